@@ -1,0 +1,64 @@
+# vigie: the two commands a new user types are `make run` and `make test`.
+# Every package the build, the tests and the fuzzers need is installed here, so that a
+# fresh Debian 12 machine needs nothing but make, git and ca-certificates.
+
+PACKAGES := build-essential cmake pkg-config clang libclang-rt-14-dev \
+            libhyperscan-dev libsimdjson-dev libyaml-cpp-dev prometheus-cpp-dev \
+            doctest-dev libpcre2-dev libcli11-dev
+JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
+BUILD    := build
+ASAN     := build-asan
+SIGMA_DIR ?= $(abspath ../shared/sigma)
+
+.PHONY: all deps configure run test fuzz bench format clean
+
+all: $(BUILD)/vigie
+
+# Installs what is missing when run as root; otherwise prints the exact line and stops.
+deps:
+	@missing=$$(for p in $(PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing: $$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	  else \
+	    echo "missing packages; run as root:"; \
+	    echo "  apt-get install -y $$(echo $$missing)"; exit 1; \
+	  fi; \
+	fi
+
+$(BUILD)/CMakeCache.txt: | deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release
+
+configure: $(BUILD)/CMakeCache.txt
+
+$(BUILD)/vigie: deps $(BUILD)/CMakeCache.txt FORCE
+	cmake --build $(BUILD) -j $(JOBS)
+
+run: $(BUILD)/vigie
+	./$(BUILD)/vigie scan --rules rules --mapping windows --format table samples/
+
+# Tests run under AddressSanitizer and UBSan, in a build of their own.
+test: deps
+	cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIGIE_SANITIZE=ON -DVIGIE_SIGMA_DIR=$(SIGMA_DIR)
+	cmake --build $(ASAN) -j $(JOBS)
+	cd $(ASAN) && ctest --output-on-failure -j $(JOBS)
+
+# libFuzzer targets (clang). FUZZ_SECONDS per target.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIGIE_FUZZ=ON
+	cmake --build build-fuzz -j $(JOBS) --target fuzz_event_reader fuzz_rule_loader
+	mkdir -p build-fuzz/corpus/event_reader build-fuzz/corpus/rule_loader
+	cp samples/*.ndjson build-fuzz/corpus/event_reader/ 2>/dev/null || true
+	cp rules/*/*.yml build-fuzz/corpus/rule_loader/ 2>/dev/null || true
+	./build-fuzz/fuzz/fuzz_event_reader -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 build-fuzz/corpus/event_reader
+	./build-fuzz/fuzz/fuzz_rule_loader -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 build-fuzz/corpus/rule_loader
+
+format:
+	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
+
+clean:
+	rm -rf $(BUILD) $(ASAN) build-fuzz
+
+FORCE:

@@ -1,0 +1,73 @@
+#include "alerts/json_text.hpp"
+
+namespace vigie {
+
+namespace {
+
+// Length of a valid UTF-8 sequence starting at s[i], or 0.
+size_t valid_utf8_length(std::string_view s, size_t i) {
+    auto b0 = static_cast<unsigned char>(s[i]);
+    size_t len = b0 >= 0xF0 && b0 <= 0xF4 ? 4 : b0 >= 0xE0 ? 3 : b0 >= 0xC2 && b0 <= 0xDF ? 2 : 0;
+    if (len == 0 || i + len > s.size()) return 0;
+    for (size_t k = 1; k < len; ++k) {
+        if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
+    }
+    return len;
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view s) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    out += '"';
+    for (size_t i = 0; i < s.size(); ++i) {
+        auto c = static_cast<unsigned char>(s[i]);
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += static_cast<char>(c);
+        } else if (c == '\n') {
+            out += "\\n";
+        } else if (c == '\r') {
+            out += "\\r";
+        } else if (c == '\t') {
+            out += "\\t";
+        } else if (c < 0x20) {
+            out += "\\u00";
+            out += kHex[c >> 4];
+            out += kHex[c & 0xF];
+        } else if (c < 0x80) {
+            out += static_cast<char>(c);
+        } else if (size_t len = valid_utf8_length(s, i); len > 0) {
+            out.append(s.substr(i, len));
+            i += len - 1;
+        } else {
+            out += "\xEF\xBF\xBD";
+        }
+    }
+    out += '"';
+}
+
+void append_minified_json(std::string& out, std::string_view doc) {
+    out.reserve(out.size() + doc.size());
+    bool in_string = false;
+    bool escape = false;
+    for (char c : doc) {
+        if (in_string) {
+            out += c;
+            if (escape) {
+                escape = false;
+            } else if (c == '\\') {
+                escape = true;
+            } else if (c == '"') {
+                in_string = false;
+            }
+        } else if (c == '"') {
+            in_string = true;
+            out += c;
+        } else if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
+            out += c;
+        }
+    }
+}
+
+}  // namespace vigie

@@ -1,0 +1,26 @@
+#pragma once
+// The subcommands of the vigie executable.
+#include <string>
+#include <vector>
+
+#include "app/rule_loading.hpp"
+
+namespace vigie {
+
+struct ScanOptions {
+    RuleLoadOptions rules;
+    std::vector<std::string> inputs;  // files, directories, or "-" for stdin
+    std::string min_level = "informational";
+    std::string format;  // jsonl | table; empty: table on a terminal, else jsonl
+    bool strict = false;
+    size_t max_event_bytes = 1 << 20;
+    std::string metrics_file;
+};
+
+int run_scan(const ScanOptions& options);
+int run_rules_check(const RuleLoadOptions& options);
+
+// Prints the diagnostics to stderr, one per line.
+void print_diagnostics(const Diagnostics& diags);
+
+}  // namespace vigie

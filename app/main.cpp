@@ -1,0 +1,54 @@
+// vigie: wires the command line to the libraries; no logic of its own.
+#include <CLI/CLI.hpp>
+
+#include "app/commands.hpp"
+#include "generated/version.hpp"
+
+namespace {
+
+void add_rule_options(CLI::App& cmd, vigie::RuleLoadOptions& o) {
+    cmd.add_option("--mapping", o.mapping, "Field mapping: a built-in name (windows, ecs, flat) or a YAML file")
+        ->capture_default_str();
+    cmd.add_option("--placeholders", o.placeholders, "YAML file with values for the expand modifier's %placeholders%");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"vigie: Sigma detection over JSON event streams, compiled to Hyperscan"};
+    app.set_version_flag("--version", std::string("vigie ") + vigie::kVersion);
+    app.require_subcommand(1);
+
+    vigie::ScanOptions scan;
+    auto* scan_cmd = app.add_subcommand("scan", "Match events (NDJSON, concatenated or array JSON) against Sigma rules");
+    scan_cmd->add_option("--rules", scan.rules.rule_paths, "Rule file or directory (repeatable)")->default_str("rules");
+    add_rule_options(*scan_cmd, scan.rules);
+    scan_cmd->add_option("--min-level", scan.min_level, "Lowest rule level to alert on")->capture_default_str();
+    scan_cmd->add_option("--format", scan.format, "Alert format (default: table on a terminal, else jsonl)")
+        ->check(CLI::IsMember({"jsonl", "table"}));
+    scan_cmd->add_flag("--strict", scan.strict, "Refuse to scan when any rule has a problem");
+    scan_cmd->add_flag("!--prefilter,--no-prefilter", scan.rules.prefilter,
+                       "Evaluate every rule on every event (no Hyperscan prefilter)");
+    scan_cmd->add_option("--max-event-bytes", scan.max_event_bytes, "Largest accepted document")->capture_default_str();
+    scan_cmd->add_option("--metrics-file", scan.metrics_file, "Write Prometheus metrics (text format) here at the end");
+    scan_cmd->add_option("inputs", scan.inputs, "Event files or directories; - for stdin (default)");
+
+    vigie::RuleLoadOptions check;
+    auto* rules_cmd = app.add_subcommand("rules", "Work with rule files");
+    rules_cmd->require_subcommand(1);
+    auto* check_cmd = rules_cmd->add_subcommand("check", "Load and compile rules; print every problem");
+    check_cmd->add_option("paths", check.rule_paths, "Rule files or directories")->required();
+    add_rule_options(*check_cmd, check);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        int code = app.exit(e);
+        return code == 0 ? 0 : 2;
+    }
+    if (scan_cmd->parsed()) {
+        if (scan.rules.rule_paths.empty()) scan.rules.rule_paths.emplace_back("rules");
+        return vigie::run_scan(scan);
+    }
+    return vigie::run_rules_check(check);
+}

@@ -1,0 +1,191 @@
+#include "detector/condition_parser.hpp"
+
+#include <cctype>
+
+namespace vigie {
+
+namespace {
+
+struct Token {
+    enum class Kind : uint8_t { Word, Number, LParen, RParen, Pipe, End } kind;
+    std::string_view text;
+    size_t offset;
+};
+
+std::vector<Token> tokenize(std::string_view s) {
+    std::vector<Token> out;
+    size_t i = 0;
+    while (i < s.size()) {
+        char c = s[i];
+        if (std::isspace(static_cast<unsigned char>(c)) != 0) {
+            ++i;
+        } else if (c == '(' || c == ')' || c == '|') {
+            auto kind = c == '(' ? Token::Kind::LParen : c == ')' ? Token::Kind::RParen : Token::Kind::Pipe;
+            out.push_back({kind, s.substr(i, 1), i});
+            ++i;
+        } else {
+            size_t start = i;
+            while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i])) == 0 &&
+                   s[i] != '(' && s[i] != ')' && s[i] != '|') {
+                ++i;
+            }
+            std::string_view word = s.substr(start, i - start);
+            bool digits = word.find_first_not_of("0123456789") == std::string_view::npos;
+            out.push_back({digits ? Token::Kind::Number : Token::Kind::Word, word, start});
+        }
+    }
+    out.push_back({Token::Kind::End, {}, s.size()});
+    return out;
+}
+
+bool keyword_is(const Token& t, std::string_view kw) {
+    if (t.kind != Token::Kind::Word || t.text.size() != kw.size()) return false;
+    for (size_t i = 0; i < kw.size(); ++i) {
+        if (std::tolower(static_cast<unsigned char>(t.text[i])) != kw[i]) return false;
+    }
+    return true;
+}
+
+bool glob_name_match(std::string_view pattern, std::string_view name) {
+    if (pattern.empty()) return name.empty();
+    if (pattern.front() == '*') {
+        for (size_t i = 0; i <= name.size(); ++i) {
+            if (glob_name_match(pattern.substr(1), name.substr(i))) return true;
+        }
+        return false;
+    }
+    return !name.empty() && (pattern.front() == '?' || pattern.front() == name.front()) &&
+           glob_name_match(pattern.substr(1), name.substr(1));
+}
+
+class Parser {
+public:
+    Parser(std::string_view text, const std::vector<std::string>& selections, Condition& out)
+        : tokens_(tokenize(text)), selections_(selections), out_(out) {}
+
+    std::variant<uint32_t, ConditionError> parse() {
+        uint32_t root = parse_or();
+        if (!error_.message.empty()) return error_;
+        if (peek().kind == Token::Kind::Pipe) {
+            fail(peek(), "aggregation expressions ('|') are not part of Sigma conditions; "
+                         "use a correlation rule");
+            return error_;
+        }
+        if (peek().kind != Token::Kind::End) {
+            fail(peek(), "unexpected '" + std::string(peek().text) + "'");
+            return error_;
+        }
+        return root;
+    }
+
+private:
+    const Token& peek() const { return tokens_[pos_]; }
+    const Token& next() { return tokens_[pos_ < tokens_.size() - 1 ? pos_++ : pos_]; }
+    bool failed() const { return !error_.message.empty(); }
+
+    uint32_t fail(const Token& t, std::string message) {
+        if (!failed()) error_ = ConditionError{t.offset, std::move(message)};
+        return add(ConditionNode{ConditionNode::Op::True, 0, 0, {}});
+    }
+
+    uint32_t add(ConditionNode node) {
+        out_.nodes.push_back(std::move(node));
+        return static_cast<uint32_t>(out_.nodes.size() - 1);
+    }
+
+    uint32_t parse_binary(ConditionNode::Op op, std::string_view kw, uint32_t (Parser::*sub)()) {
+        uint32_t first = (this->*sub)();
+        if (!keyword_is(peek(), kw)) return first;
+        ConditionNode node{op, 0, 0, {first}};
+        while (!failed() && keyword_is(peek(), kw)) {
+            next();
+            node.children.push_back((this->*sub)());
+        }
+        return add(std::move(node));
+    }
+
+    uint32_t parse_or() { return parse_binary(ConditionNode::Op::Or, "or", &Parser::parse_and); }
+    uint32_t parse_and() { return parse_binary(ConditionNode::Op::And, "and", &Parser::parse_not); }
+
+    uint32_t parse_not() {
+        if (keyword_is(peek(), "not")) {
+            next();
+            uint32_t child = parse_not();
+            return add(ConditionNode{ConditionNode::Op::Not, 0, 0, {child}});
+        }
+        return parse_primary();
+    }
+
+    uint32_t parse_primary() {
+        const Token& t = next();
+        if (t.kind == Token::Kind::LParen) {
+            uint32_t inner = parse_or();
+            if (failed()) return inner;
+            if (peek().kind != Token::Kind::RParen) return fail(peek(), "missing ')'");
+            next();
+            return inner;
+        }
+        if (t.kind == Token::Kind::Number || keyword_is(t, "all") || keyword_is(t, "any")) {
+            if (keyword_is(peek(), "of")) return parse_quantifier(t);
+        }
+        if (t.kind == Token::Kind::End) return fail(t, "condition ends where an expression was expected");
+        if (t.kind != Token::Kind::Word && t.kind != Token::Kind::Number) {
+            return fail(t, "unexpected '" + std::string(t.text) + "'");
+        }
+        if (keyword_is(t, "and") || keyword_is(t, "or") || keyword_is(t, "of") || keyword_is(t, "them")) {
+            return fail(t, "unexpected '" + std::string(t.text) + "'");
+        }
+        for (size_t i = 0; i < selections_.size(); ++i) {
+            if (selections_[i] == t.text) {
+                return add(ConditionNode{ConditionNode::Op::Selection, static_cast<uint32_t>(i), 0, {}});
+            }
+        }
+        return fail(t, "condition names '" + std::string(t.text) + "', which is not a selection of this rule");
+    }
+
+    uint32_t parse_quantifier(const Token& quantity) {
+        next();  // "of"
+        const Token& target = next();
+        if (target.kind != Token::Kind::Word && target.kind != Token::Kind::Number) {
+            return fail(target, "expected a selection name, a pattern or 'them' after 'of'");
+        }
+        ConditionNode node{ConditionNode::Op::AtLeast, 0, 1, {}};
+        bool them = keyword_is(target, "them");
+        for (size_t i = 0; i < selections_.size(); ++i) {
+            const std::string& name = selections_[i];
+            bool take = them ? !name.starts_with('_') : glob_name_match(target.text, name);
+            if (take) {
+                node.children.push_back(
+                    add(ConditionNode{ConditionNode::Op::Selection, static_cast<uint32_t>(i), 0, {}}));
+            }
+        }
+        if (node.children.empty()) {
+            return fail(target, "'" + std::string(target.text) + "' matches no selection of this rule");
+        }
+        if (keyword_is(quantity, "all")) {
+            node.op = ConditionNode::Op::And;
+        } else if (!keyword_is(quantity, "any")) {
+            if (quantity.text.size() > 6) return fail(quantity, "quantifier too large");
+            node.count = static_cast<uint32_t>(std::stoul(std::string(quantity.text)));
+            if (node.count == 0) return fail(quantity, "'0 of' is not a valid quantifier");
+        }
+        if (node.op == ConditionNode::Op::AtLeast && node.count == 1) node.op = ConditionNode::Op::Or;
+        return add(std::move(node));
+    }
+
+    std::vector<Token> tokens_;
+    size_t pos_ = 0;
+    const std::vector<std::string>& selections_;
+    Condition& out_;
+    ConditionError error_;
+};
+
+}  // namespace
+
+std::variant<uint32_t, ConditionError> parse_condition(std::string_view text,
+                                                       const std::vector<std::string>& selections,
+                                                       Condition& out) {
+    return Parser(text, selections, out).parse();
+}
+
+}  // namespace vigie

@@ -1,0 +1,32 @@
+#pragma once
+// The per-thread detection state over a shared Ruleset: the event's fields, the
+// prefilter and regex scratch. detect() allocates nothing once warmed up.
+#include <memory>
+#include <vector>
+
+#include "detector/event_fields.hpp"
+#include "detector/prefilter.hpp"
+#include "detector/regex.hpp"
+#include "detector/ruleset.hpp"
+
+namespace vigie {
+
+class Detector {
+public:
+    explicit Detector(std::shared_ptr<const Ruleset> ruleset);
+
+    [[nodiscard]] const Ruleset& ruleset() const { return *ruleset_; }
+    // The reader fills this (reset, add, seal) before each detect().
+    EventFields& event() { return event_; }
+    // Appends the indices (into ruleset().rules()) of the rules that match, ascending.
+    void detect(std::vector<uint32_t>& matches);
+    [[nodiscard]] uint64_t regex_limit_hits() const { return regex_.limit_hits(); }
+
+private:
+    std::shared_ptr<const Ruleset> ruleset_;
+    EventFields event_;
+    PrefilterScratch prefilter_;
+    RegexScratch regex_;
+};
+
+}  // namespace vigie

@@ -1,0 +1,150 @@
+#include "detector/prefilter.hpp"
+
+#include <algorithm>
+#include <map>
+#include <stdexcept>
+#include <tuple>
+
+namespace vigie {
+
+namespace {
+
+unsigned regex_flags(const Trigger& t) {
+    unsigned f = HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY;
+    if (t.flags.caseless) f |= HS_FLAG_CASELESS;
+    if (t.flags.multiline) f |= HS_FLAG_MULTILINE;
+    if (t.flags.dotall) f |= HS_FLAG_DOTALL;
+    return f;
+}
+
+}  // namespace
+
+Prefilter::~Prefilter() {
+    for (auto& d : databases_) hs_free_database(d.db);
+    hs_free_scratch(scratch_);
+}
+
+void Prefilter::build(const std::vector<std::optional<TriggerSet>>& triggers, const std::vector<uint32_t>& rule_ids,
+                      Diagnostics& diags) {
+    // field -> kind -> unique pattern -> rules
+    using Key = std::tuple<std::string, bool, bool, bool, bool>;  // text, caseless, m, s, i
+    std::map<std::pair<FieldId, bool>, std::map<Key, std::pair<const Trigger*, std::vector<uint32_t>>>> groups;
+    for (size_t i = 0; i < triggers.size(); ++i) {
+        uint32_t rule = rule_ids[i];
+        if (!triggers[i]) {
+            always_.push_back(rule);
+            continue;
+        }
+        for (const Trigger& t : *triggers[i]) {
+            Key key{t.text, t.caseless, t.flags.multiline, t.flags.dotall, t.flags.caseless};
+            auto& slot = groups[{t.field, t.regex}][key];
+            slot.first = &t;
+            if (slot.second.empty() || slot.second.back() != rule) slot.second.push_back(rule);
+        }
+    }
+    std::vector<uint32_t> rejected;
+    for (auto& [field_kind, patterns] : groups) {
+        std::vector<const Trigger*> list;
+        std::vector<std::vector<uint32_t>> rules;
+        for (auto& [key, entry] : patterns) {
+            list.push_back(entry.first);
+            rules.push_back(std::move(entry.second));
+        }
+        add_database(field_kind.first, list, rules, field_kind.second, rejected, diags);
+    }
+    std::sort(rejected.begin(), rejected.end());
+    rejected.erase(std::unique(rejected.begin(), rejected.end()), rejected.end());
+    always_.insert(always_.end(), rejected.begin(), rejected.end());
+    std::sort(always_.begin(), always_.end());
+    for (const auto& d : databases_) {
+        if (hs_alloc_scratch(d.db, &scratch_) != HS_SUCCESS) throw std::runtime_error("hs_alloc_scratch failed");
+    }
+}
+
+void Prefilter::add_database(FieldId field, const std::vector<const Trigger*>& patterns,
+                             const std::vector<std::vector<uint32_t>>& pattern_rules, bool regex,
+                             std::vector<uint32_t>& rejected_rules, Diagnostics& diags) {
+    std::vector<size_t> keep(patterns.size());
+    for (size_t i = 0; i < keep.size(); ++i) keep[i] = i;
+    hs_database_t* db = nullptr;
+    while (!keep.empty()) {
+        std::vector<const char*> exprs;
+        std::vector<size_t> lens;
+        std::vector<unsigned> flags, ids;
+        for (size_t k = 0; k < keep.size(); ++k) {
+            const Trigger* t = patterns[keep[k]];
+            exprs.push_back(t->text.c_str());
+            lens.push_back(t->text.size());
+            flags.push_back(regex ? regex_flags(*t) : (HS_FLAG_SINGLEMATCH | (t->caseless ? HS_FLAG_CASELESS : 0)));
+            ids.push_back(static_cast<unsigned>(k));
+        }
+        hs_compile_error_t* err = nullptr;
+        hs_error_t rc = regex ? hs_compile_multi(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(exprs.size()),
+                                                 HS_MODE_BLOCK, nullptr, &db, &err)
+                              : hs_compile_lit_multi(exprs.data(), flags.data(), ids.data(), lens.data(),
+                                                     static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr, &db, &err);
+        if (rc == HS_SUCCESS) break;
+        if (err == nullptr || err->expression < 0) {
+            std::string msg = err != nullptr ? err->message : "unknown error";
+            hs_free_compile_error(err);
+            throw std::runtime_error("Hyperscan failed to compile the prefilter: " + msg);
+        }
+        size_t bad = keep[static_cast<size_t>(err->expression)];
+        diags.push_back({Severity::Warning, {}, {},
+                         "prefilter: Hyperscan rejects /" + patterns[bad]->text + "/ (" + err->message +
+                             "); its rules are evaluated on every event"});
+        hs_free_compile_error(err);
+        rejected_rules.insert(rejected_rules.end(), pattern_rules[bad].begin(), pattern_rules[bad].end());
+        keep.erase(keep.begin() + static_cast<std::ptrdiff_t>(err->expression));
+        db = nullptr;
+    }
+    if (db == nullptr) return;
+    Database d{field, db, {0}, {}};
+    for (size_t k : keep) {
+        d.rules.insert(d.rules.end(), pattern_rules[k].begin(), pattern_rules[k].end());
+        d.offsets.push_back(static_cast<uint32_t>(d.rules.size()));
+    }
+    pattern_count_ += keep.size();
+    databases_.push_back(std::move(d));
+}
+
+PrefilterScratch::PrefilterScratch(const Prefilter& prefilter, size_t rule_count)
+    : prefilter_(prefilter), marked_(rule_count, 0) {
+    if (prefilter.scratch_prototype() != nullptr &&
+        hs_clone_scratch(prefilter.scratch_prototype(), &scratch_) != HS_SUCCESS) {
+        throw std::runtime_error("hs_clone_scratch failed");
+    }
+}
+
+PrefilterScratch::~PrefilterScratch() { hs_free_scratch(scratch_); }
+
+void PrefilterScratch::scan(const Prefilter::Database& db, std::string_view text) {
+    current_ = &db;
+    auto on_match = [](unsigned id, unsigned long long, unsigned long long, unsigned, void* ctx) -> int {
+        auto* self = static_cast<PrefilterScratch*>(ctx);
+        const auto& d = *self->current_;
+        for (uint32_t i = d.offsets[id]; i < d.offsets[id + 1]; ++i) self->mark(d.rules[i]);
+        return 0;
+    };
+    hs_scan(db.db, text.data(), static_cast<unsigned>(text.size()), 0, scratch_, on_match, this);
+}
+
+std::span<const uint32_t> PrefilterScratch::candidates(const EventFields& event, const FieldTable& fields) {
+    for (uint32_t r : list_) marked_[r] = 0;
+    list_.clear();
+    for (uint32_t r : prefilter_.always()) mark(r);
+    for (const auto& db : prefilter_.databases()) {
+        if (db.field == kKeywordField) {
+            for (auto s : event.strings()) scan(db, s);
+            continue;
+        }
+        FieldView view = event.resolve(fields, db.field);
+        for (const FieldValue& v : view.values) {
+            if (v.type != ValueType::Null) scan(db, v.text);
+        }
+    }
+    std::sort(list_.begin(), list_.end());
+    return list_;
+}
+
+}  // namespace vigie

@@ -1,0 +1,41 @@
+#pragma once
+// The compiled, immutable ruleset: rules with their fields resolved to JSON paths, the
+// path trie the event reader follows, and the Hyperscan prefilter. Shared read-only by
+// every worker thread.
+#include <memory>
+#include <vector>
+
+#include "detector/field_paths.hpp"
+#include "detector/prefilter.hpp"
+#include "detector/rule.hpp"
+
+namespace vigie {
+
+struct CompiledRule {
+    Rule rule;  // fields resolved; the logsource condition is part of `condition`
+    bool active = true;  // false: a product this mapping does not cover
+    bool unmapped_logsource = false;
+};
+
+class Ruleset {
+public:
+    Ruleset(bool ignore_spaces) : trie_(ignore_spaces) {}
+
+    [[nodiscard]] const std::vector<CompiledRule>& rules() const { return rules_; }
+    [[nodiscard]] const PathTrie& trie() const { return trie_; }
+    [[nodiscard]] const FieldTable& fields() const { return fields_; }
+    [[nodiscard]] const Prefilter& prefilter() const { return prefilter_; }
+    // Whether the reader must collect every string of an event (keyword selections).
+    [[nodiscard]] bool needs_all_strings() const { return needs_all_strings_; }
+    [[nodiscard]] size_t active_rules() const;
+
+private:
+    friend class RulesetCompiler;
+    std::vector<CompiledRule> rules_;
+    PathTrie trie_;
+    FieldTable fields_;
+    Prefilter prefilter_;
+    bool needs_all_strings_ = false;
+};
+
+}  // namespace vigie

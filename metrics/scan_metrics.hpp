@@ -1,0 +1,36 @@
+#pragma once
+// The telemetry facade: the rest of vigie counts through this class, and only this
+// folder includes prometheus-cpp. Hot-path counting stays in plain per-thread counters
+// that are folded in here (add_*), so that no event pays for a Prometheus update.
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace vigie {
+
+struct ScanCounters {
+    uint64_t events = 0;
+    uint64_t rejected = 0;
+    uint64_t bytes = 0;
+    std::array<uint64_t, 5> alerts_by_level{};  // indexed by Level
+};
+
+class ScanMetrics {
+public:
+    ScanMetrics();
+    ~ScanMetrics();
+    ScanMetrics(const ScanMetrics&) = delete;
+    ScanMetrics& operator=(const ScanMetrics&) = delete;
+
+    void add(const ScanCounters& counters, const std::string& input);
+    void set_rules_loaded(uint64_t loaded, uint64_t failed);
+    // The Prometheus text exposition format.
+    [[nodiscard]] std::string exposition() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vigie
