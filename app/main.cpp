@@ -21,7 +21,10 @@ int main(int argc, char** argv) {
 
     vigie::ScanOptions scan;
     auto* scan_cmd = app.add_subcommand("scan", "Match events (NDJSON, concatenated or array JSON) against Sigma rules");
-    scan_cmd->add_option("--rules", scan.rules.rule_paths, "Rule file or directory (repeatable)")->default_str("rules");
+    // One value per --rules, so that `--rules DIR FILE` leaves FILE as an input.
+    scan_cmd->add_option("--rules", scan.rules.rule_paths, "Rule file or directory (repeatable)")
+        ->default_str("rules")
+        ->allow_extra_args(false);
     add_rule_options(*scan_cmd, scan.rules);
     scan_cmd->add_option("--min-level", scan.min_level, "Lowest rule level to alert on")->capture_default_str();
     scan_cmd->add_option("--format", scan.format, "Alert format (default: table on a terminal, else jsonl)")
