@@ -224,7 +224,9 @@ bool RuleParser::parse_detection(const YAML::Node& detection, const std::string&
         if (!c.IsScalar()) return fail(c, "a condition must be a string");
         auto parsed = parse_condition(c.Scalar(), names, rule.condition);
         if (auto* err = std::get_if<ConditionError>(&parsed)) {
-            diags_.push_back({Severity::Error, offset_location(at(file, c.Mark()), err->offset), rule.id,
+            // A quoted scalar's mark is its opening quote.
+            size_t quote = c.Tag() == "!" ? 1 : 0;
+            diags_.push_back({Severity::Error, offset_location(at(file, c.Mark()), err->offset + quote), rule.id,
                               "condition: " + err->message});
             return false;
         }
