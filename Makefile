@@ -35,8 +35,11 @@ configure: $(BUILD)/CMakeCache.txt
 $(BUILD)/vigie: deps $(BUILD)/CMakeCache.txt FORCE
 	cmake --build $(BUILD) -j $(JOBS)
 
+# The Windows samples through the windows mapping, the Linux/cloud ones (flat JSON)
+# through the flat mapping.
 run: $(BUILD)/vigie
-	./$(BUILD)/vigie scan --rules rules --mapping windows --format table samples/
+	./$(BUILD)/vigie scan --rules rules --mapping windows --format table samples/windows-sysmon.ndjson samples/windows-security.ndjson
+	./$(BUILD)/vigie scan --rules rules --mapping flat --format table samples/linux-cloud.ndjson
 
 # Tests run under AddressSanitizer and UBSan, in a build of their own.
 test: deps

@@ -11,6 +11,8 @@ template <class... Ts>
 struct Overloaded : Ts... {
     using Ts::operator()...;
 };
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;  // clang 14 has no aggregate deduction
 
 bool as_number(const FieldValue& v, double& out) {
     if (v.type == ValueType::Number) {

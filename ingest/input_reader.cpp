@@ -9,10 +9,10 @@
 
 namespace vigie {
 
-InputReader::InputReader(int fd, size_t max_event_bytes)
+InputReader::InputReader(int fd, size_t max_event_bytes, size_t chunk_bytes)
     : fd_(fd),
       max_event_bytes_(max_event_bytes),
-      capacity_(kChunkBytes + max_event_bytes + kJsonPadding),
+      capacity_(chunk_bytes + max_event_bytes + kJsonPadding),
       buffer_(new char[capacity_]) {}
 
 InputReader::~InputReader() {

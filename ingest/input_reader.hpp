@@ -35,8 +35,9 @@ class InputReader {
 public:
     static constexpr size_t kChunkBytes = 4 << 20;
 
-    // Takes ownership of `fd` unless it is 0 (stdin).
-    InputReader(int fd, size_t max_event_bytes);
+    // Takes ownership of `fd` unless it is 0 (stdin). Documents may span reads of
+    // `chunk_bytes`; tests use small chunks to exercise that.
+    InputReader(int fd, size_t max_event_bytes, size_t chunk_bytes = kChunkBytes);
     ~InputReader();
     InputReader(const InputReader&) = delete;
     InputReader& operator=(const InputReader&) = delete;

@@ -1,0 +1,93 @@
+// libFuzzer target: arbitrary bytes as an input stream through the real reader
+// (InputReader over a memfd), the document splitter, simdjson and the event parser,
+// with a ruleset that needs every string (keyword rule) and the windows mapping's paths.
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <memory>
+
+#include "detector/detector.hpp"
+#include "detector/field_mapping.hpp"
+#include "detector/rule_parser.hpp"
+#include "detector/ruleset_compiler.hpp"
+#include "ingest/event_parser.hpp"
+#include "ingest/input_reader.hpp"
+
+namespace {
+
+using namespace vigie;
+
+constexpr const char* kRules = R"(
+title: keywords
+id: k
+logsource: {product: windows}
+detection:
+  keywords: [mimikatz, 'sekurlsa::']
+  condition: keywords
+---
+title: fields
+id: f
+logsource: {product: windows, category: process_creation}
+detection:
+  sel:
+    CommandLine|contains|windash: ' -enc '
+    Image|endswith: '\powershell.exe'
+  num:
+    EventID|gt: 3
+  filter:
+    User: null
+  condition: (sel or num) and not filter
+)";
+
+struct Fixture {
+    Fixture() {
+        Diagnostics diags;
+        std::vector<Rule> rules;
+        Placeholders none;
+        RuleParser(none, diags).parse_text(kRules, "fuzz", rules);
+        auto mapping = load_mapping("windows", {}, diags);
+        CompileReport report;
+        ruleset = RulesetCompiler(*mapping, diags).compile(std::move(rules), {true}, report);
+        detector = std::make_unique<Detector>(ruleset);
+        parser = std::make_unique<EventParser>(ruleset->trie(), ruleset->needs_all_strings());
+    }
+    std::shared_ptr<const Ruleset> ruleset;
+    std::unique_ptr<Detector> detector;
+    std::unique_ptr<EventParser> parser;
+};
+
+class Sink final : public InputSink {
+public:
+    explicit Sink(Fixture& f) : f_(f) {}
+    void on_document(const RawDocument& doc) override {
+        if (!f_.parser->parse(doc, f_.detector->event()).empty()) return;
+        matches_.clear();
+        f_.detector->detect(matches_);
+    }
+    void on_problem(const InputProblem&) override {}
+
+private:
+    Fixture& f_;
+    std::vector<uint32_t> matches_;
+};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    static Fixture fixture;
+    int fd = memfd_create("fuzz", MFD_CLOEXEC);
+    if (fd < 0) return 0;
+    for (size_t off = 0; off < size;) {
+        ssize_t n = write(fd, data + off, size - off);
+        if (n <= 0) break;
+        off += static_cast<size_t>(n);
+    }
+    lseek(fd, 0, SEEK_SET);
+    Sink sink(fixture);
+    // A small limit and small reads exercise the oversize path and documents that
+    // span reads.
+    InputReader reader(fd, 4096, 97);
+    reader.read_all(sink);
+    return 0;
+}
