@@ -10,7 +10,7 @@ BUILD    := build
 ASAN     := build-asan
 SIGMA_DIR ?= $(abspath ../shared/sigma)
 
-.PHONY: all deps configure run test fuzz bench format clean
+.PHONY: all deps configure run test fuzz bench format lint clean
 
 all: $(BUILD)/vigie
 
@@ -60,6 +60,9 @@ fuzz: deps
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
+
+lint: $(BUILD)/vigie
+	clang-tidy -p $(BUILD) --quiet $$(git ls-files 'detector/*.cpp' 'ingest/*.cpp' 'alerts/*.cpp' 'metrics/*.cpp' 'app/*.cpp')
 
 clean:
 	rm -rf $(BUILD) $(ASAN) build-fuzz

@@ -1,6 +1,9 @@
 // vigie: wires the command line to the libraries; no logic of its own.
 #include <CLI/CLI.hpp>
 
+#include <cstdio>
+#include <exception>
+
 #include "app/commands.hpp"
 #include "generated/version.hpp"
 
@@ -12,9 +15,7 @@ void add_rule_options(CLI::App& cmd, vigie::RuleLoadOptions& o) {
     cmd.add_option("--placeholders", o.placeholders, "YAML file with values for the expand modifier's %placeholders%");
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
     CLI::App app{"vigie: Sigma detection over JSON event streams, compiled to Hyperscan"};
     app.set_version_flag("--version", std::string("vigie ") + vigie::kVersion);
     app.require_subcommand(1);
@@ -54,4 +55,19 @@ int main(int argc, char** argv) {
         return vigie::run_scan(scan);
     }
     return vigie::run_rules_check(check);
+}
+
+}  // namespace
+
+// Errors in users' input are reported as values; an exception reaching here is a
+// start-up failure (out of memory, Hyperscan refusing the whole ruleset).
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "vigie: fatal: %s\n", e.what());
+    } catch (...) {
+        std::fprintf(stderr, "vigie: fatal: unknown error\n");
+    }
+    return 1;
 }

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <numeric>
 
 #include "alerts/alert_sink.hpp"
 #include "app/commands.hpp"
@@ -95,7 +96,7 @@ void print_summary(const ScanCounters& total, const LoadedRuleset& loaded, doubl
                  "vigie: %llu events read, %llu rejected, %llu alerts (critical %llu, high %llu, medium %llu, low %llu, "
                  "informational %llu), rules loaded %zu of %zu, %.3f s\n",
                  static_cast<unsigned long long>(total.events), static_cast<unsigned long long>(total.rejected),
-                 static_cast<unsigned long long>(a[0] + a[1] + a[2] + a[3] + a[4]),
+                 static_cast<unsigned long long>(std::accumulate(a.begin(), a.end(), uint64_t{0})),
                  static_cast<unsigned long long>(a[4]), static_cast<unsigned long long>(a[3]),
                  static_cast<unsigned long long>(a[2]), static_cast<unsigned long long>(a[1]),
                  static_cast<unsigned long long>(a[0]), loaded.loaded, loaded.documents, seconds);

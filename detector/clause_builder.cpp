@@ -186,6 +186,7 @@ bool ClauseBuilder::add_string_values(const RawValue& value, const Modifiers& mo
     }
     bool cased = mods.cased;
     std::vector<SigmaString> current;
+    current.reserve(texts.size());
     for (const auto& t : texts) current.push_back(SigmaString::parse(t));
     for (Step step : mods.steps) {
         std::vector<SigmaString> next;

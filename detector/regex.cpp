@@ -45,7 +45,7 @@ bool Regex::search(std::string_view subject, RegexScratch& scratch) const {
 RegexScratch::RegexScratch()
     : match_data_(pcre2_match_data_create(1, nullptr)),
       context_(pcre2_match_context_create(nullptr)),
-      jit_stack_(pcre2_jit_stack_create(32 * 1024, 1024 * 1024, nullptr)) {
+      jit_stack_(pcre2_jit_stack_create(size_t{32} << 10, size_t{1} << 20, nullptr)) {
     pcre2_set_match_limit(context_, kMatchLimit);
     pcre2_set_depth_limit(context_, kMatchLimit);
     pcre2_jit_stack_assign(context_, nullptr, jit_stack_);
