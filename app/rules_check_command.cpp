@@ -16,10 +16,12 @@ int run_rules_check(const RuleLoadOptions& options) {
         return 1;
     }
     const auto& r = loaded.report;
-    std::printf("mapping %s: %zu rules active, %zu for other products, %zu without a mapped logsource, "
-                "%zu evaluated on every event, %zu prefilter patterns, compiled in %.2f s\n",
-                options.mapping.c_str(), r.rules - r.inactive, r.inactive, r.unmapped_logsource, r.always_evaluated,
-                r.prefilter_patterns, r.seconds);
+    std::printf(
+        "mapping %s: %zu rules active, %zu for other products, %zu without a mapped logsource, "
+        "%zu evaluated on every event, %zu prefilter patterns in %zu databases, compiled in %.2f "
+        "s\n",
+        options.mapping.c_str(), r.rules - r.inactive, r.inactive, r.unmapped_logsource,
+        r.always_evaluated, r.prefilter_patterns, r.prefilter_databases, r.seconds);
     std::printf("loaded %zu of %zu rules\n", loaded.loaded, loaded.documents);
     return loaded.loaded == loaded.documents && loaded.errors == 0 ? 0 : 1;
 }

@@ -1,6 +1,7 @@
 #include "detector/clause_builder.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <map>
 
@@ -146,18 +147,32 @@ bool ClauseBuilder::parse_modifiers(const ClauseInput& input, Modifiers& mods, F
 }
 
 std::vector<std::string> ClauseBuilder::expand(const RawValue& value, bool& undefined) {
+    // As pySigma: a placeholder is %name% with a name of word characters, not preceded by
+    // a backslash; \% is a plain percent sign.
+    auto is_name_char = [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+    };
     std::vector<std::string> out = {""};
+    auto append = [&](std::string_view text) {
+        for (auto& o : out) o += text;
+    };
     const std::string& t = value.text;
     size_t pos = 0;
     while (pos < t.size()) {
-        size_t open = t.find('%', pos);
-        size_t close = open == std::string::npos ? open : t.find('%', open + 1);
-        if (close == std::string::npos) {
-            for (auto& o : out) o += t.substr(pos);
-            break;
+        if (t[pos] == '\\' && pos + 1 < t.size() && t[pos + 1] == '%') {
+            append("%");
+            pos += 2;
+            continue;
         }
-        for (auto& o : out) o += t.substr(pos, open - pos);
-        std::string name = t.substr(open + 1, close - open - 1);
+        size_t close = t[pos] == '%' ? t.find('%', pos + 1) : std::string::npos;
+        if (close == std::string::npos || close == pos + 1 ||
+            !std::all_of(t.begin() + static_cast<std::ptrdiff_t>(pos) + 1,
+                         t.begin() + static_cast<std::ptrdiff_t>(close), is_name_char)) {
+            append(std::string_view(&t[pos], 1));
+            ++pos;
+            continue;
+        }
+        std::string name = t.substr(pos + 1, close - pos - 1);
         const auto* values = placeholders_.find(name);
         if (values == nullptr) {
             undefined = true;
@@ -303,8 +318,9 @@ std::optional<FieldClause> ClauseBuilder::build(const ClauseInput& input) {
         return std::nullopt;
     }
     input_is_keyword_ = input.keywords;
-    for (const RawValue& v : input.values) {
-        if (!add_value(v, mods, clause)) return std::nullopt;
+    for (size_t i = 0; i < input.values.size(); ++i) {
+        if (!add_value(input.values[i], mods, clause)) return std::nullopt;
+        clause.groups.resize(clause.values.size(), static_cast<uint32_t>(i));
     }
     return clause;
 }

@@ -1,5 +1,7 @@
 #include "detector/glob_matcher.hpp"
 
+#include <cstring>
+
 namespace vigie {
 
 namespace {
@@ -17,6 +19,38 @@ size_t utf8_char_length(std::string_view s, size_t pos) {
         len = 2;
     }
     return std::min(len, s.size() - pos);
+}
+
+// `n` bytes of `a` equal `lower` (already folded) up to ASCII case.
+bool equal_folded(const char* a, const char* lower, size_t n) {
+    for (size_t i = 0; i < n; ++i) {
+        if (fold_ascii(a[i]) != lower[i]) return false;
+    }
+    return true;
+}
+
+// Where the folded `needle` first occurs in `hay` up to ASCII case.
+bool contains_folded(std::string_view hay, std::string_view needle) {
+    if (needle.empty()) return true;
+    if (needle.size() > hay.size()) return false;
+    const char first = needle.front();
+    const bool letter = first >= 'a' && first <= 'z';
+    const char* p = hay.data();
+    const char* last = hay.data() + (hay.size() - needle.size());
+    while (p <= last) {
+        if (letter) {
+            if ((*p | 0x20) != first) {
+                ++p;
+                continue;
+            }
+        } else {
+            p = static_cast<const char*>(std::memchr(p, first, static_cast<size_t>(last - p) + 1));
+            if (p == nullptr) return false;
+        }
+        if (equal_folded(p + 1, needle.data() + 1, needle.size() - 1)) return true;
+        ++p;
+    }
+    return false;
 }
 
 }  // namespace
@@ -52,15 +86,24 @@ GlobMatcher::GlobMatcher(const SigmaString& pattern, bool cased) : cased_(cased)
         }
     }
     flush();
+    if (segments_.size() == 1 && segments_[0].fixed_width && segments_[0].elements.size() == 1) {
+        needle_ = segments_[0].elements[0].literal;
+        if (anchored_start_ && anchored_end_) {
+            shape_ = Shape::Exact;
+        } else if (anchored_start_) {
+            shape_ = Shape::Prefix;
+        } else if (anchored_end_) {
+            shape_ = Shape::Suffix;
+        } else {
+            shape_ = Shape::Contains;
+        }
+    }
 }
 
 bool GlobMatcher::equal_bytes(std::string_view value, size_t pos, const std::string& lit) const {
     if (value.size() - pos < lit.size()) return false;
     if (cased_) return value.compare(pos, lit.size(), lit) == 0;
-    for (size_t i = 0; i < lit.size(); ++i) {
-        if (fold_ascii(value[pos + i]) != lit[i]) return false;
-    }
-    return true;
+    return equal_folded(value.data() + pos, lit.data(), lit.size());
 }
 
 size_t GlobMatcher::match_at(const Segment& seg, std::string_view value, size_t pos) const {
@@ -77,6 +120,24 @@ size_t GlobMatcher::match_at(const Segment& seg, std::string_view value, size_t 
 }
 
 bool GlobMatcher::matches(std::string_view value) const {
+    const size_t n = needle_.size();
+    switch (shape_) {
+        case Shape::Exact:
+            return value.size() == n && equal_bytes(value, 0, needle_);
+        case Shape::Prefix:
+            return value.size() >= n && equal_bytes(value, 0, needle_);
+        case Shape::Suffix:
+            return value.size() >= n && equal_bytes(value, value.size() - n, needle_);
+        case Shape::Contains:
+            return cased_ ? value.find(needle_) != std::string_view::npos
+                          : contains_folded(value, needle_);
+        case Shape::General:
+            break;
+    }
+    return matches_general(value);
+}
+
+bool GlobMatcher::matches_general(std::string_view value) const {
     if (segments_.empty()) return (anchored_start_ && anchored_end_) ? value.empty() : true;
     size_t pos = 0;
     const size_t last_index = segments_.size() - 1;
@@ -102,7 +163,8 @@ bool GlobMatcher::matches(std::string_view value) const {
         }
         // Leftmost match is always best: each start gives one fixed end.
         size_t end = kNoMatch;
-        for (size_t s = pos; s <= value.size() && end == kNoMatch; ++s) end = match_at(seg, value, s);
+        for (size_t s = pos; s <= value.size() && end == kNoMatch; ++s)
+            end = match_at(seg, value, s);
         if (end == kNoMatch) return false;
         pos = end;
     }

@@ -1,6 +1,7 @@
 #pragma once
 // The Sigma rule model: what the parser produces and the compiler turns into something
 // that runs. Field names are still Sigma's; the compiler resolves them with a mapping.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,8 +28,16 @@ struct FieldClause {
     std::string field;
     std::vector<Predicate> values;
     bool all = false;
+    // The value written in the rule that values[i] comes from: one value can expand into
+    // several (windash, base64offset, expand), which are alternatives even under |all.
+    // Entries are ascending; empty means one predicate per written value.
+    std::vector<uint32_t> groups;
     SourceLocation where;
     FieldId field_id = kNone;  // set by the compiler
+
+    [[nodiscard]] uint32_t group_of(size_t i) const {
+        return groups.empty() ? static_cast<uint32_t>(i) : groups[i];
+    }
 };
 
 // A named detection item: one or more maps (OR), each a set of clauses (AND).

@@ -31,25 +31,39 @@ bool node_matches(const Rule& rule, uint32_t index, EvalContext& ctx) {
     return false;
 }
 
+// OR over the predicates; with |all, every written value (a run of predicates of the same
+// group) needs one of its predicates to hold.
+template <class Hit>
+bool values_match(const FieldClause& clause, Hit&& hit) {
+    const size_t n = clause.values.size();
+    if (!clause.all) {
+        for (const Predicate& p : clause.values) {
+            if (hit(p)) return true;
+        }
+        return false;
+    }
+    for (size_t i = 0; i < n;) {
+        const uint32_t group = clause.group_of(i);
+        bool any = false;
+        for (; i < n && clause.group_of(i) == group; ++i) {
+            if (!any && hit(clause.values[i])) any = true;
+        }
+        if (!any) return false;
+    }
+    return true;
+}
+
 }  // namespace
 
 bool clause_matches(const FieldClause& clause, EvalContext& ctx) {
     if (clause.field_id == kKeywordField) {
         auto strings = ctx.event.strings();
-        for (const Predicate& p : clause.values) {
-            bool hit = predicate_matches_any(p, strings, ctx);
-            if (clause.all && !hit) return false;
-            if (!clause.all && hit) return true;
-        }
-        return clause.all;
+        return values_match(
+            clause, [&](const Predicate& p) { return predicate_matches_any(p, strings, ctx); });
     }
     FieldView view = ctx.event.resolve(ctx.fields, clause.field_id);
-    for (const Predicate& p : clause.values) {
-        bool hit = predicate_matches(p, view, ctx);
-        if (clause.all && !hit) return false;
-        if (!clause.all && hit) return true;
-    }
-    return clause.all;
+    return values_match(clause,
+                        [&](const Predicate& p) { return predicate_matches(p, view, ctx); });
 }
 
 bool selection_matches(const Selection& selection, EvalContext& ctx) {

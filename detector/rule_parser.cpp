@@ -17,11 +17,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-SourceLocation at(const std::string& file, const YAML::Mark& m) {
-    if (m.line < 0) return {file, 0, 0};
-    return {file, static_cast<uint32_t>(m.line + 1), static_cast<uint32_t>(m.column + 1)};
-}
-
 bool is_rule_file(const fs::path& p) { return p.extension() == ".yml" || p.extension() == ".yaml"; }
 
 std::string scalar_or_empty(const YAML::Node& n) { return n && n.IsScalar() ? n.Scalar() : std::string(); }
@@ -39,13 +34,90 @@ std::vector<std::string> string_list(const YAML::Node& n) {
     return out;
 }
 
-// A condition's text position: exact for plain one-line scalars, the scalar's start otherwise.
-SourceLocation offset_location(SourceLocation base, size_t offset) {
-    if (base.column > 0) base.column += static_cast<uint32_t>(offset);
-    return base;
+// One YAML document of a file's text and the 0-based line it starts on.
+struct DocumentText {
+    std::string_view text;
+    uint32_t first_line = 0;
+};
+
+bool is_marker(std::string_view line, std::string_view marker) {
+    if (!line.starts_with(marker)) return false;
+    return line.size() == marker.size() ||
+           std::string_view(" \t\r\n").find(line[marker.size()]) != std::string_view::npos;
+}
+
+// True when `text` holds more than blanks, comments and directives.
+bool has_content(std::string_view text) {
+    size_t first = text.find_first_not_of(" \t\r\n");
+    return first != std::string_view::npos && text[first] != '#' && text[first] != '%';
+}
+
+// Splits a YAML stream at its document markers ('---' starts a document, '...' ends one,
+// both at the start of a line, which YAML reserves for them), so that a syntax error in
+// one document loses that document only.
+std::vector<DocumentText> split_documents(std::string_view text) {
+    std::vector<DocumentText> docs;
+    size_t start = 0;
+    uint32_t start_line = 0;
+    uint32_t line = 0;
+    bool content = false;
+    for (size_t pos = 0; pos < text.size(); ++line) {
+        size_t eol = text.find('\n', pos);
+        size_t next = eol == std::string_view::npos ? text.size() : eol + 1;
+        std::string_view l = text.substr(pos, next - pos);
+        if (is_marker(l, "---")) {
+            if (content) {
+                docs.push_back({text.substr(start, pos - start), start_line});
+                start = pos;
+                start_line = line;
+            }
+            content = has_content(l.substr(3));
+        } else if (is_marker(l, "...")) {
+            if (content) {
+                docs.push_back({text.substr(start, next - start), start_line});
+                start = next;
+                start_line = line + 1;
+            }
+            content = false;
+        } else if (has_content(l)) {
+            content = true;
+        }
+        pos = next;
+    }
+    if (start < text.size()) docs.push_back({text.substr(start), start_line});
+    return docs;
+}
+
+// The top-level id of a document that is not valid YAML, found by its text, if any.
+std::string id_in_text(std::string_view text) {
+    for (size_t pos = 0; pos < text.size();) {
+        size_t eol = text.find('\n', pos);
+        size_t next = eol == std::string_view::npos ? text.size() : eol + 1;
+        std::string_view l = text.substr(pos, next - pos);
+        pos = next;
+        if (!l.starts_with("id:")) continue;
+        l.remove_prefix(3);
+        if (size_t comment = l.find(" #"); comment != std::string_view::npos)
+            l = l.substr(0, comment);
+        size_t b = l.find_first_not_of(" \t");
+        size_t e = l.find_last_not_of(" \t\r\n");
+        if (b == std::string_view::npos) return {};
+        l = l.substr(b, e - b + 1);
+        if (l.size() >= 2 && (l.front() == '\'' || l.front() == '"') && l.back() == l.front()) {
+            l = l.substr(1, l.size() - 2);
+        }
+        return std::string(l);
+    }
+    return {};
 }
 
 }  // namespace
+
+SourceLocation RuleParser::at(const std::string& file, const YAML::Mark& m) const {
+    if (m.line < 0) return {file, 0, 0};
+    return {file, static_cast<uint32_t>(m.line + 1) + line_offset_,
+            static_cast<uint32_t>(m.column + 1)};
+}
 
 std::vector<std::string> find_rule_files(const std::vector<std::string>& paths, Diagnostics& diags) {
     std::vector<std::string> files;
@@ -79,15 +151,18 @@ void RuleParser::parse_file(const std::string& path, std::vector<Rule>& out) {
 }
 
 void RuleParser::parse_text(const std::string& text, const std::string& name, std::vector<Rule>& out) {
-    std::vector<YAML::Node> docs;
-    try {
-        docs = YAML::LoadAll(text);
-    } catch (const YAML::Exception& e) {
-        ++documents_;
-        diags_.push_back({Severity::Error, at(name, e.mark), {}, "not valid YAML: " + e.msg});
-        return;
-    }
-    for (const auto& doc : docs) {
+    for (const DocumentText& piece : split_documents(text)) {
+        document_text_ = piece.text;
+        line_offset_ = piece.first_line;
+        YAML::Node doc;
+        try {
+            doc = YAML::Load(std::string(piece.text));
+        } catch (const YAML::Exception& e) {
+            ++documents_;
+            diags_.push_back({Severity::Error, at(name, e.mark), id_in_text(piece.text),
+                              "not valid YAML: " + e.msg});
+            continue;
+        }
         if (doc.IsNull()) continue;  // an empty document, e.g. after a trailing '---'
         ++documents_;
         Rule rule;
@@ -97,6 +172,8 @@ void RuleParser::parse_text(const std::string& text, const std::string& name, st
             diags_.push_back({Severity::Error, at(name, e.mark), rule.id, "unexpected YAML structure: " + e.msg});
         }
     }
+    document_text_ = {};
+    line_offset_ = 0;
 }
 
 bool RuleParser::parse_document(const YAML::Node& doc, const std::string& file, Rule& rule) {
@@ -135,14 +212,21 @@ bool RuleParser::parse_document(const YAML::Node& doc, const std::string& file, 
     auto detection = doc["detection"];
     if (!detection) return fail(doc, "the rule has no detection");
     if (!detection.IsMap()) return fail(detection, "detection must be a map");
-    return parse_detection(detection, file, rule);
+    YAML::Mark key = detection.Mark();
+    for (const auto& kv : doc) {
+        if (kv.first.IsScalar() && kv.first.Scalar() == "detection") key = kv.first.Mark();
+    }
+    return parse_detection(detection, key, file, rule);
 }
 
-bool RuleParser::parse_detection(const YAML::Node& detection, const std::string& file, Rule& rule) {
+bool RuleParser::parse_detection(const YAML::Node& detection, const YAML::Mark& key,
+                                 const std::string& file, Rule& rule) {
     ClauseBuilder builder(placeholders_, diags_, rule.id);
     std::vector<std::string> names;
     std::set<std::string> seen;
     YAML::Node condition;
+    bool has_condition = false;
+    YAML::Mark condition_key;
     auto fail = [&](const YAML::Node& n, std::string msg) {
         diags_.push_back({Severity::Error, at(file, n.Mark()), rule.id, std::move(msg)});
         return false;
@@ -184,6 +268,8 @@ bool RuleParser::parse_detection(const YAML::Node& detection, const std::string&
         const YAML::Node& body = kv.second;
         if (name == "condition") {
             condition = body;
+            has_condition = true;
+            condition_key = kv.first.Mark();
             continue;
         }
         if (name == "timeframe") continue;  // belongs to correlations; harmless here
@@ -210,7 +296,15 @@ bool RuleParser::parse_detection(const YAML::Node& detection, const std::string&
         names.push_back(name);
         rule.selections.push_back(std::move(sel));
     }
-    if (!condition) return fail(detection, "detection has no condition");
+    if (!has_condition) {
+        diags_.push_back({Severity::Error, at(file, key), rule.id, "detection has no condition"});
+        return false;
+    }
+    if (condition.IsNull()) {
+        diags_.push_back(
+            {Severity::Error, at(file, condition_key), rule.id, "the condition is empty"});
+        return false;
+    }
     std::vector<YAML::Node> parts;
     if (condition.IsSequence()) {
         for (const auto& c : condition) parts.push_back(c);
@@ -224,10 +318,20 @@ bool RuleParser::parse_detection(const YAML::Node& detection, const std::string&
         if (!c.IsScalar()) return fail(c, "a condition must be a string");
         auto parsed = parse_condition(c.Scalar(), names, rule.condition);
         if (auto* err = std::get_if<ConditionError>(&parsed)) {
-            // A quoted scalar's mark is its opening quote.
-            size_t quote = c.Tag() == "!" ? 1 : 0;
-            diags_.push_back({Severity::Error, offset_location(at(file, c.Mark()), err->offset + quote), rule.id,
-                              "condition: " + err->message});
+            // The exact column when the condition stands as written on one line (a plain
+            // scalar, or a quoted one without escapes, whose mark is the opening quote);
+            // the scalar's start otherwise.
+            SourceLocation where = at(file, c.Mark());
+            const std::string& written = c.Scalar();
+            size_t begin =
+                static_cast<size_t>(std::max(c.Mark().pos, 0)) + (c.Tag() == "!" ? 1 : 0);
+            if (where.column > 0 && written.find('\n') == std::string::npos &&
+                begin <= document_text_.size() &&
+                document_text_.substr(begin, written.size()) == written) {
+                where.column +=
+                    static_cast<uint32_t>(begin - static_cast<size_t>(c.Mark().pos) + err->offset);
+            }
+            diags_.push_back({Severity::Error, where, rule.id, "condition: " + err->message});
             return false;
         }
         any.children.push_back(std::get<uint32_t>(parsed));

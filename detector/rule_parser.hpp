@@ -2,7 +2,9 @@
 // Reads Sigma rule files (YAML, one or more documents each) into the rule model. Every
 // problem becomes a Diagnostic with file:line:col and the rule id; a wrong rule is left
 // out and the others still load.
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "detector/diagnostic.hpp"
@@ -11,6 +13,7 @@
 
 namespace YAML {
 class Node;
+struct Mark;
 }
 
 namespace vigie {
@@ -33,11 +36,17 @@ public:
 
 private:
     bool parse_document(const YAML::Node& doc, const std::string& file, Rule& rule);
-    bool parse_detection(const YAML::Node& detection, const std::string& file, Rule& rule);
+    bool parse_detection(const YAML::Node& detection, const YAML::Mark& key,
+                         const std::string& file, Rule& rule);
+    // A position in the document being parsed, as a place in the file.
+    [[nodiscard]] SourceLocation at(const std::string& file, const YAML::Mark& mark) const;
 
     const Placeholders& placeholders_;
     Diagnostics& diags_;
     size_t documents_ = 0;
+    // The document being parsed: its text and the 0-based line of the file it starts on.
+    std::string_view document_text_;
+    uint32_t line_offset_ = 0;
 };
 
 }  // namespace vigie

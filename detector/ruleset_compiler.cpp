@@ -12,13 +12,15 @@ size_t Ruleset::active_rules() const {
     return n;
 }
 
-FieldId RulesetCompiler::resolve_field(const std::string& field, const LogsourceResolution& res, Ruleset& out) {
+FieldId RulesetCompiler::resolve_field(const std::string& field, const LogsourceResolution& res,
+                                       Ruleset& out) {
     std::vector<PathId> paths;
     for (const auto& p : mapping_.paths_for(field, res)) paths.push_back(out.trie_.add(p));
     return out.fields_.intern(std::move(paths), field);
 }
 
-void RulesetCompiler::resolve_clause(FieldClause& clause, const LogsourceResolution& res, Ruleset& out) {
+void RulesetCompiler::resolve_clause(FieldClause& clause, const LogsourceResolution& res,
+                                     Ruleset& out) {
     if (clause.field.empty()) {
         clause.field_id = kKeywordField;
         out.needs_all_strings_ = true;
@@ -26,7 +28,8 @@ void RulesetCompiler::resolve_clause(FieldClause& clause, const LogsourceResolut
         clause.field_id = resolve_field(clause.field, res, out);
     }
     for (auto& p : clause.values) {
-        if (auto* ref = std::get_if<FieldRefPredicate>(&p)) ref->other = resolve_field(ref->field, res, out);
+        if (auto* ref = std::get_if<FieldRefPredicate>(&p))
+            ref->other = resolve_field(ref->field, res, out);
     }
 }
 
@@ -35,8 +38,10 @@ void RulesetCompiler::attach_logsource(Rule& rule, const LogsourceResolution& re
     for (const auto* entry : res.entries) {
         if (!entry->conditions) continue;
         rule.selections.push_back(*entry->conditions);
-        rule.condition.nodes.push_back(
-            {ConditionNode::Op::Selection, static_cast<uint32_t>(rule.selections.size() - 1), 0, {}});
+        rule.condition.nodes.push_back({ConditionNode::Op::Selection,
+                                        static_cast<uint32_t>(rule.selections.size() - 1),
+                                        0,
+                                        {}});
         all.children.push_back(static_cast<uint32_t>(rule.condition.nodes.size() - 1));
     }
     if (all.children.empty()) return;
@@ -46,7 +51,8 @@ void RulesetCompiler::attach_logsource(Rule& rule, const LogsourceResolution& re
     rule.condition.root = static_cast<uint32_t>(rule.condition.nodes.size() - 1);
 }
 
-std::shared_ptr<const Ruleset> RulesetCompiler::compile(std::vector<Rule> rules, const CompileOptions& options,
+std::shared_ptr<const Ruleset> RulesetCompiler::compile(std::vector<Rule> rules,
+                                                        const CompileOptions& options,
                                                         CompileReport& report) {
     auto start = std::chrono::steady_clock::now();
     auto out = std::make_shared<Ruleset>(mapping_.ignore_spaces());
@@ -56,6 +62,7 @@ std::shared_ptr<const Ruleset> RulesetCompiler::compile(std::vector<Rule> rules,
         LogsourceResolution res = mapping_.resolve(rule.logsource);
         CompiledRule compiled{std::move(rule), res.active, res.active && !res.mapped};
         if (compiled.active) {
+            const uint32_t detection_root = compiled.rule.condition.root;
             attach_logsource(compiled.rule, res);
             for (auto& sel : compiled.rule.selections) {
                 for (auto& group : sel.alternatives) {
@@ -64,7 +71,8 @@ std::shared_ptr<const Ruleset> RulesetCompiler::compile(std::vector<Rule> rules,
             }
             auto id = static_cast<uint32_t>(out->rules_.size());
             active_ids.push_back(id);
-            triggers.push_back(options.prefilter ? rule_triggers(compiled.rule) : std::nullopt);
+            triggers.push_back(options.prefilter ? rule_triggers(compiled.rule, detection_root)
+                                                 : std::nullopt);
             report.always_evaluated += triggers.back() ? 0 : 1;
         }
         report.inactive += compiled.active ? 0 : 1;
@@ -74,8 +82,10 @@ std::shared_ptr<const Ruleset> RulesetCompiler::compile(std::vector<Rule> rules,
     out->prefilter_.build(triggers, active_ids, diags_);
     report.rules = out->rules_.size();
     report.prefilter_patterns = out->prefilter_.pattern_count();
+    report.prefilter_databases = out->prefilter_.databases().size();
     report.always_evaluated = out->prefilter_.always().size();
-    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    report.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return out;
 }
 

@@ -15,21 +15,23 @@ struct CompileOptions {
 
 struct CompileReport {
     size_t rules = 0;
-    size_t inactive = 0;           // products the mapping does not cover
+    size_t inactive = 0;            // products the mapping does not cover
     size_t unmapped_logsource = 0;  // evaluated without a logsource condition
-    size_t always_evaluated = 0;   // no prefilter literal could be found
+    size_t always_evaluated = 0;    // no prefilter literal could be found
     size_t prefilter_patterns = 0;
+    size_t prefilter_databases = 0;
     double seconds = 0;
 };
 
 class RulesetCompiler {
-public:
-    RulesetCompiler(const FieldMapping& mapping, Diagnostics& diags) : mapping_(mapping), diags_(diags) {}
+  public:
+    RulesetCompiler(const FieldMapping& mapping, Diagnostics& diags)
+        : mapping_(mapping), diags_(diags) {}
 
     std::shared_ptr<const Ruleset> compile(std::vector<Rule> rules, const CompileOptions& options,
                                            CompileReport& report);
 
-private:
+  private:
     void resolve_clause(FieldClause& clause, const LogsourceResolution& res, Ruleset& out);
     FieldId resolve_field(const std::string& field, const LogsourceResolution& res, Ruleset& out);
     void attach_logsource(Rule& rule, const LogsourceResolution& res);

@@ -41,15 +41,29 @@ Maybe predicate_trigger(const Predicate& p, FieldId field) {
         return TriggerSet{Trigger{field, std::move(lit), false, !g->matcher.cased(), {}}};
     }
     if (const auto* r = std::get_if<RegexPredicate>(&p)) {
-        return TriggerSet{Trigger{field, r->regex->pattern(), true, r->regex->flags().caseless, r->regex->flags()}};
+        return TriggerSet{Trigger{field, r->regex->pattern(), true, r->regex->flags().caseless,
+                                  r->regex->flags()}};
     }
     return std::nullopt;
 }
 
 Maybe clause_trigger(const FieldClause& clause) {
     if (clause.all) {
+        // Every written value must hold: the best of them, each the union of its forms.
         Maybe best;
-        for (const auto& p : clause.values) keep_best(best, predicate_trigger(p, clause.field_id));
+        const size_t n = clause.values.size();
+        for (size_t i = 0; i < n;) {
+            const uint32_t group = clause.group_of(i);
+            TriggerSet acc;
+            bool complete = true;
+            for (; i < n && clause.group_of(i) == group; ++i) {
+                if (complete &&
+                    !merge_into(acc, predicate_trigger(clause.values[i], clause.field_id))) {
+                    complete = false;
+                }
+            }
+            if (complete) keep_best(best, std::move(acc));
+        }
         return best;
     }
     TriggerSet acc;
@@ -73,7 +87,8 @@ Maybe selection_trigger(const Selection& sel) {
 Maybe node_trigger(const Rule& rule, uint32_t index) {
     const ConditionNode& node = rule.condition.nodes[index];
     switch (node.op) {
-        case ConditionNode::Op::Selection: return selection_trigger(rule.selections[node.selection]);
+        case ConditionNode::Op::Selection:
+            return selection_trigger(rule.selections[node.selection]);
         case ConditionNode::Op::And: {
             Maybe best;
             for (uint32_t c : node.children) keep_best(best, node_trigger(rule, c));
@@ -88,13 +103,19 @@ Maybe node_trigger(const Rule& rule, uint32_t index) {
             return acc;
         }
         case ConditionNode::Op::Not:
-        case ConditionNode::Op::True: return std::nullopt;
+        case ConditionNode::Op::True:
+            return std::nullopt;
     }
     return std::nullopt;
 }
 
 }  // namespace
 
-std::optional<TriggerSet> rule_triggers(const Rule& rule) { return node_trigger(rule, rule.condition.root); }
+std::optional<TriggerSet> rule_triggers(const Rule& rule, uint32_t detection_root) {
+    // The logsource conditions (a channel, a provider) hold for most events of their
+    // kind: the rule's own detection is where the selective literals are.
+    if (auto own = node_trigger(rule, detection_root)) return own;
+    return node_trigger(rule, rule.condition.root);
+}
 
 }  // namespace vigie

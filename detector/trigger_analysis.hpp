@@ -9,6 +9,8 @@
 
 namespace vigie {
 
-std::optional<TriggerSet> rule_triggers(const Rule& rule);
+// `detection_root`: the node of the rule's own condition, before the logsource conditions
+// were attached; they are used only when the detection yields no patterns.
+std::optional<TriggerSet> rule_triggers(const Rule& rule, uint32_t detection_root);
 
 }  // namespace vigie
