@@ -15,6 +15,8 @@ struct ScanOptions {
     bool strict = false;
     size_t max_event_bytes = 1 << 20;
     std::string metrics_file;
+    unsigned threads = 0;  // workers; 0: one per core
+    size_t batch_bytes = 4 << 20;
 };
 
 int run_scan(const ScanOptions& options);

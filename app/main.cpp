@@ -1,6 +1,5 @@
 // vigie: wires the command line to the libraries; no logic of its own.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <exception>
 
@@ -10,9 +9,11 @@
 namespace {
 
 void add_rule_options(CLI::App& cmd, vigie::RuleLoadOptions& o) {
-    cmd.add_option("--mapping", o.mapping, "Field mapping: a built-in name (windows, ecs, flat) or a YAML file")
+    cmd.add_option("--mapping", o.mapping,
+                   "Field mapping: a built-in name (windows, ecs, flat) or a YAML file")
         ->capture_default_str();
-    cmd.add_option("--placeholders", o.placeholders, "YAML file with values for the expand modifier's %placeholders%");
+    cmd.add_option("--placeholders", o.placeholders,
+                   "YAML file with values for the expand modifier's %placeholders%");
 }
 
 int run(int argc, char** argv) {
@@ -21,26 +22,39 @@ int run(int argc, char** argv) {
     app.require_subcommand(1);
 
     vigie::ScanOptions scan;
-    auto* scan_cmd = app.add_subcommand("scan", "Match events (NDJSON, concatenated or array JSON) against Sigma rules");
+    auto* scan_cmd = app.add_subcommand(
+        "scan", "Match events (NDJSON, concatenated or array JSON) against Sigma rules");
     // One value per --rules, so that `--rules DIR FILE` leaves FILE as an input.
     scan_cmd->add_option("--rules", scan.rules.rule_paths, "Rule file or directory (repeatable)")
         ->default_str("rules")
         ->allow_extra_args(false);
     add_rule_options(*scan_cmd, scan.rules);
-    scan_cmd->add_option("--min-level", scan.min_level, "Lowest rule level to alert on")->capture_default_str();
-    scan_cmd->add_option("--format", scan.format, "Alert format (default: table on a terminal, else jsonl)")
+    scan_cmd->add_option("--min-level", scan.min_level, "Lowest rule level to alert on")
+        ->capture_default_str();
+    scan_cmd
+        ->add_option("--format", scan.format,
+                     "Alert format (default: table on a terminal, else jsonl)")
         ->check(CLI::IsMember({"jsonl", "table"}));
     scan_cmd->add_flag("--strict", scan.strict, "Refuse to scan when any rule has a problem");
     scan_cmd->add_flag("!--prefilter,--no-prefilter", scan.rules.prefilter,
                        "Evaluate every rule on every event (no Hyperscan prefilter)");
-    scan_cmd->add_option("--max-event-bytes", scan.max_event_bytes, "Largest accepted document")->capture_default_str();
-    scan_cmd->add_option("--metrics-file", scan.metrics_file, "Write Prometheus metrics (text format) here at the end");
-    scan_cmd->add_option("inputs", scan.inputs, "Event files or directories; - for stdin (default)");
+    scan_cmd->add_option("--max-event-bytes", scan.max_event_bytes, "Largest accepted document")
+        ->capture_default_str();
+    scan_cmd->add_option("--threads", scan.threads, "Worker threads (default: one per core)")
+        ->check(CLI::Range(1U, 1024U));
+    scan_cmd->add_option("--batch-bytes", scan.batch_bytes, "Bytes read per batch of documents")
+        ->check(CLI::Range(size_t{4096}, size_t{1} << 30))
+        ->capture_default_str();
+    scan_cmd->add_option("--metrics-file", scan.metrics_file,
+                         "Write Prometheus metrics (text format) here at the end");
+    scan_cmd->add_option("inputs", scan.inputs,
+                         "Event files or directories; - for stdin (default)");
 
     vigie::RuleLoadOptions check;
     auto* rules_cmd = app.add_subcommand("rules", "Work with rule files");
     rules_cmd->require_subcommand(1);
-    auto* check_cmd = rules_cmd->add_subcommand("check", "Load and compile rules; print every problem");
+    auto* check_cmd =
+        rules_cmd->add_subcommand("check", "Load and compile rules; print every problem");
     check_cmd->add_option("paths", check.rule_paths, "Rule files or directories")->required();
     add_rule_options(*check_cmd, check);
 

@@ -11,7 +11,8 @@ namespace vigie {
 LoadedRuleset load_ruleset(const RuleLoadOptions& options) {
     LoadedRuleset out;
     Placeholders placeholders;
-    if (!options.placeholders.empty()) placeholders = Placeholders::load(options.placeholders, out.diagnostics);
+    if (!options.placeholders.empty())
+        placeholders = Placeholders::load(options.placeholders, out.diagnostics);
     auto mapping = load_mapping(options.mapping, options.rule_paths, out.diagnostics);
     std::vector<Rule> rules;
     RuleParser parser(placeholders, out.diagnostics);
@@ -24,12 +25,14 @@ LoadedRuleset load_ruleset(const RuleLoadOptions& options) {
     std::set<std::string> ids;
     for (const auto& r : rules) {
         if (!r.id.empty() && !ids.insert(r.id).second) {
-            out.diagnostics.push_back({Severity::Warning, r.where, r.id, "another rule already has this id"});
+            out.diagnostics.push_back(
+                {Severity::Warning, r.where, r.id, "another rule already has this id"});
         }
     }
     if (mapping) {
         RulesetCompiler compiler(*mapping, out.diagnostics);
-        out.ruleset = compiler.compile(std::move(rules), CompileOptions{options.prefilter}, out.report);
+        out.ruleset =
+            compiler.compile(std::move(rules), CompileOptions{options.prefilter}, out.report);
         out.loaded = out.ruleset->rules().size();
     }
     for (const auto& d : out.diagnostics) out.errors += d.severity == Severity::Error ? 1 : 0;

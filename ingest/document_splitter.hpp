@@ -10,12 +10,13 @@
 namespace vigie {
 
 class DocumentSplitter {
-public:
+  public:
     enum class Event : uint8_t {
         NeedMore,     // the buffer ends inside a document or between documents
         Document,     // [start, end) is one complete document
         NotAnObject,  // [start, end) is a complete value that is not an object
         Unexpected,   // a byte that cannot start a document; skipped
+        Truncated,    // [start, end) is an NDJSON line that ends before its document does
     };
     struct Result {
         Event event = Event::NeedMore;
@@ -43,12 +44,16 @@ public:
     // the caller may drop the bytes, the splitter still tracks where it ends.
     void forget_start() { doc_start_ = 0; }
 
-private:
+  private:
+    bool resync(const char* data, size_t size, size_t newline, Result& out);
+
     uint64_t line_ = 1;
     bool in_doc_ = false;
     bool in_string_ = false;
     bool escape_ = false;
-    bool scalar_ = false;  // the current document is a bare scalar
+    bool scalar_ = false;   // the current document is a bare scalar
+    bool compact_ = false;  // no whitespace after the opening brace (an NDJSON line)
+    bool compact_known_ = false;
     bool top_array_ = false;
     bool seen_anything_ = false;
     uint32_t depth_ = 0;

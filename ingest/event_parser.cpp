@@ -34,7 +34,8 @@ error_code EventParser::walk_object(od::object obj, const NodeSet& nodes, EventF
             const auto& n = trie_.node(nodes.ids[i]);
             uint32_t exact = trie_.child(n, k);
             if (exact != kNone && children.size < kMaxNodes) children.ids[children.size++] = exact;
-            if (n.any_child != kNone && children.size < kMaxNodes) children.ids[children.size++] = n.any_child;
+            if (n.any_child != kNone && children.size < kMaxNodes)
+                children.ids[children.size++] = n.any_child;
         }
         od::value value;
         if (auto err = field.value().get(value); err) return err;
@@ -81,7 +82,8 @@ error_code EventParser::visit(od::value value, const NodeSet& nodes, EventFields
         }
         case od::json_type::number: {
             std::string_view raw = value.raw_json_token();
-            while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\n' || raw.back() == '\r' || raw.back() == '\t')) {
+            while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\n' || raw.back() == '\r' ||
+                                    raw.back() == '\t')) {
                 raw.remove_suffix(1);
             }
             double d = 0;
@@ -97,7 +99,11 @@ error_code EventParser::visit(od::value value, const NodeSet& nodes, EventFields
         case od::json_type::boolean: {
             bool b = false;
             if (auto err = value.get_bool().get(b); err) return err;
-            if (wanted) record(nodes, {b ? std::string_view("true") : std::string_view("false"), 0, ValueType::Bool}, fields);
+            if (wanted)
+                record(
+                    nodes,
+                    {b ? std::string_view("true") : std::string_view("false"), 0, ValueType::Bool},
+                    fields);
             return simdjson::SUCCESS;
         }
         case od::json_type::null: {

@@ -15,23 +15,27 @@
 namespace vigie {
 
 class EventParser {
-public:
-    EventParser(const PathTrie& trie, bool collect_strings) : trie_(trie), collect_strings_(collect_strings) {}
+  public:
+    EventParser(const PathTrie& trie, bool collect_strings)
+        : trie_(trie), collect_strings_(collect_strings) {}
 
     // Fills `fields` (reset, add, seal). Returns an empty view on success, else the
     // reason the document is rejected.
     std::string_view parse(const RawDocument& doc, EventFields& fields);
 
-private:
+  private:
     static constexpr size_t kMaxNodes = 8;
     struct NodeSet {
         uint32_t ids[kMaxNodes];
         size_t size = 0;
     };
 
-    simdjson::error_code walk_object(simdjson::ondemand::object obj, const NodeSet& nodes, EventFields& fields);
-    simdjson::error_code walk_array(simdjson::ondemand::array arr, const NodeSet& nodes, EventFields& fields);
-    simdjson::error_code visit(simdjson::ondemand::value value, const NodeSet& nodes, EventFields& fields);
+    simdjson::error_code walk_object(simdjson::ondemand::object obj, const NodeSet& nodes,
+                                     EventFields& fields);
+    simdjson::error_code walk_array(simdjson::ondemand::array arr, const NodeSet& nodes,
+                                    EventFields& fields);
+    simdjson::error_code visit(simdjson::ondemand::value value, const NodeSet& nodes,
+                               EventFields& fields);
     void record(const NodeSet& nodes, const FieldValue& v, EventFields& fields) const;
     std::string_view normalized(std::string_view key);
 

@@ -1,38 +1,26 @@
 #pragma once
-// Reads one input (a file or stdin) in large chunks and hands out its documents, each
-// with its line and ordinal, and every problem (truncated, oversized, not an object)
-// as a located value. Memory is bounded by the chunk size plus the event size limit.
+// Reads one input (a file or stdin) in large chunks and cuts it into batches of whole
+// documents, each with its line and ordinal, and every problem (truncated, oversized,
+// not an object) as a located value. A document cut by a chunk boundary is carried into
+// the next batch, so memory is bounded by the batch size plus the event size limit.
 #include <cstdint>
-#include <memory>
 #include <string>
 
+#include "ingest/document_batch.hpp"
 #include "ingest/document_splitter.hpp"
 
 namespace vigie {
 
-struct RawDocument {
-    const char* data = nullptr;
-    size_t size = 0;
-    size_t capacity = 0;  // readable bytes from `data`, padding included
-    uint64_t line = 0;    // 1-based
-    uint64_t index = 0;   // 0-based ordinal among the input's documents
-};
-
-struct InputProblem {
-    uint64_t line = 0;
-    uint64_t index = 0;
-    std::string message;
-};
-
+// Receives an input's documents and problems one at a time, in input order.
 class InputSink {
-public:
+  public:
     virtual ~InputSink() = default;
     virtual void on_document(const RawDocument& doc) = 0;
     virtual void on_problem(const InputProblem& problem) = 0;
 };
 
 class InputReader {
-public:
+  public:
     static constexpr size_t kChunkBytes = 4 << 20;
 
     // Takes ownership of `fd` unless it is 0 (stdin). Documents may span reads of
@@ -42,23 +30,33 @@ public:
     InputReader(const InputReader&) = delete;
     InputReader& operator=(const InputReader&) = delete;
 
-    // Reads to the end. False on an I/O error (see error()); documents before it were
-    // delivered.
+    enum class Status : uint8_t { Batch, End, Error };
+    // Refills `batch` (its buffer is allocated on first use and then reused) with the
+    // next documents and problems. Batch: at least one of either; End: the input is
+    // exhausted; Error: an I/O error (see error()).
+    Status next_batch(DocumentBatch& batch);
+
+    // Reads to the end, one document or problem at a time. False on an I/O error;
+    // everything before it was delivered.
     bool read_all(InputSink& sink);
     [[nodiscard]] const std::string& error() const { return error_; }
 
-private:
-    void deliver(const DocumentSplitter::Result& r, InputSink& sink);
-    void report(InputSink& sink, uint64_t line, std::string message);
+  private:
+    void prepare(DocumentBatch& batch);
+    void split(DocumentBatch& batch, size_t& pos);
+    void deliver(const DocumentSplitter::Result& r, DocumentBatch& batch);
+    void report(DocumentBatch& batch, uint64_t line, std::string message);
+    void finish(DocumentBatch& batch, size_t pos);
 
     int fd_;
     size_t max_event_bytes_;
     size_t capacity_;
-    std::unique_ptr<char[]> buffer_;
-    size_t length_ = 0;
+    std::string carry_;  // the start of a document that the last batch cut
     DocumentSplitter splitter_;
     uint64_t next_index_ = 0;
     bool skipping_ = false;  // inside a document already reported as oversized
+    bool eof_ = false;
+    bool finished_ = false;
     std::string error_;
 };
 

@@ -1,9 +1,8 @@
 #include <doctest/doctest.h>
 
-#include <cstdio>
 #include <string>
 
-#include "alerts/alert_sink.hpp"
+#include "alerts/alert_format.hpp"
 #include "alerts/json_text.hpp"
 
 using namespace vigie;
@@ -27,18 +26,23 @@ TEST_CASE("a jsonl alert carries the rule, the source and the event") {
     rule.level = Level::High;
     rule.status = "test";
     rule.tags = {"attack.t1059"};
-    char* buf = nullptr;
-    size_t len = 0;
-    std::FILE* mem = open_memstream(&buf, &len);
-    {
-        JsonlAlertSink sink(mem);
-        sink.write(Alert{rule, "in.json", 3, 7, "{ \"a\" : 1 }"});
-        sink.flush();
-    }
-    std::fclose(mem);
-    std::string text(buf, len);
-    std::free(buf);
+    std::string text = "kept\n";
+    JsonlAlertFormat().append(Alert{rule, "in.json", 3, 7, "{ \"a\" : 1 }"}, text);
     CHECK(text ==
-          "{\"rule\":{\"id\":\"r-1\",\"title\":\"T \\\"quoted\\\"\",\"level\":\"high\",\"status\":\"test\","
+          "kept\n{\"rule\":{\"id\":\"r-1\",\"title\":\"T \\\"quoted\\\"\",\"level\":\"high\",\"status\":\"test\","
           "\"tags\":[\"attack.t1059\"]},\"source\":{\"file\":\"in.json\",\"index\":3,\"line\":7},\"event\":{\"a\":1}}\n");
+}
+
+TEST_CASE("a table alert is one aligned line under the header") {
+    Rule rule;
+    rule.id = "0123";
+    rule.title = std::string(70, 'x');
+    rule.level = Level::Critical;
+    std::string text;
+    TableAlertFormat format;
+    format.append(Alert{rule, "a.ndjson", 12, 40, "{}"}, text);
+    CHECK(text.size() == format.header().size() + std::string_view("a.ndjson:40 (#12)").size() - std::string_view("SOURCE").size());
+    CHECK(text.find(std::string(61, 'x') + "... 0123") == 14);
+    CHECK(text.substr(0, 9) == "critical ");
+    CHECK(text.ends_with("a.ndjson:40 (#12)\n"));
 }

@@ -27,7 +27,7 @@ struct Collected {
 };
 
 class CollectingSink final : public InputSink {
-public:
+  public:
     explicit CollectingSink(Collected& c) : c_(c) {}
     void on_document(const RawDocument& d) override {
         CHECK(d.capacity >= d.size + kJsonPadding);
@@ -36,10 +36,11 @@ public:
         c_.indexes.push_back(d.index);
     }
     void on_problem(const InputProblem& p) override {
-        c_.problems.push_back(std::to_string(p.line) + ":" + std::to_string(p.index) + ":" + p.message);
+        c_.problems.push_back(std::to_string(p.line) + ":" + std::to_string(p.index) + ":" +
+                              p.message);
     }
 
-private:
+  private:
     Collected& c_;
 };
 
@@ -99,6 +100,31 @@ TEST_CASE("problems are located and counted as documents, and reading goes on") 
         CHECK(c.problems[2].find("over the limit of 64 bytes") != std::string::npos);
         CHECK(c.problems[3] == "4:3:unexpected '}' between documents");
         CHECK(c.problems[4] == "5:4:truncated document: the input ends inside it");
+    }
+}
+
+TEST_CASE("a cut-off NDJSON line does not swallow the lines after it") {
+    // Line 2 ends inside an object, line 3 inside a string; pretty-printed documents
+    // (a newline right after the brace) may still span lines.
+    const std::string text =
+        "{\"a\":1}\n"
+        "{\"b\":{\"c\":2\n"
+        "{\"d\":\"abc\n"
+        "{\"e\":3}\n"
+        "{\n\"f\":\n{\"g\":4}\n}\n";
+    for (size_t chunk : {1UL, 2UL, 5UL, 4096UL}) {
+        CAPTURE(chunk);
+        Collected c = read_text(text, 1024, chunk);
+        REQUIRE(c.docs.size() == 3);
+        CHECK(c.docs[1] == "{\"e\":3}");
+        CHECK(c.docs[2] == "{\n\"f\":\n{\"g\":4}\n}");
+        CHECK(c.lines == std::vector<uint64_t>{1, 4, 5});
+        CHECK(c.indexes == std::vector<uint64_t>{0, 3, 4});
+        REQUIRE(c.problems.size() == 2);
+        CHECK(c.problems[0] ==
+              "2:1:truncated document: the next line starts a new document before it ends");
+        CHECK(c.problems[1] ==
+              "3:2:truncated document: the next line starts a new document before it ends");
     }
 }
 

@@ -1,0 +1,30 @@
+#pragma once
+// One unit of work in the scan pipeline: a batch of documents from one input and what
+// scanning it produced (formatted alerts, located problems, counters). The output stage
+// writes these in input order; the batch then goes back to the pool.
+#include <cstdint>
+#include <string>
+
+#include "ingest/document_batch.hpp"
+#include "metrics/scan_metrics.hpp"
+
+namespace vigie {
+
+struct ScanBatch {
+    uint64_t sequence = 0;
+    const std::string* source = nullptr;  // the input's display name
+    DocumentBatch input;
+    std::string failure;  // why the input could not be opened or read; empty when fine
+    // Results, filled by a worker.
+    std::string alerts;
+    std::string errors;  // "file:line: reason\n" per rejected document
+    ScanCounters counters;
+
+    void clear_results() {
+        alerts.clear();
+        errors.clear();
+        counters = {};
+    }
+};
+
+}  // namespace vigie
