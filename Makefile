@@ -2,7 +2,7 @@
 # Every package the build, the tests and the fuzzers need is installed here, so that a
 # fresh Debian 12 machine needs nothing but make, git and ca-certificates.
 
-PACKAGES := build-essential cmake pkg-config clang libclang-rt-14-dev \
+PACKAGES := build-essential cmake pkg-config clang libclang-rt-14-dev clang-format clang-tidy \
             libhyperscan-dev libsimdjson-dev libyaml-cpp-dev prometheus-cpp-dev \
             doctest-dev libpcre2-dev libcli11-dev
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
@@ -19,7 +19,7 @@ deps:
 	@missing=$$(for p in $(PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "installing: $$missing"; \
+	    echo "installing: $$(echo $$missing)"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	  else \
 	    echo "missing packages; run as root:"; \
@@ -46,6 +46,12 @@ test: deps
 	cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIGIE_SANITIZE=ON -DVIGIE_SIGMA_DIR=$(SIGMA_DIR)
 	cmake --build $(ASAN) -j $(JOBS)
 	cd $(ASAN) && ctest --output-on-failure -j $(JOBS)
+
+# The benchmark: corpus generated once under build/bench, every figure measured in the
+# same run; results in build/bench/results.json. BENCH_SIZE=256M for a quicker run.
+BENCH_SIZE ?= 1G
+bench: $(BUILD)/vigie
+	./$(BUILD)/vigie-bench run --size $(BENCH_SIZE) --sigma $(SIGMA_DIR) --vigie $(BUILD)/vigie --out $(BUILD)/bench
 
 # libFuzzer targets (clang). FUZZ_SECONDS per target.
 FUZZ_SECONDS ?= 60

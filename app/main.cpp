@@ -4,6 +4,7 @@
 #include <exception>
 
 #include "app/commands.hpp"
+#include "detector/database_cache.hpp"
 #include "generated/version.hpp"
 
 namespace {
@@ -14,6 +15,13 @@ void add_rule_options(CLI::App& cmd, vigie::RuleLoadOptions& o) {
         ->capture_default_str();
     cmd.add_option("--placeholders", o.placeholders,
                    "YAML file with values for the expand modifier's %placeholders%");
+    o.cache_dir = vigie::default_cache_dir();
+    auto* cache =
+        cmd.add_option("--cache-dir", o.cache_dir, "Where compiled Hyperscan databases are cached")
+            ->capture_default_str();
+    cmd.add_flag_callback(
+           "--no-cache", [&o] { o.cache_dir.clear(); }, "Compile without the on-disk cache")
+        ->excludes(cache);
 }
 
 int run(int argc, char** argv) {

@@ -1,6 +1,10 @@
 #include "app/rule_loading.hpp"
 
+#include <algorithm>
+#include <atomic>
+#include <iterator>
 #include <set>
+#include <thread>
 
 #include "detector/field_mapping.hpp"
 #include "detector/placeholders.hpp"
@@ -8,20 +12,56 @@
 
 namespace vigie {
 
+namespace {
+
+struct ParsedFile {
+    std::vector<Rule> rules;
+    Diagnostics diagnostics;
+    size_t documents = 0;
+};
+
+// Parses the files on all cores (YAML parsing is most of the load time), then joins the
+// results in file order, so that rules and messages come out as a serial load would.
+std::vector<Rule> parse_rule_files(const std::vector<std::string>& files,
+                                   const Placeholders& placeholders, Diagnostics& diags,
+                                   size_t& documents) {
+    std::vector<ParsedFile> parsed(files.size());
+    std::atomic<size_t> next{0};
+    auto work = [&] {
+        for (size_t i = next++; i < files.size(); i = next++) {
+            // rules/mappings holds mapping files, not rules.
+            if (files[i].find("/mappings/") != std::string::npos) continue;
+            RuleParser parser(placeholders, parsed[i].diagnostics);
+            parser.parse_file(files[i], parsed[i].rules);
+            parsed[i].documents = parser.documents();
+        }
+    };
+    const size_t threads =
+        std::clamp<size_t>(files.size() / 64, 1, std::max(1U, std::thread::hardware_concurrency()));
+    {
+        std::vector<std::jthread> pool;
+        for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+        work();
+    }
+    std::vector<Rule> rules;
+    for (auto& p : parsed) {
+        std::move(p.rules.begin(), p.rules.end(), std::back_inserter(rules));
+        std::move(p.diagnostics.begin(), p.diagnostics.end(), std::back_inserter(diags));
+        documents += p.documents;
+    }
+    return rules;
+}
+
+}  // namespace
+
 LoadedRuleset load_ruleset(const RuleLoadOptions& options) {
     LoadedRuleset out;
     Placeholders placeholders;
     if (!options.placeholders.empty())
         placeholders = Placeholders::load(options.placeholders, out.diagnostics);
     auto mapping = load_mapping(options.mapping, options.rule_paths, out.diagnostics);
-    std::vector<Rule> rules;
-    RuleParser parser(placeholders, out.diagnostics);
-    for (const auto& file : find_rule_files(options.rule_paths, out.diagnostics)) {
-        // rules/mappings holds mapping files, not rules.
-        if (file.find("/mappings/") != std::string::npos) continue;
-        parser.parse_file(file, rules);
-    }
-    out.documents = parser.documents();
+    std::vector<Rule> rules = parse_rule_files(find_rule_files(options.rule_paths, out.diagnostics),
+                                               placeholders, out.diagnostics, out.documents);
     std::set<std::string> ids;
     for (const auto& r : rules) {
         if (!r.id.empty() && !ids.insert(r.id).second) {
@@ -31,8 +71,8 @@ LoadedRuleset load_ruleset(const RuleLoadOptions& options) {
     }
     if (mapping) {
         RulesetCompiler compiler(*mapping, out.diagnostics);
-        out.ruleset =
-            compiler.compile(std::move(rules), CompileOptions{options.prefilter}, out.report);
+        out.ruleset = compiler.compile(
+            std::move(rules), CompileOptions{options.prefilter, options.cache_dir}, out.report);
         out.loaded = out.ruleset->rules().size();
     }
     for (const auto& d : out.diagnostics) out.errors += d.severity == Severity::Error ? 1 : 0;

@@ -16,6 +16,7 @@ struct RuleLoadOptions {
     std::string mapping = "windows";
     std::string placeholders;  // a file, or empty
     bool prefilter = true;
+    std::string cache_dir;  // compiled Hyperscan databases; empty: none
 };
 
 struct LoadedRuleset {

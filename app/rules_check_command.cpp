@@ -18,10 +18,11 @@ int run_rules_check(const RuleLoadOptions& options) {
     const auto& r = loaded.report;
     std::printf(
         "mapping %s: %zu rules active, %zu for other products, %zu without a mapped logsource, "
-        "%zu evaluated on every event, %zu prefilter patterns in %zu databases, compiled in %.2f "
-        "s\n",
+        "%zu evaluated on every event, %zu prefilter patterns in %zu databases (%zu from the "
+        "cache), compiled in %.2f s\n",
         options.mapping.c_str(), r.rules - r.inactive, r.inactive, r.unmapped_logsource,
-        r.always_evaluated, r.prefilter_patterns, r.prefilter_databases, r.seconds);
+        r.always_evaluated, r.prefilter_patterns, r.prefilter_databases, r.prefilter_cached,
+        r.seconds);
     std::printf("loaded %zu of %zu rules\n", loaded.loaded, loaded.documents);
     return loaded.loaded == loaded.documents && loaded.errors == 0 ? 0 : 1;
 }

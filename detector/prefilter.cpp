@@ -24,11 +24,14 @@ Prefilter::~Prefilter() {
     hs_free_scratch(scratch_);
 }
 
-void Prefilter::build(const std::vector<std::optional<TriggerSet>>& triggers, const std::vector<uint32_t>& rule_ids,
+void Prefilter::build(const std::vector<std::optional<TriggerSet>>& triggers,
+                      const std::vector<uint32_t>& rule_ids, const DatabaseCache& cache,
                       Diagnostics& diags) {
     // field -> kind -> unique pattern -> rules
     using Key = std::tuple<std::string, bool, bool, bool, bool>;  // text, caseless, m, s, i
-    std::map<std::pair<FieldId, bool>, std::map<Key, std::pair<const Trigger*, std::vector<uint32_t>>>> groups;
+    std::map<std::pair<FieldId, bool>,
+             std::map<Key, std::pair<const Trigger*, std::vector<uint32_t>>>>
+        groups;
     for (size_t i = 0; i < triggers.size(); ++i) {
         uint32_t rule = rule_ids[i];
         if (!triggers[i]) {
@@ -50,51 +53,72 @@ void Prefilter::build(const std::vector<std::optional<TriggerSet>>& triggers, co
             list.push_back(entry.first);
             rules.push_back(std::move(entry.second));
         }
-        add_database(field_kind.first, list, rules, field_kind.second, rejected, diags);
+        add_database(field_kind.first, list, rules, field_kind.second, rejected, cache, diags);
     }
     std::sort(rejected.begin(), rejected.end());
     rejected.erase(std::unique(rejected.begin(), rejected.end()), rejected.end());
     always_.insert(always_.end(), rejected.begin(), rejected.end());
     std::sort(always_.begin(), always_.end());
     for (const auto& d : databases_) {
-        if (hs_alloc_scratch(d.db, &scratch_) != HS_SUCCESS) throw std::runtime_error("hs_alloc_scratch failed");
+        if (hs_alloc_scratch(d.db, &scratch_) != HS_SUCCESS)
+            throw std::runtime_error("hs_alloc_scratch failed");
     }
 }
 
 void Prefilter::add_database(FieldId field, const std::vector<const Trigger*>& patterns,
                              const std::vector<std::vector<uint32_t>>& pattern_rules, bool regex,
-                             std::vector<uint32_t>& rejected_rules, Diagnostics& diags) {
+                             std::vector<uint32_t>& rejected_rules, const DatabaseCache& cache,
+                             Diagnostics& diags) {
     std::vector<size_t> keep(patterns.size());
     for (size_t i = 0; i < keep.size(); ++i) keep[i] = i;
     hs_database_t* db = nullptr;
+    bool first_attempt = true;
     while (!keep.empty()) {
-        std::vector<const char*> exprs;
-        std::vector<size_t> lens;
-        std::vector<unsigned> flags, ids;
+        PatternList list;
+        list.literal = !regex;
         for (size_t k = 0; k < keep.size(); ++k) {
             const Trigger* t = patterns[keep[k]];
-            exprs.push_back(t->text.c_str());
-            lens.push_back(t->text.size());
-            flags.push_back(regex ? regex_flags(*t) : (HS_FLAG_SINGLEMATCH | (t->caseless ? HS_FLAG_CASELESS : 0)));
-            ids.push_back(static_cast<unsigned>(k));
+            list.expressions.push_back(t->text.c_str());
+            list.lengths.push_back(t->text.size());
+            list.flags.push_back(
+                regex ? regex_flags(*t)
+                      : (HS_FLAG_SINGLEMATCH | (t->caseless ? HS_FLAG_CASELESS : 0)));
+            list.ids.push_back(static_cast<unsigned>(k));
+        }
+        // Only a database that compiled whole is cached, so a hit means no pattern was
+        // rejected.
+        const DatabaseKey key = list.key();
+        if (first_attempt && (db = cache.load(key)) != nullptr) {
+            ++cached_;
+            break;
         }
         hs_compile_error_t* err = nullptr;
-        hs_error_t rc = regex ? hs_compile_multi(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(exprs.size()),
-                                                 HS_MODE_BLOCK, nullptr, &db, &err)
-                              : hs_compile_lit_multi(exprs.data(), flags.data(), ids.data(), lens.data(),
-                                                     static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr, &db, &err);
-        if (rc == HS_SUCCESS) break;
+        const auto count = static_cast<unsigned>(list.expressions.size());
+        hs_error_t rc =
+            regex ? hs_compile_multi(list.expressions.data(), list.flags.data(), list.ids.data(),
+                                     count, HS_MODE_BLOCK, nullptr, &db, &err)
+                  : hs_compile_lit_multi(list.expressions.data(), list.flags.data(),
+                                         list.ids.data(), list.lengths.data(), count, HS_MODE_BLOCK,
+                                         nullptr, &db, &err);
+        if (rc == HS_SUCCESS) {
+            if (first_attempt) cache.store(key, db, diags);
+            break;
+        }
+        first_attempt = false;
         if (err == nullptr || err->expression < 0) {
             std::string msg = err != nullptr ? err->message : "unknown error";
             hs_free_compile_error(err);
             throw std::runtime_error("Hyperscan failed to compile the prefilter: " + msg);
         }
         size_t bad = keep[static_cast<size_t>(err->expression)];
-        diags.push_back({Severity::Warning, {}, {},
-                         "prefilter: Hyperscan rejects /" + patterns[bad]->text + "/ (" + err->message +
-                             "); its rules are evaluated on every event"});
+        diags.push_back({Severity::Warning,
+                         {},
+                         {},
+                         "prefilter: Hyperscan rejects /" + patterns[bad]->text + "/ (" +
+                             err->message + "); its rules are evaluated on every event"});
         hs_free_compile_error(err);
-        rejected_rules.insert(rejected_rules.end(), pattern_rules[bad].begin(), pattern_rules[bad].end());
+        rejected_rules.insert(rejected_rules.end(), pattern_rules[bad].begin(),
+                              pattern_rules[bad].end());
         keep.erase(keep.begin() + static_cast<std::ptrdiff_t>(err->expression));
         db = nullptr;
     }
@@ -116,11 +140,14 @@ PrefilterScratch::PrefilterScratch(const Prefilter& prefilter, size_t rule_count
     }
 }
 
-PrefilterScratch::~PrefilterScratch() { hs_free_scratch(scratch_); }
+PrefilterScratch::~PrefilterScratch() {
+    hs_free_scratch(scratch_);
+}
 
 void PrefilterScratch::scan(const Prefilter::Database& db, std::string_view text) {
     current_ = &db;
-    auto on_match = [](unsigned id, unsigned long long, unsigned long long, unsigned, void* ctx) -> int {
+    auto on_match = [](unsigned id, unsigned long long, unsigned long long, unsigned,
+                       void* ctx) -> int {
         auto* self = static_cast<PrefilterScratch*>(ctx);
         const auto& d = *self->current_;
         for (uint32_t i = d.offsets[id]; i < d.offsets[id + 1]; ++i) self->mark(d.rules[i]);
@@ -129,7 +156,8 @@ void PrefilterScratch::scan(const Prefilter::Database& db, std::string_view text
     hs_scan(db.db, text.data(), static_cast<unsigned>(text.size()), 0, scratch_, on_match, this);
 }
 
-std::span<const uint32_t> PrefilterScratch::candidates(const EventFields& event, const FieldTable& fields) {
+std::span<const uint32_t> PrefilterScratch::candidates(const EventFields& event,
+                                                       const FieldTable& fields) {
     for (uint32_t r : list_) marked_[r] = 0;
     list_.clear();
     for (uint32_t r : prefilter_.always()) mark(r);

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "detector/database_cache.hpp"
 #include "detector/diagnostic.hpp"
 #include "detector/event_fields.hpp"
 #include "detector/regex.hpp"
@@ -27,7 +28,7 @@ struct Trigger {
 using TriggerSet = std::vector<Trigger>;
 
 class Prefilter {
-public:
+  public:
     Prefilter() = default;
     ~Prefilter();
     Prefilter(const Prefilter&) = delete;
@@ -35,7 +36,9 @@ public:
 
     // triggers[r]: nullopt when rule r must always be evaluated. Inactive rules are not
     // passed. Patterns Hyperscan rejects make their rules always evaluated (a warning).
-    void build(const std::vector<std::optional<TriggerSet>>& triggers, const std::vector<uint32_t>& rule_ids,
+    // Databases are taken from `cache` when it has them, and stored there otherwise.
+    void build(const std::vector<std::optional<TriggerSet>>& triggers,
+               const std::vector<uint32_t>& rule_ids, const DatabaseCache& cache,
                Diagnostics& diags);
 
     struct Database {
@@ -47,22 +50,25 @@ public:
     [[nodiscard]] std::span<const Database> databases() const { return databases_; }
     [[nodiscard]] std::span<const uint32_t> always() const { return always_; }
     [[nodiscard]] size_t pattern_count() const { return pattern_count_; }
+    [[nodiscard]] size_t cached_databases() const { return cached_; }
     [[nodiscard]] hs_scratch_t* scratch_prototype() const { return scratch_; }
 
-private:
+  private:
     void add_database(FieldId field, const std::vector<const Trigger*>& patterns,
                       const std::vector<std::vector<uint32_t>>& pattern_rules, bool regex,
-                      std::vector<uint32_t>& rejected_rules, Diagnostics& diags);
+                      std::vector<uint32_t>& rejected_rules, const DatabaseCache& cache,
+                      Diagnostics& diags);
 
     std::vector<Database> databases_;
     std::vector<uint32_t> always_;
     hs_scratch_t* scratch_ = nullptr;
     size_t pattern_count_ = 0;
+    size_t cached_ = 0;
 };
 
 // Per-thread prefilter state: Hyperscan scratch and the candidate set of one event.
 class PrefilterScratch {
-public:
+  public:
     PrefilterScratch(const Prefilter& prefilter, size_t rule_count);
     ~PrefilterScratch();
     PrefilterScratch(const PrefilterScratch&) = delete;
@@ -77,7 +83,7 @@ public:
         }
     }
 
-private:
+  private:
     void scan(const Prefilter::Database& db, std::string_view text);
 
     const Prefilter& prefilter_;

@@ -79,10 +79,11 @@ std::shared_ptr<const Ruleset> RulesetCompiler::compile(std::vector<Rule> rules,
         report.unmapped_logsource += compiled.unmapped_logsource ? 1 : 0;
         out->rules_.push_back(std::move(compiled));
     }
-    out->prefilter_.build(triggers, active_ids, diags_);
+    out->prefilter_.build(triggers, active_ids, DatabaseCache(options.cache_dir), diags_);
     report.rules = out->rules_.size();
     report.prefilter_patterns = out->prefilter_.pattern_count();
     report.prefilter_databases = out->prefilter_.databases().size();
+    report.prefilter_cached = out->prefilter_.cached_databases();
     report.always_evaluated = out->prefilter_.always().size();
     report.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

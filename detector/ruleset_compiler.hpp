@@ -2,6 +2,7 @@
 // Turns parsed rules and a field mapping into a Ruleset: resolves every Sigma field to
 // JSON paths, joins each rule with its logsource condition, and builds the prefilter.
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "detector/field_mapping.hpp"
@@ -11,6 +12,7 @@ namespace vigie {
 
 struct CompileOptions {
     bool prefilter = true;  // false: every rule is evaluated on every event
+    std::string cache_dir;  // compiled Hyperscan databases; empty: no cache
 };
 
 struct CompileReport {
@@ -20,6 +22,7 @@ struct CompileReport {
     size_t always_evaluated = 0;    // no prefilter literal could be found
     size_t prefilter_patterns = 0;
     size_t prefilter_databases = 0;
+    size_t prefilter_cached = 0;  // databases loaded from the cache
     double seconds = 0;
 };
 

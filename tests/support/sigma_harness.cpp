@@ -12,7 +12,7 @@
 namespace vigie::test {
 
 SigmaHarness::SigmaHarness(const std::string& rules_yaml, std::string_view mapping_yaml,
-                           const Placeholders* placeholders) {
+                           const Placeholders* placeholders, const std::string& cache_dir) {
     Placeholders none;
     auto mapping = FieldMapping::parse(std::string(mapping_yaml), "<test mapping>", diags_);
     REQUIRE_MESSAGE(mapping.has_value(), "mapping does not load");
@@ -20,14 +20,16 @@ SigmaHarness::SigmaHarness(const std::string& rules_yaml, std::string_view mappi
     RuleParser parser(placeholders != nullptr ? *placeholders : none, diags_);
     parser.parse_text(rules_yaml, "<test rule>", rules);
     std::vector<Rule> copy = rules;
+    ruleset_ =
+        RulesetCompiler(*mapping, diags_).compile(std::move(rules), {true, cache_dir}, report_);
     CompileReport report;
-    ruleset_ = RulesetCompiler(*mapping, diags_).compile(std::move(rules), {true}, report);
     Diagnostics ignored;
     unfiltered_ = RulesetCompiler(*mapping, ignored).compile(std::move(copy), {false}, report);
     detector_ = std::make_unique<Detector>(ruleset_);
     unfiltered_detector_ = std::make_unique<Detector>(unfiltered_);
     parser_ = std::make_unique<EventParser>(ruleset_->trie(), ruleset_->needs_all_strings());
-    unfiltered_parser_ = std::make_unique<EventParser>(unfiltered_->trie(), unfiltered_->needs_all_strings());
+    unfiltered_parser_ =
+        std::make_unique<EventParser>(unfiltered_->trie(), unfiltered_->needs_all_strings());
 }
 
 std::string SigmaHarness::errors() const {
@@ -38,7 +40,8 @@ std::string SigmaHarness::errors() const {
     return out;
 }
 
-std::vector<uint32_t> SigmaHarness::run(Detector& detector, EventParser& parser, std::string_view event_json) {
+std::vector<uint32_t> SigmaHarness::run(Detector& detector, EventParser& parser,
+                                        std::string_view event_json) {
     std::string buffer(event_json);
     buffer.append(kJsonPadding, ' ');
     RawDocument doc{buffer.data(), event_json.size(), buffer.size(), 1, 0};

@@ -11,17 +11,21 @@
 #include "detector/detector.hpp"
 #include "detector/diagnostic.hpp"
 #include "detector/placeholders.hpp"
+#include "detector/ruleset_compiler.hpp"
 #include "ingest/event_parser.hpp"
 
 namespace vigie::test {
 
 // Sigma field = dotted JSON path; every logsource accepted.
-inline constexpr std::string_view kFlatMapping = "name: flat\nproducts: ['*']\nfield_defaults: ['{field}']\n";
+inline constexpr std::string_view kFlatMapping =
+    "name: flat\nproducts: ['*']\nfield_defaults: ['{field}']\n";
 
 class SigmaHarness {
-public:
-    explicit SigmaHarness(const std::string& rules_yaml, std::string_view mapping_yaml = kFlatMapping,
-                          const Placeholders* placeholders = nullptr);
+  public:
+    explicit SigmaHarness(const std::string& rules_yaml,
+                          std::string_view mapping_yaml = kFlatMapping,
+                          const Placeholders* placeholders = nullptr,
+                          const std::string& cache_dir = {});
 
     // True when the first rule matches `event_json`. Fails the test on a JSON error or
     // a prefilter disagreement.
@@ -30,14 +34,16 @@ public:
     std::vector<std::string> matching_ids(std::string_view event_json);
 
     [[nodiscard]] const Diagnostics& diagnostics() const { return diags_; }
+    [[nodiscard]] const CompileReport& report() const { return report_; }
     [[nodiscard]] size_t rules_loaded() const { return ruleset_ ? ruleset_->rules().size() : 0; }
     // Errors only, formatted; "" when the rules loaded cleanly.
     [[nodiscard]] std::string errors() const;
 
-private:
+  private:
     std::vector<uint32_t> run(Detector& detector, EventParser& parser, std::string_view event_json);
 
     Diagnostics diags_;
+    CompileReport report_;
     std::shared_ptr<const Ruleset> ruleset_;
     std::shared_ptr<const Ruleset> unfiltered_;
     std::unique_ptr<Detector> detector_;

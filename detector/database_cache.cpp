@@ -1,0 +1,137 @@
+#include "detector/database_cache.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+namespace vigie {
+
+namespace {
+
+constexpr char kMagic[8] = {'V', 'I', 'G', 'I', 'E', 'H', 'S', '1'};
+
+struct Header {
+    char magic[8];
+    uint64_t key_high;
+    uint64_t key_low;
+    uint64_t size;
+    uint64_t checksum;
+};
+
+// FNV-1a over bytes, from a chosen basis: two bases give the two halves of a key.
+uint64_t fnv1a(const void* data, size_t n, uint64_t h) {
+    const auto* p = static_cast<const unsigned char*>(data);
+    for (size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+struct Hasher {
+    uint64_t a = 0xcbf29ce484222325ULL;
+    uint64_t b = 0x84222325cbf29ce4ULL;
+    void add(const void* data, size_t n) {
+        a = fnv1a(data, n, a);
+        b = fnv1a(data, n, b ^ 0x9e3779b97f4a7c15ULL);
+    }
+    template <class T>
+    void add_value(T v) {
+        add(&v, sizeof v);
+    }
+};
+
+}  // namespace
+
+std::string DatabaseKey::hex() const {
+    char text[33];
+    std::snprintf(text, sizeof text, "%016llx%016llx", static_cast<unsigned long long>(high),
+                  static_cast<unsigned long long>(low));
+    return text;
+}
+
+DatabaseKey PatternList::key() const {
+    Hasher h;
+    const char* version = hs_version();
+    h.add(version, std::strlen(version));
+    h.add_value(literal);
+    h.add_value(expressions.size());
+    for (size_t i = 0; i < expressions.size(); ++i) {
+        h.add_value(flags[i]);
+        h.add_value(ids[i]);
+        h.add_value(lengths[i]);
+        h.add(expressions[i], lengths[i]);
+    }
+    return {h.a, h.b};
+}
+
+std::string DatabaseCache::path(const DatabaseKey& key) const {
+    return dir_ + "/" + key.hex() + ".hsdb";
+}
+
+hs_database_t* DatabaseCache::load(const DatabaseKey& key) const {
+    if (dir_.empty()) return nullptr;
+    std::ifstream in(path(key), std::ios::binary);
+    if (!in) return nullptr;
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    Header h{};
+    if (bytes.size() < sizeof h) return nullptr;
+    std::memcpy(&h, bytes.data(), sizeof h);
+    const char* payload = bytes.data() + sizeof h;
+    if (std::memcmp(h.magic, kMagic, sizeof kMagic) != 0 || h.key_high != key.high ||
+        h.key_low != key.low || h.size != bytes.size() - sizeof h ||
+        h.checksum != fnv1a(payload, h.size, 0xcbf29ce484222325ULL)) {
+        return nullptr;
+    }
+    hs_database_t* db = nullptr;
+    if (hs_deserialize_database(payload, h.size, &db) != HS_SUCCESS) return nullptr;
+    return db;
+}
+
+void DatabaseCache::store(const DatabaseKey& key, const hs_database_t* db,
+                          Diagnostics& diags) const {
+    if (dir_.empty()) return;
+    char* bytes = nullptr;
+    size_t size = 0;
+    if (hs_serialize_database(db, &bytes, &size) != HS_SUCCESS) return;
+    Header h{};
+    std::memcpy(h.magic, kMagic, sizeof kMagic);
+    h.key_high = key.high;
+    h.key_low = key.low;
+    h.size = size;
+    h.checksum = fnv1a(bytes, size, 0xcbf29ce484222325ULL);
+    std::error_code ec;
+    std::filesystem::create_directories(dir_, ec);
+    std::string final_path = path(key);
+    std::string tmp = final_path + ".tmp." + std::to_string(::getpid());
+    bool ok = false;
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        out.write(reinterpret_cast<const char*>(&h), sizeof h);
+        out.write(bytes, static_cast<std::streamsize>(size));
+        ok = static_cast<bool>(out);
+    }
+    std::free(bytes);
+    if (ok) ok = std::rename(tmp.c_str(), final_path.c_str()) == 0;
+    if (!ok) {
+        std::remove(tmp.c_str());
+        diags.push_back(
+            {Severity::Warning,
+             {},
+             {},
+             "cannot write the Hyperscan cache in " + dir_ + " (--cache-dir, --no-cache)"});
+    }
+}
+
+std::string default_cache_dir() {
+    if (const char* d = std::getenv("VIGIE_CACHE_DIR"); d != nullptr && *d != '\0') return d;
+    if (const char* d = std::getenv("XDG_CACHE_HOME"); d != nullptr && *d != '\0')
+        return std::string(d) + "/vigie";
+    if (const char* d = std::getenv("HOME"); d != nullptr && *d != '\0')
+        return std::string(d) + "/.cache/vigie";
+    return {};
+}
+
+}  // namespace vigie
