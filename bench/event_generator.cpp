@@ -279,12 +279,17 @@ void EventGenerator::process_creation(std::string& out, const Host& h) {
     field(out, "ParentUser", "MINISTERE\\" + h.user);
 }
 
-void EventGenerator::network(std::string& out, const Host& h) {
+// The process that acts in a Sysmon event: its GUID, id and image.
+void EventGenerator::acting_process(std::string& out, std::string_view image) {
     std::string g;
     guid(g);
     field(out, "ProcessGuid", g);
     number_field(out, "ProcessId", 1000 + below(60000));
-    field(out, "Image", pick(kNetworkImages));
+    field(out, "Image", image);
+}
+
+void EventGenerator::network(std::string& out, const Host& h) {
+    acting_process(out, pick(kNetworkImages));
     field(out, "User", "MINISTERE\\" + h.user);
     field(out, "Protocol", chance(0.9) ? "tcp" : "udp");
     out += R"(,"Initiated":true,"SourceIsIpv6":false)";
@@ -303,11 +308,7 @@ void EventGenerator::network(std::string& out, const Host& h) {
 }
 
 void EventGenerator::file_create(std::string& out, const Host& h) {
-    std::string g;
-    guid(g);
-    field(out, "ProcessGuid", g);
-    number_field(out, "ProcessId", 1000 + below(60000));
-    field(out, "Image", kPrograms[below(std::size(kPrograms))].image);
+    acting_process(out, kPrograms[below(std::size(kPrograms))].image);
     std::string target = "C:\\Users\\" + h.user + "\\AppData\\Local\\Temp\\";
     expand(target, chance(0.5) ? "@_#.tmp" : "@\\cache_#.dat");
     field(out, "TargetFilename", target);
@@ -317,11 +318,7 @@ void EventGenerator::file_create(std::string& out, const Host& h) {
 
 void EventGenerator::registry_set(std::string& out, const Host& h) {
     field(out, "EventType", "SetValue");
-    std::string g;
-    guid(g);
-    field(out, "ProcessGuid", g);
-    number_field(out, "ProcessId", 1000 + below(60000));
-    field(out, "Image", kPrograms[below(std::size(kPrograms))].image);
+    acting_process(out, kPrograms[below(std::size(kPrograms))].image);
     std::string key;
     expand(key, pick(kRegistryKeys));
     field(out, "TargetObject", key);
@@ -331,11 +328,7 @@ void EventGenerator::registry_set(std::string& out, const Host& h) {
 }
 
 void EventGenerator::image_load(std::string& out, const Host& h) {
-    std::string g;
-    guid(g);
-    field(out, "ProcessGuid", g);
-    number_field(out, "ProcessId", 1000 + below(60000));
-    field(out, "Image", kPrograms[below(std::size(kPrograms))].image);
+    acting_process(out, kPrograms[below(std::size(kPrograms))].image);
     std::string_view dll = pick(kDlls);
     field(out, "ImageLoaded", dll);
     field(out, "FileVersion", "10.0.22621.1 (WinBuild.160101.0800)");

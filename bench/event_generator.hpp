@@ -36,6 +36,7 @@ class EventGenerator {
     void hex(std::string& out, size_t digits);
     void guid(std::string& out);
     void system(std::string& out, bool sysmon, int event_id, const Host& h);
+    void acting_process(std::string& out, std::string_view image);
     void process_creation(std::string& out, const Host& h);
     void network(std::string& out, const Host& h);
     void file_create(std::string& out, const Host& h);

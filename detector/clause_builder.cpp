@@ -19,8 +19,12 @@ constexpr size_t kMaxVariants = 4096;
 
 const std::map<std::string, Step, std::less<>>& transform_steps() {
     static const std::map<std::string, Step, std::less<>> steps = {
-        {"windash", Step::Windash}, {"base64", Step::Base64},   {"base64offset", Step::Base64Offset},
-        {"utf16le", Step::Utf16Le}, {"utf16be", Step::Utf16Be}, {"utf16", Step::Utf16},
+        {"windash", Step::Windash},
+        {"base64", Step::Base64},
+        {"base64offset", Step::Base64Offset},
+        {"utf16le", Step::Utf16Le},
+        {"utf16be", Step::Utf16Be},
+        {"utf16", Step::Utf16},
         {"wide", Step::Wide}};
     return steps;
 }
@@ -60,7 +64,8 @@ void ClauseBuilder::warning(const SourceLocation& where, std::string message) {
     diags_.push_back({Severity::Warning, where, rule_id_, std::move(message)});
 }
 
-bool ClauseBuilder::parse_modifiers(const ClauseInput& input, Modifiers& mods, FieldClause& clause) {
+bool ClauseBuilder::parse_modifiers(const ClauseInput& input, Modifiers& mods,
+                                    FieldClause& clause) {
     std::string_view key = input.key;
     size_t bar = key.find('|');
     clause.field = std::string(key.substr(0, bar));
@@ -68,7 +73,8 @@ bool ClauseBuilder::parse_modifiers(const ClauseInput& input, Modifiers& mods, F
     bool has_type = false;  // a modifier that sets the kind of test
     auto set_kind = [&](ValueKind k, std::string_view name) {
         if (has_type) {
-            error(input.where, "modifier '" + std::string(name) + "' cannot be combined with the modifiers before it");
+            error(input.where, "modifier '" + std::string(name) +
+                                   "' cannot be combined with the modifiers before it");
             return false;
         }
         has_type = true;
@@ -77,14 +83,17 @@ bool ClauseBuilder::parse_modifiers(const ClauseInput& input, Modifiers& mods, F
     };
     while (bar != std::string_view::npos) {
         size_t next = key.find('|', bar + 1);
-        std::string_view m = key.substr(bar + 1, next == std::string_view::npos ? next : next - bar - 1);
+        std::string_view m =
+            key.substr(bar + 1, next == std::string_view::npos ? next : next - bar - 1);
         bar = next;
         if (m == "contains" || m == "startswith" || m == "endswith") {
             if (mods.steps.end() != std::find(mods.steps.begin(), mods.steps.end(), Step::Anchor)) {
                 error(input.where, "only one of contains, startswith and endswith may be used");
                 return false;
             }
-            mods.anchor = m == "contains" ? Anchor::Contains : m == "startswith" ? Anchor::StartsWith : Anchor::EndsWith;
+            mods.anchor = m == "contains"     ? Anchor::Contains
+                          : m == "startswith" ? Anchor::StartsWith
+                                              : Anchor::EndsWith;
             mods.steps.push_back(Step::Anchor);
         } else if (auto it = transform_steps().find(m); it != transform_steps().end()) {
             mods.steps.push_back(it->second);
@@ -99,10 +108,13 @@ bool ClauseBuilder::parse_modifiers(const ClauseInput& input, Modifiers& mods, F
             if (!set_kind(ValueKind::Regex, m)) return false;
         } else if (m == "i" || m == "m" || m == "s") {
             if (!has_re) {
-                error(input.where, "modifier '" + std::string(m) + "' is a regex flag and needs 're' before it");
+                error(input.where,
+                      "modifier '" + std::string(m) + "' is a regex flag and needs 're' before it");
                 return false;
             }
-            (m == "i" ? mods.regex.caseless : m == "m" ? mods.regex.multiline : mods.regex.dotall) = true;
+            (m == "i"   ? mods.regex.caseless
+             : m == "m" ? mods.regex.multiline
+                        : mods.regex.dotall) = true;
         } else if (m == "cidr") {
             if (!set_kind(ValueKind::Cidr, m)) return false;
         } else if (m == "exists") {
@@ -111,17 +123,21 @@ bool ClauseBuilder::parse_modifiers(const ClauseInput& input, Modifiers& mods, F
             if (!set_kind(ValueKind::FieldRef, m)) return false;
         } else if (m == "gt" || m == "gte" || m == "lt" || m == "lte") {
             if (!set_kind(ValueKind::Compare, m)) return false;
-            mods.op = m == "gt" ? CompareOp::Greater : m == "gte" ? CompareOp::GreaterEqual
-                    : m == "lt" ? CompareOp::Less : CompareOp::LessEqual;
+            mods.op = m == "gt"    ? CompareOp::Greater
+                      : m == "gte" ? CompareOp::GreaterEqual
+                      : m == "lt"  ? CompareOp::Less
+                                   : CompareOp::LessEqual;
         } else {
             error(input.where, "unknown modifier '" + std::string(m) + "'");
             return false;
         }
     }
     if (mods.kind != ValueKind::String && mods.kind != ValueKind::FieldRef) {
-        bool has_anchor = std::find(mods.steps.begin(), mods.steps.end(), Step::Anchor) != mods.steps.end();
+        bool has_anchor =
+            std::find(mods.steps.begin(), mods.steps.end(), Step::Anchor) != mods.steps.end();
         if (!mods.steps.empty() || mods.expand) {
-            error(input.where, std::string("value transformations") + (has_anchor ? " and contains/startswith/endswith" : "") +
+            error(input.where, std::string("value transformations") +
+                                   (has_anchor ? " and contains/startswith/endswith" : "") +
                                    " cannot be combined with re, cidr, exists or gt/gte/lt/lte");
             return false;
         }
@@ -129,7 +145,9 @@ bool ClauseBuilder::parse_modifiers(const ClauseInput& input, Modifiers& mods, F
     if (mods.kind == ValueKind::FieldRef) {
         for (Step s : mods.steps) {
             if (s != Step::Anchor) {
-                error(input.where, "fieldref can only be combined with contains, startswith, endswith and cased");
+                error(
+                    input.where,
+                    "fieldref can only be combined with contains, startswith, endswith and cased");
                 return false;
             }
         }
@@ -138,7 +156,8 @@ bool ClauseBuilder::parse_modifiers(const ClauseInput& input, Modifiers& mods, F
         error(input.where, "keyword lists take only string and regex tests");
         return false;
     }
-    if (input.keywords && std::find(mods.steps.begin(), mods.steps.end(), Step::Anchor) == mods.steps.end()) {
+    if (input.keywords &&
+        std::find(mods.steps.begin(), mods.steps.end(), Step::Anchor) == mods.steps.end()) {
         // A keyword is searched for anywhere in the event's strings.
         mods.anchor = Anchor::Contains;
         mods.steps.push_back(Step::Anchor);
@@ -176,7 +195,9 @@ std::vector<std::string> ClauseBuilder::expand(const RawValue& value, bool& unde
         const auto* values = placeholders_.find(name);
         if (values == nullptr) {
             undefined = true;
-            warning(value.where, "placeholder %" + name + "% is not defined (pass --placeholders FILE); this value never matches");
+            warning(value.where,
+                    "placeholder %" + name +
+                        "% is not defined (pass --placeholders FILE); this value never matches");
             return {};
         }
         std::vector<std::string> next;
@@ -189,7 +210,8 @@ std::vector<std::string> ClauseBuilder::expand(const RawValue& value, bool& unde
     return out;
 }
 
-bool ClauseBuilder::add_string_values(const RawValue& value, const Modifiers& mods, FieldClause& clause) {
+bool ClauseBuilder::add_string_values(const RawValue& value, const Modifiers& mods,
+                                      FieldClause& clause) {
     std::vector<std::string> texts = {value.text};
     if (mods.expand) {
         bool undefined = false;
@@ -207,15 +229,24 @@ bool ClauseBuilder::add_string_values(const RawValue& value, const Modifiers& mo
         std::vector<SigmaString> next;
         for (const SigmaString& s : current) {
             switch (step) {
-                case Step::Anchor: next.push_back(apply_anchor(s, mods.anchor)); break;
+                case Step::Anchor:
+                    next.push_back(apply_anchor(s, mods.anchor));
+                    break;
                 case Step::Utf16Le:
-                case Step::Wide: next.push_back(to_utf16(s, Utf16Form::LittleEndian)); break;
-                case Step::Utf16Be: next.push_back(to_utf16(s, Utf16Form::BigEndian)); break;
-                case Step::Utf16: next.push_back(to_utf16(s, Utf16Form::WithBom)); break;
+                case Step::Wide:
+                    next.push_back(to_utf16(s, Utf16Form::LittleEndian));
+                    break;
+                case Step::Utf16Be:
+                    next.push_back(to_utf16(s, Utf16Form::BigEndian));
+                    break;
+                case Step::Utf16:
+                    next.push_back(to_utf16(s, Utf16Form::WithBom));
+                    break;
                 case Step::Windash: {
                     auto variants = windash_variants(s, kMaxVariants);
                     if (variants.empty()) {
-                        error(value.where, "windash would expand this value into more than " + std::to_string(kMaxVariants) + " variants");
+                        error(value.where, "windash would expand this value into more than " +
+                                               std::to_string(kMaxVariants) + " variants");
                         return false;
                     }
                     next.insert(next.end(), variants.begin(), variants.end());
@@ -224,14 +255,16 @@ bool ClauseBuilder::add_string_values(const RawValue& value, const Modifiers& mo
                 case Step::Base64:
                 case Step::Base64Offset: {
                     if (s.has_wildcards()) {
-                        error(value.where, "base64 and base64offset cannot encode a value with wildcards");
+                        error(value.where,
+                              "base64 and base64offset cannot encode a value with wildcards");
                         return false;
                     }
                     cased = true;  // base64 text is case-sensitive by nature
                     if (step == Step::Base64) {
                         next.push_back(SigmaString::literal(base64_encode(s.plain())));
                     } else {
-                        for (auto& enc : base64_offsets(s.plain())) next.push_back(SigmaString::literal(enc));
+                        for (auto& enc : base64_offsets(s.plain()))
+                            next.push_back(SigmaString::literal(enc));
                     }
                     break;
                 }
@@ -256,12 +289,14 @@ bool ClauseBuilder::add_value(const RawValue& value, const Modifiers& mods, Fiel
         return true;
     }
     switch (mods.kind) {
-        case ValueKind::String: return add_string_values(value, mods, clause);
+        case ValueKind::String:
+            return add_string_values(value, mods, clause);
         case ValueKind::Regex: {
             RegexError err;
             auto re = Regex::compile(value.text, mods.regex, err);
             if (!re) {
-                error(value.where, "regex rejected by PCRE2 at offset " + std::to_string(err.offset) + ": " + err.message);
+                error(value.where, "regex rejected by PCRE2 at offset " +
+                                       std::to_string(err.offset) + ": " + err.message);
                 return false;
             }
             clause.values.emplace_back(RegexPredicate{std::move(re)});
@@ -294,7 +329,8 @@ bool ClauseBuilder::add_value(const RawValue& value, const Modifiers& mods, Fiel
             return true;
         }
         case ValueKind::FieldRef:
-            clause.values.emplace_back(FieldRefPredicate{value.text, mods.anchor, mods.cased, kNone});
+            clause.values.emplace_back(
+                FieldRefPredicate{value.text, mods.anchor, mods.cased, kNone});
             return true;
     }
     return false;

@@ -26,7 +26,7 @@ struct ClauseInput {
 };
 
 class ClauseBuilder {
-public:
+  public:
     ClauseBuilder(const Placeholders& placeholders, Diagnostics& diags, std::string rule_id)
         : placeholders_(placeholders), diags_(diags), rule_id_(std::move(rule_id)) {}
 
@@ -35,7 +35,7 @@ public:
     // Problems reported for this rule so far (errors only).
     [[nodiscard]] size_t errors() const { return errors_; }
 
-private:
+  private:
     struct Modifiers;
     bool parse_modifiers(const ClauseInput& input, Modifiers& mods, FieldClause& clause);
     bool add_value(const RawValue& value, const Modifiers& mods, FieldClause& clause);

@@ -20,7 +20,9 @@ std::vector<Token> tokenize(std::string_view s) {
         if (std::isspace(static_cast<unsigned char>(c)) != 0) {
             ++i;
         } else if (c == '(' || c == ')' || c == '|') {
-            auto kind = c == '(' ? Token::Kind::LParen : c == ')' ? Token::Kind::RParen : Token::Kind::Pipe;
+            auto kind = c == '('   ? Token::Kind::LParen
+                        : c == ')' ? Token::Kind::RParen
+                                   : Token::Kind::Pipe;
             out.push_back({kind, s.substr(i, 1), i});
             ++i;
         } else {
@@ -59,7 +61,7 @@ bool glob_name_match(std::string_view pattern, std::string_view name) {
 }
 
 class Parser {
-public:
+  public:
     Parser(std::string_view text, const std::vector<std::string>& selections, Condition& out)
         : tokens_(tokenize(text)), selections_(selections), out_(out) {}
 
@@ -67,8 +69,9 @@ public:
         uint32_t root = parse_or();
         if (!error_.message.empty()) return error_;
         if (peek().kind == Token::Kind::Pipe) {
-            fail(peek(), "aggregation expressions ('|') are not part of Sigma conditions; "
-                         "use a correlation rule");
+            fail(peek(),
+                 "aggregation expressions ('|') are not part of Sigma conditions; "
+                 "use a correlation rule");
             return error_;
         }
         if (peek().kind != Token::Kind::End) {
@@ -78,7 +81,7 @@ public:
         return root;
     }
 
-private:
+  private:
     const Token& peek() const { return tokens_[pos_]; }
     const Token& next() { return tokens_[pos_ < tokens_.size() - 1 ? pos_++ : pos_]; }
     bool failed() const { return !error_.message.empty(); }
@@ -128,19 +131,23 @@ private:
         if (t.kind == Token::Kind::Number || keyword_is(t, "all") || keyword_is(t, "any")) {
             if (keyword_is(peek(), "of")) return parse_quantifier(t);
         }
-        if (t.kind == Token::Kind::End) return fail(t, "condition ends where an expression was expected");
+        if (t.kind == Token::Kind::End)
+            return fail(t, "condition ends where an expression was expected");
         if (t.kind != Token::Kind::Word && t.kind != Token::Kind::Number) {
             return fail(t, "unexpected '" + std::string(t.text) + "'");
         }
-        if (keyword_is(t, "and") || keyword_is(t, "or") || keyword_is(t, "of") || keyword_is(t, "them")) {
+        if (keyword_is(t, "and") || keyword_is(t, "or") || keyword_is(t, "of") ||
+            keyword_is(t, "them")) {
             return fail(t, "unexpected '" + std::string(t.text) + "'");
         }
         for (size_t i = 0; i < selections_.size(); ++i) {
             if (selections_[i] == t.text) {
-                return add(ConditionNode{ConditionNode::Op::Selection, static_cast<uint32_t>(i), 0, {}});
+                return add(
+                    ConditionNode{ConditionNode::Op::Selection, static_cast<uint32_t>(i), 0, {}});
             }
         }
-        return fail(t, "condition names '" + std::string(t.text) + "', which is not a selection of this rule");
+        return fail(t, "condition names '" + std::string(t.text) +
+                           "', which is not a selection of this rule");
     }
 
     uint32_t parse_quantifier(const Token& quantity) {
@@ -155,12 +162,13 @@ private:
             const std::string& name = selections_[i];
             bool take = them ? !name.starts_with('_') : glob_name_match(target.text, name);
             if (take) {
-                node.children.push_back(
-                    add(ConditionNode{ConditionNode::Op::Selection, static_cast<uint32_t>(i), 0, {}}));
+                node.children.push_back(add(
+                    ConditionNode{ConditionNode::Op::Selection, static_cast<uint32_t>(i), 0, {}}));
             }
         }
         if (node.children.empty()) {
-            return fail(target, "'" + std::string(target.text) + "' matches no selection of this rule");
+            return fail(target,
+                        "'" + std::string(target.text) + "' matches no selection of this rule");
         }
         if (keyword_is(quantity, "all")) {
             node.op = ConditionNode::Op::And;
@@ -169,7 +177,8 @@ private:
             node.count = static_cast<uint32_t>(std::stoul(std::string(quantity.text)));
             if (node.count == 0) return fail(quantity, "'0 of' is not a valid quantifier");
         }
-        if (node.op == ConditionNode::Op::AtLeast && node.count == 1) node.op = ConditionNode::Op::Or;
+        if (node.op == ConditionNode::Op::AtLeast && node.count == 1)
+            node.op = ConditionNode::Op::Or;
         return add(std::move(node));
     }
 

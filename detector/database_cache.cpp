@@ -117,6 +117,7 @@ void DatabaseCache::store(const DatabaseKey& key, const hs_database_t* db,
     if (ok) ok = std::rename(tmp.c_str(), final_path.c_str()) == 0;
     if (!ok) {
         std::remove(tmp.c_str());
+        if (warned_.exchange(true)) return;
         diags.push_back(
             {Severity::Warning,
              {},

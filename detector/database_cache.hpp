@@ -7,6 +7,7 @@
 // or that Hyperscan refuses is ignored and rewritten.
 #include <hs/hs.h>
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -48,6 +49,7 @@ class DatabaseCache {
     [[nodiscard]] std::string path(const DatabaseKey& key) const;
 
     std::string dir_;
+    mutable std::atomic<bool> warned_{false};  // one warning for a directory that refuses writes
 };
 
 // $VIGIE_CACHE_DIR, else $XDG_CACHE_HOME/vigie, else $HOME/.cache/vigie; "" if none.

@@ -1,14 +1,25 @@
 #include "detector/detector.hpp"
 
+#include <stdexcept>
+
 #include "detector/rule_evaluator.hpp"
 
 namespace vigie {
 
 Detector::Detector(std::shared_ptr<const Ruleset> ruleset)
-    : ruleset_(std::move(ruleset)), prefilter_(ruleset_->prefilter(), ruleset_->rules().size()) {}
+    : ruleset_(std::move(ruleset)), prefilter_(ruleset_->prefilter(), ruleset_->rules().size()) {
+    if (ruleset_->literal_scratch_prototype() != nullptr &&
+        hs_clone_scratch(ruleset_->literal_scratch_prototype(), &literal_scratch_) != HS_SUCCESS) {
+        throw std::runtime_error("hs_clone_scratch failed");
+    }
+}
+
+Detector::~Detector() {
+    hs_free_scratch(literal_scratch_);
+}
 
 void Detector::detect(std::vector<uint32_t>& matches) {
-    EvalContext ctx{event_, ruleset_->fields(), regex_};
+    EvalContext ctx{event_, ruleset_->fields(), regex_, ruleset_->literal_sets(), literal_scratch_};
     const auto& rules = ruleset_->rules();
     for (uint32_t r : prefilter_.candidates(event_, ruleset_->fields())) {
         if (condition_matches(rules[r].rule, ctx)) matches.push_back(r);

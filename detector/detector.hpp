@@ -12,8 +12,11 @@
 namespace vigie {
 
 class Detector {
-public:
+  public:
     explicit Detector(std::shared_ptr<const Ruleset> ruleset);
+    ~Detector();
+    Detector(const Detector&) = delete;
+    Detector& operator=(const Detector&) = delete;
 
     [[nodiscard]] const Ruleset& ruleset() const { return *ruleset_; }
     // The reader fills this (reset, add, seal) before each detect().
@@ -22,11 +25,12 @@ public:
     void detect(std::vector<uint32_t>& matches);
     [[nodiscard]] uint64_t regex_limit_hits() const { return regex_.limit_hits(); }
 
-private:
+  private:
     std::shared_ptr<const Ruleset> ruleset_;
     EventFields event_;
     PrefilterScratch prefilter_;
     RegexScratch regex_;
+    hs_scratch_t* literal_scratch_ = nullptr;
 };
 
 }  // namespace vigie

@@ -27,7 +27,7 @@ struct FieldView {
 };
 
 class EventFields {
-public:
+  public:
     // Starts a new event; `path_count` is the size of the path trie it is read with.
     void reset(size_t path_count);
     void add(PathId path, FieldValue value);
@@ -41,7 +41,7 @@ public:
     // Every string value of the event, for keyword selections.
     [[nodiscard]] std::span<const std::string_view> strings() const { return strings_; }
 
-private:
+  private:
     struct Slot {
         uint32_t generation = 0;
         uint32_t begin = 0;

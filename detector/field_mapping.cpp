@@ -16,8 +16,9 @@ namespace vigie {
 namespace {
 
 bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return fold_ascii(x) == fold_ascii(y); });
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return fold_ascii(x) == fold_ascii(y);
+           });
 }
 
 std::optional<std::string> read_file(const std::string& path) {
@@ -32,8 +33,9 @@ std::optional<std::string> read_file(const std::string& path) {
 
 // Reads the YAML of a mapping file into a FieldMapping, reporting with file:line:col.
 class MappingReader {
-public:
-    MappingReader(std::string origin, Diagnostics& diags) : origin_(std::move(origin)), diags_(diags) {}
+  public:
+    MappingReader(std::string origin, Diagnostics& diags)
+        : origin_(std::move(origin)), diags_(diags) {}
 
     std::optional<FieldMapping> read(const YAML::Node& root) {
         if (!root.IsMap()) return fail(root, "a mapping file is a YAML map");
@@ -56,16 +58,19 @@ public:
         return m;
     }
 
-private:
+  private:
     SourceLocation at(const YAML::Node& n) const {
         auto mark = n.Mark();
-        return {origin_, static_cast<uint32_t>(mark.line + 1), static_cast<uint32_t>(mark.column + 1)};
+        return {origin_, static_cast<uint32_t>(mark.line + 1),
+                static_cast<uint32_t>(mark.column + 1)};
     }
     std::nullopt_t fail(const YAML::Node& n, std::string msg) {
         diags_.push_back({Severity::Error, at(n), {}, std::move(msg)});
         return std::nullopt;
     }
-    static std::string scalar(const YAML::Node& n) { return n && n.IsScalar() ? n.Scalar() : std::string(); }
+    static std::string scalar(const YAML::Node& n) {
+        return n && n.IsScalar() ? n.Scalar() : std::string();
+    }
     static std::vector<std::string> strings(const YAML::Node& n) {
         std::vector<std::string> out;
         if (n && n.IsScalar()) out.push_back(n.Scalar());
@@ -99,7 +104,8 @@ private:
             fail(n, "a logsource entry is a map");
             return false;
         }
-        LogsourceEntry e{scalar(n["product"]), scalar(n["category"]), scalar(n["service"]), std::nullopt, {}};
+        LogsourceEntry e{
+            scalar(n["product"]), scalar(n["category"]), scalar(n["service"]), std::nullopt, {}};
         if (auto c = n["conditions"]; c) {
             if (!c.IsSequence()) {
                 fail(c, "conditions is a list of maps (any one must hold)");
@@ -115,7 +121,8 @@ private:
                 auto& clauses = sel.alternatives.emplace_back();
                 for (const auto& kv : alt) {
                     ClauseInput input{kv.first.Scalar(), at(kv.first), {}, false};
-                    for (const auto& v : kv.second.IsSequence() ? strings(kv.second) : std::vector{scalar(kv.second)}) {
+                    for (const auto& v : kv.second.IsSequence() ? strings(kv.second)
+                                                                : std::vector{scalar(kv.second)}) {
                         input.values.push_back({v, false, at(kv.second)});
                     }
                     auto clause = builder.build(input);
@@ -141,7 +148,8 @@ std::optional<FieldMapping> FieldMapping::parse(const std::string& text, const s
         return MappingReader(origin, diags).read(YAML::Load(text));
     } catch (const YAML::Exception& e) {
         diags.push_back({Severity::Error,
-                         {origin, static_cast<uint32_t>(e.mark.line + 1), static_cast<uint32_t>(e.mark.column + 1)},
+                         {origin, static_cast<uint32_t>(e.mark.line + 1),
+                          static_cast<uint32_t>(e.mark.column + 1)},
                          {},
                          "not a valid mapping file: " + e.msg});
         return std::nullopt;
@@ -158,14 +166,15 @@ LogsourceResolution FieldMapping::resolve(const Logsource& ls) const {
         res.entries.push_back(&e);
         if (!e.category.empty() || !e.service.empty()) res.mapped = true;
     }
-    bool product_active = std::any_of(products_.begin(), products_.end(), [&](const std::string& p) {
-        return p == "*" || iequals(p, ls.product);
-    });
+    bool product_active =
+        std::any_of(products_.begin(), products_.end(),
+                    [&](const std::string& p) { return p == "*" || iequals(p, ls.product); });
     res.active = product_active || (ls.product.empty() && res.mapped);
     return res;
 }
 
-std::vector<JsonPath> FieldMapping::paths_for(const std::string& field, const LogsourceResolution& res) const {
+std::vector<JsonPath> FieldMapping::paths_for(const std::string& field,
+                                              const LogsourceResolution& res) const {
     std::vector<JsonPath> out;
     auto add = [&](const JsonPath& p) {
         if (std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
@@ -181,7 +190,8 @@ std::vector<JsonPath> FieldMapping::paths_for(const std::string& field, const Lo
     }
     for (const auto& tmpl : field_defaults_) {
         std::string path = tmpl;
-        for (size_t pos = path.find("{field}"); pos != std::string::npos; pos = path.find("{field}", pos + field.size())) {
+        for (size_t pos = path.find("{field}"); pos != std::string::npos;
+             pos = path.find("{field}", pos + field.size())) {
             path.replace(pos, 7, field);
         }
         add(parse_json_path(path));
@@ -196,7 +206,8 @@ std::vector<std::string> builtin_mapping_names() {
     return names;
 }
 
-std::optional<FieldMapping> load_mapping(const std::string& name_or_path, const std::vector<std::string>& rule_paths,
+std::optional<FieldMapping> load_mapping(const std::string& name_or_path,
+                                         const std::vector<std::string>& rule_paths,
                                          Diagnostics& diags) {
     namespace fs = std::filesystem;
     std::error_code ec;
@@ -214,11 +225,17 @@ std::optional<FieldMapping> load_mapping(const std::string& name_or_path, const 
         if (fs::is_regular_file(candidate, ec)) return from_file(candidate.string());
     }
     for (const auto& m : builtin_mappings()) {
-        if (m.name == name_or_path) return FieldMapping::parse(std::string(m.text), "<built-in mapping " + name_or_path + ">", diags);
+        if (m.name == name_or_path)
+            return FieldMapping::parse(std::string(m.text),
+                                       "<built-in mapping " + name_or_path + ">", diags);
     }
     std::string known;
     for (const auto& n : builtin_mapping_names()) known += (known.empty() ? "" : ", ") + n;
-    diags.push_back({Severity::Error, {name_or_path, 0, 0}, {}, "no such mapping file, and no built-in mapping of that name (built-in: " + known + ")"});
+    diags.push_back(
+        {Severity::Error,
+         {name_or_path, 0, 0},
+         {},
+         "no such mapping file, and no built-in mapping of that name (built-in: " + known + ")"});
     return std::nullopt;
 }
 

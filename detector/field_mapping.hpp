@@ -29,7 +29,7 @@ struct LogsourceResolution {
 };
 
 class FieldMapping {
-public:
+  public:
     // From YAML text; `origin` names it in messages. nullopt (with diagnostics) when wrong.
     static std::optional<FieldMapping> parse(const std::string& text, const std::string& origin,
                                              Diagnostics& diags);
@@ -41,7 +41,7 @@ public:
     [[nodiscard]] std::vector<JsonPath> paths_for(const std::string& field,
                                                   const LogsourceResolution& res) const;
 
-private:
+  private:
     std::string name_;
     bool ignore_spaces_ = false;
     std::vector<std::string> products_;

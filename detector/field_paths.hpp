@@ -31,7 +31,7 @@ struct StringHash {
 };
 
 class PathTrie {
-public:
+  public:
     struct Node {
         std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> children;
         uint32_t any_child = kNone;  // the "*" segment
@@ -51,7 +51,7 @@ public:
     // Event keys are compared with their spaces removed ("Threat Name" = ThreatName).
     [[nodiscard]] bool ignore_spaces() const { return ignore_spaces_; }
 
-private:
+  private:
     std::vector<Node> nodes_;
     std::vector<JsonPath> paths_;
     std::map<JsonPath, PathId> path_ids_;
@@ -59,13 +59,13 @@ private:
 };
 
 class FieldTable {
-public:
+  public:
     FieldId intern(std::vector<PathId> paths, std::string display_name);
     [[nodiscard]] std::span<const PathId> paths(FieldId id) const { return fields_[id]; }
     [[nodiscard]] const std::string& name(FieldId id) const { return names_[id]; }
     [[nodiscard]] size_t size() const { return fields_.size(); }
 
-private:
+  private:
     std::vector<std::vector<PathId>> fields_;
     std::vector<std::string> names_;
     std::map<std::vector<PathId>, FieldId> ids_;

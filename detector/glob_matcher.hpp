@@ -14,14 +14,17 @@ class GlobMatcher {
     GlobMatcher() = default;
     GlobMatcher(const SigmaString& pattern, bool cased);
 
-    [[nodiscard]] bool matches(std::string_view value) const;
-    [[nodiscard]] bool cased() const { return cased_; }
-
-  private:
     // Most Sigma values are one literal with at most a leading and a trailing '*'
     // (equals, startswith, endswith, contains): those take a direct path.
     enum class Shape : uint8_t { Exact, Prefix, Suffix, Contains, General };
 
+    [[nodiscard]] bool matches(std::string_view value) const;
+    [[nodiscard]] bool cased() const { return cased_; }
+    [[nodiscard]] Shape shape() const { return shape_; }
+    // The literal of a non-General shape (folded unless cased).
+    [[nodiscard]] const std::string& needle() const { return needle_; }
+
+  private:
     struct Element {
         std::string literal;  // empty: any one character
     };

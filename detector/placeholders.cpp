@@ -7,9 +7,11 @@ namespace vigie {
 Placeholders Placeholders::load(const std::string& path, Diagnostics& diags) {
     Placeholders out;
     auto error = [&](const YAML::Mark& m, std::string msg) {
-        diags.push_back({Severity::Error,
-                         {path, static_cast<uint32_t>(m.line + 1), static_cast<uint32_t>(m.column + 1)},
-                         {}, std::move(msg)});
+        diags.push_back(
+            {Severity::Error,
+             {path, static_cast<uint32_t>(m.line + 1), static_cast<uint32_t>(m.column + 1)},
+             {},
+             std::move(msg)});
     };
     try {
         YAML::Node root = YAML::LoadFile(path);
@@ -30,7 +32,8 @@ Placeholders Placeholders::load(const std::string& path, Diagnostics& diags) {
                     }
                 }
             } else {
-                error(kv.second.Mark(), "placeholder '" + kv.first.Scalar() + "' needs a list of values");
+                error(kv.second.Mark(),
+                      "placeholder '" + kv.first.Scalar() + "' needs a list of values");
                 continue;
             }
             out.set(kv.first.Scalar(), std::move(values));

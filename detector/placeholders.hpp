@@ -11,13 +11,13 @@
 namespace vigie {
 
 class Placeholders {
-public:
+  public:
     // Loads a placeholder file; problems go to `diags`.
     static Placeholders load(const std::string& path, Diagnostics& diags);
     void set(std::string name, std::vector<std::string> values);
     [[nodiscard]] const std::vector<std::string>* find(const std::string& name) const;
 
-private:
+  private:
     std::map<std::string, std::vector<std::string>> values_;
 };
 

@@ -27,10 +27,14 @@ bool as_number(const FieldValue& v, double& out) {
 
 bool compare(CompareOp op, double lhs, double rhs) {
     switch (op) {
-        case CompareOp::Greater: return lhs > rhs;
-        case CompareOp::GreaterEqual: return lhs >= rhs;
-        case CompareOp::Less: return lhs < rhs;
-        case CompareOp::LessEqual: return lhs <= rhs;
+        case CompareOp::Greater:
+            return lhs > rhs;
+        case CompareOp::GreaterEqual:
+            return lhs >= rhs;
+        case CompareOp::Less:
+            return lhs < rhs;
+        case CompareOp::LessEqual:
+            return lhs <= rhs;
     }
     return false;
 }
@@ -47,8 +51,10 @@ bool equal_text(std::string_view a, std::string_view b, bool cased) {
 bool anchored_match(std::string_view value, std::string_view ref, Anchor anchor, bool cased) {
     if (ref.size() > value.size()) return false;
     switch (anchor) {
-        case Anchor::Whole: return equal_text(value, ref, cased);
-        case Anchor::StartsWith: return equal_text(value.substr(0, ref.size()), ref, cased);
+        case Anchor::Whole:
+            return equal_text(value, ref, cased);
+        case Anchor::StartsWith:
+            return equal_text(value.substr(0, ref.size()), ref, cased);
         case Anchor::EndsWith:
             return equal_text(value.substr(value.size() - ref.size()), ref, cased);
         case Anchor::Contains:
@@ -60,7 +66,9 @@ bool anchored_match(std::string_view value, std::string_view ref, Anchor anchor,
     return false;
 }
 
-bool is_scalar_text(const FieldValue& v) { return v.type != ValueType::Null; }
+bool is_scalar_text(const FieldValue& v) {
+    return v.type != ValueType::Null;
+}
 
 }  // namespace
 
@@ -97,10 +105,9 @@ bool predicate_matches(const Predicate& p, const FieldView& view, EvalContext& c
             [&](const ExistsPredicate& e) { return view.present == e.expected; },
             [&](const NullPredicate&) {
                 if (!view.present) return true;
-                return !view.values.empty() && std::all_of(view.values.begin(), view.values.end(),
-                                                            [](const FieldValue& v) {
-                                                                return v.type == ValueType::Null;
-                                                            });
+                return !view.values.empty() &&
+                       std::all_of(view.values.begin(), view.values.end(),
+                                   [](const FieldValue& v) { return v.type == ValueType::Null; });
             },
             [&](const FieldRefPredicate& f) {
                 if (f.other == kNone) return false;

@@ -3,12 +3,14 @@
 // evaluation of it on an event's field. The prefilter only chooses which rules to
 // evaluate; the answer always comes from here.
 #include <memory>
+#include <span>
 #include <string>
 #include <variant>
 
 #include "detector/event_fields.hpp"
 #include "detector/glob_matcher.hpp"
 #include "detector/ip_network.hpp"
+#include "detector/literal_set.hpp"
 #include "detector/regex.hpp"
 #include "detector/sigma_string.hpp"
 
@@ -59,6 +61,8 @@ struct EvalContext {
     const EventFields& event;
     const FieldTable& fields;
     RegexScratch& regex;
+    std::span<const std::unique_ptr<LiteralSet>> literal_sets;
+    hs_scratch_t* literal_scratch = nullptr;
 };
 
 // True when the predicate holds for the field as `view` shows it.

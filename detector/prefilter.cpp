@@ -1,23 +1,68 @@
 #include "detector/prefilter.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
+#include <iterator>
 #include <map>
+#include <mutex>
 #include <stdexcept>
+#include <thread>
 #include <tuple>
 
 namespace vigie {
 
 namespace {
 
+// The event's strings are scanned for keywords as one newline-separated text (one call
+// instead of one per string): in multi-line mode ^ and $ still hold at each string's
+// ends. A match across two strings only adds a candidate; the evaluator decides.
+constexpr char kKeywordSeparator = '\n';
+
+// \A, \z and \Z would anchor at the ends of the joined text, not of each string.
+bool anchors_to_text(const std::string& regex) {
+    return regex.find("\\A") != std::string::npos || regex.find("\\z") != std::string::npos ||
+           regex.find("\\Z") != std::string::npos;
+}
+
 unsigned regex_flags(const Trigger& t) {
     unsigned f = HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY;
     if (t.flags.caseless) f |= HS_FLAG_CASELESS;
-    if (t.flags.multiline) f |= HS_FLAG_MULTILINE;
+    if (t.flags.multiline || t.field == kKeywordField) f |= HS_FLAG_MULTILINE;
     if (t.flags.dotall) f |= HS_FLAG_DOTALL;
     return f;
 }
 
+// Runs compile_database over `jobs` on all cores.
+template <class Job, class Cache, class Compile>
+void run_parallel(std::vector<Job>& jobs, const Cache& cache, Compile compile) {
+    std::atomic<size_t> next{0};
+    std::exception_ptr failure;
+    std::mutex failure_mutex;
+    auto work = [&] {
+        for (size_t i = next++; i < jobs.size(); i = next++) {
+            try {
+                compile(jobs[i], cache);
+            } catch (...) {
+                std::lock_guard lock(failure_mutex);
+                failure = std::current_exception();
+            }
+        }
+    };
+    {
+        std::vector<std::jthread> pool;
+        for (unsigned t = 1; t < std::thread::hardware_concurrency() && t < jobs.size(); ++t)
+            pool.emplace_back(work);
+        work();
+    }
+    if (failure) std::rethrow_exception(failure);
+}
+
 }  // namespace
+
+void Prefilter::compile_all(std::vector<DatabaseJob>& jobs, const DatabaseCache& cache) {
+    run_parallel(jobs, cache, &Prefilter::compile_database);
+}
 
 Prefilter::~Prefilter() {
     for (auto& d : databases_) hs_free_database(d.db);
@@ -34,7 +79,12 @@ void Prefilter::build(const std::vector<std::optional<TriggerSet>>& triggers,
         groups;
     for (size_t i = 0; i < triggers.size(); ++i) {
         uint32_t rule = rule_ids[i];
-        if (!triggers[i]) {
+        const bool usable =
+            triggers[i] &&
+            std::none_of(triggers[i]->begin(), triggers[i]->end(), [](const Trigger& t) {
+                return t.regex && t.field == kKeywordField && anchors_to_text(t.text);
+            });
+        if (!usable) {
             always_.push_back(rule);
             continue;
         }
@@ -45,15 +95,24 @@ void Prefilter::build(const std::vector<std::optional<TriggerSet>>& triggers,
             if (slot.second.empty() || slot.second.back() != rule) slot.second.push_back(rule);
         }
     }
-    std::vector<uint32_t> rejected;
+    std::vector<DatabaseJob> jobs;
     for (auto& [field_kind, patterns] : groups) {
-        std::vector<const Trigger*> list;
-        std::vector<std::vector<uint32_t>> rules;
+        DatabaseJob& job = jobs.emplace_back();
+        job.field = field_kind.first;
+        job.regex = field_kind.second;
         for (auto& [key, entry] : patterns) {
-            list.push_back(entry.first);
-            rules.push_back(std::move(entry.second));
+            job.patterns.push_back(entry.first);
+            job.rules.push_back(std::move(entry.second));
         }
-        add_database(field_kind.first, list, rules, field_kind.second, rejected, cache, diags);
+    }
+    compile_all(jobs, cache);
+    std::vector<uint32_t> rejected;
+    for (auto& job : jobs) {  // in field order, whatever thread compiled what
+        if (job.result) databases_.push_back(std::move(*job.result));
+        pattern_count_ += job.kept;
+        cached_ += job.cached ? 1 : 0;
+        rejected.insert(rejected.end(), job.rejected_rules.begin(), job.rejected_rules.end());
+        std::move(job.diags.begin(), job.diags.end(), std::back_inserter(diags));
     }
     std::sort(rejected.begin(), rejected.end());
     rejected.erase(std::unique(rejected.begin(), rejected.end()), rejected.end());
@@ -65,10 +124,13 @@ void Prefilter::build(const std::vector<std::optional<TriggerSet>>& triggers,
     }
 }
 
-void Prefilter::add_database(FieldId field, const std::vector<const Trigger*>& patterns,
-                             const std::vector<std::vector<uint32_t>>& pattern_rules, bool regex,
-                             std::vector<uint32_t>& rejected_rules, const DatabaseCache& cache,
-                             Diagnostics& diags) {
+// Compiles one database; a pattern Hyperscan rejects is dropped with a warning and its
+// rules become always evaluated. Runs on several threads: touches only `job`.
+void Prefilter::compile_database(DatabaseJob& job, const DatabaseCache& cache) {
+    const auto& patterns = job.patterns;
+    const auto& pattern_rules = job.rules;
+    const bool regex = job.regex;
+    auto& diags = job.diags;
     std::vector<size_t> keep(patterns.size());
     for (size_t i = 0; i < keep.size(); ++i) keep[i] = i;
     hs_database_t* db = nullptr;
@@ -89,7 +151,7 @@ void Prefilter::add_database(FieldId field, const std::vector<const Trigger*>& p
         // rejected.
         const DatabaseKey key = list.key();
         if (first_attempt && (db = cache.load(key)) != nullptr) {
-            ++cached_;
+            job.cached = true;
             break;
         }
         hs_compile_error_t* err = nullptr;
@@ -117,19 +179,19 @@ void Prefilter::add_database(FieldId field, const std::vector<const Trigger*>& p
                          "prefilter: Hyperscan rejects /" + patterns[bad]->text + "/ (" +
                              err->message + "); its rules are evaluated on every event"});
         hs_free_compile_error(err);
-        rejected_rules.insert(rejected_rules.end(), pattern_rules[bad].begin(),
-                              pattern_rules[bad].end());
+        job.rejected_rules.insert(job.rejected_rules.end(), pattern_rules[bad].begin(),
+                                  pattern_rules[bad].end());
         keep.erase(keep.begin() + static_cast<std::ptrdiff_t>(err->expression));
         db = nullptr;
     }
     if (db == nullptr) return;
-    Database d{field, db, {0}, {}};
+    Database d{job.field, db, {0}, {}};
     for (size_t k : keep) {
         d.rules.insert(d.rules.end(), pattern_rules[k].begin(), pattern_rules[k].end());
         d.offsets.push_back(static_cast<uint32_t>(d.rules.size()));
     }
-    pattern_count_ += keep.size();
-    databases_.push_back(std::move(d));
+    job.kept = keep.size();
+    job.result = std::move(d);
 }
 
 PrefilterScratch::PrefilterScratch(const Prefilter& prefilter, size_t rule_count)
@@ -161,9 +223,16 @@ std::span<const uint32_t> PrefilterScratch::candidates(const EventFields& event,
     for (uint32_t r : list_) marked_[r] = 0;
     list_.clear();
     for (uint32_t r : prefilter_.always()) mark(r);
+    keywords_.clear();
     for (const auto& db : prefilter_.databases()) {
         if (db.field == kKeywordField) {
-            for (auto s : event.strings()) scan(db, s);
+            if (keywords_.empty()) {
+                for (auto s : event.strings()) {
+                    keywords_.append(s);
+                    keywords_ += kKeywordSeparator;
+                }
+            }
+            scan(db, keywords_);
             continue;
         }
         FieldView view = event.resolve(fields, db.field);

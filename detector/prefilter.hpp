@@ -54,10 +54,20 @@ class Prefilter {
     [[nodiscard]] hs_scratch_t* scratch_prototype() const { return scratch_; }
 
   private:
-    void add_database(FieldId field, const std::vector<const Trigger*>& patterns,
-                      const std::vector<std::vector<uint32_t>>& pattern_rules, bool regex,
-                      std::vector<uint32_t>& rejected_rules, const DatabaseCache& cache,
-                      Diagnostics& diags);
+    // One database to build: its patterns in, the database and what was rejected out.
+    struct DatabaseJob {
+        FieldId field = kNone;
+        bool regex = false;
+        std::vector<const Trigger*> patterns;
+        std::vector<std::vector<uint32_t>> rules;  // per pattern
+        std::optional<Database> result;
+        std::vector<uint32_t> rejected_rules;
+        Diagnostics diags;
+        size_t kept = 0;
+        bool cached = false;
+    };
+    static void compile_database(DatabaseJob& job, const DatabaseCache& cache);
+    static void compile_all(std::vector<DatabaseJob>& jobs, const DatabaseCache& cache);
 
     std::vector<Database> databases_;
     std::vector<uint32_t> always_;
@@ -91,6 +101,7 @@ class PrefilterScratch {
     std::vector<uint8_t> marked_;
     std::vector<uint32_t> list_;
     const Prefilter::Database* current_ = nullptr;
+    std::string keywords_;  // the event's strings, joined, for keyword databases
 };
 
 }  // namespace vigie

@@ -29,7 +29,9 @@ std::shared_ptr<const Regex> Regex::compile(std::string_view pattern, RegexFlags
 Regex::Regex(pcre2_code* code, std::string pattern, RegexFlags flags, bool jit)
     : code_(code), pattern_(std::move(pattern)), flags_(flags), jit_(jit) {}
 
-Regex::~Regex() { pcre2_code_free(code_); }
+Regex::~Regex() {
+    pcre2_code_free(code_);
+}
 
 bool Regex::search(std::string_view subject, RegexScratch& scratch) const {
     auto* data = reinterpret_cast<PCRE2_SPTR>(subject.data());

@@ -26,7 +26,7 @@ struct RegexError {
 class RegexScratch;
 
 class Regex {
-public:
+  public:
     // Returns nullptr and fills `error` when PCRE2 rejects the pattern.
     static std::shared_ptr<const Regex> compile(std::string_view pattern, RegexFlags flags,
                                                 RegexError& error);
@@ -39,7 +39,7 @@ public:
     [[nodiscard]] const std::string& pattern() const { return pattern_; }
     [[nodiscard]] RegexFlags flags() const { return flags_; }
 
-private:
+  private:
     Regex(pcre2_real_code_8* code, std::string pattern, RegexFlags flags, bool jit);
     pcre2_real_code_8* code_;
     std::string pattern_;
@@ -49,7 +49,7 @@ private:
 
 // Per-thread PCRE2 state. Not shareable between threads.
 class RegexScratch {
-public:
+  public:
     static constexpr uint32_t kMatchLimit = 100000;
     RegexScratch();
     ~RegexScratch();
@@ -58,7 +58,7 @@ public:
 
     [[nodiscard]] uint64_t limit_hits() const { return limit_hits_; }
 
-private:
+  private:
     friend class Regex;
     pcre2_real_match_data_8* match_data_;
     pcre2_real_match_context_8* context_;

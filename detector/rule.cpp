@@ -16,6 +16,8 @@ std::optional<Level> parse_level(std::string_view text) {
     return std::nullopt;
 }
 
-std::string_view level_name(Level level) { return kLevelNames[static_cast<size_t>(level)]; }
+std::string_view level_name(Level level) {
+    return kLevelNames[static_cast<size_t>(level)];
+}
 
 }  // namespace vigie

@@ -34,6 +34,10 @@ struct FieldClause {
     std::vector<uint32_t> groups;
     SourceLocation where;
     FieldId field_id = kNone;  // set by the compiler
+    // Set by the compiler when many values are simple literals: values[0, literal_count)
+    // are then tested together by Ruleset::literal_sets()[literal_set].
+    uint32_t literal_set = kNone;
+    uint32_t literal_count = 0;
 
     [[nodiscard]] uint32_t group_of(size_t i) const {
         return groups.empty() ? static_cast<uint32_t>(i) : groups[i];

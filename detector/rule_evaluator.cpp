@@ -1,5 +1,8 @@
 #include "detector/rule_evaluator.hpp"
 
+#include <algorithm>
+#include <span>
+
 namespace vigie {
 
 namespace {
@@ -7,9 +10,12 @@ namespace {
 bool node_matches(const Rule& rule, uint32_t index, EvalContext& ctx) {
     const ConditionNode& node = rule.condition.nodes[index];
     switch (node.op) {
-        case ConditionNode::Op::True: return true;
-        case ConditionNode::Op::Selection: return selection_matches(rule.selections[node.selection], ctx);
-        case ConditionNode::Op::Not: return !node_matches(rule, node.children.front(), ctx);
+        case ConditionNode::Op::True:
+            return true;
+        case ConditionNode::Op::Selection:
+            return selection_matches(rule.selections[node.selection], ctx);
+        case ConditionNode::Op::Not:
+            return !node_matches(rule, node.children.front(), ctx);
         case ConditionNode::Op::And:
             for (uint32_t c : node.children) {
                 if (!node_matches(rule, c, ctx)) return false;
@@ -53,9 +59,31 @@ bool values_match(const FieldClause& clause, Hit&& hit) {
     return true;
 }
 
+// A clause with a literal set: its simple values in one scan per value, then the rest.
+bool literal_clause_matches(const FieldClause& clause, EvalContext& ctx) {
+    const LiteralSet& set = *ctx.literal_sets[clause.literal_set];
+    const auto rest = std::span(clause.values).subspan(clause.literal_count);
+    if (clause.field_id == kKeywordField) {
+        auto strings = ctx.event.strings();
+        for (auto s : strings) {
+            if (set.matches(s, ctx.literal_scratch)) return true;
+        }
+        return std::any_of(rest.begin(), rest.end(), [&](const Predicate& p) {
+            return predicate_matches_any(p, strings, ctx);
+        });
+    }
+    FieldView view = ctx.event.resolve(ctx.fields, clause.field_id);
+    for (const FieldValue& v : view.values) {
+        if (v.type != ValueType::Null && set.matches(v.text, ctx.literal_scratch)) return true;
+    }
+    return std::any_of(rest.begin(), rest.end(),
+                       [&](const Predicate& p) { return predicate_matches(p, view, ctx); });
+}
+
 }  // namespace
 
 bool clause_matches(const FieldClause& clause, EvalContext& ctx) {
+    if (clause.literal_set != kNone) return literal_clause_matches(clause, ctx);
     if (clause.field_id == kKeywordField) {
         auto strings = ctx.event.strings();
         return values_match(

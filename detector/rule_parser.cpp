@@ -17,9 +17,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool is_rule_file(const fs::path& p) { return p.extension() == ".yml" || p.extension() == ".yaml"; }
+bool is_rule_file(const fs::path& p) {
+    return p.extension() == ".yml" || p.extension() == ".yaml";
+}
 
-std::string scalar_or_empty(const YAML::Node& n) { return n && n.IsScalar() ? n.Scalar() : std::string(); }
+std::string scalar_or_empty(const YAML::Node& n) {
+    return n && n.IsScalar() ? n.Scalar() : std::string();
+}
 
 std::vector<std::string> string_list(const YAML::Node& n) {
     std::vector<std::string> out;
@@ -119,15 +123,18 @@ SourceLocation RuleParser::at(const std::string& file, const YAML::Mark& m) cons
             static_cast<uint32_t>(m.column + 1)};
 }
 
-std::vector<std::string> find_rule_files(const std::vector<std::string>& paths, Diagnostics& diags) {
+std::vector<std::string> find_rule_files(const std::vector<std::string>& paths,
+                                         Diagnostics& diags) {
     std::vector<std::string> files;
     for (const auto& p : paths) {
         std::error_code ec;
         if (fs::is_directory(p, ec)) {
-            for (auto it = fs::recursive_directory_iterator(p, fs::directory_options::skip_permission_denied, ec);
+            for (auto it = fs::recursive_directory_iterator(
+                     p, fs::directory_options::skip_permission_denied, ec);
                  it != fs::recursive_directory_iterator(); it.increment(ec)) {
                 if (ec) break;
-                if (it->is_regular_file(ec) && is_rule_file(it->path())) files.push_back(it->path().string());
+                if (it->is_regular_file(ec) && is_rule_file(it->path()))
+                    files.push_back(it->path().string());
             }
         } else if (fs::is_regular_file(p, ec)) {
             files.push_back(p);
@@ -150,7 +157,8 @@ void RuleParser::parse_file(const std::string& path, std::vector<Rule>& out) {
     parse_text(buf.str(), path, out);
 }
 
-void RuleParser::parse_text(const std::string& text, const std::string& name, std::vector<Rule>& out) {
+void RuleParser::parse_text(const std::string& text, const std::string& name,
+                            std::vector<Rule>& out) {
     for (const DocumentText& piece : split_documents(text)) {
         document_text_ = piece.text;
         line_offset_ = piece.first_line;
@@ -169,7 +177,8 @@ void RuleParser::parse_text(const std::string& text, const std::string& name, st
         try {
             if (parse_document(doc, name, rule)) out.push_back(std::move(rule));
         } catch (const YAML::Exception& e) {
-            diags_.push_back({Severity::Error, at(name, e.mark), rule.id, "unexpected YAML structure: " + e.msg});
+            diags_.push_back({Severity::Error, at(name, e.mark), rule.id,
+                              "unexpected YAML structure: " + e.msg});
         }
     }
     document_text_ = {};
@@ -185,10 +194,13 @@ bool RuleParser::parse_document(const YAML::Node& doc, const std::string& file, 
     rule.id = scalar_or_empty(doc["id"]);
     rule.title = scalar_or_empty(doc["title"]);
     auto fail = [&](const YAML::Node& n, std::string msg) {
-        diags_.push_back({Severity::Error, n ? at(file, n.Mark()) : rule.where, rule.id, std::move(msg)});
+        diags_.push_back(
+            {Severity::Error, n ? at(file, n.Mark()) : rule.where, rule.id, std::move(msg)});
         return false;
     };
-    if (doc["correlation"]) return fail(doc["correlation"], "correlation rules are not supported by the detection engine");
+    if (doc["correlation"])
+        return fail(doc["correlation"],
+                    "correlation rules are not supported by the detection engine");
     if (rule.title.empty()) return fail(doc["title"], "the rule has no title");
     rule.status = scalar_or_empty(doc["status"]);
     rule.description = scalar_or_empty(doc["description"]);
@@ -254,8 +266,10 @@ bool RuleParser::parse_detection(const YAML::Node& detection, const YAML::Mark& 
         std::set<std::string> keys;
         for (const auto& kv : m) {
             const std::string key = kv.first.Scalar();
-            if (!keys.insert(key).second) return fail(kv.first, "duplicate field '" + key + "' in one map");
-            ClauseInput input{key, at(file, kv.first.Mark()), {}, key.empty() || key.front() == '|'};
+            if (!keys.insert(key).second)
+                return fail(kv.first, "duplicate field '" + key + "' in one map");
+            ClauseInput input{
+                key, at(file, kv.first.Mark()), {}, key.empty() || key.front() == '|'};
             if (!values_of(kv.second, input.values)) return false;
             auto clause = builder.build(input);
             if (!clause) return false;

@@ -14,7 +14,7 @@
 namespace YAML {
 class Node;
 struct Mark;
-}
+}  // namespace YAML
 
 namespace vigie {
 
@@ -23,7 +23,7 @@ namespace vigie {
 std::vector<std::string> find_rule_files(const std::vector<std::string>& paths, Diagnostics& diags);
 
 class RuleParser {
-public:
+  public:
     RuleParser(const Placeholders& placeholders, Diagnostics& diags)
         : placeholders_(placeholders), diags_(diags) {}
 
@@ -34,7 +34,7 @@ public:
     // Rule documents seen, whether they loaded or not.
     [[nodiscard]] size_t documents() const { return documents_; }
 
-private:
+  private:
     bool parse_document(const YAML::Node& doc, const std::string& file, Rule& rule);
     bool parse_detection(const YAML::Node& detection, const YAML::Mark& key,
                          const std::string& file, Rule& rule);

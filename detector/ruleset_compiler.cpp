@@ -1,10 +1,19 @@
 #include "detector/ruleset_compiler.hpp"
 
+#include <atomic>
 #include <chrono>
+#include <exception>
+#include <iterator>
+#include <mutex>
+#include <thread>
 
 #include "detector/trigger_analysis.hpp"
 
 namespace vigie {
+
+Ruleset::~Ruleset() {
+    hs_free_scratch(literal_scratch_);
+}
 
 size_t Ruleset::active_rules() const {
     size_t n = 0;
@@ -33,6 +42,72 @@ void RulesetCompiler::resolve_clause(FieldClause& clause, const LogsourceResolut
     }
 }
 
+// Moves a clause's simple literal values to the front, to be tested with one LiteralSet,
+// when there are enough of them to pay for a scan call.
+void RulesetCompiler::plan_literal_set(FieldClause& clause) {
+    if (clause.all) return;
+    std::vector<size_t> simple;
+    std::vector<size_t> rest;
+    for (size_t i = 0; i < clause.values.size(); ++i) {
+        const auto* g = std::get_if<GlobPredicate>(&clause.values[i]);
+        const bool is_simple = g != nullptr && g->matcher.shape() != GlobMatcher::Shape::General &&
+                               !g->matcher.needle().empty();
+        (is_simple ? simple : rest).push_back(i);
+    }
+    if (simple.size() < LiteralSet::kMinValues) return;
+    std::vector<Predicate> values;
+    std::vector<uint32_t> groups;
+    for (const auto* part : {&simple, &rest}) {
+        for (size_t i : *part) {
+            values.push_back(std::move(clause.values[i]));
+            if (!clause.groups.empty()) groups.push_back(clause.groups[i]);
+        }
+    }
+    clause.values = std::move(values);
+    clause.groups = std::move(groups);
+    clause.literal_set = static_cast<uint32_t>(literal_clauses_.size());
+    clause.literal_count = static_cast<uint32_t>(simple.size());
+    literal_clauses_.push_back(&clause);
+}
+
+// Compiles the planned literal sets on all cores (a thousand small Hyperscan databases
+// for the SigmaHQ rules). Clause addresses are stable: rules move, their vectors do not.
+void RulesetCompiler::compile_literal_sets(const DatabaseCache& cache, Ruleset& out) {
+    const size_t n = literal_clauses_.size();
+    out.literal_sets_.resize(n);
+    std::vector<Diagnostics> diags(n);
+    std::atomic<size_t> next{0};
+    std::exception_ptr failure;
+    std::mutex failure_mutex;
+    auto work = [&] {
+        for (size_t i = next++; i < n; i = next++) {
+            const FieldClause& c = *literal_clauses_[i];
+            std::vector<const GlobMatcher*> matchers;
+            for (size_t k = 0; k < c.literal_count; ++k) {
+                matchers.push_back(&std::get<GlobPredicate>(c.values[k]).matcher);
+            }
+            try {
+                out.literal_sets_[i] = std::make_unique<LiteralSet>(matchers, cache, diags[i]);
+            } catch (...) {
+                std::lock_guard lock(failure_mutex);
+                failure = std::current_exception();
+            }
+        }
+    };
+    {
+        std::vector<std::jthread> pool;
+        for (unsigned t = 1; t < std::thread::hardware_concurrency() && t < n / 16; ++t)
+            pool.emplace_back(work);
+        work();
+    }
+    if (failure) std::rethrow_exception(failure);
+    for (size_t i = 0; i < n; ++i) {
+        out.literal_sets_[i]->grow_scratch(&out.literal_scratch_);
+        std::move(diags[i].begin(), diags[i].end(), std::back_inserter(diags_));
+    }
+    literal_clauses_.clear();
+}
+
 void RulesetCompiler::attach_logsource(Rule& rule, const LogsourceResolution& res) {
     ConditionNode all{ConditionNode::Op::And, 0, 0, {}};
     for (const auto* entry : res.entries) {
@@ -56,6 +131,7 @@ std::shared_ptr<const Ruleset> RulesetCompiler::compile(std::vector<Rule> rules,
                                                         CompileReport& report) {
     auto start = std::chrono::steady_clock::now();
     auto out = std::make_shared<Ruleset>(mapping_.ignore_spaces());
+    const DatabaseCache cache(options.cache_dir);
     std::vector<std::optional<TriggerSet>> triggers;
     std::vector<uint32_t> active_ids;
     for (auto& rule : rules) {
@@ -66,7 +142,10 @@ std::shared_ptr<const Ruleset> RulesetCompiler::compile(std::vector<Rule> rules,
             attach_logsource(compiled.rule, res);
             for (auto& sel : compiled.rule.selections) {
                 for (auto& group : sel.alternatives) {
-                    for (auto& clause : group) resolve_clause(clause, res, *out);
+                    for (auto& clause : group) {
+                        resolve_clause(clause, res, *out);
+                        plan_literal_set(clause);
+                    }
                 }
             }
             auto id = static_cast<uint32_t>(out->rules_.size());
@@ -79,7 +158,8 @@ std::shared_ptr<const Ruleset> RulesetCompiler::compile(std::vector<Rule> rules,
         report.unmapped_logsource += compiled.unmapped_logsource ? 1 : 0;
         out->rules_.push_back(std::move(compiled));
     }
-    out->prefilter_.build(triggers, active_ids, DatabaseCache(options.cache_dir), diags_);
+    compile_literal_sets(cache, *out);
+    out->prefilter_.build(triggers, active_ids, cache, diags_);
     report.rules = out->rules_.size();
     report.prefilter_patterns = out->prefilter_.pattern_count();
     report.prefilter_databases = out->prefilter_.databases().size();

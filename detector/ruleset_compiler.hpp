@@ -38,9 +38,12 @@ class RulesetCompiler {
     void resolve_clause(FieldClause& clause, const LogsourceResolution& res, Ruleset& out);
     FieldId resolve_field(const std::string& field, const LogsourceResolution& res, Ruleset& out);
     void attach_logsource(Rule& rule, const LogsourceResolution& res);
+    void plan_literal_set(FieldClause& clause);
+    void compile_literal_sets(const DatabaseCache& cache, Ruleset& out);
 
     const FieldMapping& mapping_;
     Diagnostics& diags_;
+    std::vector<FieldClause*> literal_clauses_;  // planned by plan_literal_set
 };
 
 }  // namespace vigie

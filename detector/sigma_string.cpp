@@ -78,7 +78,9 @@ void SigmaString::prepend_any_run() {
     parts_.insert(parts_.begin(), Part{PartKind::AnyRun, {}});
 }
 
-void SigmaString::append_any_run() { append_wildcard(PartKind::AnyRun); }
+void SigmaString::append_any_run() {
+    append_wildcard(PartKind::AnyRun);
+}
 
 void SigmaString::append_literal(std::string_view bytes) {
     if (bytes.empty()) return;

@@ -9,7 +9,7 @@
 namespace vigie {
 
 class SigmaString {
-public:
+  public:
     enum class PartKind : unsigned char { Literal, AnyRun /* * */, AnyChar /* ? */ };
     struct Part {
         PartKind kind;
@@ -40,7 +40,7 @@ public:
 
     bool operator==(const SigmaString&) const = default;
 
-private:
+  private:
     std::vector<Part> parts_;
 };
 

@@ -121,7 +121,7 @@ SigmaString to_utf16(const SigmaString& value, Utf16Form form) {
 
 std::vector<SigmaString> windash_variants(const SigmaString& value, size_t limit) {
     static const std::array<std::string, 5> kDashes = {"-", "/", "\xE2\x80\x93", "\xE2\x80\x94",
-                                                      "\xE2\x80\x95"};
+                                                       "\xE2\x80\x95"};
     std::vector<SigmaString> variants(1);
     for (const auto& part : value.parts()) {
         if (part.kind != SigmaString::PartKind::Literal) {
@@ -135,7 +135,8 @@ std::vector<SigmaString> windash_variants(const SigmaString& value, size_t limit
             bool before_ok = i == 0 || !is_word_byte(t[i - 1]);  // \B before a non-word byte
             bool after_ok = i + 1 < t.size() && is_word_byte(t[i + 1]);
             if (!(dash && before_ok && after_ok)) continue;
-            for (auto& v : variants) v.append_literal(std::string_view(t).substr(run_start, i - run_start));
+            for (auto& v : variants)
+                v.append_literal(std::string_view(t).substr(run_start, i - run_start));
             if (variants.size() * kDashes.size() > limit) return {};
             std::vector<SigmaString> next;
             next.reserve(variants.size() * kDashes.size());

@@ -22,7 +22,9 @@ namespace {
 
 struct Engine {
     explicit Engine(std::shared_ptr<const Ruleset> rs)
-        : ruleset(std::move(rs)), detector(ruleset), parser(ruleset->trie(), ruleset->needs_all_strings()) {}
+        : ruleset(std::move(rs)),
+          detector(ruleset),
+          parser(ruleset->trie(), ruleset->needs_all_strings()) {}
     std::shared_ptr<const Ruleset> ruleset;
     Detector detector;
     EventParser parser;
@@ -30,8 +32,9 @@ struct Engine {
 
 // Runs both engines on every document of a file and counts the matches of one rule.
 class RegressionSink final : public InputSink {
-public:
-    RegressionSink(Engine& fast, Engine& full, uint32_t rule) : fast_(fast), full_(full), rule_(rule) {}
+  public:
+    RegressionSink(Engine& fast, Engine& full, uint32_t rule)
+        : fast_(fast), full_(full), rule_(rule) {}
     void on_document(const RawDocument& doc) override {
         auto a = run(fast_, doc);
         auto b = run(full_, doc);
@@ -40,12 +43,13 @@ public:
         hits += std::count(a.begin(), a.end(), rule_);
     }
     void on_problem(const InputProblem& p) override {
-        std::printf("  input problem at line %llu: %s\n", static_cast<unsigned long long>(p.line), p.message.c_str());
+        std::printf("  input problem at line %llu: %s\n", static_cast<unsigned long long>(p.line),
+                    p.message.c_str());
         ++problems;
     }
     size_t hits = 0, events = 0, disagreements = 0, problems = 0;
 
-private:
+  private:
     std::vector<uint32_t> run(Engine& e, const RawDocument& doc) {
         std::vector<uint32_t> out;
         if (!e.parser.parse(doc, e.detector.event()).empty()) {
@@ -77,12 +81,13 @@ int main() {
         std::printf("SKIPPED: no regression_data in %s\n", test::sigma_dir().c_str());
         return test::kSkipped;
     }
-    LoadedRuleset fast = load_ruleset({dirs, "windows", "", true});
-    LoadedRuleset full = load_ruleset({dirs, "windows", "", false});
+    LoadedRuleset fast = load_ruleset({dirs, "windows", "", true, ""});
+    LoadedRuleset full = load_ruleset({dirs, "windows", "", false, ""});
     if (!fast.ruleset || !full.ruleset) return 1;
     Engine fast_engine(fast.ruleset), full_engine(full.ruleset);
     std::map<std::string, uint32_t> index;
-    for (uint32_t i = 0; i < fast.ruleset->rules().size(); ++i) index[fast.ruleset->rules()[i].rule.id] = i;
+    for (uint32_t i = 0; i < fast.ruleset->rules().size(); ++i)
+        index[fast.ruleset->rules()[i].rule.id] = i;
 
     std::vector<fs::path> infos;
     for (const auto& e : fs::recursive_directory_iterator(data)) {
@@ -96,7 +101,8 @@ int main() {
         size_t required = required_matches(info);
         auto it = index.find(id);
         if (it == index.end()) {
-            std::printf("FAIL %s: rule %s is not loaded\n", info_path.parent_path().c_str(), id.c_str());
+            std::printf("FAIL %s: rule %s is not loaded\n", info_path.parent_path().c_str(),
+                        id.c_str());
             continue;
         }
         RegressionSink sink(fast_engine, full_engine, it->second);
@@ -111,7 +117,8 @@ int main() {
             ++passed;
         } else {
             std::printf("FAIL %s: rule %s fired %zu times on %zu events, expected at least %zu\n",
-                        info_path.parent_path().c_str(), id.c_str(), sink.hits, sink.events, required);
+                        info_path.parent_path().c_str(), id.c_str(), sink.hits, sink.events,
+                        required);
         }
     }
     std::printf("prefilter differential: %zu events, %zu disagreements\n", events, disagreements);
