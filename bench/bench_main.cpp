@@ -82,6 +82,8 @@ int main(int argc, char** argv) {
     run->add_option("--threads", config.threads,
                     "Threads of the multi-threaded runs (default: cores)");
     run->add_option("--seed", seed, "Generator seed")->capture_default_str();
+    run->add_option("--repeat", config.repeat, "Runs per figure; the best is kept")
+        ->capture_default_str();
 
     CLI11_PARSE(app, argc, argv);
     try {

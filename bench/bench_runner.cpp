@@ -43,8 +43,8 @@ std::string corpus(const BenchConfig& c, uint64_t bytes) {
 }
 
 // Runs vigie with `args`, stdout discarded; reads its summary line and peak RSS.
-Measurement run_vigie(const BenchConfig& c, const std::string& label, unsigned threads,
-                      const std::vector<std::string>& args) {
+Measurement run_vigie_once(const BenchConfig& c, const std::string& label, unsigned threads,
+                           const std::vector<std::string>& args) {
     fs::path log = fs::path(c.out_dir) / "vigie-stderr.log";
     std::vector<std::string> argv_s = {c.vigie, "scan", "--threads", std::to_string(threads)};
     argv_s.insert(argv_s.end(), args.begin(), args.end());
@@ -91,6 +91,20 @@ Measurement run_vigie(const BenchConfig& c, const std::string& label, unsigned t
     std::fprintf(stderr, "  %-34s %8.1f MB/s  %6.0f MB RSS\n", label.c_str(), m.mb_per_s(),
                  m.peak_rss_mb);
     return m;
+}
+
+// The best of `config.repeat` runs: on a shared machine the fastest run is the one
+// least disturbed by neighbours.
+Measurement run_vigie(const BenchConfig& c, const std::string& label, unsigned threads,
+                      const std::vector<std::string>& args) {
+    Measurement best = run_vigie_once(c, label, threads, args);
+    for (unsigned i = 1; i < c.repeat; ++i) {
+        Measurement m = run_vigie_once(c, label, threads, args);
+        if (m.scan_seconds < best.scan_seconds ||
+            (m.bytes == 0 && m.load_seconds < best.load_seconds))
+            best = m;
+    }
+    return best;
 }
 
 std::vector<std::string> sigma_rule_args(const BenchConfig& c) {
@@ -149,15 +163,22 @@ int run_benchmark(const BenchConfig& c) {
     std::fprintf(stderr, "running (corpus %s, %u threads) ...\n", file.c_str(), c.threads);
 
     // Load and compile times: an empty cache, then the one that run filled.
-    fs::remove_all(cache);
-    LoadTimes load;
-    load.cold_seconds =
-        run_vigie(c, "load, empty cache", 1, with(rules, {"/dev/null"})).load_seconds;
+    LoadTimes load{1e9, 0};
+    for (unsigned i = 0; i < c.repeat; ++i) {
+        fs::remove_all(cache);
+        load.cold_seconds = std::min(
+            load.cold_seconds,
+            run_vigie_once(c, "load, empty cache", 1, with(rules, {"/dev/null"})).load_seconds);
+    }
     load.cached_seconds =
         run_vigie(c, "load, from cache", 1, with(rules, {"/dev/null"})).load_seconds;
 
     run_floor_pass(file);  // warms the page cache, so that every run reads from memory
     FloorResult f = run_floor_pass(file);
+    for (unsigned i = 1; i < c.repeat; ++i) {
+        FloorResult again = run_floor_pass(file);
+        if (again.seconds < f.seconds) f = again;
+    }
     if (!f.error.empty()) throw std::runtime_error(f.error);
     Measurement floor{"(a) floor: simdjson On-Demand", 1, f.bytes, f.events, 0, f.seconds};
     std::vector<Measurement> ms = {floor};

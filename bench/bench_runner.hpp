@@ -15,7 +15,9 @@ struct BenchConfig {
     uint64_t corpus_bytes = 1ULL << 30;
     uint64_t slice_bytes = 16ULL << 20;
     uint64_t seed = 0;
-    bool rss_check = true;  // also 256 MiB and 2 GiB corpora, for the peak-RSS comparison
+    bool rss_check = true;
+    unsigned repeat = 3;  // each figure is the best of this many runs  // also 256 MiB and 2 GiB
+                          // corpora, for the peak-RSS comparison
 };
 
 // Writes generated events to `path` until it holds at least `bytes`; returns the count.
