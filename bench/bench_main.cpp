@@ -49,9 +49,7 @@ int floor(const std::string& path) {
     return 0;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
     CLI::App app{"vigie-bench: the vigie benchmark (make bench)"};
     app.require_subcommand(1);
 
@@ -98,4 +96,16 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "vigie-bench: %s\n", e.what());
         return 1;
     }
+}
+
+}  // namespace
+
+// Failures are reported as messages; nothing escapes as an exception.
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "vigie-bench: %s\n", e.what());
+    }
+    return 1;
 }

@@ -49,6 +49,7 @@ Measurement run_vigie_once(const BenchConfig& c, const std::string& label, unsig
     std::vector<std::string> argv_s = {c.vigie, "scan", "--threads", std::to_string(threads)};
     argv_s.insert(argv_s.end(), args.begin(), args.end());
     std::vector<char*> argv;
+    argv.reserve(argv_s.size() + 1);
     for (auto& a : argv_s) argv.push_back(a.data());
     argv.push_back(nullptr);
     pid_t pid = fork();

@@ -1,13 +1,14 @@
 #include "runtime/batch_scanner.hpp"
 
 #include <charconv>
+#include <utility>
 
 namespace vigie {
 
 BatchScanner::BatchScanner(std::shared_ptr<const Ruleset> ruleset, const AlertFormat& format,
                            Level min_level)
-    : detector_(ruleset),
-      parser_(ruleset->trie(), ruleset->needs_all_strings()),
+    : detector_(std::move(ruleset)),
+      parser_(detector_.ruleset().trie(), detector_.ruleset().needs_all_strings()),
       format_(format),
       min_level_(min_level) {}
 
