@@ -48,7 +48,8 @@ struct Fixture {
         RuleParser(none, diags).parse_text(kRules, "fuzz", rules);
         auto mapping = load_mapping("windows", {}, diags);
         CompileReport report;
-        ruleset = RulesetCompiler(*mapping, diags).compile(std::move(rules), {true}, report);
+        ruleset =
+            RulesetCompiler(*mapping, diags).compile(std::move(rules), CompileOptions{}, report);
         detector = std::make_unique<Detector>(ruleset);
         parser = std::make_unique<EventParser>(ruleset->trie(), ruleset->needs_all_strings());
     }
@@ -58,7 +59,7 @@ struct Fixture {
 };
 
 class Sink final : public InputSink {
-public:
+  public:
     explicit Sink(Fixture& f) : f_(f) {}
     void on_document(const RawDocument& doc) override {
         if (!f_.parser->parse(doc, f_.detector->event()).empty()) return;
@@ -67,7 +68,7 @@ public:
     }
     void on_problem(const InputProblem&) override {}
 
-private:
+  private:
     Fixture& f_;
     std::vector<uint32_t> matches_;
 };

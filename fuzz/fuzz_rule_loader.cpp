@@ -21,7 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::vector<Rule> rules;
     RuleParser(placeholders, diags).parse_text(text, "fuzz", rules);
     CompileReport report;
-    RulesetCompiler(mapping, diags).compile(std::move(rules), {true}, report);
+    RulesetCompiler(mapping, diags).compile(std::move(rules), CompileOptions{}, report);
     for (const auto& d : diags) (void)d.format();
     (void)FieldMapping::parse(text, "fuzz", diags);
     return 0;

@@ -24,7 +24,8 @@ SigmaHarness::SigmaHarness(const std::string& rules_yaml, std::string_view mappi
         RulesetCompiler(*mapping, diags_).compile(std::move(rules), {true, cache_dir}, report_);
     CompileReport report;
     Diagnostics ignored;
-    unfiltered_ = RulesetCompiler(*mapping, ignored).compile(std::move(copy), {false}, report);
+    unfiltered_ = RulesetCompiler(*mapping, ignored)
+                      .compile(std::move(copy), CompileOptions{false, ""}, report);
     detector_ = std::make_unique<Detector>(ruleset_);
     unfiltered_detector_ = std::make_unique<Detector>(unfiltered_);
     parser_ = std::make_unique<EventParser>(ruleset_->trie(), ruleset_->needs_all_strings());
