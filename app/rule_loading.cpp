@@ -1,12 +1,10 @@
 #include "app/rule_loading.hpp"
 
-#include <algorithm>
-#include <atomic>
 #include <iterator>
 #include <set>
-#include <thread>
 
 #include "detector/field_mapping.hpp"
+#include "detector/parallel_for.hpp"
 #include "detector/placeholders.hpp"
 #include "detector/rule_parser.hpp"
 
@@ -26,23 +24,16 @@ std::vector<Rule> parse_rule_files(const std::vector<std::string>& files,
                                    const Placeholders& placeholders, Diagnostics& diags,
                                    size_t& documents) {
     std::vector<ParsedFile> parsed(files.size());
-    std::atomic<size_t> next{0};
-    auto work = [&] {
-        for (size_t i = next++; i < files.size(); i = next++) {
+    parallel_for(
+        files.size(),
+        [&](size_t i) {
             // rules/mappings holds mapping files, not rules.
-            if (files[i].find("/mappings/") != std::string::npos) continue;
+            if (files[i].find("/mappings/") != std::string::npos) return;
             RuleParser parser(placeholders, parsed[i].diagnostics);
             parser.parse_file(files[i], parsed[i].rules);
             parsed[i].documents = parser.documents();
-        }
-    };
-    const size_t threads =
-        std::clamp<size_t>(files.size() / 64, 1, std::max(1U, std::thread::hardware_concurrency()));
-    {
-        std::vector<std::jthread> pool;
-        for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
-        work();
-    }
+        },
+        64);
     std::vector<Rule> rules;
     for (auto& p : parsed) {
         std::move(p.rules.begin(), p.rules.end(), std::back_inserter(rules));

@@ -1,14 +1,12 @@
 #include "detector/prefilter.hpp"
 
 #include <algorithm>
-#include <atomic>
-#include <exception>
 #include <iterator>
 #include <map>
-#include <mutex>
 #include <stdexcept>
-#include <thread>
 #include <tuple>
+
+#include "detector/parallel_for.hpp"
 
 namespace vigie {
 
@@ -33,35 +31,10 @@ unsigned regex_flags(const Trigger& t) {
     return f;
 }
 
-// Runs compile_database over `jobs` on all cores.
-template <class Job, class Cache, class Compile>
-void run_parallel(std::vector<Job>& jobs, const Cache& cache, Compile compile) {
-    std::atomic<size_t> next{0};
-    std::exception_ptr failure;
-    std::mutex failure_mutex;
-    auto work = [&] {
-        for (size_t i = next++; i < jobs.size(); i = next++) {
-            try {
-                compile(jobs[i], cache);
-            } catch (...) {
-                std::lock_guard lock(failure_mutex);
-                failure = std::current_exception();
-            }
-        }
-    };
-    {
-        std::vector<std::jthread> pool;
-        for (unsigned t = 1; t < std::thread::hardware_concurrency() && t < jobs.size(); ++t)
-            pool.emplace_back(work);
-        work();
-    }
-    if (failure) std::rethrow_exception(failure);
-}
-
 }  // namespace
 
 void Prefilter::compile_all(std::vector<DatabaseJob>& jobs, const DatabaseCache& cache) {
-    run_parallel(jobs, cache, &Prefilter::compile_database);
+    parallel_for(jobs.size(), [&](size_t i) { compile_database(jobs[i], cache); });
 }
 
 Prefilter::~Prefilter() {

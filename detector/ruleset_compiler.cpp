@@ -1,12 +1,9 @@
 #include "detector/ruleset_compiler.hpp"
 
-#include <atomic>
 #include <chrono>
-#include <exception>
 #include <iterator>
-#include <mutex>
-#include <thread>
 
+#include "detector/parallel_for.hpp"
 #include "detector/trigger_analysis.hpp"
 
 namespace vigie {
@@ -76,31 +73,17 @@ void RulesetCompiler::compile_literal_sets(const DatabaseCache& cache, Ruleset& 
     const size_t n = literal_clauses_.size();
     out.literal_sets_.resize(n);
     std::vector<Diagnostics> diags(n);
-    std::atomic<size_t> next{0};
-    std::exception_ptr failure;
-    std::mutex failure_mutex;
-    auto work = [&] {
-        for (size_t i = next++; i < n; i = next++) {
+    parallel_for(
+        n,
+        [&](size_t i) {
             const FieldClause& c = *literal_clauses_[i];
             std::vector<const GlobMatcher*> matchers;
             for (size_t k = 0; k < c.literal_count; ++k) {
                 matchers.push_back(&std::get<GlobPredicate>(c.values[k]).matcher);
             }
-            try {
-                out.literal_sets_[i] = std::make_unique<LiteralSet>(matchers, cache, diags[i]);
-            } catch (...) {
-                std::lock_guard lock(failure_mutex);
-                failure = std::current_exception();
-            }
-        }
-    };
-    {
-        std::vector<std::jthread> pool;
-        for (unsigned t = 1; t < std::thread::hardware_concurrency() && t < n / 16; ++t)
-            pool.emplace_back(work);
-        work();
-    }
-    if (failure) std::rethrow_exception(failure);
+            out.literal_sets_[i] = std::make_unique<LiteralSet>(matchers, cache, diags[i]);
+        },
+        16);
     for (size_t i = 0; i < n; ++i) {
         out.literal_sets_[i]->grow_scratch(&out.literal_scratch_);
         std::move(diags[i].begin(), diags[i].end(), std::back_inserter(diags_));
