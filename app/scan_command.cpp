@@ -66,8 +66,9 @@ class ScanReport final : public ScanOutput {
             std::fwrite(b.errors.data(), 1, b.errors.size(), stderr);
         }
         if (!b.alerts.empty()) {
-            if (!header_written_)
-                std::fwrite(format_.header().data(), 1, format_.header().size(), stdout);
+            const std::string_view header = format_.header();
+            if (!header_written_ && !header.empty())
+                std::fwrite(header.data(), 1, header.size(), stdout);
             header_written_ = true;
             std::fwrite(b.alerts.data(), 1, b.alerts.size(), stdout);
             std::fflush(stdout);
