@@ -7,7 +7,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 
 namespace vigie {
 
@@ -73,9 +72,13 @@ std::string DatabaseCache::path(const DatabaseKey& key) const {
 
 hs_database_t* DatabaseCache::load(const DatabaseKey& key) const {
     if (dir_.empty()) return nullptr;
-    std::ifstream in(path(key), std::ios::binary);
+    std::ifstream in(path(key), std::ios::binary | std::ios::ate);
     if (!in) return nullptr;
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto file_size = static_cast<std::streamoff>(in.tellg());
+    if (file_size <= 0) return nullptr;
+    std::string bytes(static_cast<size_t>(file_size), '\0');
+    in.seekg(0);
+    if (!in.read(bytes.data(), file_size)) return nullptr;
     Header h{};
     if (bytes.size() < sizeof h) return nullptr;
     std::memcpy(&h, bytes.data(), sizeof h);
