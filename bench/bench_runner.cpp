@@ -32,8 +32,9 @@ std::string size_label(uint64_t bytes) {
 
 // The corpus for (size, seed), generated once and reused.
 std::string corpus(const BenchConfig& c, uint64_t bytes) {
-    fs::path path = fs::path(c.out_dir) /
-                    ("events-" + size_label(bytes) + "-" + std::to_string(c.seed) + ".ndjson");
+    fs::path path =
+        fs::path(c.out_dir) / ("events-v" + std::to_string(EventGenerator::kVersion) + "-" +
+                               size_label(bytes) + "-" + std::to_string(c.seed) + ".ndjson");
     std::error_code ec;
     if (!fs::exists(path, ec) || fs::file_size(path, ec) < bytes) {
         std::fprintf(stderr, "generating %s ...\n", path.c_str());

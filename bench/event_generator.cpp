@@ -370,28 +370,27 @@ void EventGenerator::logon(std::string& out, const Host& h) {
 }
 
 void EventGenerator::append_event(std::string& out) {
+    // Shares (percent) roughly as in a Windows fleet's Sysmon + Security stream.
+    struct Kind {
+        int cumulative_share;
+        bool sysmon;
+        int event_id;
+        void (EventGenerator::*body)(std::string&, const Host&);
+    };
+    static constexpr Kind kKinds[] = {
+        {30, true, 1, &EventGenerator::process_creation},
+        {50, true, 3, &EventGenerator::network},
+        {62, true, 11, &EventGenerator::file_create},
+        {74, true, 13, &EventGenerator::registry_set},
+        {86, true, 7, &EventGenerator::image_load},
+        {100, false, 4624, &EventGenerator::logon},
+    };
     Host h = host();
-    uint64_t kind = below(100);
-    // Shares roughly as in a Windows fleet's Sysmon + Security stream.
-    if (kind < 30) {
-        system(out, true, 1, h);
-        process_creation(out, h);
-    } else if (kind < 50) {
-        system(out, true, 3, h);
-        network(out, h);
-    } else if (kind < 62) {
-        system(out, true, 11, h);
-        file_create(out, h);
-    } else if (kind < 74) {
-        system(out, true, 13, h);
-        registry_set(out, h);
-    } else if (kind < 86) {
-        system(out, true, 7, h);
-        image_load(out, h);
-    } else {
-        system(out, false, 4624, h);
-        logon(out, h);
-    }
+    const auto roll = static_cast<int>(below(100));
+    const Kind* kind = kKinds;
+    while (roll >= kind->cumulative_share) ++kind;
+    system(out, kind->sysmon, kind->event_id, h);
+    (this->*kind->body)(out, h);
     out += "}}}\n";
 }
 

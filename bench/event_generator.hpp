@@ -11,6 +11,10 @@ namespace vigie::bench {
 
 class EventGenerator {
   public:
+    // Part of every corpus file name: bump it whenever the bytes for a seed change, so
+    // that the benchmark never reuses a corpus an older generator wrote.
+    static constexpr int kVersion = 2;
+
     explicit EventGenerator(uint64_t seed, double trigger_share = 0.01)
         : state_(seed), trigger_share_(trigger_share) {}
 
