@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "app/rule_loading.hpp"
+#include "ingest/input_reader.hpp"
 
 namespace vigie {
 
@@ -16,7 +17,7 @@ struct ScanOptions {
     size_t max_event_bytes = 1 << 20;
     std::string metrics_file;
     unsigned threads = 0;  // workers; 0: one per core
-    size_t batch_bytes = 4 << 20;
+    size_t batch_bytes = InputReader::kChunkBytes;
 };
 
 int run_scan(const ScanOptions& options);

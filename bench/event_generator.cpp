@@ -140,16 +140,24 @@ void EventGenerator::hex(std::string& out, size_t digits) {
 
 void EventGenerator::guid(std::string& out) {
     out += '{';
-    hex(out, 8);
-    out += '-';
-    hex(out, 4);
-    out += '-';
-    hex(out, 4);
-    out += '-';
-    hex(out, 4);
-    out += '-';
+    for (size_t digits : {8, 4, 4, 4}) {
+        hex(out, digits);
+        out += '-';
+    }
     hex(out, 12);
     out += '}';
+}
+
+// Sysmon's Hashes field: "SHA1=...,MD5=..." for the algorithms given with their lengths.
+void EventGenerator::hashes_field(std::string& out, std::initializer_list<HashSpec> algorithms) {
+    std::string hashes;
+    for (const HashSpec& a : algorithms) {
+        if (!hashes.empty()) hashes += ',';
+        hashes += a.name;
+        hashes += '=';
+        hex(hashes, a.digits);
+    }
+    field(out, "Hashes", hashes);
 }
 
 EventGenerator::Host EventGenerator::host() {
@@ -258,15 +266,7 @@ void EventGenerator::process_creation(std::string& out, const Host& h) {
     field(out, "LogonId", "0x" + std::to_string(100000 + below(900000)));
     number_field(out, "TerminalSessionId", below(3));
     field(out, "IntegrityLevel", chance(0.2) ? "High" : "Medium");
-    std::string hashes = "SHA1=";
-    hex(hashes, 40);
-    hashes += ",MD5=";
-    hex(hashes, 32);
-    hashes += ",SHA256=";
-    hex(hashes, 64);
-    hashes += ",IMPHASH=";
-    hex(hashes, 32);
-    field(out, "Hashes", hashes);
+    hashes_field(out, {{"SHA1", 40}, {"MD5", 32}, {"SHA256", 64}, {"IMPHASH", 32}});
     g.clear();
     guid(g);
     field(out, "ParentProcessGuid", g);
@@ -336,9 +336,7 @@ void EventGenerator::image_load(std::string& out, const Host& h) {
     field(out, "Product", "Microsoft\xC2\xAE Windows\xC2\xAE Operating System");
     field(out, "Company", "Microsoft Corporation");
     field(out, "OriginalFileName", dll.substr(dll.rfind('\\') + 1));
-    std::string hashes = "SHA256=";
-    hex(hashes, 64);
-    field(out, "Hashes", hashes);
+    hashes_field(out, {{"SHA256", 64}});
     field(out, "Signed", "true");
     field(out, "Signature", "Microsoft Windows");
     field(out, "SignatureStatus", "Valid");

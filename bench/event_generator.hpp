@@ -4,6 +4,7 @@
 // Event.EventData shape, for the benchmark and the ordering tests. The same seed gives
 // the same bytes on every machine: it uses its own PRNG, not <random>'s distributions.
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -39,6 +40,11 @@ class EventGenerator {
     Host host();
     void hex(std::string& out, size_t digits);
     void guid(std::string& out);
+    struct HashSpec {
+        std::string_view name;
+        size_t digits;
+    };
+    void hashes_field(std::string& out, std::initializer_list<HashSpec> algorithms);
     void system(std::string& out, bool sysmon, int event_id, const Host& h);
     void acting_process(std::string& out, std::string_view image);
     void process_creation(std::string& out, const Host& h);
