@@ -7,7 +7,7 @@
 namespace vigie {
 
 Detector::Detector(std::shared_ptr<const Ruleset> ruleset)
-    : ruleset_(std::move(ruleset)), prefilter_(ruleset_->prefilter(), ruleset_->rules().size()) {
+    : ruleset_(std::move(ruleset)), prefilter_(ruleset_->prefilter()) {
     if (ruleset_->literal_scratch_prototype() != nullptr &&
         hs_clone_scratch(ruleset_->literal_scratch_prototype(), &literal_scratch_) != HS_SUCCESS) {
         throw std::runtime_error("hs_clone_scratch failed");

@@ -42,58 +42,113 @@ Prefilter::~Prefilter() {
     hs_free_scratch(scratch_);
 }
 
-void Prefilter::build(const std::vector<std::optional<TriggerSet>>& triggers,
-                      const std::vector<uint32_t>& rule_ids, const DatabaseCache& cache,
-                      Diagnostics& diags) {
-    // field -> kind -> unique pattern -> rules
-    using Key = std::tuple<std::string, bool, bool, bool, bool>;  // text, caseless, m, s, i
-    std::map<std::pair<FieldId, bool>,
-             std::map<Key, std::pair<const Trigger*, std::vector<uint32_t>>>>
-        groups;
-    for (size_t i = 0; i < triggers.size(); ++i) {
-        uint32_t rule = rule_ids[i];
+// Every rule's plan with identical patterns and trigger sets shared: a pattern is
+// scanned for once and marks each set it belongs to.
+struct Prefilter::SetTable {
+    // field, regex, text, caseless, re|m, re|s, re|i, anchors
+    using PatternKey = std::tuple<FieldId, bool, std::string, bool, bool, bool, bool, uint8_t>;
+    std::map<PatternKey, uint32_t> pattern_ids;
+    std::vector<const Trigger*> patterns;
+    std::vector<std::vector<uint32_t>> pattern_sets;    // pattern -> the sets it is in
+    std::map<std::vector<uint32_t>, uint32_t> set_ids;  // its patterns, ascending -> set
+    std::vector<std::vector<uint32_t>> plans;           // per rule: sets, lead first
+
+    uint32_t pattern(const Trigger& t) {
+        PatternKey key{t.field,           t.regex,        t.text,           t.caseless,
+                       t.flags.multiline, t.flags.dotall, t.flags.caseless, t.anchors};
+        auto [it, added] = pattern_ids.emplace(std::move(key), patterns.size());
+        if (added) {
+            patterns.push_back(&t);
+            pattern_sets.emplace_back();
+        }
+        return it->second;
+    }
+    uint32_t set(const TriggerSet& triggers) {
+        std::vector<uint32_t> ids;
+        for (const Trigger& t : triggers) ids.push_back(pattern(t));
+        std::sort(ids.begin(), ids.end());
+        ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+        auto [it, added] = set_ids.emplace(ids, set_ids.size());
+        if (added) {
+            for (uint32_t p : ids) pattern_sets[p].push_back(it->second);
+        }
+        return it->second;
+    }
+};
+
+void Prefilter::build(const std::vector<std::optional<TriggerPlan>>& plans,
+                      const std::vector<uint32_t>& rule_ids, size_t rule_count,
+                      const DatabaseCache& cache, Diagnostics& diags) {
+    SetTable table;
+    table.plans.resize(plans.size());
+    for (size_t i = 0; i < plans.size(); ++i) {
         const bool usable =
-            triggers[i] &&
-            std::none_of(triggers[i]->begin(), triggers[i]->end(), [](const Trigger& t) {
-                return t.regex && t.field == kKeywordField && anchors_to_text(t.text);
+            plans[i] && std::none_of(plans[i]->begin(), plans[i]->end(), [](const TriggerSet& set) {
+                return std::any_of(set.begin(), set.end(), [](const Trigger& t) {
+                    return t.regex && t.field == kKeywordField && anchors_to_text(t.text);
+                });
             });
-        if (!usable) {
-            always_.push_back(rule);
-            continue;
+        if (!usable) continue;
+        for (const TriggerSet& set : *plans[i]) {
+            const uint32_t id = table.set(set);
+            auto& plan = table.plans[i];
+            if (std::find(plan.begin(), plan.end(), id) == plan.end()) plan.push_back(id);
         }
-        for (const Trigger& t : *triggers[i]) {
-            Key key{t.text, t.caseless, t.flags.multiline, t.flags.dotall, t.flags.caseless};
-            auto& slot = groups[{t.field, t.regex}][key];
-            slot.first = &t;
-            if (slot.second.empty() || slot.second.back() != rule) slot.second.push_back(rule);
-        }
+    }
+    std::map<std::pair<FieldId, bool>, DatabaseJob> jobs_by_kind;
+    for (size_t p = 0; p < table.patterns.size(); ++p) {
+        const Trigger* t = table.patterns[p];
+        DatabaseJob& job = jobs_by_kind[{t->field, t->regex}];
+        job.field = t->field;
+        job.regex = t->regex;
+        job.patterns.push_back(t);
+        job.sets.push_back(table.pattern_sets[p]);
     }
     std::vector<DatabaseJob> jobs;
-    for (auto& [field_kind, patterns] : groups) {
-        DatabaseJob& job = jobs.emplace_back();
-        job.field = field_kind.first;
-        job.regex = field_kind.second;
-        for (auto& [key, entry] : patterns) {
-            job.patterns.push_back(entry.first);
-            job.rules.push_back(std::move(entry.second));
-        }
-    }
+    jobs.reserve(jobs_by_kind.size());
+    for (auto& [kind, job] : jobs_by_kind) jobs.push_back(std::move(job));
     compile_all(jobs, cache);
-    std::vector<uint32_t> rejected;
+    std::vector<uint8_t> rejected(table.set_ids.size(), 0);
     for (auto& job : jobs) {  // in field order, whatever thread compiled what
         if (job.result) databases_.push_back(std::move(*job.result));
         pattern_count_ += job.kept;
         cached_ += job.cached ? 1 : 0;
-        rejected.insert(rejected.end(), job.rejected_rules.begin(), job.rejected_rules.end());
+        for (uint32_t s : job.rejected_sets) rejected[s] = 1;
         std::move(job.diags.begin(), job.diags.end(), std::back_inserter(diags));
     }
-    std::sort(rejected.begin(), rejected.end());
-    rejected.erase(std::unique(rejected.begin(), rejected.end()), rejected.end());
-    always_.insert(always_.end(), rejected.begin(), rejected.end());
-    std::sort(always_.begin(), always_.end());
+    // A set with a rejected pattern could be missed: its rules are always evaluated.
+    for (auto& plan : table.plans) {
+        if (std::any_of(plan.begin(), plan.end(), [&](uint32_t s) { return rejected[s] != 0; }))
+            plan.clear();
+    }
+    index_plans(table, rule_ids, rule_count);
     for (const auto& d : databases_) {
         if (hs_alloc_scratch(d.db, &scratch_) != HS_SUCCESS)
             throw std::runtime_error("hs_alloc_scratch failed");
+    }
+}
+
+// The lookups candidates() makes: rules by their lead set, other sets by rule.
+void Prefilter::index_plans(const SetTable& table, const std::vector<uint32_t>& rule_ids,
+                            size_t rule_count) {
+    std::vector<std::vector<uint32_t>> led(table.set_ids.size());
+    std::vector<const std::vector<uint32_t>*> by_rule(rule_count, nullptr);
+    for (size_t i = 0; i < table.plans.size(); ++i) {
+        if (table.plans[i].empty()) {
+            always_.push_back(rule_ids[i]);
+            continue;
+        }
+        led[table.plans[i].front()].push_back(rule_ids[i]);
+        by_rule[rule_ids[i]] = &table.plans[i];
+    }
+    std::sort(always_.begin(), always_.end());
+    for (const auto& rules : led) {
+        set_rules_.insert(set_rules_.end(), rules.begin(), rules.end());
+        set_rules_offsets_.push_back(static_cast<uint32_t>(set_rules_.size()));
+    }
+    for (const auto* plan : by_rule) {
+        if (plan != nullptr) rule_sets_.insert(rule_sets_.end(), plan->begin() + 1, plan->end());
+        rule_sets_offsets_.push_back(static_cast<uint32_t>(rule_sets_.size()));
     }
 }
 
@@ -101,7 +156,7 @@ void Prefilter::build(const std::vector<std::optional<TriggerSet>>& triggers,
 // rules become always evaluated. Runs on several threads: touches only `job`.
 void Prefilter::compile_database(DatabaseJob& job, const DatabaseCache& cache) {
     const auto& patterns = job.patterns;
-    const auto& pattern_rules = job.rules;
+    const auto& pattern_sets = job.sets;
     const bool regex = job.regex;
     auto& diags = job.diags;
     std::vector<size_t> keep(patterns.size());
@@ -115,9 +170,10 @@ void Prefilter::compile_database(DatabaseJob& job, const DatabaseCache& cache) {
             const Trigger* t = patterns[keep[k]];
             list.expressions.push_back(t->text.c_str());
             list.lengths.push_back(t->text.size());
-            list.flags.push_back(
-                regex ? regex_flags(*t)
-                      : (HS_FLAG_SINGLEMATCH | (t->caseless ? HS_FLAG_CASELESS : 0)));
+            // An anchored literal may occur elsewhere first: every occurrence is reported.
+            list.flags.push_back(regex ? regex_flags(*t)
+                                       : ((t->anchors == 0 ? HS_FLAG_SINGLEMATCH : 0U) |
+                                          (t->caseless ? HS_FLAG_CASELESS : 0U)));
             list.ids.push_back(static_cast<unsigned>(k));
         }
         // Only a database that compiled whole is cached, so a hit means no pattern was
@@ -152,23 +208,25 @@ void Prefilter::compile_database(DatabaseJob& job, const DatabaseCache& cache) {
                          "prefilter: Hyperscan rejects /" + patterns[bad]->text + "/ (" +
                              err->message + "); its rules are evaluated on every event"});
         hs_free_compile_error(err);
-        job.rejected_rules.insert(job.rejected_rules.end(), pattern_rules[bad].begin(),
-                                  pattern_rules[bad].end());
+        job.rejected_sets.insert(job.rejected_sets.end(), pattern_sets[bad].begin(),
+                                 pattern_sets[bad].end());
         keep.erase(keep.begin() + static_cast<std::ptrdiff_t>(err->expression));
         db = nullptr;
     }
     if (db == nullptr) return;
-    Database d{job.field, db, {0}, {}};
+    Database d{job.field, db, {}, {0}, {}};
     for (size_t k : keep) {
-        d.rules.insert(d.rules.end(), pattern_rules[k].begin(), pattern_rules[k].end());
-        d.offsets.push_back(static_cast<uint32_t>(d.rules.size()));
+        d.patterns.push_back(
+            {static_cast<uint32_t>(patterns[k]->text.size()), patterns[k]->anchors});
+        d.sets.insert(d.sets.end(), pattern_sets[k].begin(), pattern_sets[k].end());
+        d.offsets.push_back(static_cast<uint32_t>(d.sets.size()));
     }
     job.kept = keep.size();
     job.result = std::move(d);
 }
 
-PrefilterScratch::PrefilterScratch(const Prefilter& prefilter, size_t rule_count)
-    : prefilter_(prefilter), marked_(rule_count, 0) {
+PrefilterScratch::PrefilterScratch(const Prefilter& prefilter)
+    : prefilter_(prefilter), hit_(prefilter.set_count(), 0) {
     if (prefilter.scratch_prototype() != nullptr &&
         hs_clone_scratch(prefilter.scratch_prototype(), &scratch_) != HS_SUCCESS) {
         throw std::runtime_error("hs_clone_scratch failed");
@@ -181,21 +239,29 @@ PrefilterScratch::~PrefilterScratch() {
 
 void PrefilterScratch::scan(const Prefilter::Database& db, std::string_view text) {
     current_ = &db;
-    auto on_match = [](unsigned id, unsigned long long, unsigned long long, unsigned,
+    current_size_ = text.size();
+    auto on_match = [](unsigned id, unsigned long long, unsigned long long to, unsigned,
                        void* ctx) -> int {
         auto* self = static_cast<PrefilterScratch*>(ctx);
         const auto& d = *self->current_;
-        for (uint32_t i = d.offsets[id]; i < d.offsets[id + 1]; ++i) self->mark(d.rules[i]);
+        const Prefilter::Pattern& p = d.patterns[id];
+        if ((p.anchors & kAnchorStart) != 0 && to != p.length) return 0;
+        if ((p.anchors & kAnchorEnd) != 0 && to != self->current_size_) return 0;
+        for (uint32_t i = d.offsets[id]; i < d.offsets[id + 1]; ++i) self->hit(d.sets[i]);
         return 0;
     };
     hs_scan(db.db, text.data(), static_cast<unsigned>(text.size()), 0, scratch_, on_match, this);
 }
 
+bool PrefilterScratch::all_hit(std::span<const uint32_t> sets) const {
+    return std::all_of(sets.begin(), sets.end(), [&](uint32_t s) { return hit_[s] != 0; });
+}
+
 std::span<const uint32_t> PrefilterScratch::candidates(const EventFields& event,
                                                        const FieldTable& fields) {
-    for (uint32_t r : list_) marked_[r] = 0;
-    list_.clear();
-    for (uint32_t r : prefilter_.always()) mark(r);
+    for (uint32_t s : hit_list_) hit_[s] = 0;
+    hit_list_.clear();
+    list_.assign(prefilter_.always().begin(), prefilter_.always().end());
     keywords_.clear();
     for (const auto& db : prefilter_.databases()) {
         if (db.field == kKeywordField) {
@@ -211,6 +277,11 @@ std::span<const uint32_t> PrefilterScratch::candidates(const EventFields& event,
         FieldView view = event.resolve(fields, db.field);
         for (const FieldValue& v : view.values) {
             if (v.type != ValueType::Null) scan(db, v.text);
+        }
+    }
+    for (uint32_t s : hit_list_) {
+        for (uint32_t r : prefilter_.rules_led_by(s)) {
+            if (all_hit(prefilter_.other_sets(r))) list_.push_back(r);
         }
     }
     std::sort(list_.begin(), list_.end());

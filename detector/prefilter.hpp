@@ -1,8 +1,10 @@
 #pragma once
-// The Hyperscan prefilter: for every rule, a set of literals (or prefilter-mode regexes)
-// on its fields such that the rule cannot match unless one of them occurs. One scan per
-// field value finds every rule worth evaluating; rules without such a set are always
-// evaluated. Over-approximates by design: the evaluator gives the answer.
+// The Hyperscan prefilter: for every rule, a few trigger sets on its fields such that
+// the rule cannot match unless each set has a pattern that occurs (a literal with its
+// anchors, or a prefilter-mode regex). One scan per field value finds every pattern that
+// occurs; a rule is worth evaluating when its first (most selective) set is hit and
+// every other one too. Rules without triggers are always evaluated. Over-approximates by
+// design: the evaluator gives the answer.
 #include <hs/hs.h>
 
 #include <memory>
@@ -18,14 +20,22 @@
 
 namespace vigie {
 
+enum TriggerAnchor : uint8_t { kAnchorStart = 1, kAnchorEnd = 2 };
+
 struct Trigger {
     FieldId field = kNone;  // kKeywordField: any string of the event
     std::string text;       // a literal, or a regex when `regex`
     bool regex = false;
     bool caseless = true;
-    RegexFlags flags;  // regex only
+    RegexFlags flags;     // regex only
+    uint8_t anchors = 0;  // literal only: TriggerAnchor bits, where in the value it must be
+    bool operator==(const Trigger&) const = default;
 };
+// One of these must occur.
 using TriggerSet = std::vector<Trigger>;
+// Every set must be hit; the first is the most selective.
+using TriggerPlan = std::vector<TriggerSet>;
+inline constexpr size_t kMaxRequirements = 8;
 
 class Prefilter {
   public:
@@ -34,21 +44,40 @@ class Prefilter {
     Prefilter(const Prefilter&) = delete;
     Prefilter& operator=(const Prefilter&) = delete;
 
-    // triggers[r]: nullopt when rule r must always be evaluated. Inactive rules are not
-    // passed. Patterns Hyperscan rejects make their rules always evaluated (a warning).
-    // Databases are taken from `cache` when it has them, and stored there otherwise.
-    void build(const std::vector<std::optional<TriggerSet>>& triggers,
-               const std::vector<uint32_t>& rule_ids, const DatabaseCache& cache,
+    // plans[i]: nullopt when rule rule_ids[i] must always be evaluated. Inactive rules are
+    // not passed. Patterns Hyperscan rejects make their rules always evaluated (a
+    // warning). Databases are taken from `cache` when it has them, stored there otherwise.
+    void build(const std::vector<std::optional<TriggerPlan>>& plans,
+               const std::vector<uint32_t>& rule_ids, size_t rule_count, const DatabaseCache& cache,
                Diagnostics& diags);
 
+    struct Pattern {
+        uint32_t length = 0;  // of a literal, for its anchors
+        uint8_t anchors = 0;
+    };
     struct Database {
         FieldId field = kNone;
         hs_database_t* db = nullptr;
-        std::vector<uint32_t> offsets;  // pattern id -> [offsets[id], offsets[id+1]) in rules
-        std::vector<uint32_t> rules;
+        std::vector<Pattern> patterns;  // by pattern id
+        // pattern id -> the trigger sets it belongs to: [offsets[id], offsets[id+1])
+        std::vector<uint32_t> offsets;
+        std::vector<uint32_t> sets;
     };
     [[nodiscard]] std::span<const Database> databases() const { return databases_; }
     [[nodiscard]] std::span<const uint32_t> always() const { return always_; }
+    [[nodiscard]] size_t set_count() const { return set_rules_offsets_.size() - 1; }
+    // The rules whose first trigger set is `set`.
+    [[nodiscard]] std::span<const uint32_t> rules_led_by(uint32_t set) const {
+        return std::span(set_rules_)
+            .subspan(set_rules_offsets_[set],
+                     set_rules_offsets_[set + 1] - set_rules_offsets_[set]);
+    }
+    // The other trigger sets rule `rule` needs.
+    [[nodiscard]] std::span<const uint32_t> other_sets(uint32_t rule) const {
+        return std::span(rule_sets_)
+            .subspan(rule_sets_offsets_[rule],
+                     rule_sets_offsets_[rule + 1] - rule_sets_offsets_[rule]);
+    }
     [[nodiscard]] size_t pattern_count() const { return pattern_count_; }
     [[nodiscard]] size_t cached_databases() const { return cached_; }
     [[nodiscard]] hs_scratch_t* scratch_prototype() const { return scratch_; }
@@ -59,9 +88,9 @@ class Prefilter {
         FieldId field = kNone;
         bool regex = false;
         std::vector<const Trigger*> patterns;
-        std::vector<std::vector<uint32_t>> rules;  // per pattern
+        std::vector<std::vector<uint32_t>> sets;  // per pattern
         std::optional<Database> result;
-        std::vector<uint32_t> rejected_rules;
+        std::vector<uint32_t> rejected_sets;
         Diagnostics diags;
         size_t kept = 0;
         bool cached = false;
@@ -69,38 +98,50 @@ class Prefilter {
     static void compile_database(DatabaseJob& job, const DatabaseCache& cache);
     static void compile_all(std::vector<DatabaseJob>& jobs, const DatabaseCache& cache);
 
+    struct SetTable;
+    void index_plans(const SetTable& table, const std::vector<uint32_t>& rule_ids,
+                     size_t rule_count);
+
     std::vector<Database> databases_;
     std::vector<uint32_t> always_;
+    std::vector<uint32_t> set_rules_offsets_{0};
+    std::vector<uint32_t> set_rules_;
+    std::vector<uint32_t> rule_sets_offsets_{0};
+    std::vector<uint32_t> rule_sets_;
     hs_scratch_t* scratch_ = nullptr;
     size_t pattern_count_ = 0;
     size_t cached_ = 0;
 };
 
-// Per-thread prefilter state: Hyperscan scratch and the candidate set of one event.
+// Per-thread prefilter state: Hyperscan scratch, the trigger sets one event hit, and
+// its candidate rules.
 class PrefilterScratch {
   public:
-    PrefilterScratch(const Prefilter& prefilter, size_t rule_count);
+    explicit PrefilterScratch(const Prefilter& prefilter);
     ~PrefilterScratch();
     PrefilterScratch(const PrefilterScratch&) = delete;
     PrefilterScratch& operator=(const PrefilterScratch&) = delete;
 
     // The rules worth evaluating for this event, ascending.
     std::span<const uint32_t> candidates(const EventFields& event, const FieldTable& fields);
-    void mark(uint32_t rule) {
-        if (marked_[rule] == 0) {
-            marked_[rule] = 1;
-            list_.push_back(rule);
-        }
-    }
 
   private:
     void scan(const Prefilter::Database& db, std::string_view text);
+    void hit(uint32_t set) {
+        if (hit_[set] == 0) {
+            hit_[set] = 1;
+            hit_list_.push_back(set);
+        }
+    }
+    [[nodiscard]] bool all_hit(std::span<const uint32_t> sets) const;
 
     const Prefilter& prefilter_;
     hs_scratch_t* scratch_ = nullptr;
-    std::vector<uint8_t> marked_;
+    std::vector<uint8_t> hit_;  // by trigger set
+    std::vector<uint32_t> hit_list_;
     std::vector<uint32_t> list_;
     const Prefilter::Database* current_ = nullptr;
+    size_t current_size_ = 0;
     std::string keywords_;  // the event's strings, joined, for keyword databases
 };
 

@@ -16,6 +16,7 @@ struct RegexFlags {
     bool caseless = false;   // re|i
     bool multiline = false;  // re|m
     bool dotall = false;     // re|s
+    bool operator==(const RegexFlags&) const = default;
 };
 
 struct RegexError {

@@ -115,13 +115,13 @@ std::shared_ptr<const Ruleset> RulesetCompiler::compile(std::vector<Rule> rules,
     auto start = std::chrono::steady_clock::now();
     auto out = std::make_shared<Ruleset>(mapping_.ignore_spaces());
     const DatabaseCache cache(options.cache_dir);
-    std::vector<std::optional<TriggerSet>> triggers;
+    std::vector<std::optional<TriggerPlan>> triggers;
     std::vector<uint32_t> active_ids;
     for (auto& rule : rules) {
         LogsourceResolution res = mapping_.resolve(rule.logsource);
         CompiledRule compiled{std::move(rule), res.active, res.active && !res.mapped};
         if (compiled.active) {
-            const uint32_t detection_root = compiled.rule.condition.root;
+            const auto own_selections = static_cast<uint32_t>(compiled.rule.selections.size());
             attach_logsource(compiled.rule, res);
             for (auto& sel : compiled.rule.selections) {
                 for (auto& group : sel.alternatives) {
@@ -133,7 +133,7 @@ std::shared_ptr<const Ruleset> RulesetCompiler::compile(std::vector<Rule> rules,
             }
             auto id = static_cast<uint32_t>(out->rules_.size());
             active_ids.push_back(id);
-            triggers.push_back(options.prefilter ? rule_triggers(compiled.rule, detection_root)
+            triggers.push_back(options.prefilter ? rule_triggers(compiled.rule, own_selections)
                                                  : std::nullopt);
             report.always_evaluated += triggers.back() ? 0 : 1;
         }
@@ -142,7 +142,7 @@ std::shared_ptr<const Ruleset> RulesetCompiler::compile(std::vector<Rule> rules,
         out->rules_.push_back(std::move(compiled));
     }
     compile_literal_sets(cache, *out);
-    out->prefilter_.build(triggers, active_ids, cache, diags_);
+    out->prefilter_.build(triggers, active_ids, out->rules_.size(), cache, diags_);
     report.rules = out->rules_.size();
     report.prefilter_patterns = out->prefilter_.pattern_count();
     report.prefilter_databases = out->prefilter_.databases().size();

@@ -6,102 +6,179 @@ namespace vigie {
 
 namespace {
 
-using Maybe = std::optional<TriggerSet>;
+// One trigger set of a plan, with how selective it is taken to be.
+struct Requirement {
+    TriggerSet triggers;
+    int quality = 0;
+};
+using Plan = std::vector<Requirement>;  // every requirement must hold
+using Maybe = std::optional<Plan>;
 
 // Literals shorter than this hit so often that they are poor prefilters; a regex's
 // prefilter is taken to be about as selective.
-constexpr size_t kRegexQuality = 3;
+constexpr int kRegexQuality = 3;
+// Requirements from the logsource rank below every requirement of the detection.
+constexpr int kDetectionTier = 1000;
+// An OR of plans is distributed (A and B) or C = (A or C) and (B or C) only up to this
+// many products; beyond, each side keeps its best requirements.
+constexpr size_t kMaxProducts = 16;
 
-size_t quality(const TriggerSet& set) {
-    size_t q = SIZE_MAX;
-    for (const auto& t : set) q = std::min(q, t.regex ? kRegexQuality : t.text.size());
-    return q;
+struct Analysis {
+    const Rule& rule;
+    uint32_t first_logsource_selection;
+};
+
+int trigger_quality(const Trigger& t, bool logsource) {
+    int q = t.regex ? kRegexQuality : static_cast<int>(t.text.size());
+    if (t.anchors != 0) q += 2;  // an anchored literal rejects most of its occurrences
+    return logsource ? q : q + kDetectionTier;
 }
 
-// The better of two alternatives where either one suffices (the children of an AND).
-void keep_best(Maybe& best, Maybe candidate) {
-    if (!candidate) return;
-    if (!best || quality(*candidate) > quality(*best) ||
-        (quality(*candidate) == quality(*best) && candidate->size() < best->size())) {
-        best = std::move(candidate);
+// Best first; identical requirements once; at most kMaxRequirements.
+Plan normalized(Plan plan) {
+    std::stable_sort(plan.begin(), plan.end(), [](const Requirement& a, const Requirement& b) {
+        if (a.quality != b.quality) return a.quality > b.quality;
+        return a.triggers.size() < b.triggers.size();
+    });
+    Plan out;
+    for (auto& r : plan) {
+        const bool seen = std::any_of(
+            out.begin(), out.end(), [&](const Requirement& o) { return o.triggers == r.triggers; });
+        if (!seen) out.push_back(std::move(r));
+        if (out.size() == kMaxRequirements) break;
     }
+    return out;
 }
 
-// Every alternative needs one (the children of an OR): the union, or nothing.
-bool merge_into(TriggerSet& acc, const Maybe& part) {
-    if (!part) return false;
-    acc.insert(acc.end(), part->begin(), part->end());
-    return true;
-}
-
-Maybe predicate_trigger(const Predicate& p, FieldId field) {
+std::optional<Trigger> predicate_trigger(const Predicate& p, FieldId field) {
     if (const auto* g = std::get_if<GlobPredicate>(&p)) {
-        std::string lit = g->pattern.longest_literal();
-        if (lit.empty()) return std::nullopt;
-        return TriggerSet{Trigger{field, std::move(lit), false, !g->matcher.cased(), {}}};
+        using Shape = GlobMatcher::Shape;
+        const Shape shape = g->matcher.shape();
+        Trigger t{field, {}, false, !g->matcher.cased(), {}, 0};
+        if (shape == Shape::General) {
+            t.text = g->pattern.longest_literal();
+        } else {
+            t.text = g->matcher.needle();
+            // Keyword databases scan the event's strings joined: no anchors there.
+            if (field != kKeywordField) {
+                if (shape == Shape::Exact || shape == Shape::Prefix) t.anchors |= kAnchorStart;
+                if (shape == Shape::Exact || shape == Shape::Suffix) t.anchors |= kAnchorEnd;
+            }
+        }
+        if (t.text.empty()) return std::nullopt;
+        return t;
     }
     if (const auto* r = std::get_if<RegexPredicate>(&p)) {
-        return TriggerSet{Trigger{field, r->regex->pattern(), true, r->regex->flags().caseless,
-                                  r->regex->flags()}};
+        return Trigger{
+            field, r->regex->pattern(), true, r->regex->flags().caseless, r->regex->flags(), 0};
     }
     return std::nullopt;
 }
 
-Maybe clause_trigger(const FieldClause& clause) {
-    if (clause.all) {
-        // Every written value must hold: the best of them, each the union of its forms.
-        Maybe best;
+// The union of the triggers of values[begin, end): one of them must occur.
+std::optional<Requirement> values_requirement(const FieldClause& clause, size_t begin, size_t end,
+                                              bool logsource) {
+    Requirement req{{}, INT32_MAX};
+    for (size_t i = begin; i < end; ++i) {
+        auto t = predicate_trigger(clause.values[i], clause.field_id);
+        if (!t) return std::nullopt;
+        req.quality = std::min(req.quality, trigger_quality(*t, logsource));
+        req.triggers.push_back(std::move(*t));
+    }
+    if (req.triggers.empty()) return std::nullopt;
+    return req;
+}
+
+Maybe clause_plan(const FieldClause& clause, bool logsource) {
+    Plan plan;
+    if (!clause.all) {
+        if (auto r = values_requirement(clause, 0, clause.values.size(), logsource))
+            plan.push_back(std::move(*r));
+    } else {
+        // Every written value must hold: each one (the union of its forms) is a requirement.
         const size_t n = clause.values.size();
         for (size_t i = 0; i < n;) {
+            const size_t begin = i;
             const uint32_t group = clause.group_of(i);
-            TriggerSet acc;
-            bool complete = true;
-            for (; i < n && clause.group_of(i) == group; ++i) {
-                if (complete &&
-                    !merge_into(acc, predicate_trigger(clause.values[i], clause.field_id))) {
-                    complete = false;
-                }
-            }
-            if (complete) keep_best(best, std::move(acc));
+            while (i < n && clause.group_of(i) == group) ++i;
+            if (auto r = values_requirement(clause, begin, i, logsource))
+                plan.push_back(std::move(*r));
         }
-        return best;
     }
-    TriggerSet acc;
-    for (const auto& p : clause.values) {
-        if (!merge_into(acc, predicate_trigger(p, clause.field_id))) return std::nullopt;
-    }
-    return acc;
+    if (plan.empty()) return std::nullopt;
+    return plan;
 }
 
-Maybe selection_trigger(const Selection& sel) {
-    TriggerSet acc;
+// Every child must hold: all their requirements.
+Maybe and_plans(std::vector<Maybe> children) {
+    Plan out;
+    for (auto& c : children) {
+        if (c) std::move(c->begin(), c->end(), std::back_inserter(out));
+    }
+    if (out.empty()) return std::nullopt;
+    return normalized(std::move(out));
+}
+
+// One child must hold: every choice of one requirement per child, joined, is required.
+Maybe or_plans(std::vector<Maybe> children) {
+    if (children.empty()) return std::nullopt;
+    size_t products = 1;
+    for (auto& c : children) {
+        if (!c) return std::nullopt;
+        products *= c->size();
+    }
+    while (products > kMaxProducts) {  // drop the worst requirement of the largest plan
+        auto largest =
+            std::max_element(children.begin(), children.end(),
+                             [](const Maybe& a, const Maybe& b) { return a->size() < b->size(); });
+        products = products / (*largest)->size() * ((*largest)->size() - 1);
+        (*largest)->pop_back();
+    }
+    Plan out{Requirement{{}, INT32_MAX}};
+    for (const auto& c : children) {
+        Plan next;
+        for (const auto& partial : out) {
+            for (const auto& r : *c) {
+                Requirement joined = partial;
+                joined.triggers.insert(joined.triggers.end(), r.triggers.begin(), r.triggers.end());
+                joined.quality = std::min(joined.quality, r.quality);
+                next.push_back(std::move(joined));
+            }
+        }
+        out = std::move(next);
+    }
+    return normalized(std::move(out));
+}
+
+Maybe selection_plan(const Analysis& a, uint32_t index) {
+    const Selection& sel = a.rule.selections[index];
+    const bool logsource = index >= a.first_logsource_selection;
+    std::vector<Maybe> groups;
+    groups.reserve(sel.alternatives.size());
     for (const auto& group : sel.alternatives) {
-        Maybe best;
-        for (const auto& clause : group) keep_best(best, clause_trigger(clause));
-        if (!merge_into(acc, best)) return std::nullopt;
+        std::vector<Maybe> clauses;
+        clauses.reserve(group.size());
+        for (const auto& clause : group) clauses.push_back(clause_plan(clause, logsource));
+        groups.push_back(and_plans(std::move(clauses)));
     }
-    if (sel.alternatives.empty()) return std::nullopt;
-    return acc;
+    return or_plans(std::move(groups));
 }
 
-Maybe node_trigger(const Rule& rule, uint32_t index) {
-    const ConditionNode& node = rule.condition.nodes[index];
+Maybe node_plan(const Analysis& a, uint32_t index) {
+    const ConditionNode& node = a.rule.condition.nodes[index];
+    std::vector<Maybe> children;
     switch (node.op) {
         case ConditionNode::Op::Selection:
-            return selection_trigger(rule.selections[node.selection]);
-        case ConditionNode::Op::And: {
-            Maybe best;
-            for (uint32_t c : node.children) keep_best(best, node_trigger(rule, c));
-            return best;
-        }
+            return selection_plan(a, node.selection);
+        case ConditionNode::Op::And:
+            for (uint32_t c : node.children) children.push_back(node_plan(a, c));
+            return and_plans(std::move(children));
         case ConditionNode::Op::Or:
-        case ConditionNode::Op::AtLeast: {
-            TriggerSet acc;
-            for (uint32_t c : node.children) {
-                if (!merge_into(acc, node_trigger(rule, c))) return std::nullopt;
-            }
-            return acc;
-        }
+        case ConditionNode::Op::AtLeast:
+            for (uint32_t c : node.children) children.push_back(node_plan(a, c));
+            if (node.op == ConditionNode::Op::AtLeast && node.count >= node.children.size())
+                return and_plans(std::move(children));
+            return or_plans(std::move(children));
         case ConditionNode::Op::Not:
         case ConditionNode::Op::True:
             return std::nullopt;
@@ -111,11 +188,12 @@ Maybe node_trigger(const Rule& rule, uint32_t index) {
 
 }  // namespace
 
-std::optional<TriggerSet> rule_triggers(const Rule& rule, uint32_t detection_root) {
-    // The logsource conditions (a channel, a provider) hold for most events of their
-    // kind: the rule's own detection is where the selective literals are.
-    if (auto own = node_trigger(rule, detection_root)) return own;
-    return node_trigger(rule, rule.condition.root);
+std::optional<TriggerPlan> rule_triggers(const Rule& rule, uint32_t first_logsource_selection) {
+    Maybe plan = node_plan(Analysis{rule, first_logsource_selection}, rule.condition.root);
+    if (!plan) return std::nullopt;
+    TriggerPlan out;
+    for (auto& r : *plan) out.push_back(std::move(r.triggers));
+    return out;
 }
 
 }  // namespace vigie

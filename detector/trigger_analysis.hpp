@@ -1,7 +1,8 @@
 #pragma once
-// Finds, for a compiled rule, a set of prefilter patterns at least one of which must
-// occur in the event for the rule to match (nullopt when there is none, e.g. a rule
-// that is only a negation or a number comparison).
+// Finds, for a compiled rule, what the prefilter can require of an event before the rule
+// is worth evaluating: a conjunction of trigger sets (the rule cannot match unless every
+// set has one pattern that occurs), best first. nullopt when there is none, e.g. a rule
+// that is only a negation or a number comparison.
 #include <optional>
 
 #include "detector/prefilter.hpp"
@@ -9,8 +10,9 @@
 
 namespace vigie {
 
-// `detection_root`: the node of the rule's own condition, before the logsource conditions
-// were attached; they are used only when the detection yields no patterns.
-std::optional<TriggerSet> rule_triggers(const Rule& rule, uint32_t detection_root);
+// Selections from index `first_logsource_selection` on are the logsource conditions the
+// compiler attached: they hold for most events of their kind, so they are used as
+// requirements but never chosen first while the rule's own detection has one.
+std::optional<TriggerPlan> rule_triggers(const Rule& rule, uint32_t first_logsource_selection);
 
 }  // namespace vigie

@@ -1,0 +1,179 @@
+// The prefilter's plans: which trigger sets a rule requires, with their anchors, and
+// that anchored literals and conjunctions never cost a match (each matches() call also
+// evaluates without the prefilter and fails on a disagreement).
+#include <doctest/doctest.h>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "detector/field_mapping.hpp"
+#include "detector/rule_parser.hpp"
+#include "detector/ruleset_compiler.hpp"
+#include "detector/trigger_analysis.hpp"
+#include "tests/support/sigma_harness.hpp"
+
+using vigie::test::SigmaHarness;
+
+namespace {
+
+// A mapping whose `test` logsource requires {Channel: Sysmon, EventID: 1}.
+constexpr std::string_view kGatedMapping = R"(name: gated
+products: ['*']
+field_defaults: ['{field}']
+logsources:
+  - category: process_creation
+    product: test
+    conditions:
+      - {Channel: Sysmon, EventID: 1}
+      - {Channel: Security, EventID: 4688}
+)";
+
+std::string rule_with(std::string_view detection, std::string_view logsource = "product: test") {
+    std::string out = "title: t\nid: r1\nlogsource: {";
+    out += logsource;
+    out += "}\ndetection:\n";
+    out += detection.substr(!detection.empty() && detection.front() == '\n' ? 1 : 0);
+    return out;
+}
+
+// The plan of the first rule of `yaml`, compiled against `mapping`.
+std::optional<vigie::TriggerPlan> plan_of(const std::string& yaml,
+                                          std::string_view mapping = vigie::test::kFlatMapping) {
+    vigie::Diagnostics diags;
+    auto m = vigie::FieldMapping::parse(std::string(mapping), "<test mapping>", diags);
+    REQUIRE(m.has_value());
+    vigie::Placeholders none;
+    std::vector<vigie::Rule> rules;
+    vigie::RuleParser(none, diags).parse_text(yaml, "<test rule>", rules);
+    REQUIRE(rules.size() == 1);
+    const auto own = static_cast<uint32_t>(rules[0].selections.size());
+    vigie::CompileReport report;
+    auto ruleset = vigie::RulesetCompiler(*m, diags).compile(std::move(rules), {true, ""}, report);
+    return vigie::rule_triggers(ruleset->rules().at(0).rule, own);
+}
+
+}  // namespace
+
+TEST_CASE("a literal's anchors come from its modifier") {
+    auto plan = plan_of(rule_with(R"(  sel:
+    a: exact
+    b|startswith: head
+    c|endswith: tail
+    d|contains: middle-part
+  condition: sel
+)"));
+    REQUIRE(plan.has_value());
+    REQUIRE(plan->size() == 4);
+    // Best first: the longest literal, an anchor counting for two bytes.
+    CHECK((*plan)[0].front().text == "middle-part");
+    CHECK((*plan)[0].front().anchors == 0);
+    std::map<std::string, uint8_t> anchors;
+    for (const auto& set : *plan) anchors[set.front().text] = set.front().anchors;
+    CHECK(anchors["exact"] == (vigie::kAnchorStart | vigie::kAnchorEnd));
+    CHECK(anchors["head"] == vigie::kAnchorStart);
+    CHECK(anchors["tail"] == vigie::kAnchorEnd);
+}
+
+TEST_CASE("an anchored literal is found where its anchor is, not only where it occurs first") {
+    SigmaHarness h(rule_with(R"(  sel:
+    Image|endswith: '.exe'
+    Name: '1'
+  condition: sel
+)"));
+    CHECK(h.matches(R"({"Image":"a.exe.b.exe","Name":"1"})"));
+    CHECK(h.matches(R"({"Image":"A.EXE","Name":1})"));
+    CHECK_FALSE(h.matches(R"({"Image":"a.exe.b","Name":"1"})"));
+    CHECK_FALSE(h.matches(R"({"Image":"a.exe","Name":"11"})"));
+    CHECK_FALSE(h.matches(R"({"Image":"a.exe","Name":"21"})"));
+}
+
+TEST_CASE("an AND requires every side; a negated side requires nothing") {
+    auto plan = plan_of(rule_with(R"(  a:
+    x|contains: alpha
+  b:
+    y|contains: beta
+  f:
+    z|contains: gamma
+  condition: a and b and not f
+)"));
+    REQUIRE(plan.has_value());
+    CHECK(plan->size() == 2);
+    SigmaHarness h(rule_with(R"(  a:
+    x|contains: alpha
+  b:
+    y|contains: beta
+  f:
+    z|contains: gamma
+  condition: a and b and not f
+)"));
+    CHECK(h.matches(R"({"x":"-alpha-","y":"beta"})"));
+    CHECK_FALSE(h.matches(R"({"x":"-alpha-","y":"bet"})"));
+    CHECK_FALSE(h.matches(R"({"x":"alpha","y":"beta","z":"gamma"})"));
+    CHECK_FALSE(plan_of(rule_with("  f:\n    z: gamma\n  condition: not f\n")).has_value());
+}
+
+TEST_CASE("an OR of ANDs is distributed: every pair of sides is required") {
+    const std::string yaml = rule_with(R"(  a:
+    p: one
+    q: two
+  b:
+    r: three
+    s: four
+  condition: a or b
+)");
+    auto plan = plan_of(yaml);
+    REQUIRE(plan.has_value());
+    CHECK(plan->size() == 4);
+    for (const auto& set : *plan) CHECK(set.size() == 2);
+    SigmaHarness h(yaml);
+    CHECK(h.matches(R"({"p":"one","q":"two"})"));
+    CHECK(h.matches(R"({"r":"three","s":"four"})"));
+    CHECK_FALSE(h.matches(R"({"p":"one","s":"four"})"));
+    CHECK_FALSE(h.matches(R"({"q":"two","r":"three"})"));
+}
+
+TEST_CASE("|all makes each value a requirement") {
+    const std::string yaml = rule_with(R"(  sel:
+    CommandLine|contains|all: [' -enc ', 'hidden', 'bypass']
+  condition: sel
+)");
+    auto plan = plan_of(yaml);
+    REQUIRE(plan.has_value());
+    CHECK(plan->size() == 3);
+    SigmaHarness h(yaml);
+    CHECK(h.matches(R"({"CommandLine":"ps -w hidden -ep bypass -enc AAA"})"));
+    CHECK_FALSE(h.matches(R"({"CommandLine":"ps -w hidden -enc AAA"})"));
+}
+
+TEST_CASE("logsource conditions are required but ranked after the rule's own literals") {
+    const std::string yaml = rule_with(R"(  sel:
+    Image|endswith: '\whoami.exe'
+  condition: sel
+)",
+                                       "category: process_creation, product: test");
+    auto plan = plan_of(yaml, kGatedMapping);
+    REQUIRE(plan.has_value());
+    REQUIRE(plan->size() >= 2);
+    CHECK((*plan)[0].front().text == "\\whoami.exe");
+    SigmaHarness h(yaml, kGatedMapping);
+    CHECK(h.matches(R"({"Channel":"Sysmon","EventID":1,"Image":"C:\\x\\whoami.exe"})"));
+    CHECK(h.matches(R"({"Channel":"Security","EventID":4688,"Image":"C:\\x\\whoami.exe"})"));
+    CHECK_FALSE(h.matches(R"({"Channel":"Sysmon","EventID":11,"Image":"C:\\x\\whoami.exe"})"));
+    CHECK_FALSE(h.matches(R"({"Channel":"Sysmon","EventID":4688,"Image":"C:\\x\\whoami.exe"})"));
+    CHECK_FALSE(h.matches(R"({"Channel":"Security","EventID":1,"Image":"C:\\x\\whoami.exe"})"));
+}
+
+TEST_CASE("keyword literals carry no anchors: the event's strings are scanned joined") {
+    auto plan = plan_of(rule_with(R"(  kw:
+    - 'exactly this'
+  condition: kw
+)"));
+    REQUIRE(plan.has_value());
+    REQUIRE(plan->size() == 1);
+    CHECK((*plan)[0].front().anchors == 0);
+    SigmaHarness h(rule_with("  kw:\n    - 'exactly this'\n  condition: kw\n"));
+    CHECK(h.matches(R"({"a":"x","b":"exactly this"})"));
+    CHECK_FALSE(h.matches(R"({"a":"exactly","b":"this"})"));
+}
