@@ -38,6 +38,8 @@ class EventFields {
     [[nodiscard]] FieldView resolve(const FieldTable& fields, FieldId field) const;
     [[nodiscard]] std::span<const FieldValue> values(PathId path) const;
     [[nodiscard]] bool present(PathId path) const;
+    // The paths this event has, in the order they were first seen.
+    [[nodiscard]] std::span<const PathId> touched() const { return touched_; }
     // Every string value of the event, for keyword selections.
     [[nodiscard]] std::span<const std::string_view> strings() const { return strings_; }
 

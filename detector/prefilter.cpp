@@ -152,6 +152,22 @@ void Prefilter::index_plans(const SetTable& table, const std::vector<uint32_t>& 
     }
 }
 
+void Prefilter::index_paths(const FieldTable& fields, size_t path_count) {
+    std::vector<std::vector<uint32_t>> by_path(path_count);
+    for (size_t d = 0; d < databases_.size(); ++d) {
+        if (databases_[d].field == kKeywordField) {
+            keyword_database_ = &databases_[d];
+            continue;
+        }
+        for (PathId p : fields.paths(databases_[d].field))
+            by_path[p].push_back(static_cast<uint32_t>(d));
+    }
+    for (const auto& dbs : by_path) {
+        path_databases_.insert(path_databases_.end(), dbs.begin(), dbs.end());
+        path_databases_offsets_.push_back(static_cast<uint32_t>(path_databases_.size()));
+    }
+}
+
 // Compiles one database; a pattern Hyperscan rejects is dropped with a warning and its
 // rules become always evaluated. Runs on several threads: touches only `job`.
 void Prefilter::compile_database(DatabaseJob& job, const DatabaseCache& cache) {
@@ -262,22 +278,26 @@ std::span<const uint32_t> PrefilterScratch::candidates(const EventFields& event,
     for (uint32_t s : hit_list_) hit_[s] = 0;
     hit_list_.clear();
     list_.assign(prefilter_.always().begin(), prefilter_.always().end());
-    keywords_.clear();
-    for (const auto& db : prefilter_.databases()) {
-        if (db.field == kKeywordField) {
-            if (keywords_.empty()) {
-                for (auto s : event.strings()) {
-                    keywords_.append(s);
-                    keywords_ += kKeywordSeparator;
-                }
+    // Driven by the paths the event has: a field is scanned from the one path it
+    // resolves to, so each database sees a field's values once.
+    for (PathId path : event.touched()) {
+        const auto values = event.values(path);
+        if (values.empty()) continue;
+        for (uint32_t d : prefilter_.databases_on(path)) {
+            const Prefilter::Database& db = prefilter_.databases()[d];
+            if (event.resolve(fields, db.field).values.data() != values.data()) continue;
+            for (const FieldValue& v : values) {
+                if (v.type != ValueType::Null) scan(db, v.text);
             }
-            scan(db, keywords_);
-            continue;
         }
-        FieldView view = event.resolve(fields, db.field);
-        for (const FieldValue& v : view.values) {
-            if (v.type != ValueType::Null) scan(db, v.text);
+    }
+    if (const auto* db = prefilter_.keyword_database()) {
+        keywords_.clear();
+        for (auto s : event.strings()) {
+            keywords_.append(s);
+            keywords_ += kKeywordSeparator;
         }
+        scan(*db, keywords_);
     }
     for (uint32_t s : hit_list_) {
         for (uint32_t r : prefilter_.rules_led_by(s)) {

@@ -63,7 +63,19 @@ class Prefilter {
         std::vector<uint32_t> offsets;
         std::vector<uint32_t> sets;
     };
+    // Which databases scan the values at each JSON path, so that an event costs what
+    // its fields hold, not what the ruleset has. Call once after build().
+    void index_paths(const FieldTable& fields, size_t path_count);
+
     [[nodiscard]] std::span<const Database> databases() const { return databases_; }
+    // The databases of fields that have `path` among their paths (not the keyword one).
+    [[nodiscard]] std::span<const uint32_t> databases_on(PathId path) const {
+        return std::span(path_databases_)
+            .subspan(path_databases_offsets_[path],
+                     path_databases_offsets_[path + 1] - path_databases_offsets_[path]);
+    }
+    // The keyword database, or nullptr.
+    [[nodiscard]] const Database* keyword_database() const { return keyword_database_; }
     [[nodiscard]] std::span<const uint32_t> always() const { return always_; }
     [[nodiscard]] size_t set_count() const { return set_rules_offsets_.size() - 1; }
     // The rules whose first trigger set is `set`.
@@ -103,6 +115,9 @@ class Prefilter {
                      size_t rule_count);
 
     std::vector<Database> databases_;
+    const Database* keyword_database_ = nullptr;
+    std::vector<uint32_t> path_databases_offsets_{0};
+    std::vector<uint32_t> path_databases_;
     std::vector<uint32_t> always_;
     std::vector<uint32_t> set_rules_offsets_{0};
     std::vector<uint32_t> set_rules_;
