@@ -48,6 +48,7 @@ PathId PathTrie::add(const JsonPath& path) {
                 nodes_[at].any_child = next;
             } else {
                 nodes_[at].children.emplace(seg, next);
+                children_.insert(at, seg, next);
             }
         }
         at = next;
@@ -57,11 +58,6 @@ PathId PathTrie::add(const JsonPath& path) {
     path_ids_.emplace(path, id);
     nodes_[at].paths.push_back(id);
     return id;
-}
-
-uint32_t PathTrie::child(const Node& n, std::string_view key) const {
-    auto it = n.children.find(key);
-    return it == n.children.end() ? kNone : it->second;
 }
 
 FieldId FieldTable::intern(std::vector<PathId> paths, std::string display_name) {

@@ -12,11 +12,14 @@
 #include <unordered_map>
 #include <vector>
 
+#include "detector/key_index.hpp"
+
 namespace vigie {
 
 using PathId = uint32_t;
 using FieldId = uint32_t;
 inline constexpr uint32_t kNone = UINT32_MAX;
+static_assert(kNone == KeyIndex::kMissing);
 // The pseudo-field of keyword selections: every string value of the event.
 inline constexpr FieldId kKeywordField = UINT32_MAX - 1;
 
@@ -44,8 +47,11 @@ class PathTrie {
     PathId add(const JsonPath& path);
     [[nodiscard]] const Node& node(uint32_t index) const { return nodes_[index]; }
     [[nodiscard]] static uint32_t root() { return 0; }
-    // The child for an event key (kNone if none); `any` gets the "*" child.
-    [[nodiscard]] uint32_t child(const Node& n, std::string_view key) const;
+    // The child of node `node` for an event key (kNone if none); see Node::any_child
+    // for "*".
+    [[nodiscard]] uint32_t child(uint32_t node, std::string_view key) const {
+        return children_.find(node, key);
+    }
     [[nodiscard]] size_t path_count() const { return paths_.size(); }
     [[nodiscard]] const JsonPath& path(PathId id) const { return paths_[id]; }
     // Event keys are compared with their spaces removed ("Threat Name" = ThreatName).
@@ -53,6 +59,7 @@ class PathTrie {
 
   private:
     std::vector<Node> nodes_;
+    KeyIndex children_;  // the same edges as Node::children, for the reader's lookups
     std::vector<JsonPath> paths_;
     std::map<JsonPath, PathId> path_ids_;
     bool ignore_spaces_;

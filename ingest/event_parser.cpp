@@ -32,7 +32,7 @@ error_code EventParser::walk_object(od::object obj, const NodeSet& nodes, EventF
         std::string_view k = normalized(key);
         for (size_t i = 0; i < nodes.size; ++i) {
             const auto& n = trie_.node(nodes.ids[i]);
-            uint32_t exact = trie_.child(n, k);
+            uint32_t exact = trie_.child(nodes.ids[i], k);
             if (exact != kNone && children.size < kMaxNodes) children.ids[children.size++] = exact;
             if (n.any_child != kNone && children.size < kMaxNodes)
                 children.ids[children.size++] = n.any_child;
