@@ -1,6 +1,8 @@
 #include "ingest/document_splitter.hpp"
 
 #include <cstring>
+
+#include "ingest/compact_document.hpp"
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -51,6 +53,19 @@ bool DocumentSplitter::resync(const char* data, size_t size, size_t newline, Res
     return true;
 }
 
+// The common case, an NDJSON line that is one object, checked in one vectorized pass.
+bool DocumentSplitter::whole_line_document(const char* data, size_t size, size_t& pos,
+                                           Result& out) const {
+    const void* nl = std::memchr(data + pos, '\n', size - pos);
+    if (nl == nullptr) return false;
+    const size_t end =
+        compact_document_end(data, pos, static_cast<size_t>(static_cast<const char*>(nl) - data));
+    if (end == 0) return false;
+    out = {Event::Document, pos, end, line_, 0};
+    pos = end;
+    return true;
+}
+
 DocumentSplitter::Result DocumentSplitter::next(const char* data, size_t size, size_t& pos) {
     while (pos < size) {
         if (!in_doc_) {
@@ -75,6 +90,8 @@ DocumentSplitter::Result DocumentSplitter::next(const char* data, size_t size, s
                 ++pos;
                 return r;
             }
+            if (Result r; c == '{' && !top_array_ && whole_line_document(data, size, pos, r))
+                return r;
             in_doc_ = true;
             doc_start_ = pos;
             doc_line_ = line_;

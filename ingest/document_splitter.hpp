@@ -46,6 +46,7 @@ class DocumentSplitter {
 
   private:
     bool resync(const char* data, size_t size, size_t newline, Result& out);
+    bool whole_line_document(const char* data, size_t size, size_t& pos, Result& out) const;
 
     uint64_t line_ = 1;
     bool in_doc_ = false;
