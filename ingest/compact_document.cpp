@@ -65,7 +65,7 @@ size_t compact_document_end(const char* data, size_t start, size_t line_end) {
             block = tail;
         }
         __m128i v[4];
-        for (int i = 0; i < 4; ++i)
+        for (size_t i = 0; i < 4; ++i)
             v[i] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 16 * i));
         const uint64_t escaped = escaped_mask(equal_mask(v, '\\'), prev_escaped);
         const uint64_t quotes = equal_mask(v, '"') & ~escaped;
