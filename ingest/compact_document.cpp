@@ -42,53 +42,50 @@ uint64_t escaped_mask(uint64_t backslash, uint64_t& prev_escaped) {
     return (kEvenBits ^ invert) & follows_escape;
 }
 
-bool only_line_padding(const char* p, const char* end) {
-    for (; p < end; ++p) {
-        if (*p != ' ' && *p != '\t' && *p != '\r') return false;
-    }
-    return true;
+// One past a document that ends at `end`, when only padding follows it up to a newline.
+size_t line_ends_after(const char* data, size_t end, size_t size) {
+    size_t k = end;
+    while (k < size && (data[k] == ' ' || data[k] == '\t' || data[k] == '\r')) ++k;
+    return k < size && data[k] == '\n' ? end : 0;
 }
 
 }  // namespace
 
-size_t compact_document_end(const char* data, size_t start, size_t line_end) {
+size_t compact_document_end(const char* data, size_t start, size_t size) {
     uint64_t prev_escaped = 0;
     uint64_t prev_in_string = 0;  // all ones when the previous block ended in a string
     uint64_t depth = 0;
-    for (size_t pos = start; pos < line_end; pos += 64) {
+    for (size_t pos = start; pos < size; pos += 64) {
         alignas(16) char tail[64];
         const char* block = data + pos;
-        const size_t n = line_end - pos < 64 ? line_end - pos : 64;
-        if (n < 64) {  // never read past the line: pad a copy with spaces
+        if (size - pos < 64) {  // never read past the buffer: pad a copy with spaces
             std::memset(tail, ' ', sizeof tail);
-            std::memcpy(tail, block, n);
+            std::memcpy(tail, block, size - pos);
             block = tail;
         }
         __m128i v[4];
         for (size_t i = 0; i < 4; ++i)
             v[i] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 16 * i));
+        const uint64_t newlines = equal_mask(v, '\n');
+        // The bits of this block that are still on the line.
+        const uint64_t line = newlines == 0 ? ~uint64_t{0} : (newlines & -newlines) - 1;
         const uint64_t escaped = escaped_mask(equal_mask(v, '\\'), prev_escaped);
         const uint64_t quotes = equal_mask(v, '"') & ~escaped;
         const uint64_t in_string = prefix_xor(quotes) ^ prev_in_string;
         prev_in_string = static_cast<uint64_t>(static_cast<int64_t>(in_string) >> 63);
         const uint64_t opens = (equal_mask(v, '{') | equal_mask(v, '[')) & ~in_string;
         const uint64_t closes = (equal_mask(v, '}') | equal_mask(v, ']')) & ~in_string;
-        if (static_cast<uint64_t>(__builtin_popcountll(closes)) < depth) {
-            depth += static_cast<uint64_t>(__builtin_popcountll(opens)) -
-                     static_cast<uint64_t>(__builtin_popcountll(closes));
-            continue;  // the depth cannot reach zero inside this block
-        }
-        for (uint64_t brackets = opens | closes; brackets != 0; brackets &= brackets - 1) {
+        for (uint64_t brackets = (opens | closes) & line; brackets != 0; brackets &= brackets - 1) {
             const auto bit = static_cast<unsigned>(__builtin_ctzll(brackets));
             if ((opens >> bit) & 1U) {
                 ++depth;
             } else if (depth == 0) {
                 return 0;  // a closing bracket first: not an object
             } else if (--depth == 0) {
-                const size_t end = pos + bit + 1;
-                return only_line_padding(data + end, data + line_end) ? end : 0;
+                return line_ends_after(data, pos + bit + 1, size);
             }
         }
+        if (newlines != 0) return 0;  // the line ends before the object does
     }
     return 0;
 }

@@ -8,9 +8,10 @@
 
 namespace vigie {
 
-// When data[start, line_end) is one JSON object (data[start] == '{') with balanced
-// strings and brackets, followed by nothing but spaces, tabs or '\r': one past its
-// closing brace. Otherwise 0. Reads only data[start, line_end).
-size_t compact_document_end(const char* data, size_t start, size_t line_end);
+// When the line at data[start] (up to the first newline in data[start, size)) is one
+// JSON object (data[start] == '{') with balanced strings and brackets, followed by
+// nothing but spaces, tabs or '\r': one past its closing brace. Otherwise, or when there
+// is no newline, 0. Reads only data[start, size).
+size_t compact_document_end(const char* data, size_t start, size_t size);
 
 }  // namespace vigie

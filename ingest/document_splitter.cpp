@@ -56,10 +56,7 @@ bool DocumentSplitter::resync(const char* data, size_t size, size_t newline, Res
 // The common case, an NDJSON line that is one object, checked in one vectorized pass.
 bool DocumentSplitter::whole_line_document(const char* data, size_t size, size_t& pos,
                                            Result& out) const {
-    const void* nl = std::memchr(data + pos, '\n', size - pos);
-    if (nl == nullptr) return false;
-    const size_t end =
-        compact_document_end(data, pos, static_cast<size_t>(static_cast<const char*>(nl) - data));
+    const size_t end = compact_document_end(data, pos, size);
     if (end == 0) return false;
     out = {Event::Document, pos, end, line_, 0};
     pos = end;

@@ -51,7 +51,10 @@ size_t reference_end(const std::string& line) {
 }  // namespace
 
 TEST_CASE("a line that is one object is found whole; anything else is left to the exact path") {
-    auto end = [](const std::string& s) { return compact_document_end(s.data(), 0, s.size()); };
+    auto end = [](const std::string& s) {
+        const std::string line = s + "\n{}";
+        return compact_document_end(line.data(), 0, line.size());
+    };
     CHECK(end(R"({"a":1})") == 7);
     CHECK(end("{\"a\":\"}\"} \r") == 9);
     CHECK(end(R"({"a":"\"}"})") == 11);
@@ -61,6 +64,8 @@ TEST_CASE("a line that is one object is found whole; anything else is left to th
     CHECK(end(R"({"a":{"b":1})") == 0);    // truncated between values
     CHECK(end(R"({"a":1},)") == 0);        // an array element
     CHECK(end(R"({"a":"\\\"}"})") == 13);
+    const std::string no_newline = R"({"a":1})";
+    CHECK(compact_document_end(no_newline.data(), 0, no_newline.size()) == 0);
 }
 
 TEST_CASE("the vectorized check agrees with a byte-by-byte one on random lines") {
@@ -85,7 +90,7 @@ TEST_CASE("the vectorized check agrees with a byte-by-byte one on random lines")
         if (rng() % 2 == 0) line += '}';
         // Read through an offset, as in a real buffer.
         std::string buffer = "xx\n" + line + "\nyy";
-        const size_t got = compact_document_end(buffer.data(), 3, 3 + line.size());
+        const size_t got = compact_document_end(buffer.data(), 3, buffer.size());
         const size_t want = reference_end(line);
         REQUIRE_MESSAGE(got == (want == 0 ? 0 : 3 + want), "line: " << line);
         whole += want != 0 ? 1 : 0;
