@@ -3,7 +3,7 @@
 # fresh Debian 12 machine needs nothing but make, git and ca-certificates.
 
 PACKAGES := build-essential cmake pkg-config clang libclang-rt-14-dev clang-format clang-tidy \
-            libhyperscan-dev libsimdjson-dev libyaml-cpp-dev prometheus-cpp-dev \
+            libhyperscan-dev libsimdjson-dev libyaml-cpp-dev prometheus-cpp-dev libjemalloc-dev \
             doctest-dev libpcre2-dev libcli11-dev
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD    := build
