@@ -18,7 +18,8 @@ int run_rules_check(const RuleLoadOptions& options) {
     const auto& r = loaded.report;
     std::printf(
         "mapping %s: %zu rules active, %zu for other products, %zu without a mapped logsource, "
-        "%zu evaluated on every event, %zu prefilter patterns in %zu databases (%zu from the "
+        "%zu evaluated on every event, %zu prefilter patterns in %zu Hyperscan databases (%zu from "
+        "the "
         "cache), compiled in %.2f s\n",
         options.mapping.c_str(), r.rules - r.inactive, r.inactive, r.unmapped_logsource,
         r.always_evaluated, r.prefilter_patterns, r.prefilter_databases, r.prefilter_cached,

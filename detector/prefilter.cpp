@@ -101,6 +101,10 @@ void Prefilter::build(const std::vector<std::optional<TriggerPlan>>& plans,
         DatabaseJob& job = jobs_by_kind[{t->field, t->regex}];
         job.field = t->field;
         job.regex = t->regex;
+        if (!t->regex && t->field != kKeywordField && t->anchors == (kAnchorStart | kAnchorEnd)) {
+            job.exact.push_back({t->text, t->caseless, table.pattern_sets[p]});
+            continue;
+        }
         job.patterns.push_back(t);
         job.sets.push_back(table.pattern_sets[p]);
     }
@@ -123,7 +127,7 @@ void Prefilter::build(const std::vector<std::optional<TriggerPlan>>& plans,
     }
     index_plans(table, rule_ids, rule_count);
     for (const auto& d : databases_) {
-        if (hs_alloc_scratch(d.db, &scratch_) != HS_SUCCESS)
+        if (d.db != nullptr && hs_alloc_scratch(d.db, &scratch_) != HS_SUCCESS)
             throw std::runtime_error("hs_alloc_scratch failed");
     }
 }
@@ -150,6 +154,11 @@ void Prefilter::index_plans(const SetTable& table, const std::vector<uint32_t>& 
         if (plan != nullptr) rule_sets_.insert(rule_sets_.end(), plan->begin() + 1, plan->end());
         rule_sets_offsets_.push_back(static_cast<uint32_t>(rule_sets_.size()));
     }
+}
+
+size_t Prefilter::hyperscan_databases() const {
+    return static_cast<size_t>(std::count_if(databases_.begin(), databases_.end(),
+                                             [](const Database& d) { return d.db != nullptr; }));
 }
 
 void Prefilter::index_paths(const FieldTable& fields, size_t path_count) {
@@ -229,15 +238,15 @@ void Prefilter::compile_database(DatabaseJob& job, const DatabaseCache& cache) {
         keep.erase(keep.begin() + static_cast<std::ptrdiff_t>(err->expression));
         db = nullptr;
     }
-    if (db == nullptr) return;
-    Database d{job.field, db, {}, {0}, {}};
+    if (db == nullptr && job.exact.empty()) return;
+    Database d{job.field, db, {}, {0}, {}, ExactValueIndex(job.exact)};
     for (size_t k : keep) {
         d.patterns.push_back(
             {static_cast<uint32_t>(patterns[k]->text.size()), patterns[k]->anchors});
         d.sets.insert(d.sets.end(), pattern_sets[k].begin(), pattern_sets[k].end());
         d.offsets.push_back(static_cast<uint32_t>(d.sets.size()));
     }
-    job.kept = keep.size();
+    job.kept = keep.size() + d.exact.size();
     job.result = std::move(d);
 }
 
@@ -254,6 +263,8 @@ PrefilterScratch::~PrefilterScratch() {
 }
 
 void PrefilterScratch::scan(const Prefilter::Database& db, std::string_view text) {
+    if (!db.exact.empty()) db.exact.find(text, fold_, [this](uint32_t set) { hit(set); });
+    if (db.db == nullptr) return;
     current_ = &db;
     current_size_ = text.size();
     auto on_match = [](unsigned id, unsigned long long, unsigned long long to, unsigned,

@@ -16,6 +16,7 @@
 #include "detector/database_cache.hpp"
 #include "detector/diagnostic.hpp"
 #include "detector/event_fields.hpp"
+#include "detector/exact_value_index.hpp"
 #include "detector/regex.hpp"
 
 namespace vigie {
@@ -57,11 +58,12 @@ class Prefilter {
     };
     struct Database {
         FieldId field = kNone;
-        hs_database_t* db = nullptr;
+        hs_database_t* db = nullptr;    // nullptr when every pattern is in `exact`
         std::vector<Pattern> patterns;  // by pattern id
         // pattern id -> the trigger sets it belongs to: [offsets[id], offsets[id+1])
         std::vector<uint32_t> offsets;
         std::vector<uint32_t> sets;
+        ExactValueIndex exact;  // the whole-value literals, looked up instead
     };
     // Which databases scan the values at each JSON path, so that an event costs what
     // its fields hold, not what the ruleset has. Call once after build().
@@ -92,6 +94,8 @@ class Prefilter {
     }
     [[nodiscard]] size_t pattern_count() const { return pattern_count_; }
     [[nodiscard]] size_t cached_databases() const { return cached_; }
+    // Databases that have Hyperscan patterns (the others are exact lookups only).
+    [[nodiscard]] size_t hyperscan_databases() const;
     [[nodiscard]] hs_scratch_t* scratch_prototype() const { return scratch_; }
 
   private:
@@ -101,6 +105,7 @@ class Prefilter {
         bool regex = false;
         std::vector<const Trigger*> patterns;
         std::vector<std::vector<uint32_t>> sets;  // per pattern
+        std::vector<ExactValueIndex::Entry> exact;
         std::optional<Database> result;
         std::vector<uint32_t> rejected_sets;
         Diagnostics diags;
@@ -157,7 +162,9 @@ class PrefilterScratch {
     std::vector<uint32_t> list_;
     const Prefilter::Database* current_ = nullptr;
     size_t current_size_ = 0;
-    std::string keywords_;  // the event's strings, joined, for keyword databases
+    std::string keywords_;
+    std::string fold_;  // a value folded for exact lookups  // the event's strings, joined, for
+                        // keyword databases
 };
 
 }  // namespace vigie

@@ -146,7 +146,7 @@ std::shared_ptr<const Ruleset> RulesetCompiler::compile(std::vector<Rule> rules,
     out->prefilter_.index_paths(out->fields_, out->trie_.path_count());
     report.rules = out->rules_.size();
     report.prefilter_patterns = out->prefilter_.pattern_count();
-    report.prefilter_databases = out->prefilter_.databases().size();
+    report.prefilter_databases = out->prefilter_.hyperscan_databases();
     report.prefilter_cached = out->prefilter_.cached_databases();
     report.always_evaluated = out->prefilter_.always().size();
     report.seconds =

@@ -3,11 +3,13 @@
 // evaluates without the prefilter and fails on a disagreement).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "detector/exact_value_index.hpp"
 #include "detector/field_mapping.hpp"
 #include "detector/rule_parser.hpp"
 #include "detector/ruleset_compiler.hpp"
@@ -176,4 +178,35 @@ TEST_CASE("keyword literals carry no anchors: the event's strings are scanned jo
     SigmaHarness h(rule_with("  kw:\n    - 'exactly this'\n  condition: kw\n"));
     CHECK(h.matches(R"({"a":"x","b":"exactly this"})"));
     CHECK_FALSE(h.matches(R"({"a":"exactly","b":"this"})"));
+}
+
+TEST_CASE("whole-value literals are looked up, with and without case") {
+    vigie::ExactValueIndex index({{"Sysmon", true, {1}},
+                                  {"SYSMON", true, {2}},
+                                  {"Sysmon", false, {3}},
+                                  {"4688", true, {4, 1}}});
+    CHECK(index.size() == 3);
+    std::vector<uint32_t> got;
+    std::string fold;
+    auto collect = [&](std::string_view v) {
+        got.clear();
+        index.find(v, fold, [&](uint32_t s) { got.push_back(s); });
+        std::sort(got.begin(), got.end());
+        return got;
+    };
+    CHECK(collect("sysmon") == std::vector<uint32_t>{1, 2});
+    CHECK(collect("Sysmon") == std::vector<uint32_t>{1, 2, 3});
+    CHECK(collect("4688") == std::vector<uint32_t>{1, 4});
+    CHECK(collect("sysmon ").empty());
+    CHECK(collect("").empty());
+
+    const std::string yaml = rule_with(R"(  sel:
+    Channel: Sysmon
+    Mode|cased: AbC
+  condition: sel
+)");
+    SigmaHarness h(yaml);
+    CHECK(h.matches(R"({"Channel":"SYSMON","Mode":"AbC"})"));
+    CHECK_FALSE(h.matches(R"({"Channel":"sysmon","Mode":"abc"})"));
+    CHECK_FALSE(h.matches(R"({"Channel":"sysmon2","Mode":"AbC"})"));
 }
