@@ -22,6 +22,8 @@ constexpr int kDetectionTier = 1000;
 // An OR of plans is distributed (A and B) or C = (A or C) and (B or C) only up to this
 // many products; beyond, each side keeps its best requirements.
 constexpr size_t kMaxProducts = 16;
+// Substrings shorter than this are not checked after the lead set.
+constexpr size_t kMinSecondaryLiteral = 5;
 
 struct Analysis {
     const Rule& rule;
@@ -32,6 +34,16 @@ int trigger_quality(const Trigger& t, bool logsource) {
     int q = t.regex ? kRegexQuality : static_cast<int>(t.text.size());
     if (t.anchors != 0) q += 2;  // an anchored literal rejects most of its occurrences
     return logsource ? q : q + kDetectionTier;
+}
+
+// Whether a set is worth having after the lead one. Whole-value literals are hash
+// lookups; a short substring (".exe", ":", "0") occurs in most values, and a regex costs a
+// scan: either would add Hyperscan matches to handle and reject hardly any event.
+bool worth_checking(const TriggerSet& set) {
+    return std::all_of(set.begin(), set.end(), [](const Trigger& t) {
+        if (t.regex) return false;
+        return t.anchors == (kAnchorStart | kAnchorEnd) || t.text.size() >= kMinSecondaryLiteral;
+    });
 }
 
 // Best first; identical requirements once; at most kMaxRequirements.
@@ -192,7 +204,9 @@ std::optional<TriggerPlan> rule_triggers(const Rule& rule, uint32_t first_logsou
     Maybe plan = node_plan(Analysis{rule, first_logsource_selection}, rule.condition.root);
     if (!plan) return std::nullopt;
     TriggerPlan out;
-    for (auto& r : *plan) out.push_back(std::move(r.triggers));
+    for (auto& r : *plan) {
+        if (out.empty() || worth_checking(r.triggers)) out.push_back(std::move(r.triggers));
+    }
     return out;
 }
 

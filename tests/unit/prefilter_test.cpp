@@ -61,8 +61,8 @@ std::optional<vigie::TriggerPlan> plan_of(const std::string& yaml,
 TEST_CASE("a literal's anchors come from its modifier") {
     auto plan = plan_of(rule_with(R"(  sel:
     a: exact
-    b|startswith: head
-    c|endswith: tail
+    b|startswith: header
+    c|endswith: trailer
     d|contains: middle-part
   condition: sel
 )"));
@@ -74,8 +74,8 @@ TEST_CASE("a literal's anchors come from its modifier") {
     std::map<std::string, uint8_t> anchors;
     for (const auto& set : *plan) anchors[set.front().text] = set.front().anchors;
     CHECK(anchors["exact"] == (vigie::kAnchorStart | vigie::kAnchorEnd));
-    CHECK(anchors["head"] == vigie::kAnchorStart);
-    CHECK(anchors["tail"] == vigie::kAnchorEnd);
+    CHECK(anchors["header"] == vigie::kAnchorStart);
+    CHECK(anchors["trailer"] == vigie::kAnchorEnd);
 }
 
 TEST_CASE("an anchored literal is found where its anchor is, not only where it occurs first") {
@@ -95,7 +95,7 @@ TEST_CASE("an AND requires every side; a negated side requires nothing") {
     auto plan = plan_of(rule_with(R"(  a:
     x|contains: alpha
   b:
-    y|contains: beta
+    y|contains: betas
   f:
     z|contains: gamma
   condition: a and b and not f
@@ -114,6 +114,27 @@ TEST_CASE("an AND requires every side; a negated side requires nothing") {
     CHECK_FALSE(h.matches(R"({"x":"-alpha-","y":"bet"})"));
     CHECK_FALSE(h.matches(R"({"x":"alpha","y":"beta","z":"gamma"})"));
     CHECK_FALSE(plan_of(rule_with("  f:\n    z: gamma\n  condition: not f\n")).has_value());
+}
+
+TEST_CASE("after the lead set, short substrings and regexes are not required") {
+    auto plan = plan_of(rule_with(R"(  a:
+    x|contains: 'sekurlsa::'
+  b:
+    y|contains: '.exe'
+  c:
+    z|re: 'ab+c'
+  d:
+    w: 'on'
+  condition: a and b and c and d
+)"));
+    REQUIRE(plan.has_value());
+    REQUIRE(plan->size() == 2);
+    CHECK((*plan)[0].front().text == "sekurlsa::");
+    CHECK((*plan)[1].front().text == "on");  // a whole value: a hash lookup
+    // With nothing better, a short literal still leads.
+    auto weak = plan_of(rule_with("  b:\n    y|contains: '.exe'\n  condition: b\n"));
+    REQUIRE(weak.has_value());
+    CHECK(weak->size() == 1);
 }
 
 TEST_CASE("an OR of ANDs is distributed: every pair of sides is required") {
