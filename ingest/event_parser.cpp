@@ -18,6 +18,15 @@ std::string_view EventParser::normalized(std::string_view key) {
     return key_buffer_;
 }
 
+// The key as written, when it has no escape (keys almost never do): no copy to the
+// parser's string buffer. Stage 1 has checked that the string is closed.
+std::string_view EventParser::raw_key(od::field& field) {
+    const char* raw = field.key().raw();
+    size_t n = 0;
+    while (raw[n] != '"' && raw[n] != '\\') ++n;
+    return raw[n] == '"' ? std::string_view(raw, n) : std::string_view();
+}
+
 void EventParser::record(const NodeSet& nodes, const FieldValue& v, EventFields& fields) const {
     for (size_t i = 0; i < nodes.size; ++i) {
         for (PathId p : trie_.node(nodes.ids[i]).paths) fields.add(p, v);
@@ -25,9 +34,13 @@ void EventParser::record(const NodeSet& nodes, const FieldValue& v, EventFields&
 }
 
 error_code EventParser::walk_object(od::object obj, const NodeSet& nodes, EventFields& fields) {
-    for (auto field : obj) {
-        std::string_view key;
-        if (auto err = field.unescaped_key().get(key); err) return err;
+    for (auto result : obj) {
+        if (auto err = result.error(); err) return err;
+        od::field field = std::move(result).value_unsafe();
+        std::string_view key = raw_key(field);
+        if (key.data() == nullptr) {  // escapes in the key: unescape it
+            if (auto err = field.unescaped_key().get(key); err) return err;
+        }
         NodeSet children;
         std::string_view k = normalized(key);
         for (size_t i = 0; i < nodes.size; ++i) {
@@ -37,9 +50,7 @@ error_code EventParser::walk_object(od::object obj, const NodeSet& nodes, EventF
             if (n.any_child != kNone && children.size < kMaxNodes)
                 children.ids[children.size++] = n.any_child;
         }
-        od::value value;
-        if (auto err = field.value().get(value); err) return err;
-        if (auto err = visit(value, children, fields); err) return err;
+        if (auto err = visit(field.value(), children, fields); err) return err;
     }
     return simdjson::SUCCESS;
 }

@@ -37,6 +37,7 @@ class EventParser {
     simdjson::error_code visit(simdjson::ondemand::value value, const NodeSet& nodes,
                                EventFields& fields);
     void record(const NodeSet& nodes, const FieldValue& v, EventFields& fields) const;
+    static std::string_view raw_key(simdjson::ondemand::field& field);
     std::string_view normalized(std::string_view key);
 
     const PathTrie& trie_;

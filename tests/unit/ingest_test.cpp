@@ -180,6 +180,16 @@ TEST_CASE("the event parser keeps the values at the trie's paths only") {
     CHECK(texts(p.fields, dotted) == std::vector<std::string>{"true"});
 }
 
+TEST_CASE("keys are compared unescaped, and a bad escape in a key is an error") {
+    Parsed p(false);
+    PathId image = p.trie.add(parse_json_path("Image"));
+    PathId quoted = p.trie.add(parse_json_path("a\"b"));
+    CHECK(parse_into(p, R"({"Im\u0061ge":"x.exe","a\"b":1,"\\":2})").empty());
+    CHECK(texts(p.fields, image) == std::vector<std::string>{"x.exe"});
+    CHECK(texts(p.fields, quoted) == std::vector<std::string>{"1"});
+    CHECK_FALSE(parse_into(p, R"({"Im\q":"x.exe"})").empty());
+}
+
 TEST_CASE("a field resolves to the first path that holds a value") {
     Parsed p(false);
     FieldTable table;
