@@ -1,5 +1,7 @@
 #include "ingest/event_parser.hpp"
 
+#include <algorithm>
+
 #include "ingest/json_padding.hpp"
 
 namespace vigie {
@@ -10,7 +12,10 @@ using simdjson::error_code;
 static_assert(kJsonPadding == simdjson::SIMDJSON_PADDING);
 
 std::string_view EventParser::normalized(std::string_view key) {
-    if (!trie_.ignore_spaces() || key.find(' ') == std::string_view::npos) return key;
+    // A loop, not find(): keys are short, and a memchr call per key showed in profiles.
+    if (!trie_.ignore_spaces() ||
+        std::none_of(key.begin(), key.end(), [](char c) { return c == ' '; }))
+        return key;
     key_buffer_.clear();
     for (char c : key) {
         if (c != ' ') key_buffer_ += c;
