@@ -168,8 +168,9 @@ void Prefilter::index_paths(const FieldTable& fields, size_t path_count) {
             keyword_database_ = &databases_[d];
             continue;
         }
-        for (PathId p : fields.paths(databases_[d].field))
-            by_path[p].push_back(static_cast<uint32_t>(d));
+        const auto paths = fields.paths(databases_[d].field);
+        for (size_t i = 0; i < paths.size(); ++i)
+            by_path[paths[i]].push_back(static_cast<uint32_t>(d) | (i == 0 ? kFirstPath : 0U));
     }
     for (const auto& dbs : by_path) {
         path_databases_.insert(path_databases_.end(), dbs.begin(), dbs.end());
@@ -294,9 +295,12 @@ std::span<const uint32_t> PrefilterScratch::candidates(const EventFields& event,
     for (PathId path : event.touched()) {
         const auto values = event.values(path);
         if (values.empty()) continue;
-        for (uint32_t d : prefilter_.databases_on(path)) {
-            const Prefilter::Database& db = prefilter_.databases()[d];
-            if (event.resolve(fields, db.field).values.data() != values.data()) continue;
+        for (uint32_t entry : prefilter_.databases_on(path)) {
+            const Prefilter::Database& db = prefilter_.databases()[entry & ~Prefilter::kFirstPath];
+            // A field's first path, when it has values, is what the field resolves to.
+            if ((entry & Prefilter::kFirstPath) == 0 &&
+                event.resolve(fields, db.field).values.data() != values.data())
+                continue;
             for (const FieldValue& v : values) {
                 if (v.type != ValueType::Null) scan(db, v.text);
             }

@@ -70,7 +70,9 @@ class Prefilter {
     void index_paths(const FieldTable& fields, size_t path_count);
 
     [[nodiscard]] std::span<const Database> databases() const { return databases_; }
-    // The databases of fields that have `path` among their paths (not the keyword one).
+    // The databases of fields that have `path` among their paths (not the keyword one):
+    // indices into databases(), with kFirstPath set when `path` is the field's first.
+    static constexpr uint32_t kFirstPath = 1U << 31U;
     [[nodiscard]] std::span<const uint32_t> databases_on(PathId path) const {
         return std::span(path_databases_)
             .subspan(path_databases_offsets_[path],
