@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "detector/event_fields.hpp"
-#include "detector/prefilter.hpp"
+#include "detector/prefilter_scratch.hpp"
 #include "detector/regex.hpp"
 #include "detector/ruleset.hpp"
 

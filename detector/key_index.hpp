@@ -46,8 +46,10 @@ class KeyIndex {
             h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
             h ^= h >> 31U;
         }
+        // The tail byte by byte: a variable-length memcpy is a library call.
         uint64_t w = 0;
-        std::memcpy(&w, key.data() + i, key.size() - i);
+        for (size_t j = i; j < key.size(); ++j)
+            w |= uint64_t{static_cast<unsigned char>(key[j])} << (8U * (j - i));
         h = (h ^ w) * 0x94D049BB133111EBULL;
         return h ^ (h >> 29U);
     }

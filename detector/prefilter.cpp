@@ -12,11 +12,6 @@ namespace vigie {
 
 namespace {
 
-// The event's strings are scanned for keywords as one newline-separated text (one call
-// instead of one per string): in multi-line mode ^ and $ still hold at each string's
-// ends. A match across two strings only adds a candidate; the evaluator decides.
-constexpr char kKeywordSeparator = '\n';
-
 // \A, \z and \Z would anchor at the ends of the joined text, not of each string.
 bool anchors_to_text(const std::string& regex) {
     return regex.find("\\A") != std::string::npos || regex.find("\\z") != std::string::npos ||
@@ -76,44 +71,82 @@ struct Prefilter::SetTable {
     }
 };
 
+namespace {
+
+// A set made only of the logsource's whole-value tests: part of its rule's gate.
+bool is_gate_set(const TriggerSet& set) {
+    return std::all_of(set.begin(), set.end(),
+                       [](const Trigger& t) { return t.logsource && t.exact(); });
+}
+
+bool usable_plan(const std::optional<TriggerPlan>& plan) {
+    return plan && std::none_of(plan->begin(), plan->end(), [](const TriggerSet& set) {
+               return std::any_of(set.begin(), set.end(), [](const Trigger& t) {
+                   return t.regex && t.field == kKeywordField && anchors_to_text(t.text);
+               });
+           });
+}
+
+}  // namespace
+
+// The databases to build: one per field, kind (literal or regex) and gate. Whole-value
+// literals are never gated: they are what opens the gates.
+std::vector<Prefilter::DatabaseJob> Prefilter::plan_jobs(
+    SetTable& table, const std::vector<std::optional<TriggerPlan>>& plans) {
+    std::map<std::vector<uint32_t>, uint32_t> gate_ids{{{}, 0}};
+    using JobKey = std::tuple<FieldId, bool, uint32_t>;
+    std::map<JobKey, std::vector<uint32_t>> job_patterns;
+    for (size_t i = 0; i < plans.size(); ++i) {
+        if (!usable_plan(plans[i])) continue;
+        auto& plan = table.plans[i];
+        std::vector<uint32_t> gate_key;
+        for (const TriggerSet& set : *plans[i]) {
+            const uint32_t id = table.set(set);
+            if (std::find(plan.begin(), plan.end(), id) == plan.end()) plan.push_back(id);
+            if (is_gate_set(set)) gate_key.push_back(id);
+        }
+        std::sort(gate_key.begin(), gate_key.end());
+        auto [gate, added] = gate_ids.emplace(gate_key, static_cast<uint32_t>(gate_ids.size()));
+        if (added) {
+            gate_sets_.insert(gate_sets_.end(), gate_key.begin(), gate_key.end());
+            gate_offsets_.push_back(static_cast<uint32_t>(gate_sets_.size()));
+        }
+        for (const TriggerSet& set : *plans[i]) {
+            for (const Trigger& t : set) {
+                job_patterns[{t.field, t.regex, t.exact() ? 0 : gate->second}].push_back(
+                    table.pattern(t));
+            }
+        }
+    }
+    std::vector<DatabaseJob> jobs;
+    jobs.reserve(job_patterns.size());
+    for (auto& [key, patterns] : job_patterns) {
+        std::sort(patterns.begin(), patterns.end());
+        patterns.erase(std::unique(patterns.begin(), patterns.end()), patterns.end());
+        DatabaseJob& job = jobs.emplace_back();
+        std::tie(job.field, job.regex, job.gate) = key;
+        for (uint32_t p : patterns) {
+            const Trigger* t = table.patterns[p];
+            if (t->exact()) {
+                job.exact.push_back({t->text, t->caseless, table.pattern_sets[p]});
+            } else {
+                job.patterns.push_back(t);
+                job.sets.push_back(table.pattern_sets[p]);
+            }
+        }
+    }
+    return jobs;
+}
+
 void Prefilter::build(const std::vector<std::optional<TriggerPlan>>& plans,
                       const std::vector<uint32_t>& rule_ids, size_t rule_count,
                       const DatabaseCache& cache, Diagnostics& diags) {
     SetTable table;
     table.plans.resize(plans.size());
-    for (size_t i = 0; i < plans.size(); ++i) {
-        const bool usable =
-            plans[i] && std::none_of(plans[i]->begin(), plans[i]->end(), [](const TriggerSet& set) {
-                return std::any_of(set.begin(), set.end(), [](const Trigger& t) {
-                    return t.regex && t.field == kKeywordField && anchors_to_text(t.text);
-                });
-            });
-        if (!usable) continue;
-        for (const TriggerSet& set : *plans[i]) {
-            const uint32_t id = table.set(set);
-            auto& plan = table.plans[i];
-            if (std::find(plan.begin(), plan.end(), id) == plan.end()) plan.push_back(id);
-        }
-    }
-    std::map<std::pair<FieldId, bool>, DatabaseJob> jobs_by_kind;
-    for (size_t p = 0; p < table.patterns.size(); ++p) {
-        const Trigger* t = table.patterns[p];
-        DatabaseJob& job = jobs_by_kind[{t->field, t->regex}];
-        job.field = t->field;
-        job.regex = t->regex;
-        if (!t->regex && t->field != kKeywordField && t->anchors == (kAnchorStart | kAnchorEnd)) {
-            job.exact.push_back({t->text, t->caseless, table.pattern_sets[p]});
-            continue;
-        }
-        job.patterns.push_back(t);
-        job.sets.push_back(table.pattern_sets[p]);
-    }
-    std::vector<DatabaseJob> jobs;
-    jobs.reserve(jobs_by_kind.size());
-    for (auto& [kind, job] : jobs_by_kind) jobs.push_back(std::move(job));
+    std::vector<DatabaseJob> jobs = plan_jobs(table, plans);
     compile_all(jobs, cache);
     std::vector<uint8_t> rejected(table.set_ids.size(), 0);
-    for (auto& job : jobs) {  // in field order, whatever thread compiled what
+    for (auto& job : jobs) {  // in (field, kind, gate) order, whatever thread compiled what
         if (job.result) databases_.push_back(std::move(*job.result));
         pattern_count_ += job.kept;
         cached_ += job.cached ? 1 : 0;
@@ -165,7 +198,7 @@ void Prefilter::index_paths(const FieldTable& fields, size_t path_count) {
     std::vector<std::vector<uint32_t>> by_path(path_count);
     for (size_t d = 0; d < databases_.size(); ++d) {
         if (databases_[d].field == kKeywordField) {
-            keyword_database_ = &databases_[d];
+            keyword_databases_.push_back(&databases_[d]);
             continue;
         }
         const auto paths = fields.paths(databases_[d].field);
@@ -240,7 +273,7 @@ void Prefilter::compile_database(DatabaseJob& job, const DatabaseCache& cache) {
         db = nullptr;
     }
     if (db == nullptr && job.exact.empty()) return;
-    Database d{job.field, db, {}, {0}, {}, ExactValueIndex(job.exact)};
+    Database d{job.field, job.gate, db, {}, {0}, {}, ExactValueIndex(job.exact)};
     for (size_t k : keep) {
         d.patterns.push_back(
             {static_cast<uint32_t>(patterns[k]->text.size()), patterns[k]->anchors});
@@ -249,78 +282,6 @@ void Prefilter::compile_database(DatabaseJob& job, const DatabaseCache& cache) {
     }
     job.kept = keep.size() + d.exact.size();
     job.result = std::move(d);
-}
-
-PrefilterScratch::PrefilterScratch(const Prefilter& prefilter)
-    : prefilter_(prefilter), hit_(prefilter.set_count(), 0) {
-    if (prefilter.scratch_prototype() != nullptr &&
-        hs_clone_scratch(prefilter.scratch_prototype(), &scratch_) != HS_SUCCESS) {
-        throw std::runtime_error("hs_clone_scratch failed");
-    }
-}
-
-PrefilterScratch::~PrefilterScratch() {
-    hs_free_scratch(scratch_);
-}
-
-void PrefilterScratch::scan(const Prefilter::Database& db, std::string_view text) {
-    if (!db.exact.empty()) db.exact.find(text, fold_, [this](uint32_t set) { hit(set); });
-    if (db.db == nullptr) return;
-    current_ = &db;
-    current_size_ = text.size();
-    auto on_match = [](unsigned id, unsigned long long, unsigned long long to, unsigned,
-                       void* ctx) -> int {
-        auto* self = static_cast<PrefilterScratch*>(ctx);
-        const auto& d = *self->current_;
-        const Prefilter::Pattern& p = d.patterns[id];
-        if ((p.anchors & kAnchorStart) != 0 && to != p.length) return 0;
-        if ((p.anchors & kAnchorEnd) != 0 && to != self->current_size_) return 0;
-        for (uint32_t i = d.offsets[id]; i < d.offsets[id + 1]; ++i) self->hit(d.sets[i]);
-        return 0;
-    };
-    hs_scan(db.db, text.data(), static_cast<unsigned>(text.size()), 0, scratch_, on_match, this);
-}
-
-bool PrefilterScratch::all_hit(std::span<const uint32_t> sets) const {
-    return std::all_of(sets.begin(), sets.end(), [&](uint32_t s) { return hit_[s] != 0; });
-}
-
-std::span<const uint32_t> PrefilterScratch::candidates(const EventFields& event,
-                                                       const FieldTable& fields) {
-    for (uint32_t s : hit_list_) hit_[s] = 0;
-    hit_list_.clear();
-    list_.assign(prefilter_.always().begin(), prefilter_.always().end());
-    // Driven by the paths the event has: a field is scanned from the one path it
-    // resolves to, so each database sees a field's values once.
-    for (PathId path : event.touched()) {
-        const auto values = event.values(path);
-        if (values.empty()) continue;
-        for (uint32_t entry : prefilter_.databases_on(path)) {
-            const Prefilter::Database& db = prefilter_.databases()[entry & ~Prefilter::kFirstPath];
-            // A field's first path, when it has values, is what the field resolves to.
-            if ((entry & Prefilter::kFirstPath) == 0 &&
-                event.resolve(fields, db.field).values.data() != values.data())
-                continue;
-            for (const FieldValue& v : values) {
-                if (v.type != ValueType::Null) scan(db, v.text);
-            }
-        }
-    }
-    if (const auto* db = prefilter_.keyword_database()) {
-        keywords_.clear();
-        for (auto s : event.strings()) {
-            keywords_.append(s);
-            keywords_ += kKeywordSeparator;
-        }
-        scan(*db, keywords_);
-    }
-    for (uint32_t s : hit_list_) {
-        for (uint32_t r : prefilter_.rules_led_by(s)) {
-            if (all_hit(prefilter_.other_sets(r))) list_.push_back(r);
-        }
-    }
-    std::sort(list_.begin(), list_.end());
-    return list_;
 }
 
 }  // namespace vigie

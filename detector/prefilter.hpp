@@ -5,6 +5,11 @@
 // occurs; a rule is worth evaluating when its first (most selective) set is hit and
 // every other one too. Rules without triggers are always evaluated. Over-approximates by
 // design: the evaluator gives the answer.
+//
+// Databases are gated by logsource: a rule's whole-value logsource sets (EventID,
+// Channel, Provider) are its gate, looked up first; a database holds the patterns of
+// rules with one gate, and is scanned only when that gate's sets were all hit, so that a
+// network event never meets the process-creation patterns.
 #include <hs/hs.h>
 
 #include <memory>
@@ -17,29 +22,17 @@
 #include "detector/diagnostic.hpp"
 #include "detector/event_fields.hpp"
 #include "detector/exact_value_index.hpp"
-#include "detector/regex.hpp"
+#include "detector/trigger.hpp"
 
 namespace vigie {
 
-enum TriggerAnchor : uint8_t { kAnchorStart = 1, kAnchorEnd = 2 };
-
-struct Trigger {
-    FieldId field = kNone;  // kKeywordField: any string of the event
-    std::string text;       // a literal, or a regex when `regex`
-    bool regex = false;
-    bool caseless = true;
-    RegexFlags flags;     // regex only
-    uint8_t anchors = 0;  // literal only: TriggerAnchor bits, where in the value it must be
-    bool operator==(const Trigger&) const = default;
-};
-// One of these must occur.
-using TriggerSet = std::vector<Trigger>;
-// Every set must be hit; the first is the most selective.
-using TriggerPlan = std::vector<TriggerSet>;
-inline constexpr size_t kMaxRequirements = 8;
-
 class Prefilter {
   public:
+    // The event's strings are scanned for keywords as one text with this separator (one
+    // call instead of one per string): in multi-line mode ^ and $ still hold at each
+    // string's ends. A match across two strings only adds a candidate.
+    static constexpr char kKeywordSeparator = '\n';
+
     Prefilter() = default;
     ~Prefilter();
     Prefilter(const Prefilter&) = delete;
@@ -58,6 +51,7 @@ class Prefilter {
     };
     struct Database {
         FieldId field = kNone;
+        uint32_t gate = 0;              // 0: scanned for every event
         hs_database_t* db = nullptr;    // nullptr when every pattern is in `exact`
         std::vector<Pattern> patterns;  // by pattern id
         // pattern id -> the trigger sets it belongs to: [offsets[id], offsets[id+1])
@@ -78,8 +72,16 @@ class Prefilter {
             .subspan(path_databases_offsets_[path],
                      path_databases_offsets_[path + 1] - path_databases_offsets_[path]);
     }
-    // The keyword database, or nullptr.
-    [[nodiscard]] const Database* keyword_database() const { return keyword_database_; }
+    // The keyword databases.
+    [[nodiscard]] std::span<const Database* const> keyword_databases() const {
+        return keyword_databases_;
+    }
+    // The trigger sets gate `gate` needs (gate 0 needs none).
+    [[nodiscard]] std::span<const uint32_t> gate_sets(uint32_t gate) const {
+        return std::span(gate_sets_)
+            .subspan(gate_offsets_[gate], gate_offsets_[gate + 1] - gate_offsets_[gate]);
+    }
+    [[nodiscard]] size_t gate_count() const { return gate_offsets_.size() - 1; }
     [[nodiscard]] std::span<const uint32_t> always() const { return always_; }
     [[nodiscard]] size_t set_count() const { return set_rules_offsets_.size() - 1; }
     // The rules whose first trigger set is `set`.
@@ -100,11 +102,11 @@ class Prefilter {
     [[nodiscard]] size_t hyperscan_databases() const;
     [[nodiscard]] hs_scratch_t* scratch_prototype() const { return scratch_; }
 
-  private:
     // One database to build: its patterns in, the database and what was rejected out.
     struct DatabaseJob {
         FieldId field = kNone;
         bool regex = false;
+        uint32_t gate = 0;
         std::vector<const Trigger*> patterns;
         std::vector<std::vector<uint32_t>> sets;  // per pattern
         std::vector<ExactValueIndex::Entry> exact;
@@ -114,15 +116,21 @@ class Prefilter {
         size_t kept = 0;
         bool cached = false;
     };
+
+  private:
     static void compile_database(DatabaseJob& job, const DatabaseCache& cache);
     static void compile_all(std::vector<DatabaseJob>& jobs, const DatabaseCache& cache);
 
     struct SetTable;
+    std::vector<DatabaseJob> plan_jobs(SetTable& table,
+                                       const std::vector<std::optional<TriggerPlan>>& plans);
     void index_plans(const SetTable& table, const std::vector<uint32_t>& rule_ids,
                      size_t rule_count);
 
     std::vector<Database> databases_;
-    const Database* keyword_database_ = nullptr;
+    std::vector<const Database*> keyword_databases_;
+    std::vector<uint32_t> gate_offsets_{0, 0};  // gate 0: no sets
+    std::vector<uint32_t> gate_sets_;
     std::vector<uint32_t> path_databases_offsets_{0};
     std::vector<uint32_t> path_databases_;
     std::vector<uint32_t> always_;
@@ -133,40 +141,6 @@ class Prefilter {
     hs_scratch_t* scratch_ = nullptr;
     size_t pattern_count_ = 0;
     size_t cached_ = 0;
-};
-
-// Per-thread prefilter state: Hyperscan scratch, the trigger sets one event hit, and
-// its candidate rules.
-class PrefilterScratch {
-  public:
-    explicit PrefilterScratch(const Prefilter& prefilter);
-    ~PrefilterScratch();
-    PrefilterScratch(const PrefilterScratch&) = delete;
-    PrefilterScratch& operator=(const PrefilterScratch&) = delete;
-
-    // The rules worth evaluating for this event, ascending.
-    std::span<const uint32_t> candidates(const EventFields& event, const FieldTable& fields);
-
-  private:
-    void scan(const Prefilter::Database& db, std::string_view text);
-    void hit(uint32_t set) {
-        if (hit_[set] == 0) {
-            hit_[set] = 1;
-            hit_list_.push_back(set);
-        }
-    }
-    [[nodiscard]] bool all_hit(std::span<const uint32_t> sets) const;
-
-    const Prefilter& prefilter_;
-    hs_scratch_t* scratch_ = nullptr;
-    std::vector<uint8_t> hit_;  // by trigger set
-    std::vector<uint32_t> hit_list_;
-    std::vector<uint32_t> list_;
-    const Prefilter::Database* current_ = nullptr;
-    size_t current_size_ = 0;
-    std::string keywords_;
-    std::string fold_;  // a value folded for exact lookups  // the event's strings, joined, for
-                        // keyword databases
 };
 
 }  // namespace vigie

@@ -1,6 +1,7 @@
 #include "detector/trigger_analysis.hpp"
 
 #include <algorithm>
+#include <iterator>
 
 namespace vigie {
 
@@ -62,11 +63,11 @@ Plan normalized(Plan plan) {
     return out;
 }
 
-std::optional<Trigger> predicate_trigger(const Predicate& p, FieldId field) {
+std::optional<Trigger> predicate_trigger(const Predicate& p, FieldId field, bool logsource) {
     if (const auto* g = std::get_if<GlobPredicate>(&p)) {
         using Shape = GlobMatcher::Shape;
         const Shape shape = g->matcher.shape();
-        Trigger t{field, {}, false, !g->matcher.cased(), {}, 0};
+        Trigger t{field, {}, false, !g->matcher.cased(), {}, 0, logsource};
         if (shape == Shape::General) {
             t.text = g->pattern.longest_literal();
         } else {
@@ -92,7 +93,7 @@ std::optional<Requirement> values_requirement(const FieldClause& clause, size_t 
                                               bool logsource) {
     Requirement req{{}, INT32_MAX};
     for (size_t i = begin; i < end; ++i) {
-        auto t = predicate_trigger(clause.values[i], clause.field_id);
+        auto t = predicate_trigger(clause.values[i], clause.field_id, logsource);
         if (!t) return std::nullopt;
         req.quality = std::min(req.quality, trigger_quality(*t, logsource));
         req.triggers.push_back(std::move(*t));
@@ -200,8 +201,37 @@ Maybe node_plan(const Analysis& a, uint32_t index) {
 
 }  // namespace
 
+// The root's logsource conditions, all of them: the prefilter gates databases on them, so
+// every rule of a logsource must name the same sets, whatever its detection has.
+Maybe logsource_plan(const Analysis& a, const ConditionNode& root) {
+    Plan out;
+    for (uint32_t c : root.children) {
+        const ConditionNode& child = a.rule.condition.nodes[c];
+        if (child.op != ConditionNode::Op::Selection ||
+            child.selection < a.first_logsource_selection)
+            continue;
+        if (auto p = selection_plan(a, child.selection))
+            std::move(p->begin(), p->end(), std::back_inserter(out));
+    }
+    if (out.empty()) return std::nullopt;
+    return out;
+}
+
 std::optional<TriggerPlan> rule_triggers(const Rule& rule, uint32_t first_logsource_selection) {
-    Maybe plan = node_plan(Analysis{rule, first_logsource_selection}, rule.condition.root);
+    const Analysis a{rule, first_logsource_selection};
+    const ConditionNode& root = rule.condition.nodes[rule.condition.root];
+    const bool attached =
+        root.op == ConditionNode::Op::And && first_logsource_selection < rule.selections.size();
+    Maybe plan;
+    if (attached) {  // And(logsource selections..., the rule's own condition)
+        plan = node_plan(a, root.children.back());
+        if (Maybe gate = logsource_plan(a, root)) {
+            if (!plan) plan = Plan{};
+            std::move(gate->begin(), gate->end(), std::back_inserter(*plan));
+        }
+    } else {
+        plan = node_plan(a, rule.condition.root);
+    }
     if (!plan) return std::nullopt;
     TriggerPlan out;
     for (auto& r : *plan) {

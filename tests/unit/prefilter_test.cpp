@@ -30,6 +30,10 @@ logsources:
     conditions:
       - {Channel: Sysmon, EventID: 1}
       - {Channel: Security, EventID: 4688}
+  - category: network_connection
+    product: test
+    conditions:
+      - {Channel: Sysmon, EventID: 3}
 )";
 
 std::string rule_with(std::string_view detection, std::string_view logsource = "product: test") {
@@ -38,6 +42,11 @@ std::string rule_with(std::string_view detection, std::string_view logsource = "
     out += "}\ndetection:\n";
     out += detection.substr(!detection.empty() && detection.front() == '\n' ? 1 : 0);
     return out;
+}
+
+std::string with_id(std::string_view id, std::string yaml) {
+    yaml.replace(yaml.find("id: r1"), 6, "id: " + std::string(id));
+    return yaml;
 }
 
 // The plan of the first rule of `yaml`, compiled against `mapping`.
@@ -230,4 +239,50 @@ TEST_CASE("whole-value literals are looked up, with and without case") {
     CHECK(h.matches(R"({"Channel":"SYSMON","Mode":"AbC"})"));
     CHECK_FALSE(h.matches(R"({"Channel":"sysmon","Mode":"abc"})"));
     CHECK_FALSE(h.matches(R"({"Channel":"sysmon2","Mode":"AbC"})"));
+}
+
+TEST_CASE("every rule of a logsource keeps all its logsource sets, however long its plan") {
+    const std::string yaml = rule_with(R"(  sel:
+    CommandLine|contains|all: [alpha1, bravo2, charlie3, delta4, echo5, foxtrot6, golf7,
+                               hotel8, india9, juliet10]
+  condition: sel
+)",
+                                       "category: process_creation, product: test");
+    auto plan = plan_of(yaml, kGatedMapping);
+    REQUIRE(plan.has_value());
+    size_t logsource_sets = 0;
+    for (const auto& set : *plan) {
+        logsource_sets +=
+            std::all_of(set.begin(), set.end(), [](const vigie::Trigger& t) { return t.logsource; })
+                ? 1
+                : 0;
+    }
+    // (Sysmon and 1) or (Security and 4688), distributed: four sets.
+    CHECK(logsource_sets == 4);
+    CHECK(plan->size() == vigie::kMaxRequirements + 4);
+}
+
+TEST_CASE("gated databases: a pattern two logsources share is found for each") {
+    const std::string rules =
+        rule_with(R"(  sel:
+    Image|endswith: '\\tool.exe'
+  condition: sel
+)",
+                  "category: process_creation, product: test") +
+        "---\n" +
+        with_id("r2", rule_with(R"(  sel:
+    Image|endswith: '\\tool.exe'
+    DestinationPort: 4444
+  condition: sel
+)",
+                                "category: network_connection, product: test"));
+    SigmaHarness h(rules, kGatedMapping);
+    CHECK(h.matching_ids(R"({"Channel":"Sysmon","EventID":1,"Image":"C:\\tool.exe"})") ==
+          std::vector<std::string>{"r1"});
+    CHECK(
+        h.matching_ids(
+            R"({"Channel":"Sysmon","EventID":3,"Image":"C:\\tool.exe","DestinationPort":4444})") ==
+        std::vector<std::string>{"r2"});
+    CHECK(h.matching_ids(R"({"Channel":"Sysmon","EventID":3,"Image":"C:\\tool.exe"})").empty());
+    CHECK(h.matching_ids(R"({"Channel":"Sysmon","EventID":7,"Image":"C:\\tool.exe"})").empty());
 }
