@@ -41,7 +41,7 @@ void EventParser::record(const NodeSet& nodes, const FieldValue& v, EventFields&
 error_code EventParser::walk_object(od::object obj, const NodeSet& nodes, EventFields& fields) {
     for (auto result : obj) {
         if (auto err = result.error(); err) return err;
-        od::field field = std::move(result).value_unsafe();
+        od::field& field = result.value_unsafe();
         std::string_view key = raw_key(field);
         if (key.data() == nullptr) {  // escapes in the key: unescape it
             if (auto err = field.unescaped_key().get(key); err) return err;
