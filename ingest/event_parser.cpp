@@ -38,7 +38,7 @@ void EventParser::record(const NodeSet& nodes, const FieldValue& v, EventFields&
     }
 }
 
-error_code EventParser::walk_object(od::object obj, const NodeSet& nodes, EventFields& fields) {
+error_code EventParser::walk_object(od::object& obj, const NodeSet& nodes, EventFields& fields) {
     for (auto result : obj) {
         if (auto err = result.error(); err) return err;
         od::field& field = result.value_unsafe();
@@ -60,7 +60,7 @@ error_code EventParser::walk_object(od::object obj, const NodeSet& nodes, EventF
     return simdjson::SUCCESS;
 }
 
-error_code EventParser::walk_array(od::array arr, const NodeSet& nodes, EventFields& fields) {
+error_code EventParser::walk_array(od::array& arr, const NodeSet& nodes, EventFields& fields) {
     for (auto element : arr) {
         od::value value;
         if (auto err = element.get(value); err) return err;
@@ -69,7 +69,7 @@ error_code EventParser::walk_array(od::array arr, const NodeSet& nodes, EventFie
     return simdjson::SUCCESS;
 }
 
-error_code EventParser::visit(od::value value, const NodeSet& nodes, EventFields& fields) {
+error_code EventParser::visit(od::value& value, const NodeSet& nodes, EventFields& fields) {
     od::json_type type;
     if (auto err = value.type().get(type); err) return err;
     const bool wanted = nodes.size > 0;

@@ -30,11 +30,11 @@ class EventParser {
         size_t size = 0;
     };
 
-    simdjson::error_code walk_object(simdjson::ondemand::object obj, const NodeSet& nodes,
+    simdjson::error_code walk_object(simdjson::ondemand::object& obj, const NodeSet& nodes,
                                      EventFields& fields);
-    simdjson::error_code walk_array(simdjson::ondemand::array arr, const NodeSet& nodes,
+    simdjson::error_code walk_array(simdjson::ondemand::array& arr, const NodeSet& nodes,
                                     EventFields& fields);
-    simdjson::error_code visit(simdjson::ondemand::value value, const NodeSet& nodes,
+    simdjson::error_code visit(simdjson::ondemand::value& value, const NodeSet& nodes,
                                EventFields& fields);
     void record(const NodeSet& nodes, const FieldValue& v, EventFields& fields) const;
     static std::string_view raw_key(simdjson::ondemand::field& field);
