@@ -18,7 +18,8 @@ ProgressMeter::ProgressMeter(std::FILE* out, uint64_t total_bytes)
 
 void ProgressMeter::update(uint64_t bytes, uint64_t events, uint64_t alerts) {
     auto now = std::chrono::steady_clock::now();
-    if (now - last_draw_ < kRedrawEvery) return;
+    if (ever_drawn_ && now - last_draw_ < kRedrawEvery) return;
+    ever_drawn_ = true;  // the first batch shows the bar at once
     last_draw_ = now;
     double seconds = std::chrono::duration<double>(now - start_).count();
     double done =
