@@ -1,5 +1,7 @@
 #include "detector/database_cache.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -90,7 +92,29 @@ hs_database_t* DatabaseCache::load(const DatabaseKey& key) const {
     }
     hs_database_t* db = nullptr;
     if (hs_deserialize_database(payload, h.size, &db) != HS_SUCCESS) return nullptr;
+    ::utimensat(AT_FDCWD, path(key).c_str(), nullptr, 0);  // in use: keep it from prune()
     return db;
+}
+
+size_t DatabaseCache::prune(std::chrono::hours max_age) const {
+    namespace fs = std::filesystem;
+    if (dir_.empty()) return 0;
+    std::error_code ec;
+    const auto now = fs::file_time_type::clock::now();
+    size_t removed = 0;
+    for (fs::directory_iterator it(dir_, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        const bool database = name.size() == 32 + 5 && name.ends_with(".hsdb");
+        const bool temporary = name.find(".hsdb.tmp.") != std::string::npos;
+        if (!database && !temporary) continue;  // never touch what is not ours
+        std::error_code time_ec;
+        const auto age = now - fs::last_write_time(it->path(), time_ec);
+        if (time_ec || age < (database ? fs::file_time_type::duration(max_age)
+                                       : fs::file_time_type::duration(std::chrono::hours(1))))
+            continue;
+        if (std::error_code rm_ec; fs::remove(it->path(), rm_ec)) ++removed;
+    }
+    return removed;
 }
 
 void DatabaseCache::store(const DatabaseKey& key, const hs_database_t* db,

@@ -4,10 +4,13 @@
 // of everything the database is compiled from (every pattern, its flags and id, the
 // database kind and the Hyperscan version), so a cache cannot go stale: changed rules
 // or mappings give other patterns, hence another name. A file that fails its checksum
-// or that Hyperscan refuses is ignored and rewritten.
+// or that Hyperscan refuses is ignored and rewritten. Every load refreshes its file's
+// modification time, and prune() removes the files no load has used for a month (the
+// databases of rule sets that changed), so the directory does not grow for ever.
 #include <hs/hs.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -42,6 +45,11 @@ class DatabaseCache {
     [[nodiscard]] hs_database_t* load(const DatabaseKey& key) const;
     // Writes atomically (a temporary file renamed); a failure is a warning.
     void store(const DatabaseKey& key, const hs_database_t* db, Diagnostics& diags) const;
+
+    // Removes database files unused for longer than `max_age` and temporary files of
+    // interrupted writes older than an hour. Returns how many files were removed.
+    size_t prune(std::chrono::hours max_age = kMaxAge) const;
+    static constexpr std::chrono::hours kMaxAge{24 * 30};
 
     [[nodiscard]] const std::string& dir() const { return dir_; }
 

@@ -144,6 +144,7 @@ std::shared_ptr<const Ruleset> RulesetCompiler::compile(std::vector<Rule> rules,
     compile_literal_sets(cache, *out);
     out->prefilter_.build(triggers, active_ids, out->rules_.size(), cache, diags_);
     out->prefilter_.index_paths(out->fields_, out->trie_.path_count());
+    cache.prune();  // after the loads above refreshed what this rule set uses
     report.rules = out->rules_.size();
     report.prefilter_patterns = out->prefilter_.pattern_count();
     report.prefilter_databases = out->prefilter_.hyperscan_databases();

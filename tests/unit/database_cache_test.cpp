@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -153,4 +154,37 @@ detection:
     CHECK(first.matches(hit));
     CHECK(second.matches(hit));
     CHECK_FALSE(second.matches(miss));
+}
+
+TEST_CASE("prune removes databases unused for a month and stale temporaries, nothing else") {
+    TempDir dir;
+    DatabaseCache cache(dir.path.string());
+    Diagnostics diags;
+    PatternList old_list = literals({"old rule set"});
+    PatternList used_list = literals({"current rule set"});
+    PatternList fresh_list = literals({"just compiled"});
+    for (const auto* l : {&old_list, &used_list, &fresh_list}) {
+        hs_database_t* db = compile(*l);
+        cache.store(l->key(), db, diags);
+        hs_free_database(db);
+    }
+    auto file = [&](const PatternList& l) { return dir.path / (l.key().hex() + ".hsdb"); };
+    const auto month_ago = fs::file_time_type::clock::now() - std::chrono::hours(24 * 31);
+    fs::last_write_time(file(old_list), month_ago);
+    fs::last_write_time(file(used_list), month_ago);
+    std::ofstream(dir.path / (old_list.key().hex() + ".hsdb.tmp.4242")) << "partial";
+    fs::last_write_time(dir.path / (old_list.key().hex() + ".hsdb.tmp.4242"), month_ago);
+    std::ofstream(dir.path / "notes.txt") << "not ours";
+    fs::last_write_time(dir.path / "notes.txt", month_ago);
+
+    hs_database_t* used = cache.load(used_list.key());  // a load marks it as in use
+    REQUIRE(used != nullptr);
+    hs_free_database(used);
+    CHECK(cache.prune() == 2);
+    CHECK_FALSE(fs::exists(file(old_list)));
+    CHECK_FALSE(fs::exists(dir.path / (old_list.key().hex() + ".hsdb.tmp.4242")));
+    CHECK(fs::exists(file(used_list)));
+    CHECK(fs::exists(file(fresh_list)));
+    CHECK(fs::exists(dir.path / "notes.txt"));
+    CHECK(cache.prune() == 0);
 }
