@@ -118,18 +118,5 @@ check "unknown option exits 2" test $? -eq 2
 "$vigie" scan --rules "$work/rule.yml" --mapping no-such-mapping "$work/pretty.json" > /dev/null 2> "$work/err"
 check "unknown mapping exits 1 with a message" has "$work/err" "no such mapping file, and no built-in mapping"
 
-# The progress line: on a terminal (a pseudo-terminal from util-linux `script`) for a file
-# input, never when stderr is not a terminal or the input is stdin. (`script` is in
-# bsdutils, an essential Debian package.)
-cmd="'$vigie' scan --rules '$work/rule.yml' --mapping flat --format jsonl '$work/events.ndjson'"
-script -qec "$cmd > /dev/null" /dev/null > "$work/tty" 2>&1
-check "a progress line on a terminal" has "$work/tty" "events/s"
-check "the progress line is erased before the summary" has "$work/tty" $'\r\033[K'
-script -qec "$cmd > /dev/null < /dev/null 2> '$work/notty'" /dev/null > /dev/null 2>&1
-check "no progress line when stderr is not a terminal" bash -c "! grep -q 'events/s' '$work/notty'"
-script -qec "cat '$work/events.ndjson' | '$vigie' scan --rules '$work/rule.yml' --mapping flat - > /dev/null" \
-  /dev/null > "$work/tty-stdin" 2>&1
-check "no progress line for stdin" bash -c "! grep -q 'events/s' '$work/tty-stdin'"
-
 echo "$pass passed, $failures failed"
 [ $failures -eq 0 ]
