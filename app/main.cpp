@@ -44,7 +44,7 @@ int run(int argc, char** argv) {
                      "Alert format (default: table on a terminal, else jsonl)")
         ->check(CLI::IsMember({"jsonl", "table"}));
     scan_cmd->add_flag("--strict", scan.strict, "Refuse to scan when any rule has a problem");
-    scan_cmd->add_flag("!--prefilter,--no-prefilter", scan.rules.prefilter,
+    scan_cmd->add_flag("--prefilter,!--no-prefilter", scan.rules.prefilter,
                        "Evaluate every rule on every event (no Hyperscan prefilter)");
     scan_cmd->add_option("--max-event-bytes", scan.max_event_bytes, "Largest accepted document")
         ->capture_default_str();

@@ -77,6 +77,7 @@ class ScanReport final : public ScanOutput {
         total.events += b.counters.events;
         total.rejected += b.counters.rejected;
         total.bytes += b.counters.bytes;
+        total.rule_evaluations += b.counters.rule_evaluations;
         for (size_t i = 0; i < total.alerts_by_level.size(); ++i)
             total.alerts_by_level[i] += b.counters.alerts_by_level[i];
         input_bytes_ += b.input.input_bytes();

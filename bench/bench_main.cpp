@@ -67,7 +67,7 @@ int run(int argc, char** argv) {
     floor_cmd->add_option("input", floor_input, "NDJSON file")->required();
 
     BenchConfig config;
-    std::string slice = "64M";
+    std::string slice = "16M";
     auto* run = app.add_subcommand("run", "The whole benchmark: prints a table, writes JSON");
     run->add_option("--size", size, "Corpus size (K, M, G)")->capture_default_str();
     run->add_option("--slice", slice, "Corpus size for the runs without prefilter")

@@ -13,7 +13,7 @@ struct BenchConfig {
     std::string out_dir = "build/bench";
     unsigned threads = 0;
     uint64_t corpus_bytes = 1ULL << 30;
-    uint64_t slice_bytes = 64ULL << 20;
+    uint64_t slice_bytes = 16ULL << 20;
     uint64_t seed = 0;
     bool rss_check = true;  // also 256 MiB and 2 GiB corpora, for the peak-RSS comparison
     unsigned repeat = 3;    // each figure is the best of this many runs

@@ -18,12 +18,14 @@ Detector::~Detector() {
     hs_free_scratch(literal_scratch_);
 }
 
-void Detector::detect(std::vector<uint32_t>& matches) {
+size_t Detector::detect(std::vector<uint32_t>& matches) {
     EvalContext ctx{event_, ruleset_->fields(), regex_, ruleset_->literal_sets(), literal_scratch_};
     const auto& rules = ruleset_->rules();
-    for (uint32_t r : prefilter_.candidates(event_, ruleset_->fields())) {
+    const auto candidates = prefilter_.candidates(event_, ruleset_->fields());
+    for (uint32_t r : candidates) {
         if (condition_matches(rules[r].rule, ctx)) matches.push_back(r);
     }
+    return candidates.size();
 }
 
 }  // namespace vigie

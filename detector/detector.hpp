@@ -22,7 +22,8 @@ class Detector {
     // The reader fills this (reset, add, seal) before each detect().
     EventFields& event() { return event_; }
     // Appends the indices (into ruleset().rules()) of the rules that match, ascending.
-    void detect(std::vector<uint32_t>& matches);
+    // Returns how many rules were evaluated (the candidates the prefilter let through).
+    size_t detect(std::vector<uint32_t>& matches);
     [[nodiscard]] uint64_t regex_limit_hits() const { return regex_.limit_hits(); }
 
   private:

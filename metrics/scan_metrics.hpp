@@ -14,6 +14,7 @@ struct ScanCounters {
     uint64_t rejected = 0;
     uint64_t bytes = 0;
     std::array<uint64_t, 5> alerts_by_level{};  // indexed by Level
+    uint64_t rule_evaluations = 0;              // rules the prefilter let through
 };
 
 class ScanMetrics {

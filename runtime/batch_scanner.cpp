@@ -34,7 +34,7 @@ void BatchScanner::scan_document(ScanBatch& batch, const RawDocument& doc) {
     }
     ++batch.counters.events;
     matches_.clear();
-    detector_.detect(matches_);
+    batch.counters.rule_evaluations += detector_.detect(matches_);
     const auto& rules = detector_.ruleset().rules();
     for (uint32_t r : matches_) {
         const Rule& rule = rules[r].rule;

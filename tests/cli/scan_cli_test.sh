@@ -53,6 +53,18 @@ check "alert has tags" has "$work/out" '"tags":["attack.discovery","attack.t1033
 check "alert has source index and line" has "$work/out" '"index":5,"line":6}'
 check "alert carries the event" has "$work/out" '"event":{"Event":{"EventData":{"CommandLine":"WHOAMI"}}}'
 
+# The prefilter lets through only the events that can match; --no-prefilter evaluates
+# every rule on every event, with the same alerts.
+"$vigie" scan --rules "$work/rule.yml" --mapping flat --format jsonl --metrics-file "$work/m1" \
+  --max-event-bytes 200 "$work/events.ndjson" > "$work/out1" 2> /dev/null
+"$vigie" scan --rules "$work/rule.yml" --mapping flat --format jsonl --metrics-file "$work/m2" \
+  --max-event-bytes 200 --no-prefilter "$work/events.ndjson" > "$work/out2" 2> /dev/null
+check "the prefilter evaluates the rule on the 2 events that name whoami" \
+  grep -qE '^vigie_rule_evaluations_total\{input=".*events.ndjson"\} 2$' "$work/m1"
+check "--no-prefilter evaluates it on all 3 events" \
+  grep -qE '^vigie_rule_evaluations_total\{input=".*events.ndjson"\} 3$' "$work/m2"
+check "--no-prefilter gives the same alerts" cmp -s "$work/out1" "$work/out2"
+
 # Pretty-printed documents one after another, and a JSON array, and stdin.
 printf '{\n  "Event": {\n    "EventData": {"CommandLine": "whoami"}\n  }\n}\n{\n "x": 1\n}\n' > "$work/pretty.json"
 "$vigie" scan --rules "$work/rule.yml" --mapping flat --format jsonl "$work/pretty.json" > "$work/out" 2> "$work/err"
