@@ -44,7 +44,8 @@ void InputReader::deliver(const DocumentSplitter::Result& r, DocumentBatch& batc
         return;
     }
     if (r.event == E::Truncated) {
-        report(batch, r.line, "truncated document: the next line starts a new document before it ends");
+        report(batch, r.line,
+               "truncated document: the next line starts a new document before it ends");
         return;
     }
     batch.documents_.push_back({r.start, size, r.line, next_index_++});

@@ -18,7 +18,7 @@ struct ScanCounters {
 };
 
 class ScanMetrics {
-public:
+  public:
     ScanMetrics();
     ~ScanMetrics();
     ScanMetrics(const ScanMetrics&) = delete;
@@ -29,7 +29,7 @@ public:
     // The Prometheus text exposition format.
     [[nodiscard]] std::string exposition() const;
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

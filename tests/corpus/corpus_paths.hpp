@@ -14,7 +14,8 @@ namespace vigie::test {
 inline constexpr int kSkipped = 77;
 
 inline std::string sigma_dir() {
-    if (const char* env = std::getenv("VIGIE_SIGMA_DIR"); env != nullptr && *env != '\0') return env;
+    if (const char* env = std::getenv("VIGIE_SIGMA_DIR"); env != nullptr && *env != '\0')
+        return env;
     return VIGIE_SIGMA_DIR_DEFAULT;
 }
 
@@ -24,11 +25,13 @@ inline std::vector<std::string> sigma_rule_dirs() {
     std::vector<std::string> dirs;
     std::error_code ec;
     for (const auto& e : fs::directory_iterator(sigma_dir(), ec)) {
-        if (e.is_directory() && e.path().filename().string().starts_with("rules")) dirs.push_back(e.path().string());
+        if (e.is_directory() && e.path().filename().string().starts_with("rules"))
+            dirs.push_back(e.path().string());
     }
     std::sort(dirs.begin(), dirs.end());
     if (dirs.empty()) {
-        std::printf("SKIPPED: no SigmaHQ snapshot at %s (set VIGIE_SIGMA_DIR)\n", sigma_dir().c_str());
+        std::printf("SKIPPED: no SigmaHQ snapshot at %s (set VIGIE_SIGMA_DIR)\n",
+                    sigma_dir().c_str());
     }
     return dirs;
 }

@@ -29,8 +29,10 @@ TEST_CASE("a jsonl alert carries the rule, the source and the event") {
     std::string text = "kept\n";
     JsonlAlertFormat().append(Alert{rule, "in.json", 3, 7, "{ \"a\" : 1 }"}, text);
     CHECK(text ==
-          "kept\n{\"rule\":{\"id\":\"r-1\",\"title\":\"T \\\"quoted\\\"\",\"level\":\"high\",\"status\":\"test\","
-          "\"tags\":[\"attack.t1059\"]},\"source\":{\"file\":\"in.json\",\"index\":3,\"line\":7},\"event\":{\"a\":1}}\n");
+          "kept\n{\"rule\":{\"id\":\"r-1\",\"title\":\"T "
+          "\\\"quoted\\\"\",\"level\":\"high\",\"status\":\"test\","
+          "\"tags\":[\"attack.t1059\"]},\"source\":{\"file\":\"in.json\",\"index\":3,\"line\":7},"
+          "\"event\":{\"a\":1}}\n");
 }
 
 TEST_CASE("a table alert is one aligned line under the header") {
@@ -41,7 +43,8 @@ TEST_CASE("a table alert is one aligned line under the header") {
     std::string text;
     TableAlertFormat format;
     format.append(Alert{rule, "a.ndjson", 12, 40, "{}"}, text);
-    CHECK(text.size() == format.header().size() + std::string_view("a.ndjson:40 (#12)").size() - std::string_view("SOURCE").size());
+    CHECK(text.size() == format.header().size() + std::string_view("a.ndjson:40 (#12)").size() -
+                             std::string_view("SOURCE").size());
     CHECK(text.find(std::string(61, 'x') + "... 0123") == 14);
     CHECK(text.substr(0, 9) == "critical ");
     CHECK(text.ends_with("a.ndjson:40 (#12)\n"));
