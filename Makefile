@@ -4,7 +4,7 @@
 
 PACKAGES := build-essential cmake pkg-config clang libclang-rt-14-dev clang-format clang-tidy \
             libhyperscan-dev libsimdjson-dev libyaml-cpp-dev prometheus-cpp-dev libjemalloc-dev \
-            doctest-dev libpcre2-dev libcli11-dev
+            doctest-dev libpcre2-dev libcli11-dev libssl-dev
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD    := build
 ASAN     := build-asan
@@ -57,18 +57,20 @@ bench: $(BUILD)/vigie
 FUZZ_SECONDS ?= 60
 fuzz: deps
 	CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIGIE_FUZZ=ON
-	cmake --build build-fuzz -j $(JOBS) --target fuzz_event_reader fuzz_rule_loader
-	mkdir -p build-fuzz/corpus/event_reader build-fuzz/corpus/rule_loader
+	cmake --build build-fuzz -j $(JOBS) --target fuzz_event_reader fuzz_rule_loader fuzz_config_reader
+	mkdir -p build-fuzz/corpus/event_reader build-fuzz/corpus/rule_loader build-fuzz/corpus/config_reader
 	cp samples/*.ndjson build-fuzz/corpus/event_reader/ 2>/dev/null || true
 	cp rules/*/*.yml build-fuzz/corpus/rule_loader/ 2>/dev/null || true
+	cp samples/vigie.yaml fuzz/seeds/config/*.yaml build-fuzz/corpus/config_reader/
 	./build-fuzz/fuzz/fuzz_event_reader -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 build-fuzz/corpus/event_reader
 	./build-fuzz/fuzz/fuzz_rule_loader -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 build-fuzz/corpus/rule_loader
+	./build-fuzz/fuzz/fuzz_config_reader -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 build-fuzz/corpus/config_reader
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
 
 lint: $(BUILD)/vigie
-	clang-tidy -p $(BUILD) --quiet $$(git ls-files 'detector/*.cpp' 'ingest/*.cpp' 'alerts/*.cpp' 'metrics/*.cpp' 'runtime/*.cpp' 'bench/*.cpp' 'app/*.cpp')
+	clang-tidy -p $(BUILD) --quiet $$(git ls-files 'detector/*.cpp' 'ingest/*.cpp' 'alerts/*.cpp' 'metrics/*.cpp' 'runtime/*.cpp' 'bench/*.cpp' 'app/*.cpp' 'config/*.cpp')
 
 clean:
 	rm -rf $(BUILD) $(ASAN) build-fuzz

@@ -22,6 +22,8 @@ struct ScanOptions {
 
 int run_scan(const ScanOptions& options);
 int run_rules_check(const RuleLoadOptions& options);
+// Validates a `vigie serve` configuration file: every error with its file:line:col.
+int run_config_check(const std::string& path);
 
 // Prints the diagnostics to stderr, one per line.
 void print_diagnostics(const Diagnostics& diags);

@@ -66,6 +66,13 @@ int run(int argc, char** argv) {
     check_cmd->add_option("paths", check.rule_paths, "Rule files or directories")->required();
     add_rule_options(*check_cmd, check);
 
+    std::string config_file;
+    auto* config_cmd = app.add_subcommand("config", "Work with vigie serve configuration files");
+    config_cmd->require_subcommand(1);
+    auto* config_check_cmd = config_cmd->add_subcommand(
+        "check", "Validate a configuration file; print every error with file:line:col");
+    config_check_cmd->add_option("file", config_file, "Configuration file (YAML)")->required();
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -76,6 +83,7 @@ int run(int argc, char** argv) {
         if (scan.rules.rule_paths.empty()) scan.rules.rule_paths.emplace_back("rules");
         return vigie::run_scan(scan);
     }
+    if (config_check_cmd->parsed()) return vigie::run_config_check(config_file);
     return vigie::run_rules_check(check);
 }
 

@@ -130,5 +130,15 @@ check "unknown option exits 2" test $? -eq 2
 "$vigie" scan --rules "$work/rule.yml" --mapping no-such-mapping "$work/pretty.json" > /dev/null 2> "$work/err"
 check "unknown mapping exits 1 with a message" has "$work/err" "no such mapping file, and no built-in mapping"
 
+# vigie config check: the sample is valid; a mistake is reported at its place, exit 1.
+samples=$(cd "$(dirname "$0")/../../samples" && pwd)
+"$vigie" config check "$samples/vigie.yaml" > "$work/out" 2> "$work/err"
+check "config check: the sample is valid" test $? -eq 0
+check "config check: it says what it read" has "$work/out" "1 agencies, nats off, admin API on"
+printf 'http:\n  listen: 127.0.0.1:8080\n  max_conections: 10\n' > "$work/bad.yaml"
+"$vigie" config check "$work/bad.yaml" > /dev/null 2> "$work/err"
+check "config check: exit 1 on a mistake" test $? -eq 1
+check "config check: the mistake with file:line:col" has "$work/err" "bad.yaml:3:3: unknown setting http.max_conections"
+
 echo "$pass passed, $failures failed"
 [ $failures -eq 0 ]

@@ -1,0 +1,59 @@
+#pragma once
+// Reads a `vigie serve` configuration file (YAML) into a ServeConfig. Strict: an unknown
+// key, a value of the wrong type or out of range, a duplicate agency or token is an
+// error with its file:line:col, so that a typo never silently falls back to a default.
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "config/serve_config.hpp"
+#include "detector/diagnostic.hpp"
+
+namespace YAML {
+class Node;
+}
+
+namespace vigie {
+
+class ConfigReader {
+  public:
+    ConfigReader(std::string origin, Diagnostics& diags)
+        : origin_(std::move(origin)), diags_(diags) {}
+
+    // The configuration, or nullopt when `text` has an error (each one is in `diags`).
+    std::optional<ServeConfig> read(const std::string& text);
+
+  private:
+    using Handler = std::function<void(const YAML::Node&, const std::string& path)>;
+    struct Field {
+        const char* key;
+        Handler handler;
+    };
+
+    // Calls each known key's handler; any other key is an error.
+    void fields(const YAML::Node& map, const std::string& path, const std::vector<Field>& known);
+    void text(const YAML::Node& n, const std::string& path, std::string& out);
+    void flag(const YAML::Node& n, const std::string& path, bool& out);
+    void number(const YAML::Node& n, const std::string& path, uint64_t min, uint64_t max,
+                uint64_t& out);
+    void rate(const YAML::Node& n, const std::string& path, double min, const char* expected,
+              double& out);
+    void listen(const YAML::Node& n, const std::string& path, ListenAddress& out);
+    void texts(const YAML::Node& n, const std::string& path, std::vector<std::string>& out);
+    void choice(const YAML::Node& n, const std::string& path,
+                const std::vector<std::string>& allowed, std::string& out);
+    void digest(const YAML::Node& n, const std::string& path, std::string& out);
+    void agencies(const YAML::Node& n, ServeConfig& config);
+    void error(const YAML::Node& n, std::string message);
+
+    std::string origin_;
+    Diagnostics& diags_;
+    size_t errors_ = 0;
+};
+
+// Reads the file at `path`; a file that cannot be read is an error in `diags`.
+std::optional<ServeConfig> load_serve_config(const std::string& path, Diagnostics& diags);
+
+}  // namespace vigie

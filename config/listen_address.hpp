@@ -1,0 +1,20 @@
+#pragma once
+// A HOST:PORT to listen on ("127.0.0.1:8080", "[::1]:8080", "0.0.0.0:443").
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace vigie {
+
+struct ListenAddress {
+    std::string host;  // without the brackets of an IPv6 address
+    uint16_t port = 0;
+    bool operator==(const ListenAddress&) const = default;
+    [[nodiscard]] std::string to_string() const;
+};
+
+// nullopt with `error` set when `text` is not HOST:PORT with a port in 1..65535.
+std::optional<ListenAddress> parse_listen_address(std::string_view text, std::string& error);
+
+}  // namespace vigie

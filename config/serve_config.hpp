@@ -1,0 +1,72 @@
+#pragma once
+// The settings of `vigie serve`, every one with a default, so that a missing file or a
+// missing key means "the documented default". samples/vigie.yaml shows and explains them.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "config/listen_address.hpp"
+
+namespace vigie {
+
+struct TlsSettings {
+    bool enabled = false;
+    std::string certificate;  // PEM
+    std::string private_key;  // PEM
+    std::string client_ca;    // PEM; when set, clients must present a certificate it signed
+};
+
+struct HttpSettings {
+    ListenAddress listen{"127.0.0.1", 8080};
+    uint64_t max_body_bytes = 16ULL << 20;  // after decompression
+    uint64_t max_event_bytes = 1ULL << 20;
+    uint32_t max_connections = 256;
+    uint32_t read_timeout_seconds = 30;  // a slow or half-open client is dropped after this
+    TlsSettings tls;
+};
+
+struct RuleSettings {
+    std::vector<std::string> paths{"rules"};
+    std::string mapping = "windows";
+    std::string placeholders;  // empty: none
+    std::string cache_dir;     // empty: the default cache directory
+};
+
+struct RateLimit {
+    double events_per_second = 5000;  // refill rate of the agency's token bucket
+    double burst = 20000;             // bucket size
+};
+
+struct Agency {
+    std::string id;            // attached to its events and alerts; never from the payload
+    std::string token_sha256;  // lower-case hex SHA-256 of the bearer token
+    RateLimit rate_limit;
+};
+
+struct NatsSettings {
+    bool enabled = false;
+    std::string url = "nats://127.0.0.1:4222";
+    std::string stream = "EVENTS";
+    std::string subjects = "events.>";  // the agency is the token after "events."
+    std::string consumer = "vigie";     // durable pull consumer shared by every worker
+    std::string dead_letter_subject = "events.dead";
+};
+
+enum class LogFormat : uint8_t { Json, Logfmt };
+enum class LogLevel : uint8_t { Debug, Info, Warning, Error };
+
+struct ServeConfig {
+    HttpSettings http;
+    ListenAddress metrics_listen{"127.0.0.1", 9464};
+    RuleSettings rules;
+    uint32_t threads = 0;             // 0: one per core
+    std::string alerts_output = "-";  // "-": stdout, else a file appended to
+    std::string alerts_format = "jsonl";
+    NatsSettings nats;
+    std::vector<Agency> agencies;
+    std::string admin_token_sha256;  // empty: the admin API is off
+    LogFormat log_format = LogFormat::Json;
+    LogLevel log_level = LogLevel::Info;
+};
+
+}  // namespace vigie

@@ -1,0 +1,120 @@
+// The `vigie serve` configuration: defaults, the sample file, and the exact error (with
+// file:line:col) each kind of mistake gives.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "config/config_reader.hpp"
+#include "config/listen_address.hpp"
+#include "config/token_digest.hpp"
+
+using namespace vigie;
+
+namespace {
+
+// The formatted errors of reading `yaml`, one per line; "" when it is valid.
+std::string errors_of(const std::string& yaml) {
+    Diagnostics diags;
+    auto config = ConfigReader("vigie.yaml", diags).read(yaml);
+    std::string out;
+    for (const auto& d : diags) out += d.format() + "\n";
+    CHECK(config.has_value() == out.empty());
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("an empty file gives every default") {
+    Diagnostics diags;
+    auto c = ConfigReader("vigie.yaml", diags).read("");
+    REQUIRE(c.has_value());
+    CHECK(c->http.listen == ListenAddress{"127.0.0.1", 8080});
+    CHECK(c->metrics_listen == ListenAddress{"127.0.0.1", 9464});
+    CHECK(c->http.max_body_bytes == 16ULL << 20);
+    CHECK(c->rules.paths == std::vector<std::string>{"rules"});
+    CHECK_FALSE(c->nats.enabled);
+    CHECK(c->agencies.empty());
+    CHECK(c->admin_token_sha256.empty());
+    CHECK(c->log_format == LogFormat::Json);
+}
+
+TEST_CASE("samples/vigie.yaml is valid and holds the demo agency README's curl examples use") {
+    Diagnostics diags;
+    auto c = load_serve_config(std::string(VIGIE_SOURCE_DIR) + "/samples/vigie.yaml", diags);
+    REQUIRE_MESSAGE(c.has_value(), (diags.empty() ? "" : diags.front().format()));
+    REQUIRE(c->agencies.size() == 1);
+    CHECK(c->agencies[0].id == "demo");
+    CHECK(c->agencies[0].token_sha256 == sha256_hex("demo-token-change-me"));
+    CHECK(c->admin_token_sha256 == sha256_hex("admin-token-change-me"));
+    CHECK_FALSE(c->nats.enabled);  // runs without a NATS server
+    CHECK(c->http.listen.host == "127.0.0.1");
+}
+
+TEST_CASE("values are read with their types") {
+    Diagnostics diags;
+    auto c = ConfigReader("vigie.yaml", diags)
+                 .read(
+                     "http: {listen: '[::1]:8443', max_connections: 10}\n"
+                     "rules: {paths: rules/windows}\nengine: {threads: 2}\n"
+                     "log: {format: logfmt, level: debug}\n"
+                     "agencies:\n  - id: chu-lyon\n    token_sha256: " +
+                     std::string(64, 'A') + "\n    rate_limit: {events_per_second: 0.5}\n");
+    REQUIRE(c.has_value());
+    CHECK(c->http.listen == ListenAddress{"::1", 8443});
+    CHECK(c->http.listen.to_string() == "[::1]:8443");
+    CHECK(c->http.max_connections == 10);
+    CHECK(c->rules.paths == std::vector<std::string>{"rules/windows"});
+    CHECK(c->threads == 2);
+    CHECK(c->log_format == LogFormat::Logfmt);
+    CHECK(c->log_level == LogLevel::Debug);
+    CHECK(c->agencies[0].token_sha256 == std::string(64, 'a'));  // stored lower-case
+    CHECK(c->agencies[0].rate_limit.events_per_second == 0.5);
+    CHECK(c->agencies[0].rate_limit.burst == 20000);
+}
+
+TEST_CASE("each mistake is an error at its place") {
+    const std::string digest = sha256_hex("t");
+    CHECK(errors_of("http:\n  lisen: 1.2.3.4:80\n") ==
+          "vigie.yaml:2:3: unknown setting http.lisen (known here: listen, max_body_bytes, "
+          "max_event_bytes, max_connections, read_timeout_seconds, tls)\n");
+    CHECK(errors_of("http: {listen: localhost}\n") ==
+          "vigie.yaml:1:16: http.listen: expected HOST:PORT, e.g. 127.0.0.1:8080 or "
+          "[::1]:8080\n");
+    CHECK(errors_of("http: {listen: '::1:80'}\n") ==
+          "vigie.yaml:1:16: http.listen: an IPv6 host is written in brackets: [::1]:8080\n");
+    CHECK(errors_of("metrics: {listen: '127.0.0.1:70000'}\n") ==
+          "vigie.yaml:1:19: metrics.listen: the port must be a number from 1 to 65535\n");
+    CHECK(errors_of("http: {max_connections: -3}\n") ==
+          "vigie.yaml:1:25: http.max_connections must be a whole number from 1 to 1000000\n");
+    CHECK(errors_of("nats: {enabled: yes please}\n") ==
+          "vigie.yaml:1:17: nats.enabled must be true or false\n");
+    CHECK(errors_of("log: {level: loud}\n") ==
+          "vigie.yaml:1:14: log.level must be one of: debug, info, warning, error\n");
+    CHECK(errors_of("agencies:\n  - id: demo\n    token: secret\n") ==
+          "vigie.yaml:3:12: store the token's SHA-256 as token_sha256 (printf %s TOKEN | "
+          "sha256sum), never the token itself\nvigie.yaml:2:5: agency demo has no token_sha256\n");
+    CHECK(errors_of("agencies:\n  - id: demo\n    token_sha256: abc\n") ==
+          "vigie.yaml:3:19: agencies[0].token_sha256 must be the 64 hex digits of the token's "
+          "SHA-256 (printf %s TOKEN | sha256sum)\n");
+    CHECK(errors_of("agencies:\n  - {id: a, token_sha256: " + digest +
+                    "}\n  - {id: a, token_sha256: " + sha256_hex("u") + "}\n") ==
+          "vigie.yaml:3:5: agency a is defined twice\n");
+    CHECK(errors_of("agencies:\n  - {id: a, token_sha256: " + digest +
+                    "}\n  - {id: b, token_sha256: " + digest + "}\n") ==
+          "vigie.yaml:3:5: agency b has the token of another agency\n");
+    CHECK(errors_of("agencies:\n  - {id: 'events.*', token_sha256: " + digest + "}\n") ==
+          "vigie.yaml:2:5: an agency needs an id of letters, digits, '-' or '_' (at most 64)\n");
+    CHECK(errors_of("http: {tls: {enabled: true}}\n") ==
+          "vigie.yaml: http.tls.enabled needs http.tls.certificate and http.tls.private_key\n");
+    CHECK(errors_of("http: [\n") == "vigie.yaml:2:1: end of sequence flow not found\n");
+    CHECK(errors_of("- just a list\n") ==
+          "vigie.yaml:1:1: the configuration must be a mapping of settings\n");
+}
+
+TEST_CASE("token digests are SHA-256 in lower-case hex") {
+    // FIPS 180-2 test vector.
+    CHECK(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    CHECK(is_sha256_hex(sha256_hex("")));
+    CHECK_FALSE(is_sha256_hex(std::string(63, 'a')));
+    CHECK_FALSE(is_sha256_hex(std::string(64, 'g')));
+}
