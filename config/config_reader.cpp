@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <charconv>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -46,11 +47,16 @@ void ConfigReader::fields(const YAML::Node& map, const std::string& path,
                        " must be a mapping of settings");
         return;
     }
+    std::set<std::string> seen;
     for (const auto& entry : map) {
         const std::string key = entry.first.Scalar();
         std::string full = path;
         if (!full.empty()) full += '.';
         full += key;
+        if (!seen.insert(key).second) {  // yaml-cpp would keep the last one silently
+            error(entry.first, "setting " + full + " is given twice");
+            continue;
+        }
         auto it =
             std::find_if(known.begin(), known.end(), [&](const Field& f) { return key == f.key; });
         if (it == known.end()) {
@@ -84,11 +90,11 @@ void ConfigReader::flag(const YAML::Node& n, const std::string& path, bool& out)
 
 void ConfigReader::number(const YAML::Node& n, const std::string& path, uint64_t min, uint64_t max,
                           uint64_t& out) {
+    // Base 10 always: yaml-cpp would read 010 as octal 8.
     uint64_t v = 0;
-    const bool digits = n.IsScalar() && !n.Scalar().empty() &&
-                        std::all_of(n.Scalar().begin(), n.Scalar().end(),
-                                    [](char c) { return c >= '0' && c <= '9'; });
-    if (!digits || !YAML::convert<uint64_t>::decode(n, v) || v < min || v > max) {
+    const std::string& t = n.IsScalar() ? n.Scalar() : std::string();
+    const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v, 10);
+    if (t.empty() || ec != std::errc() || end != t.data() + t.size() || v < min || v > max) {
         error(n, path + " must be a whole number from " + std::to_string(min) + " to " +
                      std::to_string(max));
         return;
@@ -194,7 +200,11 @@ void ConfigReader::agencies(const YAML::Node& n, ServeConfig& config) {
                                   rate(x, q, 1, "a number of at least 1", a.rate_limit.burst);
                               }}});
                  }}});
-        if (!item.IsMap()) continue;
+        if (!item.IsMap()) {
+            // yaml-cpp places a null item after it: name it by its index, at the list.
+            if (item.IsNull()) error(n, "agencies[" + std::to_string(index - 1) + "] is empty");
+            continue;  // fields() reported anything else
+        }
         if (!valid_agency_id(a.id)) {
             error(item, "an agency needs an id of letters, digits, '-' or '_' (at most 64)");
         } else if (!ids.insert(a.id).second) {

@@ -106,6 +106,7 @@ std::vector<Prefilter::DatabaseJob> Prefilter::plan_jobs(
             if (is_gate_set(set)) gate_key.push_back(id);
         }
         std::sort(gate_key.begin(), gate_key.end());
+        gate_key.erase(std::unique(gate_key.begin(), gate_key.end()), gate_key.end());
         auto [gate, added] = gate_ids.emplace(gate_key, static_cast<uint32_t>(gate_ids.size()));
         if (added) {
             gate_sets_.insert(gate_sets_.end(), gate_key.begin(), gate_key.end());
@@ -159,6 +160,8 @@ void Prefilter::build(const std::vector<std::optional<TriggerPlan>>& plans,
             plan.clear();
     }
     index_plans(table, rule_ids, rule_count);
+    all_rules_ = rule_ids;
+    std::sort(all_rules_.begin(), all_rules_.end());
     for (const auto& d : databases_) {
         if (d.db != nullptr && hs_alloc_scratch(d.db, &scratch_) != HS_SUCCESS)
             throw std::runtime_error("hs_alloc_scratch failed");

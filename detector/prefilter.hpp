@@ -83,6 +83,8 @@ class Prefilter {
     }
     [[nodiscard]] size_t gate_count() const { return gate_offsets_.size() - 1; }
     [[nodiscard]] std::span<const uint32_t> always() const { return always_; }
+    // Every rule passed to build(), ascending.
+    [[nodiscard]] std::span<const uint32_t> all_rules() const { return all_rules_; }
     [[nodiscard]] size_t set_count() const { return set_rules_offsets_.size() - 1; }
     // The rules whose first trigger set is `set`.
     [[nodiscard]] std::span<const uint32_t> rules_led_by(uint32_t set) const {
@@ -134,6 +136,7 @@ class Prefilter {
     std::vector<uint32_t> path_databases_offsets_{0};
     std::vector<uint32_t> path_databases_;
     std::vector<uint32_t> always_;
+    std::vector<uint32_t> all_rules_;
     std::vector<uint32_t> set_rules_offsets_{0};
     std::vector<uint32_t> set_rules_;
     std::vector<uint32_t> rule_sets_offsets_{0};

@@ -32,7 +32,9 @@ void PrefilterScratch::scan(const Prefilter::Database& db, std::string_view text
         for (uint32_t i = d.offsets[id]; i < d.offsets[id + 1]; ++i) self->hit(d.sets[i]);
         return 0;
     };
-    hs_scan(db.db, text.data(), static_cast<unsigned>(text.size()), 0, scratch_, on_match, this);
+    const hs_error_t rc = hs_scan(db.db, text.data(), static_cast<unsigned>(text.size()), 0,
+                                  scratch_, on_match, this);
+    if (rc != HS_SUCCESS) scan_failed_ = true;  // matches may be missing: see candidates()
 }
 
 bool PrefilterScratch::all_hit(std::span<const uint32_t> sets) const {
@@ -86,6 +88,11 @@ std::span<const uint32_t> PrefilterScratch::candidates(const EventFields& event,
         for (uint32_t r : prefilter_.rules_led_by(s)) {
             if (all_hit(prefilter_.other_sets(r))) list_.push_back(r);
         }
+    }
+    if (scan_failed_) {  // never lose a match to a failed scan: evaluate every rule
+        scan_failed_ = false;
+        list_.assign(prefilter_.all_rules().begin(), prefilter_.all_rules().end());
+        return list_;
     }
     std::sort(list_.begin(), list_.end());
     return list_;

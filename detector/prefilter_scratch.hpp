@@ -48,6 +48,7 @@ class PrefilterScratch {
     std::vector<uint32_t> list_;
     const Prefilter::Database* current_ = nullptr;
     size_t current_size_ = 0;
+    bool scan_failed_ = false;
     std::string keywords_;  // the event's strings, joined, for keyword databases
     std::string fold_;      // a value folded for exact lookups
 };

@@ -31,6 +31,7 @@ struct Trigger {
 using TriggerSet = std::vector<Trigger>;
 // Every set must be hit; the first is the most selective.
 using TriggerPlan = std::vector<TriggerSet>;
+// Sets a plan takes from the rule's detection; its logsource's sets come on top.
 inline constexpr size_t kMaxRequirements = 8;
 
 }  // namespace vigie

@@ -83,7 +83,8 @@ std::optional<Trigger> predicate_trigger(const Predicate& p, FieldId field, bool
     }
     if (const auto* r = std::get_if<RegexPredicate>(&p)) {
         return Trigger{
-            field, r->regex->pattern(), true, r->regex->flags().caseless, r->regex->flags(), 0};
+            field,    r->regex->pattern(), true, r->regex->flags().caseless, r->regex->flags(), 0,
+            logsource};
     }
     return std::nullopt;
 }
@@ -135,16 +136,21 @@ Maybe and_plans(std::vector<Maybe> children) {
 // One child must hold: every choice of one requirement per child, joined, is required.
 Maybe or_plans(std::vector<Maybe> children) {
     if (children.empty()) return std::nullopt;
-    size_t products = 1;
-    for (auto& c : children) {
-        if (!c) return std::nullopt;
-        products *= c->size();
-    }
-    while (products > kMaxProducts) {  // drop the worst requirement of the largest plan
+    if (std::any_of(children.begin(), children.end(), [](const Maybe& c) { return !c; }))
+        return std::nullopt;
+    // Saturating: 64 children of 2 requirements would overflow a plain product.
+    auto products = [&children] {
+        size_t p = 1;
+        for (const auto& c : children) {
+            p *= c->size();
+            if (p > kMaxProducts) return kMaxProducts + 1;
+        }
+        return p;
+    };
+    while (products() > kMaxProducts) {  // drop the worst requirement of the largest plan
         auto largest =
             std::max_element(children.begin(), children.end(),
                              [](const Maybe& a, const Maybe& b) { return a->size() < b->size(); });
-        products = products / (*largest)->size() * ((*largest)->size() - 1);
         (*largest)->pop_back();
     }
     Plan out{Requirement{{}, INT32_MAX}};
@@ -199,8 +205,6 @@ Maybe node_plan(const Analysis& a, uint32_t index) {
     return std::nullopt;
 }
 
-}  // namespace
-
 // The root's logsource conditions, all of them: the prefilter gates databases on them, so
 // every rule of a logsource must name the same sets, whatever its detection has.
 Maybe logsource_plan(const Analysis& a, const ConditionNode& root) {
@@ -216,6 +220,8 @@ Maybe logsource_plan(const Analysis& a, const ConditionNode& root) {
     if (out.empty()) return std::nullopt;
     return out;
 }
+
+}  // namespace
 
 std::optional<TriggerPlan> rule_triggers(const Rule& rule, uint32_t first_logsource_selection) {
     const Analysis a{rule, first_logsource_selection};

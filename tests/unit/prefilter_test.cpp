@@ -286,3 +286,21 @@ TEST_CASE("gated databases: a pattern two logsources share is found for each") {
     CHECK(h.matching_ids(R"({"Channel":"Sysmon","EventID":3,"Image":"C:\\tool.exe"})").empty());
     CHECK(h.matching_ids(R"({"Channel":"Sysmon","EventID":7,"Image":"C:\\tool.exe"})").empty());
 }
+
+TEST_CASE("an OR of many ANDs is trimmed before it is distributed") {
+    // 64 selections of two clauses: 2^64 products would overflow a plain count (and hang).
+    std::string detection;
+    for (int i = 0; i < 64; ++i) {
+        detection += "  selection_" + std::to_string(i) + ":\n    Image|endswith: '\\prog" +
+                     std::to_string(i) + ".exe'\n    CommandLine|contains: 'argument" +
+                     std::to_string(i) + "xx'\n";
+    }
+    detection += "  condition: 1 of selection_*\n";
+    const std::string yaml = rule_with(detection);
+    auto plan = plan_of(yaml);
+    REQUIRE(plan.has_value());
+    CHECK(plan->size() <= vigie::kMaxRequirements);
+    SigmaHarness h(yaml);
+    CHECK(h.matches(R"({"Image":"C:\\prog17.exe","CommandLine":"x argument17xx"})"));
+    CHECK_FALSE(h.matches(R"({"Image":"C:\\prog17.exe","CommandLine":"x argument18xx"})"));
+}

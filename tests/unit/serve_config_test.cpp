@@ -107,8 +107,22 @@ TEST_CASE("each mistake is an error at its place") {
     CHECK(errors_of("http: {tls: {enabled: true}}\n") ==
           "vigie.yaml: http.tls.enabled needs http.tls.certificate and http.tls.private_key\n");
     CHECK(errors_of("http: [\n") == "vigie.yaml:2:1: end of sequence flow not found\n");
+    CHECK(errors_of("http: {read_timeout_seconds: 08}\n") == "");  // base 10, not octal
+    CHECK(errors_of("http: {read_timeout_seconds: 0x10}\n") ==
+          "vigie.yaml:1:30: http.read_timeout_seconds must be a whole number from 1 to 3600\n");
+    CHECK(errors_of("http: {listen: '127.0.0.1:80'}\nhttp: {max_connections: 2}\n") ==
+          "vigie.yaml:2:1: setting http is given twice\n");
+    CHECK(errors_of("agencies:\n  - {id: a, token_sha256: " + digest + "}\n  -\n") ==
+          "vigie.yaml:2:3: agencies[1] is empty\n");
     CHECK(errors_of("- just a list\n") ==
           "vigie.yaml:1:1: the configuration must be a mapping of settings\n");
+}
+
+TEST_CASE("numbers are read in base 10") {
+    Diagnostics diags;
+    auto c = ConfigReader("vigie.yaml", diags).read("http: {read_timeout_seconds: 010}\n");
+    REQUIRE(c.has_value());
+    CHECK(c->http.read_timeout_seconds == 10);
 }
 
 TEST_CASE("token digests are SHA-256 in lower-case hex") {
