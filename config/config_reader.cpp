@@ -228,12 +228,11 @@ std::optional<ServeConfig> ConfigReader::read(const std::string& source) {
         return std::nullopt;
     }
     ServeConfig c;
-    uint64_t n = 0;
-    auto uint_field = [&](uint64_t min, uint64_t max, auto& out) {
-        return [this, min, max, &out, &n](const YAML::Node& v, const std::string& p) {
-            n = out;
-            number(v, p, min, max, n);
-            out = static_cast<std::remove_reference_t<decltype(out)>>(n);
+    auto uint_field = [this](uint64_t min, uint64_t max, auto& out) {
+        return [this, min, max, &out](const YAML::Node& v, const std::string& p) {
+            uint64_t value = out;
+            number(v, p, min, max, value);
+            out = static_cast<std::remove_reference_t<decltype(out)>>(value);
         };
     };
     auto str = [this](std::string& out) {

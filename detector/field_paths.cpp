@@ -38,8 +38,8 @@ PathId PathTrie::add(const JsonPath& path) {
         uint32_t next = kNone;
         if (seg == "*") {
             next = nodes_[at].any_child;
-        } else if (auto it = nodes_[at].children.find(seg); it != nodes_[at].children.end()) {
-            next = it->second;
+        } else {
+            next = children_.find(at, seg);
         }
         if (next == kNone) {
             next = static_cast<uint32_t>(nodes_.size());
@@ -47,7 +47,6 @@ PathId PathTrie::add(const JsonPath& path) {
             if (seg == "*") {
                 nodes_[at].any_child = next;
             } else {
-                nodes_[at].children.emplace(seg, next);
                 children_.insert(at, seg, next);
             }
         }

@@ -4,12 +4,10 @@
 // event is one pass over it that keeps only what some rule needs. A field (FieldId) is
 // an ordered list of paths: the first one present in the event is the field's value.
 #include <cstdint>
-#include <functional>
 #include <map>
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "detector/key_index.hpp"
@@ -28,18 +26,11 @@ using JsonPath = std::vector<std::string>;
 JsonPath parse_json_path(std::string_view dotted);
 std::string format_json_path(const JsonPath& path);
 
-struct StringHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-
 class PathTrie {
   public:
     struct Node {
-        std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> children;
         uint32_t any_child = kNone;  // the "*" segment
         std::vector<PathId> paths;   // paths that end here
-        [[nodiscard]] bool has_children() const { return !children.empty() || any_child != kNone; }
     };
 
     explicit PathTrie(bool ignore_spaces = false) : nodes_(1), ignore_spaces_(ignore_spaces) {}
@@ -59,7 +50,7 @@ class PathTrie {
 
   private:
     std::vector<Node> nodes_;
-    KeyIndex children_;  // the same edges as Node::children, for the reader's lookups
+    KeyIndex children_;  // every named edge: (parent node, key) -> child node
     std::vector<JsonPath> paths_;
     std::map<JsonPath, PathId> path_ids_;
     bool ignore_spaces_;

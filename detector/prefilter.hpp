@@ -81,7 +81,6 @@ class Prefilter {
         return std::span(gate_sets_)
             .subspan(gate_offsets_[gate], gate_offsets_[gate + 1] - gate_offsets_[gate]);
     }
-    [[nodiscard]] size_t gate_count() const { return gate_offsets_.size() - 1; }
     [[nodiscard]] std::span<const uint32_t> always() const { return always_; }
     // Every rule passed to build(), ascending.
     [[nodiscard]] std::span<const uint32_t> all_rules() const { return all_rules_; }
