@@ -4,13 +4,14 @@
 
 PACKAGES := build-essential cmake pkg-config clang libclang-rt-14-dev clang-format clang-tidy \
             libhyperscan-dev libsimdjson-dev libyaml-cpp-dev prometheus-cpp-dev libjemalloc-dev \
-            doctest-dev libpcre2-dev libcli11-dev libssl-dev
+            doctest-dev libpcre2-dev libcli11-dev libssl-dev libboost1.81-dev zlib1g-dev \
+            libnats-dev nats-server curl openssl
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD    := build
 ASAN     := build-asan
 SIGMA_DIR ?= $(abspath ../shared/sigma)
 
-.PHONY: all deps configure run test fuzz bench format lint clean
+.PHONY: all deps configure run test fuzz bench bench-serve format lint clean
 
 all: $(BUILD)/vigie
 
@@ -31,6 +32,9 @@ $(BUILD)/CMakeCache.txt: | deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release
 
 configure: $(BUILD)/CMakeCache.txt
+
+$(BUILD)/vigie-nats-tool: deps $(BUILD)/CMakeCache.txt FORCE
+	cmake --build $(BUILD) -j $(JOBS) --target vigie-nats-tool
 
 $(BUILD)/vigie: deps $(BUILD)/CMakeCache.txt FORCE
 	cmake --build $(BUILD) -j $(JOBS)
@@ -53,24 +57,33 @@ BENCH_SIZE ?= 1G
 bench: $(BUILD)/vigie
 	./$(BUILD)/vigie-bench run --size $(BENCH_SIZE) --sigma $(SIGMA_DIR) --vigie $(BUILD)/vigie --out $(BUILD)/bench
 
+# The vigie serve load tests: concurrent HTTP clients, then NATS with 1 and 2 workers,
+# LOAD_SECONDS each (see README, "vigie serve").
+LOAD_SECONDS ?= 60
+bench-serve: $(BUILD)/vigie $(BUILD)/vigie-nats-tool
+	bench/serve_http_load.sh $(BUILD)/vigie $(LOAD_SECONDS) 4 500
+	bench/serve_nats_load.sh $(BUILD) $(LOAD_SECONDS)
+
 # libFuzzer targets (clang). FUZZ_SECONDS per target.
 FUZZ_SECONDS ?= 60
 fuzz: deps
 	CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIGIE_FUZZ=ON
-	cmake --build build-fuzz -j $(JOBS) --target fuzz_event_reader fuzz_rule_loader fuzz_config_reader
-	mkdir -p build-fuzz/corpus/event_reader build-fuzz/corpus/rule_loader build-fuzz/corpus/config_reader
+	cmake --build build-fuzz -j $(JOBS) --target fuzz_event_reader fuzz_rule_loader fuzz_config_reader fuzz_http_request
+	mkdir -p build-fuzz/corpus/event_reader build-fuzz/corpus/rule_loader build-fuzz/corpus/config_reader build-fuzz/corpus/http_request
 	cp samples/*.ndjson build-fuzz/corpus/event_reader/ 2>/dev/null || true
 	cp rules/*/*.yml build-fuzz/corpus/rule_loader/ 2>/dev/null || true
 	cp samples/vigie.yaml fuzz/seeds/config/*.yaml build-fuzz/corpus/config_reader/
+	cp fuzz/seeds/http/* build-fuzz/corpus/http_request/
 	./build-fuzz/fuzz/fuzz_event_reader -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 build-fuzz/corpus/event_reader
 	./build-fuzz/fuzz/fuzz_rule_loader -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 build-fuzz/corpus/rule_loader
 	./build-fuzz/fuzz/fuzz_config_reader -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 build-fuzz/corpus/config_reader
+	./build-fuzz/fuzz/fuzz_http_request -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 build-fuzz/corpus/http_request
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
 
 lint: $(BUILD)/vigie
-	clang-tidy -p $(BUILD) --quiet $$(git ls-files 'detector/*.cpp' 'ingest/*.cpp' 'alerts/*.cpp' 'metrics/*.cpp' 'runtime/*.cpp' 'bench/*.cpp' 'app/*.cpp' 'config/*.cpp')
+	clang-tidy -p $(BUILD) --quiet $$(git ls-files 'detector/*.cpp' 'ingest/*.cpp' 'alerts/*.cpp' 'metrics/*.cpp' 'runtime/*.cpp' 'bench/*.cpp' 'app/*.cpp' 'config/*.cpp' 'serve/*.cpp' 'http/*.cpp' 'nats/*.cpp')
 
 clean:
 	rm -rf $(BUILD) $(ASAN) build-fuzz

@@ -48,6 +48,10 @@ void JsonlAlertFormat::append(const Alert& a, std::string& b) const {
     append_number(b, a.index);
     b += R"(,"line":)";
     append_number(b, a.line);
+    if (!a.agency.empty()) {
+        b += R"(,"agency":)";
+        append_json_string(b, a.agency);
+    }
     b += R"(},"event":)";
     append_minified_json(b, a.event);
     b += "}\n";

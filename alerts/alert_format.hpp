@@ -15,9 +15,10 @@ namespace vigie {
 struct Alert {
     const Rule& rule;
     std::string_view source_file;
-    uint64_t index = 0;      // 0-based ordinal of the event in its input
-    uint64_t line = 0;       // line where the event starts
-    std::string_view event;  // the event's JSON as received
+    uint64_t index = 0;            // 0-based ordinal of the event in its input
+    uint64_t line = 0;             // line where the event starts
+    std::string_view event;        // the event's JSON as received
+    std::string_view agency = {};  // vigie serve: who sent it (from the credential)
 };
 
 class AlertFormat {
@@ -28,7 +29,8 @@ class AlertFormat {
     virtual void append(const Alert& alert, std::string& out) const = 0;
 };
 
-// {"rule":{"id","title","level","status","tags"},"source":{"file","index","line"},"event":{...}}
+// {"rule":{"id","title","level","status","tags"},"source":{"file","index","line"[,"agency"]},
+//  "event":{...}}
 class JsonlAlertFormat final : public AlertFormat {
   public:
     void append(const Alert& alert, std::string& out) const override;

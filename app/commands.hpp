@@ -20,7 +20,15 @@ struct ScanOptions {
     size_t batch_bytes = InputReader::kChunkBytes;
 };
 
+struct ServeOptions {
+    std::string config_file;     // empty: every setting's default
+    std::string http_listen;     // HOST:PORT overriding http.listen
+    std::string metrics_listen;  // HOST:PORT overriding metrics.listen
+};
+
 int run_scan(const ScanOptions& options);
+// Runs until SIGTERM or SIGINT, then drains and returns 0.
+int run_serve(const ServeOptions& options);
 int run_rules_check(const RuleLoadOptions& options);
 // Validates a `vigie serve` configuration file: every error with its file:line:col.
 int run_config_check(const std::string& path);

@@ -66,6 +66,14 @@ int run(int argc, char** argv) {
     check_cmd->add_option("paths", check.rule_paths, "Rule files or directories")->required();
     add_rule_options(*check_cmd, check);
 
+    vigie::ServeOptions serve;
+    auto* serve_cmd = app.add_subcommand(
+        "serve", "Run as a service: HTTP ingest from agencies, NATS JetStream, metrics");
+    serve_cmd->add_option("--config", serve.config_file,
+                          "Configuration file (YAML); without it every setting's default");
+    serve_cmd->add_option("--http-listen", serve.http_listen, "HOST:PORT for HTTP ingest");
+    serve_cmd->add_option("--metrics-listen", serve.metrics_listen, "HOST:PORT for GET /metrics");
+
     std::string config_file;
     auto* config_cmd = app.add_subcommand("config", "Work with vigie serve configuration files");
     config_cmd->require_subcommand(1);
@@ -83,6 +91,7 @@ int run(int argc, char** argv) {
         if (scan.rules.rule_paths.empty()) scan.rules.rule_paths.emplace_back("rules");
         return vigie::run_scan(scan);
     }
+    if (serve_cmd->parsed()) return vigie::run_serve(serve);
     if (config_check_cmd->parsed()) return vigie::run_config_check(config_file);
     return vigie::run_rules_check(check);
 }

@@ -32,6 +32,26 @@ bool valid_agency_id(const std::string& id) {
     });
 }
 
+// A JetStream stream or consumer name (also a subject token of its API).
+bool nats_name(const std::string& name) {
+    return valid_agency_id(name);
+}
+
+// A subject of non-empty dot-separated tokens, without wildcards or white space.
+bool nats_subject(const std::string& s) {
+    if (s.empty() || s.front() == '.' || s.back() == '.' || s.find("..") != std::string::npos)
+        return false;
+    return std::none_of(s.begin(), s.end(), [](char c) {
+        return c == '*' || c == '>' || c == ' ' || c == '\t' || c == '\r' || c == '\n';
+    });
+}
+
+// "<prefix>.>": the agency is the one token after the prefix.
+bool nats_subjects(const std::string& s) {
+    return s.size() > 2 && s.compare(s.size() - 2, 2, ".>") == 0 &&
+           nats_subject(s.substr(0, s.size() - 2));
+}
+
 }  // namespace
 
 void ConfigReader::error(const YAML::Node& n, std::string message) {
@@ -238,86 +258,115 @@ std::optional<ServeConfig> ConfigReader::read(const std::string& source) {
     auto str = [this](std::string& out) {
         return [this, &out](const YAML::Node& v, const std::string& p) { text(v, p, out); };
     };
+    // NATS names and subjects: checked here so that a typo is a file:line:col error rather
+    // than a refusal by the server at start-up.
+    auto nats_text = [this](std::string& out, const char* expected,
+                            bool (*valid)(const std::string&)) {
+        return [this, &out, expected, valid](const YAML::Node& v, const std::string& p) {
+            if (!v.IsNull() && !v.IsScalar()) {
+                error(v, p + " must be a string");
+                return;
+            }
+            const std::string t = v.IsScalar() ? v.Scalar() : std::string();
+            if (!valid(t)) {
+                error(v, p + " must be " + expected);
+                return;
+            }
+            out = t;
+        };
+    };
+    static constexpr const char* nats_name_rule = "a name of letters, digits, '-' or '_'";
     std::string log_format = "json";
     std::string log_level = "info";
-    fields(root, "",
-           {{"http",
-             [&](const YAML::Node& v, const std::string& p) {
-                 auto& h = c.http;
-                 fields(v, p,
-                        {{"listen", [&](const YAML::Node& x,
-                                        const std::string& q) { listen(x, q, h.listen); }},
-                         {"max_body_bytes", uint_field(1024, 1ULL << 34, h.max_body_bytes)},
-                         {"max_event_bytes", uint_field(256, 1ULL << 30, h.max_event_bytes)},
-                         {"max_connections", uint_field(1, 1000000, h.max_connections)},
-                         {"read_timeout_seconds", uint_field(1, 3600, h.read_timeout_seconds)},
-                         {"tls", [&](const YAML::Node& x, const std::string& q) {
-                              fields(x, q,
-                                     {{"enabled",
-                                       [&](const YAML::Node& y, const std::string& r) {
-                                           flag(y, r, h.tls.enabled);
-                                       }},
-                                      {"certificate", str(h.tls.certificate)},
-                                      {"private_key", str(h.tls.private_key)},
-                                      {"client_ca", str(h.tls.client_ca)}});
-                          }}});
-             }},
-            {"metrics",
-             [&](const YAML::Node& v, const std::string& p) {
-                 fields(v, p, {{"listen", [&](const YAML::Node& x, const std::string& q) {
-                                    listen(x, q, c.metrics_listen);
-                                }}});
-             }},
-            {"rules",
-             [&](const YAML::Node& v, const std::string& p) {
-                 fields(v, p,
-                        {{"paths", [&](const YAML::Node& x,
-                                       const std::string& q) { texts(x, q, c.rules.paths); }},
-                         {"mapping", str(c.rules.mapping)},
-                         {"placeholders", str(c.rules.placeholders)},
-                         {"cache_dir", str(c.rules.cache_dir)}});
-             }},
-            {"engine",
-             [&](const YAML::Node& v, const std::string& p) {
-                 fields(v, p, {{"threads", uint_field(0, 1024, c.threads)}});
-             }},
-            {"alerts",
-             [&](const YAML::Node& v, const std::string& p) {
-                 fields(v, p,
-                        {{"output", str(c.alerts_output)},
-                         {"format", [&](const YAML::Node& x, const std::string& q) {
-                              choice(x, q, {"jsonl", "table"}, c.alerts_format);
-                          }}});
-             }},
-            {"nats",
-             [&](const YAML::Node& v, const std::string& p) {
-                 auto& s = c.nats;
-                 fields(v, p,
-                        {{"enabled", [&](const YAML::Node& x,
-                                         const std::string& q) { flag(x, q, s.enabled); }},
-                         {"url", str(s.url)},
-                         {"stream", str(s.stream)},
-                         {"subjects", str(s.subjects)},
-                         {"consumer", str(s.consumer)},
-                         {"dead_letter_subject", str(s.dead_letter_subject)}});
-             }},
-            {"agencies", [&](const YAML::Node& v, const std::string&) { agencies(v, c); }},
-            {"admin",
-             [&](const YAML::Node& v, const std::string& p) {
-                 fields(v, p, {{"token_sha256", [&](const YAML::Node& x, const std::string& q) {
-                                    digest(x, q, c.admin_token_sha256);
-                                }}});
-             }},
-            {"log", [&](const YAML::Node& v, const std::string& p) {
-                 fields(v, p,
-                        {{"format",
-                          [&](const YAML::Node& x, const std::string& q) {
-                              choice(x, q, {"json", "logfmt"}, log_format);
-                          }},
-                         {"level", [&](const YAML::Node& x, const std::string& q) {
-                              choice(x, q, {"debug", "info", "warning", "error"}, log_level);
-                          }}});
-             }}});
+    fields(
+        root, "",
+        {{"http",
+          [&](const YAML::Node& v, const std::string& p) {
+              auto& h = c.http;
+              fields(v, p,
+                     {{"listen",
+                       [&](const YAML::Node& x, const std::string& q) { listen(x, q, h.listen); }},
+                      {"max_body_bytes", uint_field(1024, 1ULL << 34, h.max_body_bytes)},
+                      {"max_event_bytes", uint_field(256, 1ULL << 30, h.max_event_bytes)},
+                      {"max_connections", uint_field(1, 1000000, h.max_connections)},
+                      {"read_timeout_seconds", uint_field(1, 3600, h.read_timeout_seconds)},
+                      {"tls", [&](const YAML::Node& x, const std::string& q) {
+                           fields(x, q,
+                                  {{"enabled",
+                                    [&](const YAML::Node& y, const std::string& r) {
+                                        flag(y, r, h.tls.enabled);
+                                    }},
+                                   {"certificate", str(h.tls.certificate)},
+                                   {"private_key", str(h.tls.private_key)},
+                                   {"client_ca", str(h.tls.client_ca)}});
+                       }}});
+          }},
+         {"metrics",
+          [&](const YAML::Node& v, const std::string& p) {
+              fields(v, p, {{"listen", [&](const YAML::Node& x, const std::string& q) {
+                                 listen(x, q, c.metrics_listen);
+                             }}});
+          }},
+         {"rules",
+          [&](const YAML::Node& v, const std::string& p) {
+              fields(v, p,
+                     {{"paths", [&](const YAML::Node& x,
+                                    const std::string& q) { texts(x, q, c.rules.paths); }},
+                      {"mapping", str(c.rules.mapping)},
+                      {"placeholders", str(c.rules.placeholders)},
+                      {"cache_dir", str(c.rules.cache_dir)}});
+          }},
+         {"engine",
+          [&](const YAML::Node& v, const std::string& p) {
+              fields(v, p,
+                     {{"threads", uint_field(0, 1024, c.threads)},
+                      {"queue_capacity", uint_field(1, 1U << 20, c.queue_capacity)}});
+          }},
+         {"alerts",
+          [&](const YAML::Node& v, const std::string& p) {
+              fields(v, p,
+                     {{"output", str(c.alerts_output)},
+                      {"format", [&](const YAML::Node& x, const std::string& q) {
+                           choice(x, q, {"jsonl", "table"}, c.alerts_format);
+                       }}});
+          }},
+         {"nats",
+          [&](const YAML::Node& v, const std::string& p) {
+              auto& s = c.nats;
+              fields(
+                  v, p,
+                  {{"enabled",
+                    [&](const YAML::Node& x, const std::string& q) { flag(x, q, s.enabled); }},
+                   {"url", nats_text(s.url, "a NATS URL such as nats://127.0.0.1:4222",
+                                     [](const std::string& t) { return !t.empty(); })},
+                   {"stream", nats_text(s.stream, nats_name_rule, nats_name)},
+                   {"subjects",
+                    nats_text(s.subjects, "a subject prefix and .> (events.>)", nats_subjects)},
+                   {"consumer", nats_text(s.consumer, nats_name_rule, nats_name)},
+                   {"dead_letter_subject",
+                    nats_text(s.dead_letter_subject, "a subject without wildcards", nats_subject)},
+                   {"fetch_batch", uint_field(1, 10000, s.fetch_batch)},
+                   {"ack_wait_seconds", uint_field(1, 3600, s.ack_wait_seconds)},
+                   {"max_deliver", uint_field(0, 1000000, s.max_deliver)},
+                   {"max_ack_pending", uint_field(1, 1000000, s.max_ack_pending)}});
+          }},
+         {"agencies", [&](const YAML::Node& v, const std::string&) { agencies(v, c); }},
+         {"admin",
+          [&](const YAML::Node& v, const std::string& p) {
+              fields(v, p, {{"token_sha256", [&](const YAML::Node& x, const std::string& q) {
+                                 digest(x, q, c.admin_token_sha256);
+                             }}});
+          }},
+         {"log", [&](const YAML::Node& v, const std::string& p) {
+              fields(v, p,
+                     {{"format",
+                       [&](const YAML::Node& x, const std::string& q) {
+                           choice(x, q, {"json", "logfmt"}, log_format);
+                       }},
+                      {"level", [&](const YAML::Node& x, const std::string& q) {
+                           choice(x, q, {"debug", "info", "warning", "error"}, log_level);
+                       }}});
+          }}});
     c.log_format = log_format == "logfmt" ? LogFormat::Logfmt : LogFormat::Json;
     c.log_level = log_level == "debug"     ? LogLevel::Debug
                   : log_level == "warning" ? LogLevel::Warning

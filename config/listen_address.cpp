@@ -29,9 +29,9 @@ std::optional<ListenAddress> parse_listen_address(std::string_view text, std::st
     }
     unsigned port = 0;
     auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-    if (ec != std::errc() || end != port_text.data() + port_text.size() || port == 0 ||
-        port > 65535) {
-        error = "the port must be a number from 1 to 65535";
+    // Port 0 asks the kernel for a free port; vigie serve logs the one it got.
+    if (ec != std::errc() || end != port_text.data() + port_text.size() || port > 65535) {
+        error = "the port must be a number from 0 (any free port) to 65535";
         return std::nullopt;
     }
     return ListenAddress{std::string(host), static_cast<uint16_t>(port)};

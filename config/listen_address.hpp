@@ -14,7 +14,8 @@ struct ListenAddress {
     [[nodiscard]] std::string to_string() const;
 };
 
-// nullopt with `error` set when `text` is not HOST:PORT with a port in 1..65535.
+// nullopt with `error` set when `text` is not HOST:PORT with a port in 0..65535 (0: any
+// free port).
 std::optional<ListenAddress> parse_listen_address(std::string_view text, std::string& error);
 
 }  // namespace vigie

@@ -49,7 +49,13 @@ struct NatsSettings {
     std::string stream = "EVENTS";
     std::string subjects = "events.>";  // the agency is the token after "events."
     std::string consumer = "vigie";     // durable pull consumer shared by every worker
+    // Inside `subjects` by default, so dead letters are kept by the stream; the input
+    // acknowledges them without evaluating them.
     std::string dead_letter_subject = "events.dead";
+    uint32_t fetch_batch = 256;        // messages per pull request
+    uint32_t ack_wait_seconds = 30;    // unacknowledged this long: redelivered to any worker
+    uint32_t max_deliver = 0;          // deliveries before the server gives up; 0: unlimited
+    uint32_t max_ack_pending = 20000;  // unacknowledged messages across all workers
 };
 
 enum class LogFormat : uint8_t { Json, Logfmt };
@@ -60,6 +66,7 @@ struct ServeConfig {
     ListenAddress metrics_listen{"127.0.0.1", 9464};
     RuleSettings rules;
     uint32_t threads = 0;             // 0: one per core
+    uint32_t queue_capacity = 64;     // jobs (requests, NATS batches) waiting for a worker
     std::string alerts_output = "-";  // "-": stdout, else a file appended to
     std::string alerts_format = "jsonl";
     NatsSettings nats;

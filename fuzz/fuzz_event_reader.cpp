@@ -8,9 +8,7 @@
 #include <memory>
 
 #include "detector/detector.hpp"
-#include "detector/field_mapping.hpp"
-#include "detector/rule_parser.hpp"
-#include "detector/ruleset_compiler.hpp"
+#include "fuzz/fuzz_ruleset.hpp"
 #include "ingest/event_parser.hpp"
 #include "ingest/input_reader.hpp"
 
@@ -41,15 +39,7 @@ detection:
 )";
 
 struct Fixture {
-    Fixture() {
-        Diagnostics diags;
-        std::vector<Rule> rules;
-        Placeholders none;
-        RuleParser(none, diags).parse_text(kRules, "fuzz", rules);
-        auto mapping = load_mapping("windows", {}, diags);
-        CompileReport report;
-        ruleset =
-            RulesetCompiler(*mapping, diags).compile(std::move(rules), CompileOptions{}, report);
+    Fixture() : ruleset(fuzz_ruleset(kRules)) {
         detector = std::make_unique<Detector>(ruleset);
         parser = std::make_unique<EventParser>(ruleset->trie(), ruleset->needs_all_strings());
     }

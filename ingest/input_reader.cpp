@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -11,6 +12,20 @@ namespace vigie {
 
 InputReader::InputReader(int fd, size_t max_event_bytes, size_t chunk_bytes)
     : fd_(fd), max_event_bytes_(max_event_bytes), capacity_(chunk_bytes + max_event_bytes) {}
+
+InputReader::InputReader(std::string_view memory, size_t max_event_bytes)
+    : fd_(-1),
+      memory_(memory),
+      max_event_bytes_(max_event_bytes),
+      capacity_(memory.size() + max_event_bytes) {}
+
+long InputReader::read_some(char* out, size_t size) {
+    if (fd_ >= 0) return ::read(fd_, out, size);
+    size_t n = std::min(size, memory_.size());
+    std::memcpy(out, memory_.data(), n);
+    memory_.remove_prefix(n);
+    return static_cast<long>(n);
+}
 
 InputReader::~InputReader() {
     if (fd_ > 0) ::close(fd_);
@@ -52,7 +67,8 @@ void InputReader::deliver(const DocumentSplitter::Result& r, DocumentBatch& batc
 }
 
 void InputReader::prepare(DocumentBatch& batch) {
-    if (batch.capacity_ != capacity_) {
+    if (batch.capacity_ <
+        capacity_) {  // grows only: workers reuse one batch for bodies of any size
         batch.bytes_.reset(new char[capacity_ + kJsonPadding]);
         batch.capacity_ = capacity_;
         batch.padding_ = kJsonPadding;
@@ -98,7 +114,7 @@ InputReader::Status InputReader::next_batch(DocumentBatch& batch) {
     while (!eof_) {
         ssize_t n = 0;
         do {
-            n = ::read(fd_, bytes + batch.length_, capacity_ - batch.length_);
+            n = read_some(bytes + batch.length_, capacity_ - batch.length_);
         } while (n < 0 && errno == EINTR);
         if (n < 0) {
             error_ = std::strerror(errno);

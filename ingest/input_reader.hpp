@@ -5,6 +5,7 @@
 // the next batch, so memory is bounded by the batch size plus the event size limit.
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "ingest/document_batch.hpp"
 #include "ingest/document_splitter.hpp"
@@ -26,6 +27,9 @@ class InputReader {
     // Takes ownership of `fd` unless it is 0 (stdin). Documents may span reads of
     // `chunk_bytes`; tests use small chunks to exercise that.
     InputReader(int fd, size_t max_event_bytes, size_t chunk_bytes = kChunkBytes);
+    // Reads `memory` (which must outlive the reader), all of it in one batch: a request
+    // body in vigie serve.
+    InputReader(std::string_view memory, size_t max_event_bytes);
     ~InputReader();
     InputReader(const InputReader&) = delete;
     InputReader& operator=(const InputReader&) = delete;
@@ -47,8 +51,10 @@ class InputReader {
     void deliver(const DocumentSplitter::Result& r, DocumentBatch& batch);
     void report(DocumentBatch& batch, uint64_t line, std::string message);
     void finish(DocumentBatch& batch, size_t pos);
+    long read_some(char* out, size_t size);
 
     int fd_;
+    std::string_view memory_;  // the input when fd_ < 0
     size_t max_event_bytes_;
     size_t capacity_;
     std::string carry_;  // the start of a document that the last batch cut

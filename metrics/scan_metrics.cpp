@@ -62,6 +62,10 @@ void ScanMetrics::set_rules_loaded(uint64_t loaded, uint64_t failed) {
     impl_->rules.Add({{"state", "failed"}}).Set(static_cast<double>(failed));
 }
 
+std::shared_ptr<prometheus::Registry> ScanMetrics::registry() const {
+    return impl_->registry;
+}
+
 std::string ScanMetrics::exposition() const {
     std::ostringstream out;
     prometheus::TextSerializer().Serialize(out, impl_->registry->Collect());

@@ -7,6 +7,10 @@
 #include <memory>
 #include <string>
 
+namespace prometheus {
+class Registry;
+}
+
 namespace vigie {
 
 struct ScanCounters {
@@ -28,6 +32,8 @@ class ScanMetrics {
     void set_rules_loaded(uint64_t loaded, uint64_t failed);
     // The Prometheus text exposition format.
     [[nodiscard]] std::string exposition() const;
+    // For an endpoint in this folder (ServeMetrics) to serve the same counters.
+    [[nodiscard]] std::shared_ptr<prometheus::Registry> registry() const;
 
   private:
     struct Impl;

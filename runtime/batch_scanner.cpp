@@ -23,6 +23,7 @@ void BatchScanner::reject(ScanBatch& batch, uint64_t line, std::string_view mess
     e += ": ";
     e += message;
     e += '\n';
+    if (batch.keep_rejections) batch.rejections.push_back({line, 0, std::string(message)});
 }
 
 void BatchScanner::scan_document(ScanBatch& batch, const RawDocument& doc) {
@@ -40,8 +41,9 @@ void BatchScanner::scan_document(ScanBatch& batch, const RawDocument& doc) {
         const Rule& rule = rules[r].rule;
         if (rule.level < min_level_) continue;
         ++batch.counters.alerts_by_level[static_cast<size_t>(rule.level)];
-        format_.append(Alert{rule, *batch.source, doc.index, doc.line, {doc.data, doc.size}},
-                       batch.alerts);
+        format_.append(
+            Alert{rule, *batch.source, doc.index, doc.line, {doc.data, doc.size}, batch.agency},
+            batch.alerts);
     }
 }
 

@@ -4,6 +4,8 @@
 // writes these in input order; the batch then goes back to the pool.
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "ingest/document_batch.hpp"
 #include "metrics/scan_metrics.hpp"
@@ -13,16 +15,21 @@ namespace vigie {
 struct ScanBatch {
     uint64_t sequence = 0;
     const std::string* source = nullptr;  // the input's display name
+    std::string_view agency;              // vigie serve: the sender, shown in alerts
     DocumentBatch input;
     std::string failure;  // why the input could not be opened or read; empty when fine
     // Results, filled by a worker.
     std::string alerts;
     std::string errors;  // "file:line: reason\n" per rejected document
+    // When set, rejections are also kept as values (vigie serve answers with them).
+    bool keep_rejections = false;
+    std::vector<InputProblem> rejections;
     ScanCounters counters;
 
     void clear_results() {
         alerts.clear();
         errors.clear();
+        rejections.clear();
         counters = {};
     }
 };

@@ -35,6 +35,8 @@ class SigmaHarness {
 
     [[nodiscard]] const Diagnostics& diagnostics() const { return diags_; }
     [[nodiscard]] const CompileReport& report() const { return report_; }
+    // The compiled (prefiltered) ruleset, for tests of what runs it (the serve engine).
+    [[nodiscard]] std::shared_ptr<const Ruleset> ruleset() const { return ruleset_; }
     [[nodiscard]] size_t rules_loaded() const { return ruleset_ ? ruleset_->rules().size() : 0; }
     // Errors only, formatted; "" when the rules loaded cleanly.
     [[nodiscard]] std::string errors() const;

@@ -83,7 +83,8 @@ TEST_CASE("each mistake is an error at its place") {
     CHECK(errors_of("http: {listen: '::1:80'}\n") ==
           "vigie.yaml:1:16: http.listen: an IPv6 host is written in brackets: [::1]:8080\n");
     CHECK(errors_of("metrics: {listen: '127.0.0.1:70000'}\n") ==
-          "vigie.yaml:1:19: metrics.listen: the port must be a number from 1 to 65535\n");
+          "vigie.yaml:1:19: metrics.listen: the port must be a number from 0 (any free port) to "
+          "65535\n");
     CHECK(errors_of("http: {max_connections: -3}\n") ==
           "vigie.yaml:1:25: http.max_connections must be a whole number from 1 to 1000000\n");
     CHECK(errors_of("nats: {enabled: yes please}\n") ==
@@ -131,4 +132,45 @@ TEST_CASE("token digests are SHA-256 in lower-case hex") {
     CHECK(is_sha256_hex(sha256_hex("")));
     CHECK_FALSE(is_sha256_hex(std::string(63, 'a')));
     CHECK_FALSE(is_sha256_hex(std::string(64, 'g')));
+}
+
+TEST_CASE("nats settings: defaults, values and each mistake at its place") {
+    Diagnostics diags;
+    auto d = ConfigReader("vigie.yaml", diags).read("nats: {enabled: true}\n");
+    REQUIRE(d.has_value());
+    CHECK(d->nats.subjects == "events.>");
+    CHECK(d->nats.fetch_batch == 256);
+    CHECK(d->nats.ack_wait_seconds == 30);
+    CHECK(d->nats.max_deliver == 0);
+    CHECK(d->nats.max_ack_pending == 20000);
+
+    auto c = ConfigReader("vigie.yaml", diags)
+                 .read(
+                     "nats:\n  subjects: soc.in.>\n  fetch_batch: 64\n  ack_wait_seconds: 2\n"
+                     "  max_deliver: 5\n  max_ack_pending: 100\n  dead_letter_subject: soc.dl\n");
+    REQUIRE(c.has_value());
+    CHECK(c->nats.subjects == "soc.in.>");
+    CHECK(c->nats.fetch_batch == 64);
+    CHECK(c->nats.ack_wait_seconds == 2);
+    CHECK(c->nats.max_deliver == 5);
+    CHECK(c->nats.max_ack_pending == 100);
+    CHECK(c->nats.dead_letter_subject == "soc.dl");
+
+    CHECK(errors_of("nats: {subjects: events.*}\n") ==
+          "vigie.yaml:1:18: nats.subjects must be a subject prefix and .> (events.>)\n");
+    CHECK(errors_of("nats: {subjects: '>'}\n") ==
+          "vigie.yaml:1:18: nats.subjects must be a subject prefix and .> (events.>)\n");
+    CHECK(errors_of("nats: {consumer: my.consumer}\n") ==
+          "vigie.yaml:1:18: nats.consumer must be a name of letters, digits, '-' or '_'\n");
+    CHECK(errors_of("nats: {stream: ''}\n") ==
+          "vigie.yaml:1:16: nats.stream must be a name of letters, digits, '-' or '_'\n");
+    CHECK(errors_of("nats: {dead_letter_subject: dead.>}\n") ==
+          "vigie.yaml:1:29: nats.dead_letter_subject must be a subject without wildcards\n");
+    CHECK(errors_of("nats: {url: [a]}\n") == "vigie.yaml:1:13: nats.url must be a string\n");
+    CHECK(errors_of("nats:\n  ack_wait_seconds: 0\n") ==
+          "vigie.yaml:2:21: nats.ack_wait_seconds must be a whole number from 1 to 3600\n");
+    CHECK(errors_of("nats: {fetch_batch: 20000}\n") ==
+          "vigie.yaml:1:21: nats.fetch_batch must be a whole number from 1 to 10000\n");
+    CHECK(errors_of("nats: {max_ack_pending: 0}\n") ==
+          "vigie.yaml:1:25: nats.max_ack_pending must be a whole number from 1 to 1000000\n");
 }

@@ -1,0 +1,49 @@
+#pragma once
+// Where the alerts of `vigie serve` go: standard output or a file appended to. Workers
+// hand it whole buffers of formatted alerts; each buffer is written with one lock, so
+// alerts of different jobs never interleave mid-line. A write that fails is retried and
+// then reported (counted, logged by the caller), never silently dropped.
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+namespace vigie {
+
+class AlertSink {
+  public:
+    virtual ~AlertSink() = default;
+    // Returns false when the alerts could not be written (see error()).
+    virtual bool write(std::string_view alerts) = 0;
+    // Pushes everything written to the kernel (and to disk for a file).
+    virtual void flush() = 0;
+    [[nodiscard]] virtual std::string error() const = 0;
+};
+
+// "-" is standard output; any other path is opened for appending, created 0640.
+class FileAlertSink final : public AlertSink {
+  public:
+    // Throws std::runtime_error when the file cannot be opened (a start-up failure).
+    explicit FileAlertSink(const std::string& path, std::string_view header = {});
+    ~FileAlertSink() override;
+    FileAlertSink(const FileAlertSink&) = delete;
+    FileAlertSink& operator=(const FileAlertSink&) = delete;
+
+    bool write(std::string_view alerts) override;
+    void flush() override;
+    [[nodiscard]] std::string error() const override;
+    [[nodiscard]] uint64_t bytes_written() const;
+
+  private:
+    bool write_all(std::string_view bytes);
+
+    mutable std::mutex mutex_;
+    int fd_ = -1;
+    bool owns_fd_ = false;
+    std::string header_;
+    bool header_written_ = false;
+    uint64_t bytes_written_ = 0;
+    std::string error_;
+};
+
+}  // namespace vigie

@@ -1,0 +1,218 @@
+// vigie serve: wires the configuration, the engine, the HTTP listener, the NATS input,
+// metrics, reloads and signals together. The order of shutdown is the point of this
+// file: stop taking work, finish and answer what was taken, flush, exit 0.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <csignal>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+
+#include "alerts/alert_sink.hpp"
+#include "app/commands.hpp"
+#include "app/serve_reload.hpp"
+#include "config/config_reader.hpp"
+#include "http/http_listener.hpp"
+#include "metrics/serve_metrics.hpp"
+#include "nats/jetstream_input.hpp"
+
+namespace vigie {
+
+namespace {
+
+namespace net = boost::asio;
+
+// The configuration: the file's, or the defaults, with the command line's overrides.
+std::optional<ServeConfig> serve_config(const ServeOptions& options) {
+    ServeConfig config;
+    if (!options.config_file.empty()) {
+        Diagnostics diags;
+        auto read = load_serve_config(options.config_file, diags);
+        print_diagnostics(diags);
+        if (!read) return std::nullopt;
+        config = std::move(*read);
+    }
+    std::string error;
+    if (!options.http_listen.empty()) {
+        auto a = parse_listen_address(options.http_listen, error);
+        if (!a) {
+            std::fprintf(stderr, "vigie: --http-listen: %s\n", error.c_str());
+            return std::nullopt;
+        }
+        config.http.listen = *a;
+    }
+    if (!options.metrics_listen.empty()) {
+        auto a = parse_listen_address(options.metrics_listen, error);
+        if (!a) {
+            std::fprintf(stderr, "vigie: --metrics-listen: %s\n", error.c_str());
+            return std::nullopt;
+        }
+        config.metrics_listen = *a;
+    }
+    return config;
+}
+
+// What the main thread waits for: a signal's request to stop.
+class StopRequest {
+  public:
+    void request() {
+        {
+            std::lock_guard lock(mutex_);
+            requested_ = true;
+        }
+        cv_.notify_all();
+    }
+    void wait() {
+        std::unique_lock lock(mutex_);
+        cv_.wait(lock, [&] { return requested_; });
+    }
+
+  private:
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    bool requested_ = false;
+};
+
+// Signals on the io_context: SIGHUP reloads, SIGTERM/SIGINT stop.
+void watch_signals(net::signal_set& signals, ServeReloader& reloader, StopRequest& stop,
+                   Logger& log) {
+    signals.async_wait([&](const boost::system::error_code& ec, int signo) {
+        if (ec) return;
+        if (signo == SIGHUP) {
+            log.info("SIGHUP: reloading");
+            reloader.request({});
+            watch_signals(signals, reloader, stop, log);
+            return;
+        }
+        log.info("stopping: draining queues",
+                 {{"signal", signo == SIGTERM ? "SIGTERM" : "SIGINT"}});
+        stop.request();
+    });
+}
+
+// Publishes the components' counters as metrics once a second.
+struct MetricsTicker {
+    net::steady_timer timer;
+    std::function<void()> publish;
+    void tick() {
+        publish();
+        timer.expires_after(std::chrono::seconds(1));
+        timer.async_wait([this](const boost::system::error_code& ec) {
+            if (!ec) tick();
+        });
+    }
+};
+
+}  // namespace
+
+int run_serve(const ServeOptions& options) {
+    auto config = serve_config(options);
+    if (!config) return 2;
+    Logger log(config->log_format, config->log_level);
+    // Signals are handled by the io_context's signal_set, in the io threads: blocked here
+    // so that the other threads started below (workers, NATS, metrics) inherit the mask,
+    // and unblocked in the io threads only.
+    sigset_t mask;
+    sigemptyset(&mask);
+    for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&mask, s);
+    pthread_sigmask(SIG_BLOCK, &mask, nullptr);
+
+    LoadedRuleset loaded = load_ruleset(rule_options(config->rules));
+    for (const auto& d : loaded.diagnostics)
+        log.log(d.severity == Severity::Error ? LogLevel::Error : LogLevel::Warning, "rule problem",
+                {{"problem", d.format()}});
+    if (!loaded.ruleset || loaded.errors > 0) {
+        log.error("not starting: the rules have errors", {{"errors", loaded.errors}});
+        return 1;
+    }
+    if (config->agencies.empty())
+        log.warn("no agencies configured: every POST /v1/events will be refused (401)");
+
+    auto format = make_alert_format(config->alerts_format);
+    FileAlertSink sink(config->alerts_output, format->header());
+    ScanMetrics scan_metrics;
+    scan_metrics.set_rules_loaded(loaded.loaded, loaded.documents - loaded.loaded);
+    const unsigned threads =
+        config->threads != 0 ? config->threads : std::max(1U, std::thread::hardware_concurrency());
+    IngestEngine engine(loaded.ruleset, *format, sink,
+                        {threads, config->queue_capacity, config->http.max_event_bytes,
+                         Level::Informational, &scan_metrics});
+    AgencyRegistry agencies(config->agencies, config->admin_token_sha256);
+    ServeReloader reloader(options.config_file, *config, engine, agencies, log);
+
+    net::io_context io;
+    IngestHandler handler(engine, agencies, config->http, log,
+                          [&reloader](std::function<void(ReloadOutcome &&)> done) {
+                              reloader.request(std::move(done));
+                          });
+    HttpListener listener(io, config->http, handler, log);
+    ServeMetrics metrics(scan_metrics, config->metrics_listen.to_string());
+    std::unique_ptr<JetStreamInput> nats;
+    if (config->nats.enabled) {
+        nats = std::make_unique<JetStreamInput>(
+            config->nats, engine, log,
+            [&agencies](std::string_view a) { return agencies.known(a); });
+        nats->start();
+    }
+    MetricsTicker ticker{
+        net::steady_timer(io), [&] {
+            const HttpCounters& h = handler.counters();
+            ServeSnapshot s{h.requests,    h.unauthorized, h.rate_limited,         h.overloaded,
+                            h.too_large,   h.unsupported,  listener.connections(), engine.queued(),
+                            engine.ready()};
+            if (nats) {
+                JetStreamStats n = nats->stats();
+                s.nats_messages = n.messages;
+                s.nats_acked = n.acked;
+                s.nats_redelivered = n.redelivered;
+                s.nats_dead_lettered = n.dead_lettered;
+                s.nats_naked = n.naked;
+            }
+            s.reloads_ok = reloader.succeeded();
+            s.reloads_failed = reloader.refused();
+            metrics.publish(s);
+        }};
+    StopRequest stop;
+    net::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
+    watch_signals(signals, reloader, stop, log);
+    listener.start();
+    ticker.tick();
+    log.info("serving",
+             {{"http", config->http.listen.host + ":" + std::to_string(listener.port())},
+              {"metrics", config->metrics_listen.host + ":" + std::to_string(metrics.port())},
+              {"rules", loaded.loaded},
+              {"threads", threads},
+              {"nats", config->nats.enabled ? "on" : "off"}});
+    std::vector<std::thread> io_threads;
+    io_threads.reserve(2);
+    for (int i = 0; i < 2; ++i) {
+        io_threads.emplace_back([&io, mask] {
+            pthread_sigmask(SIG_UNBLOCK, &mask, nullptr);
+            io.run();
+        });
+    }
+
+    stop.wait();
+    // Stop taking work, then finish what was taken: queued jobs run, their HTTP answers
+    // are written and their NATS messages acknowledged, and the alerts are flushed.
+    handler.start_draining();
+    listener.stop();
+    if (nats) nats->stop();
+    engine.drain();
+    if (nats) nats->close();
+    for (int i = 0; i < 100 && listener.connections() > 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    io.stop();
+    for (auto& t : io_threads) t.join();
+    const IngestTotals totals = engine.totals();
+    log.info("stopped", {{"jobs", totals.jobs},
+                         {"events", totals.events},
+                         {"rejected", totals.rejected},
+                         {"alerts", totals.alerts}});
+    return 0;
+}
+
+}  // namespace vigie

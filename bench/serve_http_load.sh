@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Load test of vigie serve's HTTP ingest: CLIENTS concurrent curl clients post NDJSON
+# bodies of BATCH events for SECONDS, against every SigmaHQ rule (when ../shared/sigma is
+# there, else the repository's rules) plus one marker rule that every event matches once.
+# Reports events/s, the p50/p99 ingest-to-alert latency, vigie's peak RSS, and checks
+# that no accepted event was lost (marker alerts written == events accepted == events
+# vigie counted).
+#
+# Latency: vigie answers a POST only after the alerts of all its events are written, so
+# the time from the start of a request to its answer bounds the ingest-to-alert latency
+# of every event in it (upload, queue wait, detection, alert write). It is measured per
+# request by curl (%{time_total}).
+#
+# Usage: bench/serve_http_load.sh [VIGIE] [SECONDS] [CLIENTS] [BATCH]
+set -eu
+here=$(cd "$(dirname "$0")/.." && pwd)
+vigie=$(realpath "${1:-$here/build/vigie}")
+seconds=${2:-60}
+clients=${3:-4}
+batch=${4:-500}
+sigma=${SIGMA_DIR:-$here/../shared/sigma}
+work=$here/build/bench/serve-http
+rm -rf "$work"; mkdir -p "$work/rules" "$work/bodies"
+trap 'kill -KILL $(jobs -p) 2>/dev/null || true' EXIT
+
+# Rules: SigmaHQ's when present, and the marker rule.
+rule_paths="[$work/rules"
+for d in "$sigma"/rules "$sigma"/rules-emerging-threats "$sigma"/rules-threat-hunting; do
+  [ -d "$d" ] && rule_paths="$rule_paths, $d"
+done
+[ -d "$sigma/rules" ] || rule_paths="$rule_paths, $here/rules/windows"
+rule_paths="$rule_paths]"
+cat > "$work/rules/marker.yml" <<'YML'
+title: vigie load-test marker
+id: 00000000-10ad-4000-8000-000000000001
+status: test
+level: informational
+logsource: {product: windows}
+detection:
+  sel: {VigieLoad: marker}
+  condition: sel
+YML
+# Bodies: generated Windows events, each with the marker field.
+"$here/build/vigie-bench" generate --size 32M "$work/events.ndjson" > /dev/null
+sed 's/"EventData":{/"EventData":{"VigieLoad":"marker",/' "$work/events.ndjson" |
+  split -l "$batch" -d -a 4 - "$work/bodies/b"
+bodies=("$work"/bodies/b*)
+token=load-test-token
+cat > "$work/vigie.yaml" <<YML
+rules: {paths: $rule_paths, mapping: windows, cache_dir: $work/cache}
+engine: {threads: 0, queue_capacity: 64}
+http: {max_connections: 64}
+alerts: {output: $work/alerts.jsonl}
+agencies:
+  - id: load
+    token_sha256: $(printf %s "$token" | sha256sum | cut -d' ' -f1)
+    rate_limit: {events_per_second: 100000000, burst: 100000000}
+YML
+"$vigie" serve --config "$work/vigie.yaml" --http-listen 127.0.0.1:0 --metrics-listen 127.0.0.1:0 \
+  2> "$work/vigie.log" &
+pid=$!
+for _ in $(seq 1 1200); do
+  grep -q '"msg":"serving"' "$work/vigie.log" 2>/dev/null && break
+  kill -0 "$pid" 2>/dev/null || { cat "$work/vigie.log"; exit 1; }
+  sleep 0.1
+done
+line=$(grep -m1 '"msg":"serving"' "$work/vigie.log")
+port=$(sed -E 's/.*"http":"[^"]*:([0-9]+)".*/\1/' <<<"$line")
+metrics=$(sed -E 's/.*"metrics":"[^"]*:([0-9]+)".*/\1/' <<<"$line")
+rules=$(sed -E 's/.*"rules":([0-9]+).*/\1/' <<<"$line")
+
+# One client: posts bodies round-robin until the deadline; a 503 is retried after its
+# Retry-After (as an agency's forwarder would), so every body sent is eventually accepted.
+client() {
+  local n=$1 deadline=$2 i=$1 out="$work/client$1.log"
+  while [ "$EPOCHSECONDS" -lt "$deadline" ]; do
+    local body=${bodies[$((i % ${#bodies[@]}))]}
+    local result
+    result=$(curl -s -o "$work/resp$n" -w '%{http_code} %{time_total}' -X POST \
+      -H "Authorization: Bearer $token" -H 'Content-Type: application/x-ndjson' \
+      --data-binary "@$body" "http://127.0.0.1:$port/v1/events")
+    local code=${result% *}
+    if [ "$code" = 200 ]; then
+      local answer
+      answer=$(< "$work/resp$n")
+      [[ $answer =~ \"accepted\":([0-9]+) ]]
+      echo "$result ${BASH_REMATCH[1]}" >> "$out"
+      i=$((i + clients))
+    else
+      echo "$code ${result#* } 0" >> "$out"
+      sleep 1
+    fi
+  done
+}
+start=$(date +%s.%N)
+deadline=$(( EPOCHSECONDS + seconds ))
+for c in $(seq 0 $((clients - 1))); do client "$c" "$deadline" & done
+wait $(jobs -p | grep -v "^$pid$") 2>/dev/null || true
+end=$(date +%s.%N)
+counted=$(curl -s "http://127.0.0.1:$metrics/metrics" | sed -nE 's/^vigie_events_received_total\{input="load"\} ([0-9.e+]+)/\1/p')
+rss_kb=$(sed -nE 's/^VmHWM:\s+([0-9]+) kB/\1/p' "/proc/$pid/status")
+kill -TERM "$pid"; wait "$pid"; status=$?
+
+cat "$work"/client*.log > "$work/requests.log"
+accepted=$(awk '$1 == 200 {s += $3} END {print s + 0}' "$work/requests.log")
+ok=$(awk '$1 == 200' "$work/requests.log" | wc -l)
+retried=$(awk '$1 != 200' "$work/requests.log" | wc -l)
+marker=$(grep -c '00000000-10ad-4000-8000-000000000001' "$work/alerts.jsonl" || true)
+all_alerts=$(wc -l < "$work/alerts.jsonl")
+read -r p50 p99 <<<"$(awk '$1 == 200 {print $2}' "$work/requests.log" | sort -n |
+  awk '{v[NR] = $1} END {i50 = int(NR * 0.50); i99 = int(NR * 0.99); if (i50 < 1) i50 = 1; if (i99 < 1) i99 = 1; printf "%.3f %.3f", v[i50], v[i99]}')"
+elapsed=$(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.1f", b - a}')
+rate=$(awk -v n="$accepted" -v t="$elapsed" 'BEGIN {printf "%.0f", n / t}')
+lost=$(( accepted - marker ))
+
+printf '\nvigie serve, HTTP ingest: %s clients x %s events per request, %s s, %s rules, %s cores\n' \
+  "$clients" "$batch" "$elapsed" "$rules" "$(nproc)"
+printf '| %-34s | %s |\n' "requests answered 200" "$ok" "503 answers (retried after Retry-After)" "$retried" \
+  "events accepted" "$accepted" "events/s" "$rate" \
+  "p50 ingest-to-alert latency (s)" "$p50" "p99 ingest-to-alert latency (s)" "$p99" \
+  "peak RSS of vigie (MB)" "$(awk -v k="$rss_kb" 'BEGIN {printf "%.1f", k / 1024}')" \
+  "alerts written (all rules)" "$all_alerts" "marker alerts (one per event)" "$marker" \
+  "events counted by vigie (metrics)" "${counted:-?}" "lost events (accepted - marker)" "$lost" \
+  "exit status after SIGTERM" "$status"
+[ "$lost" -eq 0 ] && [ "$status" -eq 0 ]

@@ -1,0 +1,88 @@
+// libFuzzer target: arbitrary bytes as an HTTP/1.1 request through the listener's own
+// steps: Beast's parser with the listener's header and body limits, the request as the
+// handlers see it, then the routes, auth, limits, gzip and NDJSON handling of the
+// IngestHandler over a real engine (jobs run inline). Every request must get exactly
+// one answer with a known status.
+#include <boost/asio/buffer.hpp>
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+
+#include "alerts/alert_format.hpp"
+#include "alerts/alert_sink.hpp"
+#include "config/token_digest.hpp"
+#include "fuzz/fuzz_ruleset.hpp"
+#include "http/http_session.hpp"
+
+namespace {
+
+using namespace vigie;
+
+constexpr const char* kRule = R"(
+title: fields
+id: f
+logsource: {product: windows, category: process_creation}
+detection:
+  sel:
+    CommandLine|contains|windash: ' -enc '
+  condition: sel
+)";
+
+// Alerts are formatted and discarded: the target checks the handling, not the output.
+class DiscardSink final : public AlertSink {
+  public:
+    bool write(std::string_view) override { return true; }
+    void flush() override {}
+    [[nodiscard]] std::string error() const override { return {}; }
+};
+
+struct Fixture {
+    Fixture() {
+        auto ruleset = fuzz_ruleset(kRule);
+        settings.max_body_bytes = 1 << 16;
+        settings.max_event_bytes = 4096;
+        engine = std::make_unique<IngestEngine>(ruleset, format, sink, IngestEngineOptions{0, 1});
+        agencies = std::make_unique<AgencyRegistry>(
+            std::vector<Agency>{{"demo", sha256_hex("tok"), {1e9, 1e9}}}, sha256_hex("adm"));
+        handler = std::make_unique<IngestHandler>(*engine, *agencies, settings, log,
+                                                  [](std::function<void(ReloadOutcome &&)> done) {
+                                                      done({true, "{}"});
+                                                  });
+    }
+    JsonlAlertFormat format;
+    DiscardSink sink;
+    HttpSettings settings;
+    Logger log{LogFormat::Json, LogLevel::Error};
+    std::unique_ptr<IngestEngine> engine;
+    std::unique_ptr<AgencyRegistry> agencies;
+    std::unique_ptr<IngestHandler> handler;
+};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    static Fixture fixture;
+    namespace http = boost::beast::http;
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(http_detail::kHeaderLimit);
+    parser.body_limit(fixture.settings.max_body_bytes);
+    parser.eager(true);
+    boost::beast::error_code ec;
+    auto buffer = boost::asio::buffer(data, size);
+    while (buffer.size() > 0 && !parser.is_done()) {
+        size_t used = parser.put(buffer, ec);
+        if (ec || used == 0) break;
+        buffer += used;
+    }
+    if (!ec && !parser.is_done()) parser.put_eof(ec);
+    if (ec || !parser.is_done()) return 0;  // the listener answers 400/413/431 and closes
+    HttpRequest request = http_detail::to_request(parser.release(), "fuzz");
+    int answers = 0;
+    unsigned status = 0;
+    fixture.handler->handle(std::move(request), [&](HttpAnswer&& a) {
+        ++answers;
+        status = a.status;
+    });
+    if (answers != 1 || status < 200 || status > 599) std::abort();
+    return 0;
+}

@@ -1,0 +1,278 @@
+#include "http/http_listener.hpp"
+
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/ssl.hpp>
+#include <list>
+#include <mutex>
+#include <stdexcept>
+
+#include "http/http_session.hpp"
+
+namespace vigie {
+
+namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
+using tcp = boost::asio::ip::tcp;
+using namespace http_detail;
+
+namespace {
+
+class PlainSession final : public HttpSession<PlainSession>,
+                           public std::enable_shared_from_this<PlainSession> {
+  public:
+    PlainSession(tcp::socket&& socket, std::shared_ptr<SessionHost> host, std::string peer)
+        : HttpSession(std::move(host), std::move(peer)), stream_(std::move(socket)) {}
+    void run() {
+        net::dispatch(stream_.get_executor(), [s = shared_from_this()] { s->read_request(); });
+    }
+    beast::tcp_stream& stream() { return stream_; }
+    void identify(HttpRequest&) {}
+    void close() {
+        beast::error_code ec;
+        stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+        stream_.close();
+    }
+
+  private:
+    beast::tcp_stream stream_;
+};
+
+class TlsSession final : public HttpSession<TlsSession>,
+                         public std::enable_shared_from_this<TlsSession> {
+  public:
+    TlsSession(tcp::socket&& socket, ssl::context& ctx, std::shared_ptr<SessionHost> host,
+               std::string peer, std::chrono::seconds handshake_timeout)
+        : HttpSession(std::move(host), std::move(peer)),
+          stream_(std::move(socket), ctx),
+          handshake_timeout_(handshake_timeout) {}
+    void run() {
+        net::dispatch(stream_.get_executor(), [s = shared_from_this()] {
+            beast::get_lowest_layer(s->stream_).expires_after(s->handshake_timeout_);
+            s->stream_.async_handshake(ssl::stream_base::server, [s](beast::error_code ec) {
+                if (ec) return s->close();
+                s->read_request();
+            });
+        });
+    }
+    beast::ssl_stream<beast::tcp_stream>& stream() { return stream_; }
+    // The client certificate's common name, checked against the token's agency.
+    void identify(HttpRequest& request) {
+        X509* cert = SSL_get1_peer_certificate(stream_.native_handle());
+        if (cert == nullptr) return;
+        char cn[256] = {};
+        int n =
+            X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, cn, sizeof cn);
+        if (n > 0) request.client_identity.assign(cn, static_cast<size_t>(n));
+        X509_free(cert);
+    }
+    void close() {
+        beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(2));
+        stream_.async_shutdown([s = shared_from_this()](beast::error_code) {
+            beast::get_lowest_layer(s->stream_).close();
+        });
+    }
+
+  private:
+    beast::ssl_stream<beast::tcp_stream> stream_;
+    std::chrono::seconds handshake_timeout_;
+};
+
+std::unique_ptr<ssl::context> make_tls_context(const TlsSettings& tls) {
+    auto ctx = std::make_unique<ssl::context>(ssl::context::tls_server);
+    ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                     ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+    try {
+        ctx->use_certificate_chain_file(tls.certificate);
+        ctx->use_private_key_file(tls.private_key, ssl::context::pem);
+        if (!tls.client_ca.empty()) {
+            ctx->load_verify_file(tls.client_ca);
+            ctx->set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
+        }
+    } catch (const boost::system::system_error& e) {
+        throw std::runtime_error("TLS: cannot load certificate, key or client CA (" +
+                                 tls.certificate + ", " + tls.private_key + "): " + e.what());
+    }
+    return ctx;
+}
+
+}  // namespace
+
+namespace http_detail {
+
+http::response<http::string_body> to_response(HttpAnswer&& a, unsigned version, bool keep_alive) {
+    http::response<http::string_body> res{static_cast<http::status>(a.status), version};
+    res.set(http::field::server, "vigie");
+    res.set(http::field::content_type, a.content_type);
+    if (a.retry_after_seconds > 0)
+        res.set(http::field::retry_after, std::to_string(a.retry_after_seconds));
+    if (a.www_authenticate) res.set(http::field::www_authenticate, R"(Bearer realm="vigie")");
+    res.keep_alive(keep_alive);
+    res.body() = std::move(a.body);
+    res.body() += '\n';
+    res.prepare_payload();
+    return res;
+}
+
+HttpRequest to_request(http::request<http::string_body>&& req, std::string peer) {
+    HttpRequest r;
+    r.method = std::string(req.method_string());
+    r.target = std::string(req.target());
+    r.request_line = r.method + " " + r.target;
+    r.authorization = std::string(req[http::field::authorization]);
+    r.content_type = std::string(req[http::field::content_type]);
+    r.content_encoding = std::string(req[http::field::content_encoding]);
+    r.peer = std::move(peer);
+    r.body = std::move(req.body());
+    return r;
+}
+
+}  // namespace http_detail
+
+// The acceptor and the live sessions. Sessions hold it through SessionHost, so it lives
+// as long as the last of them.
+class HttpListener::State final : public SessionHost, public std::enable_shared_from_this<State> {
+  public:
+    State(net::io_context& io, const HttpSettings& settings, IngestHandler& handler, Logger& log)
+        : io_(io),
+          settings_(settings),
+          handler_(handler),
+          log_(log),
+          acceptor_(net::make_strand(io)) {
+        if (settings.tls.enabled) tls_ = make_tls_context(settings.tls);
+        beast::error_code ec;
+        tcp::endpoint ep{net::ip::make_address(settings.listen.host, ec), settings.listen.port};
+        if (ec) throw std::runtime_error("http.listen: bad address " + settings.listen.host);
+        acceptor_.open(ep.protocol(), ec);
+        if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+        if (!ec) acceptor_.bind(ep, ec);
+        if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+        if (ec)
+            throw std::runtime_error("cannot listen on " + settings.listen.host + ":" +
+                                     std::to_string(settings.listen.port) + ": " + ec.message());
+        port_ = acceptor_.local_endpoint().port();
+    }
+
+    IngestHandler& handler() override { return handler_; }
+    const HttpSettings& settings() const override { return settings_; }
+    bool stopping() const override { return stopping_; }
+
+    void session_ended() override {
+        std::lock_guard lock(mutex_);
+        --active_;
+        if (paused_ && !stopping_) {
+            paused_ = false;
+            net::post(acceptor_.get_executor(), [s = shared_from_this()] { s->accept(); });
+        }
+    }
+
+    void start() {
+        net::post(acceptor_.get_executor(), [s = shared_from_this()] { s->accept(); });
+    }
+
+    void accept() {
+        acceptor_.async_accept(net::make_strand(io_),
+                               beast::bind_front_handler(&State::on_accept, shared_from_this()));
+    }
+
+    void stop() {
+        net::post(acceptor_.get_executor(), [s = shared_from_this()] {
+            beast::error_code ec;
+            s->acceptor_.close(ec);
+        });
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+        for (auto& weak : sessions_)
+            if (auto session = weak.lock()) session->shutdown();
+        sessions_.clear();
+    }
+
+    uint16_t port() const { return port_; }
+    size_t connections() const {
+        std::lock_guard lock(mutex_);
+        return active_;
+    }
+
+  private:
+    void on_accept(beast::error_code ec, tcp::socket socket) {
+        if (ec) {
+            if (ec != net::error::operation_aborted && !stopping_) {
+                log_.warn("accept failed", {{"error", ec.message()}});
+                accept();
+            }
+            return;
+        }
+        std::string peer;
+        beast::error_code pec;
+        auto remote = socket.remote_endpoint(pec);
+        if (!pec) peer = remote.address().to_string() + ":" + std::to_string(remote.port());
+        std::shared_ptr<SessionControl> session;
+        {
+            std::lock_guard lock(mutex_);
+            if (stopping_) return;
+            ++active_;
+            // Forget sessions that have ended, so the list stays as long as the live ones.
+            sessions_.remove_if([](const std::weak_ptr<SessionControl>& w) { return w.expired(); });
+        }
+        if (tls_) {
+            auto s =
+                std::make_shared<TlsSession>(std::move(socket), *tls_, shared_from_this(), peer,
+                                             std::chrono::seconds(settings_.read_timeout_seconds));
+            s->run();
+            session = s;
+        } else {
+            auto s = std::make_shared<PlainSession>(std::move(socket), shared_from_this(), peer);
+            s->run();
+            session = s;
+        }
+        std::lock_guard lock(mutex_);
+        sessions_.push_back(session);
+        // At the limit, stop accepting: further clients wait in the kernel's backlog
+        // until a session ends.
+        if (active_ >= settings_.max_connections) {
+            paused_ = true;
+            return;
+        }
+        net::post(acceptor_.get_executor(), [s = shared_from_this()] { s->accept(); });
+    }
+
+    net::io_context& io_;
+    HttpSettings settings_;
+    IngestHandler& handler_;
+    Logger& log_;
+    tcp::acceptor acceptor_;
+    std::unique_ptr<ssl::context> tls_;
+    uint16_t port_ = 0;
+    mutable std::mutex mutex_;
+    size_t active_ = 0;
+    bool paused_ = false;
+    std::atomic<bool> stopping_{false};
+    std::list<std::weak_ptr<SessionControl>> sessions_;
+};
+
+HttpListener::HttpListener(net::io_context& io, const HttpSettings& settings,
+                           IngestHandler& handler, Logger& log)
+    : state_(std::make_shared<State>(io, settings, handler, log)) {}
+
+HttpListener::~HttpListener() {
+    state_->stop();
+}
+
+void HttpListener::start() {
+    state_->start();
+}
+void HttpListener::stop() {
+    state_->stop();
+}
+uint16_t HttpListener::port() const {
+    return state_->port();
+}
+size_t HttpListener::connections() const {
+    return state_->connections();
+}
+
+}  // namespace vigie

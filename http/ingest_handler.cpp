@@ -1,0 +1,288 @@
+#include "http/ingest_handler.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <utility>
+
+#include "alerts/json_text.hpp"
+#include "http/gzip_body.hpp"
+
+namespace vigie {
+
+namespace {
+
+// Rejections listed in one answer; beyond it only their number is given (a body of a
+// million bad lines must not produce a response larger than itself).
+constexpr size_t kMaxListedRejections = 1000;
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+}
+
+// The media type without parameters ("application/x-ndjson; charset=utf-8").
+std::string media_type(std::string_view content_type) {
+    std::string t = lower(content_type.substr(0, content_type.find(';')));
+    while (!t.empty() && t.back() == ' ') t.pop_back();
+    return t;
+}
+
+bool readable_media_type(std::string_view content_type) {
+    if (content_type.empty()) return true;  // NDJSON is assumed
+    const std::string t = media_type(content_type);
+    return t == "application/x-ndjson" || t == "application/ndjson" || t == "application/jsonl" ||
+           t == "application/x-jsonlines" || t == "application/json" || t == "text/plain";
+}
+
+unsigned retry_seconds(std::chrono::steady_clock::duration wait) {
+    double s = std::chrono::duration<double>(wait).count();
+    return static_cast<unsigned>(std::max(1.0, std::ceil(s)));
+}
+
+void append_uint(std::string& out, uint64_t n) {
+    out += std::to_string(n);
+}
+
+}  // namespace
+
+HttpAnswer error_answer(unsigned status, std::string_view message) {
+    HttpAnswer a;
+    a.status = status;
+    a.body = R"({"error":)";
+    append_json_string(a.body, message);
+    a.body += "}";
+    return a;
+}
+
+std::string_view bearer_token(std::string_view authorization) {
+    constexpr std::string_view kScheme = "bearer ";
+    if (authorization.size() <= kScheme.size()) return {};
+    if (lower(authorization.substr(0, kScheme.size())) != kScheme) return {};
+    std::string_view token = authorization.substr(kScheme.size());
+    while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+    while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+    return token;
+}
+
+std::string ingest_answer_json(const IngestResult& r) {
+    std::string out = R"({"accepted":)";
+    append_uint(out, r.accepted);
+    out += R"(,"rejected":[)";
+    const size_t listed = std::min(r.rejected.size(), kMaxListedRejections);
+    for (size_t i = 0; i < listed; ++i) {
+        if (i > 0) out += ',';
+        out += R"({"line":)";
+        append_uint(out, r.rejected[i].line);
+        out += R"(,"error":)";
+        append_json_string(out, r.rejected[i].error);
+        out += '}';
+    }
+    out += ']';
+    if (listed < r.rejected.size()) {
+        out += R"(,"rejected_not_listed":)";
+        append_uint(out, r.rejected.size() - listed);
+    }
+    out += R"(,"alerts":)";
+    append_uint(out, r.alerts);
+    out += "}";
+    return out;
+}
+
+IngestHandler::IngestHandler(IngestEngine& engine, AgencyRegistry& agencies,
+                             const HttpSettings& settings, Logger& log, Reloader reloader)
+    : engine_(engine),
+      agencies_(agencies),
+      settings_(settings),
+      log_(log),
+      reloader_(std::move(reloader)) {}
+
+void IngestHandler::handle(HttpRequest&& request, Reply reply) {
+    ++counters_.requests;
+    const std::string path = request.target.substr(0, request.target.find('?'));
+    const bool get = request.method == "GET" || request.method == "HEAD";
+    if (path == "/v1/events") {
+        if (request.method != "POST") return reply(error_answer(405, "use POST for /v1/events"));
+        return post_events(std::move(request), std::move(reply));
+    }
+    if (path == "/v1/admin/reload") {
+        if (request.method != "POST")
+            return reply(error_answer(405, "use POST for /v1/admin/reload"));
+        return post_reload(request, std::move(reply));
+    }
+    if (path == "/healthz" && get) return reply(HttpAnswer{200, R"({"status":"ok"})"});
+    if (path == "/readyz" && get) return reply(readiness());
+    reply(error_answer(404, "no such endpoint: " + request.request_line));
+}
+
+HttpAnswer IngestHandler::readiness() const {
+    if (draining_ || engine_.draining()) {
+        HttpAnswer a = error_answer(503, "draining: vigie is shutting down");
+        a.retry_after_seconds = 5;
+        return a;
+    }
+    if (!engine_.ready()) {
+        HttpAnswer a = error_answer(503, "the event queue is full");
+        a.retry_after_seconds = 1;
+        return a;
+    }
+    std::string body = R"({"status":"ready","rules":)";
+    append_uint(body, engine_.ruleset()->active_rules());
+    append_uint(body.append(R"(,"queued":)"), engine_.queued());
+    body += "}";
+    return HttpAnswer{200, std::move(body)};
+}
+
+// Inflates a gzip body in place; refuses encodings it cannot read.
+bool IngestHandler::decode_body(HttpRequest& request, HttpAnswer& refusal) {
+    const std::string encoding = lower(request.content_encoding);
+    if (encoding.empty() || encoding == "identity") return true;
+    if (encoding != "gzip" && encoding != "x-gzip") {
+        ++counters_.unsupported;
+        refusal = error_answer(415, "unsupported Content-Encoding '" + request.content_encoding +
+                                        "' (gzip or identity)");
+        return false;
+    }
+    std::string plain;
+    std::string error;
+    switch (gunzip(request.body, settings_.max_body_bytes, plain, error)) {
+        case InflateStatus::Ok:
+            request.body = std::move(plain);
+            return true;
+        case InflateStatus::TooLarge:
+            ++counters_.too_large;
+            refusal = error_answer(413, "the body inflates to more than " +
+                                            std::to_string(settings_.max_body_bytes) +
+                                            " bytes (http.max_body_bytes)");
+            return false;
+        case InflateStatus::Corrupt:
+            refusal = error_answer(400, error);
+            return false;
+    }
+    return false;
+}
+
+// Counts the non-blank lines (the events, for the rate limit) and refuses a line over
+// the event size limit before any of the body is accepted.
+bool IngestHandler::check_lines(const HttpRequest& request, uint64_t& events,
+                                HttpAnswer& refusal) const {
+    const char* p = request.body.data();
+    const char* end = p + request.body.size();
+    uint64_t line = 0;
+    events = 0;
+    while (p < end) {
+        ++line;
+        const char* nl =
+            static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
+        const char* stop = nl != nullptr ? nl : end;
+        const auto length = static_cast<uint64_t>(stop - p);
+        if (length > settings_.max_event_bytes) {
+            refusal = error_answer(
+                413, "line " + std::to_string(line) + " is " + std::to_string(length) +
+                         " bytes, over the event limit of " +
+                         std::to_string(settings_.max_event_bytes) + " (http.max_event_bytes)");
+            return false;
+        }
+        for (const char* c = p; c < stop; ++c) {
+            if (*c != ' ' && *c != '\t' && *c != '\r') {
+                ++events;
+                break;
+            }
+        }
+        p = stop + 1;
+    }
+    return true;
+}
+
+void IngestHandler::post_events(HttpRequest&& request, Reply&& reply) {
+    if (draining_ || engine_.draining()) {
+        ++counters_.overloaded;
+        HttpAnswer a = error_answer(503, "draining: vigie is shutting down");
+        a.retry_after_seconds = 5;
+        return reply(std::move(a));
+    }
+    std::optional<std::string> agency = agencies_.authenticate(bearer_token(request.authorization));
+    if (!agency) {
+        ++counters_.unauthorized;
+        log_.warn("refused: bad or missing token",
+                  {{"request", request.request_line}, {"peer", request.peer}});
+        HttpAnswer a = error_answer(401, "missing or unknown bearer token");
+        a.www_authenticate = true;
+        return reply(std::move(a));
+    }
+    if (!settings_.tls.client_ca.empty() && request.client_identity != *agency) {
+        ++counters_.unauthorized;
+        return reply(error_answer(403, "the client certificate (CN '" + request.client_identity +
+                                           "') is not agency " + *agency + "'s"));
+    }
+    if (!readable_media_type(request.content_type)) {
+        ++counters_.unsupported;
+        return reply(error_answer(
+            415, "unsupported Content-Type '" + request.content_type + "' (application/x-ndjson)"));
+    }
+    HttpAnswer refusal;
+    uint64_t events = 0;
+    if (!decode_body(request, refusal)) return reply(std::move(refusal));
+    if (!check_lines(request, events, refusal)) {
+        ++counters_.too_large;
+        return reply(std::move(refusal));
+    }
+    if (events == 0) return reply(HttpAnswer{200, ingest_answer_json({})});
+    if (events > agencies_.burst(*agency)) {
+        ++counters_.too_large;
+        return reply(error_answer(413, std::to_string(events) +
+                                           " events in one request is over agency " + *agency +
+                                           "'s burst limit; split the request"));
+    }
+    if (auto wait = agencies_.take(*agency, static_cast<double>(events))) {
+        ++counters_.rate_limited;
+        HttpAnswer a = error_answer(429, "agency " + *agency + " is over its rate limit");
+        a.retry_after_seconds = retry_seconds(*wait);
+        return reply(std::move(a));
+    }
+    submit(std::move(*agency), std::move(request), std::move(reply));
+}
+
+void IngestHandler::submit(std::string&& agency, HttpRequest&& request, Reply&& reply) {
+    // The reply is shared with the job: if the engine does not take the job, it is still here.
+    auto shared_reply = std::make_shared<Reply>(std::move(reply));
+    IngestJob job{
+        std::move(agency), "http", std::move(request.body), [shared_reply](IngestResult&& result) {
+            if (!result.output_error.empty()) {
+                HttpAnswer a =
+                    error_answer(503, "alerts could not be written: " + result.output_error);
+                a.retry_after_seconds = 5;
+                return (*shared_reply)(std::move(a));
+            }
+            (*shared_reply)(HttpAnswer{200, ingest_answer_json(result)});
+        }};
+    const IngestEngine::Submit s = engine_.submit(std::move(job));
+    if (s == IngestEngine::Submit::Queued) return;
+    ++counters_.overloaded;
+    HttpAnswer a =
+        error_answer(503, s == IngestEngine::Submit::Full ? "the event queue is full; retry later"
+                                                          : "draining: vigie is shutting down");
+    a.retry_after_seconds = s == IngestEngine::Submit::Full ? 1 : 5;
+    (*shared_reply)(std::move(a));
+}
+
+void IngestHandler::post_reload(const HttpRequest& request, Reply&& reply) {
+    if (!agencies_.is_admin(bearer_token(request.authorization))) {
+        ++counters_.unauthorized;
+        log_.warn("refused: bad or missing admin token",
+                  {{"request", request.request_line}, {"peer", request.peer}});
+        HttpAnswer a = error_answer(401, "missing or wrong admin token");
+        a.www_authenticate = true;
+        return reply(std::move(a));
+    }
+    if (!reloader_) return reply(error_answer(501, "reload is not available"));
+    reloader_([reply = std::move(reply)](ReloadOutcome&& outcome) {
+        reply(HttpAnswer{outcome.ok ? 200U : 422U, std::move(outcome.summary)});
+    });
+}
+
+}  // namespace vigie

@@ -1,0 +1,76 @@
+#pragma once
+// The routes of vigie serve's HTTP listener:
+//   POST /v1/events        NDJSON from an agency (Bearer token), optionally gzip
+//   POST /v1/admin/reload  reload rules, mappings and agencies (admin token)
+//   GET  /healthz          the process is up
+//   GET  /readyz           rules loaded, queue not full, not draining
+// Answers are JSON. POST /v1/events answers once the events' alerts are written:
+//   200 {"accepted":N,"rejected":[{"line":L,"error":"..."}]}
+#include <atomic>
+#include <functional>
+#include <string>
+
+#include "config/serve_config.hpp"
+#include "http/http_exchange.hpp"
+#include "serve/agency_registry.hpp"
+#include "serve/ingest_engine.hpp"
+#include "serve/logger.hpp"
+
+namespace vigie {
+
+struct ReloadOutcome {
+    bool ok = false;
+    std::string summary;  // JSON object: what was loaded, or the errors that refused it
+};
+
+// Counted by the handler; the serve command publishes them as metrics.
+struct HttpCounters {
+    std::atomic<uint64_t> requests{0};
+    std::atomic<uint64_t> unauthorized{0};
+    std::atomic<uint64_t> rate_limited{0};
+    std::atomic<uint64_t> overloaded{0};  // 503
+    std::atomic<uint64_t> too_large{0};
+    std::atomic<uint64_t> unsupported{0};  // 415
+};
+
+class IngestHandler {
+  public:
+    using Reply = std::function<void(HttpAnswer&&)>;
+    // Runs a reload off the network thread and calls back with the outcome.
+    using Reloader = std::function<void(std::function<void(ReloadOutcome&&)>)>;
+
+    IngestHandler(IngestEngine& engine, AgencyRegistry& agencies, const HttpSettings& settings,
+                  Logger& log, Reloader reloader = {});
+
+    // Calls `reply` exactly once: at once, or from a worker thread once the job is done.
+    void handle(HttpRequest&& request, Reply reply);
+
+    // From now on, new events get 503 (SIGTERM): the listener is draining.
+    void start_draining() { draining_ = true; }
+    [[nodiscard]] const HttpCounters& counters() const { return counters_; }
+    // The largest compressed body worth reading: the listener's body limit.
+    [[nodiscard]] uint64_t max_body_bytes() const { return settings_.max_body_bytes; }
+
+  private:
+    void post_events(HttpRequest&& request, Reply&& reply);
+    void submit(std::string&& agency, HttpRequest&& request, Reply&& reply);
+    void post_reload(const HttpRequest& request, Reply&& reply);
+    bool decode_body(HttpRequest& request, HttpAnswer& refusal);
+    bool check_lines(const HttpRequest& request, uint64_t& events, HttpAnswer& refusal) const;
+    HttpAnswer readiness() const;
+
+    IngestEngine& engine_;
+    AgencyRegistry& agencies_;
+    HttpSettings settings_;
+    Logger& log_;
+    Reloader reloader_;
+    std::atomic<bool> draining_{false};
+    HttpCounters counters_;
+};
+
+// The bearer token of an Authorization header ("Bearer abc" -> "abc"); empty if none.
+std::string_view bearer_token(std::string_view authorization);
+// The JSON answer to an ingest job.
+std::string ingest_answer_json(const IngestResult& result);
+
+}  // namespace vigie

@@ -1,0 +1,331 @@
+#include "nats/jetstream_input.hpp"
+
+#include <nats/nats.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "nats/jetstream_setup.hpp"
+#include "nats/message_batch.hpp"
+
+namespace vigie {
+
+namespace {
+
+// Short, so that stop() is prompt; an idle consumer costs one pull request per period.
+constexpr int64_t kFetchWaitMs = 100;
+// Fetched but not yet acknowledged messages, in fetch batches: bounds the memory and the
+// time a message waits in this worker's queue (it must be acknowledged within ack_wait),
+// and leaves the rest of the stream to the other workers.
+constexpr uint32_t kBatchesInFlight = 4;
+
+}  // namespace
+
+// The messages of one ingest job, acknowledged together when the engine is done with it.
+struct NatsJob {
+    std::vector<natsMsg*> messages;
+    JoinedBody body;
+};
+
+class JetStreamInput::Impl {
+  public:
+    Impl(const NatsSettings& settings, IngestEngine& engine, Logger& log,
+         std::function<bool(std::string_view)> known_agency)
+        : settings_(settings),
+          engine_(engine),
+          log_(log),
+          known_agency_(std::move(known_agency)),
+          prefix_(subject_prefix(settings.subjects)),
+          max_in_flight_(settings.fetch_batch * kBatchesInFlight) {
+        events_.log = &log_;
+    }
+
+    void start();
+    void stop();
+    void close();
+    JetStreamStats stats() const;
+    bool connected() const;
+
+  private:
+    void fetch_loop();
+    bool wait_for_room();
+    void dispatch(natsMsgList& list);
+    void submit(std::string_view agency, std::shared_ptr<NatsJob> job);
+    void finish(NatsJob& job, IngestResult&& result);
+    void dead_letter(natsMsg* msg, const std::string& reason);
+    void ack(natsMsg* msg);
+    void release(size_t count);
+
+    const NatsSettings settings_;
+    IngestEngine& engine_;
+    Logger& log_;
+    std::function<bool(std::string_view)> known_agency_;
+    const std::string prefix_;
+    const size_t max_in_flight_;
+
+    mutable std::mutex handles_mutex_;  // connected() against close()
+    NatsEvents events_;
+    NatsHandles handles_;
+    std::thread thread_;
+    std::atomic<bool> stopping_{false};
+
+    std::mutex flight_mutex_;
+    std::condition_variable flight_cv_;
+    size_t in_flight_ = 0;
+
+    std::atomic<uint64_t> messages_{0}, acked_{0}, redelivered_{0}, dead_{0}, naked_{0};
+};
+
+void JetStreamInput::Impl::start() {
+    std::string_view dead_agency = agency_of(settings_.dead_letter_subject, prefix_);
+    if (!dead_agency.empty() && known_agency_(dead_agency))
+        throw std::runtime_error("nats.dead_letter_subject " + settings_.dead_letter_subject +
+                                 " is the subject of agency " + std::string(dead_agency));
+    {
+        std::lock_guard lock(handles_mutex_);
+        events_.closing = false;
+        open_jetstream(settings_, events_, handles_);  // throws, leaving nothing open
+    }
+    stopping_ = false;
+    thread_ = std::thread([this] { fetch_loop(); });
+    log_.info(
+        "nats input started",
+        {{"url", settings_.url}, {"stream", settings_.stream}, {"consumer", settings_.consumer}});
+}
+
+void JetStreamInput::Impl::stop() {
+    stopping_ = true;
+    flight_cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+}
+
+void JetStreamInput::Impl::close() {
+    stop();
+    {
+        // Jobs still in the engine hold messages of this connection: the engine must have
+        // drained. Wait a little for a caller that closes too early, rather than crash.
+        std::unique_lock lock(flight_mutex_);
+        if (!flight_cv_.wait_for(lock, std::chrono::seconds(10), [&] { return in_flight_ == 0; })) {
+            // Left open: a job finishing later still acknowledges through it.
+            log_.error("nats input not closed: messages still being processed",
+                       {{"in_flight", static_cast<uint64_t>(in_flight_)}});
+            return;
+        }
+    }
+    std::lock_guard lock(handles_mutex_);
+    if (!handles_.connection) return;
+    events_.closing = true;
+    close_jetstream(handles_);
+    const JetStreamStats s = stats();
+    log_.info("nats input closed", {{"messages", s.messages},
+                                    {"acked", s.acked},
+                                    {"redelivered", s.redelivered},
+                                    {"dead_lettered", s.dead_lettered},
+                                    {"naked", s.naked}});
+}
+
+JetStreamStats JetStreamInput::Impl::stats() const {
+    return {messages_.load(), acked_.load(), redelivered_.load(), dead_.load(), naked_.load()};
+}
+
+bool JetStreamInput::Impl::connected() const {
+    std::lock_guard lock(handles_mutex_);
+    return handles_.connection &&
+           natsConnection_Status(handles_.connection) == NATS_CONN_STATUS_CONNECTED;
+}
+
+// Waits until a whole fetch batch fits under the in-flight bound; false when stopping.
+bool JetStreamInput::Impl::wait_for_room() {
+    std::unique_lock lock(flight_mutex_);
+    flight_cv_.wait(lock, [&] {
+        return stopping_.load() || in_flight_ + settings_.fetch_batch <= max_in_flight_;
+    });
+    return !stopping_;
+}
+
+void JetStreamInput::Impl::fetch_loop() {
+    bool failing = false;
+    while (wait_for_room()) {
+        natsMsgList list{};
+        jsErrCode jerr{};
+        const natsStatus s =
+            natsSubscription_Fetch(&list, handles_.subscription,
+                                   static_cast<int>(settings_.fetch_batch), kFetchWaitMs, &jerr);
+        if (s == NATS_TIMEOUT) continue;  // nothing to do
+        if (s != NATS_OK) {
+            // Disconnected or the consumer is gone: the client reconnects on its own.
+            if (!failing)
+                log_.warn("nats fetch failed; retrying",
+                          {{"error", natsStatus_GetText(s)}, {"js_error", static_cast<int>(jerr)}});
+            failing = true;
+            natsMsgList_Destroy(&list);
+            std::this_thread::sleep_for(std::chrono::milliseconds(250));
+            continue;
+        }
+        if (failing) log_.info("nats fetch resumed");
+        failing = false;
+        {
+            std::lock_guard lock(flight_mutex_);
+            in_flight_ += static_cast<size_t>(list.Count);
+        }
+        dispatch(list);
+        natsMsgList_Destroy(&list);  // its messages were all taken (set to null)
+    }
+}
+
+// Sorts a fetched batch: dead letters are handled at once, the rest is grouped by agency
+// into one job each.
+void JetStreamInput::Impl::dispatch(natsMsgList& list) {
+    std::vector<std::pair<std::string_view, std::shared_ptr<NatsJob>>> groups;
+    for (int i = 0; i < list.Count; ++i) {
+        natsMsg* msg = list.Msgs[i];
+        list.Msgs[i] = nullptr;
+        ++messages_;
+        if (const char* reply = natsMsg_GetReply(msg); reply && delivery_count(reply) > 1)
+            ++redelivered_;
+        const std::string_view subject = natsMsg_GetSubject(msg);
+        const std::string_view payload(natsMsg_GetData(msg),
+                                       static_cast<size_t>(natsMsg_GetDataLength(msg)));
+        std::string problem;
+        const std::string_view agency = agency_of(subject, prefix_);
+        if (subject == settings_.dead_letter_subject) {
+            // A dead letter kept by the stream: never evaluated.
+        } else if (agency.empty()) {
+            problem = "the subject is not " + prefix_ + "<agency>";
+        } else if (!known_agency_(agency)) {
+            problem = "unknown agency " + std::string(agency);
+        } else {
+            problem = payload_problem(payload);
+        }
+        if (subject == settings_.dead_letter_subject || !problem.empty()) {
+            if (!problem.empty()) dead_letter(msg, problem);
+            ack(msg);
+            natsMsg_Destroy(msg);
+            release(1);
+            continue;
+        }
+        auto it = std::find_if(groups.begin(), groups.end(),
+                               [&](const auto& g) { return g.first == agency; });
+        if (it == groups.end()) {
+            groups.emplace_back(agency, std::make_shared<NatsJob>());
+            it = groups.end() - 1;
+            it->second->messages.reserve(static_cast<size_t>(list.Count));
+        }
+        it->second->messages.push_back(msg);
+        it->second->body.append(payload);
+    }
+    for (auto& [agency, job] : groups) submit(agency, std::move(job));
+}
+
+void JetStreamInput::Impl::submit(std::string_view agency, std::shared_ptr<NatsJob> job) {
+    IngestJob ingest;
+    ingest.agency = agency;
+    ingest.source = prefix_ + ingest.agency;
+    ingest.body = job->body.take_body();
+    ingest.done = [this, job](IngestResult&& result) { finish(*job, std::move(result)); };
+    if (engine_.submit_wait(std::move(ingest)) == IngestEngine::Submit::Queued) return;
+    // Draining: hand the messages back at once, for another worker.
+    for (natsMsg* msg : job->messages) {
+        natsMsg_Nak(msg, nullptr);
+        ++naked_;
+        natsMsg_Destroy(msg);
+    }
+    release(job->messages.size());
+}
+
+// On an engine worker thread, after the job's alerts were handed to the alert sink.
+void JetStreamInput::Impl::finish(NatsJob& job, IngestResult&& result) {
+    if (!result.output_error.empty()) {
+        // Nothing of the job counts as delivered: redelivered, to this or another worker.
+        log_.error("alerts not written; nats messages not acknowledged",
+                   {{"error", result.output_error},
+                    {"messages", static_cast<uint64_t>(job.messages.size())}});
+        for (natsMsg* msg : job.messages) {
+            if (natsMsg_Nak(msg, nullptr) == NATS_OK) ++naked_;
+        }
+    } else {
+        std::vector<std::string> problems;  // only when something was rejected
+        if (!result.rejected.empty()) problems.resize(job.messages.size());
+        for (const auto& r : result.rejected) {
+            std::string& p = problems[job.body.message_of_line(r.line)];
+            if (p.empty())
+                p = "line " + std::to_string(job.body.line_in_message(r.line)) + ": " + r.error;
+        }
+        for (size_t i = 0; i < job.messages.size(); ++i) {
+            if (!problems.empty() && !problems[i].empty())
+                dead_letter(job.messages[i], problems[i]);
+            ack(job.messages[i]);
+        }
+    }
+    for (natsMsg* msg : job.messages) natsMsg_Destroy(msg);
+    release(job.messages.size());
+    job.messages.clear();
+}
+
+void JetStreamInput::Impl::dead_letter(natsMsg* msg, const std::string& reason) {
+    const char* subject = natsMsg_GetSubject(msg);
+    natsMsg* copy = nullptr;
+    natsStatus s = natsMsg_Create(&copy, settings_.dead_letter_subject.c_str(), nullptr,
+                                  natsMsg_GetData(msg), natsMsg_GetDataLength(msg));
+    if (s == NATS_OK) s = natsMsgHeader_Set(copy, "Vigie-Error", header_value(reason).c_str());
+    if (s == NATS_OK) s = natsMsgHeader_Set(copy, "Vigie-Subject", subject);
+    if (s == NATS_OK) s = natsConnection_PublishMsg(handles_.connection, copy);
+    natsMsg_Destroy(copy);
+    ++dead_;
+    log_.warn("nats message dead-lettered",
+              {{"subject", subject},
+               {"reason", reason},
+               {"dead_letter_subject", settings_.dead_letter_subject},
+               {"published", s == NATS_OK ? "true" : natsStatus_GetText(s)}});
+}
+
+void JetStreamInput::Impl::ack(natsMsg* msg) {
+    if (const natsStatus s = natsMsg_Ack(msg, nullptr); s == NATS_OK) {
+        ++acked_;
+    } else {
+        // Redelivered after ack_wait: at least once, never lost.
+        log_.warn("nats ack failed; the message will be redelivered",
+                  {{"error", natsStatus_GetText(s)}});
+    }
+}
+
+void JetStreamInput::Impl::release(size_t count) {
+    {
+        std::lock_guard lock(flight_mutex_);
+        in_flight_ -= count;
+    }
+    flight_cv_.notify_all();
+}
+
+JetStreamInput::JetStreamInput(const NatsSettings& settings, IngestEngine& engine, Logger& log,
+                               std::function<bool(std::string_view agency)> known_agency)
+    : impl_(std::make_unique<Impl>(settings, engine, log, std::move(known_agency))) {}
+
+JetStreamInput::~JetStreamInput() {
+    impl_->close();
+}
+
+void JetStreamInput::start() {
+    impl_->start();
+}
+void JetStreamInput::stop() {
+    impl_->stop();
+}
+void JetStreamInput::close() {
+    impl_->close();
+}
+JetStreamStats JetStreamInput::stats() const {
+    return impl_->stats();
+}
+bool JetStreamInput::connected() const {
+    return impl_->connected();
+}
+
+}  // namespace vigie

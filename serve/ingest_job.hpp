@@ -1,0 +1,35 @@
+#pragma once
+// What the serve engine is given and what it answers: a body of NDJSON from one agency
+// (an HTTP request, or messages fetched from NATS), and, once its alerts are written,
+// how many events were accepted and which lines were rejected and why.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace vigie {
+
+struct IngestRejection {
+    uint64_t line = 0;  // 1-based line of the body
+    std::string error;
+};
+
+struct IngestResult {
+    uint64_t accepted = 0;  // events parsed and evaluated
+    uint64_t alerts = 0;    // alerts written for them
+    std::vector<IngestRejection> rejected;
+    // Set when the alerts could not be written: nothing of the job counts as delivered,
+    // so the sender must send it again (HTTP 503; NATS: not acknowledged).
+    std::string output_error;
+};
+
+struct IngestJob {
+    std::string agency;  // from the credential or the NATS subject, never the payload
+    std::string source;  // shown as the alerts' source.file: "http", a NATS subject
+    std::string body;    // NDJSON (or concatenated JSON documents)
+    // Called exactly once, on a worker thread, after the job's alerts were handed to the
+    // alert sink; a job is never dropped, even while draining.
+    std::function<void(IngestResult&&)> done;
+};
+
+}  // namespace vigie

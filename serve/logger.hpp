@@ -1,0 +1,63 @@
+#pragma once
+// Structured logs of vigie serve on stderr: one line per record, JSON
+//   {"ts":"2026-11-23T15:04:05.123Z","level":"info","msg":"reloaded","rules":3780}
+// or logfmt
+//   ts=2026-11-23T15:04:05.123Z level=info msg=reloaded rules=3780
+// Each record is one write(2), so lines from different threads never interleave.
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+
+#include "config/serve_config.hpp"
+
+namespace vigie {
+
+struct LogField {
+    LogField(std::string_view k, std::string_view v) : key(k), text(v) {}
+    LogField(std::string_view k, const char* v) : key(k), text(v) {}
+    LogField(std::string_view k, const std::string& v) : key(k), text(v) {}
+    LogField(std::string_view k, uint64_t v) : key(k), number(v), is_number(true) {}
+    LogField(std::string_view k, int v)
+        : key(k), number(static_cast<uint64_t>(v)), is_number(true) {}
+    LogField(std::string_view k, unsigned v) : key(k), number(v), is_number(true) {}
+    LogField(std::string_view k, double v) : key(k), real(v), is_real(true) {}
+
+    std::string_view key;
+    std::string_view text;
+    uint64_t number = 0;
+    double real = 0;
+    bool is_number = false;
+    bool is_real = false;
+};
+
+class Logger {
+  public:
+    explicit Logger(LogFormat format = LogFormat::Json, LogLevel level = LogLevel::Info, int fd = 2)
+        : format_(format), level_(level), fd_(fd) {}
+
+    void log(LogLevel level, std::string_view message, std::initializer_list<LogField> fields = {});
+    void debug(std::string_view m, std::initializer_list<LogField> f = {}) {
+        log(LogLevel::Debug, m, f);
+    }
+    void info(std::string_view m, std::initializer_list<LogField> f = {}) {
+        log(LogLevel::Info, m, f);
+    }
+    void warn(std::string_view m, std::initializer_list<LogField> f = {}) {
+        log(LogLevel::Warning, m, f);
+    }
+    void error(std::string_view m, std::initializer_list<LogField> f = {}) {
+        log(LogLevel::Error, m, f);
+    }
+
+    // The record as it would be written (tests).
+    [[nodiscard]] std::string format(LogLevel level, std::string_view message,
+                                     std::initializer_list<LogField> fields) const;
+
+  private:
+    LogFormat format_;
+    LogLevel level_;
+    int fd_;
+};
+
+}  // namespace vigie

@@ -1,0 +1,343 @@
+// The NATS JetStream input against a real nats-server (loopback, free port, temporary
+// store) and the real engine over the repository's rules: alerts carry the agency of the
+// subject, every message is acknowledged, malformed ones and unknown agencies are
+// dead-lettered with the reason, a failed alert write is redelivered, and two inputs on
+// one consumer share the messages without processing any twice.
+#define DOCTEST_CONFIG_IMPLEMENT
+#include "nats/jetstream_input.hpp"
+
+#include <doctest/doctest.h>
+#include <nats/nats.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <thread>
+
+#include "alerts/alert_format.hpp"
+#include "alerts/alert_sink.hpp"
+#include "app/rule_loading.hpp"
+#include "nats/message_batch.hpp"
+#include "tests/nats/nats_test_server.hpp"
+
+using namespace vigie;
+
+namespace {
+
+std::shared_ptr<const Ruleset> rules() {
+    static std::shared_ptr<const Ruleset> loaded = [] {
+        RuleLoadOptions o;
+        o.rule_paths = {VIGIE_SOURCE_DIR "/rules"};
+        return load_ruleset(o).ruleset;
+    }();
+    return loaded;
+}
+
+std::vector<std::string> sample_events() {
+    std::ifstream in(VIGIE_SOURCE_DIR "/samples/windows-sysmon.ndjson");
+    std::vector<std::string> out;
+    for (std::string line; std::getline(in, line);)
+        if (!line.empty()) out.push_back(line);
+    return out;
+}
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+size_t count_lines(const std::string& text) {
+    return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
+}
+
+// A temporary alert file, removed at the end.
+struct TempFile {
+    std::string path;
+    TempFile() {
+        char name[] = "/tmp/vigie-nats-alerts-XXXXXX";
+        ::close(::mkstemp(name));
+        path = name;
+    }
+    ~TempFile() { std::remove(path.c_str()); }
+};
+
+// A client of the test server: publishes and reads the consumer's state.
+struct Client {
+    natsConnection* nc = nullptr;
+    jsCtx* js = nullptr;
+    explicit Client(const std::string& url) {
+        REQUIRE(natsConnection_ConnectTo(&nc, url.c_str()) == NATS_OK);
+        REQUIRE(natsConnection_JetStream(&js, nc, nullptr) == NATS_OK);
+    }
+    ~Client() {
+        jsCtx_Destroy(js);
+        natsConnection_Destroy(nc);
+    }
+    void publish(const std::string& subject, const std::string& payload) {
+        jsPubAck* ack = nullptr;
+        REQUIRE(js_Publish(&ack, js, subject.c_str(), payload.data(),
+                           static_cast<int>(payload.size()), nullptr, nullptr) == NATS_OK);
+        jsPubAck_Destroy(ack);
+    }
+    // num_pending and num_ack_pending of the consumer, once both are 0 or after 10 s.
+    std::pair<uint64_t, int64_t> settled(const char* consumer = "vigie") {
+        std::pair<uint64_t, int64_t> last{UINT64_MAX, -1};
+        for (int i = 0; i < 100; ++i) {
+            jsConsumerInfo* ci = nullptr;
+            REQUIRE(js_GetConsumerInfo(&ci, js, "EVENTS", consumer, nullptr, nullptr) == NATS_OK);
+            last = {ci->NumPending, ci->NumAckPending};
+            jsConsumerInfo_Destroy(ci);
+            if (last.first == 0 && last.second == 0) break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        return last;
+    }
+};
+
+bool eventually(const std::function<bool()>& done, double seconds = 20) {
+    const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    while (!done()) {
+        if (std::chrono::steady_clock::now() > end) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return true;
+}
+
+NatsSettings settings_for(const test::NatsTestServer& server) {
+    NatsSettings s;
+    s.enabled = true;
+    s.url = server.url();
+    s.fetch_batch = 16;  // several batches, so that two inputs both get some
+    s.ack_wait_seconds = 5;
+    return s;
+}
+
+auto only_demo = [](std::string_view agency) { return agency == "demo"; };
+
+// The alerts the engine gives for `body` without NATS: the reference.
+uint64_t reference_alerts(const std::string& body) {
+    struct NullSink final : AlertSink {
+        bool write(std::string_view) override { return true; }
+        void flush() override {}
+        std::string error() const override { return {}; }
+    } sink;
+    JsonlAlertFormat format;
+    IngestEngine engine(rules(), format, sink, {.threads = 0});
+    uint64_t alerts = 0;
+    engine.submit({"demo", "ref", body, [&](IngestResult&& r) { alerts = r.alerts; }});
+    return alerts;
+}
+
+// A sink whose first `failures` writes fail, as a full disk would.
+struct FlakySink final : AlertSink {
+    FileAlertSink file;
+    std::atomic<int> failures;
+    FlakySink(const std::string& path, int n) : file(path), failures(n) {}
+    bool write(std::string_view alerts) override {
+        if (failures.fetch_sub(1) > 0) return false;
+        return file.write(alerts);
+    }
+    void flush() override { file.flush(); }
+    std::string error() const override { return "disk full (test)"; }
+};
+
+}  // namespace
+
+TEST_CASE("subjects, delivery counts, payload checks and joined bodies") {
+    CHECK(subject_prefix("events.>") == "events.");
+    CHECK(agency_of("events.demo", "events.") == "demo");
+    CHECK(agency_of("events.", "events.").empty());
+    CHECK(agency_of("events.demo.x", "events.").empty());
+    CHECK(agency_of("other.demo", "events.").empty());
+    CHECK(delivery_count("$JS.ACK.EVENTS.vigie.3.10.7.1700000000000000000.0") == 3);
+    CHECK(delivery_count("$JS.ACK.dom.ACCHASH.EVENTS.vigie.2.10.7.1700000000000000000.0.tok") == 2);
+    CHECK(delivery_count("_INBOX.abc") == 0);
+    CHECK(payload_problem("{\"a\":1}") == "");
+    CHECK(payload_problem("{\"a\":1}\n{\"b\":2}\n") == "");
+    CHECK(payload_problem(" \n") == "empty message");
+    CHECK(payload_problem("[{\"a\":1}]").find("JSON objects") != std::string::npos);
+    CHECK(payload_problem("{\"a\":") == "truncated JSON document at line 1");
+    CHECK(header_value("a\r\nb") == "a  b");
+    JoinedBody body;
+    body.append("{\"a\":1}");
+    body.append("{\"b\":1}\n{\"c\":1}\n");
+    body.append("{\"d\":1}");
+    CHECK(body.message_of_line(1) == 0);
+    CHECK(body.message_of_line(3) == 1);
+    CHECK(body.line_in_message(3) == 2);
+    CHECK(body.message_of_line(4) == 2);
+    CHECK(body.take_body() == "{\"a\":1}\n{\"b\":1}\n{\"c\":1}\n{\"d\":1}\n");
+}
+
+TEST_CASE("events published on events.demo are alerted with agency demo and acknowledged") {
+    test::NatsTestServer server;
+    Client client(server.url());
+    const auto events = sample_events();
+    std::string body;
+    for (const auto& e : events) body += e + "\n";
+    const uint64_t expected = reference_alerts(body);
+    REQUIRE(expected > 0);
+
+    TempFile out;
+    FileAlertSink sink(out.path);
+    JsonlAlertFormat format;
+    IngestEngine engine(rules(), format, sink, {.threads = 1});
+    Logger log(LogFormat::Json, LogLevel::Warning);
+    JetStreamInput input(settings_for(server), engine, log, only_demo);
+    input.start();  // creates the stream and the consumer
+    CHECK(input.connected());
+    for (const auto& e : events) client.publish("events.demo", e);
+    REQUIRE(eventually([&] { return input.stats().acked == events.size(); }));
+    input.stop();
+    engine.drain();
+    input.close();
+
+    const std::string alerts = read_file(out.path);
+    CHECK(count_lines(alerts) == expected);
+    CHECK(alerts.find("\"agency\":\"demo\"") != std::string::npos);
+    CHECK(alerts.find("\"file\":\"events.demo\"") != std::string::npos);
+    const JetStreamStats s = input.stats();
+    CHECK(s.messages == events.size());
+    CHECK(s.redelivered == 0);
+    CHECK(s.dead_lettered == 0);
+    CHECK(client.settled() == std::pair<uint64_t, int64_t>{0, 0});
+    // The durable consumer outlives the input: a restarted worker resumes from it.
+    jsConsumerInfo* ci = nullptr;
+    CHECK(js_GetConsumerInfo(&ci, client.js, "EVENTS", "vigie", nullptr, nullptr) == NATS_OK);
+    jsConsumerInfo_Destroy(ci);
+}
+
+TEST_CASE("malformed messages and unknown agencies are dead-lettered with the reason") {
+    test::NatsTestServer server;
+    Client client(server.url());
+    natsSubscription* dead = nullptr;
+    REQUIRE(natsConnection_SubscribeSync(&dead, client.nc, "events.dead") == NATS_OK);
+    natsConnection_Flush(client.nc);
+
+    TempFile out;
+    FileAlertSink sink(out.path);
+    JsonlAlertFormat format;
+    IngestEngine engine(rules(), format, sink, {.threads = 1});
+    Logger log(LogFormat::Json, LogLevel::Error);
+    JetStreamInput input(settings_for(server), engine, log, only_demo);
+    input.start();
+    const std::string good = sample_events().front();
+    client.publish("events.demo", good);
+    client.publish("events.demo", "{\"EventID\": 1, oops}");  // parse error in the engine
+    client.publish("events.demo", good);
+    client.publish("events.demo", "{\"EventID\": ");  // truncated
+    client.publish("events.unknown", good);
+    client.publish("events.demo", "");
+    // 6 published + 4 dead letters kept by the stream (events.dead is inside events.>).
+    REQUIRE(eventually([&] { return input.stats().acked == 10; }));
+
+    std::map<std::string, std::string> reasons;  // by payload
+    for (int i = 0; i < 4; ++i) {
+        natsMsg* m = nullptr;
+        REQUIRE(natsSubscription_NextMsg(&m, dead, 5000) == NATS_OK);
+        const char* error = nullptr;
+        const char* subject = nullptr;
+        REQUIRE(natsMsgHeader_Get(m, "Vigie-Error", &error) == NATS_OK);
+        REQUIRE(natsMsgHeader_Get(m, "Vigie-Subject", &subject) == NATS_OK);
+        reasons[std::string(natsMsg_GetData(m), natsMsg_GetDataLength(m))] =
+            std::string(subject) + " | " + error;
+        natsMsg_Destroy(m);
+    }
+    natsSubscription_Destroy(dead);
+    CHECK(reasons[""] == "events.demo | empty message");
+    CHECK(reasons["{\"EventID\": "] == "events.demo | truncated JSON document at line 1");
+    CHECK(reasons[good] == "events.unknown | unknown agency unknown");
+    CHECK(reasons["{\"EventID\": 1, oops}"].rfind("events.demo | line 1: ", 0) == 0);
+
+    input.stop();
+    engine.drain();
+    input.close();
+    CHECK(input.stats().dead_lettered == 4);  // the kept dead letters are not dead-lettered again
+    CHECK(engine.totals().events == 2);       // the good ones were evaluated
+    CHECK(client.settled() == std::pair<uint64_t, int64_t>{0, 0});
+}
+
+TEST_CASE("alerts that could not be written are not acknowledged, and come back") {
+    test::NatsTestServer server;
+    Client client(server.url());
+    TempFile out;
+    FlakySink sink(out.path, 1);
+    JsonlAlertFormat format;
+    IngestEngine engine(rules(), format, sink, {.threads = 1});
+    Logger log(LogFormat::Json, LogLevel::Error);
+    JetStreamInput input(settings_for(server), engine, log, only_demo);
+    input.start();
+    const auto events = sample_events();
+    for (const auto& e : events) client.publish("events.demo", e);
+    REQUIRE(eventually([&] { return input.stats().acked == events.size(); }));
+    input.stop();
+    engine.drain();
+    input.close();
+    const JetStreamStats s = input.stats();
+    CHECK(s.naked > 0);
+    CHECK(s.redelivered == s.naked);
+    CHECK(s.messages == events.size() + s.naked);
+    std::string body;
+    for (const auto& e : events) body += e + "\n";
+    CHECK(count_lines(read_file(out.path)) == reference_alerts(body));
+    CHECK(client.settled() == std::pair<uint64_t, int64_t>{0, 0});
+}
+
+TEST_CASE("two inputs on one consumer share the messages, each processed once") {
+    test::NatsTestServer server;
+    Client client(server.url());
+    const auto events = sample_events();
+    constexpr int kRounds = 20;
+    std::string body;
+    TempFile out1, out2;
+    FileAlertSink sink1(out1.path), sink2(out2.path);
+    JsonlAlertFormat format;
+    IngestEngine engine1(rules(), format, sink1, {.threads = 1});
+    IngestEngine engine2(rules(), format, sink2, {.threads = 1});
+    Logger log(LogFormat::Json, LogLevel::Warning);
+    JetStreamInput input1(settings_for(server), engine1, log, only_demo);
+    JetStreamInput input2(settings_for(server), engine2, log, only_demo);
+    input1.start();
+    input2.start();
+    for (int r = 0; r < kRounds; ++r) {
+        for (const auto& e : events) {
+            client.publish("events.demo", e);
+            body += e + "\n";
+        }
+    }
+    const uint64_t total = events.size() * kRounds;
+    REQUIRE(eventually([&] { return input1.stats().acked + input2.stats().acked == total; }));
+    for (auto* i : {&input1, &input2}) i->stop();
+    engine1.drain();
+    engine2.drain();
+    for (auto* i : {&input1, &input2}) i->close();
+    const JetStreamStats a = input1.stats(), b = input2.stats();
+    CHECK(a.messages + b.messages == total);
+    CHECK(a.redelivered + b.redelivered == 0);
+    CHECK(a.messages > 0);
+    CHECK(b.messages > 0);
+    CHECK(count_lines(read_file(out1.path)) + count_lines(read_file(out2.path)) ==
+          reference_alerts(body));
+    CHECK(client.settled() == std::pair<uint64_t, int64_t>{0, 0});
+}
+
+int main(int argc, char** argv) {
+    doctest::Context context(argc, argv);
+    if (test::find_nats_server().empty()) {
+        std::printf(
+            "SKIP: nats-server is not installed (apt-get install nats-server); only the "
+            "tests that need no server run\n");
+        context.setOption("test-case", "subjects, delivery counts*");
+        const int rc = context.run();
+        return rc != 0 ? rc : 77;
+    }
+    return context.run();
+}

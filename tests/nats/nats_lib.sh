@@ -1,0 +1,106 @@
+# Shared by the NATS shell tests and bench/serve_nats_load.sh (sourced, not run): a real
+# nats-server on a free loopback port, `vigie serve` workers with generated
+# configurations, and clean-up of everything started here (by process id).
+# Needs: VIGIE, TOOL, WORK (a temporary directory), SOURCE (the repository).
+
+PIDS=()
+
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+cleanup() {
+    for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+    for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+    rm -rf "$WORK"
+}
+
+wait_port() {  # port [seconds]
+    local tries=$(( ${2:-10} * 20 ))
+    while ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; do
+        tries=$((tries - 1))
+        if [ "$tries" -le 0 ]; then return 1; fi
+        sleep 0.05
+    done
+}
+
+# start_nats [config file]: sets NATS_PORT, NATS_URL and NATS_PID.
+start_nats() {
+    NATS_PORT=$(free_port)
+    NATS_URL="nats://127.0.0.1:$NATS_PORT"
+    mkdir -p "$WORK/nats-store"
+    if [ -n "${1:-}" ]; then
+        sed -e "s|/var/lib/nats|$WORK/nats-store|" -e "s|127.0.0.1:4222|127.0.0.1:$NATS_PORT|" \
+            "$1" > "$WORK/nats-server.conf"
+        nats-server -c "$WORK/nats-server.conf" > "$WORK/nats-server.log" 2>&1 &
+    else
+        nats-server -js -a 127.0.0.1 -p "$NATS_PORT" -sd "$WORK/nats-store" \
+            > "$WORK/nats-server.log" 2>&1 &
+    fi
+    NATS_PID=$!
+    PIDS+=("$NATS_PID")
+    wait_port "$NATS_PORT" 10 || { cat "$WORK/nats-server.log"; echo "FAIL: nats-server did not start"; exit 1; }
+}
+
+# write_config NAME [url]: $WORK/NAME.yaml, alerts to $WORK/NAME.alerts, the numbered-event
+# rule, HTTP and metrics on free loopback ports.
+write_config() {
+    local name=$1 url=${2:-$NATS_URL}
+    cat > "$WORK/$name.yaml" <<YAML
+http:
+  listen: 127.0.0.1:$(free_port)
+metrics:
+  listen: 127.0.0.1:$(free_port)
+rules:
+  paths: [$SOURCE/tests/nats/rules]
+  mapping: flat
+  cache_dir: $WORK/cache
+engine:
+  threads: ${WORKER_THREADS:-1}
+alerts:
+  output: $WORK/$name.alerts
+nats:
+  enabled: true
+  url: $url
+  ack_wait_seconds: ${ACK_WAIT:-2}
+  fetch_batch: ${FETCH_BATCH:-256}
+agencies:
+  - id: demo
+    token_sha256: b5d56f2eacf505c2639b22468f3a8b1bcaf7d619cadbab47dc6ce515fc4c3612
+log:
+  level: ${LOG_LEVEL:-warning}
+YAML
+}
+
+# start_worker NAME: sets LAST_PID; waits until its NATS input is up (the stream exists).
+start_worker() {
+    local name=$1
+    "$VIGIE" serve --config "$WORK/$name.yaml" > "$WORK/$name.out" 2> "$WORK/$name.log" &
+    LAST_PID=$!
+    PIDS+=("$LAST_PID")
+    for _ in $(seq 100); do
+        if "$TOOL" consumer-info --url "$NATS_URL" > /dev/null 2>&1; then return 0; fi
+        if ! kill -0 "$LAST_PID" 2>/dev/null; then break; fi
+        sleep 0.1
+    done
+    cat "$WORK/$name.log"
+    echo "FAIL: worker $name did not start"
+    exit 1
+}
+
+stop_nats() {  # kill -9 and a fresh store for the next start_nats
+    kill -9 "$NATS_PID" 2> /dev/null || true
+    wait "$NATS_PID" 2> /dev/null || true
+    rm -rf "$WORK/nats-store"
+}
+
+stop_worker() {  # pid: SIGTERM, then it must exit 0 after draining
+    kill -TERM "$1"
+    local rc=0
+    wait "$1" || rc=$?
+    if [ "$rc" -ne 0 ]; then echo "FAIL: worker $1 exited $rc after SIGTERM"; exit 1; fi
+}
+
+json_field() {  # json key
+    printf '%s' "$1" | sed -n "s/.*\"$2\":\([0-9.]*\).*/\1/p"
+}

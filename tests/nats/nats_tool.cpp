@@ -1,0 +1,294 @@
+// vigie-nats-tool: what the NATS shell tests and the NATS load test need around a
+// nats-server and `vigie serve` workers: publishing numbered events to JetStream, reading
+// a consumer's state, waiting for it to drain, counting a subject's messages in the
+// stream, and checking (or following, to time them) the alert files the workers write.
+#include <nats/nats.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/nats/alert_tracker.hpp"
+
+namespace {
+
+struct Connection {
+    natsOptions* options = nullptr;
+    natsConnection* nc = nullptr;
+    jsCtx* js = nullptr;
+    ~Connection() {
+        jsCtx_Destroy(js);
+        if (nc) natsConnection_Close(nc);
+        natsConnection_Destroy(nc);
+        natsOptions_Destroy(options);
+    }
+};
+
+struct Server {
+    std::string url = "nats://127.0.0.1:4222";
+    std::string user, password, inbox_prefix;
+};
+
+int64_t now_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+[[noreturn]] void fail(const std::string& what, natsStatus s) {
+    std::fprintf(stderr, "vigie-nats-tool: %s: %s\n", what.c_str(), natsStatus_GetText(s));
+    std::exit(1);
+}
+
+std::atomic<uint64_t> publish_errors{0};
+
+void on_publish_error(jsCtx*, jsPubAckErr* pae, void*) {
+    if (publish_errors++ == 0)
+        std::fprintf(stderr, "vigie-nats-tool: publish failed: %s\n",
+                     pae->ErrText ? pae->ErrText : natsStatus_GetText(pae->Err));
+}
+
+// The server's asynchronous errors, a refused publish among them.
+void on_server_error(natsConnection* nc, natsSubscription*, natsStatus err, void*) {
+    const char* text = nullptr;
+    natsConnection_GetLastError(nc, &text);
+    std::fprintf(stderr, "vigie-nats-tool: server error: %s\n",
+                 text && *text ? text : natsStatus_GetText(err));
+}
+
+void open(const Server& server, Connection& c, int64_t async_max_pending = 0) {
+    natsStatus s = natsOptions_Create(&c.options);
+    if (s == NATS_OK) s = natsOptions_SetErrorHandler(c.options, on_server_error, nullptr);
+    if (s == NATS_OK) s = natsOptions_SetURL(c.options, server.url.c_str());
+    if (s == NATS_OK && !server.user.empty())
+        s = natsOptions_SetUserInfo(c.options, server.user.c_str(), server.password.c_str());
+    if (s == NATS_OK && !server.inbox_prefix.empty())
+        s = natsOptions_SetCustomInboxPrefix(c.options, server.inbox_prefix.c_str());
+    if (s == NATS_OK) s = natsConnection_Connect(&c.nc, c.options);
+    if (s != NATS_OK) fail("connect to " + server.url, s);
+    jsOptions jo;
+    jsOptions_Init(&jo);
+    if (async_max_pending > 0) {
+        jo.PublishAsync.MaxPending = async_max_pending;
+        jo.PublishAsync.ErrHandler = on_publish_error;
+    }
+    s = natsConnection_JetStream(&c.js, c.nc, &jo);
+    if (s != NATS_OK) fail("JetStream context", s);
+}
+
+std::vector<std::string> read_lines(const std::string& path) {
+    std::vector<std::string> lines;
+    FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) {
+        std::fprintf(stderr, "vigie-nats-tool: cannot read %s\n", path.c_str());
+        std::exit(1);
+    }
+    std::string line;
+    for (int ch; (ch = std::fgetc(f)) != EOF;) {
+        if (ch != '\n') {
+            line.push_back(static_cast<char>(ch));
+        } else if (!line.empty()) {
+            lines.push_back(std::move(line));
+            line.clear();
+        }
+    }
+    if (!line.empty()) lines.push_back(std::move(line));
+    std::fclose(f);
+    return lines;
+}
+
+struct PublishOptions {
+    std::string prefix = "events", agency = "demo", file;
+    uint64_t count = 0, start = 1;
+    double duration = 0;
+    bool raw = false, sync = false, timestamps = false;
+};
+
+// {"seq":N,["ts_ns":T,]<the sample event's members>: every event carries its own number
+// (the rules of the NATS tests alert on it) and, for the load test, when it was published.
+void numbered(const std::string& line, uint64_t seq, bool timestamps, std::string& out) {
+    out = "{\"seq\":" + std::to_string(seq) + ',';
+    if (timestamps) out += "\"ts_ns\":" + std::to_string(now_ns()) + ',';
+    const size_t brace = line.find('{');
+    out.append(line, brace == std::string::npos ? 0 : brace + 1);
+}
+
+int publish(const Server& server, const PublishOptions& o) {
+    const std::vector<std::string> lines = read_lines(o.file);
+    if (lines.empty())
+        return std::fprintf(stderr, "vigie-nats-tool: %s is empty\n", o.file.c_str()), 1;
+    Connection c;
+    open(server, c, 20000);
+    const std::string subject = o.prefix + "." + o.agency;
+    const uint64_t count = o.count ? o.count : (o.duration > 0 ? UINT64_MAX : lines.size());
+    const auto begin = std::chrono::steady_clock::now();
+    const auto deadline = begin + std::chrono::duration<double>(o.duration);
+    std::string event, id;
+    uint64_t n = 0;
+    for (; n < count; ++n) {
+        if (o.duration > 0 && (n & 255) == 0 && std::chrono::steady_clock::now() >= deadline) break;
+        const std::string& line = lines[n % lines.size()];
+        if (o.raw)
+            event = line;
+        else
+            numbered(line, o.start + n, o.timestamps, event);
+        jsPubOptions po;
+        jsPubOptions_Init(&po);
+        id = o.agency + "-" + std::to_string(o.start + n);
+        po.MsgId = id.c_str();  // a republished event is dropped by the stream, not doubled
+        natsStatus s;
+        if (o.sync) {
+            jsPubAck* ack = nullptr;
+            jsErrCode jerr{};
+            s = js_Publish(&ack, c.js, subject.c_str(), event.data(),
+                           static_cast<int>(event.size()), &po, &jerr);
+            jsPubAck_Destroy(ack);
+        } else {
+            s = js_PublishAsync(c.js, subject.c_str(), event.data(), static_cast<int>(event.size()),
+                                &po);
+        }
+        if (s != NATS_OK) fail("publish to " + subject, s);
+    }
+    jsPubOptions done;
+    jsPubOptions_Init(&done);
+    done.MaxWait = 60000;
+    if (!o.sync) {
+        if (natsStatus s = js_PublishAsyncComplete(c.js, &done); s != NATS_OK)
+            fail("publish acks", s);
+    }
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+    std::printf("{\"published\":%llu,\"errors\":%llu,\"seconds\":%.3f,\"rate\":%.0f}\n",
+                static_cast<unsigned long long>(n),
+                static_cast<unsigned long long>(publish_errors.load()), seconds,
+                seconds > 0 ? static_cast<double>(n) / seconds : 0.0);
+    return publish_errors.load() == 0 ? 0 : 1;
+}
+
+// The consumer's state, or nullptr with the reason on stderr.
+jsConsumerInfo* consumer_info(Connection& c, const std::string& stream,
+                              const std::string& consumer) {
+    jsConsumerInfo* ci = nullptr;
+    jsErrCode jerr{};
+    natsStatus s = js_GetConsumerInfo(&ci, c.js, stream.c_str(), consumer.c_str(), nullptr, &jerr);
+    if (s != NATS_OK) {
+        std::fprintf(stderr, "vigie-nats-tool: consumer %s: %s (%d)\n", consumer.c_str(),
+                     natsStatus_GetText(s), static_cast<int>(jerr));
+        return nullptr;
+    }
+    return ci;
+}
+
+void print_consumer(const jsConsumerInfo* ci) {
+    std::printf(
+        "{\"num_pending\":%llu,\"num_ack_pending\":%lld,\"num_redelivered\":%lld,"
+        "\"delivered\":%llu,\"ack_floor\":%llu}\n",
+        static_cast<unsigned long long>(ci->NumPending), static_cast<long long>(ci->NumAckPending),
+        static_cast<long long>(ci->NumRedelivered),
+        static_cast<unsigned long long>(ci->Delivered.Stream),
+        static_cast<unsigned long long>(ci->AckFloor.Stream));
+}
+
+int wait_drained(const Server& server, const std::string& stream, const std::string& consumer,
+                 double timeout) {
+    Connection c;
+    open(server, c);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout);
+    for (;;) {
+        jsConsumerInfo* ci = consumer_info(c, stream, consumer);
+        const bool drained = ci && ci->NumPending == 0 && ci->NumAckPending == 0;
+        const bool late = std::chrono::steady_clock::now() >= deadline;
+        if (ci && (drained || late)) print_consumer(ci);
+        jsConsumerInfo_Destroy(ci);
+        if (drained) return 0;
+        if (late) return std::fprintf(stderr, "vigie-nats-tool: consumer not drained\n"), 1;
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+}
+
+int subject_count(const Server& server, const std::string& stream, const std::string& subject) {
+    Connection c;
+    open(server, c);
+    jsOptions o;
+    jsOptions_Init(&o);
+    o.Stream.Info.SubjectsFilter = subject.c_str();
+    jsStreamInfo* si = nullptr;
+    jsErrCode jerr{};
+    if (natsStatus s = js_GetStreamInfo(&si, c.js, stream.c_str(), &o, &jerr); s != NATS_OK)
+        fail("stream " + stream, s);
+    uint64_t n = 0;
+    for (int i = 0; si->State.Subjects && i < si->State.Subjects->Count; ++i)
+        n += si->State.Subjects->List[i].Msgs;
+    jsStreamInfo_Destroy(si);
+    std::printf("%llu\n", static_cast<unsigned long long>(n));
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"vigie NATS test tool"};
+    app.require_subcommand(1);
+    Server server;
+    auto server_options = [&](CLI::App* sub) {
+        sub->add_option("--url", server.url, "NATS server URL");
+        sub->add_option("--user", server.user);
+        sub->add_option("--password", server.password);
+        sub->add_option("--inbox-prefix", server.inbox_prefix,
+                        "reply subjects' prefix (permissions)");
+    };
+    PublishOptions po;
+    auto* pub = app.add_subcommand("publish", "publish the file's events, numbered (\"seq\":N)");
+    server_options(pub);
+    pub->add_option("--subject-prefix", po.prefix);
+    pub->add_option("--agency", po.agency);
+    pub->add_option("--file", po.file)->required();
+    pub->add_option("--count", po.count,
+                    "events to publish, cycling through the file (default: its lines)");
+    pub->add_option("--start", po.start, "first seq");
+    pub->add_option("--duration", po.duration, "publish for this many seconds, at full speed");
+    pub->add_flag("--raw", po.raw, "publish the lines as they are");
+    pub->add_flag("--sync", po.sync, "wait for each message's acknowledgement by the stream");
+    pub->add_flag("--timestamps", po.timestamps, "add \"ts_ns\": the publish time");
+    std::string stream = "EVENTS", consumer = "vigie", subject;
+    double timeout = 60;
+    auto* info =
+        app.add_subcommand("consumer-info", "num_pending, num_ack_pending, num_redelivered");
+    auto* drained =
+        app.add_subcommand("wait-drained", "until num_pending and num_ack_pending are 0");
+    for (auto* sub : {info, drained}) {
+        server_options(sub);
+        sub->add_option("--stream", stream);
+        sub->add_option("--consumer", consumer);
+    }
+    drained->add_option("--timeout", timeout, "seconds");
+    auto* count = app.add_subcommand("subject-count", "messages of a subject kept by the stream");
+    server_options(count);
+    count->add_option("--stream", stream);
+    count->add_option("--subject", subject)->required();
+    vigie::test::TrackerOptions to;
+    auto* alerts = app.add_subcommand("alerts", "check the seq of every alert in the files");
+    alerts->add_option("files", to.files)->required();
+    alerts->add_option("--expect", to.expect, "seqs 1..N must each have an alert");
+    alerts->add_flag("--follow", to.follow, "tail the files, timing each alert as it appears");
+    alerts->add_option("--idle", to.idle_seconds,
+                       "--follow: stop after this long without a new alert");
+    alerts->add_option("--timeout", to.timeout_seconds, "--follow: stop after this long");
+    CLI11_PARSE(app, argc, argv);
+
+    if (pub->parsed()) return publish(server, po);
+    if (drained->parsed()) return wait_drained(server, stream, consumer, timeout);
+    if (count->parsed()) return subject_count(server, stream, subject);
+    if (alerts->parsed()) return vigie::test::track_alerts(to);
+    Connection c;
+    open(server, c);
+    jsConsumerInfo* ci = consumer_info(c, stream, consumer);
+    if (!ci) return 1;
+    print_consumer(ci);
+    jsConsumerInfo_Destroy(ci);
+    return 0;
+}
