@@ -19,8 +19,14 @@ namespace vigie {
 
 namespace {
 
-// Short, so that stop() is prompt; an idle consumer costs one pull request per period.
-constexpr int64_t kFetchWaitMs = 100;
+// Pull requests are "no wait": the server answers at once with what it has (and a 404
+// status when that is less than the batch), so no message is ever delivered after the
+// client stopped waiting for it. libnats 3.4.1 mishandles such late messages: they are
+// queued, taken by the next natsSubscription_Fetch, which then writes past the batch it
+// allocated (heap overflow, found by ASan under load). An empty answer waits kIdlePollMs
+// before the next request; kAnswerWaitMs only bounds the wait for the server's answer.
+constexpr int64_t kAnswerWaitMs = 2000;
+constexpr int64_t kIdlePollMs = 20;
 // Fetched but not yet acknowledged messages, in fetch batches: bounds the memory and the
 // time a message waits in this worker's queue (it must be acknowledged within ack_wait),
 // and leaves the rest of the stream to the other workers.
@@ -154,16 +160,21 @@ void JetStreamInput::Impl::fetch_loop() {
     bool failing = false;
     while (wait_for_room()) {
         natsMsgList list{};
-        jsErrCode jerr{};
-        const natsStatus s =
-            natsSubscription_Fetch(&list, handles_.subscription,
-                                   static_cast<int>(settings_.fetch_batch), kFetchWaitMs, &jerr);
-        if (s == NATS_TIMEOUT) continue;  // nothing to do
+        jsFetchRequest request;
+        jsFetchRequest_Init(&request);
+        request.Batch = static_cast<int>(settings_.fetch_batch);
+        request.NoWait = true;
+        request.Expires = kAnswerWaitMs * 1000000;  // nanoseconds
+        const natsStatus s = natsSubscription_FetchRequest(&list, handles_.subscription, &request);
+        if (s == NATS_NOT_FOUND || s == NATS_TIMEOUT) {  // nothing to do
+            std::this_thread::sleep_for(std::chrono::milliseconds(kIdlePollMs));
+            continue;
+        }
         if (s != NATS_OK) {
             // Disconnected or the consumer is gone: the client reconnects on its own.
             if (!failing)
                 log_.warn("nats fetch failed; retrying",
-                          {{"error", natsStatus_GetText(s)}, {"js_error", static_cast<int>(jerr)}});
+                          {{"error", natsStatus_GetText(s)}});
             failing = true;
             natsMsgList_Destroy(&list);
             std::this_thread::sleep_for(std::chrono::milliseconds(250));
