@@ -36,6 +36,7 @@ class SessionControl {
 };
 
 constexpr size_t kHeaderLimit = size_t{16} << 10;
+constexpr size_t kReadBufferBytes = size_t{64} << 10;  // the most Beast reads at once
 
 http::response<http::string_body> to_response(HttpAnswer&& answer, unsigned version,
                                               bool keep_alive);
@@ -45,7 +46,11 @@ template <class Derived>
 class HttpSession : public SessionControl {
   public:
     explicit HttpSession(std::shared_ptr<SessionHost> host, std::string peer)
-        : host_(std::move(host)), peer_(std::move(peer)) {}
+        : host_(std::move(host)), peer_(std::move(peer)) {
+        // Beast reads at most the buffer's free capacity (at least 512 bytes); a
+        // buffer that never grows would read a 16 MiB body 512 bytes per system call.
+        buffer_.reserve(kReadBufferBytes);
+    }
     ~HttpSession() override { host_->session_ended(); }
 
     void shutdown() override {
