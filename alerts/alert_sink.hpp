@@ -1,8 +1,9 @@
 #pragma once
 // Where the alerts of `vigie serve` go: standard output or a file appended to. Workers
 // hand it whole buffers of formatted alerts; each buffer is written with one lock, so
-// alerts of different jobs never interleave mid-line. A write that fails is retried and
-// then reported (counted, logged by the caller), never silently dropped.
+// alerts of different jobs never interleave mid-line. A short write is continued; a write
+// that fails is reported to the job, which then counts as not delivered (HTTP 503, NATS
+// nak), so its events are sent again: delivery is at least once, never silently lost.
 #include <cstdint>
 #include <mutex>
 #include <string>

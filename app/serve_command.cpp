@@ -141,9 +141,9 @@ int run_serve(const ServeOptions& options) {
                         {threads, config->queue_capacity, config->http.max_event_bytes,
                          Level::Informational, &scan_metrics});
     AgencyRegistry agencies(config->agencies, config->admin_token_sha256);
-    ServeReloader reloader(options.config_file, *config, engine, agencies, log);
-
+    // Before the reloader: a reload still running at exit answers through the io_context.
     net::io_context io;
+    ServeReloader reloader(options.config_file, *config, engine, agencies, log);
     IngestHandler handler(engine, agencies, config->http, log,
                           [&reloader](std::function<void(ReloadOutcome &&)> done) {
                               reloader.request(std::move(done));
@@ -189,9 +189,16 @@ int run_serve(const ServeOptions& options) {
     std::vector<std::thread> io_threads;
     io_threads.reserve(2);
     for (int i = 0; i < 2; ++i) {
-        io_threads.emplace_back([&io, mask] {
+        io_threads.emplace_back([&io, &log, mask] {
             pthread_sigmask(SIG_UNBLOCK, &mask, nullptr);
-            io.run();
+            for (;;) {
+                try {
+                    io.run();
+                    return;
+                } catch (const std::exception& e) {  // one request's failure, not the server's
+                    log.error("request failed", {{"error", e.what()}});
+                }
+            }
         });
     }
 

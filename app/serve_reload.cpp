@@ -76,7 +76,13 @@ void ServeReloader::run() {
             done = std::move(pending_.front());
             pending_.pop_front();
         }
-        ReloadOutcome outcome = reload();
+        ReloadOutcome outcome;
+        try {
+            outcome = reload();
+        } catch (const std::exception& e) {  // Hyperscan refusing the ruleset, out of memory
+            log_.error("reload refused", {{"error", e.what()}});
+            outcome = {false, refused_summary({{Severity::Error, {}, {}, e.what()}})};
+        }
         {
             std::lock_guard lock(mutex_);
             ++(outcome.ok ? succeeded_ : refused_);

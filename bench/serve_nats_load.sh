@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Load test of `vigie serve` through NATS JetStream: 1 worker, then 2 workers on one
 # consumer, while vigie-nats-tool publishes numbered events (samples/windows-sysmon.ndjson
-# with "seq" and "ts_ns", the publish time) at full speed for SECONDS (default 60).
+# with "seq" and "ts_ns", the publish time) for SECONDS (default 60), twice per worker
+# count: at full speed (throughput: the workers fall behind, so the latency is mostly the
+# backlog), then paced at RATE events/s (default 10000, below what one worker sustains
+# here), where the latency is that of an event through the system.
 # Reports events/s, p50/p99 ingest-to-alert latency, each worker's peak RSS, lost events.
 #
-#   bench/serve_nats_load.sh [BUILD_DIR (default build)] [SECONDS]
+#   bench/serve_nats_load.sh [BUILD_DIR (default build)] [SECONDS] [RATE]
 #
 # events/s: events published / (first publish .. consumer drained: every message acked).
 # Latency: `vigie-nats-tool alerts --follow` tails the workers' alert files (polling every
@@ -17,6 +20,7 @@ set -euo pipefail
 SOURCE=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${1:-$SOURCE/build}
 SECONDS_RUN=${2:-60}
+RATE=${3:-10000}
 VIGIE=$BUILD/vigie
 TOOL=$BUILD/vigie-nats-tool
 for f in "$VIGIE" "$TOOL"; do
@@ -29,45 +33,48 @@ trap cleanup EXIT
 SAMPLE=$SOURCE/samples/windows-sysmon.ndjson
 ACK_WAIT=30
 
-run() {  # workers
-    local workers=$1 files=() pids=()
+run() {  # workers [rate]
+    local workers=$1 rate=${2:-0} files=() pids=()
     start_nats
     for i in $(seq "$workers"); do
-        write_config "w$workers-$i"
-        start_worker "w$workers-$i"
+        write_config "w$workers-r$rate-$i"
+        start_worker "w$workers-r$rate-$i"
         pids+=("$LAST_PID")
-        files+=("$WORK/w$workers-$i.alerts")
+        files+=("$WORK/w$workers-r$rate-$i.alerts")
     done
     for f in "${files[@]}"; do touch "$f"; done
     "$TOOL" alerts --follow --idle 5 --timeout $((SECONDS_RUN + 600)) "${files[@]}" \
-        > "$WORK/latency-$workers.json" &
+        > "$WORK/latency-$workers-r$rate.json" &
     local tracker=$!
     local start end
     start=$(date +%s.%N)
-    "$TOOL" publish --url "$NATS_URL" --file "$SAMPLE" --duration "$SECONDS_RUN" --timestamps \
-        > "$WORK/publish-$workers.json"
+    "$TOOL" publish --url "$NATS_URL" --file "$SAMPLE" --duration "$SECONDS_RUN" --rate "$rate" --timestamps \
+        > "$WORK/publish-$workers-r$rate.json"
     "$TOOL" wait-drained --url "$NATS_URL" --timeout 600 > /dev/null
     end=$(date +%s.%N)
     wait "$tracker" || true
     local published rss=""
-    published=$(json_field "$(cat "$WORK/publish-$workers.json")" published)
+    published=$(json_field "$(cat "$WORK/publish-$workers-r$rate.json")" published)
     for pid in "${pids[@]}"; do
         rss+="$(awk '/VmHWM/ {printf "%d", $2/1024}' "/proc/$pid/status") "
     done
     for pid in "${pids[@]}"; do stop_worker "$pid"; done
     local check latency
     check=$("$TOOL" alerts --expect "$published" "${files[@]}") || true
-    latency=$(cat "$WORK/latency-$workers.json")
+    latency=$(cat "$WORK/latency-$workers-r$rate.json")
     stop_nats
-    printf '| %d | %d | %.0f | %s | %s | %s MiB | %s | %s |\n' "$workers" "$published" \
+    printf '| %d | %s | %d | %.0f | %s | %s | %s MiB | %s | %s |\n' "$workers" \
+        "$([ "$rate" = 0 ] && echo 'full speed' || echo "$rate/s")" "$published" \
         "$(echo "$published / ($end - $start)" | bc -l)" \
         "$(json_field "$latency" p50_ms)" "$(json_field "$latency" p99_ms)" "${rss% }" \
         "$(json_field "$check" missing)" "$(json_field "$check" duplicated)"
 }
 
-echo "vigie serve, NATS JetStream input: $SECONDS_RUN s of full-speed publishing, $(nproc) cores"
+echo "vigie serve, NATS JetStream input: $SECONDS_RUN s of publishing per row, $(nproc) cores"
 echo
-echo "| workers | events | events/s | p50 ms | p99 ms | peak RSS per worker | lost | twice |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| workers | publishing | events | events/s | p50 ms | p99 ms | peak RSS per worker | lost | twice |"
+echo "|---|---|---|---|---|---|---|---|---|"
 run 1
 run 2
+run 1 "$RATE"
+run 2 "$RATE"

@@ -286,7 +286,7 @@ std::optional<ServeConfig> ConfigReader::read(const std::string& source) {
               fields(v, p,
                      {{"listen",
                        [&](const YAML::Node& x, const std::string& q) { listen(x, q, h.listen); }},
-                      {"max_body_bytes", uint_field(1024, 1ULL << 34, h.max_body_bytes)},
+                      {"max_body_bytes", uint_field(1024, 1ULL << 30, h.max_body_bytes)},
                       {"max_event_bytes", uint_field(256, 1ULL << 30, h.max_event_bytes)},
                       {"max_connections", uint_field(1, 1000000, h.max_connections)},
                       {"read_timeout_seconds", uint_field(1, 3600, h.read_timeout_seconds)},

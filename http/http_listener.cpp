@@ -10,6 +10,7 @@
 #include <list>
 #include <mutex>
 #include <stdexcept>
+#include <vector>
 
 #include "http/http_session.hpp"
 
@@ -71,6 +72,8 @@ class TlsSession final : public HttpSession<TlsSession>,
         X509_free(cert);
     }
     void close() {
+        if (closing_) return;  // a TLS shutdown runs once
+        closing_ = true;
         beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(2));
         stream_.async_shutdown([s = shared_from_this()](beast::error_code) {
             beast::get_lowest_layer(s->stream_).close();
@@ -80,6 +83,7 @@ class TlsSession final : public HttpSession<TlsSession>,
   private:
     beast::ssl_stream<beast::tcp_stream> stream_;
     std::chrono::seconds handshake_timeout_;
+    bool closing_ = false;
 };
 
 std::unique_ptr<ssl::context> make_tls_context(const TlsSettings& tls) {
@@ -184,11 +188,17 @@ class HttpListener::State final : public SessionHost, public std::enable_shared_
             beast::error_code ec;
             s->acceptor_.close(ec);
         });
-        std::lock_guard lock(mutex_);
-        stopping_ = true;
-        for (auto& weak : sessions_)
-            if (auto session = weak.lock()) session->shutdown();
-        sessions_.clear();
+        std::vector<std::shared_ptr<SessionControl>> live;
+        {
+            std::lock_guard lock(mutex_);
+            stopping_ = true;
+            for (auto& weak : sessions_)
+                if (auto session = weak.lock()) live.push_back(std::move(session));
+            sessions_.clear();
+        }
+        // Outside the lock: the last reference to a session may go here, and its end
+        // takes the lock (session_ended).
+        for (auto& session : live) session->shutdown();
     }
 
     uint16_t port() const { return port_; }
@@ -230,6 +240,10 @@ class HttpListener::State final : public SessionHost, public std::enable_shared_
             session = s;
         }
         std::lock_guard lock(mutex_);
+        if (stopping_) {  // stop() ran while this one was being set up
+            session->shutdown();
+            return;
+        }
         sessions_.push_back(session);
         // At the limit, stop accepting: further clients wait in the kernel's backlog
         // until a session ends.

@@ -3,6 +3,7 @@
 // close it). Internal to http/: included by http_listener.cpp only.
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
@@ -79,8 +80,10 @@ class HttpSession : public SessionControl {
             beast::bind_front_handler(&HttpSession::on_header, self().shared_from_this()));
     }
 
+    // Cancels the pending read; its handler then closes (one operation at a time on the
+    // stream, which a TLS stream requires).
     void close_if_idle() {
-        if (idle_) self().close();
+        if (idle_) lowest().cancel();
     }
 
   private:
@@ -120,7 +123,8 @@ class HttpSession : public SessionControl {
         }
         if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
             ec == boost::asio::error::operation_aborted || ec == boost::asio::error::eof ||
-            ec == boost::asio::error::connection_reset) {
+            ec == boost::asio::error::connection_reset || ec == http::error::partial_message ||
+            ec == boost::asio::ssl::error::stream_truncated) {
             return self().close();
         }
         // Anything else is a request that is not HTTP/1.x: answer 400 and close.

@@ -39,9 +39,10 @@ bool readable_media_type(std::string_view content_type) {
            t == "application/x-jsonlines" || t == "application/json" || t == "text/plain";
 }
 
+// Whole seconds, at least 1, at most a day (a tiny configured rate must not overflow).
 unsigned retry_seconds(std::chrono::steady_clock::duration wait) {
     double s = std::chrono::duration<double>(wait).count();
-    return static_cast<unsigned>(std::max(1.0, std::ceil(s)));
+    return static_cast<unsigned>(std::clamp(std::ceil(s), 1.0, 86400.0));
 }
 
 void append_uint(std::string& out, uint64_t n) {
@@ -104,7 +105,7 @@ IngestHandler::IngestHandler(IngestEngine& engine, AgencyRegistry& agencies,
 void IngestHandler::handle(HttpRequest&& request, Reply reply) {
     ++counters_.requests;
     const std::string path = request.target.substr(0, request.target.find('?'));
-    const bool get = request.method == "GET" || request.method == "HEAD";
+    const bool get = request.method == "GET";  // not HEAD: answers here always have a body
     if (path == "/v1/events") {
         if (request.method != "POST") return reply(error_answer(405, "use POST for /v1/events"));
         return post_events(std::move(request), std::move(reply));
@@ -244,24 +245,30 @@ void IngestHandler::post_events(HttpRequest&& request, Reply&& reply) {
         a.retry_after_seconds = retry_seconds(*wait);
         return reply(std::move(a));
     }
-    submit(std::move(*agency), std::move(request), std::move(reply));
+    submit(std::move(*agency), events, std::move(request), std::move(reply));
 }
 
-void IngestHandler::submit(std::string&& agency, HttpRequest&& request, Reply&& reply) {
+// Events that are not accepted (503) give their rate-limit tokens back, so that the
+// client's retry is not refused as over its rate.
+void IngestHandler::submit(std::string&& agency, uint64_t events, HttpRequest&& request,
+                           Reply&& reply) {
     // The reply is shared with the job: if the engine does not take the job, it is still here.
     auto shared_reply = std::make_shared<Reply>(std::move(reply));
-    IngestJob job{
-        std::move(agency), "http", std::move(request.body), [shared_reply](IngestResult&& result) {
-            if (!result.output_error.empty()) {
-                HttpAnswer a =
-                    error_answer(503, "alerts could not be written: " + result.output_error);
-                a.retry_after_seconds = 5;
-                return (*shared_reply)(std::move(a));
-            }
-            (*shared_reply)(HttpAnswer{200, ingest_answer_json(result)});
-        }};
+    const std::string agency_id = agency;
+    IngestJob job{std::move(agency), "http", std::move(request.body),
+                  [this, shared_reply, agency_id, events](IngestResult&& result) {
+                      if (!result.output_error.empty()) {
+                          agencies_.give_back(agency_id, static_cast<double>(events));
+                          HttpAnswer a = error_answer(
+                              503, "alerts could not be written: " + result.output_error);
+                          a.retry_after_seconds = 5;
+                          return (*shared_reply)(std::move(a));
+                      }
+                      (*shared_reply)(HttpAnswer{200, ingest_answer_json(result)});
+                  }};
     const IngestEngine::Submit s = engine_.submit(std::move(job));
     if (s == IngestEngine::Submit::Queued) return;
+    agencies_.give_back(agency_id, static_cast<double>(events));
     ++counters_.overloaded;
     HttpAnswer a =
         error_answer(503, s == IngestEngine::Submit::Full ? "the event queue is full; retry later"

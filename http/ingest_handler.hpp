@@ -53,7 +53,7 @@ class IngestHandler {
 
   private:
     void post_events(HttpRequest&& request, Reply&& reply);
-    void submit(std::string&& agency, HttpRequest&& request, Reply&& reply);
+    void submit(std::string&& agency, uint64_t events, HttpRequest&& request, Reply&& reply);
     void post_reload(const HttpRequest& request, Reply&& reply);
     bool decode_body(HttpRequest& request, HttpAnswer& refusal);
     bool check_lines(const HttpRequest& request, uint64_t& events, HttpAnswer& refusal) const;

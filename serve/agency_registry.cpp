@@ -23,7 +23,8 @@ std::optional<TokenBucket::Clock::duration> TokenBucket::take(double n, Clock::t
     // A request larger than the whole bucket can never pass: the wait is what refilling
     // the bucket takes, and the client must split the request.
     double missing = std::min(n, limit_.burst) - tokens_;
-    double seconds = limit_.events_per_second > 0 ? missing / limit_.events_per_second : 3600.0;
+    double seconds = limit_.events_per_second > 0 ? missing / limit_.events_per_second : 86400.0;
+    seconds = std::min(seconds, 86400.0);  // a tiny rate must not overflow the duration
     return std::chrono::duration_cast<Clock::duration>(
         std::chrono::duration<double>(std::max(seconds, 0.001)));
 }
@@ -102,6 +103,11 @@ std::optional<TokenBucket::Clock::duration> AgencyRegistry::take(
         it = buckets_.emplace(agency, TokenBucket(e->limit, now)).first;
     }
     return it->second.take(events, now);
+}
+
+void AgencyRegistry::give_back(const std::string& agency, double events) {
+    std::lock_guard lock(mutex_);
+    if (auto it = buckets_.find(agency); it != buckets_.end()) it->second.give_back(events);
 }
 
 double AgencyRegistry::burst(std::string_view agency_id) const {

@@ -4,6 +4,7 @@
 // so neither the configuration nor the timing of a refusal reveals a token. Rate limits
 // are token buckets counted in events; buckets survive a reload (a reload does not
 // refill an agency that is over its limit).
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -26,7 +27,11 @@ class TokenBucket {
     // Takes `n` tokens if there are that many; otherwise takes none and returns how long
     // to wait until there will be (what Retry-After says).
     std::optional<Clock::duration> take(double n, Clock::time_point now);
-    void set_limit(RateLimit limit) { limit_ = limit; }
+    void give_back(double n) { tokens_ = std::min(limit_.burst, tokens_ + n); }
+    void set_limit(RateLimit limit) {
+        limit_ = limit;
+        tokens_ = std::min(tokens_, limit.burst);  // a lowered burst applies at once
+    }
 
   private:
     RateLimit limit_;
@@ -50,6 +55,9 @@ class AgencyRegistry {
     std::optional<TokenBucket::Clock::duration> take(
         const std::string& agency, double events,
         TokenBucket::Clock::time_point now = TokenBucket::Clock::now());
+
+    // Returns tokens taken for events that were not accepted after all.
+    void give_back(const std::string& agency, double events);
 
     // Replaces agencies and the admin token (hot reload); buckets of agencies that stay
     // keep their level.

@@ -89,7 +89,28 @@ void IngestEngine::work(Worker& worker) {
     }
 }
 
+// A job that cannot run (out of memory, Hyperscan refusing a scratch) is answered as
+// not delivered, never dropped: the caller (HTTP 503, NATS nak) has it sent again.
 void IngestEngine::run_job(Worker& worker, IngestJob& job) {
+    IngestResult result;
+    try {
+        result = scan_job(worker, job);
+    } catch (const std::exception& e) {
+        result = {};
+        result.output_error = std::string("the job could not run: ") + e.what();
+        worker.scanner.reset();  // rebuilt for the next job
+    }
+    {
+        std::lock_guard lock(mutex_);
+        ++totals_.jobs;
+        totals_.events += result.accepted;
+        totals_.rejected += result.rejected.size();
+        totals_.alerts += result.alerts;
+    }
+    if (job.done) job.done(std::move(result));
+}
+
+IngestResult IngestEngine::scan_job(Worker& worker, IngestJob& job) {
     std::shared_ptr<const Ruleset> rules;
     uint64_t generation = 0;
     {
@@ -117,14 +138,7 @@ void IngestEngine::run_job(Worker& worker, IngestJob& job) {
         if (!sink_.write(batch.alerts)) result.output_error = sink_.error();
         if (options_.metrics != nullptr) options_.metrics->add(batch.counters, job.agency);
     }
-    {
-        std::lock_guard lock(mutex_);
-        ++totals_.jobs;
-        totals_.events += result.accepted;
-        totals_.rejected += result.rejected.size();
-        totals_.alerts += result.alerts;
-    }
-    if (job.done) job.done(std::move(result));
+    return result;
 }
 
 void IngestEngine::drain() {

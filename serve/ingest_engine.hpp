@@ -68,6 +68,7 @@ class IngestEngine {
     class Worker;
     void work(Worker& worker);
     void run_job(Worker& worker, IngestJob& job);
+    IngestResult scan_job(Worker& worker, IngestJob& job);
 
     const AlertFormat& format_;
     AlertSink& sink_;

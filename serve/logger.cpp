@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <ctime>
@@ -98,6 +99,7 @@ void Logger::log(LogLevel level, std::string_view message, std::initializer_list
     std::string_view rest = line;
     while (!rest.empty()) {
         ssize_t n = ::write(fd_, rest.data(), rest.size());
+        if (n < 0 && errno == EINTR) continue;
         if (n <= 0) return;  // stderr gone: nothing better to do with a log line
         rest.remove_prefix(static_cast<size_t>(n));
     }

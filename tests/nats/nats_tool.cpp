@@ -105,6 +105,7 @@ struct PublishOptions {
     std::string prefix = "events", agency = "demo", file;
     uint64_t count = 0, start = 1;
     double duration = 0;
+    double rate = 0;  // events per second; 0: as fast as possible
     bool raw = false, sync = false, timestamps = false;
 };
 
@@ -131,6 +132,10 @@ int publish(const Server& server, const PublishOptions& o) {
     uint64_t n = 0;
     for (; n < count; ++n) {
         if (o.duration > 0 && (n & 255) == 0 && std::chrono::steady_clock::now() >= deadline) break;
+        if (o.rate > 0 && (n & 63) == 0)  // paced: event n is due at n / rate seconds
+            std::this_thread::sleep_until(
+                begin + std::chrono::duration_cast<std::chrono::nanoseconds>(
+                            std::chrono::duration<double>(static_cast<double>(n) / o.rate)));
         const std::string& line = lines[n % lines.size()];
         if (o.raw)
             event = line;
@@ -250,7 +255,8 @@ int main(int argc, char** argv) {
     pub->add_option("--count", po.count,
                     "events to publish, cycling through the file (default: its lines)");
     pub->add_option("--start", po.start, "first seq");
-    pub->add_option("--duration", po.duration, "publish for this many seconds, at full speed");
+    pub->add_option("--duration", po.duration, "publish for this many seconds");
+    pub->add_option("--rate", po.rate, "events per second (default: as fast as possible)");
     pub->add_flag("--raw", po.raw, "publish the lines as they are");
     pub->add_flag("--sync", po.sync, "wait for each message's acknowledgement by the stream");
     pub->add_flag("--timestamps", po.timestamps, "add \"ts_ns\": the publish time");

@@ -175,6 +175,7 @@ TEST_CASE("the HTTP handler refuses what it cannot take, with the status the iss
     CHECK(answer("GET", "/healthz", "", "").status == 200);
     CHECK(answer("GET", "/readyz", "", "").status == 200);
     CHECK(answer("GET", "/nope", "", "").status == 404);
+    CHECK(answer("HEAD", "/healthz", "", "").status == 404);  // answers here have bodies
     CHECK(answer("GET", "/v1/events", "", "").status == 405);
     HttpAnswer no_token = answer("POST", "/v1/events", "", one);
     CHECK(no_token.status == 401);

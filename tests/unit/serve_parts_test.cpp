@@ -80,6 +80,9 @@ TEST_CASE("agencies: tokens by digest, admin token, buckets kept across a reload
     const auto now = TokenBucket::Clock::now();
     CHECK_FALSE(registry.take("ministry-a", 10, now));
     CHECK(registry.take("ministry-a", 1, now));
+    registry.give_back("ministry-a", 4);  // events the engine did not take (503)
+    CHECK_FALSE(registry.take("ministry-a", 4, now));
+    CHECK(registry.take("ministry-a", 1, now));
     // Upper-case digests in the file are the same digests.
     std::string upper = a.token_sha256;
     for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
