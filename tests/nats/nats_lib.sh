@@ -9,6 +9,16 @@ free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
+# test_setup: a test skips (exit 77) without nats-server, works in $WORK, cleans up at exit.
+test_setup() {
+    if ! command -v nats-server > /dev/null; then
+        echo "SKIP: nats-server is not installed (apt-get install nats-server)"
+        exit 77
+    fi
+    WORK=$(mktemp -d)
+    trap cleanup EXIT
+}
+
 cleanup() {
     for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
     for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done

@@ -6,13 +6,8 @@
 # Usage: permissions_test.sh VIGIE VIGIE_NATS_TOOL SOURCE_DIR
 set -euo pipefail
 VIGIE=$1 TOOL=$2 SOURCE=$3
-if ! command -v nats-server > /dev/null; then
-    echo "SKIP: nats-server is not installed (apt-get install nats-server)"
-    exit 77
-fi
-WORK=$(mktemp -d)
 . "$SOURCE/tests/nats/nats_lib.sh"
-trap cleanup EXIT
+test_setup
 
 start_nats "$SOURCE/samples/nats-server.conf"
 NATS_URL="nats://vigie:vigie-password-change-me@127.0.0.1:$NATS_PORT"

@@ -8,13 +8,8 @@
 # Usage: serve_workers_test.sh VIGIE VIGIE_NATS_TOOL SOURCE_DIR [EVENTS]
 set -euo pipefail
 VIGIE=$1 TOOL=$2 SOURCE=$3 EVENTS=${4:-100000}
-if ! command -v nats-server > /dev/null; then
-    echo "SKIP: nats-server is not installed (apt-get install nats-server)"
-    exit 77
-fi
-WORK=$(mktemp -d)
 . "$SOURCE/tests/nats/nats_lib.sh"
-trap cleanup EXIT
+test_setup
 SAMPLE=$SOURCE/samples/windows-sysmon.ndjson
 
 echo "== normal run: two workers, $EVENTS events"
