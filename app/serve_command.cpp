@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "alerts/alert_sink.hpp"
 #include "app/commands.hpp"
@@ -106,24 +107,72 @@ struct MetricsTicker {
     }
 };
 
+// Signals are handled by the io_context's signal_set, in the io threads: blocked here so
+// that the other threads started later (workers, NATS, metrics) inherit the mask, and
+// unblocked in the io threads only.
+sigset_t block_serve_signals() {
+    sigset_t mask;
+    sigemptyset(&mask);
+    for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&mask, s);
+    pthread_sigmask(SIG_BLOCK, &mask, nullptr);
+    return mask;
+}
+
+LoadedRuleset load_startup_rules(const ServeConfig& config, Logger& log) {
+    LoadedRuleset loaded = load_ruleset(rule_options(config.rules));
+    for (const auto& d : loaded.diagnostics)
+        log.log(d.severity == Severity::Error ? LogLevel::Error : LogLevel::Warning, "rule problem",
+                {{"problem", d.format()}});
+    return loaded;
+}
+
+ServeSnapshot snapshot(const IngestHandler& handler, const HttpListener& listener,
+                       const IngestEngine& engine, const JetStreamInput* nats,
+                       const ServeReloader& reloader) {
+    const HttpCounters& h = handler.counters();
+    ServeSnapshot s{h.requests,    h.unauthorized, h.rate_limited,         h.overloaded,
+                    h.too_large,   h.unsupported,  listener.connections(), engine.queued(),
+                    engine.ready()};
+    if (nats != nullptr) {
+        JetStreamStats n = nats->stats();
+        s.nats_messages = n.messages;
+        s.nats_acked = n.acked;
+        s.nats_redelivered = n.redelivered;
+        s.nats_dead_lettered = n.dead_lettered;
+        s.nats_naked = n.naked;
+    }
+    s.reloads_ok = reloader.succeeded();
+    s.reloads_failed = reloader.refused();
+    return s;
+}
+
+std::vector<std::thread> start_io_threads(net::io_context& io, Logger& log, sigset_t signals) {
+    std::vector<std::thread> threads;
+    threads.reserve(2);
+    for (int i = 0; i < 2; ++i) {
+        threads.emplace_back([&io, &log, signals] {
+            pthread_sigmask(SIG_UNBLOCK, &signals, nullptr);
+            for (;;) {
+                try {
+                    io.run();
+                    return;
+                } catch (const std::exception& e) {  // one request's failure, not the server's
+                    log.error("request failed", {{"error", e.what()}});
+                }
+            }
+        });
+    }
+    return threads;
+}
+
 }  // namespace
 
 int run_serve(const ServeOptions& options) {
     auto config = serve_config(options);
     if (!config) return 2;
     Logger log(config->log_format, config->log_level);
-    // Signals are handled by the io_context's signal_set, in the io threads: blocked here
-    // so that the other threads started below (workers, NATS, metrics) inherit the mask,
-    // and unblocked in the io threads only.
-    sigset_t mask;
-    sigemptyset(&mask);
-    for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&mask, s);
-    pthread_sigmask(SIG_BLOCK, &mask, nullptr);
-
-    LoadedRuleset loaded = load_ruleset(rule_options(config->rules));
-    for (const auto& d : loaded.diagnostics)
-        log.log(d.severity == Severity::Error ? LogLevel::Error : LogLevel::Warning, "rule problem",
-                {{"problem", d.format()}});
+    const sigset_t mask = block_serve_signals();
+    LoadedRuleset loaded = load_startup_rules(*config, log);
     if (!loaded.ruleset || loaded.errors > 0) {
         log.error("not starting: the rules have errors", {{"errors", loaded.errors}});
         return 1;
@@ -158,23 +207,8 @@ int run_serve(const ServeOptions& options) {
         nats->start();
     }
     MetricsTicker ticker{
-        net::steady_timer(io), [&] {
-            const HttpCounters& h = handler.counters();
-            ServeSnapshot s{h.requests,    h.unauthorized, h.rate_limited,         h.overloaded,
-                            h.too_large,   h.unsupported,  listener.connections(), engine.queued(),
-                            engine.ready()};
-            if (nats) {
-                JetStreamStats n = nats->stats();
-                s.nats_messages = n.messages;
-                s.nats_acked = n.acked;
-                s.nats_redelivered = n.redelivered;
-                s.nats_dead_lettered = n.dead_lettered;
-                s.nats_naked = n.naked;
-            }
-            s.reloads_ok = reloader.succeeded();
-            s.reloads_failed = reloader.refused();
-            metrics.publish(s);
-        }};
+        net::steady_timer(io),
+        [&] { metrics.publish(snapshot(handler, listener, engine, nats.get(), reloader)); }};
     StopRequest stop;
     net::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
     watch_signals(signals, reloader, stop, log);
@@ -186,21 +220,7 @@ int run_serve(const ServeOptions& options) {
               {"rules", loaded.loaded},
               {"threads", threads},
               {"nats", config->nats.enabled ? "on" : "off"}});
-    std::vector<std::thread> io_threads;
-    io_threads.reserve(2);
-    for (int i = 0; i < 2; ++i) {
-        io_threads.emplace_back([&io, &log, mask] {
-            pthread_sigmask(SIG_UNBLOCK, &mask, nullptr);
-            for (;;) {
-                try {
-                    io.run();
-                    return;
-                } catch (const std::exception& e) {  // one request's failure, not the server's
-                    log.error("request failed", {{"error", e.what()}});
-                }
-            }
-        });
-    }
+    std::vector<std::thread> io_threads = start_io_threads(io, log, mask);
 
     stop.wait();
     // Stop taking work, then finish what was taken: queued jobs run, their HTTP answers
