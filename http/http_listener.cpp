@@ -273,7 +273,10 @@ HttpListener::HttpListener(net::io_context& io, const HttpSettings& settings,
     : state_(std::make_shared<State>(io, settings, handler, log)) {}
 
 HttpListener::~HttpListener() {
-    state_->stop();
+    try {
+        state_->stop();
+    } catch (...) {  // a destructor must not throw; the process is ending anyway
+    }
 }
 
 void HttpListener::start() {

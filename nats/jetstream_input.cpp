@@ -49,7 +49,7 @@ class JetStreamInput::Impl {
           log_(log),
           known_agency_(std::move(known_agency)),
           prefix_(subject_prefix(settings.subjects)),
-          max_in_flight_(settings.fetch_batch * kBatchesInFlight) {
+          max_in_flight_(static_cast<size_t>(settings.fetch_batch) * kBatchesInFlight) {
         events_.log = &log_;
     }
 
@@ -63,7 +63,7 @@ class JetStreamInput::Impl {
     void fetch_loop();
     bool wait_for_room();
     void dispatch(natsMsgList& list);
-    void submit(std::string_view agency, std::shared_ptr<NatsJob> job);
+    void submit(std::string_view agency, const std::shared_ptr<NatsJob>& job);
     void finish(NatsJob& job, IngestResult&& result);
     void dead_letter(natsMsg* msg, const std::string& reason);
     void ack(natsMsg* msg);
@@ -173,8 +173,7 @@ void JetStreamInput::Impl::fetch_loop() {
         if (s != NATS_OK) {
             // Disconnected or the consumer is gone: the client reconnects on its own.
             if (!failing)
-                log_.warn("nats fetch failed; retrying",
-                          {{"error", natsStatus_GetText(s)}});
+                log_.warn("nats fetch failed; retrying", {{"error", natsStatus_GetText(s)}});
             failing = true;
             natsMsgList_Destroy(&list);
             std::this_thread::sleep_for(std::chrono::milliseconds(250));
@@ -232,10 +231,10 @@ void JetStreamInput::Impl::dispatch(natsMsgList& list) {
         it->second->messages.push_back(msg);
         it->second->body.append(payload);
     }
-    for (auto& [agency, job] : groups) submit(agency, std::move(job));
+    for (auto& [agency, job] : groups) submit(agency, job);
 }
 
-void JetStreamInput::Impl::submit(std::string_view agency, std::shared_ptr<NatsJob> job) {
+void JetStreamInput::Impl::submit(std::string_view agency, const std::shared_ptr<NatsJob>& job) {
     IngestJob ingest;
     ingest.agency = agency;
     ingest.source = prefix_ + ingest.agency;
