@@ -6,13 +6,7 @@ set -u
 vigie=$1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-failures=0
-pass=0
-check() {  # check DESCRIPTION COMMAND...
-  local what=$1; shift
-  if "$@"; then pass=$((pass + 1)); else echo "FAIL: $what"; failures=$((failures + 1)); fi
-}
-has() { grep -qF -- "$2" "$1"; }
+. "$(dirname "$0")/../support/check_lib.sh"
 
 cat > "$work/rule.yml" <<'YML'
 title: Whoami

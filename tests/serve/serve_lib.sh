@@ -4,15 +4,8 @@
 # every process the test left running.
 work=$(mktemp -d)
 trap 'kill -KILL $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
-failures=0
-pass=0
-check() {  # check DESCRIPTION COMMAND...
-  local what=$1; shift
-  if "$@"; then pass=$((pass + 1)); else echo "FAIL: $what"; failures=$((failures + 1)); fi
-}
-has() { grep -qF -- "$2" "$1"; }
+. "$(dirname "${BASH_SOURCE[0]}")/../support/check_lib.sh"
 digest() { printf %s "$1" | sha256sum | cut -d' ' -f1; }
-equals() { [ "$1" = "$2" ] || { echo "  expected [$2], got [$1]"; return 1; }; }
 
 # start_serve NAME CONFIG: runs vigie serve in the background; sets PID_<NAME>, HTTP_<NAME>
 # and METRICS_<NAME>; its stderr (logs) goes to $work/NAME.log.
