@@ -1,0 +1,60 @@
+#pragma once
+// A forwarding output (NATS hub, webhook, syslog): it delivers alerts read from the spool
+// to an upstream and says whether the upstream acknowledged all of them. The forwarding
+// loop retries a failed delivery (with backoff) until it succeeds, then moves the
+// output's spool cursor; nothing is ever dropped, so deliveries are at least once and
+// upstreams deduplicate on the alert uid where they can (the NATS hub does).
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "alerts/alert_envelope.hpp"
+#include "config/serve_config.hpp"
+
+namespace vigie {
+
+// One alert as the spool holds it; the views point into the spool batch being delivered.
+struct ForwardedAlert {
+    AlertRouting routing;
+    std::string_view line;          // the formatted alert (JSON), no newline
+    uint64_t appended_unix_ms = 0;  // when it was stored: the syslog TIMESTAMP
+};
+
+struct DeliveryResult {
+    bool delivered = false;  // the upstream acknowledged every alert of the span
+    // Failed, and another attempt may succeed. Every failure is retried (nothing may be
+    // dropped); false marks one that looks permanent (HTTP 4xx): logged as an error.
+    bool retryable = true;
+    std::string error;  // "<output>: <url or address>: <what happened>"
+    std::optional<std::chrono::milliseconds> retry_after;  // the upstream asked to wait this
+
+    static DeliveryResult ok() { return DeliveryResult{true, true, {}, std::nullopt}; }
+    static DeliveryResult failed(std::string error, bool retryable = true) {
+        return DeliveryResult{false, retryable, std::move(error), std::nullopt};
+    }
+};
+
+class AlertForwarder {
+  public:
+    virtual ~AlertForwarder() = default;
+    // Delivers the alerts (at most max_batch() of them); blocks until acknowledged, failed,
+    // or interrupted. Called from one thread (the output's forwarding loop).
+    virtual DeliveryResult deliver(std::span<const ForwardedAlert> alerts) = 0;
+    // Makes a deliver() in progress (and the next ones) return promptly, undelivered.
+    // Any thread; used at shutdown.
+    virtual void interrupt() = 0;
+    [[nodiscard]] virtual size_t max_batch() const = 0;
+    // Whether the upstream connection is up (HTTP: the last request got an answer).
+    [[nodiscard]] virtual bool connected() const = 0;
+};
+
+// Where outputs report what is worth a log line (disconnections, failures, permanent
+// errors); app/ binds it to its Logger. `output` is the output's name.
+using OutputLog = std::function<void(LogLevel level, std::string_view output,
+                                     std::string_view message, std::string_view detail)>;
+
+}  // namespace vigie

@@ -1,0 +1,73 @@
+#pragma once
+// One thread per forwarding output: reads a batch from the output's spool cursor, skips
+// the alerts its filter refuses, delivers the rest through the forwarder, retries a
+// failed delivery with exponential backoff and full jitter until it succeeds (or stop()
+// is called), and only then moves the cursor past the batch. A stop abandons the attempt
+// in progress without moving the cursor: those alerts are delivered again after the
+// restart (at least once; the NATS hub drops the duplicates by uid).
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "outputs/alert_forwarder.hpp"
+#include "outputs/output_stats.hpp"
+#include "spool/alert_spool.hpp"
+
+namespace vigie {
+
+struct RetryPolicy {
+    std::chrono::milliseconds initial{500};
+    std::chrono::milliseconds max{30000};
+};
+
+// Full jitter: uniform in [0, min(max, initial * 2^(failures - 1))], failures >= 1.
+std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, uint32_t failures,
+                                        std::mt19937_64& random);
+
+class ForwardingLoop {
+  public:
+    // `spool` outlives the loop and has a cursor named settings.name.
+    ForwardingLoop(const OutputSettings& settings, std::unique_ptr<AlertForwarder> forwarder,
+                   AlertSpool& spool, RetryPolicy retry, OutputLog log = {});
+    ~ForwardingLoop();  // stop()
+    ForwardingLoop(const ForwardingLoop&) = delete;
+    ForwardingLoop& operator=(const ForwardingLoop&) = delete;
+
+    void start();
+    // Abandons the delivery in progress (not committed), joins the thread. Idempotent.
+    void stop();
+    [[nodiscard]] OutputStats stats() const;
+    [[nodiscard]] const std::string& name() const { return name_; }
+
+  private:
+    void run();
+    // Delivers until the upstream acknowledged (true) or stop was requested (false).
+    bool deliver_until_done(std::span<const ForwardedAlert> alerts);
+    void report_failure(const DeliveryResult& result, uint32_t failures);
+    // Sleeps; false when woken by stop().
+    bool pause(std::chrono::milliseconds delay);
+    void note(LogLevel level, std::string_view message, std::string_view detail) const;
+
+    const std::string name_;
+    const OutputFilter filter_;
+    std::unique_ptr<AlertForwarder> forwarder_;
+    AlertSpool& spool_;
+    const RetryPolicy retry_;
+    OutputLog log_;
+    OutputCounters counters_;
+    std::mt19937_64 random_;
+    std::string last_logged_error_;
+
+    std::atomic<bool> stopping_{false};
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::thread thread_;
+};
+
+}  // namespace vigie

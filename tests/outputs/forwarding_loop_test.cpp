@@ -1,0 +1,221 @@
+// Forwarding loops over the real spool (spool/): the NATS hub killed and restarted while
+// the loop runs (every alert arrives, none twice), the webhook's retries with backoff,
+// filtered records committed, a stop that abandons the attempt without committing, and
+// the AlertOutputs factory end to end.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "outputs/alert_outputs.hpp"
+#include "outputs/nats_forwarder.hpp"
+#include "outputs/webhook_forwarder.hpp"
+#include "tests/outputs/hub_client.hpp"
+#include "tests/outputs/output_test_support.hpp"
+
+using namespace vigie;
+using namespace vigie::test;
+
+namespace {
+
+SpoolSettings spool_in(const TempDir& dir) {
+    SpoolSettings s;
+    s.directory = dir.path + "/spool";
+    s.max_bytes = 64ULL << 20;
+    s.segment_bytes = 1ULL << 20;
+    s.fsync_interval_ms = 2;
+    return s;
+}
+
+void append(AlertSpool& spool, const AlertBatch& batch) {
+    std::vector<std::string_view> views(batch.records.begin(), batch.records.end());
+    REQUIRE(spool.append(views) == AppendStatus::Stored);
+}
+
+OutputSettings nats_output(const HubServer& hub) {
+    OutputSettings o;
+    o.name = "hub";
+    o.type = OutputType::Nats;
+    o.nats.url = hub.url();
+    o.nats.batch = 50;
+    o.nats.ack_timeout_ms = 1000;
+    return o;
+}
+
+}  // namespace
+
+TEST_CASE("loop: the hub killed and restarted mid-way; every alert once in the stream") {
+    TempDir dir;
+    HubServer hub;
+    HubClient client(hub.url());
+    client.create_stream();
+    const OutputSettings output = nats_output(hub);
+    auto spool = AlertSpool::open(spool_in(dir), {"hub"});
+    ForwardingLoop loop(output, std::make_unique<NatsForwarder>("hub", output.nats), *spool,
+                        RetryPolicy{std::chrono::milliseconds(50), std::chrono::milliseconds(500)});
+    loop.start();
+    constexpr size_t kChunks = 60, kPerChunk = 50, kTotal = kChunks * kPerChunk;
+    // The producer keeps appending while the hub goes down and comes back.
+    std::thread producer([&] {
+        for (size_t c = 0; c < kChunks; ++c) {
+            append(*spool, make_alerts("c" + std::to_string(c), kPerChunk));
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+    });
+    REQUIRE(eventually([&] { return client.stream_messages() >= kTotal / 5; }, 20));
+    hub.stop();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    hub.start();
+    producer.join();
+    const bool all = eventually([&] { return client.stream_messages() >= kTotal; }, 60);
+    loop.stop();
+    CHECK(all);
+    const auto stored = client.all();
+    std::set<std::string> uids;
+    for (const StoredAlert& a : stored) uids.insert(a.uid);
+    CHECK(stored.size() == kTotal);
+    CHECK(uids.size() == kTotal);
+    const OutputStats stats = loop.stats();
+    CHECK(stats.delivered == kTotal);
+    CHECK(stats.failed_attempts > 0);
+    CHECK(stats.retries > 0);
+    CHECK_FALSE(stats.last_error.empty());
+    MESSAGE("hub restart: failed attempts " << stats.failed_attempts << ", retries "
+                                            << stats.retries
+                                            << ", last error: " << stats.last_error);
+}
+
+TEST_CASE("loop: records the filter refuses are skipped and committed") {
+    TempDir dir;
+    HubServer hub;
+    HubClient client(hub.url());
+    client.create_stream();
+    OutputSettings output = nats_output(hub);
+    output.filter.min_level = Level::High;
+    auto spool = AlertSpool::open(spool_in(dir), {"hub"});
+    append(*spool, make_alerts("low", 30, "demo", Level::Low));
+    append(*spool, make_alerts("high", 20, "demo", Level::Critical));
+    ForwardingLoop loop(output, std::make_unique<NatsForwarder>("hub", output.nats), *spool,
+                        RetryPolicy{});
+    loop.start();
+    REQUIRE(eventually([&] { return loop.stats().delivered + loop.stats().filtered == 50; }, 20));
+    loop.stop();
+    CHECK(loop.stats().filtered == 30);
+    CHECK(client.stream_messages() == 20);
+    CHECK(spool->read("hub", 100, std::chrono::milliseconds(0)).records.empty());
+}
+
+namespace {
+
+// tests/outputs/webhook_receiver.py on a free port, following `plan`.
+struct WebhookReceiver {
+    TempDir dir;
+    std::string log = dir.path + "/requests.ndjson";
+    std::unique_ptr<ChildProcess> process;
+    std::string url;
+    explicit WebhookReceiver(const std::string& plan) {
+        const std::string port_file = dir.path + "/port";
+        process = std::make_unique<ChildProcess>(std::vector<std::string>{
+            "python3", VIGIE_SOURCE_DIR "/tests/outputs/webhook_receiver.py", "--port-file",
+            port_file, "--log", log, "--secret", "s3cret", "--plan", plan});
+        REQUIRE(eventually([&] { return std::filesystem::exists(port_file); }, 15));
+        url = "http://127.0.0.1:" + read_text(port_file) + "/alerts";
+    }
+    size_t count(const std::string& part) const {
+        const std::string text = read_text(log);
+        size_t n = 0;
+        for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1))
+            ++n;
+        return n;
+    }
+};
+
+OutputSettings webhook_output(const WebhookReceiver& receiver) {
+    ::setenv("VIGIE_TEST_LOOP_SECRET", "s3cret", 1);
+    OutputSettings o;
+    o.name = "soc";
+    o.type = OutputType::Webhook;
+    o.webhook.url = receiver.url;
+    o.webhook.secret_env = "VIGIE_TEST_LOOP_SECRET";
+    o.webhook.batch = 4;
+    o.webhook.timeout_ms = 10000;
+    o.webhook.retry_initial_ms = 100;
+    o.webhook.retry_max_ms = 400;
+    return o;
+}
+
+}  // namespace
+
+TEST_CASE("loop: webhook failures retried with backoff until delivered, then committed") {
+    TempDir dir;
+    WebhookReceiver receiver("503,drop,500");
+    const OutputSettings output = webhook_output(receiver);
+    auto spool = AlertSpool::open(spool_in(dir), {"soc"});
+    append(*spool, make_alerts("w", 10));
+    ForwardingLoop loop(output, make_forwarder(output), *spool, retry_policy(output));
+    const auto start = std::chrono::steady_clock::now();
+    loop.start();
+    REQUIRE(eventually([&] { return loop.stats().delivered == 10; }, 30));
+    const auto took = std::chrono::steady_clock::now() - start;
+    loop.stop();
+    const OutputStats stats = loop.stats();
+    CHECK(stats.failed_attempts == 3);  // 503, dropped connection, 500
+    CHECK(stats.retries == 3);
+    CHECK(stats.ok);
+    CHECK(receiver.count(R"("answer": "200")") == 3);  // batches of 4, 4, 2
+    CHECK(receiver.count(R"("signature_ok": true)") == 6);
+    for (int i = 0; i < 10; ++i) CHECK(receiver.count("\"w-" + std::to_string(i) + "\"") >= 1);
+    // Backoff ceilings 100 + 200 + 400 ms: the retries cannot take much longer than that.
+    CHECK(took < std::chrono::seconds(5));
+    CHECK(spool->read("soc", 100, std::chrono::milliseconds(0)).records.empty());
+}
+
+TEST_CASE("loop: stop abandons a hanging delivery promptly, without committing") {
+    TempDir dir;
+    WebhookReceiver receiver("hang");
+    const OutputSettings output = webhook_output(receiver);
+    auto spool = AlertSpool::open(spool_in(dir), {"soc"});
+    append(*spool, make_alerts("h", 3));
+    ForwardingLoop loop(output, make_forwarder(output), *spool, retry_policy(output));
+    loop.start();
+    REQUIRE(eventually([&] { return receiver.count(R"("answer": "hang")") == 1; }, 15));
+    const auto start = std::chrono::steady_clock::now();
+    loop.stop();
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
+    CHECK(loop.stats().delivered == 0);
+    CHECK(spool->read("soc", 100, std::chrono::milliseconds(0)).records.size() == 3);
+}
+
+TEST_CASE("alert outputs: local file and NATS hub from the settings, end to end") {
+    TempDir dir;
+    HubServer hub;
+    HubClient client(hub.url());
+    client.create_stream();
+    OutputSettings file;
+    file.name = "file";
+    file.type = OutputType::File;
+    file.file.path = dir.path + "/alerts.ndjson";
+    std::vector<OutputSettings> settings{file, nats_output(hub)};
+    AlertOutputs outputs(settings, spool_in(dir));
+    REQUIRE(outputs.spool() != nullptr);
+    outputs.start();
+    std::string envelopes;
+    for (const std::string& r : make_alerts("e", 25).records) envelopes += r + "\n";
+    REQUIRE(outputs.delivery().write(envelopes));
+    // Delivered once the loop has the acknowledgements (the stream may show them earlier).
+    REQUIRE(eventually([&] { return outputs.stats()[1].delivered == 25; }, 20));
+    outputs.stop();
+    CHECK(client.stream_messages() == 25);
+    const auto stats = outputs.stats();
+    REQUIRE(stats.size() == 2);
+    CHECK(stats[0].delivered == 25);
+    CHECK(stats[1].delivered == 25);
+    CHECK(stats[1].connected);
+    std::istringstream lines(read_text(file.file.path));
+    size_t n = 0;
+    for (std::string line; std::getline(lines, line);) ++n;
+    CHECK(n == 25);
+    CHECK_THROWS_AS(AlertOutputs({file, file}, spool_in(dir)), std::runtime_error);
+}

@@ -1,0 +1,203 @@
+// Filters, the file output (rotation, fsync policies, write errors as values) and the
+// AlertDelivery sink: spool first, then local outputs; a full spool refuses the input.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "outputs/alert_delivery.hpp"
+#include "outputs/output_filter.hpp"
+#include "tests/outputs/output_test_support.hpp"
+
+using namespace vigie;
+using namespace vigie::test;
+
+namespace {
+
+AlertRouting routing(Level level, std::string_view agency = "demo",
+                     std::string_view tags = "attack.execution,attack.t1059",
+                     std::string_view rule = "r1") {
+    return AlertRouting{"uid", agency, rule, tags, level};
+}
+
+OutputSettings file_output(const std::string& path, uint64_t rotate, uint32_t keep,
+                           FsyncPolicy fsync) {
+    OutputSettings s;
+    s.name = "file";
+    s.type = OutputType::File;
+    s.file.path = path;
+    s.file.rotate_bytes = rotate;
+    s.file.keep_files = keep;
+    s.file.fsync = fsync;
+    return s;
+}
+
+size_t count_lines(const std::string& text) {
+    return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
+}
+
+// A spool that answers every append with one status: the Full case without filling a disk.
+class FixedSpool final : public AlertSpool {
+  public:
+    explicit FixedSpool(AppendStatus status) : status_(status) {}
+    AppendStatus append(std::span<const std::string_view> records) override {
+        if (status_ == AppendStatus::Stored) stored += records.size();
+        return status_;
+    }
+    SpoolBatch read(std::string_view, size_t, std::chrono::milliseconds) override { return {}; }
+    void commit(std::string_view, SpoolPosition) override {}
+    [[nodiscard]] SpoolStats stats() const override {
+        SpoolStats s;
+        s.max_bytes = 1073741824;
+        return s;
+    }
+    [[nodiscard]] std::vector<CursorStats> cursor_stats() const override { return {}; }
+    void wake_readers() override {}
+    size_t stored = 0;
+
+  private:
+    AppendStatus status_;
+};
+
+std::string envelopes(size_t n, Level level = Level::High, const std::string& agency = "demo") {
+    std::string out;
+    for (size_t i = 0; i < n; ++i)
+        out += alert_record("u" + std::to_string(i), agency, level) + "\n";
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("filter: level, agencies, tags, excluded rules") {
+    OutputFilter f;
+    CHECK(filter_accepts(f, routing(Level::Informational)));
+    f.min_level = Level::High;
+    CHECK_FALSE(filter_accepts(f, routing(Level::Medium)));
+    CHECK(filter_accepts(f, routing(Level::High)));
+    CHECK(filter_accepts(f, routing(Level::Critical)));
+    f.agencies = {"chu-lyon", "demo"};
+    CHECK(filter_accepts(f, routing(Level::High, "demo")));
+    CHECK_FALSE(filter_accepts(f, routing(Level::High, "other")));
+    CHECK_FALSE(filter_accepts(f, routing(Level::High, "")));
+    f.tags = {"attack.t1059"};
+    CHECK(filter_accepts(f, routing(Level::High)));
+    CHECK_FALSE(filter_accepts(f, routing(Level::High, "demo", "attack.t1059.001")));
+    CHECK_FALSE(filter_accepts(f, routing(Level::High, "demo", "")));
+    f.exclude_rules = {"r1"};
+    CHECK_FALSE(filter_accepts(f, routing(Level::High)));
+    CHECK(filter_accepts(f, routing(Level::High, "demo", "attack.t1059", "r2")));
+}
+
+TEST_CASE("file output: rotation by size keeps keep_files files") {
+    TempDir dir;
+    const std::string path = dir.path + "/alerts.ndjson";
+    LocalOutput out(file_output(path, 100, 2, FsyncPolicy::Never));
+    const std::string line = std::string(29, 'x') + "\n";  // 30 bytes: 3 per file
+    for (int i = 0; i < 10; ++i) REQUIRE(out.write(line).ok);
+    CHECK(out.rotations() == 3);
+    CHECK(std::filesystem::file_size(path) == 30);
+    CHECK(std::filesystem::file_size(path + ".1") == 90);
+    CHECK(std::filesystem::file_size(path + ".2") == 90);
+    CHECK_FALSE(std::filesystem::exists(path + ".3"));
+    CHECK(out.fsync_count() == 0);
+    // A buffer larger than the limit is cut at line boundaries.
+    std::string many;
+    for (int i = 0; i < 7; ++i) many += line;
+    REQUIRE(out.write(many).ok);
+    CHECK(std::filesystem::file_size(path) == 60);
+    CHECK(count_lines(read_text(path + ".1")) == 3);
+}
+
+TEST_CASE("file output: a reopened file continues its size; keep_files 0 drops it") {
+    TempDir dir;
+    const std::string path = dir.path + "/a.ndjson";
+    { LocalOutput(file_output(path, 0, 5, FsyncPolicy::Never)).write(std::string(80, 'a') + "\n"); }
+    LocalOutput out(file_output(path, 100, 0, FsyncPolicy::Never));
+    REQUIRE(out.write(std::string(29, 'b') + "\n").ok);
+    CHECK(out.rotations() == 1);
+    CHECK(read_text(path) == std::string(29, 'b') + "\n");
+    CHECK_FALSE(std::filesystem::exists(path + ".1"));
+}
+
+TEST_CASE("file output: fsync never, batch, always") {
+    TempDir dir;
+    const std::string three = "{\"a\":1}\n{\"a\":2}\n{\"a\":3}\n";
+    LocalOutput never(file_output(dir.path + "/n", 0, 5, FsyncPolicy::Never));
+    LocalOutput batch(file_output(dir.path + "/b", 0, 5, FsyncPolicy::Batch));
+    LocalOutput always(file_output(dir.path + "/a", 0, 5, FsyncPolicy::Always));
+    for (LocalOutput* o : {&never, &batch, &always}) {
+        REQUIRE(o->write(three).ok);
+        REQUIRE(o->write(three).ok);
+    }
+    CHECK(never.fsync_count() == 0);
+    CHECK(batch.fsync_count() == 2);
+    CHECK(always.fsync_count() == 6);
+    CHECK(read_text(dir.path + "/a") == three + three);
+}
+
+TEST_CASE("file output: a write error is a value naming the output and the file") {
+    LocalOutput out(file_output("/dev/full", 0, 5, FsyncPolicy::Never));
+    const WriteOutcome w = out.write("{\"a\":1}\n");
+    CHECK_FALSE(w.ok);
+    CHECK(w.error.find("output file (/dev/full)") != std::string::npos);
+    CHECK(w.error.find("No space left") != std::string::npos);
+    CHECK_THROWS_AS(LocalOutput(file_output("/nonexistent/dir/x", 0, 5, FsyncPolicy::Never)),
+                    std::runtime_error);
+}
+
+TEST_CASE("alert delivery: local outputs get the alert lines their filter takes") {
+    TempDir dir;
+    OutputSettings all = file_output(dir.path + "/all", 0, 5, FsyncPolicy::Batch);
+    OutputSettings high = file_output(dir.path + "/high", 0, 5, FsyncPolicy::Batch);
+    high.name = "high";
+    high.filter.min_level = Level::High;
+    std::vector<std::unique_ptr<LocalOutput>> locals;
+    locals.push_back(std::make_unique<LocalOutput>(all));
+    locals.push_back(std::make_unique<LocalOutput>(high));
+    AlertDelivery delivery(std::move(locals), nullptr);  // no forwarding output: no spool
+    REQUIRE(delivery.write(envelopes(3, Level::High) + envelopes(2, Level::Low)));
+    CHECK(count_lines(read_text(dir.path + "/all")) == 5);
+    const std::string high_text = read_text(dir.path + "/high");
+    CHECK(count_lines(high_text) == 3);
+    CHECK(high_text.rfind(R"({"uid":"u0","agency":"demo"})", 0) == 0);
+    const auto stats = delivery.stats();
+    CHECK(stats[1].delivered == 3);
+    CHECK(stats[1].filtered == 2);
+    CHECK_FALSE(delivery.write("not an envelope\n"));
+    CHECK(delivery.error().find("envelope") != std::string::npos);
+}
+
+TEST_CASE("alert delivery: the spool first; full or failing refuses the input") {
+    TempDir dir;
+    auto local = [&] {
+        std::vector<std::unique_ptr<LocalOutput>> v;
+        v.push_back(
+            std::make_unique<LocalOutput>(file_output(dir.path + "/f", 0, 5, FsyncPolicy::Never)));
+        return v;
+    };
+    FixedSpool stored(AppendStatus::Stored);
+    AlertDelivery ok(local(), &stored);
+    CHECK(ok.write(envelopes(4)));
+    CHECK(stored.stored == 4);
+
+    FixedSpool full(AppendStatus::Full);
+    AlertDelivery refused(local(), &full);
+    CHECK_FALSE(refused.write(envelopes(2)));
+    CHECK(refused.error().find("alert spool full (1073741824 bytes)") != std::string::npos);
+    CHECK(refused.spool_refusals() == 1);
+    // Refused before the local outputs: nothing more than the first 4 lines in the file.
+    CHECK(count_lines(read_text(dir.path + "/f")) == 4);
+
+    FixedSpool failing(AppendStatus::IoError);
+    AlertDelivery io(local(), &failing);
+    CHECK_FALSE(io.write(envelopes(1)));
+    CHECK(io.error().find("I/O error") != std::string::npos);
+
+    std::vector<std::unique_ptr<LocalOutput>> broken;
+    broken.push_back(
+        std::make_unique<LocalOutput>(file_output("/dev/full", 0, 5, FsyncPolicy::Never)));
+    AlertDelivery disk_full(std::move(broken), &stored);
+    CHECK_FALSE(disk_full.write(envelopes(1)));
+    CHECK(disk_full.error().find("/dev/full") != std::string::npos);
+    CHECK(disk_full.stats()[0].failed_attempts == 1);
+}

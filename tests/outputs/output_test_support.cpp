@@ -1,0 +1,157 @@
+#include "tests/outputs/output_test_support.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "tests/nats/nats_test_server.hpp"
+
+namespace vigie::test {
+
+TempDir::TempDir() {
+    char dir[] = "/tmp/vigie-outputs-XXXXXX";
+    if (!::mkdtemp(dir)) throw std::runtime_error("mkdtemp failed");
+    path = dir;
+}
+
+TempDir::~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+}
+
+std::string read_text(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+int free_loopback_port() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0)
+        throw std::runtime_error("cannot find a free loopback port");
+    ::close(fd);
+    return ntohs(a.sin_port);
+}
+
+bool eventually(const std::function<bool()>& done, double seconds) {
+    const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    while (!done()) {
+        if (std::chrono::steady_clock::now() > end) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return true;
+}
+
+std::string alert_record(const std::string& uid, const std::string& agency, Level level,
+                         const std::string& rule, const std::string& tags) {
+    std::string out;
+    const std::string line = R"({"uid":")" + uid + R"(","agency":")" + agency + R"("})";
+    append_envelope(AlertRouting{uid, agency, rule, tags, level}, line, out);
+    out.pop_back();  // the spool stores records without the final newline
+    return out;
+}
+
+void parse_records(AlertBatch& batch) {
+    batch.alerts.clear();
+    for (const std::string& record : batch.records) {
+        ForwardedAlert a;
+        if (!parse_envelope(record, a.routing, a.line)) throw std::runtime_error("bad test record");
+        a.appended_unix_ms = 1700000000123;
+        batch.alerts.push_back(a);
+    }
+}
+
+AlertBatch make_alerts(const std::string& prefix, size_t n, const std::string& agency,
+                       Level level) {
+    AlertBatch batch;
+    for (size_t i = 0; i < n; ++i)
+        batch.records.push_back(alert_record(prefix + "-" + std::to_string(i), agency, level));
+    parse_records(batch);
+    return batch;
+}
+
+namespace {
+
+bool accepts(int port) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    ::close(fd);
+    return ok;
+}
+
+pid_t spawn(const std::vector<std::string>& argv, bool quiet) {
+    std::vector<char*> args;
+    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        if (quiet) {
+            const int null = ::open("/dev/null", O_WRONLY);
+            ::dup2(null, 1);
+            ::dup2(null, 2);
+        }
+        ::execvp(args[0], args.data());
+        ::_exit(127);
+    }
+    return pid;
+}
+
+}  // namespace
+
+HubServer::HubServer() : port_(free_loopback_port()), exe_(find_nats_server()) {
+    if (exe_.empty()) throw std::runtime_error("nats-server is not installed");
+    url_ = "nats://127.0.0.1:" + std::to_string(port_);
+    start();
+}
+
+HubServer::~HubServer() {
+    stop();
+}
+
+void HubServer::start() {
+    pid_ = spawn({exe_, "-js", "-a", "127.0.0.1", "-p", std::to_string(port_), "-sd", store_.path},
+                 true);
+    for (int i = 0; i < 200; ++i) {
+        if (accepts(port_)) return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    throw std::runtime_error("nats-server did not start on port " + std::to_string(port_));
+}
+
+void HubServer::stop() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+}
+
+ChildProcess::ChildProcess(const std::vector<std::string>& argv) : pid_(spawn(argv, false)) {}
+
+ChildProcess::~ChildProcess() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGTERM);
+    ::waitpid(pid_, nullptr, 0);
+}
+
+}  // namespace vigie::test
