@@ -5,7 +5,8 @@
 PACKAGES := build-essential cmake pkg-config clang libclang-rt-14-dev clang-format clang-tidy \
             libhyperscan-dev libsimdjson-dev libyaml-cpp-dev prometheus-cpp-dev libjemalloc-dev \
             doctest-dev libpcre2-dev libcli11-dev libssl-dev libboost1.81-dev zlib1g-dev \
-            libnats-dev nats-server curl openssl python3
+            libnats-dev nats-server curl openssl python3 python3-jsonschema libcurl4-openssl-dev \
+            prometheus prometheus-pushgateway
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD    := build
 ASAN     := build-asan

@@ -1,8 +1,11 @@
 #include "alerts/alert_format.hpp"
 
+#include <array>
 #include <charconv>
 
+#include "alerts/attack_tags.hpp"
 #include "alerts/json_text.hpp"
+#include "alerts/matched_json.hpp"
 
 namespace vigie {
 
@@ -12,11 +15,6 @@ constexpr size_t kLevelWidth = 13;
 constexpr size_t kTitleWidth = 64;
 constexpr size_t kIdWidth = 36;
 
-void append_number(std::string& out, uint64_t n) {
-    char digits[24];
-    auto r = std::to_chars(digits, digits + sizeof digits, n);
-    out.append(digits, r.ptr);
-}
 
 // Pads with spaces to `width` bytes (titles are mostly ASCII; a column off by a byte
 // on a multi-byte title is acceptable in a terminal summary).
@@ -26,34 +24,100 @@ void append_padded(std::string& out, std::string_view s, size_t width) {
     out += ' ';
 }
 
+void append_rule(std::string& b, const Rule& rule) {
+    b += R"({"id":)";
+    append_json_string(b, rule.id);
+    b += R"(,"title":)";
+    append_json_string(b, rule.title);
+    b += R"(,"level":)";
+    append_json_string(b, level_name(rule.level));
+    b += R"(,"status":)";
+    append_json_string(b, rule.status);
+    b += R"(,"tags":)";
+    append_json_string_list(b, rule.tags);
+    b += R"(,"techniques":[)";
+    bool first = true;
+    for (const auto& tag : rule.tags) {
+        if (auto t = attack_technique(tag)) {
+            if (!first) b += ',';
+            first = false;
+            append_json_string(b, *t);
+        }
+    }
+    b += R"(],"references":)";
+    append_json_string_list(b, rule.references);
+    b += '}';
+}
+
+void append_times(std::string& b, const Alert& a) {
+    b += R"("time":)";
+    append_json_number(b, static_cast<uint64_t>(a.time_ms));
+    if (a.event_time_ms) {
+        b += R"(,"start_time":)";
+        append_json_number(b, static_cast<uint64_t>(*a.event_time_ms));
+        b += R"(,"end_time":)";
+        append_json_number(b, static_cast<uint64_t>(a.last_event_time_ms.value_or(*a.event_time_ms)));
+    }
+    b += R"(,"count":)";
+    append_json_number(b, a.count);
+}
+
+void append_event(std::string& b, const Alert& a) {
+    if (!a.event_subset.empty()) {
+        b += a.event_subset;
+    } else {
+        append_minified_json(b, a.event);
+    }
+}
+
 }  // namespace
 
+int ocsf_severity_id(Level level) {
+    return static_cast<int>(level) + 1;
+}
+
+std::string_view ocsf_severity(Level level) {
+    static constexpr std::array<std::string_view, 5> kNames{"Informational", "Low", "Medium",
+                                                            "High", "Critical"};
+    return kNames[static_cast<size_t>(level)];
+}
+
 void JsonlAlertFormat::append(const Alert& a, std::string& b) const {
-    b += R"({"rule":{"id":)";
-    append_json_string(b, a.rule.id);
-    b += R"(,"title":)";
-    append_json_string(b, a.rule.title);
-    b += R"(,"level":)";
-    append_json_string(b, level_name(a.rule.level));
-    b += R"(,"status":)";
-    append_json_string(b, a.rule.status);
-    b += R"(,"tags":[)";
-    for (size_t i = 0; i < a.rule.tags.size(); ++i) {
-        if (i > 0) b += ',';
-        append_json_string(b, a.rule.tags[i]);
-    }
-    b += R"(]},"source":{"file":)";
+    b += R"({"rule":)";
+    append_rule(b, a.rule);
+    b += R"(,"source":{"file":)";
     append_json_string(b, a.source_file);
     b += R"(,"index":)";
-    append_number(b, a.index);
+    append_json_number(b, a.index);
     b += R"(,"line":)";
-    append_number(b, a.line);
+    append_json_number(b, a.line);
+    b += R"(},"schema_version":)";
+    append_json_string(b, kAlertSchemaVersion);
+    if (!a.uid.empty()) {
+        b += R"(,"uid":)";
+        append_json_string(b, a.uid);
+    }
+    b += ',';
+    append_times(b, a);
+    b += R"(,"severity":)";
+    append_json_string(b, ocsf_severity(a.rule.level));
+    b += R"(,"severity_id":)";
+    append_json_number(b, static_cast<uint64_t>(ocsf_severity_id(a.rule.level)));
     if (!a.agency.empty()) {
         b += R"(,"agency":)";
         append_json_string(b, a.agency);
     }
-    b += R"(},"event":)";
-    append_minified_json(b, a.event);
+    if (!a.host.empty()) {
+        b += R"(,"device":{"hostname":)";
+        append_json_string(b, a.host);
+        b += '}';
+    }
+    b += R"(,"matched":)";
+    append_matched(b, a.matched);
+    if (a.include_event) {
+        b += R"(,"event":)";
+        append_event(b, a);
+    }
     b += "}\n";
 }
 
@@ -77,15 +141,18 @@ void TableAlertFormat::append(const Alert& a, std::string& out) const {
     append_padded(out, a.rule.id, kIdWidth);
     out += a.source_file;
     out += ':';
-    append_number(out, a.line);
+    append_json_number(out, a.line);
     out += " (#";
-    append_number(out, a.index);
+    append_json_number(out, a.index);
     out += ")\n";
 }
 
-std::unique_ptr<AlertFormat> make_alert_format(std::string_view name) {
+std::unique_ptr<AlertFormat> make_alert_format(std::string_view name,
+                                               std::string_view product_version) {
     if (name == "table") return std::make_unique<TableAlertFormat>();
-    return std::make_unique<JsonlAlertFormat>();
+    if (name == "jsonl") return std::make_unique<JsonlAlertFormat>();
+    if (name == "ocsf") return std::make_unique<OcsfAlertFormat>(std::string(product_version));
+    return nullptr;
 }
 
 }  // namespace vigie

@@ -5,9 +5,12 @@
 // output stage writes whole buffers in input order.
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
+#include "detector/match_explanation.hpp"
 #include "detector/rule.hpp"
 
 namespace vigie {
@@ -19,7 +22,19 @@ struct Alert {
     uint64_t line = 0;             // line where the event starts
     std::string_view event;        // the event's JSON as received
     std::string_view agency = {};  // vigie serve: who sent it (from the credential)
+    std::string_view uid = {};     // stable id (alert_id.hpp); empty: not computed
+    int64_t time_ms = 0;           // detection time; 0: not set
+    std::optional<int64_t> event_time_ms = {};  // when the event happened, when known
+    std::optional<int64_t> last_event_time_ms = {};  // suppression: the window's last event
+    uint64_t count = 1;            // suppression: events this alert stands for
+    std::string_view host = {};
+    std::span<const MatchedField> matched = {};
+    bool include_event = true;
+    std::string_view event_subset = {};  // a JSON object; empty: the whole event
 };
+
+// The version of the alert schema (docs/alert.schema.json) the jsonl format writes.
+inline constexpr std::string_view kAlertSchemaVersion = "1.0";
 
 class AlertFormat {
   public:
@@ -29,8 +44,9 @@ class AlertFormat {
     virtual void append(const Alert& alert, std::string& out) const = 0;
 };
 
-// {"rule":{"id","title","level","status","tags"},"source":{"file","index","line"[,"agency"]},
-//  "event":{...}}
+// vigie's alert schema (docs/alert.schema.json): {"rule":{...},"source":{...},
+// "schema_version","uid","time",...,"event":{...}}; names follow OCSF's Detection Finding
+// where it has one (time, start_time, end_time, count, severity, severity_id, device).
 class JsonlAlertFormat final : public AlertFormat {
   public:
     void append(const Alert& alert, std::string& out) const override;
@@ -46,7 +62,23 @@ class TableAlertFormat final : public AlertFormat {
     std::string header_;
 };
 
-// "jsonl" or "table".
-std::unique_ptr<AlertFormat> make_alert_format(std::string_view name);
+// Strict OCSF 1.1 Detection Finding (class_uid 2004), one JSON object a line, for hubs
+// that ingest OCSF; what OCSF has no attribute for is under "unmapped".
+class OcsfAlertFormat final : public AlertFormat {
+  public:
+    explicit OcsfAlertFormat(std::string product_version) : version_(std::move(product_version)) {}
+    void append(const Alert& alert, std::string& out) const override;
+
+  private:
+    std::string version_;
+};
+
+// "jsonl", "ocsf" or "table"; nullptr for another name.
+std::unique_ptr<AlertFormat> make_alert_format(std::string_view name,
+                                               std::string_view product_version = "");
+
+// Sigma level -> OCSF severity_id (1 Informational .. 5 Critical) and its caption.
+int ocsf_severity_id(Level level);
+std::string_view ocsf_severity(Level level);
 
 }  // namespace vigie

@@ -1,5 +1,7 @@
 #include "alerts/json_text.hpp"
 
+#include <charconv>
+
 namespace vigie {
 
 namespace {
@@ -68,6 +70,21 @@ void append_minified_json(std::string& out, std::string_view doc) {
             out += c;
         }
     }
+}
+
+void append_json_number(std::string& out, uint64_t n) {
+    char digits[24];
+    auto r = std::to_chars(digits, digits + sizeof digits, n);
+    out.append(digits, r.ptr);
+}
+
+void append_json_string_list(std::string& out, const std::vector<std::string>& list) {
+    out += '[';
+    for (size_t i = 0; i < list.size(); ++i) {
+        if (i > 0) out += ',';
+        append_json_string(out, list[i]);
+    }
+    out += ']';
 }
 
 }  // namespace vigie

@@ -40,9 +40,10 @@ int run(int argc, char** argv) {
     scan_cmd->add_option("--min-level", scan.min_level, "Lowest rule level to alert on")
         ->capture_default_str();
     scan_cmd
-        ->add_option("--format", scan.format,
-                     "Alert format (default: table on a terminal, else jsonl)")
-        ->check(CLI::IsMember({"jsonl", "table"}));
+        ->add_option("--format,--alert-format", scan.format,
+                     "Alert format: jsonl (docs/alert.schema.json), ocsf (OCSF Detection "
+                     "Finding), table (default: table on a terminal, else jsonl)")
+        ->check(CLI::IsMember({"jsonl", "ocsf", "table"}));
     scan_cmd->add_flag("--strict", scan.strict, "Refuse to scan when any rule has a problem");
     scan_cmd->add_flag("--prefilter,!--no-prefilter", scan.rules.prefilter,
                        "Evaluate every rule on every event (no Hyperscan prefilter)");

@@ -16,6 +16,7 @@
 #include "metrics/scan_metrics.hpp"
 #include "runtime/progress_meter.hpp"
 #include "runtime/scan_pipeline.hpp"
+#include "generated/version.hpp"
 
 namespace vigie {
 
@@ -151,7 +152,7 @@ int run_scan(const ScanOptions& options) {
     }
     std::string format_name =
         options.format.empty() ? (isatty(STDOUT_FILENO) != 0 ? "table" : "jsonl") : options.format;
-    auto format = make_alert_format(format_name);
+    auto format = make_alert_format(format_name, kVersion);
     auto inputs = expand_inputs(options.inputs);
     auto progress = make_progress(inputs);
     ScanMetrics metrics;

@@ -303,9 +303,14 @@ std::optional<ServeConfig> ConfigReader::read(const std::string& source) {
           }},
          {"metrics",
           [&](const YAML::Node& v, const std::string& p) {
-              fields(v, p, {{"listen", [&](const YAML::Node& x, const std::string& q) {
-                                 listen(x, q, c.metrics_listen);
-                             }}});
+              fields(v, p,
+                     {{"listen",
+                       [&](const YAML::Node& x, const std::string& q) {
+                           listen(x, q, c.metrics_listen);
+                       }},
+                      {"pushgateway", [&](const YAML::Node& x, const std::string& q) {
+                           pushgateway(x, q, c.pushgateway);
+                       }}});
           }},
          {"rules",
           [&](const YAML::Node& v, const std::string& p) {
@@ -322,14 +327,8 @@ std::optional<ServeConfig> ConfigReader::read(const std::string& source) {
                      {{"threads", uint_field(0, 1024, c.threads)},
                       {"queue_capacity", uint_field(1, 1U << 20, c.queue_capacity)}});
           }},
-         {"alerts",
-          [&](const YAML::Node& v, const std::string& p) {
-              fields(v, p,
-                     {{"output", str(c.alerts_output)},
-                      {"format", [&](const YAML::Node& x, const std::string& q) {
-                           choice(x, q, {"jsonl", "table"}, c.alerts_format);
-                       }}});
-          }},
+         {"alerts", [&](const YAML::Node& v, const std::string& p) { alerts(v, p, c); }},
+         {"spool", [&](const YAML::Node& v, const std::string& p) { spool(v, p, c.spool); }},
          {"nats",
           [&](const YAML::Node& v, const std::string& p) {
               auto& s = c.nats;

@@ -46,6 +46,22 @@ class ConfigReader {
                 const std::vector<std::string>& allowed, std::string& out);
     void digest(const YAML::Node& n, const std::string& path, std::string& out);
     void agencies(const YAML::Node& n, ServeConfig& config);
+    // alerts_config_reader.cpp: the alerts, spool and pushgateway sections.
+    void alerts(const YAML::Node& n, const std::string& path, ServeConfig& config);
+    void outputs(const YAML::Node& n, const std::string& path, std::vector<OutputSettings>& out);
+    void output(const YAML::Node& n, const std::string& path, OutputSettings& out);
+    void output_filter_fields(OutputSettings& out, std::vector<Field>& known);
+    void spool(const YAML::Node& n, const std::string& path, SpoolSettings& out);
+    void pushgateway(const YAML::Node& n, const std::string& path, PushgatewaySettings& out);
+    void level(const YAML::Node& n, const std::string& path, Level& out);
+    template <class T>
+    Handler uint_field(uint64_t min, uint64_t max, T& out) {
+        return [this, min, max, &out](const YAML::Node& v, const std::string& p) {
+            uint64_t value = out;
+            number(v, p, min, max, value);
+            out = static_cast<T>(value);
+        };
+    }
     void error(const YAML::Node& n, std::string message);
 
     std::string origin_;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "config/listen_address.hpp"
+#include "config/output_settings.hpp"
 
 namespace vigie {
 
@@ -67,8 +68,15 @@ struct ServeConfig {
     RuleSettings rules;
     uint32_t threads = 0;             // 0: one per core
     uint32_t queue_capacity = 64;     // jobs (requests, NATS batches) waiting for a worker
-    std::string alerts_output = "-";  // "-": stdout, else a file appended to
-    std::string alerts_format = "jsonl";
+    // alerts.output: the one local output ("-": stdout, else a file) when alerts.outputs
+    // is not given.
+    std::string alerts_output = "-";
+    std::string alerts_format = "jsonl";  // jsonl | ocsf | table
+    AlertContentSettings alert_content;
+    SuppressionSettings suppression;
+    std::vector<OutputSettings> outputs;  // alerts.outputs; empty: alerts_output
+    SpoolSettings spool;
+    PushgatewaySettings pushgateway;
     NatsSettings nats;
     std::vector<Agency> agencies;
     std::string admin_token_sha256;  // empty: the admin API is off

@@ -28,4 +28,9 @@ size_t Detector::detect(std::vector<uint32_t>& matches) {
     return candidates.size();
 }
 
+void Detector::explain(uint32_t rule, std::vector<MatchedField>& out) {
+    EvalContext ctx{event_, ruleset_->fields(), regex_, ruleset_->literal_sets(), literal_scratch_};
+    explain_match(ruleset_->rules()[rule].rule, ctx, out);
+}
+
 }  // namespace vigie

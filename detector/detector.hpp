@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "detector/event_fields.hpp"
+#include "detector/match_explanation.hpp"
 #include "detector/prefilter_scratch.hpp"
 #include "detector/regex.hpp"
 #include "detector/ruleset.hpp"
@@ -24,6 +25,8 @@ class Detector {
     // Appends the indices (into ruleset().rules()) of the rules that match, ascending.
     // Returns how many rules were evaluated (the candidates the prefilter let through).
     size_t detect(std::vector<uint32_t>& matches);
+    // Why rule `rule` (an index detect() returned) matched the current event.
+    void explain(uint32_t rule, std::vector<MatchedField>& out);
     [[nodiscard]] uint64_t regex_limit_hits() const { return regex_.limit_hits(); }
 
   private:

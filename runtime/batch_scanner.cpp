@@ -3,14 +3,43 @@
 #include <charconv>
 #include <utility>
 
+#include "alerts/alert_envelope.hpp"
+#include "alerts/alert_id.hpp"
+#include "alerts/json_text.hpp"
+
 namespace vigie {
+
+namespace {
+
+const std::vector<std::string> kNoKeyFields;
+
+int64_t unix_now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+AlertOptions options_with_level(Level min_level) {
+    AlertOptions options;
+    options.min_level = min_level;
+    return options;
+}
+
+}  // namespace
+
+BatchScanner::BatchScanner(std::shared_ptr<const Ruleset> ruleset, const AlertFormat& format,
+                           AlertOptions options)
+    : ruleset_(ruleset),
+      detector_(std::move(ruleset)),
+      parser_(detector_.ruleset().trie(), detector_.ruleset().needs_all_strings()),
+      format_(format),
+      options_(std::move(options)),
+      details_reader_(options_.content,
+                      options_.suppressor ? options_.suppressor->key_fields() : kNoKeyFields) {}
 
 BatchScanner::BatchScanner(std::shared_ptr<const Ruleset> ruleset, const AlertFormat& format,
                            Level min_level)
-    : detector_(std::move(ruleset)),
-      parser_(detector_.ruleset().trie(), detector_.ruleset().needs_all_strings()),
-      format_(format),
-      min_level_(min_level) {}
+    : BatchScanner(std::move(ruleset), format, options_with_level(min_level)) {}
 
 void BatchScanner::reject(ScanBatch& batch, uint64_t line, std::string_view message) {
     ++batch.counters.rejected;
@@ -26,6 +55,42 @@ void BatchScanner::reject(ScanBatch& batch, uint64_t line, std::string_view mess
     if (batch.keep_rejections) batch.rejections.push_back({line, 0, std::string(message)});
 }
 
+void BatchScanner::emit_alert(ScanBatch& batch, const RawDocument& doc, uint32_t rule_index,
+                              const EventDetails& details) {
+    const Rule& rule = detector_.ruleset().rules()[rule_index].rule;
+    detector_.explain(rule_index, matched_fields_);
+    compute_alert_id(rule.id, batch.agency, minified_event_, uid_);
+    Alert alert{rule, *batch.source, doc.index, doc.line, minified_event_, batch.agency};
+    alert.uid = uid_;
+    alert.time_ms = batch_time_ms_;
+    alert.event_time_ms = details.time_ms;
+    alert.host = details.host;
+    alert.matched = matched_fields_;
+    alert.include_event = options_.content.include_event;
+    alert.event_subset = details.subset;
+    AlertSuppressor* suppressor = options_.suppressor;
+    if (suppressor && suppressor->enabled() &&
+        !suppressor->admit(alert, details.key, batch_time_ms_, ruleset_)) {
+        ++batch.suppressed_alerts;
+        return;
+    }
+    ++batch.counters.alerts_by_level[static_cast<size_t>(rule.level)];
+    batch.matched_rules.push_back(&rule);
+    if (!options_.envelopes) {
+        format_.append(alert, batch.alerts);
+        return;
+    }
+    line_.clear();
+    format_.append(alert, line_);
+    if (!line_.empty() && line_.back() == '\n') line_.pop_back();
+    tags_.clear();
+    for (const auto& tag : rule.tags) {
+        if (!tags_.empty()) tags_ += ',';
+        tags_ += tag;
+    }
+    append_envelope({uid_, batch.agency, rule.id, tags_, rule.level}, line_, batch.alerts);
+}
+
 void BatchScanner::scan_document(ScanBatch& batch, const RawDocument& doc) {
     batch.counters.bytes += doc.size;
     std::string_view error = parser_.parse(doc, detector_.event());
@@ -37,19 +102,24 @@ void BatchScanner::scan_document(ScanBatch& batch, const RawDocument& doc) {
     matches_.clear();
     batch.counters.rule_evaluations += detector_.detect(matches_);
     const auto& rules = detector_.ruleset().rules();
+    bool read = false;
+    EventDetails details;
     for (uint32_t r : matches_) {
-        const Rule& rule = rules[r].rule;
-        if (rule.level < min_level_) continue;
-        ++batch.counters.alerts_by_level[static_cast<size_t>(rule.level)];
-        format_.append(
-            Alert{rule, *batch.source, doc.index, doc.line, {doc.data, doc.size}, batch.agency},
-            batch.alerts);
+        if (rules[r].rule.level < options_.min_level) continue;
+        if (!read) {
+            minified_event_.clear();
+            append_minified_json(minified_event_, {doc.data, doc.size});
+            details = details_reader_.read(minified_event_);
+            read = true;
+        }
+        emit_alert(batch, doc, r, details);
     }
 }
 
 // Documents and the reader's problems, interleaved in input order.
 void BatchScanner::scan(ScanBatch& batch) {
     batch.clear_results();
+    batch_time_ms_ = unix_now_ms();
     const auto& problems = batch.input.problems();
     size_t p = 0;
     const size_t n = batch.input.document_count();

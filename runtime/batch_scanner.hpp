@@ -1,19 +1,34 @@
 #pragma once
 // A worker's scanning state: its own simdjson parser, detector (Hyperscan and PCRE2
 // scratch) and match list over the shared, immutable ruleset. scan() parses, detects
-// and formats a whole batch; once warmed up it allocates nothing per event.
+// and formats a whole batch; once warmed up it allocates nothing per event (an event that
+// raises alerts is read a second time for the alert's details: its time, host, subset).
+#include <chrono>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "alerts/alert_format.hpp"
+#include "alerts/alert_suppressor.hpp"
+#include "alerts/event_details_reader.hpp"
 #include "detector/detector.hpp"
 #include "ingest/event_parser.hpp"
 #include "runtime/scan_batch.hpp"
 
 namespace vigie {
 
+struct AlertOptions {
+    Level min_level = Level::Informational;
+    AlertContentSettings content;
+    // vigie serve: alerts as envelopes (alerts/alert_envelope.hpp) for the outputs.
+    bool envelopes = false;
+    AlertSuppressor* suppressor = nullptr;  // shared by the workers; null: no suppression
+};
+
 class BatchScanner {
   public:
+    BatchScanner(std::shared_ptr<const Ruleset> ruleset, const AlertFormat& format,
+                 AlertOptions options);
     BatchScanner(std::shared_ptr<const Ruleset> ruleset, const AlertFormat& format,
                  Level min_level);
 
@@ -21,13 +36,23 @@ class BatchScanner {
 
   private:
     void scan_document(ScanBatch& batch, const RawDocument& doc);
+    void emit_alert(ScanBatch& batch, const RawDocument& doc, uint32_t rule_index,
+                    const EventDetails& details);
     static void reject(ScanBatch& batch, uint64_t line, std::string_view message);
 
+    std::shared_ptr<const Ruleset> ruleset_;  // kept for suppression summaries
     Detector detector_;
     EventParser parser_;
     const AlertFormat& format_;
-    Level min_level_;
+    AlertOptions options_;
+    EventDetailsReader details_reader_;
     std::vector<uint32_t> matches_;
+    std::vector<MatchedField> matched_fields_;
+    std::string minified_event_;
+    std::string uid_;
+    std::string line_;
+    std::string tags_;
+    int64_t batch_time_ms_ = 0;
 };
 
 }  // namespace vigie

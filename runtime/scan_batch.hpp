@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "detector/rule.hpp"
 #include "ingest/document_batch.hpp"
 #include "metrics/scan_metrics.hpp"
 
@@ -25,12 +26,18 @@ struct ScanBatch {
     bool keep_rejections = false;
     std::vector<InputProblem> rejections;
     ScanCounters counters;
+    // The rule of each alert written (for per-rule metrics); valid while the batch's
+    // ruleset is.
+    std::vector<const Rule*> matched_rules;
+    uint64_t suppressed_alerts = 0;  // counted into an open suppression window
 
     void clear_results() {
         alerts.clear();
         errors.clear();
         rejections.clear();
         counters = {};
+        matched_rules.clear();
+        suppressed_alerts = 0;
     }
 };
 

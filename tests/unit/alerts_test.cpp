@@ -19,7 +19,7 @@ TEST_CASE("minified JSON keeps whitespace inside strings only") {
     CHECK(out == R"({"a b":[1,2],"c":"x \" y"})");
 }
 
-TEST_CASE("a jsonl alert carries the rule, the source and the event") {
+TEST_CASE("a jsonl alert keeps the rule, the source and the event of schema 1.0") {
     Rule rule;
     rule.id = "r-1";
     rule.title = "T \"quoted\"";
@@ -31,7 +31,9 @@ TEST_CASE("a jsonl alert carries the rule, the source and the event") {
     CHECK(text ==
           "kept\n{\"rule\":{\"id\":\"r-1\",\"title\":\"T "
           "\\\"quoted\\\"\",\"level\":\"high\",\"status\":\"test\","
-          "\"tags\":[\"attack.t1059\"]},\"source\":{\"file\":\"in.json\",\"index\":3,\"line\":7},"
+          "\"tags\":[\"attack.t1059\"],\"techniques\":[\"T1059\"],\"references\":[]},"
+          "\"source\":{\"file\":\"in.json\",\"index\":3,\"line\":7},\"schema_version\":\"1.0\","
+          "\"time\":0,\"count\":1,\"severity\":\"High\",\"severity_id\":4,\"matched\":[],"
           "\"event\":{\"a\":1}}\n");
 }
 

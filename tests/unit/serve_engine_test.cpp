@@ -78,7 +78,8 @@ TEST_CASE("an ingest job answers accepted events, rejected lines and alerts, wit
     CHECK(r.rejected[0].line == 2);
     CHECK(r.rejected[1].line == 3);
     CHECK(r.rejected[1].error == "document is not a JSON object");
-    CHECK(sink.text().find(R"("source":{"file":"http","index":0,"line":1,"agency":"demo"})") !=
+    CHECK(sink.text().find(R"("agency":"demo")") != std::string::npos);
+    CHECK(sink.text().find(R"("source":{"file":"http","index":0,"line":1})") !=
           std::string::npos);
     CHECK(ingest_answer_json(r).starts_with(R"({"accepted":2,"rejected":[{"line":2,"error":)"));
 }

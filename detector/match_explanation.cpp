@@ -1,0 +1,58 @@
+#include "detector/match_explanation.hpp"
+
+#include "detector/rule_evaluator.hpp"
+
+namespace vigie {
+
+namespace {
+
+// Marks, for each selection, whether the condition uses it outside any NOT.
+void mark_positive(const Rule& rule, uint32_t index, bool negated, std::vector<bool>& positive) {
+    const ConditionNode& node = rule.condition.nodes[index];
+    if (node.op == ConditionNode::Op::Selection) {
+        if (!negated) positive[node.selection] = true;
+        return;
+    }
+    const bool below = negated != (node.op == ConditionNode::Op::Not);
+    for (uint32_t c : node.children) mark_positive(rule, c, below, positive);
+}
+
+std::string_view first_value(const FieldClause& clause, EvalContext& ctx) {
+    if (clause.field_id == kNone || clause.field_id == kKeywordField) return {};
+    FieldView view = ctx.event.resolve(ctx.fields, clause.field_id);
+    return view.values.empty() ? std::string_view{} : view.values.front().text;
+}
+
+void explain_selection(const Selection& selection, EvalContext& ctx,
+                       std::vector<MatchedField>& out) {
+    for (const auto& clauses : selection.alternatives) {
+        bool all = true;
+        for (const FieldClause& clause : clauses) {
+            if (!clause_matches(clause, ctx)) {
+                all = false;
+                break;
+            }
+        }
+        if (!all) continue;
+        for (const FieldClause& clause : clauses) {
+            std::string_view name = clause.field.empty() ? std::string_view("keywords")
+                                                         : std::string_view(clause.field);
+            out.push_back({selection.name, name, first_value(clause, ctx)});
+        }
+        return;
+    }
+}
+
+}  // namespace
+
+void explain_match(const Rule& rule, EvalContext& ctx, std::vector<MatchedField>& out) {
+    out.clear();
+    if (rule.condition.nodes.empty()) return;
+    std::vector<bool> positive(rule.selections.size(), false);
+    mark_positive(rule, rule.condition.root, false, positive);
+    for (size_t s = 0; s < rule.selections.size(); ++s) {
+        if (positive[s]) explain_selection(rule.selections[s], ctx, out);
+    }
+}
+
+}  // namespace vigie

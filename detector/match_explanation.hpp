@@ -1,0 +1,23 @@
+#pragma once
+// Why a rule fired, for the alert: the selections that held and were not negated in the
+// condition (filters that held are not reasons), and for each the fields of the map that
+// matched with the event's first value of each. Computed only for rules that matched,
+// after detect(), so the evaluation itself never pays for it.
+#include <string_view>
+#include <vector>
+
+#include "detector/predicate.hpp"
+#include "detector/rule.hpp"
+
+namespace vigie {
+
+struct MatchedField {
+    std::string_view selection;
+    std::string_view field;  // the rule's field name; "keywords" for a keyword selection
+    std::string_view value;  // the event's first value of it (views into the event)
+};
+
+// Appends to `out` (cleared first); valid until the event is replaced.
+void explain_match(const Rule& rule, EvalContext& ctx, std::vector<MatchedField>& out);
+
+}  // namespace vigie

@@ -1,0 +1,47 @@
+#!/usr/bin/env python3
+"""Validates alert files (one JSON alert a line; envelopes' routing lines skipped) against
+a JSON Schema: usage  validate_alerts.py SCHEMA FILE... [--min N]
+Exit 0 when every line validates and at least N alerts were seen (default 1)."""
+import json
+import sys
+
+import jsonschema
+
+
+def main(argv):
+    min_alerts = 1
+    if "--min" in argv:
+        i = argv.index("--min")
+        min_alerts = int(argv[i + 1])
+        del argv[i:i + 2]
+    schema_path, files = argv[1], argv[2:]
+    with open(schema_path, encoding="utf-8") as f:
+        schema = json.load(f)
+    validator = jsonschema.Draft202012Validator(schema)
+    seen = bad = 0
+    for path in files:
+        with open(path, encoding="utf-8") as f:
+            for number, line in enumerate(f, 1):
+                line = line.strip()
+                if not line.startswith("{"):
+                    continue
+                seen += 1
+                try:
+                    alert = json.loads(line)
+                except json.JSONDecodeError as e:
+                    print(f"{path}:{number}: not JSON: {e}")
+                    bad += 1
+                    continue
+                for error in validator.iter_errors(alert):
+                    where = "/".join(str(p) for p in error.absolute_path) or "(top)"
+                    print(f"{path}:{number}: {where}: {error.message}")
+                    bad += 1
+    print(f"{seen} alerts checked against {schema_path}, {bad} problems")
+    if seen < min_alerts:
+        print(f"expected at least {min_alerts} alerts")
+        return 1
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
