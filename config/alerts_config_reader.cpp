@@ -30,6 +30,16 @@ bool valid_output_name(const std::string& name) {
 
 }  // namespace
 
+// Like texts(), but [] (none) is allowed: filters and field lists may be empty.
+void ConfigReader::optional_texts(const YAML::Node& n, const std::string& path,
+                                  std::vector<std::string>& out) {
+    if (n.IsSequence() && n.size() == 0) {
+        out.clear();
+        return;
+    }
+    texts(n, path, out);
+}
+
 void ConfigReader::level(const YAML::Node& n, const std::string& path, Level& out) {
     std::optional<Level> parsed = n.IsScalar() ? parse_level(n.Scalar()) : std::nullopt;
     if (!parsed) {
@@ -44,7 +54,7 @@ void ConfigReader::alerts(const YAML::Node& n, const std::string& path, ServeCon
         return [this, &out](const YAML::Node& v, const std::string& p) { text(v, p, out); };
     };
     auto list = [this](std::vector<std::string>& out) {
-        return [this, &out](const YAML::Node& v, const std::string& p) { texts(v, p, out); };
+        return [this, &out](const YAML::Node& v, const std::string& p) { optional_texts(v, p, out); };
     };
     AlertContentSettings& content = c.alert_content;
     fields(n, path,
@@ -89,7 +99,7 @@ void ConfigReader::outputs(const YAML::Node& n, const std::string& path,
 
 void ConfigReader::output_filter_fields(OutputSettings& o, std::vector<Field>& known) {
     auto list = [this](std::vector<std::string>& out) {
-        return [this, &out](const YAML::Node& v, const std::string& p) { texts(v, p, out); };
+        return [this, &out](const YAML::Node& v, const std::string& p) { optional_texts(v, p, out); };
     };
     known.push_back({"min_level", [this, &o](const YAML::Node& v, const std::string& p) {
                          level(v, p, o.filter.min_level);

@@ -54,6 +54,7 @@ class ConfigReader {
     void spool(const YAML::Node& n, const std::string& path, SpoolSettings& out);
     void pushgateway(const YAML::Node& n, const std::string& path, PushgatewaySettings& out);
     void level(const YAML::Node& n, const std::string& path, Level& out);
+    void optional_texts(const YAML::Node& n, const std::string& path, std::vector<std::string>& out);
     template <class T>
     Handler uint_field(uint64_t min, uint64_t max, T& out) {
         return [this, min, max, &out](const YAML::Node& v, const std::string& p) {

@@ -51,6 +51,9 @@ void explain_match(const Rule& rule, EvalContext& ctx, std::vector<MatchedField>
     std::vector<bool> positive(rule.selections.size(), false);
     mark_positive(rule, rule.condition.root, false, positive);
     for (size_t s = 0; s < rule.selections.size(); ++s) {
+        // The mapping's logsource conditions (field_mapping.cpp) say where the event comes
+        // from, not why it is suspicious.
+        if (rule.selections[s].name == "logsource") continue;
         if (positive[s]) explain_selection(rule.selections[s], ctx, out);
     }
 }

@@ -30,8 +30,9 @@ expected_events=$(( $(wc -l < "$work/a.ndjson") + $(wc -l < "$work/b.ndjson") + 
 
 run() {  # run NAME ARGS... -> $work/NAME.out, $work/NAME.err
   local name=$1; shift
+  # The detection time differs from run to run; everything else must not.
   "$vigie" scan "${rules[@]}" --format jsonl "$@" "$work/a.ndjson" "$work/c.ndjson" \
-    > "$work/$name.out" 2> "$work/$name.err"
+    2> "$work/$name.err" | sed -E 's/,"time":[0-9]+,/,/' > "$work/$name.out"
   grep -v '^vigie: \|warning: ' "$work/$name.err" > "$work/$name.problems"
 }
 run one --threads 1

@@ -174,3 +174,59 @@ TEST_CASE("nats settings: defaults, values and each mistake at its place") {
     CHECK(errors_of("nats: {max_ack_pending: 0}\n") ==
           "vigie.yaml:1:25: nats.max_ack_pending must be a whole number from 1 to 1000000\n");
 }
+
+TEST_CASE("alert outputs, spool, suppression and pushgateway are read with their types") {
+    Diagnostics diags;
+    auto c = ConfigReader("vigie.yaml", diags)
+                 .read("alerts:\n"
+                       "  format: ocsf\n"
+                       "  event_fields: [Event.System.Computer]\n"
+                       "  suppression: {window_seconds: 60, fields: [User]}\n"
+                       "  outputs:\n"
+                       "    - {name: a, type: file, path: /tmp/a, rotate_bytes: 1000, fsync: always}\n"
+                       "    - {name: hub, type: nats, url: 'nats://h:4222', min_level: high,\n"
+                       "       agencies: [demo], tags: [attack.t1059], exclude_rules: [r1]}\n"
+                       "    - {name: w, type: webhook, url: 'http://h/x', secret_env: S, batch: 5}\n"
+                       "    - {name: s, type: syslog, address: '127.0.0.1:514', facility: 4}\n"
+                       "spool: {directory: /tmp/spool, max_bytes: 2097152}\n"
+                       "metrics:\n  pushgateway: {url: 'http://pg:9091', agency: demo}\n");
+    REQUIRE(c.has_value());
+    CHECK(c->alerts_format == "ocsf");
+    CHECK(c->alert_content.event_fields == std::vector<std::string>{"Event.System.Computer"});
+    CHECK(c->suppression.window_seconds == 60);
+    REQUIRE(c->outputs.size() == 4);
+    CHECK(c->outputs[0].type == OutputType::File);
+    CHECK(c->outputs[0].file.fsync == FsyncPolicy::Always);
+    CHECK(c->outputs[0].file.rotate_bytes == 1000);
+    CHECK_FALSE(c->outputs[0].forwards());
+    CHECK(c->outputs[1].forwards());
+    CHECK(c->outputs[1].filter.min_level == Level::High);
+    CHECK(c->outputs[1].filter.agencies == std::vector<std::string>{"demo"});
+    CHECK(c->outputs[2].webhook.batch == 5);
+    CHECK(c->outputs[3].syslog.facility == 4);
+    CHECK(c->spool.max_bytes == 2097152);
+    CHECK(c->pushgateway.url == "http://pg:9091");
+    CHECK(c->pushgateway.agency == "demo");
+}
+
+TEST_CASE("each output mistake is an error at its place") {
+    CHECK(errors_of("alerts:\n  outputs:\n    - {name: a, type: kafka}\n") ==
+          "vigie.yaml:3:23: alerts.outputs[0].type must be one of: stdout, file, nats, "
+          "webhook, syslog\n");
+    CHECK(errors_of("alerts:\n  outputs:\n    - {name: a, type: nats, path: /x}\n") ==
+          "vigie.yaml:3:29: unknown setting alerts.outputs[0].path (known here: type, name, "
+          "min_level, agencies, tags, exclude_rules, url, subject_prefix, credentials, batch, "
+          "ack_timeout_ms)\n");
+    CHECK(errors_of("alerts:\n  outputs:\n    - {name: a, type: file}\n") ==
+          "vigie.yaml:3:7: alerts.outputs[0]: a file output needs a path\n");
+    CHECK(errors_of("alerts:\n  outputs:\n    - {name: a, type: stdout}\n    - {name: a, type: stdout}\n") ==
+          "vigie.yaml:4:7: alerts.outputs[1]: output name 'a' is used twice\n");
+    CHECK(errors_of("alerts:\n  outputs:\n    - {name: a, type: stdout, min_level: loud}\n") ==
+          "vigie.yaml:3:42: alerts.outputs[0].min_level must be one of: informational, "
+          "low, medium, high, critical\n");
+    CHECK(errors_of("alerts:\n  outputs:\n    - {type: stdout}\n") ==
+          "vigie.yaml:3:7: alerts.outputs[0] must be a mapping with at least name and type\n");
+    CHECK(errors_of("spool: {max_bytes: 10}\n") ==
+          "vigie.yaml:1:20: spool.max_bytes must be a whole number from 1048576 to "
+          "17592186044416\n");
+}
