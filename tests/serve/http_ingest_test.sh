@@ -51,11 +51,11 @@ check "nothing rejected" has "$work/body" '"rejected":[]'
 first_alerts=$(json_number "$work/body" alerts)
 check "the sample raises alerts" test "$first_alerts" -gt 0
 check "alerts written before the answer" equals "$(alerts)" "$first_alerts"
-check "alerts carry the agency" equals "$(grep -c '"agency":"demo"}' "$work/alerts.jsonl")" "$first_alerts"
+check "alerts carry the agency" equals "$(grep -c '"agency":"demo",' "$work/alerts.jsonl")" "$first_alerts"
 # The payload cannot choose its agency.
 grep -m1 'comsvcs' "$sample" | sed 's/^{/{"agency":"tight",/' > "$work/spoof.ndjson"
 check "spoofed payload accepted" equals "$(post "$port" demo-token "$work/spoof.ndjson")" 200
-check "agency from the credential" equals "$(tail -1 "$work/alerts.jsonl" | grep -c '"line":1,"agency":"demo"}')" 1
+check "agency from the credential" equals "$(tail -1 "$work/alerts.jsonl" | grep -c '"line":1},.*"agency":"demo",')" 1
 
 # --- authentication
 before=$(alerts)
@@ -187,6 +187,8 @@ check "every accepted event's alerts written before exit" equals "$(( $(alerts) 
 check "slow upload during drain 503" equals "$(cat "$work/slow.code")" 503
 check "503 has Retry-After" grep -qiE '^Retry-After: [0-9]+' "$work/slow.headers"
 check "drain logged" has "$work/A.log" '"msg":"stopped"'
+check "every alert written validates against docs/alert.schema.json" \
+  python3 "$source_dir/tests/alerts/validate_alerts.py" "$source_dir/docs/alert.schema.json" "$work/alerts.jsonl"
 
 echo "http ingest: $pass checks passed, $failures failed"
 [ "$failures" -eq 0 ]

@@ -59,7 +59,7 @@ check "403 names the certificate" has body "CN 'other'"
 check "the other agency with its own certificate 200" equals "$(tls_post "$HTTP_M" other-token --cert other.pem --key other.key)" 200
 stop_serve M
 check "exit 0" equals "$STATUS" 0
-check "alerts of both agencies" test "$(grep -c '"agency":"other"}' alerts.jsonl)" -gt 0
+check "alerts of both agencies" test "$(grep -c '"agency":"other",' alerts.jsonl)" -gt 0
 
 echo "https ingest: $pass checks passed, $failures failed"
 [ "$failures" -eq 0 ]

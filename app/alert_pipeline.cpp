@@ -1,0 +1,100 @@
+#include "app/alert_pipeline.hpp"
+
+#include <chrono>
+
+#include "generated/version.hpp"
+
+namespace vigie {
+
+namespace {
+
+int64_t unix_now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+OutputLog output_log(Logger& log) {
+    return [&log](LogLevel level, std::string_view output, std::string_view message,
+                  std::string_view detail) {
+        log.log(level, message, {{"output", output}, {"detail", detail}});
+    };
+}
+
+}  // namespace
+
+std::vector<OutputSettings> effective_outputs(const ServeConfig& config) {
+    if (!config.outputs.empty()) return config.outputs;
+    OutputSettings o;
+    if (config.alerts_output == "-") {
+        o.name = "stdout";
+        o.type = OutputType::Stdout;
+    } else {
+        o.name = "file";
+        o.type = OutputType::File;
+        o.file.path = config.alerts_output;
+    }
+    return {o};
+}
+
+AlertPipeline::AlertPipeline(const ServeConfig& config, Logger& log)
+    : log_(log),
+      content_(config.alert_content),
+      format_(make_alert_format(config.alerts_format, kVersion)),
+      suppressor_(std::make_unique<AlertSuppressor>(config.suppression)) {
+    if (!format_) throw std::runtime_error("unknown alert format " + config.alerts_format);
+    std::vector<std::string> notes;
+    outputs_ = std::make_unique<AlertOutputs>(effective_outputs(config), config.spool,
+                                              output_log(log), &notes);
+    for (const auto& note : notes) log.warn("alert spool recovered", {{"note", note}});
+}
+
+AlertPipeline::~AlertPipeline() {
+    stop();
+}
+
+AlertOptions AlertPipeline::alert_options() const {
+    AlertOptions options;
+    options.content = content_;
+    options.envelopes = true;
+    options.suppressor = suppressor_->enabled() ? suppressor_.get() : nullptr;
+    return options;
+}
+
+void AlertPipeline::start() {
+    outputs_->start();
+    if (suppressor_->enabled()) summaries_ = std::thread([this] { run_summaries(); });
+}
+
+void AlertPipeline::write_summaries(bool all) {
+    suppressor_->take_closed(unix_now_ms(), all, *format_, true, pending_);
+    if (pending_.empty()) return;
+    if (outputs_->delivery().write(pending_)) {
+        pending_.clear();
+    } else {
+        log_.warn("suppression summaries not written yet",
+                  {{"error", outputs_->delivery().error()}});
+    }
+}
+
+void AlertPipeline::run_summaries() {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+        wake_.wait_for(lock, std::chrono::seconds(1));
+        if (!stopping_) write_summaries(false);
+    }
+}
+
+void AlertPipeline::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        if (stopping_) return;
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    if (summaries_.joinable()) summaries_.join();
+    if (suppressor_->enabled()) write_summaries(true);
+    outputs_->stop();
+}
+
+}  // namespace vigie

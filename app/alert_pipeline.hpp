@@ -1,0 +1,62 @@
+#pragma once
+// What happens to alerts in `vigie serve`, built from the configuration: the format, the
+// suppression windows, the outputs (local ones written before an input is acknowledged,
+// forwarding ones fed from the spool) and the thread that writes suppression summaries
+// when their windows close. serve_command wires it between the engine and the metrics.
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "alerts/alert_format.hpp"
+#include "alerts/alert_suppressor.hpp"
+#include "config/serve_config.hpp"
+#include "outputs/alert_outputs.hpp"
+#include "runtime/batch_scanner.hpp"
+#include "serve/logger.hpp"
+
+namespace vigie {
+
+// alerts.outputs, or the one local output alerts.output names when it is absent.
+std::vector<OutputSettings> effective_outputs(const ServeConfig& config);
+
+class AlertPipeline {
+  public:
+    // Throws std::runtime_error when an output or the spool cannot be set up.
+    AlertPipeline(const ServeConfig& config, Logger& log);
+    ~AlertPipeline();
+    AlertPipeline(const AlertPipeline&) = delete;
+    AlertPipeline& operator=(const AlertPipeline&) = delete;
+
+    [[nodiscard]] const AlertFormat& format() const { return *format_; }
+    [[nodiscard]] AlertSink& sink() { return outputs_->delivery(); }
+    // For the engine's workers: envelopes, the event details to read, the suppressor.
+    [[nodiscard]] AlertOptions alert_options() const;
+    void start();
+    // After the engine drained: writes every open suppression summary, then stops the
+    // forwarding loops (what they have not delivered stays in the spool for next time).
+    void stop();
+
+    [[nodiscard]] std::vector<OutputStats> output_stats() const { return outputs_->stats(); }
+    [[nodiscard]] AlertSpool* spool() { return outputs_->spool(); }
+    [[nodiscard]] SuppressionStats suppression_stats() const { return suppressor_->stats(); }
+
+  private:
+    void write_summaries(bool all);
+    void run_summaries();
+
+    Logger& log_;
+    AlertContentSettings content_;
+    std::unique_ptr<AlertFormat> format_;
+    std::unique_ptr<AlertSuppressor> suppressor_;
+    std::unique_ptr<AlertOutputs> outputs_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool stopping_ = false;
+    std::string pending_;  // summaries whose write failed (spool full): written again
+    std::thread summaries_;
+};
+
+}  // namespace vigie
