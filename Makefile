@@ -69,16 +69,22 @@ bench-serve: $(BUILD)/vigie $(BUILD)/vigie-nats-tool
 FUZZ_SECONDS ?= 60
 fuzz: deps
 	CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIGIE_FUZZ=ON
-	cmake --build build-fuzz -j $(JOBS) --target fuzz_event_reader fuzz_rule_loader fuzz_config_reader fuzz_http_request
-	mkdir -p build-fuzz/corpus/event_reader build-fuzz/corpus/rule_loader build-fuzz/corpus/config_reader build-fuzz/corpus/http_request
+	cmake --build build-fuzz -j $(JOBS) --target fuzz_event_reader fuzz_rule_loader fuzz_config_reader fuzz_http_request \
+	  fuzz_spool_segment fuzz_alert_content
+	mkdir -p build-fuzz/corpus/event_reader build-fuzz/corpus/rule_loader build-fuzz/corpus/config_reader build-fuzz/corpus/http_request \
+	  build-fuzz/corpus/spool_segment build-fuzz/corpus/alert_content
 	cp samples/*.ndjson build-fuzz/corpus/event_reader/ 2>/dev/null || true
 	cp rules/*/*.yml build-fuzz/corpus/rule_loader/ 2>/dev/null || true
 	cp samples/vigie.yaml fuzz/seeds/config/*.yaml build-fuzz/corpus/config_reader/
 	cp fuzz/seeds/http/* build-fuzz/corpus/http_request/
+	cp fuzz/seeds/spool/* build-fuzz/corpus/spool_segment/
+	cp fuzz/seeds/alerts/* build-fuzz/corpus/alert_content/
 	./build-fuzz/fuzz/fuzz_event_reader -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 build-fuzz/corpus/event_reader
 	./build-fuzz/fuzz/fuzz_rule_loader -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 build-fuzz/corpus/rule_loader
 	./build-fuzz/fuzz/fuzz_config_reader -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 build-fuzz/corpus/config_reader
 	./build-fuzz/fuzz/fuzz_http_request -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 build-fuzz/corpus/http_request
+	./build-fuzz/fuzz/fuzz_spool_segment -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 build-fuzz/corpus/spool_segment
+	./build-fuzz/fuzz/fuzz_alert_content -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 build-fuzz/corpus/alert_content
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')

@@ -1,0 +1,30 @@
+// libFuzzer target: the parsers of the alert path, on arbitrary bytes: the envelope reader
+// (what the outputs decode from the spool), event times, and the reader of an alerting
+// event's details (time, host, subset, suppression key).
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "alerts/alert_envelope.hpp"
+#include "alerts/event_details_reader.hpp"
+#include "alerts/event_time.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    const std::string_view text(reinterpret_cast<const char*>(data), size);
+    vigie::EnvelopeReader reader(text);
+    vigie::AlertRouting routing;
+    std::string_view alert, record;
+    while (reader.next(routing, alert, record)) (void)routing.has_tag("attack.execution");
+    if (auto ms = vigie::parse_event_time(text)) {
+        std::string back;
+        vigie::append_rfc3339_ms(*ms, back);
+    }
+    static vigie::AlertContentSettings content = [] {
+        vigie::AlertContentSettings c;
+        c.event_fields = {"a.b", "Event.System.Computer", "x~y/z"};
+        return c;
+    }();
+    static vigie::EventDetailsReader details(content, {"User", "a.b"});
+    (void)details.read(text);
+    return 0;
+}
