@@ -12,11 +12,13 @@
 #include <thread>
 #include <vector>
 
-#include "alerts/alert_sink.hpp"
+#include "app/alert_pipeline.hpp"
 #include "app/commands.hpp"
 #include "app/serve_reload.hpp"
 #include "config/config_reader.hpp"
+#include "generated/version.hpp"
 #include "http/http_listener.hpp"
+#include "metrics/metrics_pusher.hpp"
 #include "metrics/serve_metrics.hpp"
 #include "nats/jetstream_input.hpp"
 
@@ -126,13 +128,24 @@ LoadedRuleset load_startup_rules(const ServeConfig& config, Logger& log) {
     return loaded;
 }
 
+// The components' plain counters. The engine's per-agency counts are not among them: the
+// metrics fold them at scrape time (engine.figures()).
 ServeSnapshot snapshot(const IngestHandler& handler, const HttpListener& listener,
                        const IngestEngine& engine, const JetStreamInput* nats,
                        const ServeReloader& reloader) {
     const HttpCounters& h = handler.counters();
-    ServeSnapshot s{h.requests,    h.unauthorized, h.rate_limited,         h.overloaded,
-                    h.too_large,   h.unsupported,  listener.connections(), engine.queued(),
-                    engine.ready()};
+    ServeSnapshot s;
+    s.http_requests = h.requests;
+    s.http_unauthorized = h.unauthorized;
+    s.http_rate_limited = h.rate_limited;
+    s.http_overloaded = h.overloaded;
+    s.http_too_large = h.too_large;
+    s.http_unsupported = h.unsupported;
+    s.http_connections = listener.connections();
+    s.queued_jobs = engine.queued();
+    s.queue_capacity = engine.capacity();
+    s.ready = engine.ready();
+    s.rules_loaded = engine.ruleset()->active_rules();
     if (nats != nullptr) {
         JetStreamStats n = nats->stats();
         s.nats_messages = n.messages;
@@ -140,6 +153,7 @@ ServeSnapshot snapshot(const IngestHandler& handler, const HttpListener& listene
         s.nats_redelivered = n.redelivered;
         s.nats_dead_lettered = n.dead_lettered;
         s.nats_naked = n.naked;
+        s.nats_in_flight = n.in_flight;
     }
     s.reloads_ok = reloader.succeeded();
     s.reloads_failed = reloader.refused();
@@ -180,15 +194,14 @@ int run_serve(const ServeOptions& options) {
     if (config->agencies.empty())
         log.warn("no agencies configured: every POST /v1/events will be refused (401)");
 
-    auto format = make_alert_format(config->alerts_format);
-    FileAlertSink sink(config->alerts_output, format->header());
-    ScanMetrics scan_metrics;
-    scan_metrics.set_rules_loaded(loaded.loaded, loaded.documents - loaded.loaded);
+    AlertPipeline alert_pipeline(*config, log);
     const unsigned threads =
         config->threads != 0 ? config->threads : std::max(1U, std::thread::hardware_concurrency());
-    IngestEngine engine(loaded.ruleset, *format, sink,
-                        {threads, config->queue_capacity, config->http.max_event_bytes,
-                         Level::Informational, &scan_metrics});
+    IngestEngineOptions engine_options{threads, config->queue_capacity,
+                                       config->http.max_event_bytes, Level::Informational};
+    engine_options.alerts = alert_pipeline.alert_options();
+    IngestEngine engine(loaded.ruleset, alert_pipeline.format(), alert_pipeline.sink(),
+                        engine_options);
     AgencyRegistry agencies(config->agencies, config->admin_token_sha256);
     // Before the reloader: a reload still running at exit answers through the io_context.
     net::io_context io;
@@ -198,7 +211,21 @@ int run_serve(const ServeOptions& options) {
                               reloader.request(std::move(done));
                           });
     HttpListener listener(io, config->http, handler, log);
-    ServeMetrics metrics(scan_metrics, config->metrics_listen.to_string());
+    ServeMetrics metrics(config->metrics_listen.to_string(), [&engine] { return engine.figures(); },
+                         {kVersion, kDefaultMaxRuleLabels});
+    std::unique_ptr<MetricsPusher> pusher;
+    if (!config->pushgateway.url.empty()) {
+        std::vector<std::string> agency_ids;
+        for (const auto& a : config->agencies) agency_ids.push_back(a.id);
+        pusher = std::make_unique<MetricsPusher>(
+            metrics, config->pushgateway, agency_ids, [&log](bool ok, const std::string& m) {
+                if (ok) {
+                    log.info(m);
+                } else {
+                    log.warn(m);
+                }
+            });
+    }
     std::unique_ptr<JetStreamInput> nats;
     if (config->nats.enabled) {
         nats = std::make_unique<JetStreamInput>(
@@ -206,14 +233,21 @@ int run_serve(const ServeOptions& options) {
             [&agencies](std::string_view a) { return agencies.known(a); });
         nats->start();
     }
+    auto current_snapshot = [&] {
+        ServeSnapshot s = snapshot(handler, listener, engine, nats.get(), reloader);
+        alert_pipeline.add_figures(s);
+        return s;
+    };
     MetricsTicker ticker{
         net::steady_timer(io),
-        [&] { metrics.publish(snapshot(handler, listener, engine, nats.get(), reloader)); }};
+        [&] { metrics.publish(current_snapshot()); }};
     StopRequest stop;
     net::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
     watch_signals(signals, reloader, stop, log);
+    alert_pipeline.start();
     listener.start();
     ticker.tick();
+    if (pusher) pusher->start();
     log.info("serving",
              {{"http", config->http.listen.host + ":" + std::to_string(listener.port())},
               {"metrics", config->metrics_listen.host + ":" + std::to_string(metrics.port())},
@@ -230,6 +264,11 @@ int run_serve(const ServeOptions& options) {
     if (nats) nats->stop();
     engine.drain();
     if (nats) nats->close();
+    alert_pipeline.stop();
+    if (pusher) {  // the final counts, for a hub that cannot scrape this worker
+        metrics.publish(current_snapshot());
+        pusher->stop();
+    }
     for (int i = 0; i < 100 && listener.connections() > 0; ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     io.stop();

@@ -94,7 +94,7 @@ while [ "$EPOCHSECONDS" -lt "$deadline" ]; do
   round=$((round + 1))
 done
 end=$(date +%s.%N)
-counted=$(curl -s "http://127.0.0.1:$metrics/metrics" | sed -nE 's/^vigie_events_received_total\{input="load"\} ([0-9.e+]+)/\1/p')
+counted=$(curl -s "http://127.0.0.1:$metrics/metrics" | sed -nE 's/^vigie_events_received_total\{agency="load",input="http"\} ([0-9.e+]+)/\1/p')
 rss_kb=$(sed -nE 's/^VmHWM:\s+([0-9]+) kB/\1/p' "/proc/$pid/status")
 kill -TERM "$pid"; wait "$pid"; status=$?
 

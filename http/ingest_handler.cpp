@@ -103,12 +103,13 @@ IngestHandler::IngestHandler(IngestEngine& engine, AgencyRegistry& agencies,
       reloader_(std::move(reloader)) {}
 
 void IngestHandler::handle(HttpRequest&& request, Reply reply) {
+    const auto received = std::chrono::steady_clock::now();  // the body has been read
     ++counters_.requests;
     const std::string path = request.target.substr(0, request.target.find('?'));
     const bool get = request.method == "GET";  // not HEAD: answers here always have a body
     if (path == "/v1/events") {
         if (request.method != "POST") return reply(error_answer(405, "use POST for /v1/events"));
-        return post_events(std::move(request), std::move(reply));
+        return post_events(std::move(request), std::move(reply), received);
     }
     if (path == "/v1/admin/reload") {
         if (request.method != "POST")
@@ -139,9 +140,10 @@ HttpAnswer IngestHandler::readiness() const {
 }
 
 // Inflates a gzip body in place; refuses encodings it cannot read.
-bool IngestHandler::decode_body(HttpRequest& request, HttpAnswer& refusal) {
+bool IngestHandler::decode_body(HttpRequest& request, HttpAnswer& refusal, RejectReason& reason) {
     const std::string encoding = lower(request.content_encoding);
     if (encoding.empty() || encoding == "identity") return true;
+    reason = RejectReason::UnreadableBody;
     if (encoding != "gzip" && encoding != "x-gzip") {
         ++counters_.unsupported;
         refusal = error_answer(415, "unsupported Content-Encoding '" + request.content_encoding +
@@ -156,6 +158,7 @@ bool IngestHandler::decode_body(HttpRequest& request, HttpAnswer& refusal) {
             return true;
         case InflateStatus::TooLarge:
             ++counters_.too_large;
+            reason = RejectReason::TooLarge;
             refusal = error_answer(413, "the body inflates to more than " +
                                             std::to_string(settings_.max_body_bytes) +
                                             " bytes (http.max_body_bytes)");
@@ -167,26 +170,27 @@ bool IngestHandler::decode_body(HttpRequest& request, HttpAnswer& refusal) {
     return false;
 }
 
-// Counts the non-blank lines (the events, for the rate limit) and refuses a line over
-// the event size limit before any of the body is accepted.
+// Counts the non-blank lines (the events, for the rate limit and the metrics) and refuses
+// a line over the event size limit before any of the body is accepted.
 bool IngestHandler::check_lines(const HttpRequest& request, uint64_t& events,
                                 HttpAnswer& refusal) const {
     const char* p = request.body.data();
     const char* end = p + request.body.size();
     uint64_t line = 0;
     events = 0;
+    bool refused = false;
     while (p < end) {
         ++line;
         const char* nl =
             static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
         const char* stop = nl != nullptr ? nl : end;
         const auto length = static_cast<uint64_t>(stop - p);
-        if (length > settings_.max_event_bytes) {
+        if (length > settings_.max_event_bytes && !refused) {
             refusal = error_answer(
                 413, "line " + std::to_string(line) + " is " + std::to_string(length) +
                          " bytes, over the event limit of " +
                          std::to_string(settings_.max_event_bytes) + " (http.max_event_bytes)");
-            return false;
+            refused = true;  // counting goes on: the refused events are counted
         }
         for (const char* c = p; c < stop; ++c) {
             if (*c != ' ' && *c != '\t' && *c != '\r') {
@@ -196,66 +200,91 @@ bool IngestHandler::check_lines(const HttpRequest& request, uint64_t& events,
         }
         p = stop + 1;
     }
-    return true;
+    return !refused;
 }
 
-void IngestHandler::post_events(HttpRequest&& request, Reply&& reply) {
+// Why a sender is refused before its body is read (draining, token, client certificate,
+// media type), with the reason the metrics count it under; nullopt when it is not.
+std::optional<HttpAnswer> IngestHandler::refuse_sender(const HttpRequest& request,
+                                                       const std::optional<std::string>& agency,
+                                                       RejectReason& reason) {
     if (draining_ || engine_.draining()) {
         ++counters_.overloaded;
+        reason = RejectReason::Overloaded;
         HttpAnswer a = error_answer(503, "draining: vigie is shutting down");
         a.retry_after_seconds = 5;
-        return reply(std::move(a));
+        return a;
     }
-    std::optional<std::string> agency = agencies_.authenticate(bearer_token(request.authorization));
+    reason = RejectReason::Unauthorized;
     if (!agency) {
         ++counters_.unauthorized;
         log_.warn("refused: bad or missing token",
                   {{"request", request.request_line}, {"peer", request.peer}});
         HttpAnswer a = error_answer(401, "missing or unknown bearer token");
         a.www_authenticate = true;
-        return reply(std::move(a));
+        return a;
     }
     if (!settings_.tls.client_ca.empty() && request.client_identity != *agency) {
         ++counters_.unauthorized;
-        return reply(error_answer(403, "the client certificate (CN '" + request.client_identity +
-                                           "') is not agency " + *agency + "'s"));
+        return error_answer(403, "the client certificate (CN '" + request.client_identity +
+                                     "') is not agency " + *agency + "'s");
     }
     if (!readable_media_type(request.content_type)) {
         ++counters_.unsupported;
-        return reply(error_answer(
-            415, "unsupported Content-Type '" + request.content_type + "' (application/x-ndjson)"));
+        reason = RejectReason::UnreadableBody;
+        return error_answer(
+            415, "unsupported Content-Type '" + request.content_type + "' (application/x-ndjson)");
     }
+    return std::nullopt;
+}
+
+// Every refusal is counted for the metrics under the agency of the token (kUnknownAgency
+// without a valid one): the events of the body when they were counted, else 1.
+void IngestHandler::post_events(HttpRequest&& request, Reply&& reply, TimePoint received) {
+    std::optional<std::string> agency = agencies_.authenticate(bearer_token(request.authorization));
+    const std::string_view label = agency ? std::string_view(*agency) : kUnknownAgency;
+    auto refuse = [&](RejectReason reason, uint64_t events, HttpAnswer&& answer) {
+        engine_.count_refused(label, IngestInput::Http, reason, events, request.body.size());
+        reply(std::move(answer));
+    };
+    RejectReason reason = RejectReason::UnreadableBody;
+    if (auto refusal = refuse_sender(request, agency, reason))
+        return refuse(reason, 1, std::move(*refusal));
     HttpAnswer refusal;
     uint64_t events = 0;
-    if (!decode_body(request, refusal)) return reply(std::move(refusal));
+    if (!decode_body(request, refusal, reason)) return refuse(reason, 1, std::move(refusal));
     if (!check_lines(request, events, refusal)) {
         ++counters_.too_large;
-        return reply(std::move(refusal));
+        return refuse(RejectReason::TooLarge, events, std::move(refusal));
     }
     if (events == 0) return reply(HttpAnswer{200, ingest_answer_json({})});
     if (events > agencies_.burst(*agency)) {
         ++counters_.too_large;
-        return reply(error_answer(413, std::to_string(events) +
-                                           " events in one request is over agency " + *agency +
-                                           "'s burst limit; split the request"));
+        return refuse(
+            RejectReason::TooLarge, events,
+            error_answer(413, std::to_string(events) + " events in one request is over agency " +
+                                  *agency + "'s burst limit; split the request"));
     }
     if (auto wait = agencies_.take(*agency, static_cast<double>(events))) {
         ++counters_.rate_limited;
         HttpAnswer a = error_answer(429, "agency " + *agency + " is over its rate limit");
         a.retry_after_seconds = retry_seconds(*wait);
-        return reply(std::move(a));
+        return refuse(RejectReason::RateLimited, events, std::move(a));
     }
-    submit(std::move(*agency), events, std::move(request), std::move(reply));
+    submit(std::move(*agency), events, std::move(request), std::move(reply), received);
 }
 
 // Events that are not accepted (503) give their rate-limit tokens back, so that the
 // client's retry is not refused as over its rate.
 void IngestHandler::submit(std::string&& agency, uint64_t events, HttpRequest&& request,
-                           Reply&& reply) {
+                           Reply&& reply, TimePoint received) {
     // The reply is shared with the job: if the engine does not take the job, it is still here.
     auto shared_reply = std::make_shared<Reply>(std::move(reply));
     const std::string agency_id = agency;
-    IngestJob job{std::move(agency), "http", std::move(request.body),
+    const uint64_t bytes = request.body.size();
+    IngestJob job{std::move(agency),
+                  "http",
+                  std::move(request.body),
                   [this, shared_reply, agency_id, events](IngestResult&& result) {
                       if (!result.output_error.empty()) {
                           agencies_.give_back(agency_id, static_cast<double>(events));
@@ -265,11 +294,14 @@ void IngestHandler::submit(std::string&& agency, uint64_t events, HttpRequest&& 
                           return (*shared_reply)(std::move(a));
                       }
                       (*shared_reply)(HttpAnswer{200, ingest_answer_json(result)});
-                  }};
+                  },
+                  IngestInput::Http,
+                  received};
     const IngestEngine::Submit s = engine_.submit(std::move(job));
     if (s == IngestEngine::Submit::Queued) return;
     agencies_.give_back(agency_id, static_cast<double>(events));
     ++counters_.overloaded;
+    engine_.count_refused(agency_id, IngestInput::Http, RejectReason::Overloaded, events, bytes);
     HttpAnswer a =
         error_answer(503, s == IngestEngine::Submit::Full ? "the event queue is full; retry later"
                                                           : "draining: vigie is shutting down");

@@ -7,7 +7,9 @@
 // Answers are JSON. POST /v1/events answers once the events' alerts are written:
 //   200 {"accepted":N,"rejected":[{"line":L,"error":"..."}]}
 #include <atomic>
+#include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "config/serve_config.hpp"
@@ -23,7 +25,9 @@ struct ReloadOutcome {
     std::string summary;  // JSON object: what was loaded, or the errors that refused it
 };
 
-// Counted by the handler; the serve command publishes them as metrics.
+// Counted by the handler, by HTTP outcome; the serve command publishes them as metrics.
+// The refused events themselves are counted through the engine (count_refused), by
+// agency and reason.
 struct HttpCounters {
     std::atomic<uint64_t> requests{0};
     std::atomic<uint64_t> unauthorized{0};
@@ -52,10 +56,15 @@ class IngestHandler {
     [[nodiscard]] uint64_t max_body_bytes() const { return settings_.max_body_bytes; }
 
   private:
-    void post_events(HttpRequest&& request, Reply&& reply);
-    void submit(std::string&& agency, uint64_t events, HttpRequest&& request, Reply&& reply);
+    using TimePoint = std::chrono::steady_clock::time_point;
+    std::optional<HttpAnswer> refuse_sender(const HttpRequest& request,
+                                            const std::optional<std::string>& agency,
+                                            RejectReason& reason);
+    void post_events(HttpRequest&& request, Reply&& reply, TimePoint received);
+    void submit(std::string&& agency, uint64_t events, HttpRequest&& request, Reply&& reply,
+                TimePoint received);
     void post_reload(const HttpRequest& request, Reply&& reply);
-    bool decode_body(HttpRequest& request, HttpAnswer& refusal);
+    bool decode_body(HttpRequest& request, HttpAnswer& refusal, RejectReason& reason);
     bool check_lines(const HttpRequest& request, uint64_t& events, HttpAnswer& refusal) const;
     HttpAnswer readiness() const;
 

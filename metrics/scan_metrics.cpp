@@ -7,12 +7,9 @@
 
 #include <sstream>
 
-namespace vigie {
+#include "metrics/ingest_figures.hpp"
 
-namespace {
-constexpr std::array<const char*, 5> kLevels = {"informational", "low", "medium", "high",
-                                                "critical"};
-}
+namespace vigie {
 
 struct ScanMetrics::Impl {
     std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
@@ -25,8 +22,8 @@ struct ScanMetrics::Impl {
                                                             .Help("Documents rejected")
                                                             .Register(*registry);
     prometheus::Family<prometheus::Counter>& bytes = prometheus::BuildCounter()
-                                                         .Name("vigie_event_bytes_total")
-                                                         .Help("Bytes of events read")
+                                                         .Name("vigie_received_bytes_total")
+                                                         .Help("Bytes of documents read")
                                                          .Register(*registry);
     prometheus::Family<prometheus::Counter>& alerts = prometheus::BuildCounter()
                                                           .Name("vigie_alerts_total")
@@ -37,10 +34,16 @@ struct ScanMetrics::Impl {
             .Name("vigie_rule_evaluations_total")
             .Help("Rule conditions evaluated: the candidates the prefilter let through")
             .Register(*registry);
-    prometheus::Family<prometheus::Gauge>& rules = prometheus::BuildGauge()
-                                                       .Name("vigie_rules")
-                                                       .Help("Rules by load state")
-                                                       .Register(*registry);
+    prometheus::Gauge& rules_loaded = prometheus::BuildGauge()
+                                          .Name("vigie_rules_loaded")
+                                          .Help("Rules loaded")
+                                          .Register(*registry)
+                                          .Add({});
+    prometheus::Gauge& rules_failed = prometheus::BuildGauge()
+                                          .Name("vigie_rules_failed")
+                                          .Help("Rule documents that could not be loaded")
+                                          .Register(*registry)
+                                          .Add({});
 };
 
 ScanMetrics::ScanMetrics() : impl_(std::make_unique<Impl>()) {}
@@ -51,19 +54,15 @@ void ScanMetrics::add(const ScanCounters& c, const std::string& input) {
     impl_->rejected.Add({{"input", input}}).Increment(static_cast<double>(c.rejected));
     impl_->bytes.Add({{"input", input}}).Increment(static_cast<double>(c.bytes));
     impl_->evaluations.Add({{"input", input}}).Increment(static_cast<double>(c.rule_evaluations));
-    for (size_t i = 0; i < kLevels.size(); ++i) {
-        impl_->alerts.Add({{"level", kLevels[i]}})
+    for (size_t i = 0; i < kLevelNames.size(); ++i) {
+        impl_->alerts.Add({{"level", std::string(kLevelNames[i])}})
             .Increment(static_cast<double>(c.alerts_by_level[i]));
     }
 }
 
 void ScanMetrics::set_rules_loaded(uint64_t loaded, uint64_t failed) {
-    impl_->rules.Add({{"state", "loaded"}}).Set(static_cast<double>(loaded));
-    impl_->rules.Add({{"state", "failed"}}).Set(static_cast<double>(failed));
-}
-
-std::shared_ptr<prometheus::Registry> ScanMetrics::registry() const {
-    return impl_->registry;
+    impl_->rules_loaded.Set(static_cast<double>(loaded));
+    impl_->rules_failed.Set(static_cast<double>(failed));
 }
 
 std::string ScanMetrics::exposition() const {

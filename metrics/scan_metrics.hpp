@@ -1,15 +1,12 @@
 #pragma once
-// The telemetry facade: the rest of vigie counts through this class, and only this
-// folder includes prometheus-cpp. Hot-path counting stays in plain per-thread counters
-// that are folded in here (add_*), so that no event pays for a Prometheus update.
+// The metrics of `vigie scan` (--metrics-file), by input file. Only this folder includes
+// prometheus-cpp. Hot-path counting stays in plain per-batch counters (ScanCounters) that
+// are folded in here once per batch, so that no event pays for a Prometheus update.
+// `vigie serve` exposes its own families (ServeMetrics), by agency and input.
 #include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
-
-namespace prometheus {
-class Registry;
-}
 
 namespace vigie {
 
@@ -32,8 +29,6 @@ class ScanMetrics {
     void set_rules_loaded(uint64_t loaded, uint64_t failed);
     // The Prometheus text exposition format.
     [[nodiscard]] std::string exposition() const;
-    // For an endpoint in this folder (ServeMetrics) to serve the same counters.
-    [[nodiscard]] std::shared_ptr<prometheus::Registry> registry() const;
 
   private:
     struct Impl;

@@ -63,7 +63,8 @@ class JetStreamInput::Impl {
     void fetch_loop();
     bool wait_for_room();
     void dispatch(natsMsgList& list);
-    void submit(std::string_view agency, const std::shared_ptr<NatsJob>& job);
+    void submit(std::string_view agency, const std::shared_ptr<NatsJob>& job,
+                std::chrono::steady_clock::time_point fetched);
     void finish(NatsJob& job, IngestResult&& result);
     void dead_letter(natsMsg* msg, const std::string& reason);
     void ack(natsMsg* msg);
@@ -82,7 +83,7 @@ class JetStreamInput::Impl {
     std::thread thread_;
     std::atomic<bool> stopping_{false};
 
-    std::mutex flight_mutex_;
+    mutable std::mutex flight_mutex_;  // in_flight_; stats() reads it too
     std::condition_variable flight_cv_;
     size_t in_flight_ = 0;
 
@@ -138,7 +139,13 @@ void JetStreamInput::Impl::close() {
 }
 
 JetStreamStats JetStreamInput::Impl::stats() const {
-    return {messages_.load(), acked_.load(), redelivered_.load(), dead_.load(), naked_.load()};
+    size_t in_flight = 0;
+    {
+        std::lock_guard lock(flight_mutex_);
+        in_flight = in_flight_;
+    }
+    return {messages_.load(), acked_.load(), redelivered_.load(),
+            dead_.load(),     naked_.load(), static_cast<uint64_t>(in_flight)};
 }
 
 bool JetStreamInput::Impl::connected() const {
@@ -191,8 +198,10 @@ void JetStreamInput::Impl::fetch_loop() {
 }
 
 // Sorts a fetched batch: dead letters are handled at once, the rest is grouped by agency
-// into one job each.
+// into one job each. A message dead-lettered here counts as one rejected event for the
+// metrics, under kUnknownAgency when its subject names no configured agency.
 void JetStreamInput::Impl::dispatch(natsMsgList& list) {
+    const auto fetched = std::chrono::steady_clock::now();
     std::vector<std::pair<std::string_view, std::shared_ptr<NatsJob>>> groups;
     for (int i = 0; i < list.Count; ++i) {
         natsMsg* msg = list.Msgs[i];
@@ -215,7 +224,14 @@ void JetStreamInput::Impl::dispatch(natsMsgList& list) {
             problem = payload_problem(payload);
         }
         if (subject == settings_.dead_letter_subject || !problem.empty()) {
-            if (!problem.empty()) dead_letter(msg, problem);
+            if (!problem.empty()) {
+                const bool known = !agency.empty() && known_agency_(agency);
+                engine_.count_refused(
+                    known ? agency : kUnknownAgency, IngestInput::Nats,
+                    known ? RejectReason::MalformedJson : RejectReason::UnknownAgency, 1,
+                    payload.size());
+                dead_letter(msg, problem);
+            }
             ack(msg);
             natsMsg_Destroy(msg);
             release(1);
@@ -231,17 +247,24 @@ void JetStreamInput::Impl::dispatch(natsMsgList& list) {
         it->second->messages.push_back(msg);
         it->second->body.append(payload);
     }
-    for (auto& [agency, job] : groups) submit(agency, job);
+    for (auto& [agency, job] : groups) submit(agency, job, fetched);
 }
 
-void JetStreamInput::Impl::submit(std::string_view agency, const std::shared_ptr<NatsJob>& job) {
+void JetStreamInput::Impl::submit(std::string_view agency, const std::shared_ptr<NatsJob>& job,
+                                  std::chrono::steady_clock::time_point fetched) {
     IngestJob ingest;
     ingest.agency = agency;
     ingest.source = prefix_ + ingest.agency;
     ingest.body = job->body.take_body();
     ingest.done = [this, job](IngestResult&& result) { finish(*job, std::move(result)); };
+    ingest.input = IngestInput::Nats;
+    ingest.received = fetched;
+    const uint64_t bytes = ingest.body.size();
     if (engine_.submit_wait(std::move(ingest)) == IngestEngine::Submit::Queued) return;
-    // Draining: hand the messages back at once, for another worker.
+    // Draining: hand the messages back at once, for another worker (each counts as one
+    // refused event: its events were not counted).
+    engine_.count_refused(agency, IngestInput::Nats, RejectReason::Overloaded, job->messages.size(),
+                          bytes);
     for (natsMsg* msg : job->messages) {
         natsMsg_Nak(msg, nullptr);
         ++naked_;

@@ -25,6 +25,7 @@ struct JetStreamStats {
     uint64_t redelivered = 0;    // fetched with NumDelivered > 1
     uint64_t dead_lettered = 0;  // copied to the dead-letter subject, then acknowledged
     uint64_t naked = 0;          // negatively acknowledged: the alerts could not be written
+    uint64_t in_flight = 0;      // fetched, not yet acknowledged (a queue depth)
 };
 
 class JetStreamInput {

@@ -1,5 +1,7 @@
 #include "serve/ingest_engine.hpp"
 
+#include <chrono>
+#include <unordered_map>
 #include <utility>
 
 #include "ingest/input_reader.hpp"
@@ -7,13 +9,53 @@
 
 namespace vigie {
 
-// A worker's state: its scanner over the ruleset generation it was built for, and one
-// batch reused for every job.
+namespace {
+
+// The reason label of a rejected document, from the reader's and the parser's messages.
+RejectReason rejection_reason(std::string_view message) {
+    if (message.find("over the limit") != std::string_view::npos) return RejectReason::TooLarge;
+    if (message.find("not a JSON object") != std::string_view::npos) return RejectReason::NotObject;
+    if (message.find("UTF-8") != std::string_view::npos ||
+        message.find("UTF8") != std::string_view::npos)
+        return RejectReason::InvalidUtf8;
+    return RejectReason::MalformedJson;
+}
+
+void count_batch(const ScanBatch& batch, IngestCounts& c,
+                 std::unordered_map<const Rule*, uint64_t>& rules) {
+    c.received += batch.counters.events + batch.counters.rejected;
+    c.rule_evaluations += batch.counters.rule_evaluations;
+    for (size_t i = 0; i < c.alerts.size(); ++i) c.alerts[i] += batch.counters.alerts_by_level[i];
+    for (const auto& r : batch.rejections) c.reject(rejection_reason(r.message), 1);
+    for (const Rule* rule : batch.matched_rules) ++rules[rule];
+}
+
+// A job whose alerts could not be written was not delivered: the events it accepted count
+// as rejected (output_error), its alerts not at all; the sender sends it again.
+void count_undelivered(IngestCounts& c) {
+    uint64_t rejected = 0;
+    for (uint64_t n : c.rejected) rejected += n;
+    if (c.received == 0) c.received = 1;  // failed before reading anything: the job counts 1
+    if (c.received > rejected) c.reject(RejectReason::OutputError, c.received - rejected);
+    c.alerts = {};
+}
+
+}  // namespace
+
+// A worker's state: its scanner over the ruleset generation it was built for, one batch
+// reused for every job, and its counts.
 class IngestEngine::Worker {
   public:
     uint64_t generation = 0;
     std::unique_ptr<BatchScanner> scanner;
     ScanBatch batch;
+    // The current job's counts and matched rules (pointers into the scanner's ruleset),
+    // added to `tally` once the job is answered.
+    IngestCounts job_counts;
+    std::unordered_map<const Rule*, uint64_t> job_rules;
+    // Taken by this worker once per job, and by figures() at scrape time: uncontended.
+    mutable std::mutex tally_mutex;
+    IngestFigures tally;
 };
 
 IngestEngine::IngestEngine(std::shared_ptr<const Ruleset> ruleset, const AlertFormat& format,
@@ -93,13 +135,17 @@ void IngestEngine::work(Worker& worker) {
 // not delivered, never dropped: the caller (HTTP 503, NATS nak) has it sent again.
 void IngestEngine::run_job(Worker& worker, IngestJob& job) {
     IngestResult result;
+    worker.job_counts = {};
+    worker.job_rules.clear();
     try {
         result = scan_job(worker, job);
     } catch (const std::exception& e) {
         result = {};
         result.output_error = std::string("the job could not run: ") + e.what();
-        worker.scanner.reset();  // rebuilt for the next job
+        worker.job_rules.clear();  // they point into the scanner's rules
+        worker.scanner.reset();    // rebuilt for the next job
     }
+    const bool delivered = result.output_error.empty();
     {
         std::lock_guard lock(mutex_);
         ++totals_.jobs;
@@ -108,6 +154,22 @@ void IngestEngine::run_job(Worker& worker, IngestJob& job) {
         totals_.alerts += result.alerts;
     }
     if (job.done) job.done(std::move(result));
+    record(worker, job, delivered);
+}
+
+// After `done`: the latency runs until the sender was answered or acknowledged.
+void IngestEngine::record(Worker& worker, const IngestJob& job, bool delivered) {
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - job.received).count();
+    if (!delivered) {
+        count_undelivered(worker.job_counts);
+        worker.job_rules.clear();
+    }
+    std::lock_guard lock(worker.tally_mutex);
+    worker.tally.at(job.agency, job.input).add(worker.job_counts);
+    for (const auto& [rule, n] : worker.job_rules)
+        worker.tally.rule_matches.count(rule->id, n, options_.max_rule_labels);
+    worker.tally.latency.observe(seconds);
 }
 
 IngestResult IngestEngine::scan_job(Worker& worker, IngestJob& job) {
@@ -119,7 +181,9 @@ IngestResult IngestEngine::scan_job(Worker& worker, IngestJob& job) {
         generation = ruleset_generation_;
     }
     if (!worker.scanner || worker.generation != generation) {
-        worker.scanner = std::make_unique<BatchScanner>(rules, format_, options_.min_level);
+        AlertOptions alert_options = options_.alerts;
+        alert_options.min_level = options_.min_level;
+        worker.scanner = std::make_unique<BatchScanner>(rules, format_, alert_options);
         worker.generation = generation;
     }
     ScanBatch& batch = worker.batch;
@@ -129,14 +193,15 @@ IngestResult IngestEngine::scan_job(Worker& worker, IngestJob& job) {
     batch.clear_results();
 
     IngestResult result;
+    worker.job_counts.bytes = job.body.size();
     InputReader reader(std::string_view(job.body), options_.max_event_bytes);
     while (reader.next_batch(batch.input) == InputReader::Status::Batch) {
         worker.scanner->scan(batch);
+        count_batch(batch, worker.job_counts, worker.job_rules);
         result.accepted += batch.counters.events;
         for (uint64_t n : batch.counters.alerts_by_level) result.alerts += n;
         for (auto& r : batch.rejections) result.rejected.push_back({r.line, std::move(r.message)});
         if (!sink_.write(batch.alerts)) result.output_error = sink_.error();
-        if (options_.metrics != nullptr) options_.metrics->add(batch.counters, job.agency);
     }
     return result;
 }
@@ -170,6 +235,30 @@ size_t IngestEngine::queued() const {
 IngestTotals IngestEngine::totals() const {
     std::lock_guard lock(mutex_);
     return totals_;
+}
+
+void IngestEngine::count_refused(std::string_view agency, IngestInput input, RejectReason reason,
+                                 uint64_t events, uint64_t bytes) {
+    std::lock_guard lock(refused_mutex_);
+    IngestCounts& c = refused_.at(agency, input);
+    c.received += events;
+    c.bytes += bytes;
+    c.reject(reason, events);
+}
+
+IngestFigures IngestEngine::figures() const {
+    IngestFigures f;
+    {
+        std::lock_guard lock(refused_mutex_);
+        f.add(refused_);
+    }
+    auto fold = [&f](const Worker& w) {
+        std::lock_guard lock(w.tally_mutex);
+        f.add(w.tally);
+    };
+    if (inline_worker_) fold(*inline_worker_);
+    for (const auto& w : workers_) fold(*w);
+    return f;
 }
 
 }  // namespace vigie

@@ -4,19 +4,24 @@
 // Hyperscan and PCRE2 scratch). The ruleset can be replaced while running: a worker
 // finishes its current job with the rules it started with and takes the new ones for
 // the next, so no event in flight is dropped or evaluated twice.
+// Metrics: each worker counts its jobs (by agency and input, rejections by reason, alerts
+// by level, matches by rule, latency) in plain counters under a mutex of its own, taken
+// once per job; figures() folds them when a scrape asks, so no event touches Prometheus.
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <string_view>
 #include <thread>
 #include <vector>
 
 #include "alerts/alert_format.hpp"
 #include "alerts/alert_sink.hpp"
 #include "detector/ruleset.hpp"
-#include "metrics/scan_metrics.hpp"
+#include "metrics/ingest_figures.hpp"
+#include "runtime/batch_scanner.hpp"
 #include "serve/ingest_job.hpp"
 
 namespace vigie {
@@ -26,7 +31,11 @@ struct IngestEngineOptions {
     size_t queue_capacity = 64;  // jobs waiting; beyond it submit() answers Full
     size_t max_event_bytes = 1 << 20;
     Level min_level = Level::Informational;
-    ScanMetrics* metrics = nullptr;  // counts each job's events under its agency
+    // What workers put in alerts (envelopes for the outputs, event details, suppression);
+    // its min_level is replaced by the one above.
+    AlertOptions alerts{};  // {}: aggregate initialisations may leave it out (-Wextra)
+    // Rule ids each worker counts by name; matches of further rules count as "_other".
+    size_t max_rule_labels = kDefaultMaxRuleLabels;
 };
 
 struct IngestTotals {
@@ -63,12 +72,21 @@ class IngestEngine {
     [[nodiscard]] bool ready() const;
     [[nodiscard]] size_t queued() const;
     [[nodiscard]] IngestTotals totals() const;
+    [[nodiscard]] size_t capacity() const { return options_.queue_capacity; }
+
+    // Counts what an input refused before it became a job (bad token, rate limit, size, a
+    // full queue...): `events` of `bytes`, from `agency` (kUnknownAgency when unknown).
+    void count_refused(std::string_view agency, IngestInput input, RejectReason reason,
+                       uint64_t events, uint64_t bytes);
+    // Every worker's counts and the inputs' refusals, folded: thread-safe, for the metrics.
+    [[nodiscard]] IngestFigures figures() const;
 
   private:
     class Worker;
     void work(Worker& worker);
     void run_job(Worker& worker, IngestJob& job);
     IngestResult scan_job(Worker& worker, IngestJob& job);
+    void record(Worker& worker, const IngestJob& job, bool delivered);
 
     const AlertFormat& format_;
     AlertSink& sink_;
@@ -81,6 +99,8 @@ class IngestEngine {
     std::shared_ptr<const Ruleset> ruleset_;
     uint64_t ruleset_generation_ = 0;
     IngestTotals totals_;
+    mutable std::mutex refused_mutex_;
+    IngestFigures refused_;
     std::atomic<bool> draining_{false};
     bool stopping_ = false;
 

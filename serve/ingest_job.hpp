@@ -2,10 +2,13 @@
 // What the serve engine is given and what it answers: a body of NDJSON from one agency
 // (an HTTP request, or messages fetched from NATS), and, once its alerts are written,
 // how many events were accepted and which lines were rejected and why.
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
+
+#include "metrics/ingest_figures.hpp"
 
 namespace vigie {
 
@@ -30,6 +33,10 @@ struct IngestJob {
     // Called exactly once, on a worker thread, after the job's alerts were handed to the
     // alert sink; a job is never dropped, even while draining.
     std::function<void(IngestResult&&)> done;
+    // For the metrics: the input that took the job (a label), and when it received it, the
+    // start of the end-to-end latency that ends once `done` has answered the sender.
+    IngestInput input = IngestInput::Http;
+    std::chrono::steady_clock::time_point received = std::chrono::steady_clock::now();
 };
 
 }  // namespace vigie

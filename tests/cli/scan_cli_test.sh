@@ -57,7 +57,8 @@ check "the prefilter evaluates the rule on the 2 events that name whoami" \
   grep -qE '^vigie_rule_evaluations_total\{input=".*events.ndjson"\} 2$' "$work/m1"
 check "--no-prefilter evaluates it on all 3 events" \
   grep -qE '^vigie_rule_evaluations_total\{input=".*events.ndjson"\} 3$' "$work/m2"
-check "--no-prefilter gives the same alerts" cmp -s "$work/out1" "$work/out2"
+check "--no-prefilter gives the same alerts" \
+  cmp -s <(sed -E 's/,"time":[0-9]+,/,/' "$work/out1") <(sed -E 's/,"time":[0-9]+,/,/' "$work/out2")
 
 # Pretty-printed documents one after another, and a JSON array, and stdin.
 printf '{\n  "Event": {\n    "EventData": {"CommandLine": "whoami"}\n  }\n}\n{\n "x": 1\n}\n' > "$work/pretty.json"
