@@ -66,6 +66,25 @@ void AlertPipeline::start() {
     if (suppressor_->enabled()) summaries_ = std::thread([this] { run_summaries(); });
 }
 
+void AlertPipeline::add_figures(ServeSnapshot& snapshot) const {
+    const AlertSpool* spool = outputs_->spool();
+    std::vector<CursorStats> cursors;
+    if (spool != nullptr) {
+        const SpoolStats s = spool->stats();
+        snapshot.spool = {true, s.bytes, s.max_bytes, s.full, s.refused_full};
+        cursors = spool->cursor_stats();
+    }
+    for (const OutputStats& o : outputs_->stats()) {
+        OutputFigures f{o.name, o.delivered, o.failed_attempts, o.retries, 0, 0};
+        for (const CursorStats& c : cursors) {
+            if (c.name != o.name) continue;
+            f.pending_alerts = c.pending_records;
+            f.oldest_pending_seconds = c.oldest_pending_age_seconds;
+        }
+        snapshot.outputs.push_back(std::move(f));
+    }
+}
+
 void AlertPipeline::write_summaries(bool all) {
     suppressor_->take_closed(unix_now_ms(), all, *format_, true, pending_);
     if (pending_.empty()) return;

@@ -13,6 +13,7 @@
 #include "alerts/alert_format.hpp"
 #include "alerts/alert_suppressor.hpp"
 #include "config/serve_config.hpp"
+#include "metrics/serve_metrics.hpp"
 #include "outputs/alert_outputs.hpp"
 #include "runtime/batch_scanner.hpp"
 #include "serve/logger.hpp"
@@ -42,6 +43,8 @@ class AlertPipeline {
     [[nodiscard]] std::vector<OutputStats> output_stats() const { return outputs_->stats(); }
     [[nodiscard]] AlertSpool* spool() { return outputs_->spool(); }
     [[nodiscard]] SuppressionStats suppression_stats() const { return suppressor_->stats(); }
+    // The spool's and the outputs' figures for the metrics.
+    void add_figures(ServeSnapshot& snapshot) const;
 
   private:
     void write_summaries(bool all);
