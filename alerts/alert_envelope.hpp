@@ -16,7 +16,7 @@ struct AlertRouting {
     std::string_view uid;     // stable alert id (also the hub's Nats-Msg-Id)
     std::string_view agency;  // empty for `vigie scan`
     std::string_view rule_id;
-    std::string_view tags;    // comma-separated
+    std::string_view tags;  // comma-separated
     Level level = Level::Informational;
 
     [[nodiscard]] bool has_tag(std::string_view tag) const;

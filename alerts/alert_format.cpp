@@ -15,7 +15,6 @@ constexpr size_t kLevelWidth = 13;
 constexpr size_t kTitleWidth = 64;
 constexpr size_t kIdWidth = 36;
 
-
 // Pads with spaces to `width` bytes (titles are mostly ASCII; a column off by a byte
 // on a multi-byte title is acceptable in a terminal summary).
 void append_padded(std::string& out, std::string_view s, size_t width) {
@@ -56,7 +55,8 @@ void append_times(std::string& b, const Alert& a) {
         b += R"(,"start_time":)";
         append_json_number(b, static_cast<uint64_t>(*a.event_time_ms));
         b += R"(,"end_time":)";
-        append_json_number(b, static_cast<uint64_t>(a.last_event_time_ms.value_or(*a.event_time_ms)));
+        append_json_number(b,
+                           static_cast<uint64_t>(a.last_event_time_ms.value_or(*a.event_time_ms)));
     }
     b += R"(,"count":)";
     append_json_number(b, a.count);

@@ -18,15 +18,15 @@ namespace vigie {
 struct Alert {
     const Rule& rule;
     std::string_view source_file;
-    uint64_t index = 0;            // 0-based ordinal of the event in its input
-    uint64_t line = 0;             // line where the event starts
-    std::string_view event;        // the event's JSON as received
-    std::string_view agency = {};  // vigie serve: who sent it (from the credential)
-    std::string_view uid = {};     // stable id (alert_id.hpp); empty: not computed
-    int64_t time_ms = 0;           // detection time; 0: not set
+    uint64_t index = 0;                         // 0-based ordinal of the event in its input
+    uint64_t line = 0;                          // line where the event starts
+    std::string_view event;                     // the event's JSON as received
+    std::string_view agency = {};               // vigie serve: who sent it (from the credential)
+    std::string_view uid = {};                  // stable id (alert_id.hpp); empty: not computed
+    int64_t time_ms = 0;                        // detection time; 0: not set
     std::optional<int64_t> event_time_ms = {};  // when the event happened, when known
     std::optional<int64_t> last_event_time_ms = {};  // suppression: the window's last event
-    uint64_t count = 1;            // suppression: events this alert stands for
+    uint64_t count = 1;                              // suppression: events this alert stands for
     std::string_view host = {};
     std::span<const MatchedField> matched = {};
     bool include_event = true;

@@ -42,8 +42,10 @@ bool AlertSuppressor::admit(const Alert& a, std::string_view key, int64_t now_ms
         Window& w = *it->second;
         ++w.count;
         if (a.event_time_ms) {
-            w.last_event_ms = std::max(w.last_event_ms.value_or(*a.event_time_ms), *a.event_time_ms);
-            if (!w.first_event_ms || *a.event_time_ms < *w.first_event_ms) w.first_event_ms = a.event_time_ms;
+            w.last_event_ms =
+                std::max(w.last_event_ms.value_or(*a.event_time_ms), *a.event_time_ms);
+            if (!w.first_event_ms || *a.event_time_ms < *w.first_event_ms)
+                w.first_event_ms = a.event_time_ms;
         }
         suppressed_.fetch_add(1, std::memory_order_relaxed);
         return false;
@@ -63,7 +65,8 @@ bool AlertSuppressor::admit(const Alert& a, std::string_view key, int64_t now_ms
     w->subset = a.event_subset;
     w->include_event = a.include_event;
     for (const auto& m : a.matched) {
-        w->matched_text.insert(w->matched_text.end(), {std::string(m.selection), std::string(m.field), std::string(m.value)});
+        w->matched_text.insert(w->matched_text.end(), {std::string(m.selection),
+                                                       std::string(m.field), std::string(m.value)});
     }
     w->index = a.index;
     w->line = a.line;
@@ -92,7 +95,8 @@ size_t AlertSuppressor::take_closed(int64_t now_ms, bool all, const AlertFormat&
             if (w.count > 1) {
                 matched.clear();
                 for (size_t i = 0; i + 2 < w.matched_text.size(); i += 3) {
-                    matched.push_back({w.matched_text[i], w.matched_text[i + 1], w.matched_text[i + 2]});
+                    matched.push_back(
+                        {w.matched_text[i], w.matched_text[i + 1], w.matched_text[i + 2]});
                 }
                 seed = w.uid + "/window/" + std::to_string(w.opened_ms);
                 compute_alert_id(w.rule->id, w.agency, seed, uid);

@@ -45,7 +45,8 @@ std::optional<simdjson::dom::element> EventDetailsReader::find(simdjson::dom::el
     if (root.at_pointer(path.pointer).get(found) == simdjson::SUCCESS) return found;
     // Flattened sources write "host.name" as one key.
     simdjson::dom::object obj;
-    if (path.dotted.find('.') != std::string::npos && root.get_object().get(obj) == simdjson::SUCCESS &&
+    if (path.dotted.find('.') != std::string::npos &&
+        root.get_object().get(obj) == simdjson::SUCCESS &&
         obj.at_key(path.dotted).get(found) == simdjson::SUCCESS) {
         return found;
     }

@@ -3,13 +3,13 @@
 // when it happened, on which host, and the configured subset of its fields. Runs only for
 // events that matched (a second, DOM parse of that one event), so the scan's single pass
 // keeps extracting only what rules read. One reader per worker; its buffers are reused.
+#include <simdjson.h>
+
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <simdjson.h>
 
 #include "config/output_settings.hpp"
 

@@ -115,12 +115,11 @@ void append_rfc3339_ms(int64_t unix_ms, std::string& out) {
     const int64_t m = mp < 10 ? mp + 3 : mp - 9;
     const int64_t y = yoe + era * 400 + (m <= 2 ? 1 : 0);
     char buf[40];
-    int n = std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%03lldZ",
-                          static_cast<long long>(y), static_cast<long long>(m),
-                          static_cast<long long>(d), static_cast<long long>(rem / 3600000),
-                          static_cast<long long>(rem / 60000 % 60),
-                          static_cast<long long>(rem / 1000 % 60),
-                          static_cast<long long>(rem % 1000));
+    int n = std::snprintf(
+        buf, sizeof buf, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%03lldZ",
+        static_cast<long long>(y), static_cast<long long>(m), static_cast<long long>(d),
+        static_cast<long long>(rem / 3600000), static_cast<long long>(rem / 60000 % 60),
+        static_cast<long long>(rem / 1000 % 60), static_cast<long long>(rem % 1000));
     out.append(buf, static_cast<size_t>(n));
 }
 

@@ -64,7 +64,8 @@ void append_finding_info(std::string& b, const Alert& a) {
         b += R"(,"first_seen_time":)";
         append_json_number(b, static_cast<uint64_t>(*a.event_time_ms));
         b += R"(,"last_seen_time":)";
-        append_json_number(b, static_cast<uint64_t>(a.last_event_time_ms.value_or(*a.event_time_ms)));
+        append_json_number(b,
+                           static_cast<uint64_t>(a.last_event_time_ms.value_or(*a.event_time_ms)));
     }
     if (!rule.references.empty()) {
         b += R"(,"src_url":)";
@@ -110,7 +111,8 @@ void OcsfAlertFormat::append(const Alert& a, std::string& b) const {
         b += R"(,"start_time":)";
         append_json_number(b, static_cast<uint64_t>(*a.event_time_ms));
         b += R"(,"end_time":)";
-        append_json_number(b, static_cast<uint64_t>(a.last_event_time_ms.value_or(*a.event_time_ms)));
+        append_json_number(b,
+                           static_cast<uint64_t>(a.last_event_time_ms.value_or(*a.event_time_ms)));
     }
     b += R"(,"count":)";
     append_json_number(b, a.count);

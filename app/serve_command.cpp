@@ -217,14 +217,14 @@ int run_serve(const ServeOptions& options) {
     if (!config->pushgateway.url.empty()) {
         std::vector<std::string> agency_ids;
         for (const auto& a : config->agencies) agency_ids.push_back(a.id);
-        pusher = std::make_unique<MetricsPusher>(
-            metrics, config->pushgateway, agency_ids, [&log](bool ok, const std::string& m) {
-                if (ok) {
-                    log.info(m);
-                } else {
-                    log.warn(m);
-                }
-            });
+        pusher = std::make_unique<MetricsPusher>(metrics, config->pushgateway, agency_ids,
+                                                 [&log](bool ok, const std::string& m) {
+                                                     if (ok) {
+                                                         log.info(m);
+                                                     } else {
+                                                         log.warn(m);
+                                                     }
+                                                 });
     }
     std::unique_ptr<JetStreamInput> nats;
     if (config->nats.enabled) {
@@ -238,9 +238,7 @@ int run_serve(const ServeOptions& options) {
         alert_pipeline.add_figures(s);
         return s;
     };
-    MetricsTicker ticker{
-        net::steady_timer(io),
-        [&] { metrics.publish(current_snapshot()); }};
+    MetricsTicker ticker{net::steady_timer(io), [&] { metrics.publish(current_snapshot()); }};
     StopRequest stop;
     net::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
     watch_signals(signals, reloader, stop, log);

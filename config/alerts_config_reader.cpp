@@ -21,11 +21,10 @@ OutputType output_type(const std::string& name) {
 
 // An output's name is a spool cursor's file name and a metrics label.
 bool valid_output_name(const std::string& name) {
-    return !name.empty() && name.size() <= 64 &&
-           std::all_of(name.begin(), name.end(), [](char c) {
-               return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                      c == '-' || c == '_';
-           });
+    return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '-' || c == '_';
+    });
 }
 
 }  // namespace
@@ -54,7 +53,8 @@ void ConfigReader::alerts(const YAML::Node& n, const std::string& path, ServeCon
         return [this, &out](const YAML::Node& v, const std::string& p) { text(v, p, out); };
     };
     auto list = [this](std::vector<std::string>& out) {
-        return [this, &out](const YAML::Node& v, const std::string& p) { optional_texts(v, p, out); };
+        return
+            [this, &out](const YAML::Node& v, const std::string& p) { optional_texts(v, p, out); };
     };
     AlertContentSettings& content = c.alert_content;
     fields(n, path,
@@ -99,7 +99,8 @@ void ConfigReader::outputs(const YAML::Node& n, const std::string& path,
 
 void ConfigReader::output_filter_fields(OutputSettings& o, std::vector<Field>& known) {
     auto list = [this](std::vector<std::string>& out) {
-        return [this, &out](const YAML::Node& v, const std::string& p) { optional_texts(v, p, out); };
+        return
+            [this, &out](const YAML::Node& v, const std::string& p) { optional_texts(v, p, out); };
     };
     known.push_back({"min_level", [this, &o](const YAML::Node& v, const std::string& p) {
                          level(v, p, o.filter.min_level);
@@ -120,12 +121,12 @@ void ConfigReader::output(const YAML::Node& n, const std::string& path, OutputSe
     auto str = [this](std::string& out) {
         return [this, &out](const YAML::Node& v, const std::string& p) { text(v, p, out); };
     };
-    std::vector<Field> known{
-        {"type", [](const YAML::Node&, const std::string&) {}},
-        {"name", [this, &o](const YAML::Node& v, const std::string& p) {
-             text(v, p, o.name);
-             if (!valid_output_name(o.name)) error(v, p + " must be letters, digits, '-' or '_'");
-         }}};
+    std::vector<Field> known{{"type", [](const YAML::Node&, const std::string&) {}},
+                             {"name", [this, &o](const YAML::Node& v, const std::string& p) {
+                                  text(v, p, o.name);
+                                  if (!valid_output_name(o.name))
+                                      error(v, p + " must be letters, digits, '-' or '_'");
+                              }}};
     output_filter_fields(o, known);
     switch (o.type) {
         case OutputType::Stdout:
@@ -155,7 +156,8 @@ void ConfigReader::output(const YAML::Node& n, const std::string& path, OutputSe
             known.push_back({"ca_file", str(o.webhook.ca_file)});
             known.push_back({"batch", uint_field(1, 100000, o.webhook.batch)});
             known.push_back({"timeout_ms", uint_field(100, 600000, o.webhook.timeout_ms)});
-            known.push_back({"retry_initial_ms", uint_field(1, 600000, o.webhook.retry_initial_ms)});
+            known.push_back(
+                {"retry_initial_ms", uint_field(1, 600000, o.webhook.retry_initial_ms)});
             known.push_back({"retry_max_ms", uint_field(1, 3600000, o.webhook.retry_max_ms)});
             break;
         case OutputType::Syslog:
@@ -168,8 +170,9 @@ void ConfigReader::output(const YAML::Node& n, const std::string& path, OutputSe
     fields(n, path, known);
     const bool needs_target = (o.type == OutputType::File && o.file.path.empty()) ||
                               (o.type == OutputType::Webhook && o.webhook.url.empty());
-    if (needs_target) error(n, path + ": a " + type + " output needs " +
-                                   (o.type == OutputType::File ? "a path" : "a url"));
+    if (needs_target)
+        error(n, path + ": a " + type + " output needs " +
+                     (o.type == OutputType::File ? "a path" : "a url"));
 }
 
 void ConfigReader::spool(const YAML::Node& n, const std::string& path, SpoolSettings& s) {

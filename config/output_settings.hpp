@@ -13,8 +13,8 @@ namespace vigie {
 // Which alerts an output takes. Empty lists mean "all".
 struct OutputFilter {
     Level min_level = Level::Informational;
-    std::vector<std::string> agencies;       // only alerts of these agencies
-    std::vector<std::string> tags;           // only rules with one of these tags (e.g. attack.t1059)
+    std::vector<std::string> agencies;  // only alerts of these agencies
+    std::vector<std::string> tags;      // only rules with one of these tags (e.g. attack.t1059)
     std::vector<std::string> exclude_rules;  // never these rule ids
 };
 
@@ -22,9 +22,9 @@ enum class OutputType : uint8_t { Stdout, File, Nats, Webhook, Syslog };
 enum class FsyncPolicy : uint8_t { Never, Batch, Always };
 
 struct FileOutputSettings {
-    std::string path;            // appended to, created 0640
-    uint64_t rotate_bytes = 0;   // 0: never; else path -> path.1 -> ... when it would pass this
-    uint32_t keep_files = 5;     // rotated files kept (path.1 .. path.N)
+    std::string path;           // appended to, created 0640
+    uint64_t rotate_bytes = 0;  // 0: never; else path -> path.1 -> ... when it would pass this
+    uint32_t keep_files = 5;    // rotated files kept (path.1 .. path.N)
     FsyncPolicy fsync = FsyncPolicy::Batch;  // Batch: once per written buffer
 };
 
@@ -37,10 +37,10 @@ struct NatsOutputSettings {
 };
 
 struct WebhookOutputSettings {
-    std::string url;                 // http:// or https://
-    std::string secret_env;          // environment variable holding the HMAC-SHA256 key
-    std::string ca_file;             // PEM; empty: the system's CAs
-    uint32_t batch = 100;            // alerts per POST (a JSON array)
+    std::string url;         // http:// or https://
+    std::string secret_env;  // environment variable holding the HMAC-SHA256 key
+    std::string ca_file;     // PEM; empty: the system's CAs
+    uint32_t batch = 100;    // alerts per POST (a JSON array)
     uint32_t timeout_ms = 10000;
     uint32_t retry_initial_ms = 500;  // exponential backoff with full jitter ...
     uint32_t retry_max_ms = 60000;    // ... capped here; retried until delivered
@@ -48,7 +48,7 @@ struct WebhookOutputSettings {
 
 struct SyslogOutputSettings {
     std::string address = "127.0.0.1:6514";  // TCP, RFC 5424 with octet counting (RFC 6587)
-    uint32_t facility = 10;                   // authpriv
+    uint32_t facility = 10;                  // authpriv
     std::string app_name = "vigie";
     std::string hostname;  // empty: the machine's
 };
@@ -71,14 +71,15 @@ struct OutputSettings {
 
 struct SpoolSettings {
     std::string directory = "vigie-spool";
-    uint64_t max_bytes = 1ULL << 30;      // full: ingest gets back-pressure (503, NATS nak)
+    uint64_t max_bytes = 1ULL << 30;  // full: ingest gets back-pressure (503, NATS nak)
     uint64_t segment_bytes = 64ULL << 20;
-    uint32_t fsync_interval_ms = 20;      // group commit: one fsync for the appends within
+    uint32_t fsync_interval_ms = 20;  // group commit: one fsync for the appends within
 };
 
 struct SuppressionSettings {
-    uint32_t window_seconds = 0;      // 0: off
-    std::vector<std::string> fields;  // event fields (Sigma names) that, with the rule, make the key
+    uint32_t window_seconds = 0;  // 0: off
+    std::vector<std::string>
+        fields;  // event fields (Sigma names) that, with the rule, make the key
 };
 
 // What an alert says about its event, read from the event's JSON (dotted paths; the first
@@ -86,14 +87,19 @@ struct SuppressionSettings {
 struct AlertContentSettings {
     bool include_event = true;
     std::vector<std::string> event_fields;  // empty: the whole event; else only these paths
-    std::vector<std::string> time_fields{"@timestamp", "timestamp",
+    std::vector<std::string> time_fields{"@timestamp",
+                                         "timestamp",
                                          "Event.System.TimeCreated.#attributes.SystemTime",
                                          "Event.System.TimeCreated.SystemTime",
-                                         "TimeCreated", "UtcTime", "Event.EventData.UtcTime",
-                                         "eventTime", "time", "ts"};
-    std::vector<std::string> host_fields{"host.name", "host.hostname", "Event.System.Computer",
-                                         "Computer", "hostname", "host", "agent.hostname",
-                                         "ComputerName"};
+                                         "TimeCreated",
+                                         "UtcTime",
+                                         "Event.EventData.UtcTime",
+                                         "eventTime",
+                                         "time",
+                                         "ts"};
+    std::vector<std::string> host_fields{"host.name",      "host.hostname", "Event.System.Computer",
+                                         "Computer",       "hostname",      "host",
+                                         "agent.hostname", "ComputerName"};
 };
 
 struct PushgatewaySettings {

@@ -2,7 +2,6 @@
 // outputs route by, the details read from the event, why the rule matched, the OCSF form
 // and suppression windows.
 #include <doctest/doctest.h>
-
 #include <simdjson.h>
 
 #include <string>
@@ -173,8 +172,8 @@ TEST_CASE("jsonl and OCSF alerts carry the id, times, host, techniques and what 
     rule.status = "test";
     rule.tags = {"attack.execution", "attack.t1059.001", "attack.g0001"};
     rule.references = {"https://example.org/r"};
-    std::vector<MatchedField> matched{{"sel", "Image", "C:\\cmd.exe"}, {"sel", "User", "bob"},
-                                      {"sel2", "keywords", "x"}};
+    std::vector<MatchedField> matched{
+        {"sel", "Image", "C:\\cmd.exe"}, {"sel", "User", "bob"}, {"sel2", "keywords", "x"}};
     Alert a{rule, "http", 2, 3, R"({"a": 1})", "demo"};
     a.uid = "0123456789abcdef0123456789abcdef";
     a.time_ms = 1795073430000;
@@ -183,16 +182,17 @@ TEST_CASE("jsonl and OCSF alerts carry the id, times, host, techniques and what 
     a.matched = matched;
     std::string jsonl;
     JsonlAlertFormat().append(a, jsonl);
-    CHECK(jsonl ==
-          R"({"rule":{"id":"r-1","title":"Whoami","level":"high","status":"test","tags":)"
-          R"(["attack.execution","attack.t1059.001","attack.g0001"],"techniques":["T1059.001"],)"
-          R"("references":["https://example.org/r"]},"source":{"file":"http","index":2,"line":3},)"
-          R"("schema_version":"1.0","uid":"0123456789abcdef0123456789abcdef","time":1795073430000,)"
-          R"("start_time":1795073426655,"end_time":1795073426655,"count":1,"severity":"High",)"
-          R"("severity_id":4,"agency":"demo","device":{"hostname":"WS1"},"matched":[{"selection":)"
-          R"("sel","fields":[{"name":"Image","value":"C:\\cmd.exe"},{"name":"User","value":"bob"}]},)"
-          R"({"selection":"sel2","fields":[{"name":"keywords","value":"x"}]}],"event":{"a":1}})"
-          "\n");
+    CHECK(
+        jsonl ==
+        R"({"rule":{"id":"r-1","title":"Whoami","level":"high","status":"test","tags":)"
+        R"(["attack.execution","attack.t1059.001","attack.g0001"],"techniques":["T1059.001"],)"
+        R"("references":["https://example.org/r"]},"source":{"file":"http","index":2,"line":3},)"
+        R"("schema_version":"1.0","uid":"0123456789abcdef0123456789abcdef","time":1795073430000,)"
+        R"("start_time":1795073426655,"end_time":1795073426655,"count":1,"severity":"High",)"
+        R"("severity_id":4,"agency":"demo","device":{"hostname":"WS1"},"matched":[{"selection":)"
+        R"("sel","fields":[{"name":"Image","value":"C:\\cmd.exe"},{"name":"User","value":"bob"}]},)"
+        R"({"selection":"sel2","fields":[{"name":"keywords","value":"x"}]}],"event":{"a":1}})"
+        "\n");
     std::string ocsf;
     OcsfAlertFormat("9.9").append(a, ocsf);
     simdjson::dom::parser parser;
@@ -203,7 +203,8 @@ TEST_CASE("jsonl and OCSF alerts carry the id, times, host, techniques and what 
     CHECK(int64_t(doc["severity_id"]) == 4);
     CHECK(std::string_view(doc["finding_info"]["uid"]) == a.uid);
     CHECK(std::string_view(doc["finding_info"]["analytic"]["uid"]) == "r-1");
-    CHECK(std::string_view(doc["finding_info"]["attacks"].at(0)["technique"]["uid"]) == "T1059.001");
+    CHECK(std::string_view(doc["finding_info"]["attacks"].at(0)["technique"]["uid"]) ==
+          "T1059.001");
     CHECK(std::string_view(doc["finding_info"]["attacks"].at(0)["tactic"]["uid"]) == "TA0002");
     CHECK(std::string_view(doc["metadata"]["product"]["version"]) == "9.9");
     CHECK(std::string_view(doc["device"]["hostname"]) == "WS1");
