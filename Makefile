@@ -90,7 +90,7 @@ format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
 
 lint: $(BUILD)/vigie
-	clang-tidy -p $(BUILD) --quiet $$(git ls-files 'detector/*.cpp' 'ingest/*.cpp' 'alerts/*.cpp' 'metrics/*.cpp' 'runtime/*.cpp' 'bench/*.cpp' 'app/*.cpp' 'config/*.cpp' 'serve/*.cpp' 'http/*.cpp' 'nats/*.cpp')
+	clang-tidy -p $(BUILD) --quiet $$(git ls-files 'detector/*.cpp' 'ingest/*.cpp' 'alerts/*.cpp' 'metrics/*.cpp' 'runtime/*.cpp' 'bench/*.cpp' 'app/*.cpp' 'config/*.cpp' 'serve/*.cpp' 'http/*.cpp' 'nats/*.cpp' 'spool/*.cpp' 'outputs/*.cpp')
 
 clean:
 	rm -rf $(BUILD) $(ASAN) build-fuzz

@@ -30,6 +30,7 @@ EventDetailsReader::EventDetailsReader(const AlertContentSettings& settings,
                                        const std::vector<std::string>& key_fields) {
     auto paths = [](const std::vector<std::string>& list) {
         std::vector<Path> out;
+        out.reserve(list.size());
         for (const auto& dotted : list) out.push_back({dotted, json_pointer(dotted)});
         return out;
     };

@@ -62,6 +62,7 @@ struct IngestCounts {
 struct IngestKey {
     std::string agency;
     IngestInput input = IngestInput::Http;
+    // NOLINTNEXTLINE(modernize-use-nullptr): a clang-tidy 14 false positive on <=>
     auto operator<=>(const IngestKey&) const = default;
 };
 

@@ -22,6 +22,7 @@ struct SpoolPosition {
     uint64_t segment = 0;
     uint64_t offset = 0;
     friend bool operator==(const SpoolPosition&, const SpoolPosition&) = default;
+    // NOLINTNEXTLINE(modernize-use-nullptr): a clang-tidy 14 false positive on <=>
     friend auto operator<=>(const SpoolPosition&, const SpoolPosition&) = default;
 };
 
@@ -66,9 +67,9 @@ class AlertSpool {
                                             std::vector<std::string>* recovery_notes = nullptr);
     virtual ~AlertSpool() = default;
 
-    // Appends the records (each one alert envelope; framed by length, any bytes) and returns once they are on
-    // disk (fsync'd; concurrent callers share one fsync within fsync_interval_ms). All or
-    // nothing: Full when they do not fit under max_bytes, IoError when a write failed.
+    // Appends the records (each one alert envelope; framed by length, any bytes) and returns once
+    // they are on disk (fsync'd; concurrent callers share one fsync within fsync_interval_ms). All
+    // or nothing: Full when they do not fit under max_bytes, IoError when a write failed.
     virtual AppendStatus append(std::span<const std::string_view> records) = 0;
 
     // Reads up to max_records records after cursor `name`, waiting up to `wait` for the
