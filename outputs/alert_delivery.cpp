@@ -1,12 +1,54 @@
 #include "outputs/alert_delivery.hpp"
 
+#include <chrono>
+
 #include "alerts/alert_envelope.hpp"
 #include "outputs/output_filter.hpp"
 
 namespace vigie {
 
-AlertDelivery::AlertDelivery(std::vector<std::unique_ptr<LocalOutput>> locals, AlertSpool* spool)
-    : locals_(std::move(locals)), spool_(spool) {}
+namespace {
+
+int64_t steady_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+}  // namespace
+
+AlertDelivery::AlertDelivery(std::vector<std::unique_ptr<LocalOutput>> locals, AlertSpool* spool,
+                             OutputLog log)
+    : locals_(std::move(locals)), spool_(spool), log_(std::move(log)) {}
+
+// A full spool means the hub has been unreachable long enough that agencies are now being
+// refused: an operator must hear it at once, and again while it lasts, not once a day.
+void AlertDelivery::report_full() {
+    const int64_t now = steady_ms();
+    const bool first = !full_reported_.exchange(true);
+    int64_t last = full_logged_ms_.load();
+    if (first) {
+        full_logged_ms_.store(now);
+    } else if (now - last < kFullReminderSeconds * 1000 ||
+               !full_logged_ms_.compare_exchange_strong(last, now)) {
+        return;  // logged lately, or another worker is logging it now
+    }
+    if (!log_) return;
+    const SpoolStats s = spool_->stats();
+    log_(LogLevel::Error, "spool",
+         first ? "alert spool full: ingest refused (HTTP 503, NATS not acknowledged) until "
+                 "the forwarding outputs catch up"
+               : "alert spool still full: ingest still refused",
+         std::to_string(s.bytes) + " of " + std::to_string(s.max_bytes) + " bytes, " +
+             std::to_string(s.refused_full) + " appends refused since start");
+}
+
+void AlertDelivery::report_room() {
+    if (!full_reported_.exchange(false) || !log_) return;
+    const SpoolStats s = spool_->stats();
+    log_(LogLevel::Info, "spool", "alert spool has room again: ingest resumed",
+         std::to_string(s.bytes) + " of " + std::to_string(s.max_bytes) + " bytes");
+}
 
 bool AlertDelivery::fail(std::string error) {
     std::lock_guard lock(mutex_);
@@ -17,11 +59,16 @@ bool AlertDelivery::fail(std::string error) {
 bool AlertDelivery::append_to_spool(const std::vector<std::string_view>& records) {
     if (!spool_ || records.empty()) return true;
     const AppendStatus status = spool_->append(records);
-    if (status == AppendStatus::Stored) return true;
+    if (status == AppendStatus::Stored) {
+        if (full_reported_.load(std::memory_order_relaxed)) report_room();
+        return true;
+    }
     spool_refusals_.fetch_add(1, std::memory_order_relaxed);
-    if (status == AppendStatus::Full)
+    if (status == AppendStatus::Full) {
+        report_full();
         return fail("alert spool full (" + std::to_string(spool_->stats().max_bytes) +
                     " bytes): ingest paused until the forwarding outputs catch up");
+    }
     return fail("alert spool: I/O error while storing " + std::to_string(records.size()) +
                 " alerts (see the spool's log lines); input not acknowledged");
 }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "alerts/alert_sink.hpp"
+#include "outputs/alert_forwarder.hpp"
 #include "outputs/local_output.hpp"
 #include "spool/alert_spool.hpp"
 
@@ -22,7 +23,11 @@ namespace vigie {
 class AlertDelivery final : public AlertSink {
   public:
     // `spool` is null when no forwarding output is configured; it must outlive this object.
-    AlertDelivery(std::vector<std::unique_ptr<LocalOutput>> locals, AlertSpool* spool);
+    // `log` hears, loudly, when the spool fills (ingest refused), every
+    // kFullReminderSeconds while it stays full, and when it has room again.
+    AlertDelivery(std::vector<std::unique_ptr<LocalOutput>> locals, AlertSpool* spool,
+                  OutputLog log = {});
+    static constexpr int64_t kFullReminderSeconds = 30;
 
     // `envelopes`: whole envelopes (alerts/alert_envelope.hpp). False when the spool
     // refused them (full, I/O error), a local output failed, or an envelope is malformed.
@@ -36,10 +41,16 @@ class AlertDelivery final : public AlertSink {
   private:
     bool fail(std::string error);
     bool append_to_spool(const std::vector<std::string_view>& records);
+    void report_full();
+    void report_room();
 
     std::vector<std::unique_ptr<LocalOutput>> locals_;
     AlertSpool* spool_;
     std::atomic<uint64_t> spool_refusals_{0};
+    OutputLog log_;
+    // Whether the spool was last seen full, and when that was last logged (steady ms).
+    std::atomic<bool> full_reported_{false};
+    std::atomic<int64_t> full_logged_ms_{0};
     mutable std::mutex mutex_;
     std::string error_;
 };

@@ -53,7 +53,7 @@ AlertOutputs::AlertOutputs(const std::vector<OutputSettings>& outputs, const Spo
     for (const OutputSettings& o : outputs)
         if (o.forwards()) forwarders.emplace_back(&o, make_forwarder(o, log));
     if (!cursors.empty()) spool_ = AlertSpool::open(spool, cursors, spool_recovery_notes);
-    delivery_ = std::make_unique<AlertDelivery>(std::move(locals), spool_.get());
+    delivery_ = std::make_unique<AlertDelivery>(std::move(locals), spool_.get(), log);
     for (auto& [settings, forwarder] : forwarders)
         loops_.push_back(std::make_unique<ForwardingLoop>(*settings, std::move(forwarder), *spool_,
                                                           retry_policy(*settings), log));

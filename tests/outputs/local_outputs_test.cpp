@@ -40,6 +40,7 @@ size_t count_lines(const std::string& text) {
 class FixedSpool final : public AlertSpool {
   public:
     explicit FixedSpool(AppendStatus status) : status_(status) {}
+    void set(AppendStatus status) { status_ = status; }
     AppendStatus append(std::span<const std::string_view> records) override {
         if (status_ == AppendStatus::Stored) stored += records.size();
         return status_;
@@ -200,4 +201,31 @@ TEST_CASE("alert delivery: the spool first; full or failing refuses the input") 
     CHECK_FALSE(disk_full.write(envelopes(1)));
     CHECK(disk_full.error().find("/dev/full") != std::string::npos);
     CHECK(disk_full.stats()[0].failed_attempts == 1);
+}
+
+TEST_CASE("alert delivery: a full spool is logged as an error once, then its end once") {
+    struct Line {
+        LogLevel level;
+        std::string message;
+    };
+    std::vector<Line> lines;
+    OutputLog log = [&](LogLevel level, std::string_view, std::string_view message,
+                        std::string_view) {
+        lines.push_back({level, std::string(message)});
+    };
+    FixedSpool spool(AppendStatus::Full);
+    AlertDelivery delivery({}, &spool, log);
+    for (int i = 0; i < 5; ++i) CHECK_FALSE(delivery.write(envelopes(1)));
+    REQUIRE(lines.size() == 1);  // the reminders come kFullReminderSeconds apart
+    CHECK(lines[0].level == LogLevel::Error);
+    CHECK(lines[0].message.find("alert spool full: ingest refused") == 0);
+    spool.set(AppendStatus::Stored);
+    CHECK(delivery.write(envelopes(1)));
+    CHECK(delivery.write(envelopes(1)));
+    REQUIRE(lines.size() == 2);
+    CHECK(lines[1].level == LogLevel::Info);
+    CHECK(lines[1].message.find("has room again") != std::string::npos);
+    spool.set(AppendStatus::Full);
+    CHECK_FALSE(delivery.write(envelopes(1)));
+    CHECK(lines.size() == 3);  // full again: a new episode, logged at once
 }
