@@ -1,7 +1,9 @@
 // vigie-nats-tool: what the NATS shell tests and the NATS load test need around a
 // nats-server and `vigie serve` workers: publishing numbered events to JetStream, reading
 // a consumer's state, waiting for it to drain, counting a subject's messages in the
-// stream, and checking (or following, to time them) the alert files the workers write.
+// stream, checking (or following, to time them) the alert files the workers write, and
+// for the hub that alerts are forwarded to: its stream, and that every alert reached it
+// once (hub_check.cpp).
 #include <nats/nats.h>
 
 #include <CLI/CLI.hpp>
@@ -13,6 +15,7 @@
 #include <vector>
 
 #include "tests/nats/alert_tracker.hpp"
+#include "tests/nats/hub_check.hpp"
 
 namespace {
 
@@ -284,7 +287,26 @@ int main(int argc, char** argv) {
     alerts->add_option("--idle", to.idle_seconds,
                        "--follow: stop after this long without a new alert");
     alerts->add_option("--timeout", to.timeout_seconds, "--follow: stop after this long");
+    vigie::test::HubOptions ho;
+    auto* hub_stream = app.add_subcommand(
+        "hub-stream", "create (or update) the hub's alert stream, with a duplicate window");
+    auto* hub_check =
+        app.add_subcommand("hub-check", "every alert in the hub's stream once: ids and seqs");
+    for (auto* sub : {hub_stream, hub_check}) {
+        sub->add_option("--url", ho.url, "NATS server URL");
+        sub->add_option("--user", ho.user);
+        sub->add_option("--password", ho.password);
+        sub->add_option("--stream", ho.stream);
+    }
+    hub_stream->add_option("--subjects", ho.subjects, "comma-separated");
+    hub_stream->add_option("--duplicate-window", ho.duplicate_window, "seconds");
+    hub_stream->add_option("--max-bytes", ho.max_bytes, "the oldest messages go beyond it (bench)");
+    hub_check->add_option("--expect", ho.expect, "seqs 1..N must each have one alert");
+    hub_check->add_option("--timeout", ho.timeout, "seconds to wait for N messages");
     CLI11_PARSE(app, argc, argv);
+
+    if (hub_stream->parsed()) return vigie::test::hub_stream(ho);
+    if (hub_check->parsed()) return vigie::test::hub_check(ho);
 
     if (pub->parsed()) return publish(server, po);
     if (drained->parsed()) return wait_drained(server, stream, consumer, timeout);
