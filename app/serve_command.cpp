@@ -160,6 +160,24 @@ ServeSnapshot snapshot(const IngestHandler& handler, const HttpListener& listene
     return s;
 }
 
+// The Pushgateway client, when one is configured (the configuration requires the metrics
+// with it).
+std::unique_ptr<MetricsPusher> make_pusher(const ServeConfig& config, ServeMetrics* metrics,
+                                           Logger& log) {
+    if (config.pushgateway.url.empty() || metrics == nullptr) return nullptr;
+    std::vector<std::string> agency_ids;
+    agency_ids.reserve(config.agencies.size());
+    for (const auto& a : config.agencies) agency_ids.push_back(a.id);
+    return std::make_unique<MetricsPusher>(*metrics, config.pushgateway, agency_ids,
+                                           [&log](bool ok, const std::string& m) {
+                                               if (ok) {
+                                                   log.info(m);
+                                               } else {
+                                                   log.warn(m);
+                                               }
+                                           });
+}
+
 std::vector<std::thread> start_io_threads(net::io_context& io, Logger& log, sigset_t signals) {
     std::vector<std::thread> threads;
     threads.reserve(2);
@@ -199,6 +217,7 @@ int run_serve(const ServeOptions& options) {
         config->threads != 0 ? config->threads : std::max(1U, std::thread::hardware_concurrency());
     IngestEngineOptions engine_options{threads, config->queue_capacity,
                                        config->http.max_event_bytes, Level::Informational};
+    engine_options.count_figures = config->metrics_enabled;
     engine_options.alerts = alert_pipeline.alert_options();
     IngestEngine engine(loaded.ruleset, alert_pipeline.format(), alert_pipeline.sink(),
                         engine_options);
@@ -211,21 +230,12 @@ int run_serve(const ServeOptions& options) {
                               reloader.request(std::move(done));
                           });
     HttpListener listener(io, config->http, handler, log);
-    ServeMetrics metrics(config->metrics_listen.to_string(), [&engine] { return engine.figures(); },
-                         {kVersion, kDefaultMaxRuleLabels});
-    std::unique_ptr<MetricsPusher> pusher;
-    if (!config->pushgateway.url.empty()) {
-        std::vector<std::string> agency_ids;
-        for (const auto& a : config->agencies) agency_ids.push_back(a.id);
-        pusher = std::make_unique<MetricsPusher>(metrics, config->pushgateway, agency_ids,
-                                                 [&log](bool ok, const std::string& m) {
-                                                     if (ok) {
-                                                         log.info(m);
-                                                     } else {
-                                                         log.warn(m);
-                                                     }
-                                                 });
-    }
+    std::unique_ptr<ServeMetrics> metrics;
+    if (config->metrics_enabled)
+        metrics = std::make_unique<ServeMetrics>(
+            config->metrics_listen.to_string(), [&engine] { return engine.figures(); },
+            ServeMetricsOptions{kVersion, kDefaultMaxRuleLabels});
+    std::unique_ptr<MetricsPusher> pusher = make_pusher(*config, metrics.get(), log);
     std::unique_ptr<JetStreamInput> nats;
     if (config->nats.enabled) {
         nats = std::make_unique<JetStreamInput>(
@@ -238,7 +248,9 @@ int run_serve(const ServeOptions& options) {
         alert_pipeline.add_figures(s);
         return s;
     };
-    MetricsTicker ticker{net::steady_timer(io), [&] { metrics.publish(current_snapshot()); }};
+    MetricsTicker ticker{net::steady_timer(io), [&] {
+                             if (metrics) metrics->publish(current_snapshot());
+                         }};
     StopRequest stop;
     net::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
     watch_signals(signals, reloader, stop, log);
@@ -246,12 +258,13 @@ int run_serve(const ServeOptions& options) {
     listener.start();
     ticker.tick();
     if (pusher) pusher->start();
-    log.info("serving",
-             {{"http", config->http.listen.host + ":" + std::to_string(listener.port())},
-              {"metrics", config->metrics_listen.host + ":" + std::to_string(metrics.port())},
-              {"rules", loaded.loaded},
-              {"threads", threads},
-              {"nats", config->nats.enabled ? "on" : "off"}});
+    log.info("serving", {{"http", config->http.listen.host + ":" + std::to_string(listener.port())},
+                         {"metrics", metrics ? config->metrics_listen.host + ":" +
+                                                   std::to_string(metrics->port())
+                                             : std::string("off")},
+                         {"rules", loaded.loaded},
+                         {"threads", threads},
+                         {"nats", config->nats.enabled ? "on" : "off"}});
     std::vector<std::thread> io_threads = start_io_threads(io, log, mask);
 
     stop.wait();
@@ -264,7 +277,7 @@ int run_serve(const ServeOptions& options) {
     if (nats) nats->close();
     alert_pipeline.stop();
     if (pusher) {  // the final counts, for a hub that cannot scrape this worker
-        metrics.publish(current_snapshot());
+        metrics->publish(current_snapshot());
         pusher->stop();
     }
     for (int i = 0; i < 100 && listener.connections() > 0; ++i)

@@ -304,13 +304,15 @@ std::optional<ServeConfig> ConfigReader::read(const std::string& source) {
          {"metrics",
           [&](const YAML::Node& v, const std::string& p) {
               fields(v, p,
-                     {{"listen",
-                       [&](const YAML::Node& x, const std::string& q) {
-                           listen(x, q, c.metrics_listen);
-                       }},
+                     {{"enabled", [&](const YAML::Node& x,
+                                      const std::string& q) { flag(x, q, c.metrics_enabled); }},
+                      {"listen", [&](const YAML::Node& x,
+                                     const std::string& q) { listen(x, q, c.metrics_listen); }},
                       {"pushgateway", [&](const YAML::Node& x, const std::string& q) {
                            pushgateway(x, q, c.pushgateway);
                        }}});
+              if (!c.metrics_enabled && !c.pushgateway.url.empty())
+                  error(v, "metrics.pushgateway needs metrics.enabled: true (it pushes them)");
           }},
          {"rules",
           [&](const YAML::Node& v, const std::string& p) {

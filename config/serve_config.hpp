@@ -65,9 +65,10 @@ enum class LogLevel : uint8_t { Debug, Info, Warning, Error };
 struct ServeConfig {
     HttpSettings http;
     ListenAddress metrics_listen{"127.0.0.1", 9464};
+    bool metrics_enabled = true;  // false: no /metrics listener, no counting, no push
     RuleSettings rules;
-    uint32_t threads = 0;             // 0: one per core
-    uint32_t queue_capacity = 64;     // jobs (requests, NATS batches) waiting for a worker
+    uint32_t threads = 0;          // 0: one per core
+    uint32_t queue_capacity = 64;  // jobs (requests, NATS batches) waiting for a worker
     // alerts.output: the one local output ("-": stdout, else a file) when alerts.outputs
     // is not given.
     std::string alerts_output = "-";

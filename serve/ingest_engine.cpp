@@ -154,7 +154,7 @@ void IngestEngine::run_job(Worker& worker, IngestJob& job) {
         totals_.alerts += result.alerts;
     }
     if (job.done) job.done(std::move(result));
-    record(worker, job, delivered);
+    if (options_.count_figures) record(worker, job, delivered);
 }
 
 // After `done`: the latency runs until the sender was answered or acknowledged.
@@ -197,7 +197,7 @@ IngestResult IngestEngine::scan_job(Worker& worker, IngestJob& job) {
     InputReader reader(std::string_view(job.body), options_.max_event_bytes);
     while (reader.next_batch(batch.input) == InputReader::Status::Batch) {
         worker.scanner->scan(batch);
-        count_batch(batch, worker.job_counts, worker.job_rules);
+        if (options_.count_figures) count_batch(batch, worker.job_counts, worker.job_rules);
         result.accepted += batch.counters.events;
         for (uint64_t n : batch.counters.alerts_by_level) result.alerts += n;
         for (auto& r : batch.rejections) result.rejected.push_back({r.line, std::move(r.message)});

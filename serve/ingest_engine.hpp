@@ -36,6 +36,9 @@ struct IngestEngineOptions {
     AlertOptions alerts{};  // {}: aggregate initialisations may leave it out (-Wextra)
     // Rule ids each worker counts by name; matches of further rules count as "_other".
     size_t max_rule_labels = kDefaultMaxRuleLabels;
+    // False (metrics.enabled: false): workers count nothing and figures() stays empty;
+    // the benchmark compares the two to give the counting's cost.
+    bool count_figures = true;
 };
 
 struct IngestTotals {

@@ -72,6 +72,24 @@ size_t series_count(const std::string& exposition, const std::string& prefix) {
 
 }  // namespace
 
+TEST_CASE("metrics.enabled false: the engine counts nothing, and still answers every job") {
+    test::SigmaHarness rules(rule("r1", "whoami"));
+    TableAlertFormat format;
+    MemorySink sink;
+    IngestEngineOptions options{0, 4, 64};
+    options.count_figures = false;
+    IngestEngine engine(rules.ruleset(), format, sink, options);
+    const IngestResult r = run(engine, "a1", IngestInput::Http, "{\"cmd\":\"whoami\"}\n{,}\n");
+    CHECK(r.accepted == 1);
+    CHECK(r.alerts == 1);
+    CHECK(r.rejected.size() == 1);
+    const IngestFigures f = engine.figures();
+    CHECK(f.counts.empty());
+    CHECK(f.latency.count() == 0);
+    CHECK(f.rule_matches.by_rule.empty());
+    CHECK(engine.totals().alerts == 1);  // the totals of the "stopped" log line remain
+}
+
 TEST_CASE("the engine counts events, rejections, bytes and alerts by agency and input") {
     test::SigmaHarness rules(rule("r1", "whoami"));
     TableAlertFormat format;  // the format is not what is tested

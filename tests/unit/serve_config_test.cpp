@@ -36,6 +36,7 @@ TEST_CASE("an empty file gives every default") {
     CHECK(c->agencies.empty());
     CHECK(c->admin_token_sha256.empty());
     CHECK(c->log_format == LogFormat::Json);
+    CHECK(c->metrics_enabled);
 }
 
 TEST_CASE("samples/vigie.yaml is valid and holds the demo agency README's curl examples use") {
@@ -115,6 +116,9 @@ TEST_CASE("each mistake is an error at its place") {
           "vigie.yaml:2:1: setting http is given twice\n");
     CHECK(errors_of("agencies:\n  - {id: a, token_sha256: " + digest + "}\n  -\n") ==
           "vigie.yaml:2:3: agencies[1] is empty\n");
+    CHECK(errors_of("metrics:\n  enabled: false\n  pushgateway: {url: 'http://127.0.0.1:9091'}\n") ==
+          "vigie.yaml:2:3: metrics.pushgateway needs metrics.enabled: true (it pushes them)\n");
+    CHECK(errors_of("metrics: {enabled: false}\n") == "");
     CHECK(errors_of("- just a list\n") ==
           "vigie.yaml:1:1: the configuration must be a mapping of settings\n");
 }
