@@ -109,7 +109,7 @@ TEST_CASE("file output: rotation by size keeps keep_files files") {
     CHECK(count_lines(read_text(path + ".1")) == 3);
 }
 
-TEST_CASE("file output: a reopened file continues its size; keep_files 0 drops it") {
+TEST_CASE("file output: a reopened file continues its size, keep_files 0 drops it") {
     TempDir dir;
     const std::string path = dir.path + "/a.ndjson";
     { LocalOutput(file_output(path, 0, 5, FsyncPolicy::Never)).write(std::string(80, 'a') + "\n"); }
@@ -168,7 +168,7 @@ TEST_CASE("alert delivery: local outputs get the alert lines their filter takes"
     CHECK(delivery.error().find("envelope") != std::string::npos);
 }
 
-TEST_CASE("alert delivery: the spool first; full or failing refuses the input") {
+TEST_CASE("alert delivery: the spool first, full or failing refuses the input") {
     TempDir dir;
     auto local = [&] {
         std::vector<std::unique_ptr<LocalOutput>> v;

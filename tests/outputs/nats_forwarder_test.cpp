@@ -25,13 +25,13 @@ NatsOutputSettings settings_for(const HubServer& hub) {
 
 }  // namespace
 
-TEST_CASE("nats: subjects per agency; an alert without agency goes to <prefix>.unknown") {
+TEST_CASE("nats: subjects per agency, an alert without agency goes to <prefix>.unknown") {
     CHECK(nats_alert_subject("alerts", "chu-lyon") == "alerts.chu-lyon");
     CHECK(nats_alert_subject("alerts", "") == "alerts.unknown");
     CHECK(nats_alert_subject("hub.alerts", "a.b *>") == "hub.alerts.a_b___");
 }
 
-TEST_CASE("nats: alerts published with their uid; the same uid twice is one stream message") {
+TEST_CASE("nats: alerts published with their uid, the same uid twice is one stream message") {
     HubServer hub;
     HubClient client(hub.url());
     client.create_stream();

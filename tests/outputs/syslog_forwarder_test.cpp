@@ -124,7 +124,7 @@ TEST_CASE("syslog: RFC 5424 frames with octet counting and PRI from the level") 
     }
 }
 
-TEST_CASE("syslog: a closed connection is opened again; a refused one is a retryable error") {
+TEST_CASE("syslog: a closed connection is opened again, a refused one is a retryable error") {
     AlertBatch batch = make_alerts("s", 4);
     {
         Collector collector(2);  // closes after the two frames of each batch

@@ -105,7 +105,7 @@ TEST_CASE("webhook: 503 with Retry-After and a dropped connection are retried, t
     CHECK(has(requests[2], R"("answer": "200")"));
 }
 
-TEST_CASE("webhook: other 4xx are failures marked likely permanent; a wrong secret too") {
+TEST_CASE("webhook: other 4xx are failures marked likely permanent, a wrong secret too") {
     Receiver receiver("400");
     WebhookForwarder forwarder("soc", settings_for(receiver));
     AlertBatch batch = make_alerts("p", 1);

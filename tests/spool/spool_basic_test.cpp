@@ -12,7 +12,7 @@ using namespace vigie;
 using namespace vigie::spool_test;
 using namespace std::chrono_literals;
 
-TEST_CASE("spool: records come back in append order; read does not move the cursor") {
+TEST_CASE("spool: records come back in append order, read does not move the cursor") {
     TempDir dir;
     auto spool = AlertSpool::open(settings_for(dir), {"hub"});
     const std::string_view first[] = {"a", "b"};
@@ -80,7 +80,7 @@ TEST_CASE("spool: a restart resumes from the saved cursor with exact counts") {
     CHECK(spool->stats().bytes == 8 + 5 * (16 + 1));
 }
 
-TEST_CASE("spool: two cursors are independent; a segment goes when both passed it") {
+TEST_CASE("spool: two cursors are independent, a segment goes when both passed it") {
     TempDir dir;
     // 100-byte segments: every 60-byte record (16 + 44) takes a segment of its own.
     auto spool = AlertSpool::open(settings_for(dir, 1 << 20, 100), {"hub", "siem"});
@@ -154,7 +154,7 @@ TEST_CASE("spool: cursor statistics count what is pending and its age") {
     CHECK(spool->cursor_stats()[0].oldest_pending_age_seconds == 0);
 }
 
-TEST_CASE("spool: a new cursor starts at the oldest record; a removed one is dropped") {
+TEST_CASE("spool: a new cursor starts at the oldest record, a removed one is dropped") {
     TempDir dir;
     {
         auto spool = AlertSpool::open(settings_for(dir), {"hub"});

@@ -50,7 +50,7 @@ size_t reference_end(const std::string& line) {
 
 }  // namespace
 
-TEST_CASE("a line that is one object is found whole; anything else is left to the exact path") {
+TEST_CASE("a line that is one object is found whole, anything else is left to the exact path") {
     auto end = [](const std::string& s) {
         const std::string line = s + "\n{}";
         return compact_document_end(line.data(), 0, line.size());

@@ -100,7 +100,7 @@ TEST_CASE("an anchored literal is found where its anchor is, not only where it o
     CHECK_FALSE(h.matches(R"({"Image":"a.exe","Name":"21"})"));
 }
 
-TEST_CASE("an AND requires every side; a negated side requires nothing") {
+TEST_CASE("an AND requires every side, a negated side requires nothing") {
     auto plan = plan_of(rule_with(R"(  a:
     x|contains: alpha
   b:

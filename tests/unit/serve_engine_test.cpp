@@ -84,7 +84,7 @@ TEST_CASE("an ingest job answers accepted events, rejected lines and alerts, wit
     CHECK(ingest_answer_json(r).starts_with(R"({"accepted":2,"rejected":[{"line":2,"error":)"));
 }
 
-TEST_CASE("a reload applies to the next job; a job already running keeps its rules") {
+TEST_CASE("a reload applies to the next job, a job already running keeps its rules") {
     test::SigmaHarness old_rules(rule("old", "whoami"));
     test::SigmaHarness new_rules(rule("new", "whoami"));
     JsonlAlertFormat format;

@@ -29,7 +29,7 @@ std::string gzip(const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("gzip bodies inflate under a limit; bombs and broken streams are refused") {
+TEST_CASE("gzip bodies inflate under a limit, bombs and broken streams are refused") {
     std::string out;
     std::string error;
     const std::string text = "{\"a\":1}\n{\"b\":2}\n";
