@@ -51,13 +51,7 @@ void append_rule(std::string& b, const Rule& rule) {
 void append_times(std::string& b, const Alert& a) {
     b += R"("time":)";
     append_json_number(b, static_cast<uint64_t>(a.time_ms));
-    if (a.event_time_ms) {
-        b += R"(,"start_time":)";
-        append_json_number(b, static_cast<uint64_t>(*a.event_time_ms));
-        b += R"(,"end_time":)";
-        append_json_number(b,
-                           static_cast<uint64_t>(a.last_event_time_ms.value_or(*a.event_time_ms)));
-    }
+    append_event_span(b, a, "start_time", "end_time");
     b += R"(,"count":)";
     append_json_number(b, a.count);
 }
@@ -72,6 +66,29 @@ void append_event(std::string& b, const Alert& a) {
 
 }  // namespace
 
+void append_event_span(std::string& b, const Alert& a, std::string_view first_key,
+                       std::string_view last_key) {
+    if (!a.event_time_ms) return;
+    b += ",\"";
+    b += first_key;
+    b += "\":";
+    append_json_number(b, static_cast<uint64_t>(*a.event_time_ms));
+    b += ",\"";
+    b += last_key;
+    b += "\":";
+    append_json_number(b, static_cast<uint64_t>(a.last_event_time_ms.value_or(*a.event_time_ms)));
+}
+
+void append_source(std::string& b, const Alert& a) {
+    b += R"({"file":)";
+    append_json_string(b, a.source_file);
+    b += R"(,"index":)";
+    append_json_number(b, a.index);
+    b += R"(,"line":)";
+    append_json_number(b, a.line);
+    b += '}';
+}
+
 int ocsf_severity_id(Level level) {
     return static_cast<int>(level) + 1;
 }
@@ -85,13 +102,9 @@ std::string_view ocsf_severity(Level level) {
 void JsonlAlertFormat::append(const Alert& a, std::string& b) const {
     b += R"({"rule":)";
     append_rule(b, a.rule);
-    b += R"(,"source":{"file":)";
-    append_json_string(b, a.source_file);
-    b += R"(,"index":)";
-    append_json_number(b, a.index);
-    b += R"(,"line":)";
-    append_json_number(b, a.line);
-    b += R"(},"schema_version":)";
+    b += R"(,"source":)";
+    append_source(b, a);
+    b += R"(,"schema_version":)";
     append_json_string(b, kAlertSchemaVersion);
     if (!a.uid.empty()) {
         b += R"(,"uid":)";

@@ -81,4 +81,11 @@ std::unique_ptr<AlertFormat> make_alert_format(std::string_view name,
 int ocsf_severity_id(Level level);
 std::string_view ocsf_severity(Level level);
 
+// What both JSON formats write alike. `,"<first_key>":ms,"<last_key>":ms`, the time span of
+// the events an alert stands for (one event, or a suppression window's), when known.
+void append_event_span(std::string& b, const Alert& a, std::string_view first_key,
+                       std::string_view last_key);
+// {"file":...,"index":N,"line":N}: where the event was in its input.
+void append_source(std::string& b, const Alert& a);
+
 }  // namespace vigie

@@ -60,13 +60,7 @@ void append_finding_info(std::string& b, const Alert& a) {
     append_json_string_list(b, rule.tags);
     b += R"(,"created_time":)";
     append_json_number(b, static_cast<uint64_t>(a.time_ms));
-    if (a.event_time_ms) {
-        b += R"(,"first_seen_time":)";
-        append_json_number(b, static_cast<uint64_t>(*a.event_time_ms));
-        b += R"(,"last_seen_time":)";
-        append_json_number(b,
-                           static_cast<uint64_t>(a.last_event_time_ms.value_or(*a.event_time_ms)));
-    }
+    append_event_span(b, a, "first_seen_time", "last_seen_time");
     if (!rule.references.empty()) {
         b += R"(,"src_url":)";
         append_json_string(b, rule.references.front());
@@ -85,13 +79,9 @@ void append_unmapped(std::string& b, const Alert& a) {
     append_json_string(b, level_name(a.rule.level));
     b += R"(,"rule_status":)";
     append_json_string(b, a.rule.status);
-    b += R"(,"source":{"file":)";
-    append_json_string(b, a.source_file);
-    b += R"(,"index":)";
-    append_json_number(b, a.index);
-    b += R"(,"line":)";
-    append_json_number(b, a.line);
-    b += R"(},"matched":)";
+    b += R"(,"source":)";
+    append_source(b, a);
+    b += R"(,"matched":)";
     append_matched(b, a.matched);
     b += '}';
 }
@@ -107,13 +97,7 @@ void OcsfAlertFormat::append(const Alert& a, std::string& b) const {
     append_json_string(b, ocsf_severity(a.rule.level));
     b += R"(,"status_id":1,"status":"New","is_alert":true,"time":)";
     append_json_number(b, static_cast<uint64_t>(a.time_ms));
-    if (a.event_time_ms) {
-        b += R"(,"start_time":)";
-        append_json_number(b, static_cast<uint64_t>(*a.event_time_ms));
-        b += R"(,"end_time":)";
-        append_json_number(b,
-                           static_cast<uint64_t>(a.last_event_time_ms.value_or(*a.event_time_ms)));
-    }
+    append_event_span(b, a, "start_time", "end_time");
     b += R"(,"count":)";
     append_json_number(b, a.count);
     b += R"(,"metadata":{"version":)";

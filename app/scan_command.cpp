@@ -13,10 +13,10 @@
 
 #include "alerts/alert_format.hpp"
 #include "app/commands.hpp"
+#include "generated/version.hpp"
 #include "metrics/scan_metrics.hpp"
 #include "runtime/progress_meter.hpp"
 #include "runtime/scan_pipeline.hpp"
-#include "generated/version.hpp"
 
 namespace vigie {
 
