@@ -24,6 +24,7 @@ struct ServeOptions {
     std::string config_file;     // empty: every setting's default
     std::string http_listen;     // HOST:PORT overriding http.listen
     std::string metrics_listen;  // HOST:PORT overriding metrics.listen
+    std::string alert_format;    // jsonl | ocsf | table overriding alerts.format
 };
 
 int run_scan(const ScanOptions& options);

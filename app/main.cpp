@@ -74,6 +74,11 @@ int run(int argc, char** argv) {
                           "Configuration file (YAML); without it every setting's default");
     serve_cmd->add_option("--http-listen", serve.http_listen, "HOST:PORT for HTTP ingest");
     serve_cmd->add_option("--metrics-listen", serve.metrics_listen, "HOST:PORT for GET /metrics");
+    serve_cmd
+        ->add_option("--alert-format", serve.alert_format,
+                     "Alert format of every output: jsonl (docs/alert.schema.json), ocsf "
+                     "(OCSF Detection Finding) or table; overrides alerts.format")
+        ->check(CLI::IsMember({"jsonl", "ocsf", "table"}));
 
     std::string config_file;
     auto* config_cmd = app.add_subcommand("config", "Work with vigie serve configuration files");

@@ -55,6 +55,7 @@ std::optional<ServeConfig> serve_config(const ServeOptions& options) {
         }
         config.metrics_listen = *a;
     }
+    if (!options.alert_format.empty()) config.alerts_format = options.alert_format;
     return config;
 }
 

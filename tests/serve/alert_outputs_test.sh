@@ -68,14 +68,16 @@ check "events accepted (ocsf)" equals "$(post "$HTTP_b" "$token" "$src/samples/w
 stop_serve b
 check "OCSF alerts validate" validate "$src/docs/ocsf-detection-finding.schema.json" "$work/ocsf.ndjson" --min 5
 
-# metrics.enabled false: no metrics listener, the events still accepted and alerted.
+# metrics.enabled false: no metrics listener, the events still accepted and alerted;
+# --alert-format overrides the file's format (jsonl by default) with ocsf.
 printf 'metrics: {enabled: false}\nrules: {paths: [%s/rules], mapping: windows, cache_dir: %s/cache}\nalerts: {output: %s/nometrics.ndjson}\nagencies:\n  - {id: demo, token_sha256: %s}\n' \
   "$src" "$work" "$work" "$(digest "$token")" > "$work/nometrics.yaml"
-start_serve c "$work/nometrics.yaml" || exit 1
+start_serve c "$work/nometrics.yaml" --alert-format ocsf || exit 1
 check "metrics off: the serving line says so" grep -q '"metrics":"off"' "$work/c.log"
 check "metrics off: events accepted" equals "$(post "$HTTP_c" "$token" "$src/samples/windows-sysmon.ndjson")" 200
 stop_serve c
 check "metrics off: the alerts written" equals "$(wc -l < "$work/nometrics.ndjson")" "$(json_number "$work/body" alerts)"
+check "--alert-format ocsf: OCSF alerts" validate "$src/docs/ocsf-detection-finding.schema.json" "$work/nometrics.ndjson" --min 5
 
 echo "alert_outputs: $pass checks passed, $failures failed"
 [ "$failures" -eq 0 ]

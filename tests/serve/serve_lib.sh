@@ -7,11 +7,12 @@ trap 'kill -KILL $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
 . "$(dirname "${BASH_SOURCE[0]}")/../support/check_lib.sh"
 digest() { printf %s "$1" | sha256sum | cut -d' ' -f1; }
 
-# start_serve NAME CONFIG: runs vigie serve in the background; sets PID_<NAME>, HTTP_<NAME>
-# and METRICS_<NAME>; its stderr (logs) goes to $work/NAME.log.
+# start_serve NAME CONFIG [OPTION...]: runs vigie serve in the background; sets PID_<NAME>,
+# HTTP_<NAME> and METRICS_<NAME>; its stderr (logs) goes to $work/NAME.log.
 start_serve() {
   local name=$1 config=$2
-  "$vigie" serve --config "$config" --http-listen 127.0.0.1:0 --metrics-listen 127.0.0.1:0 \
+  shift 2
+  "$vigie" serve --config "$config" --http-listen 127.0.0.1:0 --metrics-listen 127.0.0.1:0 "$@" \
     2> "$work/$name.log" &
   local pid=$! line=""
   for _ in $(seq 1 600); do
