@@ -73,7 +73,10 @@ struct SpoolSettings {
     std::string directory = "vigie-spool";
     uint64_t max_bytes = 1ULL << 30;  // full: ingest gets back-pressure (503, NATS nak)
     uint64_t segment_bytes = 64ULL << 20;
-    uint32_t fsync_interval_ms = 20;  // group commit: one fsync for the appends within
+    // Group commit: the least time between the starts of two fsyncs. 0: an fsync starts as
+    // soon as the previous one ends, taking every append written meanwhile (the batches
+    // grow with the load by themselves; a fixed interval only made each append wait).
+    uint32_t fsync_interval_ms = 0;
 };
 
 struct SuppressionSettings {

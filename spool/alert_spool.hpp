@@ -68,7 +68,7 @@ class AlertSpool {
     virtual ~AlertSpool() = default;
 
     // Appends the records (each one alert envelope; framed by length, any bytes) and returns once
-    // they are on disk (fsync'd; concurrent callers share one fsync within fsync_interval_ms). All
+    // they are on disk (fsync'd; concurrent callers share one fsync: group commit). All
     // or nothing: Full when they do not fit under max_bytes, IoError when a write failed.
     virtual AppendStatus append(std::span<const std::string_view> records) = 0;
 
