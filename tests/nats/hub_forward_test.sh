@@ -11,7 +11,9 @@
 #  4. a 1 MiB spool with the hub down: POSTs end up refused (503 + Retry-After), the log
 #     says the spool is full; the refused ones are sent again once the hub is back, and
 #     every event accepted has its alert in the hub;
-#  5. every alert of the file output validates against docs/alert.schema.json.
+#  5. every alert of the file output validates against docs/alert.schema.json;
+#  6. vigie's own /metrics passes `promtool check metrics`, and Debian's
+#     prometheus-pushgateway received vigie's pushes with the figures of the run.
 # Usage: hub_forward_test.sh VIGIE VIGIE_NATS_TOOL SOURCE_DIR
 set -u
 VIGIE=$1 TOOL=$2 SOURCE=$3
@@ -35,9 +37,17 @@ start_hub() {
 }
 stop_hub() { kill -9 "$HUB_PID" 2> /dev/null; wait "$HUB_PID" 2> /dev/null; }
 
+# The Pushgateway the main configuration pushes to (every second), persisting nothing.
+PG_PORT=$(free_port)
+prometheus-pushgateway --web.listen-address="127.0.0.1:$PG_PORT" > "$WORK/pushgateway.log" 2>&1 &
+PIDS+=($!)
+wait_port "$PG_PORT" 10 || { cat "$WORK/pushgateway.log"; echo "FAIL: the Pushgateway did not start"; exit 1; }
+
 # config NAME SPOOL_DIR MAX_BYTES: $WORK/NAME.yaml.
 config() {
     cat > "$WORK/$1.yaml" <<YAML
+metrics:
+  pushgateway: {url: "http://127.0.0.1:$PG_PORT", interval_seconds: 1, instance: hub-test-$1}
 rules: {paths: [$SOURCE/tests/nats/rules], mapping: flat, cache_dir: $WORK/cache}
 engine: {threads: 1}
 alerts:
@@ -46,7 +56,7 @@ alerts:
     - {name: archive, type: file, path: $WORK/alerts.ndjson}
     - {name: hub, type: nats, url: $HUB_URL, subject_prefix: alerts, ack_timeout_ms: 2000}
   suppression: {window_seconds: 0, fields: []}
-spool: {directory: $2, max_bytes: $3, fsync_interval_ms: 20}
+spool: {directory: $2, max_bytes: $3}
 agencies:
   - id: demo
     token_sha256: $(printf %s "$TOKEN" | sha256sum | cut -d' ' -f1)
@@ -252,6 +262,21 @@ echo "  file output: $lines alerts, $seqs distinct seqs (of $N)"
 check "5: the file output holds every seq" equals "$seqs" "$N"
 check "5: alerts validate" python3 "$SOURCE/tests/alerts/validate_alerts.py" \
     "$SOURCE/docs/alert.schema.json" "$WORK/alerts.ndjson" --min "$N"
+
+echo "== 6. promtool on vigie's /metrics, the Pushgateway's copy"
+start_vigie main
+curl -s "http://127.0.0.1:$METRICS/metrics" > "$WORK/metrics.txt"
+check "6: promtool check metrics accepts /metrics" promtool check metrics < "$WORK/metrics.txt"
+check "6: promtool has nothing to say" equals "$(promtool check metrics < "$WORK/metrics.txt" 2>&1)" ""
+stop_vigie
+# The "small" run's final push: every event it accepted, under agency and instance.
+pushed=$(curl -s "http://127.0.0.1:$PG_PORT/metrics" |
+    grep '^vigie_events_received_total{' | grep 'instance="hub-test-small"' | grep 'input="http"' |
+    grep 'exported_agency="demo"' | awk '{printf "%.0f", $2}')
+echo "  Pushgateway: vigie_events_received_total of the small run = ${pushed:-absent}"
+check "6: the Pushgateway holds the small run's events received" test "${pushed:-0}" -ge "$((N - 7000))"
+check "6: the Pushgateway holds the spool figures" \
+    bash -c "curl -s http://127.0.0.1:$PG_PORT/metrics | grep -q '^vigie_spool_full_refusals_total{.*instance=\"hub-test-small\"'"
 
 [ -n "${KEEP_LOGS:-}" ] && mkdir -p "$KEEP_LOGS" && cp "$WORK"/*.log "$WORK"/*.yaml "$WORK/metrics.txt" "$KEEP_LOGS"/
 if [ "$failures" -gt 0 ]; then
