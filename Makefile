@@ -12,7 +12,7 @@ BUILD    := build
 ASAN     := build-asan
 SIGMA_DIR ?= $(abspath ../shared/sigma)
 
-.PHONY: all deps configure run test fuzz bench bench-serve format lint clean
+.PHONY: all deps configure run test fuzz bench bench-serve bench-outputs bench-outage format lint clean
 
 all: $(BUILD)/vigie
 
@@ -64,6 +64,19 @@ LOAD_SECONDS ?= 60
 bench-serve: $(BUILD)/vigie $(BUILD)/vigie-nats-tool
 	bench/serve_http_load.sh $(BUILD)/vigie $(LOAD_SECONDS) 4 500
 	bench/serve_nats_load.sh $(BUILD) $(LOAD_SECONDS)
+
+# What the alert outputs, the spool and the metrics cost vigie serve: six output
+# configurations in alternation, OUTPUTS_SECONDS a run, OUTPUTS_ROUNDS rounds.
+OUTPUTS_SECONDS ?= 20
+OUTPUTS_ROUNDS ?= 3
+bench-outputs: $(BUILD)/vigie $(BUILD)/vigie-nats-tool
+	SIGMA_DIR=$(SIGMA_DIR) bench/serve_outputs_load.sh $(BUILD) $(OUTPUTS_SECONDS) $(OUTPUTS_ROUNDS)
+
+# A hub outage of OUTAGE_SECONDS under OUTAGE_RATE events/s: spool peak, catch-up, losses.
+OUTAGE_SECONDS ?= 600
+OUTAGE_RATE ?= 1000
+bench-outage: $(BUILD)/vigie $(BUILD)/vigie-nats-tool
+	bench/hub_outage.sh $(OUTAGE_SECONDS) $(OUTAGE_RATE) $(BUILD)
 
 # libFuzzer targets (clang). FUZZ_SECONDS per target.
 FUZZ_SECONDS ?= 60

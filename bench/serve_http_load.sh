@@ -20,31 +20,12 @@ clients=${3:-4}
 batch=${4:-500}
 sigma=${SIGMA_DIR:-$here/../shared/sigma}
 work=$here/build/bench/serve-http
-rm -rf "$work"; mkdir -p "$work/rules" "$work/bodies"
+rm -rf "$work"; mkdir -p "$work"
 trap 'kill -KILL $(jobs -p) 2>/dev/null || true' EXIT
-
-# Rules: SigmaHQ's when present, and the marker rule.
-rule_paths="[$work/rules"
-for d in "$sigma"/rules "$sigma"/rules-emerging-threats "$sigma"/rules-threat-hunting; do
-  [ -d "$d" ] && rule_paths="$rule_paths, $d"
-done
-[ -d "$sigma/rules" ] || rule_paths="$rule_paths, $here/rules/windows"
-rule_paths="$rule_paths]"
-cat > "$work/rules/marker.yml" <<'YML'
-title: vigie load-test marker
-id: 00000000-10ad-4000-8000-000000000001
-status: test
-level: informational
-logsource: {product: windows}
-detection:
-  sel: {VigieLoad: marker}
-  condition: sel
-YML
-# Bodies: generated Windows events, each with the marker field.
-"$here/build/vigie-bench" generate --size 32M "$work/events.ndjson" > /dev/null
-sed 's/"EventData":{/"EventData":{"VigieLoad":"marker",/' "$work/events.ndjson" |
-  split -l "$batch" -d -a 4 - "$work/bodies/b"
-bodies=("$work"/bodies/b*)
+. "$here/bench/serve_bench_lib.sh"
+load_rules_and_bodies "$work" "$batch" "$sigma"
+rule_paths=$RULE_PATHS
+bodies=("${BODIES[@]}")
 token=load-test-token
 cat > "$work/vigie.yaml" <<YML
 rules: {paths: $rule_paths, mapping: windows, cache_dir: $work/cache}
@@ -56,18 +37,8 @@ agencies:
     token_sha256: $(printf %s "$token" | sha256sum | cut -d' ' -f1)
     rate_limit: {events_per_second: 100000000, burst: 100000000}
 YML
-"$vigie" serve --config "$work/vigie.yaml" --http-listen 127.0.0.1:0 --metrics-listen 127.0.0.1:0 \
-  2> "$work/vigie.log" &
-pid=$!
-for _ in $(seq 1 1200); do
-  grep -q '"msg":"serving"' "$work/vigie.log" 2>/dev/null && break
-  kill -0 "$pid" 2>/dev/null || { cat "$work/vigie.log"; exit 1; }
-  sleep 0.1
-done
-line=$(grep -m1 '"msg":"serving"' "$work/vigie.log")
-port=$(sed -E 's/.*"http":"[^"]*:([0-9]+)".*/\1/' <<<"$line")
-metrics=$(sed -E 's/.*"metrics":"[^"]*:([0-9]+)".*/\1/' <<<"$line")
-rules=$(sed -E 's/.*"rules":([0-9]+).*/\1/' <<<"$line")
+start_serve_bench "$vigie" "$work/vigie.yaml" "$work/vigie.log"
+pid=$SERVE_PID port=$SERVE_HTTP metrics=$SERVE_METRICS rules=$SERVE_RULES
 
 # The clients: one curl process runs CLIENTS transfers at a time (--parallel), a round of
 # 4 x CLIENTS requests per process, rounds until the deadline, so that starting processes
