@@ -56,14 +56,6 @@ void append_times(std::string& b, const Alert& a) {
     append_json_number(b, a.count);
 }
 
-void append_event(std::string& b, const Alert& a) {
-    if (!a.event_subset.empty()) {
-        b += a.event_subset;
-    } else {
-        append_minified_json(b, a.event);
-    }
-}
-
 }  // namespace
 
 void append_event_span(std::string& b, const Alert& a, std::string_view first_key,
@@ -77,6 +69,16 @@ void append_event_span(std::string& b, const Alert& a, std::string_view first_ke
     b += last_key;
     b += "\":";
     append_json_number(b, static_cast<uint64_t>(a.last_event_time_ms.value_or(*a.event_time_ms)));
+}
+
+void append_event(std::string& b, const Alert& a) {
+    if (!a.event_subset.empty()) {
+        b += a.event_subset;
+    } else if (a.event_minified) {
+        b += a.event;
+    } else {
+        append_minified_json(b, a.event);
+    }
 }
 
 void append_source(std::string& b, const Alert& a) {

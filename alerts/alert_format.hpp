@@ -20,7 +20,7 @@ struct Alert {
     std::string_view source_file;
     uint64_t index = 0;                         // 0-based ordinal of the event in its input
     uint64_t line = 0;                          // line where the event starts
-    std::string_view event;                     // the event's JSON as received
+    std::string_view event;                     // the event's JSON as received, or minified
     std::string_view agency = {};               // vigie serve: who sent it (from the credential)
     std::string_view uid = {};                  // stable id (alert_id.hpp); empty: not computed
     int64_t time_ms = 0;                        // detection time; 0: not set
@@ -31,6 +31,9 @@ struct Alert {
     std::span<const MatchedField> matched = {};
     bool include_event = true;
     std::string_view event_subset = {};  // a JSON object; empty: the whole event
+    // `event` is already minified (the scanner minifies it once, for the uid): written as
+    // it is instead of minified a second time.
+    bool event_minified = false;
 };
 
 // The version of the alert schema (docs/alert.schema.json) the jsonl format writes.
@@ -85,6 +88,8 @@ std::string_view ocsf_severity(Level level);
 // the events an alert stands for (one event, or a suppression window's), when known.
 void append_event_span(std::string& b, const Alert& a, std::string_view first_key,
                        std::string_view last_key);
+// The event (or its configured subset) as minified JSON.
+void append_event(std::string& b, const Alert& a);
 // {"file":...,"index":N,"line":N}: where the event was in its input.
 void append_source(std::string& b, const Alert& a);
 

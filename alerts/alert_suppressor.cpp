@@ -15,6 +15,7 @@ struct AlertSuppressor::Window {
     std::vector<std::string> matched_text;  // selection, field, value triples
     uint64_t index = 0, line = 0;
     bool include_event = true;
+    bool event_minified = false;
     std::optional<int64_t> first_event_ms, last_event_ms;
     int64_t opened_ms = 0;
     uint64_t count = 1;
@@ -64,6 +65,7 @@ bool AlertSuppressor::admit(const Alert& a, std::string_view key, int64_t now_ms
     w->host = a.host;
     w->subset = a.event_subset;
     w->include_event = a.include_event;
+    w->event_minified = a.event_minified;
     for (const auto& m : a.matched) {
         w->matched_text.insert(w->matched_text.end(), {std::string(m.selection),
                                                        std::string(m.field), std::string(m.value)});
@@ -109,6 +111,7 @@ size_t AlertSuppressor::take_closed(int64_t now_ms, bool all, const AlertFormat&
                 a.host = w.host;
                 a.matched = matched;
                 a.include_event = w.include_event;
+                a.event_minified = w.event_minified;
                 a.event_subset = w.subset;
                 line.clear();
                 format.append(a, line);

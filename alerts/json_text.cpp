@@ -49,26 +49,30 @@ void append_json_string(std::string& out, std::string_view s) {
     out += '"';
 }
 
+// Spans are appended whole (most events arrive minified already): the scanner runs this on
+// every alerted event, where a byte-at-a-time append was a fifth of vigie serve's time.
 void append_minified_json(std::string& out, std::string_view doc) {
     out.reserve(out.size() + doc.size());
-    bool in_string = false;
-    bool escape = false;
-    for (char c : doc) {
-        if (in_string) {
-            out += c;
-            if (escape) {
-                escape = false;
-            } else if (c == '\\') {
-                escape = true;
-            } else if (c == '"') {
-                in_string = false;
-            }
-        } else if (c == '"') {
-            in_string = true;
-            out += c;
-        } else if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
-            out += c;
+    const char* p = doc.data();
+    const size_t n = doc.size();
+    auto blank = [](char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; };
+    size_t i = 0;
+    while (i < n) {
+        size_t start = i;
+        while (i < n && p[i] != '"' && !blank(p[i])) ++i;
+        out.append(p + start, i - start);
+        if (i == n) break;
+        if (p[i] != '"') {  // white space between tokens: dropped
+            ++i;
+            continue;
         }
+        start = i++;  // a string, through its closing quote; \x never closes it
+        while (i < n) {
+            const char c = p[i++];
+            if (c == '"') break;
+            if (c == '\\' && i < n) ++i;
+        }
+        out.append(p + start, i - start);
     }
 }
 

@@ -115,11 +115,7 @@ void OcsfAlertFormat::append(const Alert& a, std::string& b) const {
     }
     if (a.include_event) {
         b += R"(,"evidences":[{"data":)";
-        if (!a.event_subset.empty()) {
-            b += a.event_subset;
-        } else {
-            append_minified_json(b, a.event);
-        }
+        append_event(b, a);
         b += "}]";
     }
     b += ',';

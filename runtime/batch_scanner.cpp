@@ -68,6 +68,7 @@ void BatchScanner::emit_alert(ScanBatch& batch, const RawDocument& doc, uint32_t
     alert.matched = matched_fields_;
     alert.include_event = options_.content.include_event;
     alert.event_subset = details.subset;
+    alert.event_minified = true;
     AlertSuppressor* suppressor = options_.suppressor;
     if (suppressor && suppressor->enabled() &&
         !suppressor->admit(alert, details.key, batch_time_ms_, ruleset_)) {
