@@ -36,7 +36,7 @@ std::string rfc3339(uint64_t unix_ms) {
     const time_t seconds = static_cast<time_t>(unix_ms / 1000);
     tm utc{};
     gmtime_r(&seconds, &utc);
-    char text[40];
+    char text[96];  // room for any int fields, so that GCC sees no truncation
     std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ", utc.tm_year + 1900,
                   utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
                   static_cast<unsigned>(unix_ms % 1000));
