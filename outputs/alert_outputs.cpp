@@ -35,7 +35,7 @@ RetryPolicy retry_policy(const OutputSettings& settings) {
 }
 
 AlertOutputs::AlertOutputs(const std::vector<OutputSettings>& outputs, const SpoolSettings& spool,
-                           OutputLog log, std::vector<std::string>* spool_recovery_notes) {
+                           const OutputLog& log, std::vector<std::string>* spool_recovery_notes) {
     std::set<std::string> names;
     std::vector<std::string> cursors;
     std::vector<std::unique_ptr<LocalOutput>> locals;

@@ -19,7 +19,8 @@ class AlertOutputs {
     // cannot be opened, an unusable spool directory, a webhook secret missing from the
     // environment, a malformed address. An unreachable upstream is not an error.
     AlertOutputs(const std::vector<OutputSettings>& outputs, const SpoolSettings& spool,
-                 OutputLog log = {}, std::vector<std::string>* spool_recovery_notes = nullptr);
+                 const OutputLog& log = {},
+                 std::vector<std::string>* spool_recovery_notes = nullptr);
     ~AlertOutputs();  // stop()
     AlertOutputs(const AlertOutputs&) = delete;
     AlertOutputs& operator=(const AlertOutputs&) = delete;

@@ -13,9 +13,11 @@
 #include "config/output_settings.hpp"
 #include "outputs/alert_forwarder.hpp"
 
-struct __natsConnection;
-struct __natsOptions;
-struct __jsCtx;
+// The C client's handle types, declared here so that nats.h stays out of this header; the
+// names are the library's (nats.h: typedef struct __natsConnection natsConnection ...).
+struct __natsConnection;  // NOLINT(bugprone-reserved-identifier)
+struct __natsOptions;     // NOLINT(bugprone-reserved-identifier)
+struct __jsCtx;           // NOLINT(bugprone-reserved-identifier)
 
 namespace vigie {
 

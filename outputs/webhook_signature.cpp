@@ -12,7 +12,7 @@ std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
          reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest, &length);
     static constexpr char hex[] = "0123456789abcdef";
     std::string out;
-    out.reserve(length * 2);
+    out.reserve(size_t{length} * 2);
     for (unsigned int i = 0; i < length; ++i) {
         out += hex[digest[i] >> 4];
         out += hex[digest[i] & 0xf];

@@ -60,7 +60,7 @@ class IngestEngine::Worker {
 
 IngestEngine::IngestEngine(std::shared_ptr<const Ruleset> ruleset, const AlertFormat& format,
                            AlertSink& sink, IngestEngineOptions options)
-    : format_(format), sink_(sink), options_(options), ruleset_(std::move(ruleset)) {
+    : format_(format), sink_(sink), options_(std::move(options)), ruleset_(std::move(ruleset)) {
     if (options_.threads == 0) {
         inline_worker_ = std::make_unique<Worker>();
         return;
