@@ -1,6 +1,7 @@
 // libFuzzer target: the parsers of the alert path, on arbitrary bytes: the envelope reader
 // (what the outputs decode from the spool), event times, and the reader of an alerting
-// event's details (time, host, subset, suppression key).
+// event's details (time, host, subset, suppression key), and the minifier every alerted
+// event goes through (which must be idempotent: it only drops blanks outside strings).
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -8,6 +9,7 @@
 #include "alerts/alert_envelope.hpp"
 #include "alerts/event_details_reader.hpp"
 #include "alerts/event_time.hpp"
+#include "alerts/json_text.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string_view text(reinterpret_cast<const char*>(data), size);
@@ -26,5 +28,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }();
     static vigie::EventDetailsReader details(content, {"User", "a.b"});
     (void)details.read(text);
+    std::string once, twice;
+    vigie::append_minified_json(once, text);
+    vigie::append_minified_json(twice, once);
+    if (once != twice || once.size() > text.size()) __builtin_trap();
     return 0;
 }

@@ -9,21 +9,13 @@
 #include <unordered_set>
 #include <vector>
 
+#include "tests/nats/nats_handles.hpp"
+
 namespace vigie::test {
 
 namespace {
 
-struct Hub {
-    natsOptions* options = nullptr;
-    natsConnection* nc = nullptr;
-    jsCtx* js = nullptr;
-    ~Hub() {
-        jsCtx_Destroy(js);
-        if (nc) natsConnection_Close(nc);
-        natsConnection_Destroy(nc);
-        natsOptions_Destroy(options);
-    }
-};
+using Hub = NatsHandles;
 
 int failed(const std::string& what, natsStatus s, jsErrCode jerr = static_cast<jsErrCode>(0)) {
     std::fprintf(stderr, "vigie-nats-tool: %s: %s", what.c_str(), natsStatus_GetText(s));

@@ -16,20 +16,11 @@
 
 #include "tests/nats/alert_tracker.hpp"
 #include "tests/nats/hub_check.hpp"
+#include "tests/nats/nats_handles.hpp"
 
 namespace {
 
-struct Connection {
-    natsOptions* options = nullptr;
-    natsConnection* nc = nullptr;
-    jsCtx* js = nullptr;
-    ~Connection() {
-        jsCtx_Destroy(js);
-        if (nc) natsConnection_Close(nc);
-        natsConnection_Destroy(nc);
-        natsOptions_Destroy(options);
-    }
-};
+using Connection = vigie::test::NatsHandles;
 
 struct Server {
     std::string url = "nats://127.0.0.1:4222";
