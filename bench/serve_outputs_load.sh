@@ -203,7 +203,7 @@ run() {
   accepted=$(cat "$work"/run/answers/* | sed -nE 's/.*"accepted":([0-9]+).*/\1/p' | awk '{s += $1} END {print s + 0}')
   failed=$(awk '$1 != 200' "$work/run/requests.log" | wc -l)
   [ "$status" = 0 ] || echo "warning: vigie exited $status in run $v" >&2
-  echo "$v $(awk -v n="$accepted" -v a="$start" -v b="$end" 'BEGIN {printf "%.0f", n / (b - a)}') $accepted $failed $alerts $hub_end $hook_end $catchup $rss $(awk -v t="$cpu_ticks" -v hz="$(getconf CLK_TCK)" -v n="$accepted" 'BEGIN {printf "%.1f", n > 0 ? t / hz * 1e6 / n : 0}')" >> "$work/runs.txt"
+  echo "$v $(awk -v n="$accepted" -v a="$start" -v b="$end" 'BEGIN {printf "%.0f", n / (b - a)}') $accepted $failed $alerts $hub_end $hook_end $catchup $rss $(awk -v t="$cpu_ticks" -v hz="$(getconf CLK_TCK)" -v n="$accepted" 'BEGIN {printf "%.1f", (n > 0 ? t / hz * 1e6 / n : 0)}')" >> "$work/runs.txt"
   echo "  run $v: $(tail -1 "$work/runs.txt")" >&2
 }
 
