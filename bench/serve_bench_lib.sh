@@ -59,3 +59,18 @@ start_serve_bench() {
   SERVE_METRICS=$(sed -nE 's/.*"metrics":"[^"]*:([0-9]+)".*/\1/p' <<< "$line")
   SERVE_RULES=$(sed -E 's/.*"rules":([0-9]+).*/\1/' <<< "$line")
 }
+
+# curl_round ROUND ANSWERS_DIR: a curl config (-K) of 4 x $clients POSTs of the $bodies to
+# vigie at $port with $token, each answer kept in ANSWERS_DIR/ROUND-T; a 503 or 429 is
+# retried after its Retry-After (curl --retry), as an agency's forwarder would.
+curl_round() {
+  local r=$1 answers=$2 t i
+  for t in $(seq 0 $((4 * clients - 1))); do
+    i=$(((r * 4 * clients + t) % ${#bodies[@]}))
+    [ "$t" -gt 0 ] && echo next
+    printf 'url = "http://127.0.0.1:%s/v1/events"\n' "$port"
+    printf 'header = "Authorization: Bearer %s"\nheader = "Content-Type: application/x-ndjson"\n' "$token"
+    printf 'data-binary = "@%s"\noutput = "%s/%s-%s"\n' "${bodies[$i]}" "$answers" "$r" "$t"
+    printf 'write-out = "%%{http_code} %%{time_total}\\n"\nretry = 20\n'
+  done
+}

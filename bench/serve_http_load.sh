@@ -45,22 +45,11 @@ pid=$SERVE_PID port=$SERVE_HTTP metrics=$SERVE_METRICS rules=$SERVE_RULES
 # does not eat the cores vigie is measured on. A 503 or 429 is retried after its
 # Retry-After (curl --retry), as an agency's forwarder would; each answer is kept.
 mkdir -p "$work/answers"
-round_config() {  # round_config ROUND: a curl config of 4 x CLIENTS transfers
-  local r=$1
-  for t in $(seq 0 $((4 * clients - 1))); do
-    local i=$(( (r * 4 * clients + t) % ${#bodies[@]} ))
-    [ "$t" -gt 0 ] && echo next
-    printf 'url = "http://127.0.0.1:%s/v1/events"\n' "$port"
-    printf 'header = "Authorization: Bearer %s"\nheader = "Content-Type: application/x-ndjson"\n' "$token"
-    printf 'data-binary = "@%s"\noutput = "%s/answers/%s-%s"\n' "${bodies[$i]}" "$work" "$r" "$t"
-    printf 'write-out = "%%{http_code} %%{time_total}\\n"\nretry = 20\n'
-  done
-}
 start=$(date +%s.%N)
 deadline=$(( EPOCHSECONDS + seconds ))
 round=0
 while [ "$EPOCHSECONDS" -lt "$deadline" ]; do
-  round_config "$round" > "$work/round.cfg"
+  curl_round "$round" "$work/answers" > "$work/round.cfg"
   curl -s --no-progress-meter --parallel --parallel-max "$clients" -K "$work/round.cfg" >> "$work/requests.log"
   round=$((round + 1))
 done

@@ -128,17 +128,6 @@ agencies:
 YML
 }
 
-round_config() {  # round_config ROUND: a curl config of 4 x CLIENTS transfers
-  local r=$1
-  for t in $(seq 0 $((4 * clients - 1))); do
-    local i=$(((r * 4 * clients + t) % ${#bodies[@]}))
-    [ "$t" -gt 0 ] && echo next
-    printf 'url = "http://127.0.0.1:%s/v1/events"\n' "$port"
-    printf 'header = "Authorization: Bearer %s"\nheader = "Content-Type: application/x-ndjson"\n' "$token"
-    printf 'data-binary = "@%s"\noutput = "%s/run/answers/%s-%s"\n' "${bodies[$i]}" "$work" "$r" "$t"
-    printf 'write-out = "%%{http_code} %%{time_total}\\n"\nretry = 20\n'
-  done
-}
 
 metric() {  # metric NAME LABEL_MATCH: the first matching value, or 0
   curl -s "http://127.0.0.1:$metrics/metrics" |
@@ -164,7 +153,7 @@ run() {
   local start end deadline=$((EPOCHSECONDS + seconds)) round=0
   start=$(date +%s.%N)
   while [ "$EPOCHSECONDS" -lt "$deadline" ]; do
-    round_config "$round" > "$work/run/round.cfg"
+    curl_round "$round" "$work/run/answers" > "$work/run/round.cfg"
     curl -s --no-progress-meter --parallel --parallel-max "$clients" -K "$work/run/round.cfg" >> "$work/run/requests.log"
     round=$((round + 1))
   done
