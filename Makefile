@@ -6,7 +6,7 @@ PACKAGES := build-essential cmake pkg-config clang libclang-rt-14-dev clang-form
             libhyperscan-dev libsimdjson-dev libyaml-cpp-dev prometheus-cpp-dev libjemalloc-dev \
             doctest-dev libpcre2-dev libcli11-dev libssl-dev libboost1.81-dev zlib1g-dev \
             libnats-dev nats-server curl openssl python3 python3-jsonschema libcurl4-openssl-dev \
-            prometheus prometheus-pushgateway
+            prometheus prometheus-pushgateway libsqlite3-dev sqlite3
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD    := build
 ASAN     := build-asan
