@@ -1,0 +1,158 @@
+#include "indicators/indicator_catalog.hpp"
+
+#include <chrono>
+#include <unordered_set>
+
+#include "stix/pattern_parser.hpp"
+
+namespace vigie {
+
+int64_t unix_now_us() {
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+IndicatorCatalog::IndicatorCatalog(IndicatorStore& store, size_t max_segments)
+    : store_(store), max_segments_(max_segments) {
+    Diagnostics ignored;  // reported when the indicators arrived
+    auto set = std::make_shared<IndicatorSet>();
+    set->segments.push_back(build_from_store(ignored));
+    not_matched_ = ignored.size();
+    current_.store(std::move(set));
+}
+
+IndicatorCatalog::~IndicatorCatalog() {
+    wait_idle();
+    if (merger_.joinable()) merger_.join();
+}
+
+void IndicatorCatalog::compile(IndicatorSegment::Builder& builder, const stix::Indicator& ind,
+                               Diagnostics& diags) {
+    if (ind.revoked || ind.pattern_type != "stix") return;
+    auto not_matched = [&](const std::string& why) {
+        diags.push_back({Severity::Warning, {ind.source, 0, 0}, ind.id,
+                         "stored, not matched per event: " + why});
+    };
+    stix::PatternParse parsed = stix::parse_pattern(ind.pattern);
+    if (!parsed.ok()) return not_matched("pattern: " + parsed.error.message);
+    stix::LineRateTerms terms = stix::line_rate_terms(*parsed.pattern);
+    if (!terms.unsupported.empty()) return not_matched(terms.unsupported);
+    std::string why;
+    if (!builder.add(ind, terms.any_of, why)) not_matched(why);
+}
+
+std::shared_ptr<IndicatorSegment> IndicatorCatalog::build_from_store(Diagnostics& diags) {
+    IndicatorSegment::Builder builder;
+    store_.for_each_current([&](const stix::Indicator& ind) { compile(builder, ind, diags); });
+    return builder.build();
+}
+
+void IndicatorCatalog::kill(const IndicatorSet& set, const std::string& id) {
+    if (merging_) killed_during_merge_.push_back(id);
+    for (const auto& segment : set.segments) {
+        segment->find_id(id, [&](uint32_t slot) { segment->kill(slot); });
+    }
+}
+
+void IndicatorCatalog::publish(std::shared_ptr<const IndicatorSet> set) {
+    current_.store(std::move(set), std::memory_order_release);
+}
+
+ApplyReport IndicatorCatalog::apply(const std::vector<stix::Indicator>& indicators, int64_t now_us) {
+    ApplyReport report;
+    std::unique_lock lock(mutex_);
+    PutResult put = store_.put(indicators, now_us, report.error);
+    if (!report.error.empty()) return report;
+    auto current = current_.load();
+    IndicatorSegment::Builder builder;
+    for (size_t i = 0; i < indicators.size(); ++i) {
+        const PutOutcome outcome = put.outcomes[i];
+        if (outcome == PutOutcome::Stale) {
+            ++report.stale;
+            continue;
+        }
+        ++(outcome == PutOutcome::Added ? report.added : report.updated);
+        if (outcome == PutOutcome::Updated) kill(*current, indicators[i].id);
+        report.revoked += indicators[i].revoked ? 1 : 0;
+        compile(builder, indicators[i], report.diagnostics);
+    }
+    for (const auto& id : put.evicted) kill(*current, id);
+    report.evicted = put.evicted.size();
+    report.not_matched = report.diagnostics.size();
+    not_matched_ += report.not_matched;
+    if (builder.size() > 0) {
+        auto next = std::make_shared<IndicatorSet>(*current);
+        next->segments.push_back(builder.build());
+        // An id evicted in this very batch may be in the new segment too.
+        for (const auto& id : put.evicted) kill(*next, id);
+        publish(next);
+        if (next->segments.size() > max_segments_ && !merging_) {
+            merging_ = true;
+            if (merger_.joinable()) merger_.join();
+            merger_ = std::thread([this] { merge_in_background(); });
+        }
+    }
+    return report;
+}
+
+// Rebuilds one segment from the store, then keeps the segments published meanwhile on
+// top of it, killing in the merged segment what those newer segments replace.
+void IndicatorCatalog::merge_in_background() {
+    size_t merged_count = 0;
+    {
+        std::lock_guard lock(mutex_);
+        merged_count = current_.load()->segments.size();
+        killed_during_merge_.clear();
+    }
+    Diagnostics ignored;
+    std::shared_ptr<IndicatorSegment> merged = build_from_store(ignored);
+    std::lock_guard lock(mutex_);
+    auto current = current_.load();
+    auto next = std::make_shared<IndicatorSet>();
+    next->segments.push_back(merged);
+    for (size_t s = merged_count; s < current->segments.size(); ++s) {
+        const auto& newer = current->segments[s];
+        for (uint32_t slot = 0; slot < newer->size(); ++slot) {
+            merged->find_id(newer->view(slot).id, [&](uint32_t old) { merged->kill(old); });
+        }
+        next->segments.push_back(newer);
+    }
+    // Revoked and evicted while the store was being read: not in any newer segment.
+    for (const auto& id : killed_during_merge_) {
+        merged->find_id(id, [&](uint32_t m) { merged->kill(m); });
+    }
+    killed_during_merge_.clear();
+    publish(next);
+    merging_ = false;
+    idle_.notify_all();
+}
+
+void IndicatorCatalog::wait_idle() {
+    std::unique_lock lock(mutex_);
+    idle_.wait(lock, [this] { return !merging_; });
+}
+
+void IndicatorCatalog::count_live(const IndicatorSet& set, IndicatorCounts& counts) const {
+    const int64_t now = unix_now_us();
+    for (const auto& segment : set.segments) {
+        for (uint32_t slot = 0; slot < segment->size(); ++slot) {
+            if (!segment->live(slot, now)) continue;
+            const IndicatorView v = segment->view(slot);
+            ++counts.by_tlp_source[{std::string(stix::tlp_name(v.tlp)), std::string(v.source)}];
+            ++counts.matched_per_event;
+        }
+    }
+}
+
+IndicatorCounts IndicatorCatalog::counts() const {
+    IndicatorCounts counts;
+    count_live(*current(), counts);
+    counts.stored = store_.count();
+    counts.evictions = store_.evictions();
+    std::lock_guard lock(mutex_);
+    counts.not_matched = not_matched_;
+    return counts;
+}
+
+}  // namespace vigie
