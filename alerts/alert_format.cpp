@@ -101,6 +101,28 @@ std::string_view ocsf_severity(Level level) {
     return kNames[static_cast<size_t>(level)];
 }
 
+namespace {
+
+void append_indicator(std::string& b, const AlertIndicator& i) {
+    b += R"(,"indicator":{"id":)";
+    append_json_string(b, i.id);
+    if (!i.name.empty()) {
+        b += R"(,"name":)";
+        append_json_string(b, i.name);
+    }
+    b += R"(,"tlp":)";
+    append_json_string(b, i.tlp);
+    b += R"(,"source":)";
+    append_json_string(b, i.source);
+    if (i.confidence >= 0) {
+        b += R"(,"confidence":)";
+        append_json_number(b, static_cast<uint64_t>(i.confidence));
+    }
+    b += '}';
+}
+
+}  // namespace
+
 void JsonlAlertFormat::append(const Alert& a, std::string& b) const {
     b += R"({"rule":)";
     append_rule(b, a.rule);
@@ -127,6 +149,7 @@ void JsonlAlertFormat::append(const Alert& a, std::string& b) const {
         append_json_string(b, a.host);
         b += '}';
     }
+    if (a.indicator) append_indicator(b, *a.indicator);
     b += R"(,"matched":)";
     append_matched(b, a.matched);
     if (a.include_event) {

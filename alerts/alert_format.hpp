@@ -15,6 +15,15 @@
 
 namespace vigie {
 
+// The threat indicator behind an alert (indicators/), as the formats write it.
+struct AlertIndicator {
+    std::string_view id;
+    std::string_view name;
+    std::string_view tlp;  // "TLP:AMBER"
+    std::string_view source;
+    int confidence = -1;  // -1: not given
+};
+
 struct Alert {
     const Rule& rule;
     std::string_view source_file;
@@ -34,6 +43,7 @@ struct Alert {
     // `event` is already minified (the scanner minifies it once, for the uid): written as
     // it is instead of minified a second time.
     bool event_minified = false;
+    const AlertIndicator* indicator = nullptr;  // set when an indicator fired, not a rule
 };
 
 // The version of the alert schema (docs/alert.schema.json) the jsonl format writes.

@@ -18,6 +18,8 @@ struct ScanOptions {
     std::string metrics_file;
     unsigned threads = 0;  // workers; 0: one per core
     size_t batch_bytes = InputReader::kChunkBytes;
+    std::vector<std::string> indicator_files;  // STIX 2.1 bundles matched on every event
+    std::string indicator_store;               // SQLite store; empty: in memory
 };
 
 struct ServeOptions {

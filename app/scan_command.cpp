@@ -13,6 +13,7 @@
 
 #include "alerts/alert_format.hpp"
 #include "app/commands.hpp"
+#include "app/indicator_loading.hpp"
 #include "generated/version.hpp"
 #include "metrics/scan_metrics.hpp"
 #include "runtime/progress_meter.hpp"
@@ -161,6 +162,12 @@ int run_scan(const ScanOptions& options) {
         options.threads != 0 ? options.threads : std::max(1U, std::thread::hardware_concurrency());
     PipelineOptions pipeline{threads, options.max_event_bytes, InputReader::kChunkBytes,
                              *min_level};
+    LoadedIndicators indicators;
+    if (!options.indicator_files.empty() || !options.indicator_store.empty()) {
+        indicators = load_indicators({options.indicator_store, 2'000'000, options.indicator_files});
+        if (!indicators.catalog) return 1;
+        pipeline.indicators = indicators.catalog.get();
+    }
     ScanPipeline(loaded.ruleset, *format, pipeline).run(inputs, report);
     if (progress) progress->finish();
     const ScanCounters& total = report.total;

@@ -49,6 +49,7 @@ class MappingReader {
         m.products_ = strings(root["products"]);
         m.field_defaults_ = strings(root["field_defaults"]);
         if (!read_fields(root["fields"], m.fields_)) return std::nullopt;
+        if (!read_observables(root["observables"], m.observables_)) return std::nullopt;
         if (auto ls = root["logsources"]; ls) {
             if (!ls.IsSequence()) return fail(ls, "logsources is a list");
             for (const auto& entry : ls) {
@@ -59,6 +60,26 @@ class MappingReader {
     }
 
   private:
+    // observables: {STIX object path: [Sigma field, ...]}.
+    bool read_observables(const YAML::Node& n,
+                          std::vector<std::pair<std::string, std::vector<std::string>>>& out) {
+        if (!n) return true;
+        if (!n.IsMap()) return fail(n, "observables maps a STIX object path to Sigma fields"), false;
+        for (const auto& kv : n) {
+            const std::string path = scalar(kv.first);
+            if (path.find(':') == std::string::npos || path.front() == ':') {
+                return fail(kv.first, "observables: '" + path +
+                                          "' is not a STIX object path (type:property)"),
+                       false;
+            }
+            std::vector<std::string> fields = strings(kv.second);
+            if (fields.empty() || std::find(fields.begin(), fields.end(), "") != fields.end()) {
+                return fail(kv.second, "observables: " + path + " needs field names"), false;
+            }
+            out.emplace_back(path, std::move(fields));
+        }
+        return true;
+    }
     SourceLocation at(const YAML::Node& n) const {
         auto mark = n.Mark();
         return {origin_, static_cast<uint32_t>(mark.line + 1),

@@ -37,6 +37,11 @@ class FieldMapping {
     [[nodiscard]] const std::string& name() const { return name_; }
     [[nodiscard]] bool ignore_spaces() const { return ignore_spaces_; }
     [[nodiscard]] LogsourceResolution resolve(const Logsource& ls) const;
+    // STIX object paths and the Sigma fields that carry them (the `observables` section).
+    [[nodiscard]] const std::vector<std::pair<std::string, std::vector<std::string>>>& observables()
+        const {
+        return observables_;
+    }
     // The paths a Sigma field is looked up at for a rule with this resolution, in order.
     [[nodiscard]] std::vector<JsonPath> paths_for(const std::string& field,
                                                   const LogsourceResolution& res) const;
@@ -48,6 +53,7 @@ class FieldMapping {
     std::vector<std::string> field_defaults_;
     std::map<std::string, std::vector<JsonPath>> fields_;
     std::vector<LogsourceEntry> logsources_;
+    std::vector<std::pair<std::string, std::vector<std::string>>> observables_;
 
     friend class MappingReader;
 };

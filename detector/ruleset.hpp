@@ -4,6 +4,7 @@
 // every worker thread.
 #include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "detector/field_paths.hpp"
@@ -12,6 +13,14 @@
 #include "detector/rule.hpp"
 
 namespace vigie {
+
+// An event field the mapping says carries an observable ("domain-name:value" in
+// QueryName): what threat indicators are matched against.
+struct ObservableField {
+    std::string stix_path;  // "domain-name:value", "file:hashes" (an "ALG=hex,..." list)
+    std::string name;       // the Sigma field name
+    FieldId field = kNone;
+};
 
 struct CompiledRule {
     Rule rule;           // fields resolved; the logsource condition is part of `condition`
@@ -33,6 +42,9 @@ class Ruleset {
     // Whether the reader must collect every string of an event (keyword selections).
     [[nodiscard]] bool needs_all_strings() const { return needs_all_strings_; }
     [[nodiscard]] size_t active_rules() const;
+    [[nodiscard]] const std::vector<ObservableField>& observable_fields() const {
+        return observable_fields_;
+    }
     [[nodiscard]] std::span<const std::unique_ptr<LiteralSet>> literal_sets() const {
         return literal_sets_;
     }
@@ -46,6 +58,7 @@ class Ruleset {
     FieldTable fields_;
     Prefilter prefilter_;
     bool needs_all_strings_ = false;
+    std::vector<ObservableField> observable_fields_;
     std::vector<std::unique_ptr<LiteralSet>> literal_sets_;
     hs_scratch_t* literal_scratch_ = nullptr;
 };

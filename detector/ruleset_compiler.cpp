@@ -141,6 +141,13 @@ std::shared_ptr<const Ruleset> RulesetCompiler::compile(std::vector<Rule> rules,
         report.unmapped_logsource += compiled.unmapped_logsource ? 1 : 0;
         out->rules_.push_back(std::move(compiled));
     }
+    // The fields that carry observables for indicator matching, read like any rule field.
+    for (const auto& [stix_path, fields] : mapping_.observables()) {
+        for (const auto& field : fields) {
+            out->observable_fields_.push_back(
+                {stix_path, field, resolve_field(field, LogsourceResolution{}, *out)});
+        }
+    }
     compile_literal_sets(cache, *out);
     out->prefilter_.build(triggers, active_ids, out->rules_.size(), cache, diags_);
     out->prefilter_.index_paths(out->fields_, out->trie_.path_count());

@@ -1,5 +1,6 @@
 #include "runtime/batch_scanner.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <utility>
 
@@ -35,7 +36,15 @@ BatchScanner::BatchScanner(std::shared_ptr<const Ruleset> ruleset, const AlertFo
       format_(format),
       options_(std::move(options)),
       details_reader_(options_.content,
-                      options_.suppressor ? options_.suppressor->key_fields() : kNoKeyFields) {}
+                      options_.suppressor ? options_.suppressor->key_fields() : kNoKeyFields) {
+    if (options_.indicators && !detector_.ruleset().observable_fields().empty()) {
+        indicator_matcher_ =
+            std::make_unique<IndicatorMatcher>(*options_.indicators, detector_.ruleset());
+        indicator_hits_.reserve(16);
+        indicator_rule_.status = "stable";
+        indicator_rule_.tags.reserve(2);
+    }
+}
 
 BatchScanner::BatchScanner(std::shared_ptr<const Ruleset> ruleset, const AlertFormat& format,
                            Level min_level)
@@ -75,8 +84,13 @@ void BatchScanner::emit_alert(ScanBatch& batch, const RawDocument& doc, uint32_t
         ++batch.suppressed_alerts;
         return;
     }
-    ++batch.counters.alerts_by_level[static_cast<size_t>(rule.level)];
     batch.matched_rules.push_back(&rule);
+    deliver(batch, alert, details);
+}
+
+void BatchScanner::deliver(ScanBatch& batch, const Alert& alert, const EventDetails& details) {
+    const Rule& rule = alert.rule;
+    ++batch.counters.alerts_by_level[static_cast<size_t>(rule.level)];
     if (!options_.envelopes) {
         format_.append(alert, batch.alerts);
         return;
@@ -92,6 +106,47 @@ void BatchScanner::emit_alert(ScanBatch& batch, const RawDocument& doc, uint32_t
     append_envelope({uid_, batch.agency, rule.id, tags_, rule.level}, line_, batch.alerts);
 }
 
+namespace {
+
+// An indicator's confidence (0-100, STIX 2.1 appendix A's scale) as an alert level.
+Level indicator_level(int confidence) {
+    if (confidence < 0 || confidence >= 70) return Level::High;
+    return confidence >= 30 ? Level::Medium : Level::Low;
+}
+
+}  // namespace
+
+// Indicator alerts are not suppressed (the suppressor keys by ruleset rule) and carry
+// their TLP as a tag ("tlp:red"), which the forwarding outputs enforce.
+void BatchScanner::emit_indicator_alert(ScanBatch& batch, const RawDocument& doc,
+                                        const IndicatorHit& hit, const EventDetails& details) {
+    const IndicatorView v = hit.segment->view(hit.slot);
+    Rule& rule = indicator_rule_;
+    rule.level = indicator_level(v.confidence);
+    if (rule.level < options_.min_level) return;
+    rule.id.assign(v.id);
+    rule.title.assign("Threat indicator: ");
+    rule.title.append(v.name.empty() ? v.id : v.name);
+    rule.tags.resize(2);
+    rule.tags[0] = "stix.indicator";
+    rule.tags[1].assign("tlp:");
+    for (char c : stix::tlp_name(v.tlp).substr(4)) rule.tags[1] += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const AlertIndicator indicator{v.id, v.name, stix::tlp_name(v.tlp), v.source, v.confidence};
+    matched_fields_.assign(1, MatchedField{"indicator", hit.field, hit.value});
+    compute_alert_id(rule.id, batch.agency, minified_event_, uid_);
+    Alert alert{rule, *batch.source, doc.index, doc.line, minified_event_, batch.agency};
+    alert.uid = uid_;
+    alert.time_ms = batch_time_ms_;
+    alert.event_time_ms = details.time_ms;
+    alert.host = details.host;
+    alert.matched = matched_fields_;
+    alert.include_event = options_.content.include_event;
+    alert.event_subset = details.subset;
+    alert.event_minified = true;
+    alert.indicator = &indicator;
+    deliver(batch, alert, details);
+}
+
 void BatchScanner::scan_document(ScanBatch& batch, const RawDocument& doc) {
     batch.counters.bytes += doc.size;
     std::string_view error = parser_.parse(doc, detector_.event());
@@ -105,15 +160,23 @@ void BatchScanner::scan_document(ScanBatch& batch, const RawDocument& doc) {
     const auto& rules = detector_.ruleset().rules();
     bool read = false;
     EventDetails details;
+    auto read_details = [&] {
+        if (read) return;
+        minified_event_.clear();
+        append_minified_json(minified_event_, {doc.data, doc.size});
+        details = details_reader_.read(minified_event_);
+        read = true;
+    };
     for (uint32_t r : matches_) {
         if (rules[r].rule.level < options_.min_level) continue;
-        if (!read) {
-            minified_event_.clear();
-            append_minified_json(minified_event_, {doc.data, doc.size});
-            details = details_reader_.read(minified_event_);
-            read = true;
-        }
+        read_details();
         emit_alert(batch, doc, r, details);
+    }
+    if (!indicator_matcher_) return;
+    indicator_matcher_->match(detector_.event(), batch_time_ms_ * 1000, indicator_hits_);
+    for (const IndicatorHit& hit : indicator_hits_) {
+        read_details();
+        emit_indicator_alert(batch, doc, hit, details);
     }
 }
 
@@ -121,6 +184,7 @@ void BatchScanner::scan_document(ScanBatch& batch, const RawDocument& doc) {
 void BatchScanner::scan(ScanBatch& batch) {
     batch.clear_results();
     batch_time_ms_ = unix_now_ms();
+    if (indicator_matcher_) indicator_matcher_->refresh();
     const auto& problems = batch.input.problems();
     size_t p = 0;
     const size_t n = batch.input.document_count();

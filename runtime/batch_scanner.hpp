@@ -12,6 +12,7 @@
 #include "alerts/alert_suppressor.hpp"
 #include "alerts/event_details_reader.hpp"
 #include "detector/detector.hpp"
+#include "indicators/indicator_matcher.hpp"
 #include "ingest/event_parser.hpp"
 #include "runtime/scan_batch.hpp"
 
@@ -23,6 +24,8 @@ struct AlertOptions {
     // vigie serve: alerts as envelopes (alerts/alert_envelope.hpp) for the outputs.
     bool envelopes = false;
     AlertSuppressor* suppressor = nullptr;  // shared by the workers; null: no suppression
+    // Threat indicators matched on every event; null: none.
+    const IndicatorCatalog* indicators = nullptr;
 };
 
 class BatchScanner {
@@ -38,6 +41,9 @@ class BatchScanner {
     void scan_document(ScanBatch& batch, const RawDocument& doc);
     void emit_alert(ScanBatch& batch, const RawDocument& doc, uint32_t rule_index,
                     const EventDetails& details);
+    void emit_indicator_alert(ScanBatch& batch, const RawDocument& doc, const IndicatorHit& hit,
+                              const EventDetails& details);
+    void deliver(ScanBatch& batch, const Alert& alert, const EventDetails& details);
     static void reject(ScanBatch& batch, uint64_t line, std::string_view message);
 
     std::shared_ptr<const Ruleset> ruleset_;  // kept for suppression summaries
@@ -48,6 +54,9 @@ class BatchScanner {
     EventDetailsReader details_reader_;
     std::vector<uint32_t> matches_;
     std::vector<MatchedField> matched_fields_;
+    std::unique_ptr<IndicatorMatcher> indicator_matcher_;
+    std::vector<IndicatorHit> indicator_hits_;
+    Rule indicator_rule_;  // what an indicator alert says as its rule, filled per hit
     std::string minified_event_;
     std::string uid_;
     std::string line_;

@@ -71,7 +71,7 @@ void ScanPipeline::run(const std::vector<std::string>& inputs, ScanOutput& outpu
 void ScanPipeline::run_inline(const std::vector<std::string>& inputs, ScanOutput& output) {
     std::vector<std::string> names = display_names(inputs);
     InputSequence sequence(inputs, names, options_.max_event_bytes, options_.batch_bytes);
-    BatchScanner scanner(ruleset_, format_, options_.min_level);
+    BatchScanner scanner(ruleset_, format_, alert_options());
     ScanBatch batch;
     while (sequence.next(batch)) {
         scanner.scan(batch);
@@ -104,7 +104,7 @@ void ScanPipeline::run_threaded(const std::vector<std::string>& inputs, ScanOutp
     });
     for (unsigned i = 0; i < options_.threads; ++i) {
         threads.emplace_back([&] {
-            BatchScanner scanner(ruleset_, format_, options_.min_level);
+            BatchScanner scanner(ruleset_, format_, alert_options());
             while (auto batch = work.pop()) {
                 scanner.scan(**batch);
                 done.put(*batch);

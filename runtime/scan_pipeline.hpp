@@ -11,6 +11,7 @@
 #include "alerts/alert_format.hpp"
 #include "detector/ruleset.hpp"
 #include "ingest/input_reader.hpp"
+#include "runtime/batch_scanner.hpp"
 #include "runtime/scan_batch.hpp"
 
 namespace vigie {
@@ -20,6 +21,7 @@ struct PipelineOptions {
     size_t max_event_bytes = 1 << 20;
     size_t batch_bytes = InputReader::kChunkBytes;
     Level min_level = Level::Informational;
+    const IndicatorCatalog* indicators = nullptr;  // threat indicators; null: none
 };
 
 // The ordered end of the pipeline: called on the caller's thread, in input order.
@@ -41,6 +43,12 @@ class ScanPipeline {
     class Reading;
     void run_inline(const std::vector<std::string>& inputs, ScanOutput& output);
     void run_threaded(const std::vector<std::string>& inputs, ScanOutput& output);
+    [[nodiscard]] AlertOptions alert_options() const {
+        AlertOptions a;
+        a.min_level = options_.min_level;
+        a.indicators = options_.indicators;
+        return a;
+    }
 
     std::shared_ptr<const Ruleset> ruleset_;
     const AlertFormat& format_;
