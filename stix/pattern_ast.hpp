@@ -17,8 +17,8 @@ struct PathStep {
 };
 
 struct ObjectPath {
-    std::string object_type;       // "file", "network-traffic"
-    std::vector<PathStep> steps;   // the first is always a Key (the property)
+    std::string object_type;      // "file", "network-traffic"
+    std::vector<PathStep> steps;  // the first is always a Key (the property)
     uint32_t column = 0;
 };
 
