@@ -4,6 +4,7 @@
 #include <exception>
 
 #include "app/commands.hpp"
+#include "app/stix_commands.hpp"
 #include "detector/database_cache.hpp"
 #include "generated/version.hpp"
 
@@ -87,6 +88,15 @@ int run(int argc, char** argv) {
         "check", "Validate a configuration file; print every error with file:line:col");
     config_check_cmd->add_option("file", config_file, "Configuration file (YAML)")->required();
 
+    vigie::StixMatchOptions stix_match;
+    auto* stix_cmd = app.add_subcommand("stix", "Work with STIX 2.1 content");
+    stix_cmd->require_subcommand(1);
+    auto* stix_match_cmd = stix_cmd->add_subcommand(
+        "match", "Evaluate a STIX 2.1 pattern against the observed-data of bundle files");
+    stix_match_cmd->add_option("--pattern", stix_match.pattern, "STIX 2.1 pattern")->required();
+    stix_match_cmd->add_option("files", stix_match.files, "Bundles or JSON arrays of objects")
+        ->required();
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -98,6 +108,7 @@ int run(int argc, char** argv) {
         return vigie::run_scan(scan);
     }
     if (serve_cmd->parsed()) return vigie::run_serve(serve);
+    if (stix_match_cmd->parsed()) return vigie::run_stix_match(stix_match);
     if (config_check_cmd->parsed()) return vigie::run_config_check(config_file);
     return vigie::run_rules_check(check);
 }
