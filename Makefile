@@ -6,13 +6,13 @@ PACKAGES := build-essential cmake pkg-config clang libclang-rt-14-dev clang-form
             libhyperscan-dev libsimdjson-dev libyaml-cpp-dev prometheus-cpp-dev libjemalloc-dev \
             doctest-dev libpcre2-dev libcli11-dev libssl-dev libboost1.81-dev zlib1g-dev \
             libnats-dev nats-server curl openssl python3 python3-jsonschema libcurl4-openssl-dev \
-            prometheus prometheus-pushgateway libsqlite3-dev sqlite3
+            prometheus prometheus-pushgateway libsqlite3-dev sqlite3 time
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD    := build
 ASAN     := build-asan
 SIGMA_DIR ?= $(abspath ../shared/sigma)
 
-.PHONY: all deps configure run test fuzz bench bench-serve bench-outputs bench-outage format lint clean
+.PHONY: all deps configure run test fuzz bench bench-indicators bench-serve bench-outputs bench-outage format lint clean
 
 all: $(BUILD)/vigie
 
@@ -57,6 +57,15 @@ test: deps
 BENCH_SIZE ?= 1G
 bench: $(BUILD)/vigie
 	./$(BUILD)/vigie-bench run --size $(BENCH_SIZE) --sigma $(SIGMA_DIR) --vigie $(BUILD)/vigie --out $(BUILD)/bench
+	$(MAKE) bench-indicators
+
+# Threat indicators at line rate: INDICATORS generated indicators loaded, vigie scan's
+# throughput with and without them over the SigmaHQ rules (ratio), arrival-to-match time,
+# store import and load times, RSS (bench/indicator_load.sh).
+INDICATORS ?= 1000000
+INDICATOR_CORPUS ?= 256M
+bench-indicators: $(BUILD)/vigie
+	bench/indicator_load.sh $(BUILD) $(SIGMA_DIR)/rules $(INDICATORS) $(INDICATOR_CORPUS) 2
 
 # The vigie serve load tests: concurrent HTTP clients, then NATS with 1 and 2 workers,
 # LOAD_SECONDS each (see README, "vigie serve").

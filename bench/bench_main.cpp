@@ -10,6 +10,7 @@
 #include "bench/bench_runner.hpp"
 #include "bench/event_generator.hpp"
 #include "bench/floor_pass.hpp"
+#include "bench/indicator_bench.hpp"
 
 namespace fs = std::filesystem;
 using namespace vigie::bench;
@@ -83,9 +84,19 @@ int run(int argc, char** argv) {
     run->add_option("--repeat", config.repeat, "Runs per figure; the best is kept")
         ->capture_default_str();
 
+    IndicatorBenchConfig indicators;
+    auto* ind_cmd = app.add_subcommand(
+        "indicators", "Import N generated STIX indicators, reload them, time arrivals");
+    ind_cmd->add_option("--count", indicators.count, "Indicators")->capture_default_str();
+    ind_cmd->add_option("--store", indicators.store, "SQLite store to (re)create")->required();
+    ind_cmd->add_option("--bundle", indicators.bundle, "Also write them as a STIX bundle here");
+    ind_cmd->add_option("--arrivals", indicators.arrivals, "New indicators timed one by one")
+        ->capture_default_str();
+
     CLI11_PARSE(app, argc, argv);
     try {
         if (gen->parsed()) return generate(out, parse_size(size), seed);
+        if (ind_cmd->parsed()) return run_indicator_bench(indicators);
         if (floor_cmd->parsed()) return floor(floor_input);
         config.corpus_bytes = parse_size(size);
         config.slice_bytes = parse_size(slice);

@@ -19,6 +19,11 @@ CREATE INDEX IF NOT EXISTS indicators_added ON indicators(added);
 CREATE TABLE IF NOT EXISTS state(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 )";
 
+std::string text_at(sqlite3_stmt* s, int i) {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s, i));
+    return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(s, i))) : std::string();
+}
+
 // A prepared statement: freed at the end of the scope, or (borrowed) reset for reuse.
 class Statement {
   public:
@@ -36,15 +41,32 @@ class Statement {
     sqlite3_stmt* get() const { return s_; }
     void text(int i, const std::string& v) const { sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT); }
     void integer(int i, int64_t v) const { sqlite3_bind_int64(s_, i, v); }
-    std::string column_text(int i) const {
-        const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s_, i));
-        return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(s_, i))) : std::string();
-    }
+    std::string column_text(int i) const { return text_at(s_, i); }
 
   private:
     sqlite3_stmt* s_;
     bool owned_;
 };
+
+// A row of for_each_current's query, from column 1 (column 0 is the rowid).
+stix::Indicator read_current(sqlite3_stmt* s) {
+    stix::Indicator ind;
+    ind.id = text_at(s, 1);
+    ind.modified_us = sqlite3_column_int64(s, 2);
+    ind.valid_from_us = sqlite3_column_int64(s, 3);
+    ind.valid_until_us = sqlite3_column_type(s, 4) == SQLITE_NULL
+                             ? std::nullopt
+                             : std::optional<int64_t>(sqlite3_column_int64(s, 4));
+    ind.revoked = sqlite3_column_int(s, 5) != 0;
+    ind.tlp = static_cast<stix::Tlp>(sqlite3_column_int(s, 6));
+    ind.confidence = sqlite3_column_int(s, 7);
+    ind.source = text_at(s, 8);
+    ind.pattern_type = text_at(s, 9);
+    ind.pattern = text_at(s, 10);
+    ind.name = text_at(s, 11);
+    ind.created_by_ref = text_at(s, 12);
+    return ind;
+}
 
 }  // namespace
 
@@ -170,29 +192,31 @@ PutResult IndicatorStore::put(std::span<const stix::Indicator> indicators, int64
     return result;
 }
 
+// Read a page at a time, the mutex released between pages, so that a background merge
+// reading a million indicators never holds up an arrival for longer than one page. A row
+// replaced meanwhile gets a new rowid and may be read twice (old and new version): the
+// catalogue's newer segment supersedes both.
 void IndicatorStore::for_each_current(const std::function<void(const stix::Indicator&)>& visit) const {
-    std::lock_guard lock(mutex_);
-    Statement s(prepare(
-        "SELECT id, modified, valid_from, valid_until, revoked, tlp, confidence, source, "
-        "pattern_type, pattern, name, created_by_ref FROM indicators ORDER BY added"));
-    stix::Indicator ind;
-    while (sqlite3_step(s.get()) == SQLITE_ROW) {
-        ind.id = s.column_text(0);
-        ind.modified_us = sqlite3_column_int64(s.get(), 1);
-        ind.valid_from_us = sqlite3_column_int64(s.get(), 2);
-        ind.valid_until_us = sqlite3_column_type(s.get(), 3) == SQLITE_NULL
-                                 ? std::nullopt
-                                 : std::optional<int64_t>(sqlite3_column_int64(s.get(), 3));
-        ind.revoked = sqlite3_column_int(s.get(), 4) != 0;
-        ind.tlp = static_cast<stix::Tlp>(sqlite3_column_int(s.get(), 5));
-        ind.confidence = sqlite3_column_int(s.get(), 6);
-        ind.source = s.column_text(7);
-        ind.pattern_type = s.column_text(8);
-        ind.pattern = s.column_text(9);
-        ind.name = s.column_text(10);
-        ind.created_by_ref = s.column_text(11);
-        visit(ind);
-    }
+    constexpr int64_t kPage = 8192;
+    int64_t after = 0;
+    std::vector<stix::Indicator> page;
+    do {
+        page.clear();
+        {
+            std::lock_guard lock(mutex_);
+            Statement s(prepare(
+                "SELECT rowid, id, modified, valid_from, valid_until, revoked, tlp, confidence, "
+                "source, pattern_type, pattern, name, created_by_ref FROM indicators "
+                "WHERE rowid > ?1 ORDER BY rowid LIMIT ?2"));
+            s.integer(1, after);
+            s.integer(2, kPage);
+            while (sqlite3_step(s.get()) == SQLITE_ROW) {
+                after = sqlite3_column_int64(s.get(), 0);
+                page.push_back(read_current(s.get()));
+            }
+        }
+        for (const auto& ind : page) visit(ind);
+    } while (static_cast<int64_t>(page.size()) == kPage);
 }
 
 std::vector<std::string> IndicatorStore::versions(const std::string& id) const {
