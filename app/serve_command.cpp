@@ -21,6 +21,7 @@
 #include "metrics/metrics_pusher.hpp"
 #include "metrics/serve_metrics.hpp"
 #include "nats/jetstream_input.hpp"
+#include "taxii/taxii_server.hpp"
 
 namespace vigie {
 
@@ -226,10 +227,34 @@ int run_serve(const ServeOptions& options) {
     // Before the reloader: a reload still running at exit answers through the io_context.
     net::io_context io;
     ServeReloader reloader(options.config_file, *config, engine, agencies, log);
+    // The TAXII 2.1 server (taxii.enabled): on the same listener, under /taxii2/ and its
+    // API roots. Objects posted by peers are handed to `taxii_stored`.
+    taxii::TaxiiServer taxii_server;
+    ExtraRoutes taxii_routes;
+    if (config->taxii.enabled) {
+        std::string error;
+        taxii::TaxiiHandler::ObjectsStored taxii_stored =
+            [&log](const std::string& collection, const std::string& peer,
+                   const std::vector<std::string>& objects) {
+                log.info("taxii: objects stored", {{"collection", collection},
+                                                   {"peer", peer},
+                                                   {"objects", uint64_t{objects.size()}}});
+            };
+        taxii_server = taxii::start_taxii_server(*config, log, std::move(taxii_stored), error);
+        if (!taxii_server.handler) {
+            log.error("not starting: the TAXII store cannot be opened", {{"error", error}});
+            return 1;
+        }
+        taxii::TaxiiHandler& taxii = *taxii_server.handler;
+        taxii_routes = {[&taxii](std::string_view path) { return taxii.owns(path); },
+                        [&taxii](const HttpRequest& request) { return taxii.handle(request); }};
+    }
     IngestHandler handler(engine, agencies, config->http, log,
                           [&reloader](std::function<void(ReloadOutcome &&)> done) {
                               reloader.request(std::move(done));
-                          });
+                          },
+                          std::move(taxii_routes));
+
     HttpListener listener(io, config->http, handler, log);
     std::unique_ptr<ServeMetrics> metrics;
     if (config->metrics_enabled)

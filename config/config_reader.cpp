@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "config/taxii_config_reader.hpp"
 #include "config/token_digest.hpp"
 
 namespace vigie {
@@ -352,6 +353,7 @@ std::optional<ServeConfig> ConfigReader::read(const std::string& source) {
                    {"max_ack_pending", uint_field(1, 1000000, s.max_ack_pending)}});
           }},
          {"agencies", [&](const YAML::Node& v, const std::string&) { agencies(v, c); }},
+         {"taxii", [&](const YAML::Node& v, const std::string& p) { errors_ += read_taxii_config(v, p, origin_, diags_, c.taxii); }},
          {"admin",
           [&](const YAML::Node& v, const std::string& p) {
               fields(v, p, {{"token_sha256", [&](const YAML::Node& x, const std::string& q) {

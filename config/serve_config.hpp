@@ -7,6 +7,7 @@
 
 #include "config/listen_address.hpp"
 #include "config/output_settings.hpp"
+#include "taxii/taxii_config.hpp"
 
 namespace vigie {
 
@@ -83,6 +84,7 @@ struct ServeConfig {
     std::string admin_token_sha256;  // empty: the admin API is off
     LogFormat log_format = LogFormat::Json;
     LogLevel log_level = LogLevel::Info;
+    taxii::TaxiiSettings taxii;  // taxii: the TAXII 2.1 server (off by default)
 };
 
 }  // namespace vigie

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace vigie {
 
@@ -18,6 +20,11 @@ struct HttpRequest {
     std::string client_identity;  // TLS client certificate CN; empty without one
     std::string peer;             // remote address, for logs
     std::string body;
+    // Last, so that the handlers' tests that list the fields above keep their meaning.
+    std::string accept{};
+    // "Authorization: Basic ..." decoded (TAXII peers); both empty for any other scheme.
+    std::string basic_user{};
+    std::string basic_password{};
 };
 
 struct HttpAnswer {
@@ -26,7 +33,38 @@ struct HttpAnswer {
     std::string content_type = "application/json";
     unsigned retry_after_seconds = 0;  // > 0: a Retry-After header
     bool www_authenticate = false;     // 401: WWW-Authenticate: Bearer
+    std::vector<std::pair<std::string, std::string>> headers{};  // more headers, as they are
 };
+
+// The user and password of an "Authorization: Basic <base64 user:password>" header;
+// false (both left empty) for another scheme or a malformed value.
+inline bool decode_basic_authorization(std::string_view authorization, std::string& user,
+                                       std::string& password) {
+    constexpr std::string_view kScheme = "basic ";
+    if (authorization.size() <= kScheme.size()) return false;
+    for (size_t i = 0; i < kScheme.size(); ++i)
+        if ((authorization[i] | 0x20) != kScheme[i]) return false;
+    std::string plain;
+    uint32_t bits = 0;
+    int count = 0;
+    for (char c : authorization.substr(kScheme.size())) {
+        int v = c >= 'A' && c <= 'Z'   ? c - 'A'
+                : c >= 'a' && c <= 'z' ? c - 'a' + 26
+                : c >= '0' && c <= '9' ? c - '0' + 52
+                : c == '+'             ? 62
+                : c == '/'             ? 63
+                                       : -1;
+        if (c == '=' || c == ' ') continue;
+        if (v < 0) return false;
+        bits = (bits << 6) | static_cast<uint32_t>(v);
+        if ((count += 6) >= 8) plain += static_cast<char>((bits >> (count -= 8)) & 0xFF);
+    }
+    const size_t colon = plain.find(':');
+    if (colon == std::string::npos || colon == 0) return false;
+    user = plain.substr(0, colon);
+    password = plain.substr(colon + 1);
+    return true;
+}
 
 // {"error":"..."} with the given status.
 HttpAnswer error_answer(unsigned status, std::string_view message);

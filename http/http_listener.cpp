@@ -115,6 +115,7 @@ http::response<http::string_body> to_response(HttpAnswer&& a, unsigned version, 
     if (a.retry_after_seconds > 0)
         res.set(http::field::retry_after, std::to_string(a.retry_after_seconds));
     if (a.www_authenticate) res.set(http::field::www_authenticate, R"(Bearer realm="vigie")");
+    for (auto& [name, value] : a.headers) res.set(name, value);
     res.keep_alive(keep_alive);
     res.body() = std::move(a.body);
     res.body() += '\n';
@@ -130,6 +131,8 @@ HttpRequest to_request(http::request<http::string_body>&& req, std::string peer)
     r.authorization = std::string(req[http::field::authorization]);
     r.content_type = std::string(req[http::field::content_type]);
     r.content_encoding = std::string(req[http::field::content_encoding]);
+    r.accept = std::string(req[http::field::accept]);
+    decode_basic_authorization(r.authorization, r.basic_user, r.basic_password);
     r.peer = std::move(peer);
     r.body = std::move(req.body());
     return r;

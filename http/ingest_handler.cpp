@@ -95,12 +95,14 @@ std::string ingest_answer_json(const IngestResult& r) {
 }
 
 IngestHandler::IngestHandler(IngestEngine& engine, AgencyRegistry& agencies,
-                             const HttpSettings& settings, Logger& log, Reloader reloader)
+                             const HttpSettings& settings, Logger& log, Reloader reloader,
+                             ExtraRoutes extra)
     : engine_(engine),
       agencies_(agencies),
       settings_(settings),
       log_(log),
-      reloader_(std::move(reloader)) {}
+      reloader_(std::move(reloader)),
+      extra_(std::move(extra)) {}
 
 void IngestHandler::handle(HttpRequest&& request, Reply reply) {
     const auto received = std::chrono::steady_clock::now();  // the body has been read
@@ -118,6 +120,7 @@ void IngestHandler::handle(HttpRequest&& request, Reply reply) {
     }
     if (path == "/healthz" && get) return reply(HttpAnswer{200, R"({"status":"ok"})"});
     if (path == "/readyz" && get) return reply(readiness());
+    if (extra_.owns && extra_.owns(path)) return reply(extra_.handle(request));
     reply(error_answer(404, "no such endpoint: " + request.request_line));
 }
 

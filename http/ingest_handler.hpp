@@ -4,6 +4,7 @@
 //   POST /v1/admin/reload  reload rules, mappings and agencies (admin token)
 //   GET  /healthz          the process is up
 //   GET  /readyz           rules loaded, queue not full, not draining
+//   /taxii2/, /<api root>/ the TAXII 2.1 server, when one is configured (ExtraRoutes)
 // Answers are JSON. POST /v1/events answers once the events' alerts are written:
 //   200 {"accepted":N,"rejected":[{"line":L,"error":"..."}]}
 #include <atomic>
@@ -11,6 +12,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "config/serve_config.hpp"
 #include "http/http_exchange.hpp"
@@ -37,6 +39,13 @@ struct HttpCounters {
     std::atomic<uint64_t> unsupported{0};  // 415
 };
 
+// Another API served by the same listener (the TAXII server): the paths it owns, and its
+// answer, given at once. Paths of the routes above are never passed to it.
+struct ExtraRoutes {
+    std::function<bool(std::string_view path)> owns;
+    std::function<HttpAnswer(const HttpRequest&)> handle;
+};
+
 class IngestHandler {
   public:
     using Reply = std::function<void(HttpAnswer&&)>;
@@ -44,7 +53,7 @@ class IngestHandler {
     using Reloader = std::function<void(std::function<void(ReloadOutcome&&)>)>;
 
     IngestHandler(IngestEngine& engine, AgencyRegistry& agencies, const HttpSettings& settings,
-                  Logger& log, Reloader reloader = {});
+                  Logger& log, Reloader reloader = {}, ExtraRoutes extra = {});
 
     // Calls `reply` exactly once: at once, or from a worker thread once the job is done.
     void handle(HttpRequest&& request, Reply reply);
@@ -73,6 +82,7 @@ class IngestHandler {
     HttpSettings settings_;
     Logger& log_;
     Reloader reloader_;
+    ExtraRoutes extra_;
     std::atomic<bool> draining_{false};
     HttpCounters counters_;
 };

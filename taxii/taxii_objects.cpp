@@ -1,0 +1,157 @@
+// The object endpoints of the TAXII handler: objects, object by id, versions, manifest
+// (GET), POST of an envelope, DELETE of an object.
+#include <chrono>
+#include <random>
+
+#include "stix/timestamp.hpp"
+#include "taxii/envelope_reader.hpp"
+#include "taxii/media_type.hpp"
+#include "taxii/object_query.hpp"
+#include "taxii/taxii_handler.hpp"
+#include "taxii/taxii_resources.hpp"
+
+namespace vigie::taxii {
+
+namespace {
+
+std::string_view query_of(std::string_view target) {
+    const size_t q = target.find('?');
+    return q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
+}
+
+// A version 4 UUID for a status resource.
+std::string random_uuid() {
+    static thread_local std::mt19937_64 random{std::random_device{}()};
+    const uint64_t hi = (random() & ~0xF000ULL) | 0x4000ULL;
+    const uint64_t lo = (random() & ~(3ULL << 62)) | (2ULL << 62);
+    char text[37];
+    std::snprintf(text, sizeof text, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
+                  static_cast<unsigned>((hi >> 16) & 0xFFFF), static_cast<unsigned>(hi & 0xFFFF),
+                  static_cast<unsigned>(lo >> 48),
+                  static_cast<unsigned long long>(lo & 0xFFFFFFFFFFFFULL));
+    return text;
+}
+
+int64_t now_us() {
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+// 200 with the page, or 404 when `empty_is_absent` and the peer sees nothing. The
+// X-TAXII-Date-Added headers bound the page, for a client's next added_after.
+HttpAnswer page_answer(const ObjectPage& page, std::string body, bool empty_is_absent) {
+    if (empty_is_absent && page.objects.empty())
+        return taxii_error(404, "not found", "no such object");
+    HttpAnswer a = taxii_answer(200, std::move(body));
+    if (!page.objects.empty()) {
+        a.headers.emplace_back("X-TAXII-Date-Added-First",
+                               stix::format_timestamp(page.objects.front().date_added, true));
+        a.headers.emplace_back("X-TAXII-Date-Added-Last",
+                               stix::format_timestamp(page.objects.back().date_added, true));
+    }
+    return a;
+}
+
+}  // namespace
+
+HttpAnswer TaxiiHandler::get_objects(const HttpRequest& request, const PeerSettings& peer,
+                                     const CollectionSettings& c, bool manifest) {
+    if (!may_read(peer, c.id)) return taxii_error(403, "forbidden", "no read right");
+    ObjectQuery q = parse_object_query(query_of(request.target), settings_.page_size,
+                                       settings_.max_page_size, DefaultVersions::Last);
+    if (!q.error.empty()) return taxii_error(400, "bad request", q.error);
+    q.filter.visible_tlps = visible_tlp_mask(clearance(peer));
+    auto page = store_.query(c.id, q.filter, q.limit, !manifest);
+    if (!page) return taxii_error(500, "internal error", "the collection store failed");
+    return page_answer(*page, manifest ? manifest_json(*page) : envelope_json(*page), false);
+}
+
+HttpAnswer TaxiiHandler::get_object(const HttpRequest& request, const PeerSettings& peer,
+                                    const CollectionSettings& c, const std::string& object_id,
+                                    bool versions) {
+    if (!may_read(peer, c.id)) return taxii_error(403, "forbidden", "no read right");
+    ObjectQuery q =
+        parse_object_query(query_of(request.target), settings_.page_size, settings_.max_page_size,
+                           versions ? DefaultVersions::All : DefaultVersions::Last);
+    if (!q.error.empty()) return taxii_error(400, "bad request", q.error);
+    if (versions) q.filter.versions = VersionMatch{true, false, false, {}};  // all versions, always
+    q.filter.ids = {object_id};
+    q.filter.types.clear();
+    q.filter.visible_tlps = visible_tlp_mask(clearance(peer));
+    auto page = store_.query(c.id, q.filter, q.limit, !versions);
+    if (!page) return taxii_error(500, "internal error", "the collection store failed");
+    return page_answer(*page, versions ? versions_json(*page) : envelope_json(*page), true);
+}
+
+HttpAnswer TaxiiHandler::delete_object(const HttpRequest& request, const PeerSettings& peer,
+                                       const CollectionSettings& c, const std::string& object_id) {
+    if (!may_write(peer, c.id)) return taxii_error(403, "forbidden", "no write right");
+    ObjectQuery q = parse_object_query(query_of(request.target), settings_.page_size,
+                                       settings_.max_page_size, DefaultVersions::All);
+    if (!q.error.empty()) return taxii_error(400, "bad request", q.error);
+    q.filter.ids = {object_id};
+    q.filter.types.clear();
+    q.filter.added_after.reset();
+    // Only what the peer could see: deleting a withheld object would tell it exists.
+    q.filter.visible_tlps = visible_tlp_mask(clearance(peer));
+    auto removed = store_.remove(c.id, q.filter);
+    if (!removed) return taxii_error(500, "internal error", "the collection store failed");
+    if (*removed == 0) return taxii_error(404, "not found", "no such object");
+    return taxii_answer(200, "");
+}
+
+HttpAnswer TaxiiHandler::post_objects(const HttpRequest& request, const PeerSettings& peer,
+                                      const ApiRootSettings& root, const CollectionSettings& c) {
+    if (!may_write(peer, c.id)) return taxii_error(403, "forbidden", "no write right");
+    if (request.body.size() > max_content_length(root))
+        return taxii_error(413, "too large",
+                           "the body is over max_content_length (" +
+                               std::to_string(max_content_length(root)) + " bytes)");
+    if (!is_taxii_media_type(request.content_type))
+        return taxii_error(
+            415, "unsupported media type",
+            "POST " + std::string(kTaxiiMediaType) + ", not '" + request.content_type + "'");
+    return store_objects(peer, root, c, request.body);
+}
+
+HttpAnswer TaxiiHandler::store_objects(const PeerSettings& peer, const ApiRootSettings& root,
+                                       const CollectionSettings& c, std::string_view body) {
+    EnvelopeContents envelope = read_envelope(body, settings_.default_tlp);
+    if (envelope.error == EnvelopeError::NotJson)
+        return taxii_error(400, "bad request", envelope.message);
+    if (envelope.error == EnvelopeError::NotEnvelope)
+        return taxii_error(422, "unprocessable entity", envelope.message);
+    StatusReport status{random_uuid(), now_us(), {}, {}};
+    std::vector<StixObjectRecord> records;
+    std::vector<size_t> positions;  // of each record in envelope.objects
+    for (size_t i = 0; i < envelope.objects.size(); ++i) {
+        CheckedObject& o = envelope.objects[i];
+        if (!o.record) {
+            status.failures.push_back({o.id, 0, o.error});
+            continue;
+        }
+        positions.push_back(i);
+        records.push_back(std::move(*o.record));
+    }
+    const std::vector<AddOutcome> outcomes = store_.add(c.id, records);
+    std::vector<std::string> added;
+    for (size_t i = 0; i < records.size(); ++i) {
+        const StixObjectRecord& r = records[i];
+        if (outcomes[i] == AddOutcome::Failed) {
+            status.failures.push_back({r.id, r.version.value_or(0), "the store failed"});
+            continue;
+        }
+        const bool is_new = outcomes[i] == AddOutcome::Added;
+        status.successes.push_back(
+            {r.id, r.version.value_or(0), is_new ? "added" : "already in the collection"});
+        if (is_new) added.push_back(r.json);
+    }
+    const std::string json = status_json(status);
+    if (!store_.save_status(status.id, root.path + "/" + peer.id, json))
+        return taxii_error(500, "internal error", "the status could not be saved");
+    if (on_stored_ && !added.empty()) on_stored_(c.id, peer.id, added);
+    return taxii_answer(202, json);
+}
+
+}  // namespace vigie::taxii
