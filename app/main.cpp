@@ -57,6 +57,11 @@ int run(int argc, char** argv) {
         ->capture_default_str();
     scan_cmd->add_option("--metrics-file", scan.metrics_file,
                          "Write Prometheus metrics (text format) here at the end");
+    scan_cmd->add_option("--indicators", scan.indicator_files,
+                         "STIX 2.1 bundle of threat indicators to match (repeatable)")
+        ->allow_extra_args(false);
+    scan_cmd->add_option("--indicator-store", scan.indicator_store,
+                         "SQLite indicator store to load and add to (default: in memory)");
     scan_cmd->add_option("inputs", scan.inputs,
                          "Event files or directories; - for stdin (default)");
 

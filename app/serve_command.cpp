@@ -21,6 +21,7 @@
 #include "metrics/metrics_pusher.hpp"
 #include "metrics/serve_metrics.hpp"
 #include "nats/jetstream_input.hpp"
+#include "app/serve_indicators.hpp"
 #include "taxii/taxii_server.hpp"
 
 namespace vigie {
@@ -221,6 +222,8 @@ int run_serve(const ServeOptions& options) {
                                        config->http.max_event_bytes, Level::Informational};
     engine_options.count_figures = config->metrics_enabled;
     engine_options.alerts = alert_pipeline.alert_options();
+    ServeIndicators indicators(*config, log);
+    engine_options.alerts.indicators = indicators.catalog();
     IngestEngine engine(loaded.ruleset, alert_pipeline.format(), alert_pipeline.sink(),
                         engine_options);
     AgencyRegistry agencies(config->agencies, config->admin_token_sha256);
@@ -234,11 +237,12 @@ int run_serve(const ServeOptions& options) {
     if (config->taxii.enabled) {
         std::string error;
         taxii::TaxiiHandler::ObjectsStored taxii_stored =
-            [&log](const std::string& collection, const std::string& peer,
-                   const std::vector<std::string>& objects) {
+            [&log, &indicators](const std::string& collection, const std::string& peer,
+                                const std::vector<std::string>& objects) {
                 log.info("taxii: objects stored", {{"collection", collection},
                                                    {"peer", peer},
                                                    {"objects", uint64_t{objects.size()}}});
+                indicators.on_taxii_objects(collection, peer, objects);
             };
         taxii_server = taxii::start_taxii_server(*config, log, std::move(taxii_stored), error);
         if (!taxii_server.handler) {
@@ -254,7 +258,6 @@ int run_serve(const ServeOptions& options) {
                               reloader.request(std::move(done));
                           },
                           std::move(taxii_routes));
-
     HttpListener listener(io, config->http, handler, log);
     std::unique_ptr<ServeMetrics> metrics;
     if (config->metrics_enabled)

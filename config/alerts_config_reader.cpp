@@ -90,6 +90,7 @@ void ConfigReader::outputs(const YAML::Node& n, const std::string& path,
         OutputSettings o;
         const std::string where = path + "[" + std::to_string(index++) + "]";
         output(item, where, o);
+        o.filter.leaves_organisation = o.forwards() && !o.filter.inside_organisation;
         if (!o.name.empty() && !names.insert(o.name).second) {
             error(item, where + ": output name '" + o.name + "' is used twice");
         }
@@ -108,6 +109,12 @@ void ConfigReader::output_filter_fields(OutputSettings& o, std::vector<Field>& k
     known.push_back({"agencies", list(o.filter.agencies)});
     known.push_back({"tags", list(o.filter.tags)});
     known.push_back({"exclude_rules", list(o.filter.exclude_rules)});
+    known.push_back({"tlp_amber", [this, &o](const YAML::Node& v, const std::string& p) {
+                         flag(v, p, o.filter.tlp_amber);
+                     }});
+    known.push_back({"inside_organisation", [this, &o](const YAML::Node& v, const std::string& p) {
+                         flag(v, p, o.filter.inside_organisation);
+                     }});
 }
 
 void ConfigReader::output(const YAML::Node& n, const std::string& path, OutputSettings& o) {

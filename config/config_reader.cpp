@@ -332,6 +332,8 @@ std::optional<ServeConfig> ConfigReader::read(const std::string& source) {
           }},
          {"alerts", [&](const YAML::Node& v, const std::string& p) { alerts(v, p, c); }},
          {"spool", [&](const YAML::Node& v, const std::string& p) { spool(v, p, c.spool); }},
+         {"indicators",
+          [&](const YAML::Node& v, const std::string& p) { indicators(v, p, c.indicators); }},
          {"nats",
           [&](const YAML::Node& v, const std::string& p) {
               auto& s = c.nats;

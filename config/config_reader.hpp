@@ -52,6 +52,7 @@ class ConfigReader {
     void output(const YAML::Node& n, const std::string& path, OutputSettings& out);
     void output_filter_fields(OutputSettings& out, std::vector<Field>& known);
     void spool(const YAML::Node& n, const std::string& path, SpoolSettings& out);
+    void indicators(const YAML::Node& n, const std::string& path, IndicatorSettings& out);
     void pushgateway(const YAML::Node& n, const std::string& path, PushgatewaySettings& out);
     void level(const YAML::Node& n, const std::string& path, Level& out);
     void optional_texts(const YAML::Node& n, const std::string& path, std::vector<std::string>& out);

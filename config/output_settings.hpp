@@ -16,6 +16,12 @@ struct OutputFilter {
     std::vector<std::string> agencies;  // only alerts of these agencies
     std::vector<std::string> tags;      // only rules with one of these tags (e.g. attack.t1059)
     std::vector<std::string> exclude_rules;  // never these rule ids
+    // TLP of indicator alerts (tag "tlp:<level>"): an output that leaves the organisation
+    // (the forwarding ones, unless inside_organisation) never takes TLP:RED or
+    // TLP:AMBER+STRICT, and TLP:AMBER only with tlp_amber.
+    bool inside_organisation = false;  // configured: a forwarding output that stays in-house
+    bool leaves_organisation = false;  // derived: forwards and not inside_organisation
+    bool tlp_amber = false;
 };
 
 enum class OutputType : uint8_t { Stdout, File, Nats, Webhook, Syslog };

@@ -63,6 +63,17 @@ struct NatsSettings {
 enum class LogFormat : uint8_t { Json, Logfmt };
 enum class LogLevel : uint8_t { Debug, Info, Warning, Error };
 
+// indicators: threat indicators (STIX 2.1) matched on every event.
+struct IndicatorSettings {
+    bool enabled = false;
+    std::string store;  // SQLite file; empty: indicators.sqlite in the spool directory
+    uint64_t max_indicators = 2'000'000;  // past it, revoked/expired then oldest are evicted
+    std::vector<std::string> bundles;     // STIX bundle files imported at start
+    std::string default_tlp = "amber";    // for objects without a TLP marking
+    // TAXII collections whose posted indicators are matched (empty: every collection).
+    std::vector<std::string> taxii_collections;
+};
+
 struct ServeConfig {
     HttpSettings http;
     ListenAddress metrics_listen{"127.0.0.1", 9464};
@@ -84,6 +95,7 @@ struct ServeConfig {
     std::string admin_token_sha256;  // empty: the admin API is off
     LogFormat log_format = LogFormat::Json;
     LogLevel log_level = LogLevel::Info;
+    IndicatorSettings indicators;
     taxii::TaxiiSettings taxii;  // taxii: the TAXII 2.1 server (off by default)
 };
 

@@ -14,6 +14,11 @@ bool contains(const std::vector<std::string>& list, std::string_view value) {
 
 bool filter_accepts(const OutputFilter& filter, const AlertRouting& routing) {
     if (routing.level < filter.min_level) return false;
+    if (filter.leaves_organisation &&
+        (routing.has_tag("tlp:red") || routing.has_tag("tlp:amber+strict") ||
+         (!filter.tlp_amber && routing.has_tag("tlp:amber")))) {
+        return false;
+    }
     if (!filter.agencies.empty() && !contains(filter.agencies, routing.agency)) return false;
     if (contains(filter.exclude_rules, routing.rule_id)) return false;
     if (filter.tags.empty()) return true;

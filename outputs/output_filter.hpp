@@ -9,7 +9,8 @@ namespace vigie {
 // True when the alert passes every criterion: level at least min_level, agency in
 // `agencies` (when the list is not empty), one of `tags` among the rule's tags (when not
 // empty), and rule id not in `exclude_rules`. Comparisons are exact (case-sensitive):
-// agencies, tags and rule ids are identifiers.
+// agencies, tags and rule ids are identifiers. An output leaving the organisation also
+// refuses what the alert's TLP tag forbids (stix/tlp.hpp's rule).
 [[nodiscard]] bool filter_accepts(const OutputFilter& filter, const AlertRouting& routing);
 
 }  // namespace vigie

@@ -89,6 +89,26 @@ TEST_CASE("filter: level, agencies, tags, excluded rules") {
     CHECK(filter_accepts(f, routing(Level::High, "demo", "attack.t1059", "r2")));
 }
 
+TEST_CASE("filter: an output leaving the organisation enforces the alert's TLP") {
+    OutputFilter local;
+    OutputFilter hub;
+    hub.leaves_organisation = true;
+    OutputFilter amber_hub = hub;
+    amber_hub.tlp_amber = true;
+    const char* tags[] = {"stix.indicator,tlp:clear", "stix.indicator,tlp:green",
+                          "stix.indicator,tlp:amber", "stix.indicator,tlp:amber+strict",
+                          "stix.indicator,tlp:red", "attack.t1059"};
+    // clear, green, amber, amber+strict, red, a Sigma rule without TLP
+    const bool to_hub[] = {true, true, false, false, false, true};
+    const bool to_amber_hub[] = {true, true, true, false, false, true};
+    for (size_t i = 0; i < 6; ++i) {
+        CAPTURE(tags[i]);
+        CHECK(filter_accepts(local, routing(Level::High, "demo", tags[i])));
+        CHECK(filter_accepts(hub, routing(Level::High, "demo", tags[i])) == to_hub[i]);
+        CHECK(filter_accepts(amber_hub, routing(Level::High, "demo", tags[i])) == to_amber_hub[i]);
+    }
+}
+
 TEST_CASE("file output: rotation by size keeps keep_files files") {
     TempDir dir;
     const std::string path = dir.path + "/alerts.ndjson";

@@ -1,0 +1,26 @@
+// The indicators section of the `vigie serve` configuration.
+#include <yaml-cpp/yaml.h>
+
+#include "config/config_reader.hpp"
+#include "stix/tlp.hpp"
+
+namespace vigie {
+
+void ConfigReader::indicators(const YAML::Node& n, const std::string& path, IndicatorSettings& s) {
+    auto list = [this](std::vector<std::string>& out) {
+        return [this, &out](const YAML::Node& v, const std::string& p) { optional_texts(v, p, out); };
+    };
+    fields(n, path,
+           {{"enabled", [&](const YAML::Node& v, const std::string& p) { flag(v, p, s.enabled); }},
+            {"store", [&](const YAML::Node& v, const std::string& p) { text(v, p, s.store); }},
+            {"max_indicators", uint_field(1, uint64_t{1} << 32, s.max_indicators)},
+            {"bundles", list(s.bundles)},
+            {"taxii_collections", list(s.taxii_collections)},
+            {"default_tlp", [&](const YAML::Node& v, const std::string& p) {
+                 text(v, p, s.default_tlp);
+                 if (!stix::parse_tlp(s.default_tlp))
+                     error(v, p + " must be one of: clear, green, amber, amber+strict, red");
+             }}});
+}
+
+}  // namespace vigie
