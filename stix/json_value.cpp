@@ -16,8 +16,9 @@ void convert(simdjson::dom::element element, JsonValue& out) {
         case element_type::OBJECT:
             out.kind = JsonValue::Kind::Object;
             for (auto field : element.get_object()) {
-                auto& member = out.members.emplace_back(std::string(field.key), JsonValue{});
-                convert(field.value, member.second);
+                JsonMember& member = out.members.emplace_back();
+                member.key = std::string(field.key);
+                convert(field.value, member.value);
             }
             break;
         case element_type::INT64:

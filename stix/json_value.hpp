@@ -4,10 +4,11 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 namespace vigie::stix {
+
+struct JsonMember;
 
 struct JsonValue {
     enum class Kind { Null, Bool, Int, Float, String, Array, Object };
@@ -16,14 +17,20 @@ struct JsonValue {
     int64_t integer = 0;
     double real = 0;
     std::string text;
-    std::vector<JsonValue> items;                            // Array
-    std::vector<std::pair<std::string, JsonValue>> members;  // Object, in document order
+    std::vector<JsonValue> items;     // Array
+    std::vector<JsonMember> members;  // Object, in document order
 
     [[nodiscard]] const JsonValue* find(std::string_view key) const;
     [[nodiscard]] std::string_view string_or(std::string_view key, std::string_view fallback) const;
 };
 
-// Null with `error` set on bad JSON ("line 3: ..."), simdjson's message otherwise.
+// A member of an object. (Not std::pair: a pair needs JsonValue complete where it is named.)
+struct JsonMember {
+    std::string key;
+    JsonValue value;
+};
+
+// False with `error` set (simdjson's message) when `text` is not one JSON document.
 bool parse_json(std::string_view text, JsonValue& out, std::string& error);
 
 }  // namespace vigie::stix

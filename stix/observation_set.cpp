@@ -1,5 +1,6 @@
 #include "stix/observation_set.hpp"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -102,12 +103,14 @@ const JsonValue* ObservationSet::resolve(const ObservedData& from, std::string_v
 
 std::string load_observation_files(const std::vector<std::string>& paths, ObservationSet& set) {
     for (const std::string& path : paths) {
+        std::error_code ec;
+        if (std::filesystem::is_directory(path, ec)) return path + ": is a directory";
         std::ifstream in(path, std::ios::binary);
         if (!in) return path + ": cannot be read";
         std::ostringstream text;
         text << in.rdbuf();
         if (in.bad()) return path + ": read error";
-        if (auto e = set.add_document(text.str()); !e.empty()) return path + ": " + e;
+        if (auto e = set.add_document(text.str()); !e.empty()) return e.insert(0, path + ": ");
     }
     set.finish();
     return "";
