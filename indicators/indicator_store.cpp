@@ -17,6 +17,9 @@ CREATE TABLE IF NOT EXISTS indicators(
   created_by_ref TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS indicators_added ON indicators(added);
 CREATE TABLE IF NOT EXISTS state(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sightings(
+  indicator_id TEXT PRIMARY KEY, first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL,
+  count INTEGER NOT NULL);
 )";
 
 std::string text_at(sqlite3_stmt* s, int i) {
@@ -236,6 +239,33 @@ void IndicatorStore::for_each_json(
         "ON v.id = i.id AND v.modified = i.modified WHERE i.added > ?1 ORDER BY i.added"));
     s.integer(1, after_us);
     while (sqlite3_step(s.get()) == SQLITE_ROW) visit(s.column_text(0), s.column_text(1));
+}
+
+std::optional<IndicatorOrigin> IndicatorStore::origin(const std::string& id) const {
+    std::lock_guard lock(mutex_);
+    Statement s(prepare("SELECT source, tlp FROM indicators WHERE id = ?1"));
+    s.text(1, id);
+    if (sqlite3_step(s.get()) != SQLITE_ROW) return std::nullopt;
+    return IndicatorOrigin{s.column_text(0), static_cast<stix::Tlp>(sqlite3_column_int(s.get(), 1))};
+}
+
+SightingTotal IndicatorStore::add_sighting(const std::string& id, int64_t first_ms, int64_t last_ms,
+                                           uint64_t count) {
+    std::lock_guard lock(mutex_);
+    Statement up(prepare(
+        "INSERT INTO sightings VALUES (?1, ?2, ?3, ?4) ON CONFLICT(indicator_id) DO UPDATE SET "
+        "first_seen = min(first_seen, ?2), last_seen = max(last_seen, ?3), count = count + ?4 "
+        "RETURNING first_seen, last_seen, count"));
+    up.text(1, id);
+    up.integer(2, first_ms);
+    up.integer(3, last_ms);
+    up.integer(4, static_cast<int64_t>(count));
+    SightingTotal total{first_ms, last_ms, count};
+    if (sqlite3_step(up.get()) == SQLITE_ROW) {
+        total = {sqlite3_column_int64(up.get(), 0), sqlite3_column_int64(up.get(), 1),
+                 static_cast<uint64_t>(sqlite3_column_int64(up.get(), 2))};
+    }
+    return total;
 }
 
 size_t IndicatorStore::count() const {

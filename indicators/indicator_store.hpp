@@ -31,6 +31,19 @@ struct PutResult {
     std::vector<std::string> evicted;  // ids dropped to stay within the bound
 };
 
+// Where an indicator came from and how it is marked.
+struct IndicatorOrigin {
+    std::string source;
+    stix::Tlp tlp = stix::Tlp::Amber;
+};
+
+// An indicator's sightings here, summed.
+struct SightingTotal {
+    int64_t first_seen_ms = 0;
+    int64_t last_seen_ms = 0;
+    uint64_t count = 0;
+};
+
 class IndicatorStore {
   public:
     // Opens (creating if needed) the store; nullptr with `error` set when it cannot.
@@ -52,6 +65,14 @@ class IndicatorStore {
     // The newest version's JSON of every indicator added after `after_us`, in order.
     void for_each_json(int64_t after_us,
                        const std::function<void(const std::string& id, const std::string& json)>& visit) const;
+
+    [[nodiscard]] std::optional<IndicatorOrigin> origin(const std::string& id) const;
+    // Adds sightings to an indicator's total and returns the new total.
+    template <class Count>
+    SightingTotal add_sighting(const std::string& id, const Count& c) {
+        return add_sighting(id, c.first_seen_ms, c.last_seen_ms, c.count);
+    }
+    SightingTotal add_sighting(const std::string& id, int64_t first_ms, int64_t last_ms, uint64_t count);
 
     [[nodiscard]] size_t count() const;
     [[nodiscard]] uint64_t evictions() const { return evictions_; }

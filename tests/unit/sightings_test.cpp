@@ -1,0 +1,107 @@
+// Sightings: indicator alerts are counted per indicator, turned into STIX 2.1 Sightings
+// (one id per indicator and identity, a new version each flush) and published to the
+// indicator's source only when its TLP lets them go there.
+#include <doctest/doctest.h>
+#include <simdjson.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "alerts/alert_envelope.hpp"
+#include "indicators/indicator_store.hpp"
+#include "indicators/sighting_recorder.hpp"
+#include "stix/bundle_reader.hpp"
+
+using namespace vigie;
+
+namespace {
+
+constexpr const char* kIdentity = "identity--11111111-2222-4333-8444-555555555555";
+
+void add_indicator(IndicatorStore& store, const std::string& tail, const char* marking,
+                   const std::string& source) {
+    const std::string json =
+        R"({"type":"indicator","spec_version":"2.1","id":"indicator--00000000-0000-4000-8000-)" + tail +
+        R"(","created":"2026-01-01T00:00:00Z","modified":"2026-01-01T00:00:00Z","valid_from":"2026-01-01T00:00:00Z","pattern_type":"stix","pattern":"[domain-name:value = 'x.example']","object_marking_refs":[")" +
+        marking + R"("]})";
+    stix::BundleOptions options;
+    options.source = source;
+    auto content = stix::read_bundle("[" + json + "]", options);
+    REQUIRE(content.indicators.size() == 1);
+    std::string error;
+    store.put(content.indicators, 0, error);
+    REQUIRE(error.empty());
+}
+
+class MemorySink final : public AlertSink {
+  public:
+    bool write(std::string_view alerts) override {
+        written += alerts;
+        return ok;
+    }
+    void flush() override {}
+    [[nodiscard]] std::string error() const override { return ok ? "" : "disk full"; }
+    std::string written;
+    bool ok = true;
+};
+
+}  // namespace
+
+TEST_CASE("sightings are published to the source peer only when the TLP allows it") {
+    std::string error;
+    auto store = IndicatorStore::open(":memory:", 100, error);
+    REQUIRE(store);
+    const std::string green = "indicator--00000000-0000-4000-8000-000000000001";
+    const std::string red = "indicator--00000000-0000-4000-8000-000000000002";
+    add_indicator(*store, "000000000001", "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb", "peer-a");
+    add_indicator(*store, "000000000002", "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1", "peer-a");
+    SightingRecorder recorder(*store, kIdentity);
+    MemorySink inner;
+    SightingTap tap(inner, recorder);
+    std::string envelopes;
+    append_envelope({"u1", "demo", green, "stix.indicator,tlp:green", Level::High}, "{}", envelopes);
+    append_envelope({"u2", "demo", red, "stix.indicator,tlp:red", Level::High}, "{}", envelopes);
+    append_envelope({"u3", "demo", "a-sigma-rule", "attack.t1059", Level::High}, "{}", envelopes);
+    REQUIRE(tap.write(envelopes));
+    CHECK(recorder.recorded() == 2);
+    recorder.record(green, 1000, 2);
+
+    std::map<std::string, std::vector<std::string>> sent;
+    auto publish = [&](const std::string& peer, const std::vector<std::string>& objects) {
+        sent[peer].insert(sent[peer].end(), objects.begin(), objects.end());
+        return true;
+    };
+    auto clearance = [](const std::string& peer, stix::Tlp tlp) {
+        return peer == "peer-a" && tlp_may_leave(tlp, {true, false});
+    };
+    CHECK(recorder.flush(2000, publish, clearance) == 1);
+    REQUIRE(sent["peer-a"].size() == 1);
+    simdjson::dom::parser parser;
+    simdjson::dom::element s = parser.parse(sent["peer-a"][0]);
+    CHECK(std::string_view(s["type"]) == "sighting");
+    CHECK(std::string_view(s["sighting_of_ref"]) == green);
+    CHECK(int64_t(s["count"]) == 3);
+    CHECK(std::string_view(s["first_seen"]) == "1970-01-01T00:00:01.000Z");
+    CHECK(std::string_view(s["where_sighted_refs"].at(0)) == kIdentity);
+    CHECK(std::string_view(s["object_marking_refs"].at(0)) ==
+          "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb");
+    const std::string first_id{std::string_view(s["id"])};
+    CHECK(first_id.rfind("sighting--", 0) == 0);
+    // Nothing new: nothing sent. A new hit: a new version of the same sighting.
+    CHECK(recorder.flush(3000, publish, clearance) == 0);
+    recorder.record(green, 5000);
+    CHECK(recorder.flush(6000, publish, clearance) == 1);
+    simdjson::dom::element v2 = parser.parse(sent["peer-a"][1]);
+    CHECK(std::string_view(v2["id"]) == first_id);
+    CHECK(int64_t(v2["count"]) == 4);
+    CHECK(std::string_view(v2["modified"]) == "1970-01-01T00:00:06.000Z");
+
+    // A failed write records nothing; a failed publication is offered again.
+    inner.ok = false;
+    CHECK_FALSE(tap.write(envelopes));
+    recorder.record(green, 7000);
+    CHECK(recorder.flush(8000, [](auto&, auto&) { return false; }, clearance) == 0);
+    CHECK(recorder.flush(9000, publish, clearance) == 1);
+    CHECK(sent["peer-a"].size() == 3);
+}
