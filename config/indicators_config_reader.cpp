@@ -16,6 +16,7 @@ void ConfigReader::indicators(const YAML::Node& n, const std::string& path, Indi
             {"max_indicators", uint_field(1, uint64_t{1} << 32, s.max_indicators)},
             {"bundles", list(s.bundles)},
             {"taxii_collections", list(s.taxii_collections)},
+            {"sightings_interval_seconds", uint_field(1, 86400, s.sightings_interval_seconds)},
             {"default_tlp", [&](const YAML::Node& v, const std::string& p) {
                  text(v, p, s.default_tlp);
                  if (!stix::parse_tlp(s.default_tlp))

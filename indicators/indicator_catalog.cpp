@@ -139,7 +139,8 @@ void IndicatorCatalog::count_live(const IndicatorSet& set, IndicatorCounts& coun
         for (uint32_t slot = 0; slot < segment->size(); ++slot) {
             if (!segment->live(slot, now)) continue;
             const IndicatorView v = segment->view(slot);
-            ++counts.by_tlp_source[{std::string(stix::tlp_name(v.tlp)), std::string(v.source)}];
+            ++counts.by_type_tlp_source[{std::string(v.type), std::string(stix::tlp_name(v.tlp)),
+                                         std::string(v.source)}];
             ++counts.matched_per_event;
         }
     }

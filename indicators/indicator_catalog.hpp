@@ -13,6 +13,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "detector/diagnostic.hpp"
@@ -38,7 +39,8 @@ struct ApplyReport {
 
 // What the metrics show, by TLP and source peer.
 struct IndicatorCounts {
-    std::map<std::pair<std::string, std::string>, int64_t> by_tlp_source;  // (TLP name, source)
+    // (object type, TLP name, source) -> live indicators matched per event
+    std::map<std::tuple<std::string, std::string, std::string>, int64_t> by_type_tlp_source;
     size_t matched_per_event = 0;
     size_t stored = 0;
     uint64_t evictions = 0;

@@ -1,6 +1,7 @@
 #include "indicators/indicator_segment.hpp"
 
 #include <algorithm>
+#include <array>
 #include <climits>
 #include <stdexcept>
 
@@ -38,6 +39,17 @@ std::string like_to_regex(std::string_view like) {
     return out + "$";
 }
 
+// The object types the metrics break indicators down by; anything else is "other".
+constexpr std::array<std::string_view, 8> kObjectTypes{
+    "domain-name", "ipv4-addr", "ipv6-addr", "url", "email-addr", "file", "network-traffic", "other"};
+
+uint8_t object_type_index(std::string_view type) {
+    for (size_t i = 0; i + 1 < kObjectTypes.size(); ++i) {
+        if (kObjectTypes[i] == type) return static_cast<uint8_t>(i);
+    }
+    return static_cast<uint8_t>(kObjectTypes.size() - 1);
+}
+
 constexpr unsigned kRegexFlags = HS_FLAG_SINGLEMATCH | HS_FLAG_DOTALL | HS_FLAG_ALLOWEMPTY;
 
 void add_length(std::vector<uint8_t>& lengths, unsigned length) {
@@ -68,6 +80,7 @@ uint32_t IndicatorSegment::Builder::add_info(const IndicatorView& v, int64_t val
     info.valid_until_us = v.valid_until_us.value_or(INT64_MAX);
     info.confidence = static_cast<int8_t>(v.confidence);
     info.tlp = v.tlp;
+    info.type = object_type_index(v.type);
     s.infos_.push_back(info);
     return static_cast<uint32_t>(s.infos_.size() - 1);
 }
@@ -124,7 +137,9 @@ bool IndicatorSegment::Builder::add_term(uint32_t slot, const stix::IndicatorTer
 bool IndicatorSegment::Builder::add(const stix::Indicator& ind,
                                     const std::vector<stix::IndicatorTerm>& terms,
                                     std::string& why) {
-    const IndicatorView view{ind.id, ind.name, ind.source, ind.tlp, ind.confidence, ind.valid_until_us};
+    const IndicatorView view{ind.id,         ind.name,           ind.source,
+                             ind.tlp,        ind.confidence,     ind.valid_until_us,
+                             terms.empty() ? std::string_view() : terms[0].object_type};
     const uint32_t slot = add_info(view, ind.valid_from_us);
     segment_->ids_.add(0, ind.id, slot);
     size_t usable = 0;
@@ -177,7 +192,8 @@ IndicatorView IndicatorSegment::view(uint32_t slot) const {
             s.substr(i.source_off, i.source_len),
             i.tlp,
             i.confidence,
-            i.valid_until_us == INT64_MAX ? std::nullopt : std::optional<int64_t>(i.valid_until_us)};
+            i.valid_until_us == INT64_MAX ? std::nullopt : std::optional<int64_t>(i.valid_until_us),
+            kObjectTypes[i.type]};
 }
 
 bool IndicatorSegment::live(uint32_t slot, int64_t now_us) const {

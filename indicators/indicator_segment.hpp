@@ -28,6 +28,7 @@ struct IndicatorView {
     stix::Tlp tlp = stix::Tlp::Amber;
     int confidence = -1;
     std::optional<int64_t> valid_until_us;
+    std::string_view type;  // the STIX object type of its first term ("domain-name", ...)
 };
 
 class IndicatorSegment {
@@ -80,6 +81,7 @@ class IndicatorSegment {
         int64_t valid_until_us;  // INT64_MAX: none
         int8_t confidence;
         stix::Tlp tlp;
+        uint8_t type;  // index in kObjectTypes
     };
     struct RegexTerm {
         std::string key;

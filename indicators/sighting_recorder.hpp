@@ -35,6 +35,11 @@ class SightingRecorder {
   public:
     SightingRecorder(IndicatorStore& store, std::string identity_id);
 
+    // Set once before the first flush (the identity comes with the federation settings).
+    void set_identity(std::string identity) {
+        std::lock_guard lock(mutex_);
+        identity_ = std::move(identity);
+    }
     void record(std::string_view indicator_id, int64_t time_ms, uint64_t count = 1);
     // Builds the changed sightings, stores them, and publishes those that may leave.
     // Returns the number published.

@@ -136,6 +136,33 @@ void collect_spool(Builder& b, const SpoolFigures& spool) {
         {}, num(spool.refused_full));
 }
 
+void collect_indicators(Builder& b, const IndicatorFigures& f) {
+    if (!f.enabled) return;
+    auto& live = b.gauge("vigie_indicators",
+                         "Indicators matched on every event, by object type, TLP and source peer");
+    for (const auto& l : f.live)
+        add_gauge(live, {{"type", l.type}, {"tlp", l.tlp}, {"source", l.source}}, num(l.count));
+    add_gauge(b.gauge("vigie_indicators_stored", "Indicators in the store"), {}, num(f.stored));
+    add_gauge(b.gauge("vigie_indicators_max", "Size of the store's bound (indicators.max_indicators)"),
+              {}, num(f.max_stored));
+    add_counter(b.counter("vigie_indicator_evictions_total", "Indicators evicted to stay within the bound"),
+                {}, num(f.evictions));
+    add_counter(b.counter("vigie_indicators_not_matched_total",
+                          "Indicators stored whose pattern is outside the per-event subset"),
+                {}, num(f.not_matched));
+    add_counter(b.counter("vigie_indicator_objects_rejected_total",
+                          "STIX/MISP objects refused (invalid, over a limit)"),
+                {}, num(f.rejected));
+    add_counter(b.counter("vigie_indicator_matches_total", "Indicator alerts written"), {},
+                num(f.matches));
+    add_counter(b.counter("vigie_sightings_published_total", "STIX Sightings sent to source peers"),
+                {}, num(f.sightings_published));
+    if (f.sync_lag_seconds.empty()) return;
+    auto& lag = b.gauge("vigie_federation_sync_lag_seconds",
+                        "Seconds since the last successful poll of a peer's collection");
+    for (const auto& [peer, seconds] : f.sync_lag_seconds) add_gauge(lag, {{"peer", peer}}, seconds);
+}
+
 void collect_outputs(Builder& b, const std::vector<OutputFigures>& outputs) {
     if (outputs.empty()) return;
     auto& delivered = b.counter("vigie_output_delivered_total", "Alerts delivered by output");
@@ -208,6 +235,7 @@ class ServeMetrics::Families final : public pm::Collectable {
         collect_nats(b, s);
         collect_spool(b, s.spool);
         collect_outputs(b, s.outputs);
+        collect_indicators(b, s.indicators);
         if (ingest_) {
             const IngestFigures f = ingest_();
             collect_ingest_counts(b, f);
