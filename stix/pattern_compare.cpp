@@ -187,7 +187,8 @@ bool network_test(const Selected& v, const Comparison& c) {
 
 // One comparison on one selected value. NOT inverts the test, except where the reference
 // matcher refuses non-strings before negating (LIKE, ISSUBSET, ISSUPERSET).
-bool test_value(const Selected& v, const Comparison& c, const PatternRegex* regex) {
+bool test_value(const Selected& v, const Comparison& c, const PatternRegex* regex,
+                const PatternRegex* binary_regex) {
     bool result = false;
     switch (c.op) {
         case CompareOp::Equal:
@@ -219,6 +220,10 @@ bool test_value(const Selected& v, const Comparison& c, const PatternRegex* rege
             break;
         }
         case CompareOp::Matches: {
+            if (v.binary) {
+                result = binary_regex != nullptr && binary_regex->search(*v.binary);
+                break;
+            }
             const std::string* s = string_value(v);
             result = s != nullptr && regex->search(*s);
             break;
@@ -234,11 +239,13 @@ bool test_value(const Selected& v, const Comparison& c, const PatternRegex* rege
 }
 
 bool root_passes(const Comparison& c, const JsonValue& root, const PathWalker& walker,
-                 const PatternRegex* regex) {
+                 const CompiledRegexes& regexes) {
+    const PatternRegex* regex = regexes.find(c);
+    const PatternRegex* binary_regex = regexes.find_binary(c);
     std::vector<Selected> values = walker.walk(root, c.path);
     if (c.op == CompareOp::Exists) return values.empty() == c.negated;
     return std::any_of(values.begin(), values.end(),
-                       [&](const Selected& v) { return test_value(v, c, regex); });
+                       [&](const Selected& v) { return test_value(v, c, regex, binary_regex); });
 }
 
 std::vector<uint32_t> intersect(const std::vector<uint32_t>& a, const std::vector<uint32_t>& b) {
@@ -271,8 +278,15 @@ void CompiledRegexes::collect(const ComparisonExpr& expr) {
     std::string error;  // the parser already compiled MATCHES expressions once
     if (c.op == CompareOp::Like)
         by_comparison_[&c] = PatternRegex::from_like(c.values.front().text);
-    else if (c.op == CompareOp::Matches)
-        by_comparison_[&c] = PatternRegex::compile(c.values.front().text, error);
+    if (c.op != CompareOp::Matches) return;
+    by_comparison_[&c] = PatternRegex::compile(c.values.front().text, error);
+    if (auto latin1 = string_as_bytes(c.values.front().text))
+        binary_[&c] = PatternRegex::compile_binary(*latin1);
+}
+
+const PatternRegex* CompiledRegexes::find_binary(const Comparison& c) const {
+    auto it = binary_.find(&c);
+    return it == binary_.end() ? nullptr : it->second.get();
 }
 
 const PatternRegex* CompiledRegexes::find(const Comparison& c) const {
@@ -291,7 +305,7 @@ std::vector<uint32_t> matching_roots(const ComparisonExpr& expr, const ObservedD
         for (uint32_t i = 0; i < data.objects.size(); ++i) {
             const JsonValue& object = *data.objects[i].second;
             if (object.string_or("type", "") != c.path.object_type) continue;
-            if (root_passes(c, object, walker, regex)) roots.push_back(i);
+            if (root_passes(c, object, walker, regexes)) roots.push_back(i);
         }
         return roots;
     }

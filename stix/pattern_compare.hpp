@@ -18,11 +18,14 @@ class CompiledRegexes {
   public:
     explicit CompiledRegexes(const Pattern& pattern);
     [[nodiscard]] const PatternRegex* find(const Comparison& c) const;
+    // MATCHES on binary values; null when the expression cannot match bytes.
+    [[nodiscard]] const PatternRegex* find_binary(const Comparison& c) const;
 
   private:
     void collect(const ComparisonExpr& expr);
     void collect(const ObservationExpr& expr);
     std::unordered_map<const Comparison*, std::shared_ptr<const PatternRegex>> by_comparison_;
+    std::unordered_map<const Comparison*, std::shared_ptr<const PatternRegex>> binary_;
 };
 
 // Indexes into `data.objects` of the roots that satisfy `expr`, ascending.

@@ -216,7 +216,9 @@ Token PatternLexer::lex_quoted(size_t start, char prefix) {
     if (prefix == '\0') {
         t.text = std::move(body);
     } else if (prefix == 't') {
-        auto us = parse_timestamp(body);
+        // Upper-case T and Z only, as STIX writes timestamps (the reference matcher too).
+        auto us =
+            body.find_first_of("tz") == std::string::npos ? parse_timestamp(body) : std::nullopt;
         if (!us) return error(start, "invalid timestamp (expected t'YYYY-MM-DDTHH:MM:SS[.s]Z')");
         t.kind = TokenKind::Timestamp;
         t.integer = *us;

@@ -8,12 +8,12 @@ namespace {
 
 constexpr uint32_t kMatchLimit = 100000;
 
-pcre2_code* compile_code(std::string_view expression, std::string& error) {
+pcre2_code* compile_code(std::string_view expression, std::string& error,
+                         uint32_t options = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF) {
     int code = 0;
     PCRE2_SIZE offset = 0;
-    pcre2_code* re =
-        pcre2_compile(reinterpret_cast<PCRE2_SPTR>(expression.data()), expression.size(),
-                      PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &code, &offset, nullptr);
+    pcre2_code* re = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(expression.data()),
+                                   expression.size(), options, &code, &offset, nullptr);
     if (re == nullptr) {
         PCRE2_UCHAR buf[256];
         pcre2_get_error_message(code, buf, sizeof buf);
@@ -30,6 +30,13 @@ pcre2_code* compile_code(std::string_view expression, std::string& error) {
 std::shared_ptr<const PatternRegex> PatternRegex::compile(std::string_view expression,
                                                           std::string& error) {
     pcre2_code* re = compile_code(expression, error);
+    if (re == nullptr) return nullptr;
+    return std::shared_ptr<const PatternRegex>(new PatternRegex(re));
+}
+
+std::shared_ptr<const PatternRegex> PatternRegex::compile_binary(std::string_view latin1) {
+    std::string error;
+    pcre2_code* re = compile_code(latin1, error, 0);
     if (re == nullptr) return nullptr;
     return std::shared_ptr<const PatternRegex>(new PatternRegex(re));
 }

@@ -13,6 +13,10 @@ class PatternRegex {
     // Null with `error` set when PCRE2 refuses the expression.
     static std::shared_ptr<const PatternRegex> compile(std::string_view expression,
                                                        std::string& error);
+    // For *_hex / *_bin values: `latin1` is the expression with each code point as one byte
+    // (the reference matcher's rule: only expressions whose code points are all < 256 can
+    // match binary data), matched byte by byte without UTF.
+    static std::shared_ptr<const PatternRegex> compile_binary(std::string_view latin1);
     // LIKE: % any run, _ one character, the rest literal, anchored at both ends.
     static std::shared_ptr<const PatternRegex> from_like(std::string_view like);
     ~PatternRegex();

@@ -217,6 +217,73 @@ TEST_CASE("qualifiers: WITHIN, REPEATS, START/STOP") {
     });
 }
 
+// The reference matcher's test_temporal_qualifiers.py, in STIX 2.1 syntax: alice at
+// 13:37:52, bob at 13:37:57, carol at 13:38:02.
+TEST_CASE("the reference matcher's temporal qualifier table") {
+    ObservationSet set;
+    std::string objects = "[";
+    const char* names[] = {"alice", "bob", "carol"};
+    const char* times[] = {"1994-11-29T13:37:52Z", "1994-11-29T13:37:57Z", "1994-11-29T13:38:02Z"};
+    for (int i = 0; i < 3; ++i) {
+        objects +=
+            std::string(i ? "," : "") + R"({"type":"person","id":"person--)" + std::to_string(i) +
+            R"(","name":")" + names[i] + R"("},{"type":"observed-data","id":"od-)" + names[i] +
+            R"(","first_observed":")" + times[i] + R"(","last_observed":")" + times[i] +
+            R"(","number_observed":1,"object_refs":["person--)" + std::to_string(i) + R"("]})";
+    }
+    REQUIRE(set.add_document(objects + "]").empty());
+    set.finish();
+    const std::string t50 = "t'1994-11-29T13:37:50Z'", t52 = "t'1994-11-29T13:37:52Z'",
+                      t57 = "t'1994-11-29T13:37:57Z'", t58 = "t'1994-11-29T13:37:58Z'",
+                      t59 = "t'1994-11-29T13:37:59Z'";
+    const std::vector<std::string> matching = {
+        "[person:name = 'bob'] WITHIN 1 SECONDS",
+        "[person:name = 'bob'] WITHIN .0001 SECONDS",
+        "[person:name = 'alice'] AND [person:name < 'carol'] WITHIN 1 SECONDS",
+        "([person:name = 'alice'] AND [person:name < 'carol']) WITHIN 5 SECONDS",
+        "([person:name = 'alice'] AND [person:name < 'carol']) WITHIN 6 SECONDS",
+        "([person:name = 'alice'] OR [person:name = 'darlene']) WITHIN 1 SECONDS",
+        "[person:name = 'bob'] START " + t57 + " STOP " + t58,
+        "[person:name LIKE 'a%'] AND [person:name = 'bob'] START " + t57 + " STOP " + t58,
+        "([person:name LIKE 'a%'] AND [person:name = 'bob']) START " + t50 + " STOP " + t58,
+        "[person:name = 'alice'] OR [person:name = 'darlene'] START " + t57 + " STOP " + t58,
+        "([person:name = 'alice'] OR [person:name = 'darlene']) START " + t52 + " STOP " + t58,
+        "[person:name MATCHES ''] REPEATS 2 TIMES START " + t50 + " STOP " + t58,
+    };
+    const std::vector<std::string> not_matching = {
+        "([person:name = 'alice'] AND [person:name < 'carol']) WITHIN 4 SECONDS",
+        "([person:name = 'alice'] AND [person:name < 'carol']) WITHIN 4.9999 SECONDS",
+        "[person:name = 'elizabeth'] WITHIN 10 SECONDS",
+        "([person:name < 'alice'] OR [person:name = 'darlene']) WITHIN 10 SECONDS",
+        "[person:name = 'bob'] START " + t58 + " STOP " + t58,
+        "[person:name = 'bob'] START " + t59 + " STOP " + t58,
+        "[person:name = 'bob'] START " + t58 + " STOP " + t59,
+        "([person:name LIKE 'a%'] AND [person:name = 'bob']) START " + t50 + " STOP " + t57,
+        "([person:name LIKE 'z%'] OR [person:name = 'darlene']) START " + t50 + " STOP " + t57,
+        "[person:name MATCHES ''] REPEATS 3 TIMES START " + t50 + " STOP " + t58,
+        "[person:name NOT LIKE 'foo'] START " + t50 + " STOP " + t57 + " REPEATS 3 TIMES",
+    };
+    for (const std::string& p : matching) {
+        CAPTURE(p);
+        CHECK(run(p, set).status == kMatch);
+    }
+    for (const std::string& p : not_matching) {
+        CAPTURE(p);
+        CHECK(run(p, set).status == kNoMatch);
+    }
+    for (const char* bad :
+         {"[person:name = 'alice'] WITHIN 0 SECONDS", "[person:name = 'alice'] WITHIN 1 second",
+          "[person:name = 'alice'] WITHIN -123.367 SECONDS",
+          "[person:name = 'alice'] START t'1994-11-29t13:37:58Z' STOP "
+          "t'1994-11-29T13:37:58Z'",
+          "[person:name = 'alice'] START t'1994-11-29T13:37Z' STOP "
+          "t'1994-11-29T13:37:58Z'",
+          "[person:name = 'alice'] START t'1994-11-29T13:37:58Z'"}) {
+        CAPTURE(bad);
+        CHECK_FALSE(parse_pattern(bad).ok());
+    }
+}
+
 TEST_CASE("STIX 2.0 observed-data with an embedded objects dictionary") {
     ObservationSet set;
     std::string error = set.add_document(R"([{"type":"observed-data","id":"od-20",
@@ -228,6 +295,26 @@ TEST_CASE("STIX 2.0 observed-data with an embedded objects dictionary") {
     CHECK(run("[network-traffic:dst_ref.value ISSUBSET '10.0.0.0/8']", set).observed_data_ids ==
           std::vector<std::string>{"od-20"});
     CHECK(run("[network-traffic:dst_port = 23]", set).status == kNoMatch);
+}
+
+TEST_CASE("binary properties (*_bin, *_hex) compare and MATCHES as bytes") {
+    ObservationSet set;
+    // payload_bin: d4 c3 b2 a1 02 00 04 00, a pcap header (the specification's example)
+    std::string error = set.add_document(R"([{"type":"artifact","id":"artifact--1",
+        "mime_type":"application/vnd.tcpdump.pcap","payload_bin":"1MOyoQIABAA="},
+        {"type":"observed-data","id":"od-b","first_observed":"2020-01-01T00:00:00Z",
+         "last_observed":"2020-01-01T00:00:00Z","number_observed":1,"object_refs":["artifact--1"]}])");
+    REQUIRE(error.empty());
+    set.finish();
+    CHECK(
+        run(R"([artifact:mime_type = 'application/vnd.tcpdump.pcap' AND artifact:payload_bin MATCHES '\\xd4\\xc3\\xb2\\xa1\\x02\\x00\\x04\\x00'])",
+            set)
+            .status == kMatch);
+    CHECK(run(R"([artifact:payload_bin MATCHES '^\\xc3'])", set).status == kNoMatch);
+    CHECK(run("[artifact:payload_bin = h'd4c3b2a102000400']", set).status == kMatch);
+    CHECK(run("[artifact:payload_bin = b'1MOyoQIABAA=']", set).status == kMatch);
+    CHECK(run("[artifact:payload_bin > h'd4']", set).status == kMatch);
+    CHECK(run("[artifact:payload_bin < h'd4']", set).status == kNoMatch);
 }
 
 TEST_CASE("bad observation input is refused with a reason") {
