@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "app/commands.hpp"
+#include "misp/misp_feed.hpp"
 #include "stix/bundle_reader.hpp"
 
 namespace vigie {
@@ -31,6 +32,26 @@ size_t import_bundle(IndicatorCatalog& catalog, const std::string& text, const s
     return content.rejected;
 }
 
+size_t import_misp_feed(IndicatorCatalog& catalog, const std::string& location, stix::Tlp default_tlp) {
+    misp::MispEventOptions options;
+    options.source = location;
+    options.default_tlp = default_tlp;
+    misp::MispFeedContent feed = misp::read_misp_feed(location, options);
+    print_diagnostics(feed.diagnostics);
+    ApplyReport report = catalog.apply(feed.indicators, unix_now_us());
+    print_diagnostics(report.diagnostics);
+    if (!report.error.empty()) {
+        std::fprintf(stderr, "vigie: %s: indicator store: %s\n", location.c_str(), report.error.c_str());
+        return feed.indicators.size();
+    }
+    std::fprintf(stderr,
+                 "vigie: %s: %zu MISP events, %zu attributes, %zu indicators (%zu new, %zu updated, "
+                 "%zu already known), %zu skipped (not for IDS or no observable), %zu refused\n",
+                 location.c_str(), feed.events, feed.attributes, feed.indicators.size(), report.added,
+                 report.updated, report.stale, feed.skipped, feed.diagnostics.size());
+    return feed.diagnostics.size();
+}
+
 LoadedIndicators load_indicators(const IndicatorLoadOptions& options) {
     LoadedIndicators out;
     std::string error;
@@ -52,6 +73,8 @@ LoadedIndicators load_indicators(const IndicatorLoadOptions& options) {
         text << in.rdbuf();
         out.rejected += import_bundle(*out.catalog, text.str(), file, file, options.default_tlp);
     }
+    for (const auto& feed : options.misp_feeds)
+        out.rejected += import_misp_feed(*out.catalog, feed, options.default_tlp);
     return out;
 }
 

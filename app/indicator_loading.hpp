@@ -22,12 +22,16 @@ struct IndicatorLoadOptions {
     std::string store_path;  // empty: in memory
     size_t max_indicators = 2'000'000;
     std::vector<std::string> bundle_files;
+    std::vector<std::string> misp_feeds;  // directories or URLs
     stix::Tlp default_tlp = stix::Tlp::Amber;
 };
 
 // nullptr store (after printing why) when the store cannot be opened. Problems in the
 // bundles are printed to stderr as file:line:col: id: message, and counted.
 LoadedIndicators load_indicators(const IndicatorLoadOptions& options);
+
+// Imports a MISP feed (directory or URL); prints its problems; returns what was refused.
+size_t import_misp_feed(IndicatorCatalog& catalog, const std::string& location, stix::Tlp default_tlp);
 
 // Imports one bundle's text; prints its problems; returns the objects refused.
 size_t import_bundle(IndicatorCatalog& catalog, const std::string& text, const std::string& origin,

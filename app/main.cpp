@@ -4,6 +4,7 @@
 #include <exception>
 
 #include "app/commands.hpp"
+#include "app/indicator_commands.hpp"
 #include "app/stix_commands.hpp"
 #include "detector/database_cache.hpp"
 #include "generated/version.hpp"
@@ -102,6 +103,26 @@ int run(int argc, char** argv) {
     stix_match_cmd->add_option("files", stix_match.files, "Bundles or JSON arrays of objects")
         ->required();
 
+    vigie::IndicatorImportOptions ind_import;
+    vigie::IndicatorExportOptions ind_export;
+    auto* ind_cmd = app.add_subcommand("indicators", "Work with the threat-indicator store");
+    ind_cmd->require_subcommand(1);
+    auto* ind_import_cmd = ind_cmd->add_subcommand(
+        "import", "Import STIX 2.1 bundles and MISP feeds into a store; print every problem");
+    ind_import_cmd->add_option("--store", ind_import.store, "SQLite indicator store")->required();
+    ind_import_cmd->add_option("--stix", ind_import.bundles, "STIX 2.1 bundle file (repeatable)");
+    ind_import_cmd->add_option("--misp", ind_import.misp_feeds,
+                               "MISP feed: a directory with manifest.json, or its URL (repeatable)");
+    ind_import_cmd
+        ->add_option("--default-tlp", ind_import.default_tlp,
+                     "TLP of objects without a TLP marking (clear, green, amber, amber+strict, red)")
+        ->capture_default_str();
+    auto* ind_export_cmd = ind_cmd->add_subcommand(
+        "export", "Write the store's indicators that may leave the organisation as a STIX bundle");
+    ind_export_cmd->add_option("--store", ind_export.store, "SQLite indicator store")->required();
+    ind_export_cmd->add_flag("--amber", ind_export.amber,
+                             "The receiver is cleared for TLP:AMBER (AMBER+STRICT and RED never leave)");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -113,6 +134,8 @@ int run(int argc, char** argv) {
         return vigie::run_scan(scan);
     }
     if (serve_cmd->parsed()) return vigie::run_serve(serve);
+    if (ind_import_cmd->parsed()) return vigie::run_indicators_import(ind_import);
+    if (ind_export_cmd->parsed()) return vigie::run_indicators_export(ind_export);
     if (stix_match_cmd->parsed()) return vigie::run_stix_match(stix_match);
     if (config_check_cmd->parsed()) return vigie::run_config_check(config_file);
     return vigie::run_rules_check(check);

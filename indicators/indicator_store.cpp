@@ -232,13 +232,15 @@ std::vector<std::string> IndicatorStore::versions(const std::string& id) const {
 }
 
 void IndicatorStore::for_each_json(
-    int64_t after_us, const std::function<void(const std::string&, const std::string&)>& visit) const {
+    int64_t after_us,
+    const std::function<void(const std::string&, const std::string&, stix::Tlp)>& visit) const {
     std::lock_guard lock(mutex_);
     Statement s(prepare(
-        "SELECT i.id, v.json FROM indicators i JOIN indicator_versions v "
+        "SELECT i.id, v.json, i.tlp FROM indicators i JOIN indicator_versions v "
         "ON v.id = i.id AND v.modified = i.modified WHERE i.added > ?1 ORDER BY i.added"));
     s.integer(1, after_us);
-    while (sqlite3_step(s.get()) == SQLITE_ROW) visit(s.column_text(0), s.column_text(1));
+    while (sqlite3_step(s.get()) == SQLITE_ROW)
+        visit(s.column_text(0), s.column_text(1), static_cast<stix::Tlp>(sqlite3_column_int(s.get(), 2)));
 }
 
 std::optional<IndicatorOrigin> IndicatorStore::origin(const std::string& id) const {

@@ -62,9 +62,11 @@ class IndicatorStore {
     void for_each_current(const std::function<void(const stix::Indicator&)>& visit) const;
     // Every version of an indicator, oldest first, as received.
     [[nodiscard]] std::vector<std::string> versions(const std::string& id) const;
-    // The newest version's JSON of every indicator added after `after_us`, in order.
+    // The newest version's JSON of every indicator added after `after_us`, in order, with
+    // its TLP (its markings', or the default applied when it arrived).
     void for_each_json(int64_t after_us,
-                       const std::function<void(const std::string& id, const std::string& json)>& visit) const;
+                       const std::function<void(const std::string& id, const std::string& json,
+                                                stix::Tlp tlp)>& visit) const;
 
     [[nodiscard]] std::optional<IndicatorOrigin> origin(const std::string& id) const;
     // Adds sightings to an indicator's total and returns the new total.

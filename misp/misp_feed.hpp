@@ -1,0 +1,30 @@
+#pragma once
+// A MISP feed: manifest.json (event uuid -> summary) and one <uuid>.json per event, from
+// a directory or an http(s) URL (MISP's "feed" export format). Each event is read on its
+// own: a bad one is reported and the others kept. Uuids are checked before they become a
+// file name or a URL, so a manifest cannot name a path outside the feed.
+#include <string>
+
+#include "misp/misp_event_reader.hpp"
+
+namespace vigie::misp {
+
+struct MispFeedLimits {
+    size_t max_events = 100000;
+    size_t max_event_bytes = size_t{64} << 20;
+    long timeout_seconds = 60;  // per HTTP transfer
+};
+
+struct MispFeedContent {
+    std::vector<stix::Indicator> indicators;
+    size_t events = 0;
+    size_t attributes = 0;
+    size_t skipped = 0;  // not for IDS, deleted, or no observable
+    Diagnostics diagnostics;
+};
+
+// `location`: a directory holding manifest.json, or its URL (http:// or https://).
+MispFeedContent read_misp_feed(const std::string& location, const MispEventOptions& options,
+                               const MispFeedLimits& limits = {});
+
+}  // namespace vigie::misp
