@@ -21,9 +21,8 @@
 namespace vigie::stix {
 namespace {
 
-// Parser::fail records the error and unwinds with this to parse_pattern, which catches it:
-// callers only ever see a PatternParse value.
-struct ParseFailure {};
+// Errors are sticky: the first one is kept and the current token becomes an Error token, which
+// no rule accepts, so every rule returns at once without exceptions or further reading.
 
 class Parser {
   public:
@@ -40,15 +39,20 @@ class Parser {
     }
 
     PatternError error;
+    [[nodiscard]] bool failed() const { return failed_; }
 
   private:
-    [[noreturn]] void fail(uint32_t column, std::string message) {
-        error.column = column;
-        error.message = "column " + std::to_string(column) + ": " + std::move(message);
-        throw ParseFailure{};
+    void fail(uint32_t column, std::string message) {
+        if (!failed_) {
+            failed_ = true;
+            error.column = column;
+            error.message = "column " + std::to_string(column) + ": " + std::move(message);
+        }
+        tok_.kind = TokenKind::Error;
     }
 
     void advance() {
+        if (failed_) return;
         tok_ = lexer_.next();
         if (tok_.kind == TokenKind::Error) fail(tok_.column, tok_.text);
     }
@@ -274,6 +278,7 @@ class Parser {
              "expected a comparison operator (= != < <= > >= IN LIKE MATCHES "
              "ISSUBSET ISSUPERSET) after the object path, found " +
                  describe_token(tok_));
+        return CompareOp::Equal;
     }
 
     void comparison_operand(Comparison& c) {
@@ -304,7 +309,7 @@ class Parser {
         if (tok_.kind != TokenKind::String)
             fail(tok_.column,
                  std::string(name) + " needs a string constant, found " + describe_token(tok_));
-        if (c.op == CompareOp::Matches) {
+        if (c.op == CompareOp::Matches && !failed_) {
             std::string why;
             if (!PatternRegex::compile(tok_.text, why))
                 fail(tok_.column, "invalid regular expression for MATCHES: " + why);
@@ -322,7 +327,7 @@ class Parser {
             advance();
             return;
         }
-        for (;;) {
+        while (!failed_) {
             c.values.push_back(constant("in the IN set"));
             if (tok_.kind == TokenKind::RParen) break;
             if (tok_.kind != TokenKind::Comma)
@@ -384,6 +389,7 @@ class Parser {
         fail(tok_.column, std::string("expected a property name ") +
                               (first ? "after ':'" : "after '.'") + ", found " +
                               describe_token(tok_));
+        return {};
     }
 
     ObjectPath object_path() {
@@ -435,6 +441,7 @@ class Parser {
     PatternLexer lexer_;
     Token tok_;
     uint32_t depth_ = 0;
+    bool failed_ = false;
 };
 
 }  // namespace
@@ -442,14 +449,14 @@ class Parser {
 PatternParse parse_pattern(std::string_view text) {
     PatternParse result;
     Parser parser(text);
-    try {
-        auto pattern = std::make_shared<Pattern>();
-        pattern->root = parser.parse_all();
-        pattern->text = std::string(text);
-        result.pattern = std::move(pattern);
-    } catch (const ParseFailure&) {  // thrown by Parser::fail only, after recording the error
+    auto pattern = std::make_shared<Pattern>();
+    pattern->root = parser.parse_all();
+    if (parser.failed()) {
         result.error = parser.error;
+        return result;
     }
+    pattern->text = std::string(text);
+    result.pattern = std::move(pattern);
     return result;
 }
 
