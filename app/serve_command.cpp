@@ -21,6 +21,7 @@
 #include "metrics/metrics_pusher.hpp"
 #include "metrics/serve_metrics.hpp"
 #include "nats/jetstream_input.hpp"
+#include "app/serve_federation.hpp"
 #include "app/serve_indicators.hpp"
 #include "taxii/taxii_server.hpp"
 
@@ -253,6 +254,17 @@ int run_serve(const ServeOptions& options) {
         taxii_routes = {[&taxii](std::string_view path) { return taxii.owns(path); },
                         [&taxii](const HttpRequest& request) { return taxii.handle(request); }};
     }
+    // Federation (federation.peers): the peers' TAXII collections polled into the
+    // indicators, and the publisher of our sightings. Its destructor stops it (waits are
+    // woken, transfers aborted) before the indicators it feeds go.
+    std::unique_ptr<ServeFederation> federation;
+    try {
+        federation = std::make_unique<ServeFederation>(*config, indicators, log);
+    } catch (const std::runtime_error& e) {
+        log.error("not starting: federation", {{"error", e.what()}});
+        return 1;
+    }
+    federation->start();
     IngestHandler handler(engine, agencies, config->http, log,
                           [&reloader](std::function<void(ReloadOutcome &&)> done) {
                               reloader.request(std::move(done));

@@ -33,8 +33,9 @@ ServeIndicators::ServeIndicators(const ServeConfig& config, Logger& log)
     }
 }
 
-void ServeIndicators::import(const std::string& text, const std::string& origin,
-                             const std::string& source) {
+ServeIndicators::PeerImport ServeIndicators::import(const std::string& text,
+                                                    const std::string& origin,
+                                                    const std::string& source) {
     stix::BundleOptions options;
     options.origin = origin;
     options.source = source;
@@ -47,7 +48,7 @@ void ServeIndicators::import(const std::string& text, const std::string& origin,
         log_.error("indicator store failed; the objects were not kept",
                    {{"origin", origin}, {"error", report.error}});
         rejected_ += content.indicators.size();
-        return;
+        return {content.rejected, false, report.error};
     }
     for (const auto& d : report.diagnostics) log_.warn("indicator not matched per event", {{"problem", d.format()}});
     log_.info("indicators imported", {{"origin", origin},
@@ -56,6 +57,7 @@ void ServeIndicators::import(const std::string& text, const std::string& origin,
                                       {"updated", uint64_t{report.updated}},
                                       {"known", uint64_t{report.stale}},
                                       {"refused", uint64_t{content.rejected}}});
+    return {content.rejected, true, {}};
 }
 
 void ServeIndicators::on_taxii_objects(const std::string& collection, const std::string& peer,
@@ -70,6 +72,31 @@ void ServeIndicators::on_taxii_objects(const std::string& collection, const std:
     }
     array += ']';
     import(array, "taxii collection " + collection + " (peer " + peer + ")", peer);
+}
+
+ServeIndicators::PeerImport ServeIndicators::import_from_peer(
+    const std::string& peer, const std::string& page_url, const std::vector<std::string>& objects) {
+    if (!catalog_) return {0, false, "indicators are not enabled"};
+    const std::string origin = "federation peer " + peer + " " + page_url;
+    // Entries that are not objects are refused here, one by one: the bundle reader would
+    // stop at the first one and lose the objects after it.
+    size_t not_objects = 0;
+    std::string array = "[";
+    for (size_t i = 0; i < objects.size(); ++i) {
+        if (objects[i].empty() || objects[i].front() != '{') {
+            log_.warn("indicator refused", {{"problem", origin + ": objects[" + std::to_string(i) +
+                                                            "] is not a JSON object"}});
+            ++not_objects;
+            continue;
+        }
+        if (array.size() > 1) array += ',';
+        array += objects[i];
+    }
+    array += ']';
+    rejected_ += not_objects;
+    PeerImport r = import(array, origin, peer);
+    r.refused += not_objects;
+    return r;
 }
 
 }  // namespace vigie

@@ -27,8 +27,23 @@ class ServeIndicators {
                           const std::vector<std::string>& objects);
     [[nodiscard]] uint64_t rejected() const { return rejected_.load(); }
 
+    // What import_from_peer did with one page of a polled peer.
+    struct PeerImport {
+        size_t refused = 0;  // objects refused (each logged with its place)
+        bool kept = true;    // false: the store failed and nothing of the page was kept
+        std::string error;
+    };
+    // Objects polled from a federation peer (taxii/taxii_client.hpp): checked and
+    // imported like a bundle, `peer` recorded as their source, `page_url` naming them in
+    // the logs.
+    PeerImport import_from_peer(const std::string& peer, const std::string& page_url,
+                                const std::vector<std::string>& objects);
+    // The store (null when disabled): the federation keeps its positions in its state.
+    [[nodiscard]] IndicatorStore* store() const { return store_.get(); }
+
   private:
-    void import(const std::string& text, const std::string& origin, const std::string& source);
+    PeerImport import(const std::string& text, const std::string& origin,
+                      const std::string& source);
 
     Logger& log_;
     IndicatorSettings settings_;

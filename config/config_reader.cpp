@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "config/federation_config_reader.hpp"
 #include "config/taxii_config_reader.hpp"
 #include "config/token_digest.hpp"
 
@@ -356,6 +357,10 @@ std::optional<ServeConfig> ConfigReader::read(const std::string& source) {
           }},
          {"agencies", [&](const YAML::Node& v, const std::string&) { agencies(v, c); }},
          {"taxii", [&](const YAML::Node& v, const std::string& p) { errors_ += read_taxii_config(v, p, origin_, diags_, c.taxii); }},
+         {"federation",
+          [&](const YAML::Node& v, const std::string& p) {
+              errors_ += read_federation_config(v, p, origin_, diags_, c.federation);
+          }},
          {"admin",
           [&](const YAML::Node& v, const std::string& p) {
               fields(v, p, {{"token_sha256", [&](const YAML::Node& x, const std::string& q) {

@@ -7,6 +7,7 @@
 
 #include "config/listen_address.hpp"
 #include "config/output_settings.hpp"
+#include "taxii/federation_config.hpp"
 #include "taxii/taxii_config.hpp"
 
 namespace vigie {
@@ -97,6 +98,7 @@ struct ServeConfig {
     LogLevel log_level = LogLevel::Info;
     IndicatorSettings indicators;
     taxii::TaxiiSettings taxii;  // taxii: the TAXII 2.1 server (off by default)
+    taxii::FederationSettings federation;  // federation: the TAXII peers polled (none by default)
 };
 
 }  // namespace vigie

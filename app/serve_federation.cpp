@@ -1,0 +1,77 @@
+#include "app/serve_federation.hpp"
+
+#include <stdexcept>
+
+#include "taxii/peer_credentials.hpp"
+
+namespace vigie {
+
+namespace {
+
+// The positions in the indicator store's state table: they survive restarts with the
+// indicators they led to.
+class IndicatorStatePositions final : public taxii::PositionStore {
+  public:
+    explicit IndicatorStatePositions(IndicatorStore& store) : store_(store) {}
+    std::optional<std::string> load(const std::string& key) override { return store_.state(key); }
+    bool save(const std::string& key, const std::string& position, std::string& error) override {
+        return store_.set_state(key, position, error);
+    }
+
+  private:
+    IndicatorStore& store_;
+};
+
+std::vector<taxii::PeerCredentials> load_credentials(const taxii::FederationSettings& f) {
+    std::vector<taxii::PeerCredentials> out;
+    for (const auto& peer : f.peers) {
+        std::string error;
+        auto c = taxii::load_peer_credentials(peer, error);
+        if (!c) throw std::runtime_error(error);
+        out.push_back(std::move(*c));
+    }
+    return out;
+}
+
+}  // namespace
+
+ServeFederation::ServeFederation(const ServeConfig& config, ServeIndicators& indicators,
+                                 Logger& log) {
+    const taxii::FederationSettings& f = config.federation;
+    if (f.peers.empty()) return;
+    if (indicators.store() == nullptr)
+        throw std::runtime_error(
+            "federation.peers needs indicators.enabled: true (polled "
+            "indicators are kept and matched there)");
+    std::vector<taxii::PeerCredentials> credentials = load_credentials(f);
+    positions_ = std::make_unique<IndicatorStatePositions>(*indicators.store());
+    taxii::ObjectSink sink = [&indicators](const std::string& peer, const std::string& page_url,
+                                           const std::vector<std::string>& objects) {
+        const ServeIndicators::PeerImport r = indicators.import_from_peer(peer, page_url, objects);
+        return taxii::SinkOutcome{r.refused, r.kept, r.error};
+    };
+    const stix::Tlp default_tlp =
+        stix::parse_tlp(config.indicators.default_tlp).value_or(stix::Tlp::Amber);
+    publisher_ = std::make_unique<taxii::TaxiiPublisher>(f, credentials, default_tlp);
+    poller_ = std::make_unique<taxii::FederationPoller>(f, std::move(credentials), *positions_,
+                                                        std::move(sink), log);
+}
+
+ServeFederation::~ServeFederation() {
+    stop();
+}
+
+void ServeFederation::start() {
+    if (poller_) poller_->start();
+}
+
+void ServeFederation::stop() {
+    if (publisher_) publisher_->stop();
+    if (poller_) poller_->stop();
+}
+
+const std::deque<taxii::PeerPollCounters>* ServeFederation::counters() const {
+    return poller_ ? &poller_->counters() : nullptr;
+}
+
+}  // namespace vigie

@@ -1,0 +1,36 @@
+#pragma once
+// vigie serve's federation (`federation:` in the configuration): the pollers of the
+// peers' TAXII collections, feeding the indicators, with their positions kept in the
+// indicator store; and the publisher that sends our objects (sightings) to peers.
+// Stopped by its destructor, or earlier by stop().
+#include <memory>
+
+#include "app/serve_indicators.hpp"
+#include "config/serve_config.hpp"
+#include "serve/logger.hpp"
+#include "taxii/federation_poller.hpp"
+#include "taxii/taxii_publisher.hpp"
+
+namespace vigie {
+
+class ServeFederation {
+  public:
+    // Nothing runs without federation.peers. Throws std::runtime_error when there are
+    // peers but indicators are off, or a peer's secret file cannot be read.
+    ServeFederation(const ServeConfig& config, ServeIndicators& indicators, Logger& log);
+    ~ServeFederation();
+
+    void start();
+    void stop();
+    [[nodiscard]] bool enabled() const { return poller_ != nullptr; }
+    // Null when not enabled. Counters: one entry per peer (see federation_counters.hpp).
+    [[nodiscard]] const std::deque<taxii::PeerPollCounters>* counters() const;
+    [[nodiscard]] taxii::TaxiiPublisher* publisher() const { return publisher_.get(); }
+
+  private:
+    std::unique_ptr<taxii::PositionStore> positions_;
+    std::unique_ptr<taxii::FederationPoller> poller_;
+    std::unique_ptr<taxii::TaxiiPublisher> publisher_;
+};
+
+}  // namespace vigie

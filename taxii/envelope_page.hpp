@@ -1,0 +1,25 @@
+#pragma once
+// One page a TAXII peer answered to GET .../objects/: the envelope
+// {"more":bool,"next":"...","objects":[...]} read with simdjson, each object kept as its
+// minified JSON for the sink to check (nothing here trusts an object's content).
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vigie::taxii {
+
+struct EnvelopePage {
+    std::string error;  // set: the page is refused whole (not JSON, not an envelope, too many)
+    bool more = false;
+    std::string next;                  // the peer's token for the next page, if it gave one
+    std::vector<std::string> objects;  // minified, in the peer's order
+    // The greatest `date_added` among the objects, for peers that put it there and send
+    // no X-TAXII-Date-Added-Last header ("" when none has one).
+    std::string greatest_date_added;
+};
+
+// A page of more than `max_objects` objects is refused: the peer ignores our limit=.
+EnvelopePage read_envelope_page(std::string_view body, size_t max_objects);
+
+}  // namespace vigie::taxii

@@ -1,0 +1,42 @@
+#pragma once
+// Where a TAXII client keeps how far it has read each peer's collection (the
+// added_after of its next poll), so that a restart does not download everything again.
+// vigie serve keeps it in the indicator store's state table (app/serve_federation.cpp);
+// tests keep it in memory.
+#include <map>
+#include <optional>
+#include <string>
+
+namespace vigie::taxii {
+
+class PositionStore {
+  public:
+    virtual ~PositionStore() = default;
+    [[nodiscard]] virtual std::optional<std::string> load(const std::string& key) = 0;
+    // False with `error` set when it could not be kept (the next start re-reads from the
+    // previous position: objects come again and are found already known).
+    virtual bool save(const std::string& key, const std::string& position, std::string& error) = 0;
+};
+
+// "taxii-position:<peer>:<collection>"
+inline std::string position_key(const std::string& peer, const std::string& collection) {
+    return "taxii-position:" + peer + ":" + collection;
+}
+
+class MemoryPositionStore final : public PositionStore {
+  public:
+    std::optional<std::string> load(const std::string& key) override {
+        auto it = positions_.find(key);
+        if (it == positions_.end()) return std::nullopt;
+        return it->second;
+    }
+    bool save(const std::string& key, const std::string& position, std::string&) override {
+        positions_[key] = position;
+        return true;
+    }
+
+  private:
+    std::map<std::string, std::string> positions_;
+};
+
+}  // namespace vigie::taxii
