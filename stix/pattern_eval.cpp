@@ -19,10 +19,6 @@ using Binding = std::vector<uint32_t>;  // observation indexes, distinct
 // combine() recurses once per repetition.
 constexpr size_t kMaxRepeatDepth = 1024;
 
-struct LimitReached {
-    std::string where;
-};
-
 struct Observation {
     uint32_t data = 0;  // index into ObservationSet::observed_data()
     int64_t first_us = 0;
@@ -74,7 +70,13 @@ class Evaluator {
         expand_observations(binding_size(pattern.root));
     }
 
-    std::vector<Binding> run() { return evaluate(pattern_.root); }
+    std::vector<Binding> run() {
+        auto bindings = evaluate(pattern_.root);
+        if (!stopped_.empty()) bindings.clear();
+        return bindings;
+    }
+    // Where the search was cut ("AND", "REPEATS"...), or empty when it ran to the end.
+    [[nodiscard]] const std::string& stopped_at() const { return stopped_; }
     [[nodiscard]] uint32_t data_of(uint32_t observation) const { return obs_[observation].data; }
 
   private:
@@ -83,20 +85,28 @@ class Evaluator {
         for (uint32_t d = 0; d < all.size(); ++d) {
             auto copies = std::min(static_cast<size_t>(all[d].number_observed), copies_cap);
             for (size_t c = 0; c < copies; ++c) {
-                spend(1, "expanding number_observed");
+                if (!spend(1, "expanding number_observed")) return;
                 obs_.push_back({d, all[d].first_observed_us, all[d].last_observed_us});
             }
         }
     }
 
-    void spend(size_t steps, const char* where) {
+    // False once the search was cut: every caller then returns what it has, unused.
+    bool spend(size_t steps, const char* where) {
         used_ = saturating_add(used_, steps);
-        if (used_ > limits_.max_steps) throw LimitReached{where};
+        if (used_ > limits_.max_steps) stop(where);
+        return stopped_.empty();
     }
 
-    void keep(std::vector<Binding>& out, Binding b, const char* where) {
-        if (out.size() >= limits_.max_bindings) throw LimitReached{where};
+    void stop(const char* where) {
+        if (stopped_.empty()) stopped_ = where;
+    }
+
+    bool keep(std::vector<Binding>& out, Binding b, const char* where) {
+        if (out.size() >= limits_.max_bindings) stop(where);
+        if (!stopped_.empty()) return false;
         out.push_back(std::move(b));
+        return true;
     }
 
     std::vector<Binding> evaluate(const ObservationExpr& expr) {
@@ -105,9 +115,10 @@ class Evaluator {
             bindings = observations_matching(expr.comparison);
         } else {
             bindings = evaluate(expr.children.front());
-            for (size_t i = 1; i < expr.children.size(); ++i)
+            for (size_t i = 1; i < expr.children.size() && stopped_.empty(); ++i)
                 bindings = join(expr.kind, bindings, evaluate(expr.children[i]));
         }
+        if (!stopped_.empty()) return {};
         for (const Qualifier& q : expr.qualifiers) bindings = qualify(q, bindings);
         return bindings;
     }
@@ -116,12 +127,12 @@ class Evaluator {
         const auto& all = set_.observed_data();
         std::vector<bool> matched(all.size());
         for (size_t d = 0; d < all.size(); ++d) {
-            spend(1 + all[d].objects.size(), "comparing");
+            if (!spend(1 + all[d].objects.size(), "comparing")) return {};
             matched[d] = !matching_roots(comparison, all[d], set_, regexes_).empty();
         }
         std::vector<Binding> out;
         for (uint32_t o = 0; o < obs_.size(); ++o)
-            if (matched[obs_[o].data]) keep(out, {o}, "an observation expression");
+            if (matched[obs_[o].data] && !keep(out, {o}, "an observation expression")) return {};
         return out;
     }
 
@@ -129,8 +140,10 @@ class Evaluator {
                               const std::vector<Binding>& rhs) {
         std::vector<Binding> out;
         if (kind == ObservationExpr::Kind::Or) {  // one-sided bindings, as the reference does
-            for (const auto& b : lhs) keep(out, b, "OR");
-            for (const auto& b : rhs) keep(out, b, "OR");
+            for (const auto& b : lhs)
+                if (!keep(out, b, "OR")) return {};
+            for (const auto& b : rhs)
+                if (!keep(out, b, "OR")) return {};
             return out;
         }
         bool followed = kind == ObservationExpr::Kind::FollowedBy;
@@ -139,10 +152,10 @@ class Evaluator {
             int64_t latest_first = std::numeric_limits<int64_t>::min();
             for (uint32_t o : l) latest_first = std::max(latest_first, obs_[o].first_us);
             for (const auto& r : rhs) {
-                spend(1, where);
+                if (!spend(1, where)) return {};
                 if (!disjoint(l, r)) continue;
                 if (followed && latest_first > earliest_last(r)) continue;
-                keep(out, concat(l, r), where);
+                if (!keep(out, concat(l, r), where)) return {};
             }
         }
         return out;
@@ -161,12 +174,12 @@ class Evaluator {
                 return repeats(static_cast<size_t>(q.repeats), in);
             case Qualifier::Kind::Within:
                 for (const auto& b : in)
-                    if (within(b, q.within_seconds)) keep(out, b, "WITHIN");
+                    if (within(b, q.within_seconds) && !keep(out, b, "WITHIN")) return {};
                 return out;
             case Qualifier::Kind::StartStop:
                 if (q.start_us >= q.stop_us) return out;
                 for (const auto& b : in)
-                    if (inside(b, q.start_us, q.stop_us)) keep(out, b, "START/STOP");
+                    if (inside(b, q.start_us, q.stop_us) && !keep(out, b, "START/STOP")) return {};
                 return out;
         }
         return out;
@@ -194,7 +207,10 @@ class Evaluator {
         std::vector<Binding> out;
         if (n == 1) return in;
         if (n > in.size()) return out;
-        if (n > kMaxRepeatDepth) throw LimitReached{"REPEATS (more than 1024 times)"};
+        if (n > kMaxRepeatDepth) {
+            stop("REPEATS (more than 1024 times)");
+            return out;
+        }
         Binding current;
         combine(in, 0, n, current, out);
         return out;
@@ -207,7 +223,7 @@ class Evaluator {
             return;
         }
         for (size_t i = from; i + left <= in.size(); ++i) {
-            spend(1, "REPEATS");
+            if (!spend(1, "REPEATS")) return;
             if (!disjoint(current, in[i])) continue;
             size_t mark = current.size();
             current.insert(current.end(), in[i].begin(), in[i].end());
@@ -222,6 +238,7 @@ class Evaluator {
     CompiledRegexes regexes_;
     std::vector<Observation> obs_;
     size_t used_ = 0;
+    std::string stopped_;
 };
 
 // ISSUBSET / ISSUPERSET are defined for IP networks only; any other constant is a
@@ -254,20 +271,21 @@ EvalResult evaluate(const Pattern& pattern, const ObservationSet& set, EvalLimit
         result.status = EvalResult::Status::Unsupported;
         return result;
     }
-    try {
-        Evaluator evaluator(pattern, set, limits);
-        std::vector<Binding> bindings = evaluator.run();
-        std::vector<bool> used(set.observed_data().size());
-        for (const Binding& b : bindings)
-            for (uint32_t o : b) used[evaluator.data_of(o)] = true;
-        for (size_t d = 0; d < used.size(); ++d)
-            if (used[d]) result.observed_data_ids.push_back(set.observed_data()[d].id);
-        result.status = bindings.empty() ? EvalResult::Status::NoMatch : EvalResult::Status::Match;
-    } catch (const LimitReached& limit) {  // thrown by Evaluator::spend / keep only
+    Evaluator evaluator(pattern, set, limits);
+    std::vector<Binding> bindings = evaluator.run();
+    if (!evaluator.stopped_at().empty()) {
         result.status = EvalResult::Status::LimitHit;
-        result.detail = "stopped at " + limit.where + " after " + std::to_string(limits.max_steps) +
-                        " steps or " + std::to_string(limits.max_bindings) + " bindings";
+        result.detail = "stopped at " + evaluator.stopped_at() + " after " +
+                        std::to_string(limits.max_steps) + " steps or " +
+                        std::to_string(limits.max_bindings) + " bindings";
+        return result;
     }
+    std::vector<bool> used(set.observed_data().size());
+    for (const Binding& b : bindings)
+        for (uint32_t o : b) used[evaluator.data_of(o)] = true;
+    for (size_t d = 0; d < used.size(); ++d)
+        if (used[d]) result.observed_data_ids.push_back(set.observed_data()[d].id);
+    result.status = bindings.empty() ? EvalResult::Status::NoMatch : EvalResult::Status::Match;
     return result;
 }
 
