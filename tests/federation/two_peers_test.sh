@@ -5,7 +5,8 @@
 # AMBER, alerts on the GREEN domain only; polling as a peer cleared for AMBER it gets the
 # AMBER one too, never AMBER+STRICT or RED. B's position survives its restart (nothing
 # downloaded again). Hostile peers (garbage, a page over max_page_bytes, bad objects, an
-# endless flood) are refused and reported while B goes on matching.
+# endless flood) are refused and reported while B goes on matching. Then over HTTPS with
+# client certificates, and a secret file that cannot be read.
 set -u
 vigie=$1
 source_dir=$2
@@ -129,6 +130,7 @@ sighting_reaches_a
 stop_serve B
 mv "$work/B.log" "$work/B-run3.log"
 python3 "$here/hostile_taxii_peer.py" "$work/hostile.port" &
+hostile_pid=$!
 for _ in $(seq 1 50); do [ -s "$work/hostile.port" ] && break; sleep 0.1; done
 hostile_port=$(cat "$work/hostile.port")
 config "$here/b-common.yaml" "$here/b-federation-hostile.yaml" > "$work/b-hostile.yaml"
@@ -161,8 +163,42 @@ check "its invalid pattern never matches" equals "$(alerts_for host-3-unclosed.e
 check "its 1.5 MiB object never matches" equals "$(alerts_for host-3-big.hostile.example)" ""
 stop_serve B
 check "B stops cleanly after the hostile peers" equals "$STATUS" 0
+kill "$hostile_pid"
+wait "$hostile_pid" 2>/dev/null
 stop_serve A
 check "A stops cleanly" equals "$STATUS" 0
+mv "$work/B.log" "$work/B-run4.log"
+
+# 6. Over HTTPS with client certificates (mTLS): B verifies A with the CA and presents its
+# certificate; without one, A's TLS refuses the session and B reports it.
+( cd "$work" &&
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=federation-test-ca -keyout ca.key \
+    -out ca.pem 2>/dev/null &&
+  for name in server cert-b; do
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=$name" -keyout "$name.key" -out "$name.csr" 2>/dev/null
+    [ $name = server ] && echo 'subjectAltName=IP:127.0.0.1' > $name.ext || : > $name.ext
+    openssl x509 -req -in $name.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
+      -extfile $name.ext -out $name.pem 2>/dev/null
+  done )
+config "$here/a.yaml" "$here/a-tls.yaml" > "$work/a-tls.yaml"
+start_serve A "$work/a-tls.yaml" || exit 1
+config "$here/b-common.yaml" "$here/b-federation-tls.yaml" > "$work/b-tls.yaml"
+start_serve B "$work/b-tls.yaml" || exit 1
+check "mTLS: B polled A over HTTPS" wait_for "$work/B.log" \
+  '"msg":"federation: polled","peer":"cert-a-tls","pages":1,"objects":1'
+check "without a client certificate: the poll fails, reported" wait_for "$work/B.log" \
+  '"msg":"federation: poll failed","peer":"cert-a-nocert","page":"https://127.0.0.1:'"$HTTP_A"'/api1/'
+stop_serve B
+check "B stops cleanly (TLS)" equals "$STATUS" 0
+stop_serve A
+
+# 7. A secret file that cannot be read stops vigie serve at start, named.
+rm "$work/b-password"
+"$vigie" serve --config "$work/b.yaml" --http-listen 127.0.0.1:0 --metrics-listen 127.0.0.1:0 \
+  2> "$work/B-nosecret.log"
+check "a missing password_file: exit 1" equals "$?" 1
+check "... naming the peer and the file" has "$work/B-nosecret.log" \
+  "federation peer cert-a: cannot read the secret in $work/b-password"
 
 echo "two_peers: $pass checks passed, $failures failed"
 [ "$failures" -eq 0 ]
