@@ -6,10 +6,13 @@ written to the file given as argument). Each collection misbehaves in its own wa
   ...0003  one page: a good GREEN indicator among bad objects (an invalid pattern, a
            1.5 MiB object, a number, an object without an id, a wrong spec_version)
   ...0004  an endless flood: every page is full and says more, with a new next
+  ...0005  a peer that takes the connection and answers nothing for 120 s
 Every request is counted in <port file>.requests (one line per request)."""
 import json
+import os
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
@@ -88,6 +91,8 @@ class Handler(BaseHTTPRequestHandler):
             n = flood_counter[0]
             self.answer(flood_page(limit),
                         [("X-TAXII-Date-Added-Last", "2026-12-01T00:00:%02d.%06dZ" % (n // 1000000 % 60, n % 1000000))])
+        elif kind == "5":
+            time.sleep(120)
         else:
             self.send_error(404)
 
@@ -95,6 +100,5 @@ class Handler(BaseHTTPRequestHandler):
 server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 with open(sys.argv[1] + ".tmp", "w") as f:
     f.write(str(server.server_address[1]))
-import os
 os.rename(sys.argv[1] + ".tmp", sys.argv[1])
 server.serve_forever()

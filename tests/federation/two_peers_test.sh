@@ -161,8 +161,13 @@ check "the hostile peer's one valid indicator matches, under its own name" \
   equals "$(alerts_for host-3-good.hostile.example)" "indicator--c0000000-0000-4000-8000-000000000001 hostile-mixed"
 check "its invalid pattern never matches" equals "$(alerts_for host-3-unclosed.example)" ""
 check "its 1.5 MiB object never matches" equals "$(alerts_for host-3-big.hostile.example)" ""
+check "the silent peer is being polled" bash -c "grep -q c0000000-0000-4000-8000-000000000005 '$work/hostile.port.requests'"
+started=$(date +%s%N)
 stop_serve B
 check "B stops cleanly after the hostile peers" equals "$STATUS" 0
+stop_ms=$(( ($(date +%s%N) - started) / 1000000 ))
+echo "  B stopped in ${stop_ms} ms (SIGTERM to exit), polls in progress"
+check "B stops promptly, a poll of the silent peer in progress (${stop_ms} ms)" test "$stop_ms" -lt 5000
 kill "$hostile_pid"
 wait "$hostile_pid" 2>/dev/null
 stop_serve A
