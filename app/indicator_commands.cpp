@@ -9,10 +9,12 @@ namespace vigie {
 int run_indicators_import(const IndicatorImportOptions& o) {
     auto tlp = stix::parse_tlp(o.default_tlp);
     if (!tlp) {
-        std::fprintf(stderr, "vigie: --default-tlp: '%s' is not a TLP level\n", o.default_tlp.c_str());
+        std::fprintf(stderr, "vigie: --default-tlp: '%s' is not a TLP level\n",
+                     o.default_tlp.c_str());
         return 2;
     }
-    LoadedIndicators loaded = load_indicators({o.store, o.max_indicators, o.bundles, o.misp_feeds, *tlp});
+    LoadedIndicators loaded =
+        load_indicators({o.store, o.max_indicators, o.bundles, o.misp_feeds, *tlp});
     if (!loaded.catalog) return 1;
     std::fprintf(stderr, "vigie: %zu indicators in %s\n", loaded.store->count(), o.store.c_str());
     return loaded.rejected == 0 ? 0 : 1;
@@ -27,7 +29,10 @@ int run_indicators_export(const IndicatorExportOptions& o) {
     }
     const stix::PeerClearance receiver{true, o.amber};
     size_t written = 0, withheld = 0;
-    std::fputs("{\"type\":\"bundle\",\"id\":\"bundle--00000000-0000-4000-8000-000000000000\",\"objects\":[", stdout);
+    std::fputs(
+        "{\"type\":\"bundle\",\"id\":\"bundle--00000000-0000-4000-8000-000000000000\",\"objects\":"
+        "[",
+        stdout);
     store->for_each_json(0, [&](const std::string&, const std::string& json, stix::Tlp tlp) {
         if (!stix::tlp_may_leave(tlp, receiver)) {
             ++withheld;
@@ -37,7 +42,8 @@ int run_indicators_export(const IndicatorExportOptions& o) {
         std::fputs(json.c_str(), stdout);
     });
     std::fputs("\n]}\n", stdout);
-    std::fprintf(stderr, "vigie: %zu indicators exported, %zu withheld by their TLP\n", written, withheld);
+    std::fprintf(stderr, "vigie: %zu indicators exported, %zu withheld by their TLP\n", written,
+                 withheld);
     return 0;
 }
 

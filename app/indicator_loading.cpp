@@ -21,7 +21,8 @@ size_t import_bundle(IndicatorCatalog& catalog, const std::string& text, const s
     ApplyReport report = catalog.apply(content.indicators, unix_now_us());
     print_diagnostics(report.diagnostics);
     if (!report.error.empty()) {
-        std::fprintf(stderr, "vigie: %s: indicator store: %s\n", origin.c_str(), report.error.c_str());
+        std::fprintf(stderr, "vigie: %s: indicator store: %s\n", origin.c_str(),
+                     report.error.c_str());
         return content.objects;
     }
     std::fprintf(stderr,
@@ -32,7 +33,8 @@ size_t import_bundle(IndicatorCatalog& catalog, const std::string& text, const s
     return content.rejected;
 }
 
-size_t import_misp_feed(IndicatorCatalog& catalog, const std::string& location, stix::Tlp default_tlp) {
+size_t import_misp_feed(IndicatorCatalog& catalog, const std::string& location,
+                        stix::Tlp default_tlp) {
     misp::MispEventOptions options;
     options.source = location;
     options.default_tlp = default_tlp;
@@ -41,14 +43,16 @@ size_t import_misp_feed(IndicatorCatalog& catalog, const std::string& location, 
     ApplyReport report = catalog.apply(feed.indicators, unix_now_us());
     print_diagnostics(report.diagnostics);
     if (!report.error.empty()) {
-        std::fprintf(stderr, "vigie: %s: indicator store: %s\n", location.c_str(), report.error.c_str());
+        std::fprintf(stderr, "vigie: %s: indicator store: %s\n", location.c_str(),
+                     report.error.c_str());
         return feed.indicators.size();
     }
-    std::fprintf(stderr,
-                 "vigie: %s: %zu MISP events, %zu attributes, %zu indicators (%zu new, %zu updated, "
-                 "%zu already known), %zu skipped (not for IDS or no observable), %zu refused\n",
-                 location.c_str(), feed.events, feed.attributes, feed.indicators.size(), report.added,
-                 report.updated, report.stale, feed.skipped, feed.diagnostics.size());
+    std::fprintf(
+        stderr,
+        "vigie: %s: %zu MISP events, %zu attributes, %zu indicators (%zu new, %zu updated, "
+        "%zu already known), %zu skipped (not for IDS or no observable), %zu refused\n",
+        location.c_str(), feed.events, feed.attributes, feed.indicators.size(), report.added,
+        report.updated, report.stale, feed.skipped, feed.diagnostics.size());
     return feed.diagnostics.size();
 }
 

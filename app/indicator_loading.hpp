@@ -31,7 +31,8 @@ struct IndicatorLoadOptions {
 LoadedIndicators load_indicators(const IndicatorLoadOptions& options);
 
 // Imports a MISP feed (directory or URL); prints its problems; returns what was refused.
-size_t import_misp_feed(IndicatorCatalog& catalog, const std::string& location, stix::Tlp default_tlp);
+size_t import_misp_feed(IndicatorCatalog& catalog, const std::string& location,
+                        stix::Tlp default_tlp);
 
 // Imports one bundle's text; prints its problems; returns the objects refused.
 size_t import_bundle(IndicatorCatalog& catalog, const std::string& text, const std::string& origin,

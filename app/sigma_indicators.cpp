@@ -13,7 +13,8 @@ namespace {
 constexpr const char* kAcceptedKey = "sigma-accepted:";
 
 // Rule id -> file, over the local rule paths.
-std::vector<std::pair<std::string, std::string>> local_rule_ids(const std::vector<std::string>& paths) {
+std::vector<std::pair<std::string, std::string>> local_rule_ids(
+    const std::vector<std::string>& paths) {
     Diagnostics ignored;
     Placeholders none;
     std::vector<std::pair<std::string, std::string>> out;
@@ -41,7 +42,8 @@ std::vector<SigmaIndicator> sigma_indicators(const IndicatorStore& store) {
             s.rule_id = rules[0].id;
             s.title = rules[0].title;
         } else if (rules.size() > 1) {
-            s.problems.push_back({Severity::Error, {ind.id, 0, 0}, "", "one indicator carries one rule"});
+            s.problems.push_back(
+                {Severity::Error, {ind.id, 0, 0}, "", "one indicator carries one rule"});
         }
         s.accepted = store.state(kAcceptedKey + ind.id).has_value();
         out.push_back(std::move(s));
@@ -53,14 +55,15 @@ AcceptOutcome accept_sigma_indicator(IndicatorStore& store, const SigmaIndicator
                                      const std::string& rules_dir,
                                      const std::vector<std::string>& local_rule_paths) {
     if (rule.rule_id.empty() || !rule.problems.empty()) {
-        return {false, rule.indicator_id + ": the rule has problems (vigie rules pending lists them)"};
+        return {false,
+                rule.indicator_id + ": the rule has problems (vigie rules pending lists them)"};
     }
     const std::filesystem::path target = std::filesystem::path(rules_dir) / (rule.rule_id + ".yml");
     for (const auto& [id, file] : local_rule_ids(local_rule_paths)) {
         std::error_code ec;
         if (id == rule.rule_id && !std::filesystem::equivalent(file, target, ec)) {
-            return {false, rule.indicator_id + ": rule " + rule.rule_id + " already exists locally in " +
-                               file + "; not replaced"};
+            return {false, rule.indicator_id + ": rule " + rule.rule_id +
+                               " already exists locally in " + file + "; not replaced"};
         }
     }
     std::error_code ec;
@@ -69,7 +72,8 @@ AcceptOutcome accept_sigma_indicator(IndicatorStore& store, const SigmaIndicator
     out << "# From " << rule.source << ", indicator " << rule.indicator_id << "\n" << rule.yaml;
     if (!out.flush()) return {false, target.string() + ": cannot write"};
     std::string error;
-    if (!store.set_state(kAcceptedKey + rule.indicator_id, rule.rule_id, error)) return {false, error};
+    if (!store.set_state(kAcceptedKey + rule.indicator_id, rule.rule_id, error))
+        return {false, error};
     return {true, "rule " + rule.rule_id + " written to " + target.string()};
 }
 
@@ -82,11 +86,13 @@ int run_rules_pending(const RulesPendingOptions& o) {
     for (const auto& s : sigma_indicators(*store)) {
         if (s.accepted) continue;
         ++pending;
-        std::string state = s.problems.empty() ? "ok" : std::to_string(s.problems.size()) + " problems";
+        std::string state =
+            s.problems.empty() ? "ok" : std::to_string(s.problems.size()) + " problems";
         for (const auto& [id, file] : local)
             if (!s.rule_id.empty() && id == s.rule_id) state = "same id as local rule " + file;
-        std::printf("%s  %s  %s  %s  [%s]\n", s.indicator_id.c_str(), s.rule_id.empty() ? "-" : s.rule_id.c_str(),
-                    s.source.c_str(), s.title.empty() ? s.name.c_str() : s.title.c_str(), state.c_str());
+        std::printf("%s  %s  %s  %s  [%s]\n", s.indicator_id.c_str(),
+                    s.rule_id.empty() ? "-" : s.rule_id.c_str(), s.source.c_str(),
+                    s.title.empty() ? s.name.c_str() : s.title.c_str(), state.c_str());
         for (const auto& d : s.problems) std::printf("    %s\n", d.format().c_str());
     }
     std::fprintf(stderr, "vigie: %zu Sigma rules from peers wait for review\n", pending);
@@ -103,7 +109,8 @@ int run_rules_accept(const RulesAcceptOptions& o) {
         std::fprintf(r.ok ? stdout : stderr, "%s%s\n", r.ok ? "" : "vigie: ", r.message.c_str());
         return r.ok ? 0 : 1;
     }
-    std::fprintf(stderr, "vigie: %s: no such Sigma indicator in %s\n", o.indicator_id.c_str(), o.store.c_str());
+    std::fprintf(stderr, "vigie: %s: no such Sigma indicator in %s\n", o.indicator_id.c_str(),
+                 o.store.c_str());
     return 1;
 }
 

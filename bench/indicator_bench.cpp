@@ -44,7 +44,9 @@ double import(const IndicatorBenchConfig& c) {
     std::ofstream bundle;
     if (!c.bundle.empty()) {
         bundle.open(c.bundle, std::ios::binary);
-        bundle << R"({"type":"bundle","id":"bundle--00000000-0000-4000-8000-000000000000","objects":[)" << '\n';
+        bundle
+            << R"({"type":"bundle","id":"bundle--00000000-0000-4000-8000-000000000000","objects":[)"
+            << '\n';
     }
     IndicatorGenerator gen(c.seed);
     const auto start = Clock::now();
@@ -87,8 +89,10 @@ int run_indicator_bench(const IndicatorBenchConfig& c) {
     IndicatorCatalog catalog(*store);
     const double load_s = seconds_since(start);
     const auto counts = catalog.counts();
-    std::printf("load: %zu indicators matched per event, from the store in %.1f s; RSS +%.0f MiB (%.0f MiB)\n",
-                counts.matched_per_event, load_s, rss_mib() - rss_before, rss_mib());
+    std::printf(
+        "load: %zu indicators matched per event, from the store in %.1f s; RSS +%.0f MiB (%.0f "
+        "MiB)\n",
+        counts.matched_per_event, load_s, rss_mib() - rss_before, rss_mib());
     IndicatorGenerator gen(c.seed + 1);
     std::vector<double> latencies;
     for (unsigned i = 0; i < c.arrivals; ++i) {
@@ -105,10 +109,11 @@ int run_indicator_bench(const IndicatorBenchConfig& c) {
     }
     catalog.wait_idle();
     std::sort(latencies.begin(), latencies.end());
-    std::printf("arrival to first possible match, %u arrivals with %llu loaded: p50 %.2f ms, max %.1f ms "
-                "(the max includes waiting for a background merge)\n",
-                c.arrivals, static_cast<unsigned long long>(c.count),
-                latencies[latencies.size() / 2] * 1e3, latencies.back() * 1e3);
+    std::printf(
+        "arrival to first possible match, %u arrivals with %llu loaded: p50 %.2f ms, max %.1f ms "
+        "(the max includes waiting for a background merge)\n",
+        c.arrivals, static_cast<unsigned long long>(c.count), latencies[latencies.size() / 2] * 1e3,
+        latencies.back() * 1e3);
     return 0;
 }
 

@@ -31,19 +31,20 @@ std::string IndicatorGenerator::pattern_for(uint64_t n) {
     const uint64_t r = next();
     char ip[64];
     if (kind < 30) {
-        std::snprintf(ip, sizeof ip, "%u.%u.%u.%u", unsigned(r >> 24 & 223) | 1, unsigned(r >> 16 & 255),
-                      unsigned(r >> 8 & 255), unsigned(r & 255));
+        std::snprintf(ip, sizeof ip, "%u.%u.%u.%u", unsigned(r >> 24 & 223) | 1,
+                      unsigned(r >> 16 & 255), unsigned(r >> 8 & 255), unsigned(r & 255));
         return "[ipv4-addr:value = '" + std::string(ip) + "']";
     }
     if (kind < 35) {
         const unsigned length = 16 + unsigned(r % 9);
-        std::snprintf(ip, sizeof ip, "%u.%u.0.0/%u", unsigned(r >> 24 & 223) | 1, unsigned(r >> 16 & 255),
-                      length);
+        std::snprintf(ip, sizeof ip, "%u.%u.0.0/%u", unsigned(r >> 24 & 223) | 1,
+                      unsigned(r >> 16 & 255), length);
         return "[ipv4-addr:value ISSUBSET '" + std::string(ip) + "']";
     }
     if (kind < 40) return "[ipv6-addr:value = '2001:db8:" + hex(4) + "::" + hex(4) + "']";
     if (kind < 70) return "[domain-name:value = '" + hex(10) + ".bad-" + hex(3) + ".example']";
-    if (kind < 85) return "[url:value = 'http://" + hex(8) + ".example/" + hex(12) + "/payload.bin']";
+    if (kind < 85)
+        return "[url:value = 'http://" + hex(8) + ".example/" + hex(12) + "/payload.bin']";
     if (kind < 95) return "[file:hashes.'SHA-256' = '" + hex(64) + "']";
     if (kind < 98) return "[file:hashes.MD5 = '" + hex(32) + "']";
     return "[file:hashes.'SHA-1' = '" + hex(40) + "']";
@@ -56,7 +57,8 @@ stix::Indicator IndicatorGenerator::make(uint64_t n) {
                   static_cast<unsigned long long>(n >> 32 & 0xffffffff),
                   static_cast<unsigned long long>(n & 0xffffffffffffULL));
     ind.id = id;
-    ind.created_us = ind.modified_us = ind.valid_from_us = *stix::parse_timestamp("2026-11-01T00:00:00Z");
+    ind.created_us = ind.modified_us = ind.valid_from_us =
+        *stix::parse_timestamp("2026-11-01T00:00:00Z");
     ind.pattern = pattern_for(n);
     ind.name = "bench indicator " + std::to_string(n);
     ind.confidence = static_cast<int>(n % 101);
@@ -67,11 +69,12 @@ stix::Indicator IndicatorGenerator::make(uint64_t n) {
         if (c == '"' || c == '\\') escaped += '\\';
         escaped += c;
     }
-    ind.json = R"({"type":"indicator","spec_version":"2.1","id":")" + ind.id +
-               R"(","created":"2026-11-01T00:00:00.000Z","modified":"2026-11-01T00:00:00.000Z","name":")" +
-               ind.name + R"(","pattern_type":"stix","pattern":")" + escaped +
-               R"(","valid_from":"2026-11-01T00:00:00Z","confidence":)" + std::to_string(ind.confidence) +
-               R"(,"object_marking_refs":[")" + std::string(stix::tlp_marking_id(ind.tlp)) + "\"]}";
+    ind.json =
+        R"({"type":"indicator","spec_version":"2.1","id":")" + ind.id +
+        R"(","created":"2026-11-01T00:00:00.000Z","modified":"2026-11-01T00:00:00.000Z","name":")" +
+        ind.name + R"(","pattern_type":"stix","pattern":")" + escaped +
+        R"(","valid_from":"2026-11-01T00:00:00Z","confidence":)" + std::to_string(ind.confidence) +
+        R"(,"object_marking_refs":[")" + std::string(stix::tlp_marking_id(ind.tlp)) + "\"]}";
     return ind;
 }
 

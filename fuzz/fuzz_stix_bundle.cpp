@@ -24,7 +24,8 @@ void compile_and_look_up(const std::vector<vigie::stix::Indicator>& indicators) 
     }
     auto segment = builder.build();
     std::string buffer;
-    for (const char* value : {"evil.example", "198.51.100.7", "2001:db8::1", "http://x.example/a"}) {
+    for (const char* value :
+         {"evil.example", "198.51.100.7", "2001:db8::1", "http://x.example/a"}) {
         for (auto kind : {vigie::ValueKind::Domain, vigie::ValueKind::Ip, vigie::ValueKind::Url}) {
             segment->find("domain-name:value", kind, value, buffer, nullptr,
                           [&](uint32_t slot) { (void)segment->view(slot).id; });

@@ -31,7 +31,9 @@ void IndicatorCatalog::compile(IndicatorSegment::Builder& builder, const stix::I
                                Diagnostics& diags) {
     if (ind.revoked || ind.pattern_type != "stix") return;
     auto not_matched = [&](const std::string& why) {
-        diags.push_back({Severity::Warning, {ind.source, 0, 0}, ind.id,
+        diags.push_back({Severity::Warning,
+                         {ind.source, 0, 0},
+                         ind.id,
                          "stored, not matched per event: " + why});
     };
     stix::PatternParse parsed = stix::parse_pattern(ind.pattern);
@@ -59,7 +61,8 @@ void IndicatorCatalog::publish(std::shared_ptr<const IndicatorSet> set) {
     current_.store(std::move(set), std::memory_order_release);
 }
 
-ApplyReport IndicatorCatalog::apply(const std::vector<stix::Indicator>& indicators, int64_t now_us) {
+ApplyReport IndicatorCatalog::apply(const std::vector<stix::Indicator>& indicators,
+                                    int64_t now_us) {
     ApplyReport report;
     std::unique_lock lock(mutex_);
     PutResult put = store_.put(indicators, now_us, report.error);

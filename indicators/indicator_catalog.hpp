@@ -29,12 +29,12 @@ struct IndicatorSet {
 struct ApplyReport {
     size_t added = 0;
     size_t updated = 0;
-    size_t stale = 0;          // already known at this version or newer
-    size_t revoked = 0;        // the newest version is revoked: stops matching
-    size_t not_matched = 0;    // stored, but not matched per event (kept in diagnostics)
+    size_t stale = 0;        // already known at this version or newer
+    size_t revoked = 0;      // the newest version is revoked: stops matching
+    size_t not_matched = 0;  // stored, but not matched per event (kept in diagnostics)
     size_t evicted = 0;
-    Diagnostics diagnostics;   // why an indicator is not matched per event
-    std::string error;         // the store failed: nothing of this batch was applied
+    Diagnostics diagnostics;  // why an indicator is not matched per event
+    std::string error;        // the store failed: nothing of this batch was applied
 };
 
 // What the metrics show, by TLP and source peer.
@@ -66,7 +66,8 @@ class IndicatorCatalog {
 
   private:
     std::shared_ptr<IndicatorSegment> build_from_store(Diagnostics& diags);
-    void compile(IndicatorSegment::Builder& builder, const stix::Indicator& ind, Diagnostics& diags);
+    void compile(IndicatorSegment::Builder& builder, const stix::Indicator& ind,
+                 Diagnostics& diags);
     void kill(const IndicatorSet& set, const std::string& id);
     void publish(std::shared_ptr<const IndicatorSet> set);
     void merge_in_background();

@@ -11,15 +11,17 @@ IndicatorMatcher::IndicatorMatcher(const IndicatorCatalog& catalog, const Rulese
     for (const auto& o : ruleset.observable_fields()) {
         const bool hash_list = o.stix_path == "file:hashes";
         canonical_key(o.stix_path, key);
-        fields_.push_back({o.field, o.name, key, hash_list ? ValueKind::Hash : kind_of_path(o.stix_path),
-                           hash_list});
+        fields_.push_back({o.field, o.name, key,
+                           hash_list ? ValueKind::Hash : kind_of_path(o.stix_path), hash_list});
     }
     buffer_.reserve(256);
     hash_key_.reserve(32);
     refresh();
 }
 
-IndicatorMatcher::~IndicatorMatcher() { hs_free_scratch(scratch_); }
+IndicatorMatcher::~IndicatorMatcher() {
+    hs_free_scratch(scratch_);
+}
 
 void IndicatorMatcher::refresh() {
     auto set = catalog_.current();

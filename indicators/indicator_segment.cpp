@@ -41,7 +41,8 @@ std::string like_to_regex(std::string_view like) {
 
 // The object types the metrics break indicators down by; anything else is "other".
 constexpr std::array<std::string_view, 8> kObjectTypes{
-    "domain-name", "ipv4-addr", "ipv6-addr", "url", "email-addr", "file", "network-traffic", "other"};
+    "domain-name", "ipv4-addr", "ipv6-addr",       "url",
+    "email-addr",  "file",      "network-traffic", "other"};
 
 uint8_t object_type_index(std::string_view type) {
     for (size_t i = 0; i + 1 < kObjectTypes.size(); ++i) {
@@ -137,8 +138,12 @@ bool IndicatorSegment::Builder::add_term(uint32_t slot, const stix::IndicatorTer
 bool IndicatorSegment::Builder::add(const stix::Indicator& ind,
                                     const std::vector<stix::IndicatorTerm>& terms,
                                     std::string& why) {
-    const IndicatorView view{ind.id,         ind.name,           ind.source,
-                             ind.tlp,        ind.confidence,     ind.valid_until_us,
+    const IndicatorView view{ind.id,
+                             ind.name,
+                             ind.source,
+                             ind.tlp,
+                             ind.confidence,
+                             ind.valid_until_us,
                              terms.empty() ? std::string_view() : terms[0].object_type};
     const uint32_t slot = add_info(view, ind.valid_from_us);
     segment_->ids_.add(0, ind.id, slot);
@@ -204,8 +209,7 @@ bool IndicatorSegment::live(uint32_t slot, int64_t now_us) const {
 
 size_t IndicatorSegment::memory_bytes() const {
     return infos_.capacity() * sizeof(Info) + strings_.capacity() + values_.memory_bytes() +
-           ids_.memory_bytes() +
-           infos_.size() * sizeof(std::atomic<bool>);
+           ids_.memory_bytes() + infos_.size() * sizeof(std::atomic<bool>);
 }
 
 }  // namespace vigie

@@ -42,7 +42,9 @@ class Statement {
     Statement(const Statement&) = delete;
     Statement& operator=(const Statement&) = delete;
     sqlite3_stmt* get() const { return s_; }
-    void text(int i, const std::string& v) const { sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT); }
+    void text(int i, const std::string& v) const {
+        sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    }
     void integer(int i, int64_t v) const { sqlite3_bind_int64(s_, i, v); }
     std::string column_text(int i) const { return text_at(s_, i); }
 
@@ -76,7 +78,8 @@ stix::Indicator read_current(sqlite3_stmt* s) {
 std::unique_ptr<IndicatorStore> IndicatorStore::open(const std::string& path, size_t max_indicators,
                                                      std::string& error) {
     sqlite3* db = nullptr;
-    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+    if (sqlite3_open_v2(path.c_str(), &db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                         nullptr) != SQLITE_OK) {
         error = "indicator store " + path + ": " + (db ? sqlite3_errmsg(db) : "cannot open");
         sqlite3_close(db);
@@ -154,9 +157,9 @@ PutOutcome IndicatorStore::put_one(const stix::Indicator& ind, int64_t now_us, s
 void IndicatorStore::evict(size_t excess, int64_t now_us, std::vector<std::string>& evicted,
                            std::string& error) {
     // Revoked and expired first (they match nothing), then the least recently added.
-    Statement pick(prepare(
-        "SELECT id FROM indicators ORDER BY (revoked = 1 OR (valid_until IS NOT NULL AND "
-        "valid_until <= ?1)) DESC, added ASC LIMIT ?2"));
+    Statement pick(
+        prepare("SELECT id FROM indicators ORDER BY (revoked = 1 OR (valid_until IS NOT NULL AND "
+                "valid_until <= ?1)) DESC, added ASC LIMIT ?2"));
     pick.integer(1, now_us);
     pick.integer(2, static_cast<int64_t>(excess));
     while (sqlite3_step(pick.get()) == SQLITE_ROW) evicted.push_back(pick.column_text(0));
@@ -199,7 +202,8 @@ PutResult IndicatorStore::put(std::span<const stix::Indicator> indicators, int64
 // reading a million indicators never holds up an arrival for longer than one page. A row
 // replaced meanwhile gets a new rowid and may be read twice (old and new version): the
 // catalogue's newer segment supersedes both.
-void IndicatorStore::for_each_current(const std::function<void(const stix::Indicator&)>& visit) const {
+void IndicatorStore::for_each_current(
+    const std::function<void(const stix::Indicator&)>& visit) const {
     constexpr int64_t kPage = 8192;
     int64_t after = 0;
     std::vector<stix::Indicator> page;
@@ -235,12 +239,13 @@ void IndicatorStore::for_each_json(
     int64_t after_us,
     const std::function<void(const std::string&, const std::string&, stix::Tlp)>& visit) const {
     std::lock_guard lock(mutex_);
-    Statement s(prepare(
-        "SELECT i.id, v.json, i.tlp FROM indicators i JOIN indicator_versions v "
-        "ON v.id = i.id AND v.modified = i.modified WHERE i.added > ?1 ORDER BY i.added"));
+    Statement s(
+        prepare("SELECT i.id, v.json, i.tlp FROM indicators i JOIN indicator_versions v "
+                "ON v.id = i.id AND v.modified = i.modified WHERE i.added > ?1 ORDER BY i.added"));
     s.integer(1, after_us);
     while (sqlite3_step(s.get()) == SQLITE_ROW)
-        visit(s.column_text(0), s.column_text(1), static_cast<stix::Tlp>(sqlite3_column_int(s.get(), 2)));
+        visit(s.column_text(0), s.column_text(1),
+              static_cast<stix::Tlp>(sqlite3_column_int(s.get(), 2)));
 }
 
 std::optional<IndicatorOrigin> IndicatorStore::origin(const std::string& id) const {
@@ -248,7 +253,8 @@ std::optional<IndicatorOrigin> IndicatorStore::origin(const std::string& id) con
     Statement s(prepare("SELECT source, tlp FROM indicators WHERE id = ?1"));
     s.text(1, id);
     if (sqlite3_step(s.get()) != SQLITE_ROW) return std::nullopt;
-    return IndicatorOrigin{s.column_text(0), static_cast<stix::Tlp>(sqlite3_column_int(s.get(), 1))};
+    return IndicatorOrigin{s.column_text(0),
+                           static_cast<stix::Tlp>(sqlite3_column_int(s.get(), 1))};
 }
 
 SightingTotal IndicatorStore::add_sighting(const std::string& id, int64_t first_ms, int64_t last_ms,
@@ -283,7 +289,8 @@ std::optional<std::string> IndicatorStore::state(const std::string& key) const {
     return s.column_text(0);
 }
 
-bool IndicatorStore::set_state(const std::string& key, const std::string& value, std::string& error) {
+bool IndicatorStore::set_state(const std::string& key, const std::string& value,
+                               std::string& error) {
     std::lock_guard lock(mutex_);
     Statement s(prepare("INSERT OR REPLACE INTO state VALUES (?1, ?2)"));
     s.text(1, key);

@@ -74,7 +74,8 @@ class IndicatorStore {
     SightingTotal add_sighting(const std::string& id, const Count& c) {
         return add_sighting(id, c.first_seen_ms, c.last_seen_ms, c.count);
     }
-    SightingTotal add_sighting(const std::string& id, int64_t first_ms, int64_t last_ms, uint64_t count);
+    SightingTotal add_sighting(const std::string& id, int64_t first_ms, int64_t last_ms,
+                               uint64_t count);
 
     [[nodiscard]] size_t count() const;
     [[nodiscard]] uint64_t evictions() const { return evictions_; }
@@ -88,7 +89,8 @@ class IndicatorStore {
     bool exec(const char* sql, std::string& error) const;
     sqlite3_stmt* prepare(const char* sql) const;
     PutOutcome put_one(const stix::Indicator& ind, int64_t now_us, std::string& error);
-    void evict(size_t excess, int64_t now_us, std::vector<std::string>& evicted, std::string& error);
+    void evict(size_t excess, int64_t now_us, std::vector<std::string>& evicted,
+               std::string& error);
 
     sqlite3* db_;
     // put_one's statements, prepared once: a million-indicator import is a million of each.

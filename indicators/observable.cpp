@@ -10,7 +10,9 @@
 namespace vigie {
 namespace {
 
-char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
+char lower(char c) {
+    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+}
 
 bool ends_with_value_ref(std::string_view path) {
     return path.ends_with("_ref.value") || path.ends_with("_refs[*].value");
@@ -55,24 +57,32 @@ ValueKind kind_of_path(std::string_view path) {
     if (path == "url:value") return ValueKind::Url;
     if (path == "ipv4-addr:value" || path == "ipv6-addr:value") return ValueKind::Ip;
     if (path.starts_with("network-traffic:") && ends_with_value_ref(path)) return ValueKind::Ip;
-    if (path == "email-addr:value" || (path.starts_with("email-message:") && ends_with_value_ref(path)))
+    if (path == "email-addr:value" ||
+        (path.starts_with("email-message:") && ends_with_value_ref(path)))
         return ValueKind::Email;
-    if (path.starts_with(kHashPrefix) || path.starts_with("artifact:hashes.")) return ValueKind::Hash;
+    if (path.starts_with(kHashPrefix) || path.starts_with("artifact:hashes."))
+        return ValueKind::Hash;
     return ValueKind::Text;
 }
 
 void canonical_key(std::string_view path, std::string& out) {
     out.clear();
     switch (kind_of_path(path)) {
-        case ValueKind::Ip: out = "ip"; return;
-        case ValueKind::Email: out = "email-addr:value"; return;
+        case ValueKind::Ip:
+            out = "ip";
+            return;
+        case ValueKind::Email:
+            out = "email-addr:value";
+            return;
         case ValueKind::Hash: {
             auto algorithm = stix_hash_name(path.substr(path.find("hashes.") + 7));
             out = kHashPrefix;
             out += algorithm ? *algorithm : path.substr(path.find("hashes.") + 7);
             return;
         }
-        default: out = path; return;
+        default:
+            out = path;
+            return;
     }
 }
 
@@ -96,14 +106,16 @@ bool normalize_value(ValueKind kind, std::string_view value, std::string& out) {
             const size_t scheme = value.find("://");
             const size_t host_end =
                 scheme == std::string_view::npos ? 0 : value.find_first_of("/?#", scheme + 3);
-            const size_t fold = scheme == std::string_view::npos ? 0
+            const size_t fold = scheme == std::string_view::npos     ? 0
                                 : host_end == std::string_view::npos ? value.size()
                                                                      : host_end;
             for (size_t i = 0; i < value.size(); ++i) out += i < fold ? lower(value[i]) : value[i];
             return !value.empty();
         }
         case ValueKind::Ip:
-        case ValueKind::Text: out.append(value); return true;
+        case ValueKind::Text:
+            out.append(value);
+            return true;
     }
     return false;
 }
@@ -139,7 +151,8 @@ std::optional<IpPrefix> parse_ip_prefix(std::string_view text) {
         const std::string_view digits = text.substr(slash + 1);
         unsigned n = 0;
         auto r = std::from_chars(digits.data(), digits.data() + digits.size(), n);
-        if (digits.empty() || r.ec != std::errc() || r.ptr != digits.data() + digits.size() || n > length)
+        if (digits.empty() || r.ec != std::errc() || r.ptr != digits.data() + digits.size() ||
+            n > length)
             return std::nullopt;
         length = n;
     }

@@ -22,8 +22,8 @@ std::string sighting_id(const std::string& indicator_id, const std::string& iden
     compute_alert_id(indicator_id, identity, "sighting", hex);
     hex[12] = '5';
     hex[16] = "89ab"[std::string_view("0123456789abcdef").find(hex[16]) & 3];
-    return "sighting--" + hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
-           hex.substr(16, 4) + "-" + hex.substr(20, 12);
+    return "sighting--" + hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) +
+           "-" + hex.substr(16, 4) + "-" + hex.substr(20, 12);
 }
 
 }  // namespace
@@ -34,7 +34,8 @@ SightingRecorder::SightingRecorder(IndicatorStore& store, std::string identity_i
 void SightingRecorder::record(std::string_view indicator_id, int64_t time_ms, uint64_t count) {
     std::lock_guard lock(mutex_);
     auto it = pending_.find(indicator_id);
-    if (it == pending_.end()) it = pending_.emplace(std::string(indicator_id), SightingCount{time_ms, time_ms, 0}).first;
+    if (it == pending_.end())
+        it = pending_.emplace(std::string(indicator_id), SightingCount{time_ms, time_ms, 0}).first;
     SightingCount& c = it->second;
     c.first_seen_ms = std::min(c.first_seen_ms, time_ms);
     c.last_seen_ms = std::max(c.last_seen_ms, time_ms);
@@ -47,8 +48,9 @@ uint64_t SightingRecorder::recorded() const {
     return recorded_;
 }
 
-std::string SightingRecorder::sighting_json(const std::string& indicator_id, const std::string& identity,
-                                            const SightingCount& c, stix::Tlp tlp, int64_t now) {
+std::string SightingRecorder::sighting_json(const std::string& indicator_id,
+                                            const std::string& identity, const SightingCount& c,
+                                            stix::Tlp tlp, int64_t now) {
     std::string b = R"({"type":"sighting","spec_version":"2.1","id":")";
     b += sighting_id(indicator_id, identity);
     b += R"(","created":")" + stix::format_timestamp(c.first_seen_ms * 1000) + R"(","modified":")" +

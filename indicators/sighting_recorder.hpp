@@ -43,7 +43,8 @@ class SightingRecorder {
     void record(std::string_view indicator_id, int64_t time_ms, uint64_t count = 1);
     // Builds the changed sightings, stores them, and publishes those that may leave.
     // Returns the number published.
-    size_t flush(int64_t now_ms, const SightingPublisher& publish, const PeerClearanceCheck& may_receive);
+    size_t flush(int64_t now_ms, const SightingPublisher& publish,
+                 const PeerClearanceCheck& may_receive);
 
     // A STIX 2.1 sighting object (minified JSON).
     static std::string sighting_json(const std::string& indicator_id, const std::string& identity,
@@ -54,7 +55,7 @@ class SightingRecorder {
     IndicatorStore& store_;
     std::string identity_;
     mutable std::mutex mutex_;
-    std::map<std::string, SightingCount, std::less<>> pending_;  // changed since the last flush
+    std::map<std::string, SightingCount, std::less<>> pending_;    // changed since the last flush
     std::map<std::string, std::vector<std::string>> unpublished_;  // peer -> objects to retry
     uint64_t recorded_ = 0;
 };
@@ -63,7 +64,8 @@ class SightingRecorder {
 // was written is recorded as a sighting of its indicator (the routing's rule id).
 class SightingTap final : public AlertSink {
   public:
-    SightingTap(AlertSink& inner, SightingRecorder& recorder) : inner_(inner), recorder_(recorder) {}
+    SightingTap(AlertSink& inner, SightingRecorder& recorder)
+        : inner_(inner), recorder_(recorder) {}
     bool write(std::string_view alerts) override;
     void flush() override { inner_.flush(); }
     [[nodiscard]] std::string error() const override { return inner_.error(); }

@@ -17,8 +17,10 @@ uint64_t ValueTable::hash(uint32_t key, std::string_view value) {
 }
 
 void ValueTable::add(uint32_t key, std::string_view value, uint32_t slot) {
-    if (pool_.size() + value.size() > UINT32_MAX) throw std::length_error("indicator values over 4 GiB");
-    terms_.push_back({key, slot, static_cast<uint32_t>(pool_.size()), static_cast<uint32_t>(value.size())});
+    if (pool_.size() + value.size() > UINT32_MAX)
+        throw std::length_error("indicator values over 4 GiB");
+    terms_.push_back(
+        {key, slot, static_cast<uint32_t>(pool_.size()), static_cast<uint32_t>(value.size())});
     hashes_.push_back(hash(key, value));
     pool_.append(value);
 }

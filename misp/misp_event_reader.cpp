@@ -39,9 +39,11 @@ std::optional<stix::Tlp> tlp_of_tags(dom::element e) {
     return strictest;
 }
 
-std::string indicator_json(const stix::Indicator& ind, std::string_view type, std::string_view stamp) {
-    std::string b = R"({"type":"indicator","spec_version":"2.1","id":")" + ind.id + R"(","created":")" +
-                    std::string(stamp) + R"(","modified":")" + std::string(stamp) + R"(","name":)";
+std::string indicator_json(const stix::Indicator& ind, std::string_view type,
+                           std::string_view stamp) {
+    std::string b = R"({"type":"indicator","spec_version":"2.1","id":")" + ind.id +
+                    R"(","created":")" + std::string(stamp) + R"(","modified":")" +
+                    std::string(stamp) + R"(","name":)";
     append_json_string(b, ind.name);
     b += R"(,"pattern_type":"stix","pattern":)";
     append_json_string(b, ind.pattern);
@@ -53,7 +55,8 @@ std::string indicator_json(const stix::Indicator& ind, std::string_view type, st
 
 class EventReader {
   public:
-    EventReader(const MispEventOptions& options, MispEventContent& out) : options_(options), out_(out) {}
+    EventReader(const MispEventOptions& options, MispEventContent& out)
+        : options_(options), out_(out) {}
 
     void attribute(dom::element a, const std::string& where, std::string_view info,
                    std::optional<stix::Tlp> event_tlp) {
@@ -65,7 +68,8 @@ class EventReader {
         if (!pattern) return void(++out_.skipped);
         stix::Indicator ind;
         ind.id = "indicator--" + std::string(uuid);
-        if (!stix::valid_stix_id(ind.id, "indicator")) return refuse(where, uuid, "uuid: not a UUID");
+        if (!stix::valid_stix_id(ind.id, "indicator"))
+            return refuse(where, uuid, "uuid: not a UUID");
         int64_t seconds = 0;
         const std::string_view ts = text_of(a, "timestamp");
         auto r = std::from_chars(ts.data(), ts.data() + ts.size(), seconds);
@@ -83,7 +87,8 @@ class EventReader {
     }
 
     void refuse(const std::string& where, std::string_view uuid, const std::string& why) {
-        out_.diagnostics.push_back({Severity::Error, {options_.origin, 0, 0}, std::string(uuid), where + ": " + why});
+        out_.diagnostics.push_back(
+            {Severity::Error, {options_.origin, 0, 0}, std::string(uuid), where + ": " + why});
     }
 
     void attributes(dom::element holder, const std::string& where, std::string_view info,
@@ -91,7 +96,8 @@ class EventReader {
         dom::array list;
         if (holder["Attribute"].get(list)) return;
         size_t i = 0;
-        for (auto a : list) attribute(a, where + ".Attribute[" + std::to_string(i++) + "]", info, tlp);
+        for (auto a : list)
+            attribute(a, where + ".Attribute[" + std::to_string(i++) + "]", info, tlp);
     }
 
   private:
@@ -104,18 +110,23 @@ class EventReader {
 MispEventContent read_misp_event(std::string_view text, const MispEventOptions& options) {
     MispEventContent out;
     if (text.size() > options.max_bytes) {
-        out.diagnostics.push_back({Severity::Error, {options.origin, 0, 0}, "", "over the size limit"});
+        out.diagnostics.push_back(
+            {Severity::Error, {options.origin, 0, 0}, "", "over the size limit"});
         return out;
     }
     dom::parser parser;
     dom::element doc, event;
     if (auto error = parser.parse(text.data(), text.size()).get(doc)) {
-        out.diagnostics.push_back({Severity::Error, {options.origin, 0, 0}, "",
-                                   std::string("malformed JSON: ") + simdjson::error_message(error)});
+        out.diagnostics.push_back(
+            {Severity::Error,
+             {options.origin, 0, 0},
+             "",
+             std::string("malformed JSON: ") + simdjson::error_message(error)});
         return out;
     }
     if (doc["Event"].get(event) || !event.is_object()) {
-        out.diagnostics.push_back({Severity::Error, {options.origin, 0, 0}, "", "not a MISP event ({\"Event\":{...}})"});
+        out.diagnostics.push_back(
+            {Severity::Error, {options.origin, 0, 0}, "", "not a MISP event ({\"Event\":{...}})"});
         return out;
     }
     const std::string_view info = text_of(event, "info");
@@ -125,7 +136,8 @@ MispEventContent read_misp_event(std::string_view text, const MispEventOptions& 
     dom::array objects;
     if (!event["Object"].get(objects)) {
         size_t i = 0;
-        for (auto o : objects) reader.attributes(o, "Event.Object[" + std::to_string(i++) + "]", info, tlp);
+        for (auto o : objects)
+            reader.attributes(o, "Event.Object[" + std::to_string(i++) + "]", info, tlp);
     }
     return out;
 }

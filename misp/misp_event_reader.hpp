@@ -14,8 +14,8 @@ namespace vigie::misp {
 
 struct MispEventContent {
     std::vector<stix::Indicator> indicators;
-    size_t attributes = 0;  // attributes seen
-    size_t skipped = 0;     // not for IDS, deleted, or a type without an observable
+    size_t attributes = 0;    // attributes seen
+    size_t skipped = 0;       // not for IDS, deleted, or a type without an observable
     Diagnostics diagnostics;  // refused attributes, with Event.Attribute[i] and their uuid
 };
 

@@ -37,9 +37,12 @@ Fetched fetch_url(const std::string& url, const MispFeedLimits& limits) {
     long status = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_cleanup(curl);
-    if (code == CURLE_WRITE_ERROR) out.error = "over the " + std::to_string(limits.max_event_bytes) + "-byte limit";
-    else if (code != CURLE_OK) out.error = curl_easy_strerror(code);
-    else if (status != 200) out.error = "HTTP status " + std::to_string(status);
+    if (code == CURLE_WRITE_ERROR)
+        out.error = "over the " + std::to_string(limits.max_event_bytes) + "-byte limit";
+    else if (code != CURLE_OK)
+        out.error = curl_easy_strerror(code);
+    else if (status != 200)
+        out.error = "HTTP status " + std::to_string(status);
     return out;
 }
 
@@ -52,7 +55,9 @@ Fetched read_file(const std::string& path, const MispFeedLimits& limits) {
     return {text.str(), {}};
 }
 
-bool is_url(const std::string& s) { return s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0; }
+bool is_url(const std::string& s) {
+    return s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0;
+}
 
 Fetched fetch(const std::string& location, const std::string& name, const MispFeedLimits& limits) {
     std::string base = location;
@@ -65,7 +70,8 @@ bool valid_uuid(std::string_view s) {
     for (size_t i = 0; i < s.size(); ++i) {
         const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
         const char c = s[i];
-        if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
+        if (dash ? c != '-'
+                 : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
             return false;
     }
     return true;
@@ -79,7 +85,8 @@ MispFeedContent read_misp_feed(const std::string& location, const MispEventOptio
     auto problem = [&](const std::string& where, const std::string& why) {
         out.diagnostics.push_back({Severity::Error, {where, 0, 0}, "", why});
     };
-    const std::string manifest_name = location + (location.ends_with('/') ? "" : "/") + "manifest.json";
+    const std::string manifest_name =
+        location + (location.ends_with('/') ? "" : "/") + "manifest.json";
     Fetched manifest = fetch(location, "manifest.json", limits);
     if (!manifest.error.empty()) return problem(manifest_name, manifest.error), out;
     simdjson::dom::parser parser;
@@ -89,7 +96,8 @@ MispFeedContent read_misp_feed(const std::string& location, const MispEventOptio
     }
     for (auto [uuid, summary] : events) {
         if (out.events == limits.max_events) {
-            problem(manifest_name, "more than " + std::to_string(limits.max_events) + " events; the rest is not read");
+            problem(manifest_name, "more than " + std::to_string(limits.max_events) +
+                                       " events; the rest is not read");
             break;
         }
         if (!valid_uuid(uuid)) {

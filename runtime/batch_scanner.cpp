@@ -130,7 +130,8 @@ void BatchScanner::emit_indicator_alert(ScanBatch& batch, const RawDocument& doc
     rule.tags.resize(2);
     rule.tags[0] = "stix.indicator";
     rule.tags[1].assign("tlp:");
-    for (char c : stix::tlp_name(v.tlp).substr(4)) rule.tags[1] += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char c : stix::tlp_name(v.tlp).substr(4))
+        rule.tags[1] += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     const AlertIndicator indicator{v.id, v.name, stix::tlp_name(v.tlp), v.source, v.confidence};
     matched_fields_.assign(1, MatchedField{"indicator", hit.field, hit.value});
     compute_alert_id(rule.id, batch.agency, minified_event_, uid_);

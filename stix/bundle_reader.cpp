@@ -15,7 +15,8 @@ namespace od = simdjson::ondemand;
 // are read front to back), so that a flood of bad objects costs one pass, not one each.
 class LineLocator {
   public:
-    LineLocator(std::string_view text, std::string origin) : text_(text), origin_(std::move(origin)) {}
+    LineLocator(std::string_view text, std::string origin)
+        : text_(text), origin_(std::move(origin)) {}
     SourceLocation at(size_t offset) {
         offset = std::min(offset, text_.size());
         if (offset < offset_) offset_ = 0, line_ = 1, column_ = 1;
@@ -48,12 +49,14 @@ class BundleWalker {
             od::object object;
             std::string_view raw;
             if (element.get_object().get(object) || object.raw_json().get(raw)) {
-                fail_document(element.current_location(), "objects: an element that is not a JSON object, or malformed JSON");
+                fail_document(element.current_location(),
+                              "objects: an element that is not a JSON object, or malformed JSON");
                 return;
             }
             if (++out_.objects > options_.limits.max_objects) {
-                fail_at(raw, "", "more than " + std::to_string(options_.limits.max_objects) +
-                                     " objects in one document; the rest is not read");
+                fail_at(raw, "",
+                        "more than " + std::to_string(options_.limits.max_objects) +
+                            " objects in one document; the rest is not read");
                 return;
             }
             read_object(raw);
@@ -64,23 +67,22 @@ class BundleWalker {
         const char* p = nullptr;
         const size_t offset =
             std::move(at).get(p) || p == nullptr ? text_.size() : size_t(p - text_.data());
-        out_.diagnostics.push_back(
-            {Severity::Error, locator_.at(offset), "", message});
+        out_.diagnostics.push_back({Severity::Error, locator_.at(offset), "", message});
         ++out_.rejected;
     }
 
   private:
     void fail_at(std::string_view raw, const std::string& id, const std::string& message) {
-        out_.diagnostics.push_back({Severity::Error,
-                                    locator_.at(size_t(raw.data() - text_.data())),
-                                    id, message});
+        out_.diagnostics.push_back(
+            {Severity::Error, locator_.at(size_t(raw.data() - text_.data())), id, message});
     }
 
     void read_object(std::string_view raw) {
         if (raw.size() > options_.limits.max_object_bytes) {
             ++out_.rejected;
-            fail_at(raw, "", "object of " + std::to_string(raw.size()) + " bytes is over the " +
-                                 std::to_string(options_.limits.max_object_bytes) + "-byte limit");
+            fail_at(raw, "",
+                    "object of " + std::to_string(raw.size()) + " bytes is over the " +
+                        std::to_string(options_.limits.max_object_bytes) + "-byte limit");
             return;
         }
         simdjson::dom::element element;
@@ -98,8 +100,8 @@ class BundleWalker {
         if (check.indicator) {
             out_.indicators.push_back(std::move(*check.indicator));
         } else {
-            out_.others.push_back({std::move(check.type), std::move(check.id),
-                                   simdjson::minify(element)});
+            out_.others.push_back(
+                {std::move(check.type), std::move(check.id), simdjson::minify(element)});
         }
     }
 
@@ -115,7 +117,9 @@ class BundleWalker {
 BundleContent read_bundle(std::string_view text, const BundleOptions& options) {
     BundleContent out;
     if (text.size() > options.limits.max_bytes) {
-        out.diagnostics.push_back({Severity::Error, {options.origin, 0, 0}, "",
+        out.diagnostics.push_back({Severity::Error,
+                                   {options.origin, 0, 0},
+                                   "",
                                    "document of " + std::to_string(text.size()) +
                                        " bytes is over the " +
                                        std::to_string(options.limits.max_bytes) + "-byte limit"});
@@ -127,7 +131,8 @@ BundleContent read_bundle(std::string_view text, const BundleOptions& options) {
     od::document doc;
     BundleWalker walker(view, options, out);
     if (auto error = parser.iterate(padded).get(doc)) {
-        walker.fail_document(nullptr, std::string("not a JSON document: ") + simdjson::error_message(error));
+        walker.fail_document(nullptr,
+                             std::string("not a JSON document: ") + simdjson::error_message(error));
         return out;
     }
     od::json_type type;

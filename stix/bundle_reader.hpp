@@ -15,8 +15,8 @@
 namespace vigie::stix {
 
 struct BundleLimits {
-    size_t max_bytes = size_t{256} << 20;    // the whole document
-    size_t max_objects = 2'000'000;          // objects in one document
+    size_t max_bytes = size_t{256} << 20;       // the whole document
+    size_t max_objects = 2'000'000;             // objects in one document
     size_t max_object_bytes = size_t{1} << 20;  // one object, as received
     size_t max_pattern_bytes = 64 << 10;
 };
@@ -36,8 +36,8 @@ struct BundleContent {
 };
 
 struct BundleOptions {
-    std::string origin;           // names the input in diagnostics (a file, "POST /taxii2/...")
-    std::string source;           // the peer or file recorded on each indicator
+    std::string origin;            // names the input in diagnostics (a file, "POST /taxii2/...")
+    std::string source;            // the peer or file recorded on each indicator
     Tlp default_tlp = Tlp::Amber;  // for objects without a TLP marking
     BundleLimits limits;
 };

@@ -10,7 +10,9 @@ namespace {
 
 namespace dom = simdjson::dom;
 
-bool hex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
+bool hex(char c) {
+    return std::isxdigit(static_cast<unsigned char>(c)) != 0;
+}
 
 // What the checks of one object found so far; the first problem wins.
 class Checker {
@@ -37,7 +39,9 @@ class Checker {
         auto s = string(key, required);
         if (!s) return std::nullopt;
         auto t = parse_timestamp(*s);
-        if (!t) fail(std::string(key) + ": '" + std::string(*s) + "' is not a STIX timestamp (RFC 3339 in UTC, e.g. 2026-01-31T12:00:00.000Z)");
+        if (!t)
+            fail(std::string(key) + ": '" + std::string(*s) +
+                 "' is not a STIX timestamp (RFC 3339 in UTC, e.g. 2026-01-31T12:00:00.000Z)");
         return t;
     }
 
@@ -100,7 +104,8 @@ void read_indicator(Checker& c, const BundleOptions& options, Indicator& ind) {
     ind.modified_us = c.timestamp("modified", true).value_or(0);
     ind.valid_from_us = c.timestamp("valid_from", true).value_or(0);
     ind.valid_until_us = c.timestamp("valid_until", false);
-    if (c.error.empty() && ind.modified_us < ind.created_us) c.fail("modified: earlier than created");
+    if (c.error.empty() && ind.modified_us < ind.created_us)
+        c.fail("modified: earlier than created");
     if (c.error.empty() && ind.valid_until_us && *ind.valid_until_us <= ind.valid_from_us)
         c.fail("valid_until: not later than valid_from");
     ind.pattern = c.string("pattern", true).value_or("");
@@ -112,14 +117,16 @@ void read_indicator(Checker& c, const BundleOptions& options, Indicator& ind) {
     }
     bool revoked = false;
     auto field = c.object()["revoked"];
-    if (field.error() != simdjson::NO_SUCH_FIELD && field.get(revoked)) c.fail("revoked: not a boolean");
+    if (field.error() != simdjson::NO_SUCH_FIELD && field.get(revoked))
+        c.fail("revoked: not a boolean");
     ind.revoked = revoked;
     read_confidence(c, ind);
     read_kill_chain(c, ind);
     ind.labels = c.strings("labels");
     if (!c.error.empty()) return;
     if (ind.pattern.size() > options.limits.max_pattern_bytes) {
-        return c.fail("pattern: over the " + std::to_string(options.limits.max_pattern_bytes) + "-byte limit");
+        return c.fail("pattern: over the " + std::to_string(options.limits.max_pattern_bytes) +
+                      "-byte limit");
     }
     if (ind.pattern_type == "stix") {
         PatternParse parsed = parse_pattern(ind.pattern);
@@ -158,12 +165,15 @@ ObjectCheck check_object(const dom::element& element, const BundleOptions& optio
         out.error = c.error;
         return out;
     }
-    if (!valid_stix_id(out.id, out.type)) c.fail("id: '" + out.id + "' is not '" + out.type + "--<uuid>'");
+    if (!valid_stix_id(out.id, out.type))
+        c.fail("id: '" + out.id + "' is not '" + out.type + "--<uuid>'");
     auto spec = c.string("spec_version", out.type != "marking-definition");
-    if (spec && *spec != "2.1") c.fail("spec_version: '" + std::string(*spec) + "', only 2.1 is read");
+    if (spec && *spec != "2.1")
+        c.fail("spec_version: '" + std::string(*spec) + "', only 2.1 is read");
     std::vector<std::string> markings = c.strings("object_marking_refs");
     for (const auto& m : markings) {
-        if (!valid_stix_id(m, "marking-definition")) c.fail("object_marking_refs: '" + m + "' is not a marking-definition id");
+        if (!valid_stix_id(m, "marking-definition"))
+            c.fail("object_marking_refs: '" + m + "' is not a marking-definition id");
     }
     if (out.type == "indicator" && c.error.empty()) {
         Indicator ind;

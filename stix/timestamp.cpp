@@ -37,7 +37,9 @@ void civil_from_days(int64_t z, int& y, unsigned& m, unsigned& d) {
     y = static_cast<int>(static_cast<int64_t>(yoe) + era * 400 + (m <= 2));
 }
 
-bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+bool leap(int y) {
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 int days_in_month(int y, int m) {
     static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -73,10 +75,9 @@ std::optional<int64_t> parse_timestamp(std::string_view s) {
     }
     if (at + 1 != s.size() || (s[at] != 'Z' && s[at] != 'z')) return std::nullopt;
     // A leap second is read as the last microsecond of its minute's 59th second.
-    const int64_t secs = days_from_civil(year, static_cast<unsigned>(month),
-                                         static_cast<unsigned>(day)) *
-                             86400 +
-                         hour * 3600 + minute * 60 + (second == 60 ? 59 : second);
+    const int64_t secs =
+        days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 +
+        hour * 3600 + minute * 60 + (second == 60 ? 59 : second);
     return secs * 1000000 + (second == 60 ? 999999 : micros);
 }
 

@@ -37,11 +37,16 @@ bool iequals(std::string_view a, std::string_view b) {
 
 std::string_view tlp_name(Tlp level) {
     switch (level) {
-        case Tlp::Clear: return "TLP:CLEAR";
-        case Tlp::Green: return "TLP:GREEN";
-        case Tlp::Amber: return "TLP:AMBER";
-        case Tlp::AmberStrict: return "TLP:AMBER+STRICT";
-        case Tlp::Red: return "TLP:RED";
+        case Tlp::Clear:
+            return "TLP:CLEAR";
+        case Tlp::Green:
+            return "TLP:GREEN";
+        case Tlp::Amber:
+            return "TLP:AMBER";
+        case Tlp::AmberStrict:
+            return "TLP:AMBER+STRICT";
+        case Tlp::Red:
+            return "TLP:RED";
     }
     return "TLP:RED";
 }
@@ -56,7 +61,9 @@ std::optional<Tlp> parse_tlp(std::string_view text) {
     return std::nullopt;
 }
 
-std::string_view tlp_marking_id(Tlp level) { return kMarkings.at(static_cast<size_t>(level)).id; }
+std::string_view tlp_marking_id(Tlp level) {
+    return kMarkings.at(static_cast<size_t>(level)).id;
+}
 
 std::optional<Tlp> tlp_of_marking(std::string_view marking_definition_id) {
     for (const auto& m : kMarkings) {
@@ -78,10 +85,13 @@ bool tlp_may_leave(Tlp level, const PeerClearance& peer) {
     if (!peer.authenticated) return false;
     switch (level) {
         case Tlp::Clear:
-        case Tlp::Green: return true;
-        case Tlp::Amber: return peer.amber;
+        case Tlp::Green:
+            return true;
+        case Tlp::Amber:
+            return peer.amber;
         case Tlp::AmberStrict:
-        case Tlp::Red: return false;
+        case Tlp::Red:
+            return false;
     }
     return false;
 }

@@ -22,7 +22,8 @@ constexpr const char* kIdentity = "identity--11111111-2222-4333-8444-55555555555
 void add_indicator(IndicatorStore& store, const std::string& tail, const char* marking,
                    const std::string& source) {
     const std::string json =
-        R"({"type":"indicator","spec_version":"2.1","id":"indicator--00000000-0000-4000-8000-)" + tail +
+        R"({"type":"indicator","spec_version":"2.1","id":"indicator--00000000-0000-4000-8000-)" +
+        tail +
         R"(","created":"2026-01-01T00:00:00Z","modified":"2026-01-01T00:00:00Z","valid_from":"2026-01-01T00:00:00Z","pattern_type":"stix","pattern":"[domain-name:value = 'x.example']","object_marking_refs":[")" +
         marking + R"("]})";
     stix::BundleOptions options;
@@ -54,13 +55,16 @@ TEST_CASE("sightings are published to the source peer only when the TLP allows i
     REQUIRE(store);
     const std::string green = "indicator--00000000-0000-4000-8000-000000000001";
     const std::string red = "indicator--00000000-0000-4000-8000-000000000002";
-    add_indicator(*store, "000000000001", "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb", "peer-a");
-    add_indicator(*store, "000000000002", "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1", "peer-a");
+    add_indicator(*store, "000000000001",
+                  "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb", "peer-a");
+    add_indicator(*store, "000000000002",
+                  "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1", "peer-a");
     SightingRecorder recorder(*store, kIdentity);
     MemorySink inner;
     SightingTap tap(inner, recorder);
     std::string envelopes;
-    append_envelope({"u1", "demo", green, "stix.indicator,tlp:green", Level::High}, "{}", envelopes);
+    append_envelope({"u1", "demo", green, "stix.indicator,tlp:green", Level::High}, "{}",
+                    envelopes);
     append_envelope({"u2", "demo", red, "stix.indicator,tlp:red", Level::High}, "{}", envelopes);
     append_envelope({"u3", "demo", "a-sigma-rule", "attack.t1059", Level::High}, "{}", envelopes);
     REQUIRE(tap.write(envelopes));
@@ -101,7 +105,8 @@ TEST_CASE("sightings are published to the source peer only when the TLP allows i
     inner.ok = false;
     CHECK_FALSE(tap.write(envelopes));
     recorder.record(green, 7000);
-    CHECK(recorder.flush(8000, [](auto&, auto&) { return false; }, clearance) == 0);
+    CHECK(recorder.flush(
+              8000, [](auto&, auto&) { return false; }, clearance) == 0);
     CHECK(recorder.flush(9000, publish, clearance) == 1);
     CHECK(sent["peer-a"].size() == 3);
 }
