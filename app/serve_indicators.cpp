@@ -1,5 +1,7 @@
 #include "app/serve_indicators.hpp"
 
+#include <simdjson.h>
+
 #include <algorithm>
 #include <fstream>
 #include <sstream>
@@ -74,28 +76,49 @@ void ServeIndicators::on_taxii_objects(const std::string& collection, const std:
     import(array, "taxii collection " + collection + " (peer " + peer + ")", peer);
 }
 
+namespace {
+
+// Why an object from `peer` is refused before it is read as STIX, or "" when it is not:
+// not a JSON object (the bundle reader would stop there and lose the objects after it),
+// or an id that another source gave us (a peer may not replace, nor revoke, the
+// indicators of another peer or of a bundle file).
+std::string peer_refusal(const IndicatorStore& store, simdjson::dom::parser& parser,
+                         const std::string& object, const std::string& peer) {
+    simdjson::dom::object o;
+    if (parser.parse(object).get_object().get(o) != simdjson::SUCCESS)
+        return "not a JSON object";
+    std::string_view id;
+    if (o["id"].get_string().get(id) != simdjson::SUCCESS) return "";  // the reader says why
+    const auto held = store.origin(std::string(id));
+    if (held && held->source != peer)
+        return std::string(id) + " came from " + held->source + ", which alone may change it";
+    return "";
+}
+
+}  // namespace
+
 ServeIndicators::PeerImport ServeIndicators::import_from_peer(
     const std::string& peer, const std::string& page_url, const std::vector<std::string>& objects) {
     if (!catalog_) return {0, false, "indicators are not enabled"};
     const std::string origin = "federation peer " + peer + " " + page_url;
-    // Entries that are not objects are refused here, one by one: the bundle reader would
-    // stop at the first one and lose the objects after it.
-    size_t not_objects = 0;
+    simdjson::dom::parser parser;
+    size_t refused_here = 0;
     std::string array = "[";
     for (size_t i = 0; i < objects.size(); ++i) {
-        if (objects[i].empty() || objects[i].front() != '{') {
-            log_.warn("indicator refused", {{"problem", origin + ": objects[" + std::to_string(i) +
-                                                            "] is not a JSON object"}});
-            ++not_objects;
+        const std::string why = peer_refusal(*store_, parser, objects[i], peer);
+        if (!why.empty()) {
+            log_.warn("indicator refused",
+                      {{"problem", origin + ": objects[" + std::to_string(i) + "]: " + why}});
+            ++refused_here;
             continue;
         }
         if (array.size() > 1) array += ',';
         array += objects[i];
     }
     array += ']';
-    rejected_ += not_objects;
+    rejected_ += refused_here;
     PeerImport r = import(array, origin, peer);
-    r.refused += not_objects;
+    r.refused += refused_here;
     return r;
 }
 
