@@ -4,7 +4,8 @@ written to the file given as argument). Each collection misbehaves in its own wa
   ...0001  a 200 whose body is not JSON
   ...0002  a 2 MiB page (the client caps pages far below)
   ...0003  one page: a good GREEN indicator among bad objects (an invalid pattern, a
-           1.5 MiB object, a number, an object without an id, a wrong spec_version)
+           1.5 MiB object, a number, an object without an id, a wrong spec_version, and
+           CERT-A's GREEN indicator revoked)
   ...0004  an endless flood: every page is full and says more, with a new next
   ...0005  a peer that takes the connection and answers nothing for 120 s
 Every request is counted in <port file>.requests (one line per request)."""
@@ -41,6 +42,9 @@ def mixed_page():
         42,
         {"type": "indicator", "spec_version": "2.1", "pattern": "[domain-name:value = 'noid.example']"},
         indicator(4, "old.hostile.example", spec_version="2.0"),
+        # CERT-A's GREEN indicator, revoked in a newer version: only CERT-A may do that.
+        dict(indicator(5, "green.cert-a.example"), id="indicator--a0000000-0000-4000-8000-000000000001",
+             modified="2026-12-01T00:00:00.000Z", revoked=True),
     ]
     return {"more": False, "objects": objects}
 

@@ -139,12 +139,14 @@ check "garbage: the poll fails, with the page and the reason" wait_for "$work/B.
   '"msg":"federation: poll failed","peer":"hostile-garbage","page":"http://127.0.0.1:'"$hostile_port"'/api1/collections/c0000000-0000-4000-8000-000000000001/objects/?limit=1000","reason":"the page is not JSON"'
 check "a page over max_page_bytes: aborted while reading" wait_for "$work/B.log" \
   '"peer":"hostile-huge","page":"http://127.0.0.1:'"$hostile_port"'/api1/collections/c0000000-0000-4000-8000-000000000002/objects/?limit=1000","reason":"the page is over max_page_bytes (65536 bytes); reading aborted"'
-check "bad objects: 6 received, 5 refused" wait_for "$work/B.log" \
-  '"msg":"federation: polled","peer":"hostile-mixed","pages":1,"objects":6,"refused":5'
+check "bad objects: 7 received, 6 refused" wait_for "$work/B.log" \
+  '"msg":"federation: polled","peer":"hostile-mixed","pages":1,"objects":7,"refused":6'
 check "an object over 1 MiB is refused with the page and its place" wait_for "$work/B.log" \
   'objects/?limit=1000:1:775: object of 1573268 bytes is over the 1048576-byte limit'
 check "a number among the objects is refused" wait_for "$work/B.log" \
-  'objects/?limit=1000: objects[3] is not a JSON object'
+  'objects/?limit=1000: objects[3]: not a JSON object'
+check "a peer may not revoke another peer's indicator" wait_for "$work/B.log" \
+  'objects[6]: indicator--a0000000-0000-4000-8000-000000000001 came from cert-a, which alone may change it'
 check "an invalid pattern is refused with its place" wait_for "$work/B.log" \
   "indicator--c0000000-0000-4000-8000-000000000002: pattern: column 40: expected ']'"
 check "the flood stops at max_objects_per_poll" wait_for "$work/B.log" \
