@@ -178,12 +178,13 @@ void FederationReader::read(const YAML::Node& n, const std::string& path, Federa
     fields(n, path,
            {{"identity",
              [&](const YAML::Node& v, const std::string& p) {
-                 fields(v, p, {{"id", text(f.identity_id)}, {"name", text(f.identity_name)}});
+                 text(f.identity_id)(v, p);
                  const std::string id = lower(f.identity_id);
                  if (id.rfind("identity--", 0) != 0 || !uuid_text(std::string_view(id).substr(10)))
-                     return error(v, p + ".id must be identity--<uuid>");
+                     return error(v, p + " must be identity--<uuid>");
                  f.identity_id = id;
              }},
+            {"name", text(f.identity_name)},
             {"peers", [&](const YAML::Node& v, const std::string& p) {
                  if (!v.IsSequence()) return error(v, p + " must be a list");
                  size_t index = 0;
@@ -194,7 +195,7 @@ void FederationReader::read(const YAML::Node& n, const std::string& path, Federa
                  }
              }}});
     if (!f.peers.empty() && f.identity_id.empty())
-        error(n, path + ".identity.id is needed with peers (our sightings are created by it)");
+        error(n, path + ".identity is needed with peers (our sightings are created by it)");
 }
 
 }  // namespace

@@ -28,8 +28,8 @@ struct FederationPeer {
 };
 
 struct FederationSettings {
-    std::string identity_id;    // "identity--<uuid>": this organisation, in STIX
-    std::string identity_name;  // its name
+    std::string identity_id;    // identity: "identity--<uuid>", this organisation in STIX
+    std::string identity_name;  // name: its name
     std::vector<FederationPeer> peers;
 };
 

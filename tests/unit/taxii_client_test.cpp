@@ -31,8 +31,8 @@ std::string config_errors(const std::string& yaml) {
 }
 
 std::string peer_yaml(const std::string& extra) {
-    return "federation:\n  identity: {id: " + kIdentity +
-           ", name: CERT-B}\n  peers:\n    - id: cert-a\n"
+    return "federation:\n  identity: " + kIdentity +
+           "\n  name: CERT-B\n  peers:\n    - id: cert-a\n"
            "      url: https://a.example:8443/api1\n"
            "      collection: " +
            kCollection + "\n" + extra;
@@ -118,35 +118,35 @@ TEST_CASE("federation config: a full section and the defaults") {
 
 TEST_CASE("federation config: errors at their file:line:col") {
     CHECK(config_errors(peer_yaml("      token_file: t\n      colour: blue\n")) ==
-          "vigie.yaml:8:7: unknown setting federation.peers[0].colour (known here: id, url, "
+          "vigie.yaml:9:7: unknown setting federation.peers[0].colour (known here: id, url, "
           "collection, user, password_file, token_file, ca_file, cert_file, key_file, "
           "interval_seconds, page_limit, max_page_bytes, max_objects_per_poll, "
           "sightings_collection, tlp_amber)\n");
     CHECK(config_errors(peer_yaml("")) ==
-          "vigie.yaml:4:7: federation.peers[0] needs a credential: user + password_file, "
+          "vigie.yaml:5:7: federation.peers[0] needs a credential: user + password_file, "
           "token_file or cert_file\n");
     CHECK(config_errors(peer_yaml("      user: b\n")) ==
-          "vigie.yaml:4:7: federation.peers[0]: user and password_file go together\n");
+          "vigie.yaml:5:7: federation.peers[0]: user and password_file go together\n");
     CHECK(config_errors(peer_yaml("      token_file: t\n      interval_seconds: 0\n")) ==
-          "vigie.yaml:8:25: federation.peers[0].interval_seconds must be a whole number from 1 "
+          "vigie.yaml:9:25: federation.peers[0].interval_seconds must be a whole number from 1 "
           "to 86400\n");
     CHECK(config_errors(peer_yaml("      token_file: t\n      page_limit: 500\n"
                                   "      max_objects_per_poll: 100\n")) ==
-          "vigie.yaml:4:7: federation.peers[0].max_objects_per_poll must be at least "
+          "vigie.yaml:5:7: federation.peers[0].max_objects_per_poll must be at least "
           "page_limit\n");
-    CHECK(config_errors("federation:\n  identity: {id: identity--x}\n") ==
-          "vigie.yaml:2:13: federation.identity.id must be identity--<uuid>\n");
+    CHECK(config_errors("federation:\n  identity: identity--x\n") ==
+          "vigie.yaml:2:13: federation.identity must be identity--<uuid>\n");
     CHECK(config_errors("federation:\n  peers:\n    - {id: a, url: ftp://x/, collection: c, "
                         "token_file: t}\n") ==
           "vigie.yaml:3:7: federation.peers[0].url must be the peer's API root, http:// or "
           "https://\n"
           "vigie.yaml:3:7: federation.peers[0].collection must be a collection id (a UUID)\n"
-          "vigie.yaml:2:3: federation.identity.id is needed with peers (our sightings are "
+          "vigie.yaml:2:3: federation.identity is needed with peers (our sightings are "
           "created by it)\n");
     CHECK(config_errors(peer_yaml("      token_file: t\n") + "    - id: cert-a\n" +
                         "      url: http://b/\n      collection: " + kCollection +
                         "\n      token_file: t\n") ==
-          "vigie.yaml:8:7: federation.peers[1].id 'cert-a' is used twice\n");
+          "vigie.yaml:9:7: federation.peers[1].id 'cert-a' is used twice\n");
 }
 
 TEST_CASE("taxii client: pages with next, the position, nothing downloaded twice") {
