@@ -5,6 +5,7 @@
 
 #include "app/commands.hpp"
 #include "app/indicator_commands.hpp"
+#include "app/sigma_indicators.hpp"
 #include "app/stix_commands.hpp"
 #include "detector/database_cache.hpp"
 #include "generated/version.hpp"
@@ -74,6 +75,22 @@ int run(int argc, char** argv) {
     check_cmd->add_option("paths", check.rule_paths, "Rule files or directories")->required();
     add_rule_options(*check_cmd, check);
 
+    vigie::RulesPendingOptions pending;
+    auto* pending_cmd = rules_cmd->add_subcommand(
+        "pending", "Sigma rules received from peers (indicators) that wait for review");
+    pending_cmd->add_option("--store", pending.store, "SQLite indicator store")->required();
+    pending_cmd->add_option("--rules", pending.rule_paths, "Local rules (for id clashes)")
+        ->capture_default_str();
+    vigie::RulesAcceptOptions accept;
+    auto* accept_cmd =
+        rules_cmd->add_subcommand("accept", "Accept a Sigma rule received from a peer");
+    accept_cmd->add_option("id", accept.indicator_id, "The indicator's STIX id")->required();
+    accept_cmd->add_option("--store", accept.store, "SQLite indicator store")->required();
+    accept_cmd->add_option("--into", accept.into, "Where the rule file is written")
+        ->capture_default_str();
+    accept_cmd->add_option("--rules", accept.rule_paths, "Local rules (never replaced)")
+        ->capture_default_str();
+
     vigie::ServeOptions serve;
     auto* serve_cmd = app.add_subcommand(
         "serve", "Run as a service: HTTP ingest from agencies, NATS JetStream, metrics");
@@ -135,6 +152,8 @@ int run(int argc, char** argv) {
     }
     if (serve_cmd->parsed()) return vigie::run_serve(serve);
     if (ind_import_cmd->parsed()) return vigie::run_indicators_import(ind_import);
+    if (pending_cmd->parsed()) return vigie::run_rules_pending(pending);
+    if (accept_cmd->parsed()) return vigie::run_rules_accept(accept);
     if (ind_export_cmd->parsed()) return vigie::run_indicators_export(ind_export);
     if (stix_match_cmd->parsed()) return vigie::run_stix_match(stix_match);
     if (config_check_cmd->parsed()) return vigie::run_config_check(config_file);

@@ -225,12 +225,17 @@ int run_serve(const ServeOptions& options) {
     engine_options.alerts = alert_pipeline.alert_options();
     ServeIndicators indicators(*config, log);
     engine_options.alerts.indicators = indicators.catalog();
-    IngestEngine engine(loaded.ruleset, alert_pipeline.format(), alert_pipeline.sink(),
-                        engine_options);
+    IngestEngine engine(loaded.ruleset, alert_pipeline.format(),
+                        indicators.alert_sink(alert_pipeline.sink()), engine_options);
     AgencyRegistry agencies(config->agencies, config->admin_token_sha256);
     // Before the reloader: a reload still running at exit answers through the io_context.
     net::io_context io;
     ServeReloader reloader(options.config_file, *config, engine, agencies, log);
+    indicators.on_rules_accepted([&reloader, &log] {
+        reloader.request([&log](ReloadOutcome&& r) {
+            if (!r.ok) log.warn("reload after accepting peers' Sigma rules refused", {{"summary", r.summary}});
+        });
+    });
     // The TAXII 2.1 server (taxii.enabled): on the same listener, under /taxii2/ and its
     // API roots. Objects posted by peers are handed to `taxii_stored`.
     taxii::TaxiiServer taxii_server;
@@ -265,6 +270,24 @@ int run_serve(const ServeOptions& options) {
         return 1;
     }
     federation->start();
+    // Sightings of indicators go back to the peer each indicator came from, through the
+    // federation's publisher (which enforces TLP again on what it sends).
+    if (taxii::TaxiiPublisher* publisher = federation->publisher()) {
+        const auto& peers = config->federation.peers;
+        indicators.start_sightings(
+            config->federation.identity_id, config->indicators.sightings_interval_seconds,
+            [publisher, &log](const std::string& peer, const std::vector<std::string>& objects) {
+                taxii::PublishResult r = publisher->post_objects(peer, "", objects);
+                if (!r.ok) log.warn("sightings not delivered", {{"peer", peer}, {"error", r.error}});
+                return r.ok;
+            },
+            [&peers](const std::string& peer, stix::Tlp tlp) {
+                return std::any_of(peers.begin(), peers.end(), [&](const taxii::FederationPeer& p) {
+                    return p.id == peer && !p.sightings_collection.empty() &&
+                           stix::tlp_may_leave(tlp, {true, p.tlp_amber});
+                });
+            });
+    }
     IngestHandler handler(engine, agencies, config->http, log,
                           [&reloader](std::function<void(ReloadOutcome &&)> done) {
                               reloader.request(std::move(done));
@@ -287,6 +310,7 @@ int run_serve(const ServeOptions& options) {
     auto current_snapshot = [&] {
         ServeSnapshot s = snapshot(handler, listener, engine, nats.get(), reloader);
         alert_pipeline.add_figures(s);
+        indicators.add_figures(s.indicators);
         return s;
     };
     MetricsTicker ticker{net::steady_timer(io), [&] {

@@ -3,10 +3,13 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 
+#include "app/sigma_indicators.hpp"
+#include "misp/misp_feed.hpp"
 #include "stix/bundle_reader.hpp"
 
 namespace vigie {
@@ -21,6 +24,8 @@ ServeIndicators::ServeIndicators(const ServeConfig& config, Logger& log)
     store_ = IndicatorStore::open(path, settings_.max_indicators, error);
     if (!store_) throw std::runtime_error(error);
     catalog_ = std::make_unique<IndicatorCatalog>(*store_);
+    sightings_ = std::make_unique<SightingRecorder>(*store_, "");
+    rule_paths_ = config.rules.paths;
     log_.info("indicators loaded", {{"store", path}, {"indicators", uint64_t{store_->count()}}});
     for (const auto& file : settings_.bundles) {
         std::ifstream in(file, std::ios::binary);
@@ -33,6 +38,33 @@ ServeIndicators::ServeIndicators(const ServeConfig& config, Logger& log)
         text << in.rdbuf();
         import(text.str(), file, file);
     }
+    for (const auto& feed : settings_.misp_feeds) import_misp(feed);
+}
+
+void ServeIndicators::import_misp(const std::string& location) {
+    misp::MispEventOptions options;
+    options.origin = location;
+    options.source = location;
+    options.default_tlp = default_tlp_;
+    misp::MispFeedContent content = misp::read_misp_feed(location, options);
+    for (const auto& d : content.diagnostics)
+        log_.warn("MISP attribute refused", {{"problem", d.format()}});
+    rejected_ += content.diagnostics.size();
+    ApplyReport report = catalog_->apply(content.indicators, unix_now_us());
+    if (!report.error.empty()) {
+        log_.error("indicator store failed; the feed was not kept",
+                   {{"origin", location}, {"error", report.error}});
+        rejected_ += content.indicators.size();
+        return;
+    }
+    for (const auto& d : report.diagnostics)
+        log_.warn("indicator not matched per event", {{"problem", d.format()}});
+    log_.info("MISP feed imported", {{"origin", location},
+                                     {"events", uint64_t{content.events}},
+                                     {"indicators", uint64_t{content.indicators.size()}},
+                                     {"new", uint64_t{report.added}},
+                                     {"updated", uint64_t{report.updated}},
+                                     {"skipped", uint64_t{content.skipped}}});
 }
 
 ServeIndicators::PeerImport ServeIndicators::import(const std::string& text,
@@ -43,7 +75,8 @@ ServeIndicators::PeerImport ServeIndicators::import(const std::string& text,
     options.source = source;
     options.default_tlp = default_tlp_;
     stix::BundleContent content = stix::read_bundle(text, options);
-    for (const auto& d : content.diagnostics) log_.warn("indicator refused", {{"problem", d.format()}});
+    for (const auto& d : content.diagnostics)
+        log_.warn("indicator refused", {{"problem", d.format()}});
     rejected_ += content.rejected;
     ApplyReport report = catalog_->apply(content.indicators, unix_now_us());
     if (!report.error.empty()) {
@@ -52,14 +85,93 @@ ServeIndicators::PeerImport ServeIndicators::import(const std::string& text,
         rejected_ += content.indicators.size();
         return {content.rejected, false, report.error};
     }
-    for (const auto& d : report.diagnostics) log_.warn("indicator not matched per event", {{"problem", d.format()}});
+    for (const auto& d : report.diagnostics)
+        log_.warn("indicator not matched per event", {{"problem", d.format()}});
     log_.info("indicators imported", {{"origin", origin},
                                       {"objects", uint64_t{content.objects}},
                                       {"new", uint64_t{report.added}},
                                       {"updated", uint64_t{report.updated}},
                                       {"known", uint64_t{report.stale}},
                                       {"refused", uint64_t{content.rejected}}});
+    if (report.added + report.updated > 0) accept_sigma_rules(source);
     return {content.rejected, true, {}};
+}
+
+// Sigma rules from a peer listed in sigma_auto_accept become rules at once (checked, never
+// over a local rule's id), and the rules are reloaded; from any other peer they wait for
+// `vigie rules accept`.
+void ServeIndicators::accept_sigma_rules(const std::string& source) {
+    const auto& peers = settings_.sigma_auto_accept;
+    if (std::find(peers.begin(), peers.end(), source) == peers.end()) return;
+    size_t accepted = 0;
+    for (const auto& rule : sigma_indicators(*store_)) {
+        if (rule.source != source || rule.accepted) continue;
+        AcceptOutcome r =
+            accept_sigma_indicator(*store_, rule, settings_.sigma_rules_dir, rule_paths_);
+        if (r.ok) {
+            ++accepted;
+            log_.info("Sigma rule from a peer accepted", {{"source", source}, {"rule", r.message}});
+        } else {
+            log_.warn("Sigma rule from a peer not accepted",
+                      {{"source", source}, {"why", r.message}});
+        }
+    }
+    if (accepted > 0 && rules_accepted_) rules_accepted_();
+}
+
+ServeIndicators::~ServeIndicators() {
+    stop();
+}
+
+AlertSink& ServeIndicators::alert_sink(AlertSink& inner) {
+    if (!catalog_) return inner;
+    tap_ = std::make_unique<SightingTap>(inner, *sightings_);
+    return *tap_;
+}
+
+void ServeIndicators::start_sightings(const std::string& identity, unsigned interval_seconds,
+                                      SightingPublisher publish, PeerClearanceCheck may_receive) {
+    if (!catalog_ || flusher_.joinable()) return;
+    sightings_->set_identity(identity);
+    publish_ = std::move(publish);
+    may_receive_ = std::move(may_receive);
+    flusher_ = std::thread([this, interval_seconds] { flush_loop(interval_seconds); });
+}
+
+void ServeIndicators::flush_loop(unsigned interval_seconds) {
+    std::unique_lock lock(stop_mutex_);
+    bool last = false;
+    while (!last) {
+        last = stop_cv_.wait_for(lock, std::chrono::seconds(interval_seconds),
+                                 [this] { return stopping_; });
+        lock.unlock();
+        published_ += sightings_->flush(unix_now_us() / 1000, publish_, may_receive_);
+        lock.lock();
+    }
+}
+
+void ServeIndicators::stop() {
+    {
+        std::lock_guard lock(stop_mutex_);
+        stopping_ = true;
+    }
+    stop_cv_.notify_all();
+    if (flusher_.joinable()) flusher_.join();
+}
+
+void ServeIndicators::add_figures(IndicatorFigures& f) const {
+    if (!catalog_) return;
+    f.enabled = true;
+    const IndicatorCounts c = catalog_->counts();
+    for (const auto& [key, n] : c.by_type_tlp_source)
+        f.live.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), n});
+    f.stored = c.stored;
+    f.max_stored = settings_.max_indicators;
+    f.evictions = c.evictions;
+    f.not_matched = c.not_matched;
+    f.rejected = rejected_.load();
+    f.matches = sightings_->recorded();
+    f.sightings_published = published_.load();
 }
 
 void ServeIndicators::on_taxii_objects(const std::string& collection, const std::string& peer,
@@ -67,13 +179,7 @@ void ServeIndicators::on_taxii_objects(const std::string& collection, const std:
     if (!catalog_) return;
     const auto& feeds = settings_.taxii_collections;
     if (!feeds.empty() && std::find(feeds.begin(), feeds.end(), collection) == feeds.end()) return;
-    std::string array = "[";
-    for (const auto& o : objects) {
-        if (array.size() > 1) array += ',';
-        array += o;
-    }
-    array += ']';
-    import(array, "taxii collection " + collection + " (peer " + peer + ")", peer);
+    import_from_peer(peer, "taxii collection " + collection, objects);
 }
 
 namespace {
@@ -85,8 +191,7 @@ namespace {
 std::string peer_refusal(const IndicatorStore& store, simdjson::dom::parser& parser,
                          const std::string& object, const std::string& peer) {
     simdjson::dom::object o;
-    if (parser.parse(object).get_object().get(o) != simdjson::SUCCESS)
-        return "not a JSON object";
+    if (parser.parse(object).get_object().get(o) != simdjson::SUCCESS) return "not a JSON object";
     std::string_view id;
     if (o["id"].get_string().get(id) != simdjson::SUCCESS) return "";  // the reader says why
     const auto held = store.origin(std::string(id));

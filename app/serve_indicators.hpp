@@ -3,12 +3,18 @@
 // at start, the bundles imported, and what TAXII peers post fed to the same catalogue,
 // every problem logged with its place and counted.
 #include <atomic>
+#include <condition_variable>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "config/serve_config.hpp"
 #include "indicators/indicator_catalog.hpp"
+#include "indicators/sighting_recorder.hpp"
+#include "metrics/serve_metrics.hpp"
 #include "serve/logger.hpp"
 #include "stix/tlp.hpp"
 
@@ -19,6 +25,21 @@ class ServeIndicators {
     // Disabled (catalog() null) unless indicators.enabled; throws std::runtime_error when
     // the store cannot be opened (a start-up failure).
     ServeIndicators(const ServeConfig& config, Logger& log);
+    ~ServeIndicators();
+    ServeIndicators(const ServeIndicators&) = delete;
+    ServeIndicators& operator=(const ServeIndicators&) = delete;
+
+    // The sink the engine writes alerts to: `inner`, behind a sighting tap when enabled.
+    AlertSink& alert_sink(AlertSink& inner);
+    // Flushes sightings every `interval_seconds` until stop(), publishing with `publish`
+    // to the peers `may_receive` clears. `identity` is this organisation's STIX identity.
+    void start_sightings(const std::string& identity, unsigned interval_seconds,
+                         SightingPublisher publish, PeerClearanceCheck may_receive);
+    // Stops the flushing (after one last flush).
+    void stop();
+    void add_figures(IndicatorFigures& f) const;
+    // Called when Sigma rules from peers were accepted into the rules (a reload applies them).
+    void on_rules_accepted(std::function<void()> reload) { rules_accepted_ = std::move(reload); }
 
     [[nodiscard]] const IndicatorCatalog* catalog() const { return catalog_.get(); }
     // Objects a TAXII peer posted into a collection: the indicators among them are matched
@@ -42,6 +63,9 @@ class ServeIndicators {
     [[nodiscard]] IndicatorStore* store() const { return store_.get(); }
 
   private:
+    void flush_loop(unsigned interval_seconds);
+    void import_misp(const std::string& location);
+    void accept_sigma_rules(const std::string& source);
     PeerImport import(const std::string& text, const std::string& origin,
                       const std::string& source);
 
@@ -51,6 +75,17 @@ class ServeIndicators {
     std::unique_ptr<IndicatorStore> store_;
     std::unique_ptr<IndicatorCatalog> catalog_;
     std::atomic<uint64_t> rejected_{0};
+    std::unique_ptr<SightingRecorder> sightings_;
+    std::unique_ptr<SightingTap> tap_;
+    SightingPublisher publish_;
+    PeerClearanceCheck may_receive_;
+    std::atomic<uint64_t> published_{0};
+    std::mutex stop_mutex_;
+    std::condition_variable stop_cv_;
+    bool stopping_ = false;
+    std::thread flusher_;
+    std::vector<std::string> rule_paths_;
+    std::function<void()> rules_accepted_;
 };
 
 }  // namespace vigie

@@ -70,9 +70,18 @@ struct IndicatorSettings {
     std::string store;  // SQLite file; empty: indicators.sqlite in the spool directory
     uint64_t max_indicators = 2'000'000;  // past it, revoked/expired then oldest are evicted
     std::vector<std::string> bundles;     // STIX bundle files imported at start
+    std::vector<std::string> misp_feeds;  // MISP feeds (directories or URLs) imported at start
     std::string default_tlp = "amber";    // for objects without a TLP marking
     // TAXII collections whose posted indicators are matched (empty: every collection).
     std::vector<std::string> taxii_collections;
+    // Sightings of indicators are flushed (stored, and sent to their source peer when the
+    // TLP allows) this often.
+    uint32_t sightings_interval_seconds = 60;
+    // Sigma rules received as indicators (pattern_type sigma): from these peers they are
+    // accepted at once (checked, never over a local rule's id) into sigma_rules_dir and
+    // the rules reloaded; from any other they wait for `vigie rules accept`.
+    std::vector<std::string> sigma_auto_accept;
+    std::string sigma_rules_dir = "rules/federation";
 };
 
 struct ServeConfig {

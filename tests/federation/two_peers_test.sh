@@ -115,16 +115,30 @@ for n in 3 4; do
   check "$(ind $n) never reached B" bash -c "! cat '$work'/b-indicators.sqlite* | grep -qaF '$(ind $n)'"
 done
 
-# 4. B's sighting reaches A: the place of the sighting recorder's check (written by the
-# engineer of the sighting recorder, over taxii/taxii_publisher.hpp): B posts a
-# sighting of A's GREEN indicator to federation.peers[].sightings_collection, A's
-# collection then holds it, TLP-checked. Until then, nothing is checked here.
-sighting_reaches_a() {
-  :  # e.g. give cert-a a sightings_collection, alert on green.cert-a.example, then GET
-     # A's collection as cert-b-amber and look for "type":"sighting" with
-     # sighting_of_ref = $(ind 1) and created_by_ref = B's identity.
+# 4. B's sightings reach A: B alerted on A's AMBER indicator, received as cert-a-amber,
+# whose sightings_collection is A's sightings collection: within a flush interval A's
+# collection holds a STIX Sighting of it, created by B's identity, with the indicator's
+# TLP. The GREEN one's source is still cert-a (the first peer it came from), which has no
+# sightings_collection in this configuration: its sightings are not sent anywhere.
+sightings_in_a() {
+  curl -s -H 'Authorization: Bearer b-amber-token' -H 'Accept: application/taxii+json;version=2.1' \
+    "http://127.0.0.1:$HTTP_A/api1/collections/5e1f7a2b-9c3d-4e5f-8a6b-7c8d9e0f1a2b/objects/" |
+    python3 -c '
+import json, sys
+for o in json.load(sys.stdin).get("objects", []):
+    if o.get("type") == "sighting":
+        print(o["sighting_of_ref"], o["where_sighted_refs"][0], o["created_by_ref"], o["object_marking_refs"][0], o["count"] >= 1)
+' 2>/dev/null | sort
 }
-sighting_reaches_a
+expected_sightings="$(ind 2) identity--b0000000-0000-4000-8000-00000000000b identity--b0000000-0000-4000-8000-00000000000b marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421 True"
+got=""
+for _ in $(seq 1 50); do
+  got=$(sightings_in_a)
+  [ "$got" = "$expected_sightings" ] && break
+  sleep 0.2
+done
+check "A holds B's sighting of its AMBER indicator (TLP kept, B's identity), no other" \
+  equals "$got" "$expected_sightings"
 
 # 5. Hostile peers: refused and reported; B goes on running and matching.
 stop_serve B
