@@ -311,6 +311,7 @@ int run_serve(const ServeOptions& options) {
         ServeSnapshot s = snapshot(handler, listener, engine, nats.get(), reloader);
         alert_pipeline.add_figures(s);
         indicators.add_figures(s.indicators);
+        federation->add_figures(s.indicators);
         return s;
     };
     MetricsTicker ticker{net::steady_timer(io), [&] {

@@ -1,5 +1,6 @@
 #include "app/serve_federation.hpp"
 
+#include <chrono>
 #include <stdexcept>
 
 #include "taxii/peer_credentials.hpp"
@@ -72,6 +73,18 @@ void ServeFederation::stop() {
 
 const std::deque<taxii::PeerPollCounters>* ServeFederation::counters() const {
     return poller_ ? &poller_->counters() : nullptr;
+}
+
+void ServeFederation::add_figures(IndicatorFigures& f) const {
+    const auto* peers = counters();
+    if (peers == nullptr) return;
+    const double now =
+        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    for (const auto& c : *peers) {
+        const int64_t last = c.last_success_unix_s.load();
+        f.sync_lag_seconds.emplace_back(
+            c.peer, now - static_cast<double>(last != 0 ? last : started_unix_s_));
+    }
 }
 
 }  // namespace vigie

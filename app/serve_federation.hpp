@@ -3,10 +3,12 @@
 // peers' TAXII collections, feeding the indicators, with their positions kept in the
 // indicator store; and the publisher that sends our objects (sightings) to peers.
 // Stopped by its destructor, or earlier by stop().
+#include <chrono>
 #include <memory>
 
 #include "app/serve_indicators.hpp"
 #include "config/serve_config.hpp"
+#include "metrics/serve_metrics.hpp"
 #include "serve/logger.hpp"
 #include "taxii/federation_poller.hpp"
 #include "taxii/taxii_publisher.hpp"
@@ -26,11 +28,17 @@ class ServeFederation {
     // Null when not enabled. Counters: one entry per peer (see federation_counters.hpp).
     [[nodiscard]] const std::deque<taxii::PeerPollCounters>* counters() const;
     [[nodiscard]] taxii::TaxiiPublisher* publisher() const { return publisher_.get(); }
+    // Seconds since each polled peer's last successful poll (sync lag), for the metrics;
+    // a peer never polled successfully counts from the start.
+    void add_figures(IndicatorFigures& f) const;
 
   private:
     std::unique_ptr<taxii::PositionStore> positions_;
     std::unique_ptr<taxii::FederationPoller> poller_;
     std::unique_ptr<taxii::TaxiiPublisher> publisher_;
+    int64_t started_unix_s_ = std::chrono::duration_cast<std::chrono::seconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count();
 };
 
 }  // namespace vigie

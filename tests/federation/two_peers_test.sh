@@ -139,6 +139,18 @@ for _ in $(seq 1 50); do
 done
 check "A holds B's sighting of its AMBER indicator (TLP kept, B's identity), no other" \
   equals "$got" "$expected_sightings"
+# The metrics snapshot is refreshed every second: wait for the one after the sighting.
+for _ in $(seq 1 50); do
+  curl -s "http://127.0.0.1:$METRICS_B/metrics" > "$work/b-metrics.txt"
+  grep -q '^vigie_sightings_published_total [1-9]' "$work/b-metrics.txt" && break
+  sleep 0.2
+done
+check "B's metrics: indicators by type, TLP and source" \
+  has "$work/b-metrics.txt" 'vigie_indicators{type="domain-name",tlp="TLP:AMBER",source="cert-a-amber"} 1'
+check "B's metrics: the sync lag of the polled peer" \
+  grep -q '^vigie_federation_sync_lag_seconds{peer="cert-a-amber"} [0-9]' "$work/b-metrics.txt"
+check "B's metrics: sightings published" grep -q '^vigie_sightings_published_total [1-9]' "$work/b-metrics.txt"
+check "B's metrics: indicator matches" grep -q '^vigie_indicator_matches_total [1-9]' "$work/b-metrics.txt"
 
 # 5. Hostile peers: refused and reported; B goes on running and matching.
 stop_serve B
