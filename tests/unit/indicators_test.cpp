@@ -207,7 +207,7 @@ TEST_CASE("indicators match exact values, networks and hashes in their normal fo
     CHECK(hits(catalog, "url:value", ValueKind::Url, "http://x.example/A").empty());
 }
 
-TEST_CASE("revocation and a new version stop the old match at once; expiry is checked per hit") {
+TEST_CASE("revocation and a new version stop the old match at once, expiry is checked per hit") {
     std::string error;
     auto store = IndicatorStore::open(":memory:", 100, error);
     IndicatorCatalog catalog(*store);

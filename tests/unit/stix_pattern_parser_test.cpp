@@ -149,7 +149,7 @@ TEST_CASE("64 levels of nesting are accepted") {
     CHECK(parse_pattern(text).ok());
 }
 
-TEST_CASE("precedence: FOLLOWEDBY below OR below AND; qualifiers bind to the atom") {
+TEST_CASE("precedence: FOLLOWEDBY below OR below AND, qualifiers bind to the atom") {
     PatternParse parse =
         parse_pattern("[a:b = 1] AND [a:c = 2] OR [a:d = 3] FOLLOWEDBY [a:e = 4] WITHIN 5 SECONDS");
     REQUIRE(parse.ok());

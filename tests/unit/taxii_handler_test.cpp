@@ -24,7 +24,7 @@ TEST_CASE("taxii handler: discovery, API root, collections") {
     CHECK_FALSE(s.handler->owns("/v1/events"));
 }
 
-TEST_CASE("taxii handler: POST answers a status; bad objects fail alone") {
+TEST_CASE("taxii handler: POST answers a status, bad objects fail alone") {
     Server s;
     const std::string body = envelope({indicator(1), R"({"type":"indicator"})", indicator(2)});
     const HttpAnswer posted = s.request("POST", objects_path(), "amber", body);
