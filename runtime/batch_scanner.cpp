@@ -64,10 +64,10 @@ void BatchScanner::reject(ScanBatch& batch, uint64_t line, std::string_view mess
     if (batch.keep_rejections) batch.rejections.push_back({line, 0, std::string(message)});
 }
 
-void BatchScanner::emit_alert(ScanBatch& batch, const RawDocument& doc, uint32_t rule_index,
-                              const EventDetails& details) {
-    const Rule& rule = detector_.ruleset().rules()[rule_index].rule;
-    detector_.explain(rule_index, matched_fields_);
+// The alert of `rule` on the current event; its uid (a function of the rule, the agency and
+// the minified event) is computed into uid_, which the alert points at.
+Alert BatchScanner::make_alert(const ScanBatch& batch, const RawDocument& doc, const Rule& rule,
+                               const EventDetails& details) {
     compute_alert_id(rule.id, batch.agency, minified_event_, uid_);
     Alert alert{rule, *batch.source, doc.index, doc.line, minified_event_, batch.agency};
     alert.uid = uid_;
@@ -78,6 +78,14 @@ void BatchScanner::emit_alert(ScanBatch& batch, const RawDocument& doc, uint32_t
     alert.include_event = options_.content.include_event;
     alert.event_subset = details.subset;
     alert.event_minified = true;
+    return alert;
+}
+
+void BatchScanner::emit_alert(ScanBatch& batch, const RawDocument& doc, uint32_t rule_index,
+                              const EventDetails& details) {
+    const Rule& rule = detector_.ruleset().rules()[rule_index].rule;
+    detector_.explain(rule_index, matched_fields_);
+    Alert alert = make_alert(batch, doc, rule, details);
     AlertSuppressor* suppressor = options_.suppressor;
     if (suppressor && suppressor->enabled() &&
         !suppressor->admit(alert, details.key, batch_time_ms_, ruleset_)) {
@@ -134,16 +142,7 @@ void BatchScanner::emit_indicator_alert(ScanBatch& batch, const RawDocument& doc
         rule.tags[1] += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     const AlertIndicator indicator{v.id, v.name, stix::tlp_name(v.tlp), v.source, v.confidence};
     matched_fields_.assign(1, MatchedField{"indicator", hit.field, hit.value});
-    compute_alert_id(rule.id, batch.agency, minified_event_, uid_);
-    Alert alert{rule, *batch.source, doc.index, doc.line, minified_event_, batch.agency};
-    alert.uid = uid_;
-    alert.time_ms = batch_time_ms_;
-    alert.event_time_ms = details.time_ms;
-    alert.host = details.host;
-    alert.matched = matched_fields_;
-    alert.include_event = options_.content.include_event;
-    alert.event_subset = details.subset;
-    alert.event_minified = true;
+    Alert alert = make_alert(batch, doc, rule, details);
     alert.indicator = &indicator;
     deliver(batch, alert, details);
 }

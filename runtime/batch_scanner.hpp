@@ -44,6 +44,8 @@ class BatchScanner {
     void emit_indicator_alert(ScanBatch& batch, const RawDocument& doc, const IndicatorHit& hit,
                               const EventDetails& details);
     void deliver(ScanBatch& batch, const Alert& alert, const EventDetails& details);
+    Alert make_alert(const ScanBatch& batch, const RawDocument& doc, const Rule& rule,
+                     const EventDetails& details);
     static void reject(ScanBatch& batch, uint64_t line, std::string_view message);
 
     std::shared_ptr<const Ruleset> ruleset_;  // kept for suppression summaries
