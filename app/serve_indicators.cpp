@@ -10,9 +10,12 @@
 
 #include "app/sigma_indicators.hpp"
 #include "misp/misp_feed.hpp"
+#include "nats/indicator_exchange.hpp"
 #include "stix/bundle_reader.hpp"
 
 namespace vigie {
+
+thread_local bool ServeIndicators::receiving_ = false;
 
 ServeIndicators::ServeIndicators(const ServeConfig& config, Logger& log)
     : log_(log), settings_(config.indicators) {
@@ -26,6 +29,13 @@ ServeIndicators::ServeIndicators(const ServeConfig& config, Logger& log)
     catalog_ = std::make_unique<IndicatorCatalog>(*store_);
     sightings_ = std::make_unique<SightingRecorder>(*store_, "");
     rule_paths_ = config.rules.paths;
+    if (settings_.share_over_nats) {
+        exchange_ = std::make_unique<IndicatorExchange>(
+            config.nats, "VIGIE_INDICATORS", "vigie.indicators", log,
+            [this](const std::string& source, const std::string& objects) {
+                receive_shared(source, objects);
+            });
+    }
     log_.info("indicators loaded", {{"store", path}, {"indicators", uint64_t{store_->count()}}});
     for (const auto& file : settings_.bundles) {
         std::ifstream in(file, std::ios::binary);
@@ -59,6 +69,7 @@ void ServeIndicators::import_misp(const std::string& location) {
     }
     for (const auto& d : report.diagnostics)
         log_.warn("indicator not matched per event", {{"problem", d.format()}});
+    share(location, content.indicators);
     log_.info("MISP feed imported", {{"origin", location},
                                      {"events", uint64_t{content.events}},
                                      {"indicators", uint64_t{content.indicators.size()}},
@@ -93,8 +104,28 @@ ServeIndicators::PeerImport ServeIndicators::import(const std::string& text,
                                       {"updated", uint64_t{report.updated}},
                                       {"known", uint64_t{report.stale}},
                                       {"refused", uint64_t{content.rejected}}});
-    if (report.added + report.updated > 0) accept_sigma_rules(source);
+    if (report.added + report.updated > 0) {
+        accept_sigma_rules(source);
+        share(source, content.indicators);
+    }
     return {content.rejected, true, {}};
+}
+
+void ServeIndicators::share(const std::string& source,
+                            const std::vector<stix::Indicator>& indicators) {
+    if (!exchange_ || receiving_) return;
+    std::vector<std::string> objects;
+    objects.reserve(indicators.size());
+    for (const auto& ind : indicators) objects.push_back(ind.json);
+    exchange_->publish(source, objects);
+}
+
+void ServeIndicators::receive_shared(const std::string& source, const std::string& objects) {
+    // Imported like any bundle, not published again (receiving_ is this thread's: the
+    // exchange delivers on one thread).
+    receiving_ = true;
+    import(objects, "another worker (NATS)", source);
+    receiving_ = false;
 }
 
 // Sigma rules from a peer listed in sigma_auto_accept become rules at once (checked, never

@@ -20,6 +20,8 @@
 
 namespace vigie {
 
+class IndicatorExchange;
+
 class ServeIndicators {
   public:
     // Disabled (catalog() null) unless indicators.enabled; throws std::runtime_error when
@@ -66,6 +68,8 @@ class ServeIndicators {
     void flush_loop(unsigned interval_seconds);
     void import_misp(const std::string& location);
     void accept_sigma_rules(const std::string& source);
+    void share(const std::string& source, const std::vector<stix::Indicator>& indicators);
+    void receive_shared(const std::string& source, const std::string& objects);
     PeerImport import(const std::string& text, const std::string& origin,
                       const std::string& source);
 
@@ -86,6 +90,8 @@ class ServeIndicators {
     std::thread flusher_;
     std::vector<std::string> rule_paths_;
     std::function<void()> rules_accepted_;
+    std::unique_ptr<IndicatorExchange> exchange_;  // indicators.share_over_nats
+    static thread_local bool receiving_;
 };
 
 }  // namespace vigie

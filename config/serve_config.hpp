@@ -82,6 +82,9 @@ struct IndicatorSettings {
     // the rules reloaded; from any other they wait for `vigie rules accept`.
     std::vector<std::string> sigma_auto_accept;
     std::string sigma_rules_dir = "rules/federation";
+    // Several workers on one NATS (nats.url): what one imports is published on the
+    // VIGIE_INDICATORS stream (subject vigie.indicators) and imported by all the others.
+    bool share_over_nats = false;
 };
 
 struct ServeConfig {

@@ -125,6 +125,18 @@ void bind(const NatsSettings& settings, NatsHandles& h) {
 
 }  // namespace
 
+void open_jetstream_stream(const NatsSettings& settings, NatsEvents& events, NatsHandles& out) {
+    NatsHandles h;
+    try {
+        connect(settings, events, h);
+        ensure_stream(settings, h);
+    } catch (...) {
+        close_jetstream(h);
+        throw;
+    }
+    out = h;
+}
+
 void open_jetstream(const NatsSettings& settings, NatsEvents& events, NatsHandles& out) {
     NatsHandles h;
     try {

@@ -31,6 +31,10 @@ struct NatsHandles {
 // `events` must outlive the connection.
 void open_jetstream(const NatsSettings& settings, NatsEvents& events, NatsHandles& out);
 
+// Only the connection and the stream (settings.stream on settings.subjects), created when
+// missing: for users that subscribe their own way.
+void open_jetstream_stream(const NatsSettings& settings, NatsEvents& events, NatsHandles& out);
+
 // Flushes pending acknowledgements, destroys the subscription (no Unsubscribe), closes
 // and destroys the connection.
 void close_jetstream(NatsHandles& handles);
