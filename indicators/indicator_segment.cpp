@@ -117,6 +117,7 @@ bool IndicatorSegment::Builder::add_term(uint32_t slot, const stix::IndicatorTer
             return false;
         }
         add_length(prefix->network.v6 ? s.v6_lengths_ : s.v4_lengths_, prefix->length);
+        if (!prefix->network.v6 && prefix->length < 32) s.cover_v4(*prefix);
         ip_lookup_text(prefix->network, prefix->length, value_);
         s.values_.add(0, value_, slot);
         return true;
@@ -189,6 +190,14 @@ void IndicatorSegment::compile_regexes() {
     }
 }
 
+void IndicatorSegment::cover_v4(const IpPrefix& prefix) {
+    if (v4_cover_.empty()) v4_cover_.assign((size_t{1} << 24) / 64, 0);
+    const auto& b = prefix.network.bytes;
+    const uint32_t first = uint32_t{b[0]} << 16 | uint32_t{b[1]} << 8 | b[2];
+    const uint32_t count = prefix.length >= 24 ? 1 : uint32_t{1} << (24 - prefix.length);
+    for (uint32_t i = first; i < first + count; ++i) v4_cover_[i >> 6] |= uint64_t{1} << (i & 63);
+}
+
 IndicatorView IndicatorSegment::view(uint32_t slot) const {
     const Info& i = infos_[slot];
     const std::string_view s(strings_);
@@ -209,7 +218,8 @@ bool IndicatorSegment::live(uint32_t slot, int64_t now_us) const {
 
 size_t IndicatorSegment::memory_bytes() const {
     return infos_.capacity() * sizeof(Info) + strings_.capacity() + values_.memory_bytes() +
-           ids_.memory_bytes() + infos_.size() * sizeof(std::atomic<bool>);
+           ids_.memory_bytes() + v4_cover_.capacity() * sizeof(uint64_t) +
+           infos_.size() * sizeof(std::atomic<bool>);
 }
 
 }  // namespace vigie

@@ -105,7 +105,12 @@ class IndicatorSegment {
     ValueTable values_;
     ValueTable ids_;
     std::vector<uint8_t> v4_lengths_, v6_lengths_;  // prefix lengths present, longest first
-    std::vector<RegexTerm> regex_terms_;            // kept for compaction
+    // One bit per IPv4 /24: set when a network shorter than /32 covers part of it. Most
+    // event addresses are under no listed network, and the bit (2 MiB, mostly cached)
+    // spares them a probe per prefix length.
+    std::vector<uint64_t> v4_cover_;
+    void cover_v4(const IpPrefix& prefix);
+    std::vector<RegexTerm> regex_terms_;  // kept for compaction
     std::vector<KeyDatabase> regex_dbs_;
     std::vector<hs_database_t*> databases_;
 };
@@ -152,7 +157,12 @@ void IndicatorSegment::find_exact(std::string_view key, ValueKind kind, std::str
 void IndicatorSegment::find_ip(std::string_view value, std::string& buffer, const auto& hit) const {
     auto address = parse_ip(value);
     if (!address) return;
+    const auto& b = address->bytes;
+    const uint32_t slash24 = uint32_t{b[0]} << 16 | uint32_t{b[1]} << 8 | b[2];
+    const bool covered =
+        address->v6 || (!v4_cover_.empty() && (v4_cover_[slash24 >> 6] >> (slash24 & 63) & 1) != 0);
     for (uint8_t length : address->v6 ? v6_lengths_ : v4_lengths_) {
+        if (length < 32 && !covered) continue;
         ip_lookup_text(mask_ip(*address, length), length, buffer);
         values_.find(0, buffer, hit);
     }

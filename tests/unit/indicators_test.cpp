@@ -173,7 +173,10 @@ TEST_CASE("indicators match exact values, networks and hashes in their normal fo
     auto report = catalog.apply(
         read_indicators(
             indicator_json("000000000001", "[domain-name:value = 'Evil.Example']") + "," +
-            indicator_json("000000000002", "[ipv4-addr:value ISSUBSET '198.51.100.0/24']") + "," +
+            indicator_json("000000000002",
+                           "[ipv4-addr:value ISSUBSET '198.51.100.0/24'] OR [ipv4-addr:value "
+                           "ISSUBSET '10.20.0.0/16']") +
+            "," +
             indicator_json("000000000003",
                            "[file:hashes.'SHA-256' = "
                            "'AAAA0000AAAA0000AAAA0000AAAA0000AAAA0000AAAA0000AAAA0000AAAA0000']") +
@@ -195,6 +198,9 @@ TEST_CASE("indicators match exact values, networks and hashes in their normal fo
     CHECK(hits(catalog, "ip", ValueKind::Ip, "198.51.100.250") ==
           std::vector<std::string>{id("000000000002")});
     CHECK(hits(catalog, "ip", ValueKind::Ip, "198.51.101.1").empty());
+    CHECK(hits(catalog, "ip", ValueKind::Ip, "10.20.200.1") ==
+          std::vector<std::string>{id("000000000002")});
+    CHECK(hits(catalog, "ip", ValueKind::Ip, "10.21.0.1").empty());
     CHECK(hits(catalog, "ip", ValueKind::Ip, "2001:0db8:0::1") ==
           std::vector<std::string>{id("000000000004")});
     CHECK(hits(catalog, "file:hashes.SHA-256", ValueKind::Hash,
