@@ -30,6 +30,16 @@ void ValueTable::build() {
     while (capacity < terms_.size() * 2) capacity <<= 1;  // load factor <= 0.5
     table_.assign(capacity, Entry{});
     mask_ = capacity - 1;
+    size_t bits = 1024;
+    while (bits < terms_.size() * 16) bits <<= 1;
+    bloom_.assign(bits / 64, 0);
+    bloom_mask_ = bits - 1;
+    for (const uint64_t h : hashes_) {
+        const uint64_t a = (h >> 32) & bloom_mask_;
+        const uint64_t b = ((h >> 32) * 0x9e3779b97f4a7c15ULL >> 20) & bloom_mask_;
+        bloom_[a >> 6] |= uint64_t{1} << (a & 63);
+        bloom_[b >> 6] |= uint64_t{1} << (b & 63);
+    }
     for (uint32_t t = 0; t < terms_.size(); ++t) {
         size_t i = hashes_[t] & mask_;
         while (table_[i].term != kEmpty) i = (i + 1) & mask_;
@@ -42,7 +52,8 @@ void ValueTable::build() {
 }
 
 size_t ValueTable::memory_bytes() const {
-    return terms_.capacity() * sizeof(Term) + pool_.capacity() + table_.capacity() * sizeof(Entry);
+    return terms_.capacity() * sizeof(Term) + pool_.capacity() + table_.capacity() * sizeof(Entry) +
+           bloom_.capacity() * sizeof(uint64_t);
 }
 
 }  // namespace vigie
