@@ -65,6 +65,7 @@ ApplyReport IndicatorCatalog::apply(const std::vector<stix::Indicator>& indicato
                                     int64_t now_us) {
     ApplyReport report;
     std::unique_lock lock(mutex_);
+    ++generation_;
     PutResult put = store_.put(indicators, now_us, report.error);
     if (!report.error.empty()) return report;
     auto current = current_.load();
@@ -127,6 +128,7 @@ void IndicatorCatalog::merge_in_background() {
     }
     killed_during_merge_.clear();
     publish(next);
+    ++generation_;
     merging_ = false;
     idle_.notify_all();
 }
@@ -137,21 +139,40 @@ void IndicatorCatalog::wait_idle() {
 }
 
 void IndicatorCatalog::count_live(const IndicatorSet& set, IndicatorCounts& counts) const {
+    // Keyed by views (into static names and the segments' pools, alive while `set` is
+    // held): a million indicators are counted without a million strings.
+    std::map<std::tuple<std::string_view, std::string_view, std::string_view>, int64_t> live;
     const int64_t now = unix_now_us();
     for (const auto& segment : set.segments) {
         for (uint32_t slot = 0; slot < segment->size(); ++slot) {
             if (!segment->live(slot, now)) continue;
             const IndicatorView v = segment->view(slot);
-            ++counts.by_type_tlp_source[{std::string(v.type), std::string(stix::tlp_name(v.tlp)),
-                                         std::string(v.source)}];
+            ++live[{v.type, stix::tlp_name(v.tlp), v.source}];
             ++counts.matched_per_event;
         }
     }
+    for (const auto& [key, n] : live) {
+        counts.by_type_tlp_source[{std::string(std::get<0>(key)), std::string(std::get<1>(key)),
+                                   std::string(std::get<2>(key))}] = n;
+    }
 }
 
+// The metrics ask every second; the live counts walk every indicator, so they are kept
+// until something is applied or kCountsMaxAgeUs passes (expiry changes them slowly).
 IndicatorCounts IndicatorCatalog::counts() const {
+    constexpr int64_t kCountsMaxAgeUs = 10'000'000;
+    const int64_t now = unix_now_us();
     IndicatorCounts counts;
-    count_live(*current(), counts);
+    {
+        std::lock_guard lock(counts_mutex_);
+        if (cached_generation_ != generation_.load() || now - cached_at_us_ > kCountsMaxAgeUs) {
+            cached_ = {};
+            cached_generation_ = generation_.load();
+            cached_at_us_ = now;
+            count_live(*current(), cached_);
+        }
+        counts = cached_;
+    }
     counts.stored = store_.count();
     counts.evictions = store_.evictions();
     std::lock_guard lock(mutex_);

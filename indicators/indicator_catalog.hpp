@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <tuple>
 #include <vector>
@@ -82,6 +83,11 @@ class IndicatorCatalog {
     std::vector<std::string> killed_during_merge_;
     std::thread merger_;
     uint64_t not_matched_ = 0;
+    std::atomic<uint64_t> generation_{0};  // bumped by every apply and merge
+    mutable std::mutex counts_mutex_;
+    mutable IndicatorCounts cached_;
+    mutable uint64_t cached_generation_ = UINT64_MAX;
+    mutable int64_t cached_at_us_ = 0;
 };
 
 // Microseconds since the Unix epoch, now.
