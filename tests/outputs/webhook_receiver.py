@@ -5,7 +5,8 @@ Binds 127.0.0.1 on a free port, writes the port to --port-file, and answers each
 according to --plan, a comma-separated list used for the first requests in turn:
   a status code (e.g. 503: answered with "Retry-After: 1" when --retry-after is given),
   "drop" (the connection is closed without an answer), "hang" (no answer for 60 s);
-then 200 for every later request whose signature verifies (401 otherwise).
+then 200 for every later request whose signature verifies (401 otherwise). With
+--max-body N, a body over N bytes gets 413 for good, as a proxy in front of a hub would.
 Each request is recorded as one JSON line in --log:
   {"n": 1, "time": <unix float>, "answer": "503", "signature_ok": true, "uids": [...]}
 """
@@ -46,6 +47,8 @@ class Handler(BaseHTTPRequestHandler):
             count += 1
             n = count
         answer = args.plan[n - 1] if n <= len(args.plan) else "200"
+        if args.max_body and len(body) > args.max_body:
+            answer = "413"
         ok = signature_ok(self.headers, body)
         if answer == "200" and not ok:
             answer = "401"
@@ -88,6 +91,7 @@ def main():
     parser.add_argument("--secret", required=True)
     parser.add_argument("--plan", default="")
     parser.add_argument("--retry-after", default="")
+    parser.add_argument("--max-body", type=int, default=0)
     args = parser.parse_args()
     args.plan = [p for p in args.plan.split(",") if p]
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
