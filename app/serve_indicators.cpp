@@ -9,9 +9,11 @@
 #include <stdexcept>
 
 #include "app/sigma_indicators.hpp"
+#include "base/input_limits.hpp"
 #include "misp/misp_feed.hpp"
 #include "nats/indicator_exchange.hpp"
 #include "stix/bundle_reader.hpp"
+#include "stix/json_depth.hpp"
 
 namespace vigie {
 
@@ -222,7 +224,9 @@ namespace {
 std::string peer_refusal(const IndicatorStore& store, simdjson::dom::parser& parser,
                          const std::string& object, const std::string& peer) {
     simdjson::dom::object o;
-    if (parser.parse(object).get_object().get(o) != simdjson::SUCCESS) return "not a JSON object";
+    const auto code = parser.parse(object).get_object().get(o);
+    if (code == simdjson::DEPTH_ERROR) return nesting_error_text();
+    if (code != simdjson::SUCCESS) return "not a JSON object";
     std::string_view id;
     if (o["id"].get_string().get(id) != simdjson::SUCCESS) return "";  // the reader says why
     const auto held = store.origin(std::string(id));
@@ -237,7 +241,8 @@ ServeIndicators::PeerImport ServeIndicators::import_from_peer(
     const std::string& peer, const std::string& page_url, const std::vector<std::string>& objects) {
     if (!catalog_) return {0, false, "indicators are not enabled"};
     const std::string origin = "federation peer " + peer + " " + page_url;
-    simdjson::dom::parser parser;
+    simdjson::dom::parser parser;  // bounded: a page may pass on an object nested too deep
+    if (!stix::limit_json_depth(parser)) return {0, false, "out of memory"};
     size_t refused_here = 0;
     std::string array = "[";
     for (size_t i = 0; i < objects.size(); ++i) {

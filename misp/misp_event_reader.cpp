@@ -6,6 +6,7 @@
 
 #include "alerts/json_text.hpp"
 #include "misp/misp_attributes.hpp"
+#include "stix/json_depth.hpp"
 #include "stix/object_checks.hpp"
 #include "stix/timestamp.hpp"
 
@@ -114,9 +115,22 @@ MispEventContent read_misp_event(std::string_view text, const MispEventOptions& 
             {Severity::Error, {options.origin, 0, 0}, "", "over the size limit"});
         return out;
     }
+    // The event is one document: one nested too deep is refused whole, at the place where
+    // it goes deeper than the limit, and the feed's other events are read.
     dom::parser parser;
     dom::element doc, event;
-    if (auto error = parser.parse(text.data(), text.size()).get(doc)) {
+    if (!stix::limit_json_depth(parser)) {
+        out.diagnostics.push_back({Severity::Error, {options.origin, 0, 0}, "", "out of memory"});
+        return out;
+    }
+    if (auto error = parser.parse(text.data(), text.size()).get(doc);
+        error == simdjson::DEPTH_ERROR) {
+        const stix::NestingError nesting = stix::nesting_error(text);
+        const stix::TextPosition at = stix::TextLocator(text).at(nesting.offset.value_or(0));
+        out.diagnostics.push_back(
+            {Severity::Error, {options.origin, at.line, at.column}, "", nesting.message});
+        return out;
+    } else if (error) {
         out.diagnostics.push_back(
             {Severity::Error,
              {options.origin, 0, 0},

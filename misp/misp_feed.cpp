@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "stix/json_depth.hpp"
+
 namespace vigie::misp {
 namespace {
 
@@ -91,7 +93,15 @@ MispFeedContent read_misp_feed(const std::string& location, const MispEventOptio
     if (!manifest.error.empty()) return problem(manifest_name, manifest.error), out;
     simdjson::dom::parser parser;
     simdjson::dom::object events;
-    if (parser.parse(manifest.body).get(events)) {
+    if (!stix::limit_json_depth(parser)) return problem(manifest_name, "out of memory"), out;
+    if (auto error = parser.parse(manifest.body).get(events); error == simdjson::DEPTH_ERROR) {
+        const stix::NestingError nesting = stix::nesting_error(manifest.body);
+        const stix::TextPosition at =
+            stix::TextLocator(manifest.body).at(nesting.offset.value_or(0));
+        out.diagnostics.push_back(
+            {Severity::Error, {manifest_name, at.line, at.column}, "", nesting.message});
+        return out;
+    } else if (error) {
         return problem(manifest_name, "not a MISP manifest (a JSON object of event uuids)"), out;
     }
     for (auto [uuid, summary] : events) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "stix/json_depth.hpp"
 #include "stix/object_checks.hpp"
 
 namespace vigie::stix {
@@ -11,38 +12,28 @@ namespace {
 
 namespace od = simdjson::ondemand;
 
-// 1-based line and column of byte offsets of a text, asked in increasing order (objects
-// are read front to back), so that a flood of bad objects costs one pass, not one each.
+// Diagnostics' places: file:line:col of offsets asked front to back (objects are read so).
 class LineLocator {
   public:
     LineLocator(std::string_view text, std::string origin)
         : text_(text), origin_(std::move(origin)) {}
     SourceLocation at(size_t offset) {
-        offset = std::min(offset, text_.size());
-        if (offset < offset_) offset_ = 0, line_ = 1, column_ = 1;
-        for (; offset_ < offset; ++offset_) {
-            if (text_[offset_] == '\n') {
-                ++line_;
-                column_ = 1;
-            } else {
-                ++column_;
-            }
-        }
-        return {origin_, line_, column_};
+        const TextPosition p = text_.at(offset);
+        return {origin_, p.line, p.column};
     }
 
   private:
-    std::string_view text_;
+    TextLocator text_;
     std::string origin_;
-    size_t offset_ = 0;
-    uint32_t line_ = 1;
-    uint32_t column_ = 1;
 };
 
 class BundleWalker {
   public:
     BundleWalker(std::string_view text, const BundleOptions& options, BundleContent& out)
         : text_(text), options_(options), out_(out), locator_(text, options.origin) {}
+
+    // Each object is parsed on its own, at most the nesting limit deep.
+    bool ready() { return limit_json_depth(dom_); }
 
     void walk_array(od::array array) {
         for (auto element : array) {
@@ -77,6 +68,16 @@ class BundleWalker {
             {Severity::Error, locator_.at(size_t(raw.data() - text_.data())), id, message});
     }
 
+    // Located at the bracket that opens the level too deep, with the object's id when it
+    // has one (read without descending into the object).
+    void fail_too_deep(std::string_view raw) {
+        const NestingError nesting = nesting_error(raw);
+        const size_t start = size_t(raw.data() - text_.data());
+        out_.diagnostics.push_back({Severity::Error,
+                                    locator_.at(start + nesting.offset.value_or(0)),
+                                    top_level_string(raw, "id"), nesting.message});
+    }
+
     void read_object(std::string_view raw) {
         if (raw.size() > options_.limits.max_object_bytes) {
             ++out_.rejected;
@@ -88,6 +89,7 @@ class BundleWalker {
         simdjson::dom::element element;
         if (auto error = dom_.parse(raw.data(), raw.size()).get(element)) {
             ++out_.rejected;
+            if (error == simdjson::DEPTH_ERROR) return fail_too_deep(raw);
             fail_at(raw, "", std::string("malformed JSON: ") + simdjson::error_message(error));
             return;
         }
@@ -130,6 +132,10 @@ BundleContent read_bundle(std::string_view text, const BundleOptions& options) {
     od::parser parser;
     od::document doc;
     BundleWalker walker(view, options, out);
+    if (!walker.ready()) {
+        walker.fail_document(nullptr, "out of memory");
+        return out;
+    }
     if (auto error = parser.iterate(padded).get(doc)) {
         walker.fail_document(nullptr,
                              std::string("not a JSON document: ") + simdjson::error_message(error));

@@ -2,9 +2,12 @@
 
 #include <simdjson.h>
 
+#include "stix/json_depth.hpp"
+
 namespace vigie::stix {
 namespace {
 
+// Recurses once per level: parse_json lets no deeper document than the nesting limit here.
 void convert(simdjson::dom::element element, JsonValue& out) {
     using simdjson::dom::element_type;
     switch (element.type()) {
@@ -62,12 +65,24 @@ std::string_view JsonValue::string_or(std::string_view key, std::string_view fal
     return v != nullptr && v->kind == Kind::String ? std::string_view(v->text) : fallback;
 }
 
-bool parse_json(std::string_view text, JsonValue& out, std::string& error) {
+bool parse_json(std::string_view text, JsonValue& out, JsonError& error) {
     simdjson::dom::parser parser;
+    if (!limit_json_depth(parser)) {
+        error.message = "out of memory";
+        return false;
+    }
     simdjson::padded_string padded(text);
     simdjson::dom::element root;
-    if (auto code = parser.parse(padded).get(root); code != simdjson::SUCCESS) {
-        error = simdjson::error_message(code);
+    if (auto code = parser.parse(padded).get(root); code == simdjson::DEPTH_ERROR) {
+        NestingError nesting = nesting_error(text);
+        error.message = std::move(nesting.message);
+        if (nesting.offset) {
+            const TextPosition at = TextLocator(text).at(*nesting.offset);
+            error.at = std::pair{at.line, at.column};
+        }
+        return false;
+    } else if (code != simdjson::SUCCESS) {
+        error.message = std::string("invalid JSON: ") + simdjson::error_message(code);
         return false;
     }
     out = JsonValue{};

@@ -2,6 +2,7 @@
 // An owned JSON tree: observed-data and SCOs as the evaluator walks them. (simdjson's DOM
 // lives only as long as its parser; an observation set gathers many files.)
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,7 +31,13 @@ struct JsonMember {
     JsonValue value;
 };
 
-// False with `error` set (simdjson's message) when `text` is not one JSON document.
-bool parse_json(std::string_view text, JsonValue& out, std::string& error);
+struct JsonError {
+    std::string message;  // "invalid JSON: <simdjson's message>", "nested deeper than N levels"
+    std::optional<std::pair<uint32_t, uint32_t>> at;  // line and column, when known
+};
+
+// False with `error` set when `text` is not one JSON document, or nests deeper than
+// vigie::input_limits().max_nesting_depth (stix/json_depth.hpp).
+bool parse_json(std::string_view text, JsonValue& out, JsonError& error);
 
 }  // namespace vigie::stix

@@ -60,10 +60,23 @@ std::string ObservationSet::add_object(const JsonValue& object) {
     return "";
 }
 
-std::string ObservationSet::add_document(std::string_view json_text) {
+std::string ObservationSet::add_document(std::string_view json_text, const std::string& origin) {
+    const std::string prefix = origin.empty() ? "" : origin + ": ";
     JsonValue& doc = documents_.emplace_back();
-    std::string error;
-    if (!parse_json(json_text, doc, error)) return "invalid JSON: " + error;
+    JsonError error;
+    if (!parse_json(json_text, doc, error)) {
+        if (!error.at) return prefix + error.message;
+        const std::string line = std::to_string(error.at->first);
+        const std::string column = std::to_string(error.at->second);
+        return (origin.empty() ? "line " + line + ", column " + column
+                               : origin + ":" + line + ":" + column) +
+               ": " + error.message;
+    }
+    if (auto e = add_objects(doc); !e.empty()) return prefix + e;
+    return "";
+}
+
+std::string ObservationSet::add_objects(const JsonValue& doc) {
     const JsonValue* objects = &doc;
     if (doc.kind == JsonValue::Kind::Object) {
         if (doc.string_or("type", "") != "bundle")
@@ -110,7 +123,7 @@ std::string load_observation_files(const std::vector<std::string>& paths, Observ
         std::ostringstream text;
         text << in.rdbuf();
         if (in.bad()) return path + ": read error";
-        if (auto e = set.add_document(text.str()); !e.empty()) return e.insert(0, path + ": ");
+        if (auto e = set.add_document(text.str(), path); !e.empty()) return e;
     }
     set.finish();
     return "";

@@ -28,8 +28,9 @@ struct ObservedData {
 class ObservationSet {
   public:
     // Adds the observed-data and SCOs of one document: a bundle or a JSON array of objects.
-    // Returns an empty string, or what is wrong ("observed-data--1: first_observed ...").
-    std::string add_document(std::string_view json_text);
+    // Returns an empty string, or what is wrong, after `origin` ("FILE: observed-data--1:
+    // first_observed ...", "FILE:1:40: nested deeper than 64 levels").
+    std::string add_document(std::string_view json_text, const std::string& origin = "");
     // Resolves object_refs once every document is in. Unresolved ids are counted, not fatal.
     void finish();
 
@@ -40,6 +41,7 @@ class ObservationSet {
     [[nodiscard]] size_t unresolved_refs() const { return unresolved_refs_; }
 
   private:
+    std::string add_objects(const JsonValue& doc);
     std::string add_object(const JsonValue& object);
 
     std::deque<JsonValue> documents_;  // stable addresses for the pointers below

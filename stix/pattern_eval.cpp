@@ -3,6 +3,8 @@
 // number_observed n gives n observations (capped at the largest binding the pattern can
 // hold, since more copies can never be used). Time checks use each observation's
 // [first_observed, last_observed] window with the reference matcher's optimistic choices.
+// The walks over the pattern's tree recurse once per level: the parser lets no pattern
+// nest deeper than vigie::input_limits().max_nesting_depth.
 #include "stix/pattern_eval.hpp"
 
 #include <algorithm>
@@ -15,9 +17,6 @@ namespace vigie::stix {
 namespace {
 
 using Binding = std::vector<uint32_t>;  // observation indexes, distinct
-
-// combine() recurses once per repetition.
-constexpr size_t kMaxRepeatDepth = 1024;
 
 struct Observation {
     uint32_t data = 0;  // index into ObservationSet::observed_data()
@@ -207,28 +206,35 @@ class Evaluator {
         std::vector<Binding> out;
         if (n == 1) return in;
         if (n > in.size()) return out;
-        if (n > kMaxRepeatDepth) {
-            stop("REPEATS (more than 1024 times)");
-            return out;
-        }
-        Binding current;
-        combine(in, 0, n, current, out);
+        combine(in, n, out);
         return out;
     }
 
-    void combine(const std::vector<Binding>& in, size_t from, size_t left, Binding& current,
-                 std::vector<Binding>& out) {
-        if (left == 0) {
-            keep(out, current, "REPEATS");
-            return;
-        }
-        for (size_t i = from; i + left <= in.size(); ++i) {
-            if (!spend(1, "REPEATS")) return;
-            if (!disjoint(current, in[i])) continue;
-            size_t mark = current.size();
-            current.insert(current.end(), in[i].begin(), in[i].end());
-            combine(in, i + 1, left - 1, current, out);
-            current.resize(mark);
+    // The combinations in index order, with the chosen indexes on a stack of their own:
+    // REPEATS n goes n choices deep, and n comes from the pattern, so no recursion here.
+    void combine(const std::vector<Binding>& in, size_t n, std::vector<Binding>& out) {
+        std::vector<size_t> chosen;  // indexes into `in`, ascending
+        std::vector<size_t> marks;   // current.size() before each chosen binding
+        Binding current;
+        size_t next = 0;
+        for (;;) {
+            if (chosen.size() == n) {
+                if (!keep(out, current, "REPEATS")) return;
+            } else if (next + (n - chosen.size()) <= in.size()) {
+                if (!spend(1, "REPEATS")) return;
+                if (disjoint(current, in[next])) {
+                    marks.push_back(current.size());
+                    chosen.push_back(next);
+                    current.insert(current.end(), in[next].begin(), in[next].end());
+                }
+                ++next;
+                continue;
+            }
+            if (chosen.empty()) return;  // every choice of the first binding was tried
+            next = chosen.back() + 1;
+            current.resize(marks.back());
+            chosen.pop_back();
+            marks.pop_back();
         }
     }
 

@@ -9,11 +9,13 @@
 //   cmp_and      := cmp_atom (AND cmp_atom)*
 //   cmp_atom     := '(' cmp_or ')' | NOT? EXISTS path | path NOT? operator constant(s)
 // Chains of one operator become one n-ary node, so that only brackets and parentheses
-// deepen the tree; they are limited to kMaxPatternDepth.
+// deepen the tree; they are limited to vigie::input_limits().max_nesting_depth, so the
+// parser, the evaluator and every other walk over the tree recurse at most that deep.
 #include "stix/pattern_parser.hpp"
 
 #include <utility>
 
+#include "base/input_limits.hpp"
 #include "stix/pattern_ast.hpp"
 #include "stix/pattern_lexer.hpp"
 #include "stix/pattern_regex.hpp"
@@ -71,9 +73,8 @@ class Parser {
     struct DepthGuard {
         Parser& parser;
         DepthGuard(Parser& p, uint32_t column) : parser(p) {
-            if (++parser.depth_ > kMaxPatternDepth)
-                parser.fail(column, "nesting deeper than " + std::to_string(kMaxPatternDepth) +
-                                        " brackets and parentheses");
+            if (++parser.depth_ > input_limits().max_nesting_depth)
+                parser.fail(column, nesting_error_text());
         }
         ~DepthGuard() { --parser.depth_; }
         DepthGuard(const DepthGuard&) = delete;

@@ -1,7 +1,9 @@
 #pragma once
 // The STIX 2.1 patterning language (specification section 9): text -> Pattern (the AST
 // in stix/pattern_ast.hpp). Bad input of any kind is a value (column and reason), never
-// an exception, and nesting is bounded so that no input can exhaust the stack.
+// an exception, and brackets and parentheses nest at most
+// vigie::input_limits().max_nesting_depth deep ("column 65: nested deeper than 64 levels"),
+// so that no input can exhaust the stack.
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -21,9 +23,6 @@ struct PatternParse {
     PatternError error;
     [[nodiscard]] bool ok() const { return pattern != nullptr; }
 };
-
-// Deepest nesting of parentheses and brackets accepted; deeper input is an error.
-inline constexpr uint32_t kMaxPatternDepth = 64;
 
 PatternParse parse_pattern(std::string_view text);
 

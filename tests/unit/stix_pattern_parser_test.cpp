@@ -121,7 +121,7 @@ const std::vector<BadPattern> kBadPatterns = {
     {"[NOT a:b = 1]", 6, "column 6: expected EXISTS after NOT here, found 'a'"},
     {"[a:b = 1]\x01", 10, "column 10: unexpected byte 0x01"},
     {std::string(65, '(') + "[a:b = 1]" + std::string(65, ')'), 65,
-     "column 65: nesting deeper than 64 brackets and parentheses"},
+     "column 65: nested deeper than 64 levels"},
 };
 
 }  // namespace
