@@ -1,5 +1,6 @@
 #include "alerts/attack_tags.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 
@@ -22,7 +23,8 @@ struct TacticEntry {
     AttackTactic tactic;
 };
 
-constexpr std::array<TacticEntry, 14> kTactics{{
+// The order is the bit order of attack_techniques.inc (generate_attack_table.py's TACTICS).
+constexpr std::array<TacticEntry, kAttackTacticCount> kTactics{{
     {"reconnaissance", {"TA0043", "Reconnaissance"}},
     {"resource-development", {"TA0042", "Resource Development"}},
     {"initial-access", {"TA0001", "Initial Access"}},
@@ -37,7 +39,38 @@ constexpr std::array<TacticEntry, 14> kTactics{{
     {"exfiltration", {"TA0010", "Exfiltration"}},
     {"command-and-control", {"TA0011", "Command and Control"}},
     {"impact", {"TA0040", "Impact"}},
+    {"defense-impairment", {"TA0112", "Defense Impairment"}},  // ATT&CK v19
 }};
+
+struct TechniqueEntry {
+    std::string_view technique;
+    AttackTacticSet tactics;
+};
+
+constexpr TechniqueEntry kTechniques[] = {
+#include "alerts/attack_techniques.inc"
+};
+static_assert(std::is_sorted(std::begin(kTechniques), std::end(kTechniques),
+                             [](const TechniqueEntry& a, const TechniqueEntry& b) {
+                                 return a.technique < b.technique;
+                             }),
+              "attack_techniques.inc must be sorted by technique id (binary search)");
+
+std::optional<size_t> tactic_index(std::string_view tag) {
+    if (!tag.starts_with(kPrefix)) return std::nullopt;
+    std::string_view name = tag.substr(kPrefix.size());
+    for (size_t t = 0; t < kTactics.size(); ++t) {
+        const std::string_view want = kTactics[t].tag;
+        if (want.size() != name.size()) continue;
+        bool same = true;
+        for (size_t i = 0; i < name.size() && same; ++i) {
+            char c = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
+            same = (c == '_' ? '-' : c) == want[i];
+        }
+        if (same) return t;
+    }
+    return std::nullopt;
+}
 
 }  // namespace
 
@@ -55,18 +88,25 @@ std::optional<std::string> attack_technique(std::string_view tag) {
 }
 
 std::optional<AttackTactic> attack_tactic(std::string_view tag) {
-    if (!tag.starts_with(kPrefix)) return std::nullopt;
-    std::string_view name = tag.substr(kPrefix.size());
-    for (const auto& entry : kTactics) {
-        if (entry.tag.size() != name.size()) continue;
-        bool same = true;
-        for (size_t i = 0; i < name.size() && same; ++i) {
-            char c = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
-            same = (c == '_' ? '-' : c) == entry.tag[i];
-        }
-        if (same) return entry.tactic;
-    }
+    if (auto t = tactic_index(tag)) return kTactics[*t].tactic;
     return std::nullopt;
+}
+
+const AttackTactic& attack_tactic_at(size_t bit) {
+    return kTactics.at(bit).tactic;
+}
+
+std::optional<size_t> attack_tactic_bit(std::string_view tag) {
+    return tactic_index(tag);
+}
+
+std::optional<AttackTacticSet> attack_technique_tactics(std::string_view technique) {
+    const auto* end = std::end(kTechniques);
+    const auto* it = std::lower_bound(
+        std::begin(kTechniques), end, technique,
+        [](const TechniqueEntry& e, std::string_view id) { return e.technique < id; });
+    if (it == end || it->technique != technique) return std::nullopt;
+    return it->tactics;
 }
 
 }  // namespace vigie

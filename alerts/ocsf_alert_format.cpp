@@ -13,29 +13,48 @@ namespace {
 
 constexpr std::string_view kOcsfVersion = "1.1.0";
 
+void append_attack(std::string& b, bool& first, const std::string& technique,
+                   const AttackTactic* tactic) {
+    if (!first) b += ',';
+    first = false;
+    b += R"({"technique":{"uid":)";
+    append_json_string(b, technique);
+    b += '}';
+    if (tactic != nullptr) {
+        b += R"(,"tactic":{"uid":)";
+        append_json_string(b, tactic->uid);
+        b += R"(,"name":)";
+        append_json_string(b, tactic->name);
+        b += '}';
+    }
+    b += '}';
+}
+
+// One attack object per technique and tactic. A technique's tactics are ATT&CK's (the
+// generated table), narrowed to those the rule's tags also name when they name any: the
+// rule's tags list tactics and techniques side by side without saying which goes with
+// which, so a rule's first tactic is no technique's tactic. A technique the table does not
+// know gets no tactic rather than a guessed one.
 void append_attacks(std::string& b, const Rule& rule) {
-    std::optional<AttackTactic> tactic;
+    AttackTacticSet rule_tactics = 0;
     for (const auto& tag : rule.tags) {
-        if (!tactic) tactic = attack_tactic(tag);
+        if (auto bit = attack_tactic_bit(tag)) rule_tactics |= AttackTacticSet(1U << *bit);
     }
     b += '[';
     bool first = true;
     for (const auto& tag : rule.tags) {
         auto technique = attack_technique(tag);
         if (!technique) continue;
-        if (!first) b += ',';
-        first = false;
-        b += R"({"technique":{"uid":)";
-        append_json_string(b, *technique);
-        b += '}';
-        if (tactic) {
-            b += R"(,"tactic":{"uid":)";
-            append_json_string(b, tactic->uid);
-            b += R"(,"name":)";
-            append_json_string(b, tactic->name);
-            b += '}';
+        const std::optional<AttackTacticSet> known = attack_technique_tactics(*technique);
+        if (!known || *known == 0) {
+            append_attack(b, first, *technique, nullptr);
+            continue;
         }
-        b += '}';
+        const AttackTacticSet both = *known & rule_tactics;
+        const AttackTacticSet tactics = both != 0 ? both : *known;
+        for (size_t bit = 0; bit < kAttackTacticCount; ++bit) {
+            if ((tactics >> bit) & 1U) append_attack(b, first, *technique, &attack_tactic_at(bit));
+        }
     }
     b += ']';
 }
@@ -68,7 +87,7 @@ void append_finding_info(std::string& b, const Alert& a) {
     b += '}';
 }
 
-void append_unmapped(std::string& b, const Alert& a) {
+void append_unmapped(std::string& b, const Alert& a, const AlertCut* cut) {
     b += R"("unmapped":{"schema_version":)";
     append_json_string(b, kAlertSchemaVersion);
     if (!a.agency.empty()) {
@@ -82,13 +101,17 @@ void append_unmapped(std::string& b, const Alert& a) {
     b += R"(,"source":)";
     append_source(b, a);
     b += R"(,"matched":)";
-    append_matched(b, a.matched);
+    append_matched(b, a.matched, cut ? cut->matched_value_bytes : SIZE_MAX);
+    if (cut && a.include_event) {
+        b += ',';
+        append_event_truncated(b, *cut);
+    }
     b += '}';
 }
 
 }  // namespace
 
-void OcsfAlertFormat::append(const Alert& a, std::string& b) const {
+void OcsfAlertFormat::write(const Alert& a, const AlertCut* cut, std::string& b) const {
     b += R"({"activity_id":1,"activity_name":"Create","category_uid":2,)"
          R"("category_name":"Findings","class_uid":2004,"class_name":"Detection Finding",)"
          R"("type_uid":200401,"type_name":"Detection Finding: Create","severity_id":)";
@@ -113,13 +136,13 @@ void OcsfAlertFormat::append(const Alert& a, std::string& b) const {
         append_json_string(b, a.host);
         b += R"(,"type_id":0,"type":"Unknown"})";
     }
-    if (a.include_event) {
+    if (a.include_event && !cut) {  // cut: unmapped.event_truncated instead
         b += R"(,"evidences":[{"data":)";
         append_event(b, a);
         b += "}]";
     }
     b += ',';
-    append_unmapped(b, a);
+    append_unmapped(b, a, cut);
     b += "}\n";
 }
 
