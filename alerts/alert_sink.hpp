@@ -19,6 +19,10 @@ class AlertSink {
     // Pushes everything written to the kernel (and to disk for a file).
     virtual void flush() = 0;
     [[nodiscard]] virtual std::string error() const = 0;
+    // After a failed write: true when writing the same alerts again can never succeed
+    // (they are more than the sink can ever hold), so the input is refused for good
+    // (HTTP 413) rather than sent again for ever.
+    [[nodiscard]] virtual bool refused_for_good() const { return false; }
 };
 
 // "-" is standard output; any other path is opened for appending, created 0640.

@@ -166,6 +166,8 @@ ServeSnapshot snapshot(const IngestHandler& handler, const HttpListener& listene
 
 // The Pushgateway client, when one is configured (the configuration requires the metrics
 // with it).
+    s.http_in_progress = listener.requests_in_progress();
+    s.http_evicted = listener.evicted();
 std::unique_ptr<MetricsPusher> make_pusher(const ServeConfig& config, ServeMetrics* metrics,
                                            Logger& log) {
     if (config.pushgateway.url.empty() || metrics == nullptr) return nullptr;
@@ -287,6 +289,16 @@ int run_serve(const ServeOptions& options) {
                            stix::tlp_may_leave(tlp, {true, p.tlp_amber});
                 });
             });
+        // The peers' credentials checked on the request header, before its body is read
+        // (the handler checks them again on the whole request).
+        taxii_routes.authenticate =
+            [peers = std::make_shared<taxii::PeerDirectory>(config->taxii.peers)](
+                const HttpRequest& head) -> std::optional<HttpAnswer> {
+            if (peers->authenticate(head) != nullptr) return std::nullopt;
+            HttpAnswer a = taxii::taxii_error(401, "unauthorized", "missing or wrong credentials");
+            a.headers.emplace_back("WWW-Authenticate", R"(Basic realm="vigie TAXII")");
+            return a;
+        };
     }
     IngestHandler handler(engine, agencies, config->http, log,
                           [&reloader](std::function<void(ReloadOutcome &&)> done) {
@@ -298,7 +310,11 @@ int run_serve(const ServeOptions& options) {
     if (config->metrics_enabled)
         metrics = std::make_unique<ServeMetrics>(
             config->metrics_listen.to_string(), [&engine] { return engine.figures(); },
-            ServeMetricsOptions{kVersion, kDefaultMaxRuleLabels});
+            ServeMetricsOptions{kVersion, kDefaultMaxRuleLabels, [&alert_pipeline] {
+                                    ServeSnapshot now;  // the spool as it is at the scrape
+                                    alert_pipeline.add_figures(now);
+                                    return now.spool;
+                                }});
     std::unique_ptr<MetricsPusher> pusher = make_pusher(*config, metrics.get(), log);
     std::unique_ptr<JetStreamInput> nats;
     if (config->nats.enabled) {

@@ -292,6 +292,9 @@ std::optional<ServeConfig> ConfigReader::read(const std::string& source) {
                       {"max_event_bytes", uint_field(256, 1ULL << 30, h.max_event_bytes)},
                       {"max_connections", uint_field(1, 1000000, h.max_connections)},
                       {"read_timeout_seconds", uint_field(1, 3600, h.read_timeout_seconds)},
+                      {"header_timeout_seconds", uint_field(1, 3600, h.header_timeout_seconds)},
+                      {"idle_timeout_seconds", uint_field(1, 3600, h.idle_timeout_seconds)},
+                      {"request_threads", uint_field(1, 64, h.request_threads)},
                       {"tls", [&](const YAML::Node& x, const std::string& q) {
                            fields(x, q,
                                   {{"enabled",

@@ -25,6 +25,13 @@ struct HttpSettings {
     uint64_t max_event_bytes = 1ULL << 20;
     uint32_t max_connections = 256;
     uint32_t read_timeout_seconds = 30;  // a slow or half-open client is dropped after this
+    // Before a request is authenticated: a new connection (its TLS handshake and request
+    // header included) and a kept-alive one between requests are dropped after these.
+    uint32_t header_timeout_seconds = 10;
+    uint32_t idle_timeout_seconds = 5;
+    // Threads of each of the two pools that run requests off the I/O threads (ingest:
+    // inflate and check bodies; other: TAXII, reloads).
+    uint32_t request_threads = 2;
     TlsSettings tls;
 };
 

@@ -13,7 +13,9 @@ namespace vigie {
 struct HttpRequest {
     std::string method;
     std::string target;
-    std::string request_line;  // "POST /v1/events" for logs and errors
+    // "POST /v1/events" for logs and errors; credential-like query values are redacted
+    // (redact_target), so that a token sent in a query string never reaches a log.
+    std::string request_line;
     std::string authorization;
     std::string content_type;
     std::string content_encoding;
@@ -25,14 +27,16 @@ struct HttpRequest {
     // "Authorization: Basic ..." decoded (TAXII peers); both empty for any other scheme.
     std::string basic_user{};
     std::string basic_password{};
+    // Every Transfer-Encoding the request declares, comma-separated; only "chunked" is read.
+    std::string transfer_encoding{};
 };
 
 struct HttpAnswer {
     unsigned status = 200;
     std::string body;  // JSON unless content_type says otherwise
     std::string content_type = "application/json";
-    unsigned retry_after_seconds = 0;  // > 0: a Retry-After header
-    bool www_authenticate = false;     // 401: WWW-Authenticate: Bearer
+    unsigned retry_after_seconds = 0;                            // > 0: a Retry-After header
+    bool www_authenticate = false;                               // 401: WWW-Authenticate: Bearer
     std::vector<std::pair<std::string, std::string>> headers{};  // more headers, as they are
 };
 
@@ -65,6 +69,12 @@ inline bool decode_basic_authorization(std::string_view authorization, std::stri
     password = plain.substr(colon + 1);
     return true;
 }
+
+// The target with the values of query parameters that may be credentials (a name with
+// token, key, pass, secret, auth, sig, session, cred or jwt in it) replaced by
+// "REDACTED": "/v1/events?token=abc&x=1" -> "/v1/events?token=REDACTED&x=1". For every
+// log line and answer that shows a request's target.
+std::string redact_target(std::string_view target);
 
 // {"error":"..."} with the given status.
 HttpAnswer error_answer(unsigned status, std::string_view message);

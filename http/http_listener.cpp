@@ -6,6 +6,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/ssl.hpp>
 #include <list>
 #include <mutex>
@@ -26,6 +27,7 @@ namespace {
 class PlainSession final : public HttpSession<PlainSession>,
                            public std::enable_shared_from_this<PlainSession> {
   public:
+    static constexpr bool kPlain = true;
     PlainSession(tcp::socket&& socket, std::shared_ptr<SessionHost> host, std::string peer)
         : HttpSession(std::move(host), std::move(peer)), stream_(std::move(socket)) {}
     void run() {
@@ -46,6 +48,7 @@ class PlainSession final : public HttpSession<PlainSession>,
 class TlsSession final : public HttpSession<TlsSession>,
                          public std::enable_shared_from_this<TlsSession> {
   public:
+    static constexpr bool kPlain = false;
     TlsSession(tcp::socket&& socket, ssl::context& ctx, std::shared_ptr<SessionHost> host,
                std::string peer, std::chrono::seconds handshake_timeout)
         : HttpSession(std::move(host), std::move(peer)),
@@ -123,33 +126,53 @@ http::response<http::string_body> to_response(HttpAnswer&& a, unsigned version, 
     return res;
 }
 
-HttpRequest to_request(http::request<http::string_body>&& req, std::string peer) {
+HttpRequest to_request_head(const http::request<http::string_body>& req, std::string peer) {
     HttpRequest r;
     r.method = std::string(req.method_string());
     r.target = std::string(req.target());
-    r.request_line = r.method + " " + r.target;
+    r.request_line = r.method + " " + redact_target(r.target);
     r.authorization = std::string(req[http::field::authorization]);
     r.content_type = std::string(req[http::field::content_type]);
     r.content_encoding = std::string(req[http::field::content_encoding]);
     r.accept = std::string(req[http::field::accept]);
+    const auto codings = req.equal_range(http::field::transfer_encoding);
+    for (auto field = codings.first; field != codings.second; ++field) {
+        if (!r.transfer_encoding.empty()) r.transfer_encoding += ", ";
+        r.transfer_encoding += std::string(field->value());
+    }
     decode_basic_authorization(r.authorization, r.basic_user, r.basic_password);
     r.peer = std::move(peer);
+    return r;
+}
+
+HttpRequest to_request(http::request<http::string_body>&& req, std::string peer) {
+    HttpRequest r = to_request_head(req, std::move(peer));
     r.body = std::move(req.body());
     return r;
 }
 
 }  // namespace http_detail
 
-// The acceptor and the live sessions. Sessions hold it through SessionHost, so it lives
-// as long as the last of them.
+// The acceptor, the live sessions and the request pools. Sessions hold it through
+// SessionHost, so it lives as long as the last of them.
+//
+// Slots: at most max_connections connections. At the limit, a newcomer takes the slot of
+// the untrusted session (none of its requests authenticated) that has waited longest for
+// a request: idle, half-open or health-polling connections cannot keep an agency out.
+// With no such session left, accepting pauses (newcomers wait in the kernel's backlog)
+// until a session ends or waits again.
 class HttpListener::State final : public SessionHost, public std::enable_shared_from_this<State> {
   public:
-    State(net::io_context& io, const HttpSettings& settings, IngestHandler& handler, Logger& log)
+    State(net::io_context& io, const HttpSettings& settings, IngestHandler& handler, Logger& log,
+          std::shared_ptr<net::thread_pool> ingest_pool,
+          std::shared_ptr<net::thread_pool> other_pool)
         : io_(io),
           settings_(settings),
           handler_(handler),
           log_(log),
-          acceptor_(net::make_strand(io)) {
+          acceptor_(net::make_strand(io)),
+          ingest_pool_(std::move(ingest_pool)),
+          other_pool_(std::move(other_pool)) {
         if (settings.tls.enabled) tls_ = make_tls_context(settings.tls);
         beast::error_code ec;
         tcp::endpoint ep{net::ip::make_address(settings.listen.host, ec), settings.listen.port};
@@ -171,11 +194,19 @@ class HttpListener::State final : public SessionHost, public std::enable_shared_
     void session_ended() override {
         std::lock_guard lock(mutex_);
         --active_;
-        if (paused_ && !stopping_) {
-            paused_ = false;
-            net::post(acceptor_.get_executor(), [s = shared_from_this()] { s->accept(); });
-        }
+        resume_locked();
     }
+    void session_waiting() override {
+        std::lock_guard lock(mutex_);
+        resume_locked();
+    }
+    uint64_t next_sequence() override { return sequence_.fetch_add(1) + 1; }
+    net::thread_pool& pool(RequestLane lane) override {
+        return lane == RequestLane::Ingest ? *ingest_pool_ : *other_pool_;
+    }
+    std::atomic<uint64_t>& in_progress() override { return in_progress_; }
+    uint64_t requests_in_progress() const { return in_progress_.load(); }
+    uint64_t evicted() const { return evicted_.load(); }
 
     void start() {
         net::post(acceptor_.get_executor(), [s = shared_from_this()] { s->accept(); });
@@ -211,6 +242,30 @@ class HttpListener::State final : public SessionHost, public std::enable_shared_
     }
 
   private:
+    void resume_locked() {
+        if (paused_ && !stopping_) {
+            paused_ = false;
+            net::post(acceptor_.get_executor(), [s = shared_from_this()] { s->accept(); });
+        }
+    }
+
+    // The untrusted session that has waited longest for a request, other than `except`.
+    std::shared_ptr<SessionControl> eviction_candidate(const SessionControl* except) {
+        std::vector<std::shared_ptr<SessionControl>> live;
+        {
+            std::lock_guard lock(mutex_);
+            for (auto& weak : sessions_)
+                if (auto session = weak.lock()) live.push_back(std::move(session));
+        }
+        // Outside the lock: the last reference to a session may go here (session_ended).
+        std::shared_ptr<SessionControl> oldest;
+        for (auto& session : live) {
+            if (session.get() == except || !session->waiting() || session->trusted()) continue;
+            if (!oldest || session->waiting_since() < oldest->waiting_since()) oldest = session;
+        }
+        return oldest;
+    }
+
     void on_accept(beast::error_code ec, tcp::socket socket) {
         if (ec) {
             if (ec != net::error::operation_aborted && !stopping_) {
@@ -224,17 +279,24 @@ class HttpListener::State final : public SessionHost, public std::enable_shared_
         auto remote = socket.remote_endpoint(pec);
         if (!pec) peer = remote.address().to_string() + ":" + std::to_string(remote.port());
         std::shared_ptr<SessionControl> session;
+        size_t active = 0;
         {
             std::lock_guard lock(mutex_);
             if (stopping_) return;
-            ++active_;
+            active = ++active_;
             // Forget sessions that have ended, so the list stays as long as the live ones.
             sessions_.remove_if([](const std::weak_ptr<SessionControl>& w) { return w.expired(); });
         }
+        if (active > settings_.max_connections) {
+            if (auto victim = eviction_candidate(nullptr)) {
+                ++evicted_;
+                victim->evict();
+            }
+        }
         if (tls_) {
-            auto s =
-                std::make_shared<TlsSession>(std::move(socket), *tls_, shared_from_this(), peer,
-                                             std::chrono::seconds(settings_.read_timeout_seconds));
+            auto s = std::make_shared<TlsSession>(
+                std::move(socket), *tls_, shared_from_this(), peer,
+                std::chrono::seconds(settings_.header_timeout_seconds));
             s->run();
             session = s;
         } else {
@@ -242,17 +304,22 @@ class HttpListener::State final : public SessionHost, public std::enable_shared_
             s->run();
             session = s;
         }
-        std::lock_guard lock(mutex_);
-        if (stopping_) {  // stop() ran while this one was being set up
-            session->shutdown();
-            return;
+        {
+            std::lock_guard lock(mutex_);
+            if (stopping_) {  // stop() ran while this one was being set up
+                session->shutdown();
+                return;
+            }
+            sessions_.push_back(session);
         }
-        sessions_.push_back(session);
-        // At the limit, stop accepting: further clients wait in the kernel's backlog
-        // until a session ends.
-        if (active_ >= settings_.max_connections) {
-            paused_ = true;
-            return;
+        // At the limit with no session a newcomer could take the slot of, stop accepting:
+        // further clients wait in the kernel's backlog until a session ends or waits again.
+        if (active >= settings_.max_connections && !eviction_candidate(session.get())) {
+            std::lock_guard lock(mutex_);
+            if (active_ >= settings_.max_connections && !stopping_) {
+                paused_ = true;
+                return;
+            }
         }
         net::post(acceptor_.get_executor(), [s = shared_from_this()] { s->accept(); });
     }
@@ -269,15 +336,25 @@ class HttpListener::State final : public SessionHost, public std::enable_shared_
     bool paused_ = false;
     std::atomic<bool> stopping_{false};
     std::list<std::weak_ptr<SessionControl>> sessions_;
+    std::shared_ptr<net::thread_pool> ingest_pool_;
+    std::shared_ptr<net::thread_pool> other_pool_;
+    std::atomic<uint64_t> sequence_{0};
+    std::atomic<uint64_t> in_progress_{0};
+    std::atomic<uint64_t> evicted_{0};
 };
 
 HttpListener::HttpListener(net::io_context& io, const HttpSettings& settings,
                            IngestHandler& handler, Logger& log)
-    : state_(std::make_shared<State>(io, settings, handler, log)) {}
+    : ingest_pool_(std::make_shared<net::thread_pool>(std::max(1U, settings.request_threads))),
+      other_pool_(std::make_shared<net::thread_pool>(std::max(1U, settings.request_threads))),
+      state_(std::make_shared<State>(io, settings, handler, log, ingest_pool_, other_pool_)) {}
 
+// The pools are joined here, not by the last session: their threads may hold that one.
 HttpListener::~HttpListener() {
     try {
         state_->stop();
+        ingest_pool_->join();
+        other_pool_->join();
     } catch (...) {  // a destructor must not throw; the process is ending anyway
     }
 }
@@ -293,6 +370,12 @@ uint16_t HttpListener::port() const {
 }
 size_t HttpListener::connections() const {
     return state_->connections();
+}
+uint64_t HttpListener::requests_in_progress() const {
+    return state_->requests_in_progress();
+}
+uint64_t HttpListener::evicted() const {
+    return state_->evicted();
 }
 
 }  // namespace vigie

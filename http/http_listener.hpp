@@ -1,8 +1,11 @@
 #pragma once
-// The HTTP(S) listener of vigie serve (Boost.Beast over Asio, TLS with OpenSSL): accepts
-// at most `max_connections` connections (beyond that, new ones wait in the kernel
-// backlog), reads each request under a deadline (a slow or half-open client is dropped),
-// with header and body size limits, and hands whole requests to the IngestHandler.
+// The HTTP(S) listener of vigie serve (Boost.Beast over Asio, TLS with OpenSSL): at most
+// `max_connections` connections, where a newcomer at the limit takes the slot of the
+// unauthenticated connection idle longest (beyond that, new ones wait in the kernel
+// backlog); each request's header is read under a short deadline and admitted (auth,
+// route) by the IngestHandler before its body is read under the read deadline, with
+// header and body size limits; admitted requests run on two small worker pools (ingest;
+// TAXII and reloads), never on the I/O threads.
 #include <cstdint>
 #include <memory>
 
@@ -12,7 +15,8 @@
 
 namespace boost::asio {
 class io_context;
-}
+class thread_pool;
+}  // namespace boost::asio
 
 namespace vigie {
 
@@ -31,9 +35,15 @@ class HttpListener {
     void stop();
     [[nodiscard]] uint16_t port() const;  // the bound port (useful with port 0)
     [[nodiscard]] size_t connections() const;
+    // Requests on the worker pools, not yet answered.
+    [[nodiscard]] uint64_t requests_in_progress() const;
+    // Idle unauthenticated connections closed to give their slot to a newcomer.
+    [[nodiscard]] uint64_t evicted() const;
 
   private:
     class State;
+    std::shared_ptr<boost::asio::thread_pool> ingest_pool_;
+    std::shared_ptr<boost::asio::thread_pool> other_pool_;
     std::shared_ptr<State> state_;
 };
 

@@ -49,7 +49,41 @@ void append_uint(std::string& out, uint64_t n) {
     out += std::to_string(n);
 }
 
+// A query parameter's name that may carry a credential.
+bool credential_name(std::string_view name) {
+    const std::string n = lower(name);
+    for (const char* word :
+         {"token", "key", "pass", "secret", "auth", "sig", "session", "cred", "jwt", "bearer"})
+        if (n.find(word) != std::string::npos) return true;
+    return false;
+}
+
+std::string path_of(std::string_view target) {
+    return std::string(target.substr(0, target.find('?')));
+}
+
 }  // namespace
+
+std::string redact_target(std::string_view target) {
+    const size_t q = target.find('?');
+    if (q == std::string_view::npos) return std::string(target);
+    std::string out(target.substr(0, q + 1));
+    std::string_view query = target.substr(q + 1);
+    while (true) {
+        const size_t amp = query.find('&');
+        const std::string_view param = query.substr(0, amp);
+        const size_t eq = param.find('=');
+        if (eq != std::string_view::npos && credential_name(param.substr(0, eq))) {
+            out.append(param.substr(0, eq + 1)).append("REDACTED");
+        } else {
+            out.append(param);
+        }
+        if (amp == std::string_view::npos) break;
+        out += '&';
+        query.remove_prefix(amp + 1);
+    }
+    return out;
+}
 
 HttpAnswer error_answer(unsigned status, std::string_view message) {
     HttpAnswer a;
@@ -104,10 +138,76 @@ IngestHandler::IngestHandler(IngestEngine& engine, AgencyRegistry& agencies,
       reloader_(std::move(reloader)),
       extra_(std::move(extra)) {}
 
+// A transfer coding other than chunked (gzip, deflate, "gzip, chunked"): 501, rather than
+// a gzip body read as if it were plain. Compression is Content-Encoding's business.
+std::optional<HttpAnswer> IngestHandler::refuse_transfer_coding(const HttpRequest& request) {
+    std::string coding = lower(request.transfer_encoding);
+    std::erase_if(coding, [](char c) { return c == ' ' || c == '\t'; });
+    if (coding.empty() || coding == "chunked") return std::nullopt;
+    ++counters_.unsupported;
+    return error_answer(501, "Transfer-Encoding '" + request.transfer_encoding +
+                                 "' is not supported (chunked only; send gzip as "
+                                 "Content-Encoding: gzip)");
+}
+
+Admission IngestHandler::admit(const HttpRequest& head, bool has_body) {
+    const std::string path = path_of(head.target);
+    Admission admission;
+    auto refuse = [&](HttpAnswer&& answer) {
+        ++counters_.requests;
+        admission.refusal = std::move(answer);
+        return admission;
+    };
+    if (auto refusal = refuse_transfer_coding(head)) return refuse(std::move(*refusal));
+    if (path == "/v1/events") {
+        if (head.method != "POST") return refuse(error_answer(405, "use POST for /v1/events"));
+        const std::optional<std::string> agency =
+            agencies_.authenticate(bearer_token(head.authorization));
+        RejectReason reason = RejectReason::UnreadableBody;
+        if (auto refusal = refuse_sender(head, agency, reason)) {
+            engine_.count_refused(agency ? std::string_view(*agency) : kUnknownAgency,
+                                  IngestInput::Http, reason, 1, 0);
+            return refuse(std::move(*refusal));
+        }
+        admission.authenticated = true;
+        admission.lane = RequestLane::Ingest;
+        return admission;
+    }
+    if (path == "/v1/admin/reload") {
+        if (head.method != "POST")
+            return refuse(error_answer(405, "use POST for /v1/admin/reload"));
+        if (auto refusal = refuse_admin(head)) return refuse(std::move(*refusal));
+        admission.authenticated = true;
+        admission.lane = RequestLane::Other;
+        return admission;
+    }
+    if (extra_.owns && extra_.owns(path)) {
+        if (extra_.authenticate) {
+            if (auto refusal = extra_.authenticate(head)) {
+                ++counters_.unauthorized;
+                log_.warn("refused: bad or missing credentials",
+                          {{"request", head.request_line}, {"peer", head.peer}});
+                return refuse(std::move(*refusal));
+            }
+            admission.authenticated = true;
+        }
+        admission.lane = RequestLane::Other;
+        return admission;
+    }
+    // Health, readiness and unknown paths take no credential, so no body either: an
+    // anonymous peer never makes vigie read one.
+    if (has_body) {
+        ++counters_.too_large;
+        return refuse(error_answer(413, head.request_line + " takes no body"));
+    }
+    return admission;
+}
+
 void IngestHandler::handle(HttpRequest&& request, Reply reply) {
     const auto received = std::chrono::steady_clock::now();  // the body has been read
     ++counters_.requests;
-    const std::string path = request.target.substr(0, request.target.find('?'));
+    if (auto refusal = refuse_transfer_coding(request)) return reply(std::move(*refusal));
+    const std::string path = path_of(request.target);
     const bool get = request.method == "GET";  // not HEAD: answers here always have a body
     if (path == "/v1/events") {
         if (request.method != "POST") return reply(error_answer(405, "use POST for /v1/events"));
@@ -135,8 +235,12 @@ HttpAnswer IngestHandler::readiness() const {
         a.retry_after_seconds = 1;
         return a;
     }
+    // The rules in use, as the start-up log and the metrics count them (serve/rule_counts.hpp):
+    // compiled rules whose product the mapping does not cover are inactive, said apart.
+    const Ruleset& rules = *engine_.ruleset();
     std::string body = R"({"status":"ready","rules":)";
-    append_uint(body, engine_.ruleset()->active_rules());
+    append_uint(body, rules.active_rules());
+    append_uint(body.append(R"(,"rules_inactive":)"), rules.rules().size() - rules.active_rules());
     append_uint(body.append(R"(,"queued":)"), engine_.queued());
     body += "}";
     return HttpAnswer{200, std::move(body)};
@@ -291,10 +395,7 @@ void IngestHandler::submit(std::string&& agency, uint64_t events, HttpRequest&& 
                   [this, shared_reply, agency_id, events](IngestResult&& result) {
                       if (!result.output_error.empty()) {
                           agencies_.give_back(agency_id, static_cast<double>(events));
-                          HttpAnswer a = error_answer(
-                              503, "alerts could not be written: " + result.output_error);
-                          a.retry_after_seconds = 5;
-                          return (*shared_reply)(std::move(a));
+                          return (*shared_reply)(undelivered_answer(agency_id, result));
                       }
                       (*shared_reply)(HttpAnswer{200, ingest_answer_json(result)});
                   },
@@ -312,15 +413,36 @@ void IngestHandler::submit(std::string&& agency, uint64_t events, HttpRequest&& 
     (*shared_reply)(std::move(a));
 }
 
-void IngestHandler::post_reload(const HttpRequest& request, Reply&& reply) {
-    if (!agencies_.is_admin(bearer_token(request.authorization))) {
-        ++counters_.unauthorized;
-        log_.warn("refused: bad or missing admin token",
-                  {{"request", request.request_line}, {"peer", request.peer}});
-        HttpAnswer a = error_answer(401, "missing or wrong admin token");
-        a.www_authenticate = true;
-        return reply(std::move(a));
+// A job whose alerts could not be written: 503 (retry later) when the outputs may take
+// them later (a full spool), 413 when they never can (one request's alerts alone are more
+// than the whole spool holds: retrying would be refused for ever). Both counted.
+HttpAnswer IngestHandler::undelivered_answer(const std::string& agency,
+                                             const IngestResult& result) {
+    if (result.output_refused_for_good) {
+        ++counters_.too_large;
+        log_.warn("refused: the request's alerts can never be stored; split the request",
+                  {{"agency", agency}, {"reason", result.output_error}});
+        return error_answer(413, "the request's alerts can never be written: " +
+                                     result.output_error + "; split the request");
     }
+    ++counters_.overloaded;
+    HttpAnswer a = error_answer(503, "alerts could not be written: " + result.output_error);
+    a.retry_after_seconds = 5;
+    return a;
+}
+
+std::optional<HttpAnswer> IngestHandler::refuse_admin(const HttpRequest& request) {
+    if (agencies_.is_admin(bearer_token(request.authorization))) return std::nullopt;
+    ++counters_.unauthorized;
+    log_.warn("refused: bad or missing admin token",
+              {{"request", request.request_line}, {"peer", request.peer}});
+    HttpAnswer a = error_answer(401, "missing or wrong admin token");
+    a.www_authenticate = true;
+    return a;
+}
+
+void IngestHandler::post_reload(const HttpRequest& request, Reply&& reply) {
+    if (auto refusal = refuse_admin(request)) return reply(std::move(*refusal));
     if (!reloader_) return reply(error_answer(501, "reload is not available"));
     reloader_([reply = std::move(reply)](ReloadOutcome&& outcome) {
         reply(HttpAnswer{outcome.ok ? 200U : 422U, std::move(outcome.summary)});

@@ -9,6 +9,7 @@
 //   200 {"accepted":N,"rejected":[{"line":L,"error":"..."}]}
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -44,6 +45,23 @@ struct HttpCounters {
 struct ExtraRoutes {
     std::function<bool(std::string_view path)> owns;
     std::function<HttpAnswer(const HttpRequest&)> handle;
+    // The check of a request's credentials on its header alone (the body is empty and not
+    // yet read): nullopt when they are good, else the refusal (401). Without it, the body
+    // of a request to these routes is read before `handle` authenticates it.
+    std::function<std::optional<HttpAnswer>(const HttpRequest& head)> authenticate{};
+};
+
+// Where the listener runs a request once its body is read: on the I/O thread (cheap
+// answers: health, readiness, 404), or on one of the two small worker pools, so that
+// inflating, parsing and storing never hold an I/O thread (and TAXII work never holds
+// the ingest's pool).
+enum class RequestLane : uint8_t { Inline, Ingest, Other };
+
+// What the listener does with a request once its header is read, before any of its body.
+struct Admission {
+    std::optional<HttpAnswer> refusal;  // answered at once, the body unread, then closed
+    bool authenticated = false;         // its credential was checked and is good
+    RequestLane lane = RequestLane::Inline;
 };
 
 class IngestHandler {
@@ -55,7 +73,14 @@ class IngestHandler {
     IngestHandler(IngestEngine& engine, AgencyRegistry& agencies, const HttpSettings& settings,
                   Logger& log, Reloader reloader = {}, ExtraRoutes extra = {});
 
+    // The header stage: authenticates the request (agency, admin or extra routes' token)
+    // and checks its route, method and media type before any of its body is read, so that
+    // no unauthenticated peer makes vigie read (or hold in memory) a body. Requests with
+    // no credential (health, readiness, unknown paths) may not carry a body (413).
+    // A refusal is counted and logged here. Thread-safe.
+    Admission admit(const HttpRequest& head, bool has_body);
     // Calls `reply` exactly once: at once, or from a worker thread once the job is done.
+    // Checks everything admit() checked again, so that it is safe on its own (fuzzing).
     void handle(HttpRequest&& request, Reply reply);
 
     // From now on, new events get 503 (SIGTERM): the listener is draining.
@@ -73,6 +98,9 @@ class IngestHandler {
     void submit(std::string&& agency, uint64_t events, HttpRequest&& request, Reply&& reply,
                 TimePoint received);
     void post_reload(const HttpRequest& request, Reply&& reply);
+    std::optional<HttpAnswer> refuse_admin(const HttpRequest& request);
+    std::optional<HttpAnswer> refuse_transfer_coding(const HttpRequest& request);
+    HttpAnswer undelivered_answer(const std::string& agency, const IngestResult& result);
     bool decode_body(HttpRequest& request, HttpAnswer& refusal, RejectReason& reason);
     bool check_lines(const HttpRequest& request, uint64_t& events, HttpAnswer& refusal) const;
     HttpAnswer readiness() const;

@@ -69,6 +69,7 @@ class SightingTap final : public AlertSink {
     bool write(std::string_view alerts) override;
     void flush() override { inner_.flush(); }
     [[nodiscard]] std::string error() const override { return inner_.error(); }
+    [[nodiscard]] bool refused_for_good() const override { return inner_.refused_for_good(); }
 
   private:
     AlertSink& inner_;

@@ -83,6 +83,20 @@ pm::ClientMetric histogram(const LatencyHistogram& h) {
     return m;
 }
 
+// civetweb, behind prometheus::Exposer, gives each connection a thread until it ends: with
+// its defaults (2 threads, 30 s request timeout, keep-alive) two idle connections blocked
+// every scrape for 30 s. More threads than scrapers, a short request timeout and no
+// keep-alive bound what idle connections can hold to seconds.
+constexpr int kMetricsThreads = 8;
+constexpr int kMetricsRequestTimeoutMs = 5000;
+
+std::vector<std::string> exposer_options(const std::string& address) {
+    return {"listening_ports",    address,
+            "num_threads",        std::to_string(kMetricsThreads),
+            "request_timeout_ms", std::to_string(kMetricsRequestTimeoutMs),
+            "enable_keep_alive",  "no"};
+}
+
 void collect_http(Builder& b, const ServeSnapshot& s) {
     auto& http =
         b.counter("vigie_http_responses_total", "HTTP answers by outcome (all: every one)");
@@ -95,6 +109,12 @@ void collect_http(Builder& b, const ServeSnapshot& s) {
     for (const auto& [outcome, n] : outcomes) add_counter(http, {{"outcome", outcome}}, num(n));
     add_gauge(b.gauge("vigie_http_connections", "Open HTTP connections"), {},
               num(s.http_connections));
+    add_gauge(b.gauge("vigie_http_requests_in_progress",
+                      "Requests handed to the worker pools and not yet answered"),
+              {}, num(s.http_in_progress));
+    add_counter(b.counter("vigie_http_evicted_connections_total",
+                          "Idle unauthenticated connections closed to give a newcomer their slot"),
+                {}, num(s.http_evicted));
 }
 
 void collect_engine(Builder& b, const ServeSnapshot& s) {
@@ -233,7 +253,7 @@ class ServeMetrics::Families final : public pm::Collectable {
         collect_http(b, s);
         collect_engine(b, s);
         collect_nats(b, s);
-        collect_spool(b, s.spool);
+        collect_spool(b, options_.spool ? options_.spool() : s.spool);
         collect_outputs(b, s.outputs);
         collect_indicators(b, s.indicators);
         if (ingest_) {
@@ -291,7 +311,7 @@ class ServeMetrics::Families final : public pm::Collectable {
 struct ServeMetrics::Impl {
     Impl(const std::string& address, IngestSource ingest, ServeMetricsOptions options) try
         : families(std::make_shared<Families>(std::move(ingest), std::move(options))),
-          exposer(address, 2) {
+          exposer(exposer_options(address)) {
     } catch (const std::exception& e) {
         throw std::runtime_error("cannot serve metrics on " + address + ": " + e.what());
     }

@@ -50,9 +50,10 @@ void AlertDelivery::report_room() {
          std::to_string(s.bytes) + " of " + std::to_string(s.max_bytes) + " bytes");
 }
 
-bool AlertDelivery::fail(std::string error) {
+bool AlertDelivery::fail(std::string error, bool for_good) {
     std::lock_guard lock(mutex_);
     error_ = std::move(error);
+    refused_for_good_ = for_good;
     return false;
 }
 
@@ -64,6 +65,15 @@ bool AlertDelivery::append_to_spool(const std::vector<std::string_view>& records
         return true;
     }
     spool_refusals_.fetch_add(1, std::memory_order_relaxed);
+    if (status == AppendStatus::TooLarge) {
+        // Not "spool full": the spool may be empty; these alerts alone are more than it holds.
+        uint64_t bytes = 0;
+        for (const std::string_view r : records) bytes += r.size();
+        return fail(std::to_string(records.size()) + " alerts (" + std::to_string(bytes) +
+                        " bytes) are more than the whole alert spool holds (spool.max_bytes " +
+                        std::to_string(spool_->stats().max_bytes) + ")",
+                    true);
+    }
     if (status == AppendStatus::Full) {
         report_full();
         return fail("alert spool full (" + std::to_string(spool_->stats().max_bytes) +
@@ -113,6 +123,11 @@ void AlertDelivery::flush() {
 std::string AlertDelivery::error() const {
     std::lock_guard lock(mutex_);
     return error_;
+}
+
+bool AlertDelivery::refused_for_good() const {
+    std::lock_guard lock(mutex_);
+    return refused_for_good_;
 }
 
 std::vector<OutputStats> AlertDelivery::stats() const {

@@ -34,12 +34,13 @@ class AlertDelivery final : public AlertSink {
     bool write(std::string_view envelopes) override;
     void flush() override;
     [[nodiscard]] std::string error() const override;
+    [[nodiscard]] bool refused_for_good() const override;
 
     [[nodiscard]] std::vector<OutputStats> stats() const;
     [[nodiscard]] uint64_t spool_refusals() const;
 
   private:
-    bool fail(std::string error);
+    bool fail(std::string error, bool for_good = false);
     bool append_to_spool(const std::vector<std::string_view>& records);
     void report_full();
     void report_room();
@@ -53,6 +54,7 @@ class AlertDelivery final : public AlertSink {
     std::atomic<int64_t> full_logged_ms_{0};
     mutable std::mutex mutex_;
     std::string error_;
+    bool refused_for_good_ = false;  // error_ can never be cured by waiting
 };
 
 }  // namespace vigie

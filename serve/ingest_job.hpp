@@ -24,6 +24,9 @@ struct IngestResult {
     // Set when the alerts could not be written: nothing of the job counts as delivered,
     // so the sender must send it again (HTTP 503; NATS: not acknowledged).
     std::string output_error;
+    // With output_error: the outputs can never take these alerts (one request's alerts
+    // are more than the whole spool holds), so sending the job again cannot help.
+    bool output_refused_for_good = false;
 };
 
 struct IngestJob {

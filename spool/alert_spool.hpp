@@ -26,7 +26,9 @@ struct SpoolPosition {
     friend auto operator<=>(const SpoolPosition&, const SpoolPosition&) = default;
 };
 
-enum class AppendStatus : uint8_t { Stored, Full, IoError };
+// TooLarge: the records are more than even an empty spool holds (max_bytes): they can
+// never be stored, however long the caller waits.
+enum class AppendStatus : uint8_t { Stored, Full, IoError, TooLarge };
 
 struct SpoolRecord {
     std::string data;  // one alert (a JSON line without its newline)

@@ -68,6 +68,7 @@ AppendStatus FileSpool::append(std::span<const std::string_view> records) {
         appended_ += records.size();
         return AppendStatus::Stored;
     }
+    if (kSegmentHeaderBytes + framed > settings_.max_bytes) return AppendStatus::TooLarge;
     // A new segment's header counts too, so that bytes never pass max_bytes.
     const Segment& newest = segments_.back();
     const bool rolls = !newest.offsets.empty() && newest.size + framed > segment_limit_;
