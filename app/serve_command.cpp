@@ -21,6 +21,7 @@
 #include "metrics/metrics_pusher.hpp"
 #include "metrics/serve_metrics.hpp"
 #include "nats/jetstream_input.hpp"
+#include "serve/rule_counts.hpp"
 #include "app/serve_federation.hpp"
 #include "app/serve_indicators.hpp"
 #include "taxii/taxii_server.hpp"
@@ -124,11 +125,30 @@ sigset_t block_serve_signals() {
     return mask;
 }
 
+// The one count of rules /readyz and the metrics also give, and which rules are inactive
+// (so that "14 read, 12 in use" is explained, not discovered).
+void log_rule_counts(const Ruleset& ruleset, size_t documents, const std::string& mapping,
+                     Logger& log) {
+    const RuleCounts c = RuleCounts::of(ruleset, documents);
+    log.info("rules loaded", {{"summary", c.text()},
+                              {"read", c.read},
+                              {"in_use", c.in_use},
+                              {"inactive", c.inactive},
+                              {"refused", c.refused},
+                              {"mapping", mapping}});
+    for (const auto& r : ruleset.rules()) {
+        if (r.active) continue;
+        log.info("rule inactive: its logsource's product is not covered by the mapping",
+                 {{"rule", r.rule.id}, {"product", r.rule.logsource.product}, {"mapping", mapping}});
+    }
+}
+
 LoadedRuleset load_startup_rules(const ServeConfig& config, Logger& log) {
     LoadedRuleset loaded = load_ruleset(rule_options(config.rules));
     for (const auto& d : loaded.diagnostics)
         log.log(d.severity == Severity::Error ? LogLevel::Error : LogLevel::Warning, "rule problem",
                 {{"problem", d.format()}});
+    if (loaded.ruleset) log_rule_counts(*loaded.ruleset, loaded.documents, config.rules.mapping, log);
     return loaded;
 }
 
@@ -340,11 +360,13 @@ int run_serve(const ServeOptions& options) {
     listener.start();
     ticker.tick();
     if (pusher) pusher->start();
+    const RuleCounts rules = RuleCounts::of(*loaded.ruleset, loaded.documents);
     log.info("serving", {{"http", config->http.listen.host + ":" + std::to_string(listener.port())},
                          {"metrics", metrics ? config->metrics_listen.host + ":" +
                                                    std::to_string(metrics->port())
                                              : std::string("off")},
-                         {"rules", loaded.loaded},
+                         {"rules", rules.in_use},
+                         {"rules_inactive", rules.inactive},
                          {"threads", threads},
                          {"nats", config->nats.enabled ? "on" : "off"}});
     std::vector<std::thread> io_threads = start_io_threads(io, log, mask);

@@ -5,6 +5,7 @@
 #include "alerts/json_text.hpp"
 #include "config/config_reader.hpp"
 #include "detector/database_cache.hpp"
+#include "serve/rule_counts.hpp"
 
 namespace vigie {
 
@@ -115,8 +116,14 @@ ReloadOutcome ServeReloader::reload() {
     engine_.replace_ruleset(loaded.ruleset);
     agencies_.replace(next.agencies, next.admin_token_sha256);
     current_ = std::move(next);
-    log_.info("reloaded", {{"rules", loaded.loaded}, {"agencies", current_.agencies.size()}});
-    std::string summary = R"({"reloaded":true,"rules":)" + std::to_string(loaded.loaded) +
+    // The rules in use, as /readyz and the start-up log count them.
+    const RuleCounts rules = RuleCounts::of(*loaded.ruleset, loaded.documents);
+    log_.info("reloaded", {{"rules", rules.in_use},
+                           {"rules_inactive", rules.inactive},
+                           {"summary", rules.text()},
+                           {"agencies", current_.agencies.size()}});
+    std::string summary = R"({"reloaded":true,"rules":)" + std::to_string(rules.in_use) +
+                          R"(,"rules_inactive":)" + std::to_string(rules.inactive) +
                           R"(,"agencies":)" + std::to_string(current_.agencies.size()) + "}";
     return {true, std::move(summary)};
 }
