@@ -166,6 +166,8 @@ ServeSnapshot snapshot(const IngestHandler& handler, const HttpListener& listene
     s.http_too_large = h.too_large;
     s.http_unsupported = h.unsupported;
     s.http_connections = listener.connections();
+    s.http_in_progress = listener.requests_in_progress();
+    s.http_evicted = listener.evicted();
     s.queued_jobs = engine.queued();
     s.queue_capacity = engine.capacity();
     s.ready = engine.ready();
@@ -186,8 +188,6 @@ ServeSnapshot snapshot(const IngestHandler& handler, const HttpListener& listene
 
 // The Pushgateway client, when one is configured (the configuration requires the metrics
 // with it).
-    s.http_in_progress = listener.requests_in_progress();
-    s.http_evicted = listener.evicted();
 std::unique_ptr<MetricsPusher> make_pusher(const ServeConfig& config, ServeMetrics* metrics,
                                            Logger& log) {
     if (config.pushgateway.url.empty() || metrics == nullptr) return nullptr;
