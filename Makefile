@@ -87,26 +87,33 @@ OUTAGE_RATE ?= 1000
 bench-outage: $(BUILD)/vigie $(BUILD)/vigie-nats-tool
 	bench/hub_outage.sh $(OUTAGE_SECONDS) $(OUTAGE_RATE) $(BUILD)
 
-# libFuzzer targets (clang). FUZZ_SECONDS per target.
+# libFuzzer targets (clang), FUZZ_SECONDS each, one after another, under ASan and UBSan.
+# Each starts from its seeds (fuzz/seeds/<dir>, plus the samples and rules where they fit)
+# and keeps what it finds in build-fuzz/corpus/<target>; its log is build-fuzz/<target>.log,
+# whose last lines (runs, coverage) are printed. FUZZ_TARGETS="stix_pattern taxii_request"
+# runs a subset. A crash stops the loop and leaves its input in build-fuzz/.
 FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= event_reader rule_loader config_reader http_request spool_segment alert_content \
+                stix_pattern stix_bundle taxii_request
+fuzz_seeds_event_reader  := fuzz/seeds/events samples
+fuzz_seeds_rule_loader   := fuzz/seeds/rules rules/windows rules/linux rules/cloud
+fuzz_seeds_config_reader := fuzz/seeds/config samples/vigie.yaml
+fuzz_seeds_http_request  := fuzz/seeds/http
+fuzz_seeds_spool_segment := fuzz/seeds/spool
+fuzz_seeds_alert_content := fuzz/seeds/alerts
+fuzz_seeds_stix_pattern  := fuzz/seeds/stix_pattern
+fuzz_seeds_stix_bundle   := fuzz/seeds/stix_bundle
+fuzz_seeds_taxii_request := fuzz/seeds/taxii
 fuzz: deps
 	CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIGIE_FUZZ=ON
-	cmake --build build-fuzz -j $(JOBS) --target fuzz_event_reader fuzz_rule_loader fuzz_config_reader fuzz_http_request \
-	  fuzz_spool_segment fuzz_alert_content
-	mkdir -p build-fuzz/corpus/event_reader build-fuzz/corpus/rule_loader build-fuzz/corpus/config_reader build-fuzz/corpus/http_request \
-	  build-fuzz/corpus/spool_segment build-fuzz/corpus/alert_content
-	cp samples/*.ndjson build-fuzz/corpus/event_reader/ 2>/dev/null || true
-	cp rules/*/*.yml build-fuzz/corpus/rule_loader/ 2>/dev/null || true
-	cp samples/vigie.yaml fuzz/seeds/config/*.yaml build-fuzz/corpus/config_reader/
-	cp fuzz/seeds/http/* build-fuzz/corpus/http_request/
-	cp fuzz/seeds/spool/* build-fuzz/corpus/spool_segment/
-	cp fuzz/seeds/alerts/* build-fuzz/corpus/alert_content/
-	./build-fuzz/fuzz/fuzz_event_reader -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 build-fuzz/corpus/event_reader
-	./build-fuzz/fuzz/fuzz_rule_loader -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 build-fuzz/corpus/rule_loader
-	./build-fuzz/fuzz/fuzz_config_reader -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 build-fuzz/corpus/config_reader
-	./build-fuzz/fuzz/fuzz_http_request -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 build-fuzz/corpus/http_request
-	./build-fuzz/fuzz/fuzz_spool_segment -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 build-fuzz/corpus/spool_segment
-	./build-fuzz/fuzz/fuzz_alert_content -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 build-fuzz/corpus/alert_content
+	cmake --build build-fuzz -j $(JOBS) --target $(addprefix fuzz_,$(FUZZ_TARGETS))
+	@set -e; cd build-fuzz; $(foreach t,$(FUZZ_TARGETS),\
+	  mkdir -p corpus/$(t); \
+	  for s in $(fuzz_seeds_$(t)); do if [ -d ../$$s ]; then cp -r ../$$s/. corpus/$(t)/; elif [ -f ../$$s ]; then cp ../$$s corpus/$(t)/; fi; done; \
+	  echo "fuzz_$(t): $(FUZZ_SECONDS) s"; \
+	  ./fuzz/fuzz_$(t) -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 -timeout=25 corpus/$(t) > $(t).log 2>&1 \
+	    || { tail -n 40 $(t).log; echo "fuzz_$(t): FINDING, see build-fuzz/$(t).log"; exit 1; }; \
+	  grep -E '^#[0-9]+ +DONE|^Done ' $(t).log | tail -n 2;)
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
