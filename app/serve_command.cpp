@@ -280,6 +280,16 @@ int run_serve(const ServeOptions& options) {
         taxii::TaxiiHandler& taxii = *taxii_server.handler;
         taxii_routes = {[&taxii](std::string_view path) { return taxii.owns(path); },
                         [&taxii](const HttpRequest& request) { return taxii.handle(request); }};
+        // The peers' credentials checked on the request header, before its body is read
+        // (the handler checks them again on the whole request).
+        taxii_routes.authenticate =
+            [peers = std::make_shared<taxii::PeerDirectory>(config->taxii.peers)](
+                const HttpRequest& head) -> std::optional<HttpAnswer> {
+            if (peers->authenticate(head) != nullptr) return std::nullopt;
+            HttpAnswer a = taxii::taxii_error(401, "unauthorized", "missing or wrong credentials");
+            a.headers.emplace_back("WWW-Authenticate", R"(Basic realm="vigie TAXII")");
+            return a;
+        };
     }
     // Federation (federation.peers): the peers' TAXII collections polled into the
     // indicators, and the publisher of our sightings. Its destructor stops it (waits are
@@ -309,16 +319,6 @@ int run_serve(const ServeOptions& options) {
                            stix::tlp_may_leave(tlp, {true, p.tlp_amber});
                 });
             });
-        // The peers' credentials checked on the request header, before its body is read
-        // (the handler checks them again on the whole request).
-        taxii_routes.authenticate =
-            [peers = std::make_shared<taxii::PeerDirectory>(config->taxii.peers)](
-                const HttpRequest& head) -> std::optional<HttpAnswer> {
-            if (peers->authenticate(head) != nullptr) return std::nullopt;
-            HttpAnswer a = taxii::taxii_error(401, "unauthorized", "missing or wrong credentials");
-            a.headers.emplace_back("WWW-Authenticate", R"(Basic realm="vigie TAXII")");
-            return a;
-        };
     }
     IngestHandler handler(engine, agencies, config->http, log,
                           [&reloader](std::function<void(ReloadOutcome &&)> done) {
