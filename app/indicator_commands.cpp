@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "app/indicator_loading.hpp"
+#include "stix/tlp_granular.hpp"
 
 namespace vigie {
 
@@ -33,13 +34,17 @@ int run_indicators_export(const IndicatorExportOptions& o) {
         "{\"type\":\"bundle\",\"id\":\"bundle--00000000-0000-4000-8000-000000000000\",\"objects\":"
         "[",
         stdout);
+    // What leaves is what stix::disclose lets the receiver have: properties marked above its
+    // clearance (granular markings) are removed; the stored level (the object's, or the
+    // default it arrived with) is the level of an object without a TLP marking.
     store->for_each_json(0, [&](const std::string&, const std::string& json, stix::Tlp tlp) {
-        if (!stix::tlp_may_leave(tlp, receiver)) {
+        const stix::Disclosure d = stix::disclose(json, tlp, receiver);
+        if (d.withheld || !stix::tlp_may_leave(tlp, receiver)) {
             ++withheld;
             return;
         }
         std::fputs(written++ == 0 ? "\n" : ",\n", stdout);
-        std::fputs(json.c_str(), stdout);
+        std::fputs(d.json.c_str(), stdout);
     });
     std::fputs("\n]}\n", stdout);
     std::fprintf(stderr, "vigie: %zu indicators exported, %zu withheld by their TLP\n", written,

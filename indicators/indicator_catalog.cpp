@@ -1,9 +1,12 @@
 #include "indicators/indicator_catalog.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "stix/pattern_parser.hpp"
+#include "stix/tlp_granular.hpp"
 
 namespace vigie {
 
@@ -12,6 +15,30 @@ int64_t unix_now_us() {
                std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
+
+namespace {
+
+// An indicator as stored and matched, given its granular markings (stix/tlp_granular.hpp):
+// its level becomes the least a receiver needs to get it in any form (its pattern, which an
+// alert's matched value reveals, is one such property), and the properties an alert carries
+// (name, confidence) are dropped when marked above that level, since an alert may go
+// wherever that level may. Unreadable markings make it RED (fail closed).
+void apply_granular_markings(stix::Indicator& ind) {
+    const stix::MarkingSummary m = stix::summarize_markings(ind.json, ind.tlp);
+    if (!m.problem.empty()) {
+        ind.tlp = stix::Tlp::Red;
+        return;
+    }
+    ind.tlp = std::max(ind.tlp, m.required);
+    if (m.name > ind.tlp) ind.name.clear();
+    if (m.confidence > ind.tlp) ind.confidence = -1;
+}
+
+bool has_granular_markings(const stix::Indicator& ind) {
+    return ind.json.find("\"granular_markings\"") != std::string::npos;
+}
+
+}  // namespace
 
 IndicatorCatalog::IndicatorCatalog(IndicatorStore& store, size_t max_segments)
     : store_(store), max_segments_(max_segments) {
@@ -61,13 +88,26 @@ void IndicatorCatalog::publish(std::shared_ptr<const IndicatorSet> set) {
     current_.store(std::move(set), std::memory_order_release);
 }
 
-ApplyReport IndicatorCatalog::apply(const std::vector<stix::Indicator>& indicators,
-                                    int64_t now_us) {
+ApplyReport IndicatorCatalog::apply(const std::vector<stix::Indicator>& given, int64_t now_us) {
+    // Copied only when some indicator carries granular markings (rare): a million-indicator
+    // feed without them is not copied.
+    std::vector<stix::Indicator> marked;
+    if (std::any_of(given.begin(), given.end(), has_granular_markings)) {
+        marked = given;
+        for (auto& ind : marked)
+            if (has_granular_markings(ind)) apply_granular_markings(ind);
+    }
+    const std::vector<stix::Indicator>& indicators = marked.empty() ? given : marked;
     ApplyReport report;
     std::unique_lock lock(mutex_);
     ++generation_;
     PutResult put = store_.put(indicators, now_us, report.error);
     if (!report.error.empty()) return report;
+    // Several versions of one indicator in one batch: the store kept them in order, and
+    // only the newest kept is matched (the others are superseded within the batch).
+    std::unordered_map<std::string_view, size_t> newest;
+    for (size_t i = 0; i < indicators.size(); ++i)
+        if (put.outcomes[i] != PutOutcome::Stale) newest[indicators[i].id] = i;
     auto current = current_.load();
     IndicatorSegment::Builder builder;
     for (size_t i = 0; i < indicators.size(); ++i) {
@@ -78,6 +118,7 @@ ApplyReport IndicatorCatalog::apply(const std::vector<stix::Indicator>& indicato
         }
         ++(outcome == PutOutcome::Added ? report.added : report.updated);
         if (outcome == PutOutcome::Updated) kill(*current, indicators[i].id);
+        if (newest[indicators[i].id] != i) continue;
         report.revoked += indicators[i].revoked ? 1 : 0;
         compile(builder, indicators[i], report.diagnostics);
     }

@@ -33,7 +33,9 @@ int64_t now_us() {
 class FilterSql {
   public:
     FilterSql(const std::string& collection, const ObjectFilter& f) {
-        sql_ = " WHERE o.collection = " + value(collection) + " AND " + visible("o", f);
+        mask_ = value(static_cast<int64_t>(f.visible_tlps));
+        revocations_ = f.revocations;
+        sql_ = " WHERE o.collection = " + value(collection) + " AND " + visible("o");
         if (f.added_after) sql_ += " AND o.date_added > " + value(*f.added_after);
         in_list("o.id", f.ids);
         in_list("o.type", f.types);
@@ -46,11 +48,26 @@ class FilterSql {
         values_.push_back(std::move(v));
         return "?" + std::to_string(values_.size());
     }
+    // The row's level is one the peer may receive.
+    [[nodiscard]] std::string cleared(const std::string& table) const {
+        return "((1 << " + table + ".tlp) & " + mask_ + ") != 0";
+    }
+    // The JSON of the last version before `table`'s that the peer may receive.
+    [[nodiscard]] std::string last_cleared_before(const std::string& table,
+                                                  const char* column) const {
+        return "(SELECT p." + std::string(column) +
+               " FROM objects p WHERE p.collection = " + table + ".collection AND p.id = " + table +
+               ".id AND p.version < " + table + ".version AND " + cleared("p") +
+               " ORDER BY p.version DESC LIMIT 1)";
+    }
 
   private:
-    std::string visible(const char* table, const ObjectFilter& f) {
-        return "((1 << " + std::string(table) + ".tlp) & " +
-               value(static_cast<int64_t>(f.visible_tlps)) + ") != 0";
+    // Cleared, or a revoking version of an object the peer saw a version of.
+    [[nodiscard]] std::string visible(const std::string& table) const {
+        if (!revocations_) return cleared(table);
+        return "(" + cleared(table) + " OR (json_extract(" + table +
+               ".json, '$.revoked') = 1 AND " + last_cleared_before(table, "version") +
+               " IS NOT NULL))";
     }
     void in_list(const char* column, const std::vector<std::string>& list) {
         if (list.empty()) return;
@@ -68,7 +85,7 @@ class FilterSql {
             return "o.version = (SELECT " + std::string(fn) +
                    "(v.version) FROM objects v WHERE v.collection = o.collection AND v.id = o.id "
                    "AND " +
-                   visible("v", f) + ")";
+                   visible("v") + ")";
         };
         if (m.last) any += extreme("MAX");
         if (m.first) any += (any.empty() ? "" : " OR ") + extreme("MIN");
@@ -78,6 +95,8 @@ class FilterSql {
 
     std::string sql_;
     std::vector<SqlValue> values_;
+    std::string mask_;
+    bool revocations_ = true;
 };
 
 }  // namespace
@@ -129,16 +148,22 @@ int64_t CollectionStore::next_date_added(const std::string& collection) {
     return next;
 }
 
-AddOutcome CollectionStore::add_one(const std::string& collection, const StixObjectRecord& o) {
+AddOutcome CollectionStore::add_one(const std::string& collection, const StixObjectRecord& o,
+                                    int64_t& version) {
     // An object without created/modified (an SCO) has one version: its id is derived from
     // its content, so the same id posted again is the same object.
-    SqlStatement exists(db_, o.version ? "SELECT 1 FROM objects WHERE collection = ?1 AND id = ?2 "
-                                         "AND version = ?3"
-                                       : "SELECT 1 FROM objects WHERE collection = ?1 AND id = ?2");
+    SqlStatement exists(db_, o.version ? "SELECT version FROM objects WHERE collection = ?1 AND "
+                                         "id = ?2 AND version = ?3"
+                                       : "SELECT version FROM objects WHERE collection = ?1 AND "
+                                         "id = ?2");
     if (!exists.ok()) return AddOutcome::Failed;
     exists.bind_all({collection, o.id, o.version.value_or(0)});
-    if (exists.step() == SQLITE_ROW) return AddOutcome::AlreadyThere;
+    if (exists.step() == SQLITE_ROW) {
+        version = exists.integer(0);
+        return AddOutcome::AlreadyThere;
+    }
     const int64_t date_added = next_date_added(collection);
+    version = o.version.value_or(date_added);
     SqlStatement insert(db_,
                         "INSERT INTO objects (collection, id, type, version, versioned, "
                         "date_added, spec_version, tlp, json) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)");
@@ -150,11 +175,15 @@ AddOutcome CollectionStore::add_one(const std::string& collection, const StixObj
 }
 
 std::vector<AddOutcome> CollectionStore::add(const std::string& collection,
-                                             const std::vector<StixObjectRecord>& objects) {
+                                             const std::vector<StixObjectRecord>& objects,
+                                             std::vector<int64_t>* versions) {
     std::lock_guard lock(mutex_);
     std::vector<AddOutcome> outcomes(objects.size(), AddOutcome::Failed);
+    std::vector<int64_t> stored(objects.size(), 0);
     if (!exec("BEGIN IMMEDIATE")) return outcomes;
-    for (size_t i = 0; i < objects.size(); ++i) outcomes[i] = add_one(collection, objects[i]);
+    for (size_t i = 0; i < objects.size(); ++i)
+        outcomes[i] = add_one(collection, objects[i], stored[i]);
+    if (versions != nullptr) *versions = stored;
     if (!exec("COMMIT")) {
         exec("ROLLBACK");
         std::fill(outcomes.begin(), outcomes.end(), AddOutcome::Failed);
@@ -167,10 +196,15 @@ std::optional<ObjectPage> CollectionStore::query(const std::string& collection,
                                                  bool with_json) {
     FilterSql where(collection, filter);
     // One row more than the page tells whether there is more.
+    const std::string revocation = "NOT " + where.cleared("o");
+    const std::string json = with_json
+                                 ? "CASE WHEN " + revocation + " THEN " +
+                                       where.last_cleared_before("o", "json") + " ELSE o.json END"
+                                 : std::string("''");
     const std::string sql =
-        std::string("SELECT o.id, o.type, o.version, o.date_added, o.spec_version, o.tlp, ") +
-        (with_json ? "o.json" : "''") + " FROM objects o" + where.sql() +
-        " ORDER BY o.date_added LIMIT " + where.value(int64_t{limit} + 1);
+        "SELECT o.id, o.type, o.version, o.date_added, o.spec_version, o.tlp, " + json + ", " +
+        revocation + " FROM objects o" + where.sql() + " ORDER BY o.date_added LIMIT " +
+        where.value(int64_t{limit} + 1);
     std::lock_guard lock(mutex_);
     SqlStatement select(db_, sql);
     if (!select.ok()) return std::nullopt;
@@ -182,16 +216,19 @@ std::optional<ObjectPage> CollectionStore::query(const std::string& collection,
             page.more = true;
             break;
         }
-        page.objects.push_back({select.text(0), select.text(1), select.integer(2),
-                                select.integer(3), select.text(4),
-                                static_cast<stix::Tlp>(select.integer(5)), select.text(6)});
+        page.objects.push_back(
+            {select.text(0), select.text(1), select.integer(2), select.integer(3), select.text(4),
+             static_cast<stix::Tlp>(select.integer(5)), select.text(6), select.integer(7) != 0});
+        page.last_date_added = page.objects.back().date_added;
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) return std::nullopt;
     return page;
 }
 
-std::optional<int64_t> CollectionStore::remove(const std::string& collection,
-                                               const ObjectFilter& filter) {
+std::optional<int64_t> CollectionStore::remove(const std::string& collection, ObjectFilter filter) {
+    // Only versions the peer is cleared for: a revocation it sees stands for a version it
+    // may not touch.
+    filter.revocations = false;
     FilterSql where(collection, filter);
     const std::string sql =
         "DELETE FROM objects WHERE rowid IN (SELECT o.rowid FROM objects o" + where.sql() + ")";

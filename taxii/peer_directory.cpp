@@ -12,12 +12,18 @@ bool same_digest(const std::string& a, const std::string& b) {
     return a.size() == b.size() && !a.empty() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+std::string_view after_scheme(std::string_view authorization, std::string_view scheme) {
+    if (authorization.size() <= scheme.size()) return {};
+    for (size_t i = 0; i < scheme.size(); ++i)
+        if (std::tolower(static_cast<unsigned char>(authorization[i])) != scheme[i]) return {};
+    return authorization.substr(scheme.size());
+}
+
+// "Bearer <token>", or "Token <token>" as the OASIS TAXII client (taxii2-client) sends it:
+// the same secret either way, checked the same way.
 std::string_view bearer(std::string_view authorization) {
-    constexpr std::string_view kScheme = "bearer ";
-    if (authorization.size() <= kScheme.size()) return {};
-    for (size_t i = 0; i < kScheme.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(authorization[i])) != kScheme[i]) return {};
-    std::string_view token = authorization.substr(kScheme.size());
+    std::string_view token = after_scheme(authorization, "bearer ");
+    if (token.empty()) token = after_scheme(authorization, "token ");
     while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
     while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
     return token;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "stix/timestamp.hpp"
+#include "stix/tlp_granular.hpp"
 
 namespace vigie::taxii {
 
@@ -129,6 +130,10 @@ CheckedObject check_stix_object(simdjson::dom::element element, stix::Tlp defaul
         return (out.error = "not a JSON object"), out;
     std::string_view id;
     if (object["id"].get_string().get(id) == simdjson::SUCCESS) out.id = std::string(id);
+    std::string_view version;
+    if (object["modified"].get_string().get(version) == simdjson::SUCCESS ||
+        object["created"].get_string().get(version) == simdjson::SUCCESS)
+        out.version = std::string(version);
     std::string_view type;
     if (object["type"].get_string().get(type) != simdjson::SUCCESS || !valid_type_name(type))
         return (out.error = "type is missing or not a STIX type name"), out;
@@ -145,6 +150,9 @@ CheckedObject check_stix_object(simdjson::dom::element element, stix::Tlp defaul
         !read_tlp(object, default_tlp, record.tlp, out.error))
         return out;
     record.json = simdjson::minify(element);
+    const stix::MarkingSummary markings = stix::summarize_markings(record.json, record.tlp);
+    if (!markings.problem.empty()) return (out.error = markings.problem), out;
+    record.tlp = markings.required;
     out.record = std::move(record);
     return out;
 }

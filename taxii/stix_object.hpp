@@ -19,18 +19,23 @@ struct StixObjectRecord {
     // modified, else created; nullopt for objects without either (SCOs), which are
     // versioned by the time they are added.
     std::optional<int64_t> version;
-    stix::Tlp tlp = stix::Tlp::Amber;  // the strictest object_marking_refs, else the default
-    std::string json;                  // minified
+    // The least a peer needs to receive the object in any form: the strictest
+    // object_marking_refs (else the default), raised by granular markings on properties
+    // the object cannot go without (stix/tlp_granular.hpp).
+    stix::Tlp tlp = stix::Tlp::Amber;
+    std::string json;  // minified
 };
 
 struct CheckedObject {
     std::optional<StixObjectRecord> record;  // set when the object is acceptable
     std::string id;                          // as posted, for the status ("" when absent)
-    std::string error;                       // why it is refused
+    std::string version;  // its modified, else created, as posted ("" when absent)
+    std::string error;    // why it is refused
 };
 
 // STIX 2.1's rules that matter to a collection: a JSON object, a type, an id of that type
-// followed by a UUID, spec_version 2.1, created/modified timestamps where the type has them.
+// followed by a UUID, spec_version 2.1, created/modified timestamps where the type has them,
+// granular_markings whose selectors resolve in the object.
 CheckedObject check_stix_object(simdjson::dom::element object, stix::Tlp default_tlp);
 
 // "<type>--<uuid>", the uuid in lower-case hex 8-4-4-4-12.

@@ -55,10 +55,15 @@ TaxiiHandler::TaxiiHandler(TaxiiSettings settings, CollectionStore& store, uint6
       http_body_limit_(http_body_limit),
       on_stored_(std::move(on_stored)) {}
 
+// Every path outside the ingest API's: an unknown API root is answered like a known one
+// (401 before anything, then 404 in the TAXII media type), so that a client without
+// credentials cannot tell which roots exist, and a TAXII client always gets TAXII errors.
 bool TaxiiHandler::owns(std::string_view path) const {
     const std::vector<std::string_view> segments = split_path(path_of(path));
     if (segments.empty()) return false;
-    return segments[0] == "taxii2" || root(segments[0]) != nullptr;
+    for (std::string_view ingest : {"v1", "healthz", "readyz", "metrics"})
+        if (segments[0] == ingest) return false;
+    return true;
 }
 
 const ApiRootSettings* TaxiiHandler::root(std::string_view path) const {
@@ -122,7 +127,8 @@ HttpAnswer TaxiiHandler::collections(const ApiRootSettings& root, const PeerSett
     std::string body = "{";
     bool first = true;
     for (const auto& c : settings_.collections) {
-        if (c.api_root != root.path) continue;
+        // A collection the peer has no right on is, for it, absent (as at its endpoints).
+        if (c.api_root != root.path || (!may_read(peer, c.id) && !may_write(peer, c.id))) continue;
         body += first ? R"("collections":[)" : ",";
         first = false;
         body += collection_json(c, may_read(peer, c.id), may_write(peer, c.id));
@@ -136,13 +142,13 @@ HttpAnswer TaxiiHandler::collection_endpoint(const HttpRequest& request, const P
                                              const ApiRootSettings& root,
                                              const std::vector<std::string_view>& segments) {
     const CollectionSettings* c = collection(root, segments[2]);
-    if (c == nullptr) return taxii_error(404, "not found", "no such collection");
+    // A peer with neither right learns nothing of the collection, not even that it exists.
+    if (c == nullptr || (!may_read(peer, c->id) && !may_write(peer, c->id)))
+        return taxii_error(404, "not found", "no such collection");
     const bool get = request.method == "GET";
     const size_t n = segments.size();
     if (n == 3) {
         if (!get) return method_not_allowed(request, "GET");
-        if (!may_read(peer, c->id) && !may_write(peer, c->id))
-            return taxii_error(403, "forbidden", "no right on this collection");
         return taxii_answer(200,
                             collection_json(*c, may_read(peer, c->id), may_write(peer, c->id)));
     }

@@ -4,8 +4,10 @@
 // goes out is one the requesting peer's TLP clearance allows; a withheld object is, for
 // that peer, absent (404, not counted, not paged).
 //
-// Status codes: 401 (+ WWW-Authenticate) without or with wrong credentials, 403 without
-// the right on a collection, 404 unknown root, collection, object or status, 406 an
+// Status codes: 401 (+ WWW-Authenticate) without or with wrong credentials, on any path
+// outside the ingest API (known API root or not), 403 without the right an endpoint needs
+// on a collection (DELETE needs read and write), 404 unknown root, collection (or one the
+// peer has neither right on), object or status, 406 an
 // Accept without TAXII 2.1, 413 a body over the root's max_content_length, 415 a POST
 // that is not application/taxii+json, 400 a malformed query or body, 422 JSON that is
 // not an envelope, 202 a POST (its status resource), 500 the store failed.
@@ -34,7 +36,8 @@ class TaxiiHandler {
     TaxiiHandler(TaxiiSettings settings, CollectionStore& store, uint64_t http_body_limit,
                  ObjectsStored on_stored = {});
 
-    // True for the paths this handler answers: /taxii2/ and /<api root>/...
+    // True for the paths this handler answers: every path outside the ingest API (/v1/,
+    // /healthz, /readyz, /metrics): /taxii2/, the API roots, and unknown roots (401, 404).
     [[nodiscard]] bool owns(std::string_view path) const;
     HttpAnswer handle(const HttpRequest& request);
 
@@ -60,6 +63,9 @@ class TaxiiHandler {
                              const CollectionSettings& c, const std::string& object_id);
     HttpAnswer store_objects(const PeerSettings& peer, const ApiRootSettings& root,
                              const CollectionSettings& c, std::string_view envelope);
+    void disclose_page(ObjectPage& page, const PeerSettings& peer) const;
+    bool visible_object(const std::string& collection, const std::string& object_id,
+                        const PeerSettings& peer);
     uint64_t max_content_length(const ApiRootSettings& root) const;
 
     TaxiiSettings settings_;

@@ -4,6 +4,7 @@
 #include <random>
 
 #include "stix/timestamp.hpp"
+#include "stix/tlp_granular.hpp"
 #include "taxii/envelope_reader.hpp"
 #include "taxii/media_type.hpp"
 #include "taxii/object_query.hpp"
@@ -38,22 +39,39 @@ int64_t now_us() {
         .count();
 }
 
-// 200 with the page, or 404 when `empty_is_absent` and the peer sees nothing. The
-// X-TAXII-Date-Added headers bound the page, for a client's next added_after.
-HttpAnswer page_answer(const ObjectPage& page, std::string body, bool empty_is_absent) {
-    if (empty_is_absent && page.objects.empty())
-        return taxii_error(404, "not found", "no such object");
+// 200 with the page. The X-TAXII-Date-Added headers bound the page (its rows, sent or
+// not), for a client's next added_after.
+HttpAnswer page_answer(const ObjectPage& page, std::string body, int64_t first_date_added) {
     HttpAnswer a = taxii_answer(200, std::move(body));
-    if (!page.objects.empty()) {
+    if (page.last_date_added != 0) {
         a.headers.emplace_back("X-TAXII-Date-Added-First",
-                               stix::format_timestamp(page.objects.front().date_added, true));
+                               stix::format_timestamp(first_date_added, true));
         a.headers.emplace_back("X-TAXII-Date-Added-Last",
-                               stix::format_timestamp(page.objects.back().date_added, true));
+                               stix::format_timestamp(page.last_date_added, true));
     }
     return a;
 }
 
+int64_t first_date_added(const ObjectPage& page) {
+    return page.objects.empty() ? page.last_date_added : page.objects.front().date_added;
+}
+
 }  // namespace
+
+// Every object of a page as this peer may receive it (stix/tlp_granular.hpp, the one place
+// that decides): a revocation becomes the last version the peer saw, revoked; properties
+// above the peer's clearance are removed; an object that cannot go without them is left
+// out (the store's level already keeps those out of the query: this is the last guard).
+void TaxiiHandler::disclose_page(ObjectPage& page, const PeerSettings& peer) const {
+    const stix::PeerClearance cleared = clearance(peer);
+    std::erase_if(page.objects, [&](StoredObject& o) {
+        if (o.json.empty()) return false;  // a manifest: no content goes out
+        if (o.revocation) o.json = stix::as_revocation(o.json, o.version);
+        stix::Disclosure d = stix::disclose(o.json, settings_.default_tlp, cleared);
+        o.json = std::move(d.json);
+        return d.withheld;
+    });
+}
 
 HttpAnswer TaxiiHandler::get_objects(const HttpRequest& request, const PeerSettings& peer,
                                      const CollectionSettings& c, bool manifest) {
@@ -64,7 +82,9 @@ HttpAnswer TaxiiHandler::get_objects(const HttpRequest& request, const PeerSetti
     q.filter.visible_tlps = visible_tlp_mask(clearance(peer));
     auto page = store_.query(c.id, q.filter, q.limit, !manifest);
     if (!page) return taxii_error(500, "internal error", "the collection store failed");
-    return page_answer(*page, manifest ? manifest_json(*page) : envelope_json(*page), false);
+    const int64_t first = first_date_added(*page);
+    disclose_page(*page, peer);
+    return page_answer(*page, manifest ? manifest_json(*page) : envelope_json(*page), first);
 }
 
 HttpAnswer TaxiiHandler::get_object(const HttpRequest& request, const PeerSettings& peer,
@@ -81,12 +101,31 @@ HttpAnswer TaxiiHandler::get_object(const HttpRequest& request, const PeerSettin
     q.filter.visible_tlps = visible_tlp_mask(clearance(peer));
     auto page = store_.query(c.id, q.filter, q.limit, !versions);
     if (!page) return taxii_error(500, "internal error", "the collection store failed");
-    return page_answer(*page, versions ? versions_json(*page) : envelope_json(*page), true);
+    const int64_t first = first_date_added(*page);
+    disclose_page(*page, peer);
+    // 404 only for an object the peer sees no version of; filters (match[version],
+    // added_after) that select none of its versions give an empty answer (section 5.6).
+    if (page->objects.empty() && !visible_object(c.id, object_id, peer))
+        return taxii_error(404, "not found", "no such object");
+    return page_answer(*page, versions ? versions_json(*page) : envelope_json(*page), first);
 }
 
+bool TaxiiHandler::visible_object(const std::string& collection, const std::string& object_id,
+                                  const PeerSettings& peer) {
+    ObjectFilter any;
+    any.ids = {object_id};
+    any.versions = VersionMatch{true, false, false, {}};
+    any.visible_tlps = visible_tlp_mask(clearance(peer));
+    auto page = store_.query(collection, any, 1, false);
+    return page && !page->objects.empty();
+}
+
+// Section 5.7: deleting needs both rights. A peer that cannot read the collection must not
+// learn from 200 and 404 which objects it holds.
 HttpAnswer TaxiiHandler::delete_object(const HttpRequest& request, const PeerSettings& peer,
                                        const CollectionSettings& c, const std::string& object_id) {
-    if (!may_write(peer, c.id)) return taxii_error(403, "forbidden", "no write right");
+    if (!may_read(peer, c.id) || !may_write(peer, c.id))
+        return taxii_error(403, "forbidden", "deleting needs the read and the write right");
     ObjectQuery q = parse_object_query(query_of(request.target), settings_.page_size,
                                        settings_.max_page_size, DefaultVersions::All);
     if (!q.error.empty()) return taxii_error(400, "bad request", q.error);
@@ -123,28 +162,34 @@ HttpAnswer TaxiiHandler::store_objects(const PeerSettings& peer, const ApiRootSe
     if (envelope.error == EnvelopeError::NotEnvelope)
         return taxii_error(422, "unprocessable entity", envelope.message);
     StatusReport status{random_uuid(), now_us(), {}, {}};
+    // A failure without a version of its own is reported at the time it was received.
+    const std::string received = stix::format_timestamp(status.request_timestamp, true);
     std::vector<StixObjectRecord> records;
     std::vector<size_t> positions;  // of each record in envelope.objects
     for (size_t i = 0; i < envelope.objects.size(); ++i) {
         CheckedObject& o = envelope.objects[i];
         if (!o.record) {
-            status.failures.push_back({o.id, 0, o.error});
+            status.failures.push_back({o.id, o.version.empty() ? received : o.version, o.error});
             continue;
         }
         positions.push_back(i);
         records.push_back(std::move(*o.record));
     }
-    const std::vector<AddOutcome> outcomes = store_.add(c.id, records);
+    std::vector<int64_t> versions;
+    const std::vector<AddOutcome> outcomes = store_.add(c.id, records, &versions);
     std::vector<std::string> added;
     for (size_t i = 0; i < records.size(); ++i) {
         const StixObjectRecord& r = records[i];
+        const std::string version =
+            r.version || versions[i] != 0
+                ? stix::format_timestamp(r.version.value_or(versions[i]), true)
+                : received;
         if (outcomes[i] == AddOutcome::Failed) {
-            status.failures.push_back({r.id, r.version.value_or(0), "the store failed"});
+            status.failures.push_back({r.id, version, "the store failed"});
             continue;
         }
         const bool is_new = outcomes[i] == AddOutcome::Added;
-        status.successes.push_back(
-            {r.id, r.version.value_or(0), is_new ? "added" : "already in the collection"});
+        status.successes.push_back({r.id, version, is_new ? "added" : "already in the collection"});
         if (is_new) added.push_back(r.json);
     }
     const std::string json = status_json(status);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "stix/tlp_granular.hpp"
 #include "taxii/stix_object.hpp"
 
 namespace vigie::taxii {
@@ -25,8 +26,14 @@ std::string envelope_for(const std::vector<std::string>& objects, const stix::Pe
             ++withheld;
             continue;
         }
+        // Granular markings: what the peer may not receive is removed (stix::disclose).
+        const stix::Disclosure d = stix::disclose(checked.record->json, default_tlp, peer);
+        if (d.withheld) {
+            ++withheld;
+            continue;
+        }
         if (sent++ > 0) body += ',';
-        body += checked.record->json;
+        body += d.json;
     }
     return body + "]}";
 }

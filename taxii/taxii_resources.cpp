@@ -30,9 +30,9 @@ std::string timestamp(int64_t us) {
 void page_head(std::string& out, const ObjectPage& page) {
     out += R"({"more":)";
     out += page.more ? "true" : "false";
-    if (page.more && !page.objects.empty()) {
+    if (page.more && page.last_date_added != 0) {
         out += R"(,"next":)";
-        append_json_string(out, next_token(page.objects.back().date_added));
+        append_json_string(out, next_token(page.last_date_added));
     }
 }
 
@@ -44,7 +44,7 @@ void entries(std::string& out, const char* name, const std::vector<StatusEntry>&
         if (i > 0) out += ',';
         out += '{';
         text_field(out, "id", list[i].id.empty() ? "unknown" : list[i].id);
-        if (list[i].version != 0) text_field(out, "version", timestamp(list[i].version));
+        text_field(out, "version", list[i].version);
         text_field(out, "message", list[i].message);
         out += '}';
     }

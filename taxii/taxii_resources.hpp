@@ -21,9 +21,10 @@ std::string versions_json(const ObjectPage& page);
 std::string error_json(unsigned status, const std::string& title, const std::string& description);
 
 // One object of a POST, as the status resource reports it.
+// TAXII 2.1 section 4.3.1: every entry, success or failure, carries its id and version.
 struct StatusEntry {
     std::string id;
-    int64_t version = 0;  // 0: none (a failure may have no version)
+    std::string version;  // a STIX timestamp
     std::string message;
 };
 

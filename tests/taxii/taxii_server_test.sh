@@ -113,7 +113,7 @@ check "401 without credentials" equals "$(taxii $port /taxii2/)" 401
 check "401 WWW-Authenticate" has "$work/headers" 'WWW-Authenticate: Basic'
 check "401 wrong password" equals "$(taxii $port /taxii2/ -u amber:wrong)" 401
 check "403 no write right" equals "$(taxii $port "$objects" "${partner[@]}" -X POST -H "Content-Type: $media" --data-binary '{"objects":[]}')" 403
-check "403 no read right" equals "$(taxii $port "$objects" "${other[@]}")" 403
+check "404 no right at all (the collection is, for it, absent)" equals "$(taxii $port "$objects" "${other[@]}")" 404
 check "404 root" equals "$(taxii $port /api9/ "${partner[@]}")" 404
 check "404 collection" equals "$(taxii $port /api1/collections/00000000-0000-4000-8000-000000000000/ "${partner[@]}")" 404
 check "406" equals "$(curl -s -o /dev/null -w '%{http_code}' -H 'Accept: application/json' "${partner[@]}" http://127.0.0.1:$port/taxii2/)" 406

@@ -18,7 +18,9 @@ TEST_CASE("taxii handler: discovery, API root, collections") {
     CHECK(list.body.find(kCollection) != std::string::npos);
     CHECK(list.body.find(R"("can_read":true,"can_write":false)") != std::string::npos);
     CHECK(s.request("GET", "/api1/collections/" + kCollection + "/", "green").status == 200);
-    CHECK(s.request("GET", "/api1/collections/" + kOtherCollection + "/", "green").status == 403);
+    // No right on it: for this peer the collection does not exist (hardening item 11).
+    CHECK(s.request("GET", "/api1/collections/" + kOtherCollection + "/", "green").status == 404);
+    CHECK(list.body.find(kOtherCollection) == std::string::npos);
     CHECK(s.handler->owns("/taxii2/"));
     CHECK(s.handler->owns("/api1/collections/"));
     CHECK_FALSE(s.handler->owns("/v1/events"));
@@ -51,9 +53,11 @@ TEST_CASE("taxii handler: status codes") {
     CHECK(unauthorized.status == 401);
     REQUIRE(!unauthorized.headers.empty());
     CHECK(unauthorized.headers[0].first == "WWW-Authenticate");
-    CHECK(s.request("GET", objects_path(kOtherCollection), "green").status == 403);
+    // Neither right on a collection: 404, as if absent (hardening item 11); one right but
+    // not the one asked: 403.
+    CHECK(s.request("GET", objects_path(kOtherCollection), "green").status == 404);
     CHECK(s.request("POST", objects_path(), "green", envelope({indicator(1)})).status == 403);
-    CHECK(s.request("GET", objects_path(), "none").status == 403);
+    CHECK(s.request("GET", objects_path(), "none").status == 404);
     CHECK(s.request("GET", "/api2/", "green").status == 404);
     CHECK(s.request("GET", "/api1/collections/00000000-0000-4000-8000-000000000000/", "green")
               .status == 404);
