@@ -52,6 +52,11 @@ int run(int argc, char** argv) {
                        "Evaluate every rule on every event (no Hyperscan prefilter)");
     scan_cmd->add_option("--max-event-bytes", scan.max_event_bytes, "Largest accepted document")
         ->capture_default_str();
+    scan_cmd
+        ->add_option("--max-nesting-depth", scan.max_nesting_depth,
+                     "Deepest nesting of objects and arrays in an event; deeper is rejected")
+        ->check(CLI::Range(1U, 1024U))
+        ->capture_default_str();
     scan_cmd->add_option("--threads", scan.threads, "Worker threads (default: one per core)")
         ->check(CLI::Range(1U, 1024U));
     scan_cmd->add_option("--batch-bytes", scan.batch_bytes, "Bytes read per batch of documents")

@@ -14,6 +14,7 @@
 #include "alerts/alert_format.hpp"
 #include "app/commands.hpp"
 #include "app/indicator_loading.hpp"
+#include "base/input_limits.hpp"
 #include "generated/version.hpp"
 #include "metrics/scan_metrics.hpp"
 #include "runtime/progress_meter.hpp"
@@ -142,6 +143,9 @@ int run_scan(const ScanOptions& options) {
                      options.min_level.c_str());
         return 2;
     }
+    InputLimits limits = input_limits();  // before any thread reads them
+    limits.max_nesting_depth = options.max_nesting_depth;
+    configure_input_limits(limits);
     LoadedRuleset loaded = load_ruleset(options.rules);
     // Loaded before the scan's clock starts: the summary's scan rate is the scan's alone.
     LoadedIndicators indicators;

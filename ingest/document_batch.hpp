@@ -44,6 +44,10 @@ class DocumentBatch {
     }
     [[nodiscard]] const std::vector<Problem>& problems() const { return problems_; }
     [[nodiscard]] bool empty() const { return documents_.empty() && problems_.empty(); }
+    // Lines are the units of acceptance (NDJSON, concatenated JSON): a line holds no
+    // problem and, when it holds several documents, they are accepted or rejected together.
+    // False in a top-level JSON array, whose elements are the units.
+    [[nodiscard]] bool whole_lines() const { return whole_lines_; }
     void clear() {
         documents_.clear();
         problems_.clear();
@@ -61,6 +65,7 @@ class DocumentBatch {
     size_t padding_ = 0;
     size_t length_ = 0;
     uint64_t input_bytes_ = 0;
+    bool whole_lines_ = true;
     std::vector<Span> documents_;
     std::vector<Problem> problems_;
 };

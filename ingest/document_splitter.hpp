@@ -40,6 +40,8 @@ class DocumentSplitter {
     [[nodiscard]] bool scalar_complete() const { return in_doc_ && scalar_ && !in_string_; }
     [[nodiscard]] uint64_t document_line() const { return doc_line_; }
     [[nodiscard]] uint64_t line() const { return line_; }
+    // The input is one JSON array of documents (its elements, not its lines, are the units).
+    [[nodiscard]] bool in_array() const { return top_array_; }
     // Skips the rest of the current document without keeping it (over the size limit):
     // the caller may drop the bytes, the splitter still tracks where it ends.
     void forget_start() { doc_start_ = 0; }

@@ -1,7 +1,9 @@
 #include "ingest/event_parser.hpp"
 
 #include <algorithm>
+#include <cstring>
 
+#include "base/input_limits.hpp"
 #include "ingest/json_padding.hpp"
 
 namespace vigie {
@@ -38,7 +40,8 @@ void EventParser::record(const NodeSet& nodes, const FieldValue& v, EventFields&
     }
 }
 
-error_code EventParser::walk_object(od::object& obj, const NodeSet& nodes, EventFields& fields) {
+error_code EventParser::walk_object(od::object& obj, const NodeSet& nodes, EventFields& fields,
+                                    uint32_t depth) {
     for (auto result : obj) {
         if (auto err = result.error(); err) return err;
         od::field& field = result.value_unsafe();
@@ -55,36 +58,42 @@ error_code EventParser::walk_object(od::object& obj, const NodeSet& nodes, Event
             if (n.any_child != kNone && children.size < kMaxNodes)
                 children.ids[children.size++] = n.any_child;
         }
-        if (auto err = visit(field.value(), children, fields); err) return err;
+        if (auto err = visit(field.value(), children, fields, depth); err) return err;
     }
     return simdjson::SUCCESS;
 }
 
-error_code EventParser::walk_array(od::array& arr, const NodeSet& nodes, EventFields& fields) {
+error_code EventParser::walk_array(od::array& arr, const NodeSet& nodes, EventFields& fields,
+                                   uint32_t depth) {
     for (auto element : arr) {
         od::value value;
         if (auto err = element.get(value); err) return err;
-        if (auto err = visit(value, nodes, fields); err) return err;
+        if (auto err = visit(value, nodes, fields, depth); err) return err;
     }
     return simdjson::SUCCESS;
 }
 
-error_code EventParser::visit(od::value& value, const NodeSet& nodes, EventFields& fields) {
+// `depth`: the level of the container holding `value`. A container one level deeper
+// than the limit is refused before it is entered: the recursion never passes the limit.
+error_code EventParser::visit(od::value& value, const NodeSet& nodes, EventFields& fields,
+                              uint32_t depth) {
     od::json_type type;
     if (auto err = value.type().get(type); err) return err;
     const bool wanted = nodes.size > 0;
     switch (type) {
         case od::json_type::object: {
+            if (depth >= input_limits().max_nesting_depth) return simdjson::DEPTH_ERROR;
             if (wanted) record(nodes, {{}, 0, ValueType::Container}, fields);
             od::object obj;
             if (auto err = value.get_object().get(obj); err) return err;
-            return walk_object(obj, nodes, fields);
+            return walk_object(obj, nodes, fields, depth + 1);
         }
         case od::json_type::array: {
+            if (depth >= input_limits().max_nesting_depth) return simdjson::DEPTH_ERROR;
             if (wanted) record(nodes, {{}, 0, ValueType::Container}, fields);
             od::array arr;
             if (auto err = value.get_array().get(arr); err) return err;
-            return walk_array(arr, nodes, fields);
+            return walk_array(arr, nodes, fields, depth + 1);
         }
         case od::json_type::string: {
             if (!wanted && !collect_strings_) {
@@ -133,16 +142,29 @@ error_code EventParser::visit(od::value& value, const NodeSet& nodes, EventField
     return simdjson::SUCCESS;
 }
 
+// Why the document is rejected. A NUL byte is named with its place, whatever simdjson
+// tripped on: it is never valid JSON, and "unescaped characters" would not say where.
+std::string_view EventParser::rejection(error_code err, const RawDocument& doc) {
+    if (err == simdjson::DEPTH_ERROR) return nesting_error_text();
+    if (const void* nul = std::memchr(doc.data, '\0', doc.size)) {
+        message_ = "NUL byte at offset ";
+        message_ += std::to_string(static_cast<const char*>(nul) - doc.data);
+        message_ += " of the document";
+        return message_;
+    }
+    return simdjson::error_message(err);
+}
+
 std::string_view EventParser::parse(const RawDocument& doc, EventFields& fields) {
     fields.reset(trie_.path_count());
     od::document document;
     simdjson::padded_string_view view(doc.data, doc.size, doc.capacity);
-    if (auto err = parser_.iterate(view).get(document); err) return simdjson::error_message(err);
+    if (auto err = parser_.iterate(view).get(document); err) return rejection(err, doc);
     od::object obj;
-    if (auto err = document.get_object().get(obj); err) return simdjson::error_message(err);
+    if (auto err = document.get_object().get(obj); err) return rejection(err, doc);
     NodeSet root;
     root.ids[root.size++] = PathTrie::root();
-    if (auto err = walk_object(obj, root, fields); err) return simdjson::error_message(err);
+    if (auto err = walk_object(obj, root, fields, 1); err) return rejection(err, doc);
     fields.seal();
     return {};
 }

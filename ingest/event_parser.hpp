@@ -2,7 +2,9 @@
 // Parses one JSON document with simdjson On-Demand and keeps, in EventFields, the values
 // at the paths the ruleset's trie names (and every string when keyword rules need them).
 // The whole document is walked, so that malformed JSON anywhere in it is reported.
-// One EventParser per thread.
+// The walk recurses once per level of nesting: it stops at input_limits().max_nesting_depth
+// and rejects the document ("nested deeper than N levels"), so no input can exhaust the
+// stack. One EventParser per thread.
 #include <simdjson.h>
 
 #include <string>
@@ -30,12 +32,14 @@ class EventParser {
         size_t size = 0;
     };
 
+    // `depth`: the nesting level of the container walked (the document's object is 1).
     simdjson::error_code walk_object(simdjson::ondemand::object& obj, const NodeSet& nodes,
-                                     EventFields& fields);
+                                     EventFields& fields, uint32_t depth);
     simdjson::error_code walk_array(simdjson::ondemand::array& arr, const NodeSet& nodes,
-                                    EventFields& fields);
+                                    EventFields& fields, uint32_t depth);
     simdjson::error_code visit(simdjson::ondemand::value& value, const NodeSet& nodes,
-                               EventFields& fields);
+                               EventFields& fields, uint32_t depth);
+    std::string_view rejection(simdjson::error_code err, const RawDocument& doc);
     void record(const NodeSet& nodes, const FieldValue& v, EventFields& fields) const;
     static std::string_view raw_key(simdjson::ondemand::field& field);
     std::string_view normalized(std::string_view key);
@@ -44,6 +48,7 @@ class EventParser {
     bool collect_strings_;
     simdjson::ondemand::parser parser_;
     std::string key_buffer_;
+    std::string message_;  // a rejection that names a place (a NUL byte)
 };
 
 }  // namespace vigie

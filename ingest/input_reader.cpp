@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "ingest/byte_order_mark.hpp"
 #include "ingest/json_padding.hpp"
 
 namespace vigie {
@@ -32,15 +33,41 @@ InputReader::~InputReader() {
 }
 
 void InputReader::report(DocumentBatch& batch, uint64_t line, std::string message) {
-    batch.problems_.push_back({{line, next_index_++, std::move(message)}, batch.documents_.size()});
+    reject_line(batch, line, next_index_++, std::move(message));
 }
+
+// Records a problem on `line`. Lines being the units, the documents already cut from it go
+// with it, and a second problem on it adds nothing (it is rejected once).
+void InputReader::reject_line(DocumentBatch& batch, uint64_t line, size_t index,
+                              std::string message) {
+    release_held(batch);
+    if (batch.whole_lines_) {
+        if (line == rejected_line_) return;
+        rejected_line_ = line;
+        auto& docs = batch.documents_;
+        if (!docs.empty() && docs.back().line == line) {
+            while (!docs.empty() && docs.back().line == line) docs.pop_back();
+            message += " (the line's other documents are rejected with it)";
+        }
+    }
+    batch.problems_.push_back({{line, index, std::move(message)}, batch.documents_.size()});
+}
+
+namespace {
+
+std::string not_an_object(const char* data, const DocumentSplitter::Result& r) {
+    return data[r.start] == '\0' ? "NUL byte between documents" : "document is not a JSON object";
+}
+
+}  // namespace
 
 void InputReader::deliver(const DocumentSplitter::Result& r, DocumentBatch& batch) {
     using E = DocumentSplitter::Event;
+    release_held(batch);
+    batch.whole_lines_ = !splitter_.in_array();
     if (r.event == E::Unexpected) {
-        batch.problems_.push_back(
-            {{r.line, next_index_, std::string("unexpected '") + r.byte + "' between documents"},
-             batch.documents_.size()});
+        reject_line(batch, r.line, next_index_,
+                    std::string("unexpected '") + r.byte + "' between documents");
         return;
     }
     if (skipping_) {  // the end of an oversized document, already reported
@@ -55,7 +82,7 @@ void InputReader::deliver(const DocumentSplitter::Result& r, DocumentBatch& batc
         return;
     }
     if (r.event == E::NotAnObject) {
-        report(batch, r.line, "document is not a JSON object");
+        report(batch, r.line, not_an_object(batch.bytes_.get(), r));
         return;
     }
     if (r.event == E::Truncated) {
@@ -63,7 +90,44 @@ void InputReader::deliver(const DocumentSplitter::Result& r, DocumentBatch& batc
                "truncated document: the next line starts a new document before it ends");
         return;
     }
+    if (batch.whole_lines_ && r.line == rejected_line_) {  // its line was rejected already
+        ++next_index_;
+        return;
+    }
     batch.documents_.push_back({r.start, size, r.line, next_index_++});
+}
+
+// The documents at the end of the batch that lie on the line the input stops in may yet
+// share it with a problem: they wait, carried into the next batch, unless the line is
+// longer than a document may be (its documents are then judged one by one).
+void InputReader::hold_open_line(DocumentBatch& batch) {
+    const uint64_t line = splitter_.line();
+    if (!held_.empty() &&
+        (held_.front().line != line || batch.length_ - held_.front().offset > max_event_bytes_))
+        release_held(batch);
+    auto& docs = batch.documents_;
+    if (!batch.whole_lines_ || skipping_ || docs.empty() || docs.back().line != line) return;
+    size_t first = docs.size();
+    while (first > 0 && docs[first - 1].line == line) --first;
+    if (batch.length_ - docs[first].offset > max_event_bytes_) return;
+    held_.insert(held_.end(), docs.begin() + static_cast<std::ptrdiff_t>(first), docs.end());
+    docs.resize(first);
+}
+
+void InputReader::release_held(DocumentBatch& batch) {
+    batch.documents_.insert(batch.documents_.end(), held_.begin(), held_.end());
+    held_.clear();
+}
+
+// Drops data[0, keep) from the batch's buffer (keeping the held documents' bytes).
+void InputReader::drop_prefix(DocumentBatch& batch, size_t& pos, size_t keep) {
+    if (!held_.empty()) keep = std::min(keep, held_.front().offset);
+    char* bytes = batch.bytes_.get();
+    std::memmove(bytes, bytes + keep, batch.length_ - keep);
+    splitter_.rebase(skipping_ ? 0 : keep);
+    for (auto& span : held_) span.offset -= keep;
+    batch.length_ -= keep;
+    pos -= keep;
 }
 
 void InputReader::prepare(DocumentBatch& batch) {
@@ -88,6 +152,7 @@ void InputReader::split(DocumentBatch& batch, size_t& pos) {
     }
     if (!skipping_ && splitter_.in_document() &&
         batch.length_ - splitter_.resume_offset(pos) > max_event_bytes_) {
+        batch.whole_lines_ = !splitter_.in_array();
         report(batch, splitter_.document_line(),
                "document is over the limit of " + std::to_string(max_event_bytes_) +
                    " bytes (--max-event-bytes)");
@@ -97,6 +162,7 @@ void InputReader::split(DocumentBatch& batch, size_t& pos) {
 
 void InputReader::finish(DocumentBatch& batch, size_t pos) {
     finished_ = true;
+    release_held(batch);
     if (splitter_.scalar_complete()) {
         deliver({DocumentSplitter::Event::NotAnObject, splitter_.resume_offset(pos), batch.length_,
                  splitter_.document_line(), 0},
@@ -104,6 +170,22 @@ void InputReader::finish(DocumentBatch& batch, size_t pos) {
     } else if (splitter_.in_document() && !skipping_) {
         report(batch, splitter_.document_line(), "truncated document: the input ends inside it");
     }
+}
+
+// True while the input's first bytes may still be the start of a byte order mark (a read
+// of 1 or 2 bytes); once they are known, drops a whole mark from the batch.
+bool InputReader::awaiting_byte_order_mark(DocumentBatch& batch) {
+    if (start_checked_) return false;
+    const std::string_view head(batch.bytes_.get(), batch.length_);
+    if (!eof_ && head.size() < kByteOrderMark.size() && kByteOrderMark.starts_with(head))
+        return true;
+    start_checked_ = true;
+    if (head.starts_with(kByteOrderMark)) {
+        batch.length_ -= kByteOrderMark.size();
+        std::memmove(batch.bytes_.get(), batch.bytes_.get() + kByteOrderMark.size(),
+                     batch.length_ + kJsonPadding);
+    }
+    return false;
 }
 
 InputReader::Status InputReader::next_batch(DocumentBatch& batch) {
@@ -125,16 +207,15 @@ InputReader::Status InputReader::next_batch(DocumentBatch& batch) {
         batch.length_ += static_cast<size_t>(n);
         batch.input_bytes_ += static_cast<uint64_t>(n);
         std::memset(bytes + batch.length_, ' ', kJsonPadding);
+        if (awaiting_byte_order_mark(batch)) continue;
         split(batch, pos);
+        if (!eof_) hold_open_line(batch);
         if (!batch.empty()) break;
         // Nothing complete yet (a large document, or whitespace): keep only what is
         // unfinished and read on.
-        size_t keep = skipping_ ? batch.length_ : splitter_.resume_offset(pos);
+        const size_t keep = skipping_ ? batch.length_ : splitter_.resume_offset(pos);
         if (skipping_) splitter_.forget_start();
-        std::memmove(bytes, bytes + keep, batch.length_ - keep);
-        splitter_.rebase(skipping_ ? 0 : keep);
-        batch.length_ -= keep;
-        pos -= keep;
+        drop_prefix(batch, pos, keep);
     }
     if (eof_) {
         finish(batch, pos);
@@ -142,8 +223,10 @@ InputReader::Status InputReader::next_batch(DocumentBatch& batch) {
         splitter_.forget_start();
     } else {
         size_t keep = splitter_.resume_offset(pos);
+        if (!held_.empty()) keep = std::min(keep, held_.front().offset);
         carry_.assign(bytes + keep, batch.length_ - keep);
         splitter_.rebase(keep);
+        for (auto& span : held_) span.offset -= keep;
     }
     return batch.empty() ? Status::End : Status::Batch;
 }

@@ -3,9 +3,18 @@
 // documents, each with its line and ordinal, and every problem (truncated, oversized,
 // not an object) as a located value. A document cut by a chunk boundary is carried into
 // the next batch, so memory is bounded by the batch size plus the event size limit.
+// A UTF-8 byte order mark at the start of the input is skipped (editors on Windows write
+// one); anywhere else it is an unexpected byte like any other.
+//
+// A line is accepted or rejected whole, never both: a problem on a line takes the line's
+// documents with it, and the documents of a line that has not ended when a batch is full
+// wait (in the carried bytes) until it has, or until it proves longer than the event size
+// limit (concatenated JSON without line breaks: then its documents are judged one by one).
+// In a top-level JSON array, each element is judged by itself.
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ingest/document_batch.hpp"
 #include "ingest/document_splitter.hpp"
@@ -50,8 +59,13 @@ class InputReader {
     void split(DocumentBatch& batch, size_t& pos);
     void deliver(const DocumentSplitter::Result& r, DocumentBatch& batch);
     void report(DocumentBatch& batch, uint64_t line, std::string message);
+    void reject_line(DocumentBatch& batch, uint64_t line, size_t index, std::string message);
+    void hold_open_line(DocumentBatch& batch);
+    void release_held(DocumentBatch& batch);
+    void drop_prefix(DocumentBatch& batch, size_t& pos, size_t keep);
     void finish(DocumentBatch& batch, size_t pos);
     long read_some(char* out, size_t size);
+    bool awaiting_byte_order_mark(DocumentBatch& batch);
 
     int fd_;
     std::string_view memory_;  // the input when fd_ < 0
@@ -61,8 +75,12 @@ class InputReader {
     DocumentSplitter splitter_;
     uint64_t next_index_ = 0;
     bool skipping_ = false;  // inside a document already reported as oversized
+    // Documents of the line the last batch ended in, carried at the start of the next one.
+    std::vector<DocumentBatch::Span> held_;
+    uint64_t rejected_line_ = 0;  // the last line with a problem (0: none)
     bool eof_ = false;
     bool finished_ = false;
+    bool start_checked_ = false;  // the byte order mark, if any, is behind us
     std::string error_;
 };
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "ingest/byte_order_mark.hpp"
 #include "ingest/document_splitter.hpp"
 
 namespace vigie {
@@ -41,6 +42,7 @@ uint64_t delivery_count(std::string_view reply) {
 }
 
 std::string payload_problem(std::string_view payload) {
+    payload = skip_byte_order_mark(payload);  // JoinedBody::append drops it too
     const size_t first = payload.find_first_not_of(" \t\r\n");
     if (first == std::string_view::npos) return "empty message";
     if (payload[first] != '{')
@@ -71,6 +73,7 @@ void JoinedBody::reserve(size_t bytes, size_t messages) {
 }
 
 void JoinedBody::append(std::string_view payload) {
+    payload = skip_byte_order_mark(payload);  // a message is an input: it may start with one
     first_lines_.push_back(lines_ + 1);
     body_.append(payload);
     lines_ += static_cast<uint64_t>(std::count(payload.begin(), payload.end(), '\n'));

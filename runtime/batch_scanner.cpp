@@ -180,6 +180,29 @@ void BatchScanner::scan_document(ScanBatch& batch, const RawDocument& doc) {
     }
 }
 
+// Scans the documents of the line document `first` starts, and returns one past them. A
+// line is accepted or rejected whole (the reader keeps a line's documents in one batch):
+// when it holds several documents (rare), they are all parsed before any is scanned, and
+// one that cannot be parsed rejects the line, so that no alert comes from a rejected line.
+size_t BatchScanner::scan_line(ScanBatch& batch, size_t first) {
+    const DocumentBatch& input = batch.input;
+    const uint64_t line = input.document(first).line;
+    size_t end = first + 1;
+    if (input.whole_lines()) {
+        while (end < input.document_count() && input.document(end).line == line) ++end;
+    }
+    for (size_t d = first; end - first > 1 && d < end; ++d) {
+        const RawDocument doc = input.document(d);
+        std::string_view error = parser_.parse(doc, detector_.event());
+        if (error.empty()) continue;
+        for (size_t i = first; i < end; ++i) batch.counters.bytes += input.document(i).size;
+        reject(batch, line, error);
+        return end;
+    }
+    for (size_t d = first; d < end; ++d) scan_document(batch, input.document(d));
+    return end;
+}
+
 // Documents and the reader's problems, interleaved in input order.
 void BatchScanner::scan(ScanBatch& batch) {
     batch.clear_results();
@@ -188,11 +211,12 @@ void BatchScanner::scan(ScanBatch& batch) {
     const auto& problems = batch.input.problems();
     size_t p = 0;
     const size_t n = batch.input.document_count();
-    for (size_t d = 0; d <= n; ++d) {
-        for (; p < problems.size() && problems[p].before == d; ++p) {
+    for (size_t d = 0; d <= n;) {
+        for (; p < problems.size() && problems[p].before <= d; ++p) {
             reject(batch, problems[p].problem.line, problems[p].problem.message);
         }
-        if (d < n) scan_document(batch, batch.input.document(d));
+        if (d == n) break;
+        d = scan_line(batch, d);
     }
 }
 

@@ -39,6 +39,7 @@ class BatchScanner {
 
   private:
     void scan_document(ScanBatch& batch, const RawDocument& doc);
+    size_t scan_line(ScanBatch& batch, size_t first);
     void emit_alert(ScanBatch& batch, const RawDocument& doc, uint32_t rule_index,
                     const EventDetails& details);
     void emit_indicator_alert(ScanBatch& batch, const RawDocument& doc, const IndicatorHit& hit,
