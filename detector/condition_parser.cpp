@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "base/input_limits.hpp"
+
 namespace vigie {
 
 namespace {
@@ -48,16 +50,29 @@ bool keyword_is(const Token& t, std::string_view kw) {
     return true;
 }
 
+// '*' and '?' over a selection name, without recursion or backtracking blow-up: on a
+// mismatch only the last '*' is retried, one character further (O(pattern x name)).
 bool glob_name_match(std::string_view pattern, std::string_view name) {
-    if (pattern.empty()) return name.empty();
-    if (pattern.front() == '*') {
-        for (size_t i = 0; i <= name.size(); ++i) {
-            if (glob_name_match(pattern.substr(1), name.substr(i))) return true;
+    size_t p = 0;
+    size_t n = 0;
+    size_t star = std::string_view::npos;
+    size_t resume = 0;
+    while (n < name.size()) {
+        if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == name[n])) {
+            ++p;
+            ++n;
+        } else if (p < pattern.size() && pattern[p] == '*') {
+            star = p++;
+            resume = n;
+        } else if (star != std::string_view::npos) {
+            p = star + 1;
+            n = ++resume;
+        } else {
+            return false;
         }
-        return false;
     }
-    return !name.empty() && (pattern.front() == '?' || pattern.front() == name.front()) &&
-           glob_name_match(pattern.substr(1), name.substr(1));
+    while (p < pattern.size() && pattern[p] == '*') ++p;
+    return p == pattern.size();
 }
 
 class Parser {
@@ -110,10 +125,21 @@ class Parser {
     uint32_t parse_or() { return parse_binary(ConditionNode::Op::Or, "or", &Parser::parse_and); }
     uint32_t parse_and() { return parse_binary(ConditionNode::Op::And, "and", &Parser::parse_not); }
 
+    // Each "not" and each '(' is one level of the parser's recursion and of every later
+    // walk over the tree (evaluation, explanation, analysis): bounded, so that no condition
+    // can exhaust a stack.
+    bool enter(const Token& t) {
+        if (++depth_ <= input_limits().max_nesting_depth) return true;
+        fail(t, nesting_error_text());
+        return false;
+    }
+
     uint32_t parse_not() {
         if (keyword_is(peek(), "not")) {
-            next();
+            const Token& t = next();
+            if (!enter(t)) return fail(t, {});
             uint32_t child = parse_not();
+            --depth_;
             return add(ConditionNode{ConditionNode::Op::Not, 0, 0, {child}});
         }
         return parse_primary();
@@ -122,7 +148,9 @@ class Parser {
     uint32_t parse_primary() {
         const Token& t = next();
         if (t.kind == Token::Kind::LParen) {
+            if (!enter(t)) return fail(t, {});
             uint32_t inner = parse_or();
+            --depth_;
             if (failed()) return inner;
             if (peek().kind != Token::Kind::RParen) return fail(peek(), "missing ')'");
             next();
@@ -184,6 +212,7 @@ class Parser {
 
     std::vector<Token> tokens_;
     size_t pos_ = 0;
+    uint32_t depth_ = 0;  // "not"s and '('s open at this point
     const std::vector<std::string>& selections_;
     Condition& out_;
     ConditionError error_;

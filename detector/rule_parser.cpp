@@ -1,5 +1,6 @@
 #include "detector/rule_parser.hpp"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -8,8 +9,10 @@
 #include <set>
 #include <sstream>
 
+#include "base/input_limits.hpp"
 #include "detector/clause_builder.hpp"
 #include "detector/condition_parser.hpp"
+#include "detector/yaml_bounds.hpp"
 
 namespace vigie {
 
@@ -165,6 +168,12 @@ void RuleParser::parse_text(const std::string& text, const std::string& name,
         YAML::Node doc;
         try {
             doc = YAML::Load(std::string(piece.text));
+        } catch (const YAML::DeepRecursion& e) {
+            // yaml-cpp's own bound (2000 levels), far past ours: said in our words.
+            ++documents_;
+            diags_.push_back({Severity::Error, at(name, e.mark), id_in_text(piece.text),
+                              std::string("not valid YAML: ") + nesting_error_text()});
+            continue;
         } catch (const YAML::Exception& e) {
             ++documents_;
             diags_.push_back({Severity::Error, at(name, e.mark), id_in_text(piece.text),
@@ -173,6 +182,12 @@ void RuleParser::parse_text(const std::string& text, const std::string& name,
         }
         if (doc.IsNull()) continue;  // an empty document, e.g. after a trailing '---'
         ++documents_;
+        const InputLimits& limits = input_limits();
+        if (auto over = check_yaml_bounds(doc, limits.max_nesting_depth, limits.max_rule_nodes)) {
+            diags_.push_back({Severity::Error, at(name, over->mark), id_in_text(piece.text),
+                              std::move(over->message)});
+            continue;
+        }
         Rule rule;
         try {
             if (parse_document(doc, name, rule)) out.push_back(std::move(rule));
@@ -243,6 +258,16 @@ bool RuleParser::parse_detection(const YAML::Node& detection, const YAML::Mark& 
         diags_.push_back({Severity::Error, at(file, n.Mark()), rule.id, std::move(msg)});
         return false;
     };
+    // Every value test counts against max_rule_values as it is built (modifiers such as
+    // windash multiply them), so that an oversized rule stops at the clause that passed it.
+    uint64_t value_tests = 0;
+    auto within_bound = [&](const FieldClause& clause, const YAML::Node& where) {
+        value_tests += clause.values.size();
+        const uint64_t bound = input_limits().max_rule_values;
+        if (value_tests <= bound) return true;
+        return fail(where, "the rule compiles to more than " + std::to_string(bound) +
+                               " value tests (the bound max_rule_values)");
+    };
     auto values_of = [&](const YAML::Node& v, std::vector<RawValue>& out) {
         auto one = [&](const YAML::Node& s) {
             if (s.IsNull()) {
@@ -272,7 +297,7 @@ bool RuleParser::parse_detection(const YAML::Node& detection, const YAML::Mark& 
                 key, at(file, kv.first.Mark()), {}, key.empty() || key.front() == '|'};
             if (!values_of(kv.second, input.values)) return false;
             auto clause = builder.build(input);
-            if (!clause) return false;
+            if (!clause || !within_bound(*clause, kv.first)) return false;
             out.push_back(std::move(*clause));
         }
         return true;
@@ -302,7 +327,7 @@ bool RuleParser::parse_detection(const YAML::Node& detection, const YAML::Mark& 
             ClauseInput input{"", sel.where, {}, true};
             if (!values_of(body, input.values)) return false;
             auto clause = builder.build(input);
-            if (!clause) return false;
+            if (!clause || !within_bound(*clause, kv.first)) return false;
             sel.alternatives.push_back({std::move(*clause)});
         } else {
             return fail(body, "selection '" + name + "' is empty");
