@@ -1,8 +1,9 @@
 // libFuzzer target: arbitrary bytes as an HTTP/1.1 request through the listener's own
 // steps: Beast's parser with the listener's header and body limits, the request as the
-// handlers see it, then the routes, auth, limits, gzip and NDJSON handling of the
+// handlers see it, the header stage (IngestHandler::admit: auth, route, transfer coding,
+// before any body), then the routes, auth, limits, gzip and NDJSON handling of the
 // IngestHandler over a real engine (jobs run inline). Every request must get exactly
-// one answer with a known status.
+// one answer with a known status; a refusal on the header is an error status.
 #include <boost/asio/buffer.hpp>
 #include <cstdint>
 #include <cstdlib>
@@ -58,6 +59,20 @@ struct Fixture {
     std::unique_ptr<IngestHandler> handler;
 };
 
+// Feeds `buffer` to the parser until it stops (done, an error, or `header_only` and the
+// header is complete); false on a parse error.
+bool feed(boost::beast::http::request_parser<boost::beast::http::string_body>& parser,
+          boost::asio::const_buffer& buffer, bool header_only) {
+    boost::beast::error_code ec;
+    while (buffer.size() > 0 && !parser.is_done() && !(header_only && parser.is_header_done())) {
+        size_t used = parser.put(buffer, ec);
+        if (ec || used == 0) break;
+        buffer += used;
+    }
+    if (!ec && !parser.is_done() && !(header_only && parser.is_header_done())) parser.put_eof(ec);
+    return !ec;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -66,16 +81,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     http::request_parser<http::string_body> parser;
     parser.header_limit(http_detail::kHeaderLimit);
     parser.body_limit(fixture.settings.max_body_bytes);
-    parser.eager(true);
-    boost::beast::error_code ec;
-    auto buffer = boost::asio::buffer(data, size);
-    while (buffer.size() > 0 && !parser.is_done()) {
-        size_t used = parser.put(buffer, ec);
-        if (ec || used == 0) break;
-        buffer += used;
+    parser.eager(false);  // put() stops once the header is parsed
+    auto buffer = boost::asio::const_buffer(data, size);
+    // The header stage, as the listener does it: admitted or refused on the header alone,
+    // before any of the body is read; a refusal is the answer.
+    if (!feed(parser, buffer, true) || !parser.is_header_done()) return 0;  // 400/413/431
+    const bool has_body = !parser.is_done();
+    Admission admission =
+        fixture.handler->admit(http_detail::to_request_head(parser.get(), "fuzz"), has_body);
+    if (admission.refusal) {
+        if (admission.refusal->status < 400 || admission.refusal->status > 599) std::abort();
+        return 0;
     }
-    if (!ec && !parser.is_done()) parser.put_eof(ec);
-    if (ec || !parser.is_done()) return 0;  // the listener answers 400/413/431 and closes
+    parser.eager(true);
+    if (!feed(parser, buffer, false) || !parser.is_done()) return 0;  // dropped or 400/413
     HttpRequest request = http_detail::to_request(parser.release(), "fuzz");
     int answers = 0;
     unsigned status = 0;
