@@ -181,3 +181,27 @@ TEST_CASE("hardening 1: first_too_deep counts as simdjson does, strings and empt
     CHECK_FALSE(stix::first_too_deep(R"(["[[[[", {"a":"{{{{"}])", 2).has_value());
     CHECK(stix::first_too_deep(R"(["\"[", [[1]]])", 2) == size_t{9});
 }
+
+TEST_CASE("hardening 1: at the largest nesting limit (1024) the STIX walks stay on the stack") {
+    const InputLimits saved = input_limits();
+    InputLimits largest = saved;
+    largest.max_nesting_depth = 1024;
+    configure_input_limits(largest);
+    const size_t n = 1024;
+    const std::string pattern = std::string(n - 1, '(') + "[x:v = 1]" + std::string(n - 1, ')');
+    stix::PatternParse parse = stix::parse_pattern(pattern);
+    CHECK(parse.ok());
+    stix::ObservationSet set;
+    const std::string doc =
+        R"([{"type":"observed-data","id":"od-1","first_observed":"2020-01-01T00:00:00Z",)"
+        R"("last_observed":"2020-01-01T00:00:00Z","number_observed":1,"object_refs":["x--1"]},)"
+        R"({"type":"x","id":"x--1","v":1,"deep":)" +
+        std::string(n - 2, '[') + "1" + std::string(n - 2, ']') + "}]";
+    CHECK(set.add_document(doc).empty());
+    set.finish();
+    if (parse.ok())
+        CHECK(stix::evaluate(*parse.pattern, set).status == stix::EvalResult::Status::Match);
+    stix::BundleContent content = stix::read_bundle("[" + deep_object(n) + "]", {});
+    CHECK(content.others.size() == 1);
+    configure_input_limits(saved);
+}
