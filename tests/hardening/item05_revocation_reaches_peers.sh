@@ -5,7 +5,8 @@
 # version 2: TLP:RED, revoked, with a RED description. B must learn the revocation at its
 # next poll (the last version it could see, revoked, with version 2's modified) and stop
 # matching; it never receives version 2's marking or description. A peer that never saw a
-# version (an object RED from the start, then revoked) learns nothing.
+# version (an object RED from the start, then revoked) learns nothing. `vigie indicators
+# export` to a GREEN receiver does the same.
 set -u
 vigie=$1
 source_dir=$2
@@ -125,6 +126,21 @@ send revoked.example
 check "after B's restart: still no alert" equals "$(alerted 3)" 0
 stop_serve B
 stop_serve A
+
+# vigie indicators export: a receiver of an earlier export gets the revocation the same way.
+printf '{"objects":[%s]}' "$(indicator 1 revoked.example "$green" 2026-01-01T00:00:00.000Z)" > "$work/v1.json"
+"$vigie" indicators import --store "$work/x.sqlite" --stix "$work/v1.json" --stix "$work/v2.json" 2> /dev/null
+"$vigie" indicators export --store "$work/x.sqlite" > "$work/export.json" 2> "$work/export.log"
+check "export: the revocation goes as the GREEN version, revoked" python3 -c '
+import json, sys
+objects = json.load(open(sys.argv[1]))["objects"]
+assert len(objects) == 1, objects
+o = objects[0]
+assert o["revoked"] is True and o["modified"].startswith("2026-02-01T00:00:00"), o
+assert o["object_marking_refs"] == ["'$green'"], o
+assert "description" not in o, o
+' "$work/export.json"
+check "export: says so" has "$work/export.log" "1 of them sent as the revocation"
 
 echo "item 5 (revocations reach peers): $pass checks passed, $failures failed"
 [ "$failures" -eq 0 ]
