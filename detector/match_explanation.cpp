@@ -17,10 +17,22 @@ void mark_positive(const Rule& rule, uint32_t index, bool negated, std::vector<b
     for (uint32_t c : node.children) mark_positive(rule, c, below, positive);
 }
 
-std::string_view first_value(const FieldClause& clause, EvalContext& ctx) {
+// The first of the field's values the clause holds for on its own, else its first value. A
+// field has several values when the event repeats its key ({"Image":"a","Image":"b"}): the
+// alert must show the one the rule matched, not the decoy before it.
+std::string_view matched_value(const FieldClause& clause, EvalContext& ctx) {
     if (clause.field_id == kNone || clause.field_id == kKeywordField) return {};
     FieldView view = ctx.event.resolve(ctx.fields, clause.field_id);
-    return view.values.empty() ? std::string_view{} : view.values.front().text;
+    if (view.values.empty()) return {};
+    if (view.values.size() > 1) {
+        for (const FieldValue& v : view.values) {
+            const FieldView one{std::span(&v, 1), true};
+            for (const Predicate& p : clause.values) {
+                if (predicate_matches(p, one, ctx) == Truth::Yes) return v.text;
+            }
+        }
+    }
+    return view.values.front().text;
 }
 
 void explain_selection(const Selection& selection, EvalContext& ctx,
@@ -37,7 +49,7 @@ void explain_selection(const Selection& selection, EvalContext& ctx,
         for (const FieldClause& clause : clauses) {
             std::string_view name = clause.field.empty() ? std::string_view("keywords")
                                                          : std::string_view(clause.field);
-            out.push_back({selection.name, name, first_value(clause, ctx)});
+            out.push_back({selection.name, name, matched_value(clause, ctx)});
         }
         return;
     }

@@ -1,8 +1,8 @@
 #pragma once
 // Why a rule fired, for the alert: the selections that held and were not negated in the
 // condition (filters that held are not reasons), and for each the fields of the map that
-// matched with the event's first value of each. Computed only for rules that matched,
-// after detect(), so the evaluation itself never pays for it.
+// matched with the event's value each matched (the first that does, when a key repeats).
+// Computed only for rules that matched, after detect(), so the evaluation never pays for it.
 #include <string_view>
 #include <vector>
 
@@ -14,7 +14,7 @@ namespace vigie {
 struct MatchedField {
     std::string_view selection;
     std::string_view field;  // the rule's field name; "keywords" for a keyword selection
-    std::string_view value;  // the event's first value of it (views into the event)
+    std::string_view value;  // the event's value that matched (views into the event)
 };
 
 // Appends to `out` (cleared first); valid until the event is replaced.

@@ -59,7 +59,7 @@ class DocumentSplitter {
     bool compact_known_ = false;
     bool top_array_ = false;
     bool seen_anything_ = false;
-    uint32_t depth_ = 0;
+    uint64_t depth_ = 0;  // 64 bits: no input is long enough to wrap it
     size_t doc_start_ = 0;
     uint64_t doc_line_ = 0;
 };
