@@ -144,6 +144,7 @@ void JsonlAlertFormat::append(const Alert& a, std::string& b) const {
         b += R"(,"agency":)";
         append_json_string(b, a.agency);
     }
+    if (a.undecided) b += R"(,"undecided":true)";
     if (!a.host.empty()) {
         b += R"(,"device":{"hostname":)";
         append_json_string(b, a.host);

@@ -44,6 +44,9 @@ struct Alert {
     // it is instead of minified a second time.
     bool event_minified = false;
     const AlertIndicator* indicator = nullptr;  // set when an indicator fired, not a rule
+    // A test of the rule could not be decided (a regex over its match limit) and the rule
+    // fired because that test could make it hold (fail-closed): written "undecided":true.
+    bool undecided = false;
 };
 
 // The version of the alert schema (docs/alert.schema.json) the jsonl format writes.

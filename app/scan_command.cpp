@@ -77,6 +77,7 @@ class ScanReport final : public ScanOutput {
             std::fflush(stdout);
         }
         metrics_.add(b.counters, *b.source);
+        for (const Rule* rule : b.regex_limit_rules) metrics_.add_regex_limit_hit(rule->id);
         total.events += b.counters.events;
         total.rejected += b.counters.rejected;
         total.bytes += b.counters.bytes;

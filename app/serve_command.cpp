@@ -244,6 +244,16 @@ int run_serve(const ServeOptions& options) {
     IngestEngineOptions engine_options{threads, config->queue_capacity,
                                        config->http.max_event_bytes, Level::Informational};
     engine_options.count_figures = config->metrics_enabled;
+    engine_options.on_regex_limit =
+        [&log, throttle = std::make_shared<LogThrottle>(std::chrono::seconds(10))](
+            const std::string& rule, uint64_t evaluations) {
+            uint64_t held_back = 0;
+            if (!throttle->admit(held_back)) return;
+            log.warn(
+                "regex match limit hit: the test is undecided and the rule fired if it could "
+                "hold (fail-closed); see vigie_rule_regex_limit_hits_total",
+                {{"rule", rule}, {"evaluations", evaluations}, {"held_back", held_back}});
+        };
     engine_options.alerts = alert_pipeline.alert_options();
     ServeIndicators indicators(*config, log);
     engine_options.alerts.indicators = indicators.catalog();

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <map>
 
+#include "detector/regex_risk.hpp"
 #include "detector/value_encodings.hpp"
 
 namespace vigie {
@@ -298,6 +299,13 @@ bool ClauseBuilder::add_value(const RawValue& value, const Modifiers& mods, Fiel
                 error(value.where, "regex rejected by PCRE2 at offset " +
                                        std::to_string(err.offset) + ": " + err.message);
                 return false;
+            }
+            if (auto risk = backtracking_risk(value.text)) {
+                warning(value.where,
+                        "regex can backtrack badly at offset " + std::to_string(risk->offset) +
+                            ": " + risk->reason +
+                            "; a value that runs it into its match limit fires the rule "
+                            "(fail-closed)");
             }
             clause.values.emplace_back(RegexPredicate{std::move(re)});
             return true;

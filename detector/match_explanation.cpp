@@ -40,7 +40,7 @@ void explain_selection(const Selection& selection, EvalContext& ctx,
     for (const auto& clauses : selection.alternatives) {
         bool all = true;
         for (const FieldClause& clause : clauses) {
-            if (!clause_matches(clause, ctx)) {
+            if (clause_matches(clause, ctx) == Truth::No) {
                 all = false;
                 break;
             }

@@ -70,9 +70,8 @@ bool is_scalar_text(const FieldValue& v) {
     return v.type != ValueType::Null;
 }
 
-}  // namespace
-
-bool predicate_matches(const Predicate& p, const FieldView& view, EvalContext& ctx) {
+// Every predicate but a regex: decided, always.
+bool decided_predicate_holds(const Predicate& p, const FieldView& view, EvalContext& ctx) {
     auto any_value = [&](auto&& test) {
         for (const FieldValue& v : view.values) {
             if (test(v)) return true;
@@ -86,11 +85,7 @@ bool predicate_matches(const Predicate& p, const FieldView& view, EvalContext& c
                     return is_scalar_text(v) && g.matcher.matches(v.text);
                 });
             },
-            [&](const RegexPredicate& r) {
-                return any_value([&](const FieldValue& v) {
-                    return is_scalar_text(v) && r.regex->search(v.text, ctx.regex);
-                });
-            },
+            [&](const RegexPredicate&) { return false; },  // predicate_matches' own
             [&](const CidrPredicate& c) {
                 return any_value([&](const FieldValue& v) {
                     return v.type == ValueType::String && c.network.contains(v.text);
@@ -127,21 +122,40 @@ bool predicate_matches(const Predicate& p, const FieldView& view, EvalContext& c
         p);
 }
 
-bool predicate_matches_any(const Predicate& p, std::span<const std::string_view> strings,
-                           EvalContext& ctx) {
+}  // namespace
+
+// Yes on the first value that matches; Unknown when none did but one could not be decided.
+Truth predicate_matches(const Predicate& p, const FieldView& view, EvalContext& ctx) {
+    const auto* r = std::get_if<RegexPredicate>(&p);
+    if (r == nullptr) return decided_predicate_holds(p, view, ctx) ? Truth::Yes : Truth::No;
+    Truth out = Truth::No;
+    for (const FieldValue& v : view.values) {
+        if (!is_scalar_text(v)) continue;
+        const Truth t = r->regex->search(v.text, ctx.regex);
+        if (t == Truth::Yes) return t;
+        if (t == Truth::Unknown) out = t;
+    }
+    return out;
+}
+
+Truth predicate_matches_any(const Predicate& p, std::span<const std::string_view> strings,
+                            EvalContext& ctx) {
     if (const auto* g = std::get_if<GlobPredicate>(&p)) {
         for (auto s : strings) {
-            if (g->matcher.matches(s)) return true;
+            if (g->matcher.matches(s)) return Truth::Yes;
         }
-        return false;
+        return Truth::No;
     }
     if (const auto* r = std::get_if<RegexPredicate>(&p)) {
+        Truth out = Truth::No;
         for (auto s : strings) {
-            if (r->regex->search(s, ctx.regex)) return true;
+            const Truth t = r->regex->search(s, ctx.regex);
+            if (t == Truth::Yes) return t;
+            if (t == Truth::Unknown) out = t;
         }
-        return false;
+        return out;
     }
-    return false;  // the parser accepts only string tests in keyword selections
+    return Truth::No;  // the parser accepts only string tests in keyword selections
 }
 
 }  // namespace vigie

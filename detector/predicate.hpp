@@ -65,10 +65,11 @@ struct EvalContext {
     hs_scratch_t* literal_scratch = nullptr;
 };
 
-// True when the predicate holds for the field as `view` shows it.
-bool predicate_matches(const Predicate& p, const FieldView& view, EvalContext& ctx);
-// For keyword selections: true when the predicate holds for one of the strings.
-bool predicate_matches_any(const Predicate& p, std::span<const std::string_view> strings,
-                           EvalContext& ctx);
+// Whether the predicate holds for the field as `view` shows it (Unknown: a regex that hit
+// its limit on a value, and no value matched).
+Truth predicate_matches(const Predicate& p, const FieldView& view, EvalContext& ctx);
+// For keyword selections: whether the predicate holds for one of the strings.
+Truth predicate_matches_any(const Predicate& p, std::span<const std::string_view> strings,
+                            EvalContext& ctx);
 
 }  // namespace vigie

@@ -33,23 +33,26 @@ Regex::~Regex() {
     pcre2_code_free(code_);
 }
 
-bool Regex::search(std::string_view subject, RegexScratch& scratch) const {
+Truth Regex::search(std::string_view subject, RegexScratch& scratch) const {
     auto* data = reinterpret_cast<PCRE2_SPTR>(subject.data());
     int rc = jit_ ? pcre2_jit_match(code_, data, subject.size(), 0, 0, scratch.match_data_,
                                     scratch.context_)
                   : pcre2_match(code_, data, subject.size(), 0, 0, scratch.match_data_,
                                 scratch.context_);
-    if (rc >= 0) return true;
-    if (rc != PCRE2_ERROR_NOMATCH) ++scratch.limit_hits_;
-    return false;
+    if (rc >= 0) return Truth::Yes;
+    if (rc == PCRE2_ERROR_NOMATCH) return Truth::No;
+    // PCRE2_ERROR_MATCHLIMIT, DEPTHLIMIT, HEAPLIMIT, JIT_STACKLIMIT: not an answer.
+    ++scratch.limit_hits_;
+    return Truth::Unknown;
 }
 
 RegexScratch::RegexScratch()
     : match_data_(pcre2_match_data_create(1, nullptr)),
       context_(pcre2_match_context_create(nullptr)),
-      jit_stack_(pcre2_jit_stack_create(size_t{32} << 10, size_t{1} << 20, nullptr)) {
+      jit_stack_(pcre2_jit_stack_create(size_t{32} << 10, kJitStackMax, nullptr)) {
     pcre2_set_match_limit(context_, kMatchLimit);
     pcre2_set_depth_limit(context_, kMatchLimit);
+    pcre2_set_heap_limit(context_, kHeapLimitKib);
     pcre2_jit_stack_assign(context_, nullptr, jit_stack_);
 }
 

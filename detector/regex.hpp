@@ -1,6 +1,7 @@
 #pragma once
 // A PCRE2 regular expression, JIT-compiled, matched with a bounded match limit so that
 // no rule can stall the engine. The scratch (match data, JIT stack) is per thread.
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -19,6 +20,12 @@ struct RegexFlags {
     bool operator==(const RegexFlags&) const = default;
 };
 
+// A test's answer. Unknown: it could not be decided within its bounds (a regex that ran
+// into its match, depth, heap or JIT-stack limit). Conditions combine answers in Kleene's
+// three-valued logic and a rule whose condition is Unknown fires (fail-closed), so that
+// padding a value until its regex gives up can never hide an event from a rule.
+enum class Truth : uint8_t { No, Yes, Unknown };
+
 struct RegexError {
     size_t offset = 0;  // 0-based byte offset in the pattern
     std::string message;
@@ -35,8 +42,8 @@ class Regex {
     Regex(const Regex&) = delete;
     Regex& operator=(const Regex&) = delete;
 
-    // A match that runs into the match limit counts as no match (and is counted).
-    [[nodiscard]] bool search(std::string_view subject, RegexScratch& scratch) const;
+    // Yes or No; Unknown (and counted in the scratch) when the search ran into a limit.
+    [[nodiscard]] Truth search(std::string_view subject, RegexScratch& scratch) const;
     [[nodiscard]] const std::string& pattern() const { return pattern_; }
     [[nodiscard]] RegexFlags flags() const { return flags_; }
 
@@ -51,7 +58,12 @@ class Regex {
 // Per-thread PCRE2 state. Not shareable between threads.
 class RegexScratch {
   public:
+    // Backtracking steps and nested backtracking frames per search; past either, the
+    // search is Unknown. kHeapLimitKib bounds the interpreter's frames (when JIT is not
+    // available), the JIT stack (kJitStackMax) bounds the JIT's.
     static constexpr uint32_t kMatchLimit = 100000;
+    static constexpr uint32_t kHeapLimitKib = 16 << 10;
+    static constexpr size_t kJitStackMax = size_t{1} << 20;
     RegexScratch();
     ~RegexScratch();
     RegexScratch(const RegexScratch&) = delete;

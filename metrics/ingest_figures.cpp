@@ -51,6 +51,7 @@ void RuleMatches::add(const RuleMatches& o) {
 void IngestFigures::add(const IngestFigures& o) {
     for (const auto& [key, c] : o.counts) counts[key].add(c);
     rule_matches.add(o.rule_matches);
+    regex_limit_hits.add(o.regex_limit_hits);
     latency.add(o.latency);
 }
 

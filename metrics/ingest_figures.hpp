@@ -99,6 +99,8 @@ struct RuleMatches {
 struct IngestFigures {
     std::map<IngestKey, IngestCounts> counts;
     RuleMatches rule_matches;
+    // Rule evaluations in which a regex hit its match limit, by rule id (same cap).
+    RuleMatches regex_limit_hits;
     LatencyHistogram latency;
 
     IngestCounts& at(std::string_view agency, IngestInput input) {

@@ -34,6 +34,13 @@ struct ScanMetrics::Impl {
             .Name("vigie_rule_evaluations_total")
             .Help("Rule conditions evaluated: the candidates the prefilter let through")
             .Register(*registry);
+    prometheus::Family<prometheus::Counter>& regex_limit_hits =
+        prometheus::BuildCounter()
+            .Name("vigie_rule_regex_limit_hits_total")
+            .Help(
+                "Rule evaluations in which a regex hit its match limit: undecided, and the "
+                "rule fired if that test could make it hold (fail-closed)")
+            .Register(*registry);
     prometheus::Gauge& rules_loaded = prometheus::BuildGauge()
                                           .Name("vigie_rules_loaded")
                                           .Help("Rules loaded")
@@ -58,6 +65,10 @@ void ScanMetrics::add(const ScanCounters& c, const std::string& input) {
         impl_->alerts.Add({{"level", std::string(kLevelNames[i])}})
             .Increment(static_cast<double>(c.alerts_by_level[i]));
     }
+}
+
+void ScanMetrics::add_regex_limit_hit(const std::string& rule_id) {
+    impl_->regex_limit_hits.Add({{"rule_id", rule_id}}).Increment();
 }
 
 void ScanMetrics::set_rules_loaded(uint64_t loaded, uint64_t failed) {

@@ -26,6 +26,8 @@ class ScanMetrics {
     ScanMetrics& operator=(const ScanMetrics&) = delete;
 
     void add(const ScanCounters& counters, const std::string& input);
+    // One evaluation of rule `rule_id` in which a regex hit its match limit.
+    void add_regex_limit_hit(const std::string& rule_id);
     void set_rules_loaded(uint64_t loaded, uint64_t failed);
     // The Prometheus text exposition format.
     [[nodiscard]] std::string exposition() const;

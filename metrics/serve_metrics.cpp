@@ -234,6 +234,15 @@ void collect_ingest_counts(Builder& b, const IngestFigures& f) {
     }
 }
 
+// Rare by design (a regex over its limit): only the rules that hit it have a series.
+void collect_regex_limit_hits(Builder& b, const RuleMatches& m) {
+    auto& family = b.counter("vigie_rule_regex_limit_hits_total",
+                             "Rule evaluations in which a regex hit its match limit: undecided, "
+                             "and the rule fired if that test could make it hold (fail-closed)");
+    for (const auto& [id, n] : m.by_rule) add_counter(family, {{"rule_id", id}}, num(n));
+    if (m.other > 0) add_counter(family, {{"rule_id", std::string(kOtherRule)}}, num(m.other));
+}
+
 }  // namespace
 
 // The one collectable behind /metrics and the Pushgateway (a push of several collectables
@@ -260,6 +269,7 @@ class ServeMetrics::Families final : public pm::Collectable {
             const IngestFigures f = ingest_();
             collect_ingest_counts(b, f);
             collect_rule_matches(b, f.rule_matches);
+            collect_regex_limit_hits(b, f.regex_limit_hits);
             auto& latency = b.family("vigie_event_latency_seconds",
                                      "Ingest jobs from receipt by the input to their alerts "
                                      "stored and the sender answered or acknowledged",

@@ -86,6 +86,7 @@ void BatchScanner::emit_alert(ScanBatch& batch, const RawDocument& doc, uint32_t
     const Rule& rule = detector_.ruleset().rules()[rule_index].rule;
     detector_.explain(rule_index, matched_fields_);
     Alert alert = make_alert(batch, doc, rule, details);
+    alert.undecided = detector_.undecided(rule_index);
     AlertSuppressor* suppressor = options_.suppressor;
     if (suppressor && suppressor->enabled() &&
         !suppressor->admit(alert, details.key, batch_time_ms_, ruleset_)) {
@@ -158,6 +159,8 @@ void BatchScanner::scan_document(ScanBatch& batch, const RawDocument& doc) {
     matches_.clear();
     batch.counters.rule_evaluations += detector_.detect(matches_);
     const auto& rules = detector_.ruleset().rules();
+    for (uint32_t r : detector_.regex_limit_rules())
+        batch.regex_limit_rules.push_back(&rules[r].rule);
     bool read = false;
     EventDetails details;
     auto read_details = [&] {

@@ -29,6 +29,8 @@ struct ScanBatch {
     // The rule of each alert written (for per-rule metrics); valid while the batch's
     // ruleset is.
     std::vector<const Rule*> matched_rules;
+    // A rule per (event, rule) evaluation in which a regex hit its limit (metrics, logs).
+    std::vector<const Rule*> regex_limit_rules;
     uint64_t suppressed_alerts = 0;  // counted into an open suppression window
 
     void clear_results() {
@@ -37,6 +39,7 @@ struct ScanBatch {
         rejections.clear();
         counters = {};
         matched_rules.clear();
+        regex_limit_rules.clear();
         suppressed_alerts = 0;
     }
 };

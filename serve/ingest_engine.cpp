@@ -53,6 +53,7 @@ class IngestEngine::Worker {
     // added to `tally` once the job is answered.
     IngestCounts job_counts;
     std::unordered_map<const Rule*, uint64_t> job_rules;
+    std::unordered_map<const Rule*, uint64_t> job_regex_limits;  // rare: a map is fine
     // Taken by this worker once per job, and by figures() at scrape time: uncontended.
     mutable std::mutex tally_mutex;
     IngestFigures tally;
@@ -137,13 +138,15 @@ void IngestEngine::run_job(Worker& worker, IngestJob& job) {
     IngestResult result;
     worker.job_counts = {};
     worker.job_rules.clear();
+    worker.job_regex_limits.clear();
     try {
         result = scan_job(worker, job);
     } catch (const std::exception& e) {
         result = {};
         result.output_error = std::string("the job could not run: ") + e.what();
         worker.job_rules.clear();  // they point into the scanner's rules
-        worker.scanner.reset();    // rebuilt for the next job
+        worker.job_regex_limits.clear();
+        worker.scanner.reset();  // rebuilt for the next job
     }
     const bool delivered = result.output_error.empty();
     {
@@ -155,6 +158,22 @@ void IngestEngine::run_job(Worker& worker, IngestJob& job) {
     }
     if (job.done) job.done(std::move(result));
     if (options_.count_figures) record(worker, job, delivered);
+    report_regex_limits(worker);
+}
+
+// After `done`, off the sender's wait: counted by rule id (whether the job was delivered or
+// not: the limit was hit all the same) and told to the caller (the log).
+void IngestEngine::report_regex_limits(Worker& worker) {
+    if (worker.job_regex_limits.empty()) return;
+    if (options_.count_figures) {
+        std::lock_guard lock(worker.tally_mutex);
+        for (const auto& [rule, n] : worker.job_regex_limits)
+            worker.tally.regex_limit_hits.count(rule->id, n, options_.max_rule_labels);
+    }
+    if (options_.on_regex_limit) {
+        for (const auto& [rule, n] : worker.job_regex_limits) options_.on_regex_limit(rule->id, n);
+    }
+    worker.job_regex_limits.clear();
 }
 
 // After `done`: the latency runs until the sender was answered or acknowledged.
@@ -197,6 +216,7 @@ IngestResult IngestEngine::scan_job(Worker& worker, IngestJob& job) {
     InputReader reader(std::string_view(job.body), options_.max_event_bytes);
     while (reader.next_batch(batch.input) == InputReader::Status::Batch) {
         worker.scanner->scan(batch);
+        for (const Rule* rule : batch.regex_limit_rules) ++worker.job_regex_limits[rule];
         if (options_.count_figures) count_batch(batch, worker.job_counts, worker.job_rules);
         result.accepted += batch.counters.events;
         for (uint64_t n : batch.counters.alerts_by_level) result.alerts += n;

@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string_view>
@@ -39,6 +40,10 @@ struct IngestEngineOptions {
     // False (metrics.enabled: false): workers count nothing and figures() stays empty;
     // the benchmark compares the two to give the counting's cost.
     bool count_figures = true;
+    // Told, once per job and rule, of the evaluations in which a regex hit its match limit
+    // (the rule fired fail-closed if that test could make it hold). Called from a worker
+    // after the job was answered; vigie serve logs it, rate-limited. Empty: not told.
+    std::function<void(const std::string& rule_id, uint64_t evaluations)> on_regex_limit = {};
 };
 
 struct IngestTotals {
@@ -90,6 +95,7 @@ class IngestEngine {
     void run_job(Worker& worker, IngestJob& job);
     IngestResult scan_job(Worker& worker, IngestJob& job);
     void record(Worker& worker, const IngestJob& job, bool delivered);
+    void report_regex_limits(Worker& worker);
 
     const AlertFormat& format_;
     AlertSink& sink_;

@@ -105,4 +105,17 @@ void Logger::log(LogLevel level, std::string_view message, std::initializer_list
     }
 }
 
+bool LogThrottle::admit(uint64_t& held_back) {
+    const auto now = std::chrono::steady_clock::now();
+    std::lock_guard lock(mutex_);
+    if (now < next_) {
+        ++held_back_;
+        return false;
+    }
+    next_ = now + interval_;
+    held_back = held_back_;
+    held_back_ = 0;
+    return true;
+}
+
 }  // namespace vigie

@@ -4,8 +4,10 @@
 // or logfmt
 //   ts=2026-11-23T15:04:05.123Z level=info msg=reloaded rules=3780
 // Each record is one write(2), so lines from different threads never interleave.
+#include <chrono>
 #include <cstdint>
 #include <initializer_list>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -29,6 +31,21 @@ struct LogField {
     double real = 0;
     bool is_number = false;
     bool is_real = false;
+};
+
+// At most one record per interval for a recurring condition (a regex over its limit on
+// every event of a flood must not flood the log): admit() says whether to write now, and
+// how many records were held back since the last one written, to be said in it.
+class LogThrottle {
+  public:
+    explicit LogThrottle(std::chrono::steady_clock::duration interval) : interval_(interval) {}
+    bool admit(uint64_t& held_back);
+
+  private:
+    std::mutex mutex_;
+    std::chrono::steady_clock::duration interval_;
+    std::chrono::steady_clock::time_point next_{};
+    uint64_t held_back_ = 0;
 };
 
 class Logger {

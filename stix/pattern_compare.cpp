@@ -216,16 +216,19 @@ bool test_value(const Selected& v, const Comparison& c, const PatternRegex* rege
         case CompareOp::Like: {
             const std::string* s = string_value(v);
             if (s == nullptr) return false;
-            result = regex->search(*s);
+            const auto outcome = regex->search(*s);
+            if (outcome == PatternRegex::Outcome::Undecided) return true;  // fail-closed
+            result = outcome == PatternRegex::Outcome::Match;
             break;
         }
         case CompareOp::Matches: {
-            if (v.binary) {
-                result = binary_regex != nullptr && binary_regex->search(*v.binary);
-                break;
-            }
-            const std::string* s = string_value(v);
-            result = s != nullptr && regex->search(*s);
+            const PatternRegex* re = v.binary ? binary_regex : regex;
+            const std::string* subject = v.binary ? &*v.binary : string_value(v);
+            const auto outcome = re != nullptr && subject != nullptr
+                                     ? re->search(*subject)
+                                     : PatternRegex::Outcome::NoMatch;
+            if (outcome == PatternRegex::Outcome::Undecided) return true;  // fail-closed
+            result = outcome == PatternRegex::Outcome::Match;
             break;
         }
         case CompareOp::IsSubset:

@@ -3,6 +3,8 @@
 
 #include <pcre2.h>
 
+#include <atomic>
+
 namespace vigie::stix {
 namespace {
 
@@ -69,17 +71,29 @@ PatternRegex::~PatternRegex() {
     pcre2_code_free(static_cast<pcre2_code*>(code_));
 }
 
-bool PatternRegex::search(std::string_view subject) const {
+namespace {
+std::atomic<uint64_t> g_limit_hits{0};
+}  // namespace
+
+uint64_t PatternRegex::limit_hits() {
+    return g_limit_hits.load(std::memory_order_relaxed);
+}
+
+PatternRegex::Outcome PatternRegex::search(std::string_view subject) const {
     auto* code = static_cast<pcre2_code*>(code_);
     pcre2_match_data* data = pcre2_match_data_create_from_pattern(code, nullptr);
     pcre2_match_context* context = pcre2_match_context_create(nullptr);
     pcre2_set_match_limit(context, kMatchLimit);
     pcre2_set_depth_limit(context, kMatchLimit);
+    pcre2_set_heap_limit(context, 16 << 10);  // KiB: the interpreter's frames
     int rc = pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(subject.data()), subject.size(), 0, 0,
                          data, context);
     pcre2_match_context_free(context);
     pcre2_match_data_free(data);
-    return rc >= 0;
+    if (rc >= 0) return Outcome::Match;
+    if (rc == PCRE2_ERROR_NOMATCH) return Outcome::NoMatch;
+    g_limit_hits.fetch_add(1, std::memory_order_relaxed);
+    return Outcome::Undecided;
 }
 
 }  // namespace vigie::stix

@@ -23,8 +23,14 @@ class PatternRegex {
     PatternRegex(const PatternRegex&) = delete;
     PatternRegex& operator=(const PatternRegex&) = delete;
 
-    // Unanchored search. A value that hits the match limit, or is not UTF-8, does not match.
-    [[nodiscard]] bool search(std::string_view subject) const;
+    // Undecided: the search ran into its match, depth or heap limit. The comparison then
+    // holds, NOT or not (fail-closed, as Sigma rules do: padding a value until the regex
+    // gives up cannot hide an object from an indicator). Counted in limit_hits().
+    enum class Outcome : uint8_t { NoMatch, Match, Undecided };
+    // Unanchored search. A value that is not UTF-8 does not match.
+    [[nodiscard]] Outcome search(std::string_view subject) const;
+    // Searches that were Undecided, in this process.
+    static uint64_t limit_hits();
 
   private:
     explicit PatternRegex(void* code) : code_(code) {}
