@@ -1,11 +1,16 @@
 // libFuzzer target: arbitrary bytes as an input stream through the real reader
 // (InputReader over a memfd), the document splitter, simdjson and the event parser,
 // with a ruleset that needs every string (keyword rule) and the windows mapping's paths.
+// Checks that no line is both accepted and rejected (outside a top-level array, whose
+// elements are the units), and that the parser's recursion stays within the nesting limit.
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <string_view>
+#include <vector>
 
 #include "detector/detector.hpp"
 #include "fuzz/fuzz_ruleset.hpp"
@@ -52,16 +57,26 @@ class Sink final : public InputSink {
   public:
     explicit Sink(Fixture& f) : f_(f) {}
     void on_document(const RawDocument& doc) override {
+        document_lines.push_back(doc.line);
         if (!f_.parser->parse(doc, f_.detector->event()).empty()) return;
         matches_.clear();
         f_.detector->detect(matches_);
     }
-    void on_problem(const InputProblem&) override {}
+    void on_problem(const InputProblem& problem) override { problem_lines.push_back(problem.line); }
+
+    std::vector<uint64_t> document_lines;
+    std::vector<uint64_t> problem_lines;
 
   private:
     Fixture& f_;
     std::vector<uint32_t> matches_;
 };
+
+bool top_level_array(std::string_view input) {
+    if (input.starts_with("\xEF\xBB\xBF")) input.remove_prefix(3);
+    const size_t first = input.find_first_not_of(" \t\r\n");
+    return first != std::string_view::npos && input[first] == '[';
+}
 
 }  // namespace
 
@@ -80,5 +95,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // span reads.
     InputReader reader(fd, 4096, 97);
     reader.read_all(sink);
+    if (!top_level_array({reinterpret_cast<const char*>(data), size})) {
+        for (uint64_t line : sink.problem_lines) {
+            if (std::find(sink.document_lines.begin(), sink.document_lines.end(), line) !=
+                sink.document_lines.end())
+                __builtin_trap();  // a line both accepted and rejected
+        }
+    }
     return 0;
 }
