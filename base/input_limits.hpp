@@ -21,6 +21,10 @@ struct InputLimits {
     uint64_t max_rule_nodes = 100000;
     // Field tests (one value of one field) one rule may compile to.
     uint64_t max_rule_values = 20000;
+    // Selectors in one STIX object's granular_markings (all entries). Real objects carry a
+    // handful; each is resolved against the object, so an object over this is withheld
+    // from every peer (fail closed) rather than resolved.
+    uint32_t max_granular_selectors = 1000;
 };
 
 // The process's limits (the defaults until configure_input_limits is called).

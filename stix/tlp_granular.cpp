@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <array>
 #include <optional>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "base/input_limits.hpp"
@@ -153,7 +155,8 @@ struct Markings {
     }
 };
 
-bool read_entry(dom::element element, dom::element root, GranularEntry& entry,
+// `budget`: the selectors that may still be resolved (input_limits), spent here.
+bool read_entry(dom::element element, dom::element root, GranularEntry& entry, size_t& budget,
                 std::string& problem) {
     dom::object o;
     dom::array selectors;
@@ -169,6 +172,10 @@ bool read_entry(dom::element element, dom::element root, GranularEntry& entry,
     if (entry.marking_ref.empty() && entry.lang.empty())
         return (problem = "granular_markings: an entry with neither marking_ref nor lang"), false;
     for (dom::element s : selectors) {
+        if (budget-- == 0)
+            return (problem = "granular_markings: more than " +
+                              std::to_string(input_limits().max_granular_selectors) + " selectors"),
+                   false;
         std::string_view selector;
         std::optional<Path> path;
         if (s.get_string().get(selector) == simdjson::SUCCESS) path = parse_selector(selector);
@@ -204,38 +211,48 @@ Markings read_markings(dom::object object, dom::element root, Tlp default_tlp) {
     dom::array list;
     if (granular.get_array().get(list) != simdjson::SUCCESS)
         return (m.problem = "granular_markings is not a list"), m;
+    size_t budget = input_limits().max_granular_selectors;
     for (dom::element e : list) {
         GranularEntry entry;
-        if (!read_entry(e, root, entry, m.problem)) return m;
+        if (!read_entry(e, root, entry, budget, m.problem)) return m;
         m.entries.push_back(std::move(entry));
     }
     return m;
 }
 
-bool starts_with(const Path& path, const Path& prefix) {
-    return prefix.size() <= path.size() && std::equal(prefix.begin(), prefix.end(), path.begin());
+// A path as one string, to look removed paths up by their text. '\x1f' separates the
+// steps (it is in no property name a selector can write: selectors split on '.').
+std::string path_key(const Path& path, size_t steps) {
+    std::string key;
+    for (size_t i = 0; i < steps; ++i) {
+        key += path[i].index >= 0 ? "[" + std::to_string(path[i].index) + "]" : path[i].key;
+        key += '\x1f';
+    }
+    return key;
 }
 
 // Writes an object without the properties at `removals` (paths of property names under
 // `at`, at depth `depth`); a nested object left empty is removed as well. Every path
-// removed is added to `removed`. False when the object ended empty.
+// removed is added to `removed`. False when the object ended empty. The removals are
+// grouped by property first, so that many keys and many selectors cost their sum.
 bool write_without(dom::object object, const std::vector<const Path*>& removals, size_t depth,
                    Path& at, std::vector<Path>& removed, std::string& out) {
+    std::unordered_map<std::string_view, std::vector<const Path*>> by_key;
+    for (const Path* r : removals) by_key[(*r)[depth].key].push_back(r);
     out += '{';
     bool any = false;
     for (auto [key, value] : object) {
-        std::vector<const Path*> below;
+        const auto found = by_key.find(key);
+        const std::vector<const Path*>* below = found == by_key.end() ? nullptr : &found->second;
         bool remove_here = false;
-        for (const Path* r : removals) {
-            if ((*r)[depth].key != key) continue;
-            if (r->size() == depth + 1) remove_here = true;
-            below.push_back(r);
-        }
+        if (below != nullptr)
+            remove_here = std::any_of(below->begin(), below->end(),
+                                      [&](const Path* r) { return r->size() == depth + 1; });
         at.push_back({std::string(key), -1});
         std::string written;
         dom::object inner;
-        if (!remove_here && !below.empty() && value.get_object().get(inner) == simdjson::SUCCESS)
-            remove_here = !write_without(inner, below, depth + 1, at, removed, written);
+        if (!remove_here && below != nullptr && value.get_object().get(inner) == simdjson::SUCCESS)
+            remove_here = !write_without(inner, *below, depth + 1, at, removed, written);
         else if (!remove_here)
             written = simdjson::minify(value);
         if (remove_here) {
@@ -266,14 +283,19 @@ void write_selector(std::string& out, const Path& path) {
 // selectors of what was removed; "" when none is left.
 std::string kept_granular_markings(const Markings& m, const PeerClearance& peer,
                                    const std::vector<Path>& removed) {
+    std::unordered_set<std::string> gone;
+    for (const auto& r : removed) gone.insert(path_key(r, r.size()));
+    auto removed_under = [&](const Path& s) {
+        for (size_t n = 1; n <= s.size(); ++n)
+            if (gone.count(path_key(s, n)) > 0) return true;
+        return false;
+    };
     std::string out;
     for (const auto& e : m.entries) {
         if (e.tlp && !tlp_may_leave(std::max(*e.tlp, m.object), peer)) continue;
         std::vector<const Path*> kept;
         for (const auto& s : e.selectors)
-            if (std::none_of(removed.begin(), removed.end(),
-                             [&](const Path& r) { return starts_with(s, r); }))
-                kept.push_back(&s);
+            if (!removed_under(s)) kept.push_back(&s);
         if (kept.empty()) continue;
         out += out.empty() ? "[{" : ",{";
         if (!e.marking_ref.empty()) {

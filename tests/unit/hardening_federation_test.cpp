@@ -67,6 +67,19 @@ TEST_CASE("hardening 4: a required property marked RED withholds the object; a b
     CHECK(s.required == stix::Tlp::Red);
 }
 
+TEST_CASE("hardening 4: more selectors than max_granular_selectors withhold the object") {
+    std::string labels = R"(,"labels":[)";
+    std::string selectors;
+    for (int i = 0; i < 1001; ++i) {
+        labels += (i > 0 ? ",\"l\"" : "\"l\"");
+        selectors += (i > 0 ? "," : "") + std::string("\"labels.[") + std::to_string(i) + "]\"";
+    }
+    const stix::Disclosure d = stix::disclose(marked(labels + "]" + granular(kRed, selectors)),
+                                              stix::Tlp::Amber, kAmberPeer);
+    CHECK(d.withheld);
+    CHECK(d.reason.find("more than 1000 selectors") != std::string::npos);
+}
+
 TEST_CASE("hardening 4: a selector through a list removes its whole property; nested keys alone") {
     const std::string o = marked(
         R"(,"kill_chain_phases":[{"kill_chain_name":"k","phase_name":"secret"}],)"
