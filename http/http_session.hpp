@@ -249,28 +249,28 @@ class HttpSession : public SessionControl {
             });
     }
 
-    // Plain TCP: no more sending, then what the client still sends is read into the
-    // buffer and dropped until it stops or kLinger passes. The session waits (it may be
-    // evicted) meanwhile. TLS: its close_notify exchange does the same.
+    // What the client still sends is read and dropped (nothing kept) until it stops or
+    // kLinger passes, so that it reads the answer rather than have its connection reset
+    // under it. Plain TCP says it sends no more first; TLS cannot, and closes after. The
+    // session waits meanwhile: it may be evicted.
     void linger() {
-        if constexpr (!Derived::kPlain) {
-            self().close();
-        } else {
+        if constexpr (Derived::kPlain) {
             beast::error_code ec;
             lowest().socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
             if (ec) return self().close();
-            lowest().expires_after(kLinger);
-            begin_waiting(true);
-            drop_input();
         }
+        lowest().expires_after(kLinger);
+        begin_waiting(true);
+        drop_input();
     }
     void drop_input() {
         buffer_.clear();
-        lowest().async_read_some(buffer_.prepare(kReadBufferBytes),
-                                 [s = self().shared_from_this()](beast::error_code ec, size_t) {
-                                     if (ec) return s->self().close();
-                                     s->drop_input();
-                                 });
+        self().stream().async_read_some(
+            buffer_.prepare(kReadBufferBytes),
+            [s = self().shared_from_this()](beast::error_code ec, size_t) {
+                if (ec) return s->self().close();
+                s->drop_input();
+            });
     }
 
     std::shared_ptr<SessionHost> host_;
