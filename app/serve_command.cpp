@@ -15,6 +15,8 @@
 #include "app/alert_pipeline.hpp"
 #include "app/commands.hpp"
 #include "app/serve_reload.hpp"
+#include "app/serve_startup.hpp"
+#include "base/input_limits.hpp"
 #include "config/config_reader.hpp"
 #include "generated/version.hpp"
 #include "http/http_listener.hpp"
@@ -138,18 +140,32 @@ void log_rule_counts(const Ruleset& ruleset, size_t documents, const std::string
                               {"mapping", mapping}});
     for (const auto& r : ruleset.rules()) {
         if (r.active) continue;
-        log.info("rule inactive: its logsource's product is not covered by the mapping",
-                 {{"rule", r.rule.id}, {"product", r.rule.logsource.product}, {"mapping", mapping}});
+        log.info(
+            "rule inactive: its logsource's product is not covered by the mapping",
+            {{"rule", r.rule.id}, {"product", r.rule.logsource.product}, {"mapping", mapping}});
     }
 }
 
-LoadedRuleset load_startup_rules(const ServeConfig& config, Logger& log) {
-    LoadedRuleset loaded = load_ruleset(rule_options(config.rules));
-    for (const auto& d : loaded.diagnostics)
-        log.log(d.severity == Severity::Error ? LogLevel::Error : LogLevel::Warning, "rule problem",
+// The checks `vigie config check` runs, each problem logged in the same words; the rules
+// they compiled, when there is no error.
+bool passes_startup_checks(const ServeConfig& config, Logger& log, LoadedRuleset& loaded) {
+    StartupCheck check = check_serve_startup(config);
+    for (size_t i = 0; i < check.diagnostics.size(); ++i) {
+        const Diagnostic& d = check.diagnostics[i];
+        log.log(d.severity == Severity::Error ? LogLevel::Error : LogLevel::Warning,
+                i < check.configuration_diagnostics ? "configuration problem" : "rule problem",
                 {{"problem", d.format()}});
-    if (loaded.ruleset) log_rule_counts(*loaded.ruleset, loaded.documents, config.rules.mapping, log);
-    return loaded;
+    }
+    if (check.errors > 0) {
+        log.error(
+            "not starting: the configuration or the rules have errors "
+            "(vigie config check FILE lists them)",
+            {{"errors", check.errors}});
+        return false;
+    }
+    loaded = std::move(check.rules);
+    log_rule_counts(*loaded.ruleset, loaded.documents, config.rules.mapping, log);
+    return true;
 }
 
 // The components' plain counters. The engine's per-agency counts are not among them: the
@@ -228,13 +244,13 @@ std::vector<std::thread> start_io_threads(net::io_context& io, Logger& log, sigs
 int run_serve(const ServeOptions& options) {
     auto config = serve_config(options);
     if (!config) return 2;
+    // Before any thread starts (the rules compile on several): every walk over untrusted
+    // input reads these bounds without a lock.
+    configure_input_limits(config->limits);
     Logger log(config->log_format, config->log_level);
     const sigset_t mask = block_serve_signals();
-    LoadedRuleset loaded = load_startup_rules(*config, log);
-    if (!loaded.ruleset || loaded.errors > 0) {
-        log.error("not starting: the rules have errors", {{"errors", loaded.errors}});
-        return 1;
-    }
+    LoadedRuleset loaded;
+    if (!passes_startup_checks(*config, log, loaded)) return 1;
     if (config->agencies.empty())
         log.warn("no agencies configured: every POST /v1/events will be refused (401)");
 

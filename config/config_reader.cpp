@@ -1,5 +1,6 @@
 #include "config/config_reader.hpp"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -8,9 +9,11 @@
 #include <set>
 #include <sstream>
 
+#include "base/input_limits.hpp"
 #include "config/federation_config_reader.hpp"
 #include "config/taxii_config_reader.hpp"
 #include "config/token_digest.hpp"
+#include "config/yaml_guard.hpp"
 
 namespace vigie {
 
@@ -75,6 +78,7 @@ void ConfigReader::fields(const YAML::Node& map, const std::string& path,
         std::string full = path;
         if (!full.empty()) full += '.';
         full += key;
+        if (places_ != nullptr) places_->keys.emplace(full, location(origin_, entry.first.Mark()));
         if (!seen.insert(key).second) {  // yaml-cpp would keep the last one silently
             error(entry.first, "setting " + full + " is given twice");
             continue;
@@ -244,12 +248,32 @@ void ConfigReader::agencies(const YAML::Node& n, ServeConfig& config) {
 std::optional<ServeConfig> ConfigReader::read(const std::string& source) {
     YAML::Node root;
     try {
+        // The bounds first, on the parser's events: a file nested deeper than the limit or
+        // expanding past it through aliases is refused before any tree is built from it.
+        const InputLimits& limits = input_limits();
+        if (auto passed = check_yaml_bounds_on_events(source, limits.max_nesting_depth,
+                                                      limits.max_rule_nodes)) {
+            diags_.push_back({Severity::Error,
+                              location(origin_, passed->mark),
+                              {},
+                              "the configuration is " + passed->message});
+            return std::nullopt;
+        }
         root = YAML::Load(source);
+    } catch (const YAML::DeepRecursion& e) {  // yaml-cpp's own bound, past 2000 levels
+        diags_.push_back(
+            {Severity::Error,
+             location(origin_, e.mark),
+             {},
+             "the configuration is nested deeper than " + std::to_string(e.depth()) + " levels"});
+        return std::nullopt;
     } catch (const YAML::Exception& e) {
         diags_.push_back({Severity::Error, location(origin_, e.mark), {}, e.msg});
         return std::nullopt;
     }
     ServeConfig c;
+    c.places.origin = origin_;
+    places_ = &c.places;
     auto uint_field = [this](uint64_t min, uint64_t max, auto& out) {
         return [this, min, max, &out](const YAML::Node& v, const std::string& p) {
             uint64_t value = out;
@@ -359,6 +383,7 @@ std::optional<ServeConfig> ConfigReader::read(const std::string& source) {
                    {"max_ack_pending", uint_field(1, 1000000, s.max_ack_pending)}});
           }},
          {"agencies", [&](const YAML::Node& v, const std::string&) { agencies(v, c); }},
+         {"limits", [&](const YAML::Node& v, const std::string& p) { limits(v, p, c.limits); }},
          {"taxii", [&](const YAML::Node& v, const std::string& p) { errors_ += read_taxii_config(v, p, origin_, diags_, c.taxii); }},
          {"federation",
           [&](const YAML::Node& v, const std::string& p) {
@@ -392,8 +417,18 @@ std::optional<ServeConfig> ConfigReader::read(const std::string& source) {
                           "http.tls.enabled needs http.tls.certificate and http.tls.private_key"});
         ++errors_;
     }
+    places_ = nullptr;
     if (errors_ > 0) return std::nullopt;
     return c;
+}
+
+// limits: every field of InputLimits, each within what keeps a recursive walk's stack and
+// one rule's compilation sane.
+void ConfigReader::limits(const YAML::Node& n, const std::string& path, InputLimits& out) {
+    fields(n, path,
+           {{"max_nesting_depth", uint_field(1, 1024, out.max_nesting_depth)},
+            {"max_rule_nodes", uint_field(1000, 100000000, out.max_rule_nodes)},
+            {"max_rule_values", uint_field(100, 10000000, out.max_rule_values)}});
 }
 
 std::optional<ServeConfig> load_serve_config(const std::string& path, Diagnostics& diags) {

@@ -54,6 +54,7 @@ class ConfigReader {
     void spool(const YAML::Node& n, const std::string& path, SpoolSettings& out);
     void indicators(const YAML::Node& n, const std::string& path, IndicatorSettings& out);
     void pushgateway(const YAML::Node& n, const std::string& path, PushgatewaySettings& out);
+    void limits(const YAML::Node& n, const std::string& path, InputLimits& out);
     void level(const YAML::Node& n, const std::string& path, Level& out);
     void optional_texts(const YAML::Node& n, const std::string& path, std::vector<std::string>& out);
     template <class T>
@@ -69,6 +70,7 @@ class ConfigReader {
     std::string origin_;
     Diagnostics& diags_;
     size_t errors_ = 0;
+    ConfigPlaces* places_ = nullptr;  // during read(): where each key is recorded
 };
 
 // Reads the file at `path`; a file that cannot be read is an error in `diags`.

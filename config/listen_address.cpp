@@ -1,5 +1,7 @@
 #include "config/listen_address.hpp"
 
+#include <arpa/inet.h>
+
 #include <charconv>
 
 namespace vigie {
@@ -27,6 +29,18 @@ std::optional<ListenAddress> parse_listen_address(std::string_view text, std::st
         error = "an IPv6 host is written in brackets: [::1]:8080";
         return std::nullopt;
     }
+    // vigie binds the address itself (no name lookup): a host name or an address such as
+    // 999.1.1.1 is refused here, where it has a file:line:col, not by bind() at start-up.
+    const std::string host_text(host);
+    in6_addr address{};
+    const bool ip = inet_pton(AF_INET, host_text.c_str(), &address) == 1 ||
+                    inet_pton(AF_INET6, host_text.c_str(), &address) == 1;
+    if (!ip) {
+        error = "'" + host_text +
+                "' is not an IP address (IPv4 such as 127.0.0.1 or 0.0.0.0, or IPv6 in "
+                "brackets such as [::1]; host names are not looked up)";
+        return std::nullopt;
+    }
     unsigned port = 0;
     auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
     // Port 0 asks the kernel for a free port; vigie serve logs the one it got.
@@ -35,6 +49,13 @@ std::optional<ListenAddress> parse_listen_address(std::string_view text, std::st
         return std::nullopt;
     }
     return ListenAddress{std::string(host), static_cast<uint16_t>(port)};
+}
+
+bool ListenAddress::loopback() const {
+    in6_addr v6{};
+    in_addr v4{};
+    if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+    return inet_pton(AF_INET6, host.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
 }
 
 }  // namespace vigie

@@ -12,10 +12,12 @@ struct ListenAddress {
     uint16_t port = 0;
     bool operator==(const ListenAddress&) const = default;
     [[nodiscard]] std::string to_string() const;
+    // 127.0.0.0/8 or ::1: reachable from this machine only.
+    [[nodiscard]] bool loopback() const;
 };
 
-// nullopt with `error` set when `text` is not HOST:PORT with a port in 0..65535 (0: any
-// free port).
+// nullopt with `error` set when `text` is not HOST:PORT with HOST an IP address (no name
+// lookup) and a port in 0..65535 (0: any free port).
 std::optional<ListenAddress> parse_listen_address(std::string_view text, std::string& error);
 
 }  // namespace vigie

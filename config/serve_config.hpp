@@ -2,11 +2,14 @@
 // The settings of `vigie serve`, every one with a default, so that a missing file or a
 // missing key means "the documented default". samples/vigie.yaml shows and explains them.
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
+#include "base/input_limits.hpp"
 #include "config/listen_address.hpp"
 #include "config/output_settings.hpp"
+#include "detector/diagnostic.hpp"
 #include "taxii/federation_config.hpp"
 #include "taxii/taxii_config.hpp"
 
@@ -94,6 +97,19 @@ struct IndicatorSettings {
     bool share_over_nats = false;
 };
 
+// Where each setting was written: its key path ("http.listen", "alerts.outputs[0].url")
+// -> file:line:col, so that what is checked after reading (the start-up checks) is still
+// reported at its place.
+struct ConfigPlaces {
+    std::string origin;  // the file
+    std::map<std::string, SourceLocation> keys;
+    // The key's place; the file's when the key was not written (its default is in use).
+    [[nodiscard]] SourceLocation of(const std::string& key) const {
+        auto it = keys.find(key);
+        return it != keys.end() ? it->second : SourceLocation{origin, 0, 0};
+    }
+};
+
 struct ServeConfig {
     HttpSettings http;
     ListenAddress metrics_listen{"127.0.0.1", 9464};
@@ -118,6 +134,10 @@ struct ServeConfig {
     IndicatorSettings indicators;
     taxii::TaxiiSettings taxii;  // taxii: the TAXII 2.1 server (off by default)
     taxii::FederationSettings federation;  // federation: the TAXII peers polled (none by default)
+    // limits: the bounds on untrusted input (base/input_limits.hpp), applied by vigie serve
+    // at start-up before any thread starts; a reload cannot change them.
+    InputLimits limits;
+    ConfigPlaces places;
 };
 
 }  // namespace vigie

@@ -29,8 +29,8 @@ struct RuleCounts {
     // "14 rules read, 12 in use, 2 inactive (their logsource's product is not covered by
     // the mapping)"
     [[nodiscard]] std::string text() const {
-        std::string out = std::to_string(read) + " rules read, " + std::to_string(in_use) +
-                          " in use";
+        std::string out =
+            std::to_string(read) + " rules read, " + std::to_string(in_use) + " in use";
         if (inactive > 0)
             out += ", " + std::to_string(inactive) +
                    " inactive (their logsource's product is not covered by the mapping)";

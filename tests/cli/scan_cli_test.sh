@@ -127,7 +127,8 @@ check "unknown mapping exits 1 with a message" has "$work/err" "no such mapping 
 
 # vigie config check: the sample is valid; a mistake is reported at its place, exit 1.
 samples=$(cd "$(dirname "$0")/../../samples" && pwd)
-"$vigie" config check "$samples/vigie.yaml" > "$work/out" 2> "$work/err"
+# From the project's root, as README runs it: the sample's paths (rules) are relative.
+(cd "$samples/.." && "$vigie" config check samples/vigie.yaml) > "$work/out" 2> "$work/err"
 check "config check: the sample is valid" test $? -eq 0
 check "config check: it says what it read" has "$work/out" "1 agencies, nats off, admin API on"
 printf 'http:\n  listen: 127.0.0.1:8080\n  max_conections: 10\n' > "$work/bad.yaml"

@@ -1,0 +1,26 @@
+#pragma once
+// The bounds on a configuration's YAML, checked on the parser's events before any node
+// tree is built: how deep it nests (input_limits().max_nesting_depth) and how many nodes it
+// expands to once aliases are resolved (input_limits().max_rule_nodes). On events, the
+// check stops the parser at the bound (yaml-cpp's own recursion never goes deeper) and an
+// alias costs one step whatever it expands to: a billion-laughs file is measured, not
+// expanded.
+#include <yaml-cpp/mark.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace vigie {
+
+struct YamlGuardError {
+    YAML::Mark mark;      // where the bound was passed
+    std::string message;  // nesting_error_text(), or the expansion
+};
+
+// nullopt when the first document of `text` is within both bounds. A syntax error is
+// thrown as YAML::ParserException, as YAML::Load would.
+std::optional<YamlGuardError> check_yaml_bounds_on_events(const std::string& text,
+                                                          uint32_t max_depth, uint64_t max_nodes);
+
+}  // namespace vigie
