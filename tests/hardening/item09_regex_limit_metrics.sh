@@ -4,7 +4,8 @@
 # vigie serve: that event now fires the rule (fail-closed) and its alert says
 # "undecided":true; /metrics counts it under the rule's id
 # (vigie_rule_regex_limit_hits_total); the log says it once, rate-limited, however many
-# events hit it; an event the regex decides is not counted; the server keeps serving.
+# events hit it; an event the regex decides is not counted; the server keeps serving. And
+# vigie scan: the same alerts, counted in --metrics-file, with the rule's located warning.
 # Usage: item09_regex_limit_metrics.sh VIGIE SOURCE_DIR
 set -u
 vigie=$1
@@ -32,6 +33,18 @@ agencies:
   - id: demo
     token_sha256: $(digest demo-token)
 YML
+padded=$(printf 'a%.0s' $(seq 1 21))!
+for i in 1 2 3; do printf '{"CommandLine":"%s","n":%d}\n' "$padded" "$i"; done > "$work/padded.ndjson"
+
+# vigie scan: the same choice, and --metrics-file counts it per rule.
+"$vigie" scan --no-cache --mapping flat --rules "$work/rules" --metrics-file "$work/scan.prom" \
+  "$work/padded.ndjson" > "$work/scan.jsonl" 2> "$work/scan.err"
+check "scan: each padded event fires the rule" equals "$(grep -c '"undecided":true' "$work/scan.jsonl")" 3
+check "scan: --metrics-file counts the hits" \
+  has "$work/scan.prom" 'vigie_rule_regex_limit_hits_total{rule_id="regex-limit-1"} 3'
+check "scan: the rule loads with a located warning" \
+  grep -q "padding.yml:7:21: warning: rule regex-limit-1: regex can backtrack badly" "$work/scan.err"
+
 start_serve A "$work/vigie.yaml" || exit 1
 metrics() { curl -s "http://127.0.0.1:$METRICS_A/metrics"; }
 hits() { metrics | sed -nE 's/^vigie_rule_regex_limit_hits_total\{rule_id="regex-limit-1"\} ([0-9]+).*/\1/p'; }
@@ -42,8 +55,6 @@ check "decided events accepted" equals "$(post "$HTTP_A" demo-token "$work/decid
 check "no alert for them" equals "$(json_number "$work/body" alerts)" 0
 check "no limit hit counted" equals "$(hits)" ""
 
-padded=$(printf 'a%.0s' $(seq 1 21))!
-for i in 1 2 3; do printf '{"CommandLine":"%s","n":%d}\n' "$padded" "$i"; done > "$work/padded.ndjson"
 check "padded events accepted" equals "$(post "$HTTP_A" demo-token "$work/padded.ndjson")" 200
 check "each fires the rule (fail-closed)" equals "$(json_number "$work/body" alerts)" 3
 check "again: a second job" equals "$(post "$HTTP_A" demo-token "$work/padded.ndjson")" 200
