@@ -1,7 +1,8 @@
 #pragma once
 // Traffic Light Protocol levels (TLP 2.0, with TLP 1.0's WHITE read as CLEAR) and the
 // STIX marking-definition ids that carry them. Every way out of vigie asks
-// `tlp_may_leave` before an object goes to a peer.
+// `tlp_may_leave` before an object goes to a peer; what of an object goes (granular
+// markings on its properties) is decided by stix/tlp_granular.hpp's `disclose`.
 #include <optional>
 #include <span>
 #include <string>

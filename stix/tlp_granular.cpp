@@ -358,7 +358,7 @@ Disclosure disclose(std::string_view json, Tlp default_tlp, const PeerClearance&
     const Markings m = read_markings(p.object, p.root, default_tlp);
     if (!m.problem.empty()) return withheld(m.problem);
     if (!tlp_may_leave(m.object, peer)) return withheld(std::string(tlp_name(m.object)));
-    if (m.entries.empty()) return {false, simdjson::minify(p.root), {}};
+    if (m.entries.empty()) return {false, std::string(json), {}};  // as stored (minified)
     const std::vector<Path> removals = removals_for(m, peer);
     std::vector<const Path*> pointers;
     pointers.reserve(removals.size() + 1);
