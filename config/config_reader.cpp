@@ -428,7 +428,8 @@ void ConfigReader::limits(const YAML::Node& n, const std::string& path, InputLim
     fields(n, path,
            {{"max_nesting_depth", uint_field(1, 1024, out.max_nesting_depth)},
             {"max_rule_nodes", uint_field(1000, 100000000, out.max_rule_nodes)},
-            {"max_rule_values", uint_field(100, 10000000, out.max_rule_values)}});
+            {"max_rule_values", uint_field(100, 10000000, out.max_rule_values)},
+            {"max_granular_selectors", uint_field(1, 100000, out.max_granular_selectors)}});
 }
 
 std::optional<ServeConfig> load_serve_config(const std::string& path, Diagnostics& diags) {
