@@ -31,12 +31,23 @@ class Checker {
     void warning(const std::string& key, const std::string& message) {
         diags_.push_back({Severity::Warning, config_.places.of(key), {}, key + ": " + message});
     }
-    // An error unless the file at `path` can be opened for reading.
+    // An error unless `path` is a regular file that can be opened for reading: checked
+    // before opening, so that a FIFO (open would block) or a device such as /dev/zero (read
+    // for ever) is refused rather than waited on.
     bool readable(const std::string& key, const std::string& path) {
+        std::error_code ec;
+        const fs::file_status status = fs::status(path, ec);
+        if (ec) {
+            error(key, "cannot read " + path + ": " + ec.message());
+            return false;
+        }
+        if (!fs::is_regular_file(status)) {
+            error(key, "cannot read " + path + ": not a regular file");
+            return false;
+        }
         std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "rb"), std::fclose);
-        if (f == nullptr || fs::is_directory(path)) {
-            error(key, "cannot read " + path + ": " +
-                           (f == nullptr ? std::strerror(errno) : "it is a directory"));
+        if (f == nullptr) {
+            error(key, "cannot read " + path + ": " + std::strerror(errno));
             return false;
         }
         return true;
