@@ -91,6 +91,60 @@ void append_source(std::string& b, const Alert& a) {
     b += '}';
 }
 
+void append_event_truncated(std::string& b, const AlertCut& cut) {
+    b += R"("event_truncated":{"original_bytes":)";
+    append_json_number(b, cut.event_bytes);
+    b += R"(,"excerpt":)";
+    b += cut.excerpt_json.empty() ? std::string_view("\"\"") : cut.excerpt_json;
+    b += '}';
+}
+
+size_t json_string_cut(std::string_view literal, size_t max) {
+    if (literal.size() < 2) return 0;
+    const size_t content_end = literal.size() - 1;  // the closing quote
+    size_t pos = 1;
+    while (pos < content_end) {
+        const auto c = static_cast<unsigned char>(literal[pos]);
+        size_t step = 1;
+        if (c == '\\')
+            step = pos + 1 < content_end && literal[pos + 1] == 'u' ? 6 : 2;
+        else if (c >= 0xF0)
+            step = 4;
+        else if (c >= 0xE0)
+            step = 3;
+        else if (c >= 0xC0)
+            step = 2;
+        if (pos + step - 1 > max) break;
+        pos += step;
+    }
+    return pos;
+}
+
+// Rare (an alert over the bound): the allocations here are not on the hot path.
+void AlertFormat::append_cut(const Alert& a, size_t start, std::string& out) const {
+    std::string event;
+    if (a.include_event) append_event(event, a);
+    AlertCut cut;
+    cut.event_bytes = event.size();
+    out.resize(start);
+    write(a, &cut, out);
+    const size_t without_excerpt = out.size() - start;
+    if (!a.include_event || without_excerpt >= max_bytes_) return;
+    std::string excerpt;
+    append_json_string(excerpt, event);
+    excerpt.resize(json_string_cut(excerpt, max_bytes_ - without_excerpt));
+    excerpt += '"';
+    cut.excerpt_json = excerpt;
+    out.resize(start);
+    write(a, &cut, out);
+}
+
+void AlertFormat::append(const Alert& a, std::string& out) const {
+    const size_t start = out.size();
+    write(a, nullptr, out);
+    if (max_bytes_ != 0 && out.size() - start > max_bytes_) append_cut(a, start, out);
+}
+
 int ocsf_severity_id(Level level) {
     return static_cast<int>(level) + 1;
 }
@@ -123,7 +177,7 @@ void append_indicator(std::string& b, const AlertIndicator& i) {
 
 }  // namespace
 
-void JsonlAlertFormat::append(const Alert& a, std::string& b) const {
+void JsonlAlertFormat::write(const Alert& a, const AlertCut* cut, std::string& b) const {
     b += R"({"rule":)";
     append_rule(b, a.rule);
     b += R"(,"source":)";
@@ -152,8 +206,11 @@ void JsonlAlertFormat::append(const Alert& a, std::string& b) const {
     }
     if (a.indicator) append_indicator(b, *a.indicator);
     b += R"(,"matched":)";
-    append_matched(b, a.matched);
-    if (a.include_event) {
+    append_matched(b, a.matched, cut ? cut->matched_value_bytes : SIZE_MAX);
+    if (a.include_event && cut) {
+        b += ',';
+        append_event_truncated(b, *cut);
+    } else if (a.include_event) {
         b += R"(,"event":)";
         append_event(b, a);
     }
@@ -167,7 +224,7 @@ TableAlertFormat::TableAlertFormat() {
     header_ += "SOURCE\n";
 }
 
-void TableAlertFormat::append(const Alert& a, std::string& out) const {
+void TableAlertFormat::write(const Alert& a, const AlertCut*, std::string& out) const {
     append_padded(out, level_name(a.rule.level), kLevelWidth);
     std::string_view title = a.rule.title;
     if (title.size() > kTitleWidth) {

@@ -52,27 +52,59 @@ struct Alert {
 // The version of the alert schema (docs/alert.schema.json) the jsonl format writes.
 inline constexpr std::string_view kAlertSchemaVersion = "1.0";
 
+// The bound on one formatted alert (alerts.max_alert_bytes), below what the hub accepts
+// (NATS's default max_payload is 1 MiB, headers included): a 600 KB event would otherwise
+// give a 1.2 MB alert (the event, and the matched value again) that no hub takes.
+inline constexpr size_t kDefaultMaxAlertBytes = 256 * 1024;
+// In an alert over the bound, each matched value is cut to this.
+inline constexpr size_t kCutMatchedValueBytes = 1024;
+
+// How an alert over the bound is written: matched values cut to matched_value_bytes (with
+// "value_original_bytes"), and the event replaced by "event_truncated":
+// {"original_bytes": event_bytes, "excerpt": <the event's first bytes, as a JSON string>}.
+struct AlertCut {
+    size_t matched_value_bytes = kCutMatchedValueBytes;
+    uint64_t event_bytes = 0;       // the event (minified JSON, or its subset) before the cut
+    std::string_view excerpt_json;  // a JSON string literal, quotes included; empty: ""
+};
+
 class AlertFormat {
   public:
     virtual ~AlertFormat() = default;
     // Written once before the first alert; empty for none.
     [[nodiscard]] virtual std::string_view header() const { return {}; }
-    virtual void append(const Alert& alert, std::string& out) const = 0;
+    // Appends one alert. An alert over max_bytes() is written again cut (AlertCut), so that
+    // it fits unless the rule's own text and the matched field names alone pass the bound
+    // (the outputs then dead-letter what an upstream refuses). The uid is the whole event's.
+    void append(const Alert& alert, std::string& out) const;
+    // 0: no bound. Set before the format is shared between threads.
+    void set_max_bytes(size_t max) { max_bytes_ = max; }
+    [[nodiscard]] size_t max_bytes() const { return max_bytes_; }
+
+  protected:
+    // cut: null for the whole alert.
+    virtual void write(const Alert& alert, const AlertCut* cut, std::string& out) const = 0;
+
+  private:
+    void append_cut(const Alert& alert, size_t start, std::string& out) const;
+    size_t max_bytes_ = kDefaultMaxAlertBytes;
 };
 
 // vigie's alert schema (docs/alert.schema.json): {"rule":{...},"source":{...},
 // "schema_version","uid","time",...,"event":{...}}; names follow OCSF's Detection Finding
 // where it has one (time, start_time, end_time, count, severity, severity_id, device).
 class JsonlAlertFormat final : public AlertFormat {
-  public:
-    void append(const Alert& alert, std::string& out) const override;
+  protected:
+    void write(const Alert& alert, const AlertCut* cut, std::string& out) const override;
 };
 
 class TableAlertFormat final : public AlertFormat {
   public:
     TableAlertFormat();
     [[nodiscard]] std::string_view header() const override { return header_; }
-    void append(const Alert& alert, std::string& out) const override;
+
+  protected:
+    void write(const Alert& alert, const AlertCut* cut, std::string& out) const override;
 
   private:
     std::string header_;
@@ -83,7 +115,9 @@ class TableAlertFormat final : public AlertFormat {
 class OcsfAlertFormat final : public AlertFormat {
   public:
     explicit OcsfAlertFormat(std::string product_version) : version_(std::move(product_version)) {}
-    void append(const Alert& alert, std::string& out) const override;
+
+  protected:
+    void write(const Alert& alert, const AlertCut* cut, std::string& out) const override;
 
   private:
     std::string version_;
@@ -105,5 +139,10 @@ void append_event_span(std::string& b, const Alert& a, std::string_view first_ke
 void append_event(std::string& b, const Alert& a);
 // {"file":...,"index":N,"line":N}: where the event was in its input.
 void append_source(std::string& b, const Alert& a);
+// "event_truncated":{"original_bytes":N,"excerpt":"..."} (no leading comma).
+void append_event_truncated(std::string& b, const AlertCut& cut);
+// Where a JSON string literal (quotes included) can be cut so that its content keeps at
+// most `max` bytes: never inside an escape or a UTF-8 sequence. Returns the content's end.
+size_t json_string_cut(std::string_view literal, size_t max);
 
 }  // namespace vigie

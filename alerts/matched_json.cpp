@@ -4,7 +4,14 @@
 
 namespace vigie {
 
-void append_matched(std::string& b, std::span<const MatchedField> matched) {
+std::string_view utf8_prefix(std::string_view text, size_t max) {
+    if (text.size() <= max) return text;
+    size_t end = max;
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+    return text.substr(0, end);
+}
+
+void append_matched(std::string& b, std::span<const MatchedField> matched, size_t max_value_bytes) {
     b += '[';
     for (size_t i = 0; i < matched.size(); ++i) {
         const bool new_selection = i == 0 || matched[i].selection != matched[i - 1].selection;
@@ -19,7 +26,12 @@ void append_matched(std::string& b, std::span<const MatchedField> matched) {
         b += R"({"name":)";
         append_json_string(b, matched[i].field);
         b += R"(,"value":)";
-        append_json_string(b, matched[i].value);
+        const std::string_view value = matched[i].value;
+        append_json_string(b, utf8_prefix(value, max_value_bytes));
+        if (value.size() > max_value_bytes) {
+            b += R"(,"value_original_bytes":)";
+            append_json_number(b, value.size());
+        }
         b += '}';
     }
     if (!matched.empty()) b += "]}";

@@ -43,6 +43,7 @@ AlertPipeline::AlertPipeline(const ServeConfig& config, Logger& log)
       format_(make_alert_format(config.alerts_format, kVersion)),
       suppressor_(std::make_unique<AlertSuppressor>(config.suppression)) {
     if (!format_) throw std::runtime_error("unknown alert format " + config.alerts_format);
+    format_->set_max_bytes(config.alert_content.max_alert_bytes);
     std::vector<std::string> notes;
     outputs_ = std::make_unique<AlertOutputs>(effective_outputs(config), config.spool,
                                               output_log(log), &notes);
@@ -76,6 +77,7 @@ void AlertPipeline::add_figures(ServeSnapshot& snapshot) const {
     }
     for (const OutputStats& o : outputs_->stats()) {
         OutputFigures f{o.name, o.delivered, o.failed_attempts, o.retries, 0, 0};
+        f.dead_lettered = o.dead_lettered;
         for (const CursorStats& c : cursors) {
             if (c.name != o.name) continue;
             f.pending_alerts = c.pending_records;

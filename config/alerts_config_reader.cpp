@@ -65,6 +65,7 @@ void ConfigReader::alerts(const YAML::Node& n, const std::string& path, ServeCon
              }},
             {"include_event",
              [&](const YAML::Node& x, const std::string& q) { flag(x, q, content.include_event); }},
+            {"max_alert_bytes", uint_field(4096, 64ULL << 20, content.max_alert_bytes)},
             {"event_fields", list(content.event_fields)},
             {"time_fields", list(content.time_fields)},
             {"host_fields", list(content.host_fields)},
@@ -183,15 +184,17 @@ void ConfigReader::output(const YAML::Node& n, const std::string& path, OutputSe
 }
 
 void ConfigReader::spool(const YAML::Node& n, const std::string& path, SpoolSettings& s) {
-    fields(n, path,
-           {{"directory",
-             [&](const YAML::Node& v, const std::string& p) {
-                 text(v, p, s.directory);
-                 if (s.directory.empty()) error(v, p + " must be a directory");
-             }},
-            {"max_bytes", uint_field(1ULL << 20, 1ULL << 44, s.max_bytes)},
-            {"segment_bytes", uint_field(64ULL << 10, 1ULL << 32, s.segment_bytes)},
-            {"fsync_interval_ms", uint_field(0, 10000, s.fsync_interval_ms)}});
+    fields(
+        n, path,
+        {{"directory",
+          [&](const YAML::Node& v, const std::string& p) {
+              text(v, p, s.directory);
+              if (s.directory.empty()) error(v, p + " must be a directory");
+          }},
+         {"max_bytes", uint_field(1ULL << 20, 1ULL << 44, s.max_bytes)},
+         {"segment_bytes", uint_field(64ULL << 10, 1ULL << 32, s.segment_bytes)},
+         {"fsync_interval_ms", uint_field(0, 10000, s.fsync_interval_ms)},
+         {"dead_letter_max_bytes", uint_field(1ULL << 20, 1ULL << 40, s.dead_letter_max_bytes)}});
 }
 
 void ConfigReader::pushgateway(const YAML::Node& n, const std::string& path,

@@ -83,6 +83,10 @@ struct SpoolSettings {
     // soon as the previous one ends, taking every append written meanwhile (the batches
     // grow with the load by themselves; a fixed interval only made each append wait).
     uint32_t fsync_interval_ms = 0;
+    // Alerts an upstream refused for good (HTTP 413, 400, 422; over the hub's max_payload)
+    // go to <directory>/dead-letters/<output>.jsonl, with the reason, up to this many bytes
+    // per output; once it is full, that output retries instead (nothing is dropped).
+    uint64_t dead_letter_max_bytes = 64ULL << 20;
 };
 
 struct SuppressionSettings {
@@ -95,6 +99,9 @@ struct SuppressionSettings {
 // path present wins).
 struct AlertContentSettings {
     bool include_event = true;
+    // An alert longer than this has its event and matched values cut, marked, with their
+    // original sizes (alerts/alert_format.hpp): below the hub's NATS max_payload (1 MiB).
+    uint64_t max_alert_bytes = 256 * 1024;
     std::vector<std::string> event_fields;  // empty: the whole event; else only these paths
     std::vector<std::string> time_fields{"@timestamp",
                                          "timestamp",

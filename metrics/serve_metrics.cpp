@@ -188,6 +188,8 @@ void collect_outputs(Builder& b, const std::vector<OutputFigures>& outputs) {
     auto& delivered = b.counter("vigie_output_delivered_total", "Alerts delivered by output");
     auto& errors = b.counter("vigie_output_errors_total", "Failed deliveries by output");
     auto& retries = b.counter("vigie_output_retries_total", "Deliveries retried by output");
+    auto& dead = b.counter("vigie_output_dead_letters_total",
+                           "Alerts an upstream refused for good, put in the dead-letter file");
     auto& pending =
         b.gauge("vigie_spool_pending_alerts", "Alerts in the spool not yet delivered, by output");
     auto& oldest = b.gauge("vigie_spool_oldest_unforwarded_seconds",
@@ -197,6 +199,7 @@ void collect_outputs(Builder& b, const std::vector<OutputFigures>& outputs) {
         add_counter(delivered, l, num(o.delivered));
         add_counter(errors, l, num(o.errors));
         add_counter(retries, l, num(o.retries));
+        add_counter(dead, l, num(o.dead_lettered));
         add_gauge(pending, l, num(o.pending_alerts));
         add_gauge(oldest, l, o.oldest_pending_seconds);
     }

@@ -35,6 +35,7 @@ struct OutputFigures {
     uint64_t retries = 0;               // deliveries attempted again after an error
     uint64_t pending_alerts = 0;        // in the spool, not yet delivered by this output
     double oldest_pending_seconds = 0;  // age of the oldest of them; 0 when none
+    uint64_t dead_lettered = 0;         // alerts the upstream refused for good, since start
 };
 
 // Threat indicators (indicators:, federation:).

@@ -2,8 +2,10 @@
 // A forwarding output (NATS hub, webhook, syslog): it delivers alerts read from the spool
 // to an upstream and says whether the upstream acknowledged all of them. The forwarding
 // loop retries a failed delivery (with backoff) until it succeeds, then moves the
-// output's spool cursor; nothing is ever dropped, so deliveries are at least once and
-// upstreams deduplicate on the alert uid where they can (the NATS hub does).
+// output's spool cursor; deliveries are at least once and upstreams deduplicate on the
+// alert uid (the NATS hub does, by Nats-Msg-Id). An alert the upstream refuses for good
+// (`refused`: too large, unacceptable to it) goes to the output's dead-letter file instead
+// of being retried forever (outputs/dead_letter_file.hpp).
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -31,10 +33,17 @@ struct DeliveryResult {
     bool retryable = true;
     std::string error;  // "<output>: <url or address>: <what happened>"
     std::optional<std::chrono::milliseconds> retry_after;  // the upstream asked to wait this
+    // The upstream refused these alerts for good, whatever the moment (HTTP 413, 400, 422;
+    // over the hub's max_payload): sending them again cannot succeed. The loop then sends a
+    // batch's alerts one by one and dead-letters those still refused alone.
+    bool refused = false;
 
     static DeliveryResult ok() { return DeliveryResult{true, true, {}, std::nullopt}; }
     static DeliveryResult failed(std::string error, bool retryable = true) {
         return DeliveryResult{false, retryable, std::move(error), std::nullopt};
+    }
+    static DeliveryResult refused_for_good(std::string error) {
+        return DeliveryResult{false, false, std::move(error), std::nullopt, true};
     }
 };
 

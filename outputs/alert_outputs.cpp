@@ -55,8 +55,10 @@ AlertOutputs::AlertOutputs(const std::vector<OutputSettings>& outputs, const Spo
     if (!cursors.empty()) spool_ = AlertSpool::open(spool, cursors, spool_recovery_notes);
     delivery_ = std::make_unique<AlertDelivery>(std::move(locals), spool_.get(), log);
     for (auto& [settings, forwarder] : forwarders)
-        loops_.push_back(std::make_unique<ForwardingLoop>(*settings, std::move(forwarder), *spool_,
-                                                          retry_policy(*settings), log));
+        loops_.push_back(std::make_unique<ForwardingLoop>(
+            *settings, std::move(forwarder), *spool_, retry_policy(*settings), log,
+            std::make_unique<DeadLetterFile>(spool.directory, settings->name,
+                                             spool.dead_letter_max_bytes)));
 }
 
 AlertOutputs::~AlertOutputs() {

@@ -32,7 +32,8 @@ std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, uint32_t fail
 
 ForwardingLoop::ForwardingLoop(const OutputSettings& settings,
                                std::unique_ptr<AlertForwarder> forwarder, AlertSpool& spool,
-                               RetryPolicy retry, OutputLog log)
+                               RetryPolicy retry, OutputLog log,
+                               std::unique_ptr<DeadLetterFile> dead_letters)
     : name_(settings.name),
       filter_(settings.filter),
       forwarder_(std::move(forwarder)),
@@ -40,7 +41,8 @@ ForwardingLoop::ForwardingLoop(const OutputSettings& settings,
       retry_(retry),
       log_(std::move(log)),
       counters_(settings.name, settings.type),
-      random_(std::random_device{}()) {}
+      random_(std::random_device{}()),
+      dead_letters_(std::move(dead_letters)) {}
 
 ForwardingLoop::~ForwardingLoop() {
     stop();
@@ -100,11 +102,38 @@ bool ForwardingLoop::deliver_until_done(std::span<const ForwardedAlert> alerts) 
             return true;
         }
         if (stopping_.load()) return false;  // interrupted: not a failure of the upstream
+        if (result.refused && dead_letters_) {
+            if (alerts.size() > 1) return deliver_one_by_one(alerts, result.error);
+            if (dead_letter(alerts.front(), result.error)) return true;
+        }
         report_failure(result, ++failures);
         const auto delay = result.retry_after ? std::min(*result.retry_after, kMaxRetryAfter)
                                               : backoff_delay(retry_, failures, random_);
         if (!pause(delay)) return false;
     }
+}
+
+bool ForwardingLoop::deliver_one_by_one(std::span<const ForwardedAlert> alerts,
+                                        const std::string& error) {
+    note(LogLevel::Warning, "batch refused for good; sending its alerts one by one",
+         error + " (" + std::to_string(alerts.size()) + " alerts)");
+    for (size_t i = 0; i < alerts.size(); ++i)
+        if (!deliver_until_done(alerts.subspan(i, 1))) return false;
+    return true;
+}
+
+bool ForwardingLoop::dead_letter(const ForwardedAlert& alert, const std::string& reason) {
+    if (!dead_letters_->write(alert.routing, alert.line, reason)) {
+        note(LogLevel::Error, "alert refused for good but not dead-lettered; retrying",
+             dead_letters_->error());
+        return false;
+    }
+    counters_.add_dead_lettered();
+    ++batch_dead_lettered_;
+    note(LogLevel::Error, "alert refused for good; dead-lettered",
+         "uid " + std::string(alert.routing.uid) + ", " + std::to_string(alert.line.size()) +
+             " bytes, to " + dead_letters_->path() + ": " + reason);
+    return true;
 }
 
 void ForwardingLoop::run() {
@@ -129,9 +158,10 @@ void ForwardingLoop::run() {
             alert.appended_unix_ms = record.appended_unix_ms;
             alerts.push_back(alert);
         }
+        batch_dead_lettered_ = 0;
         if (!alerts.empty() && !deliver_until_done(alerts)) break;
         spool_.commit(name_, batch.next);
-        counters_.add_delivered(alerts.size());
+        counters_.add_delivered(alerts.size() - batch_dead_lettered_);
         counters_.add_filtered(filtered);
         counters_.add_malformed(malformed);
     }

@@ -4,7 +4,9 @@
 // failed delivery with exponential backoff and full jitter until it succeeds (or stop()
 // is called), and only then moves the cursor past the batch. A stop abandons the attempt
 // in progress without moving the cursor: those alerts are delivered again after the
-// restart (at least once; the NATS hub drops the duplicates by uid).
+// restart (at least once; the NATS hub drops the duplicates by uid). A batch the upstream
+// refuses for good is sent again one alert at a time; an alert refused alone goes to the
+// dead-letter file (counted, logged) and forwarding goes on with the next.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -16,6 +18,7 @@
 #include <vector>
 
 #include "outputs/alert_forwarder.hpp"
+#include "outputs/dead_letter_file.hpp"
 #include "outputs/output_stats.hpp"
 #include "spool/alert_spool.hpp"
 
@@ -32,9 +35,11 @@ std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, uint32_t fail
 
 class ForwardingLoop {
   public:
-    // `spool` outlives the loop and has a cursor named settings.name.
+    // `spool` outlives the loop and has a cursor named settings.name. Without dead_letters,
+    // refused alerts are retried like any failure.
     ForwardingLoop(const OutputSettings& settings, std::unique_ptr<AlertForwarder> forwarder,
-                   AlertSpool& spool, RetryPolicy retry, OutputLog log = {});
+                   AlertSpool& spool, RetryPolicy retry, OutputLog log = {},
+                   std::unique_ptr<DeadLetterFile> dead_letters = nullptr);
     ~ForwardingLoop();  // stop()
     ForwardingLoop(const ForwardingLoop&) = delete;
     ForwardingLoop& operator=(const ForwardingLoop&) = delete;
@@ -49,6 +54,10 @@ class ForwardingLoop {
     void run();
     // Delivers until the upstream acknowledged (true) or stop was requested (false).
     bool deliver_until_done(std::span<const ForwardedAlert> alerts);
+    // A batch refused for good: each alert alone (false when stop was requested).
+    bool deliver_one_by_one(std::span<const ForwardedAlert> alerts, const std::string& error);
+    // True when the refused alert is in the dead-letter file.
+    bool dead_letter(const ForwardedAlert& alert, const std::string& reason);
     void report_failure(const DeliveryResult& result, uint32_t failures);
     // Sleeps; false when woken by stop().
     bool pause(std::chrono::milliseconds delay);
@@ -63,6 +72,8 @@ class ForwardingLoop {
     OutputCounters counters_;
     std::mt19937_64 random_;
     std::string last_logged_error_;
+    std::unique_ptr<DeadLetterFile> dead_letters_;
+    uint64_t batch_dead_lettered_ = 0;  // of the batch being delivered
 
     std::atomic<bool> stopping_{false};
     std::mutex mutex_;

@@ -22,6 +22,7 @@ struct NatsForwarder::Shared {
     std::condition_variable changed;
     std::unordered_set<std::string> outstanding;  // uids of the attempt not yet acknowledged
     std::string error;                            // the attempt's first negative ack
+    bool refused = false;  // that ack refuses the message itself (over the stream's max size)
 
     void note(LogLevel level, std::string_view message, std::string_view detail = {}) {
         if (log && !closing.load()) log(level, name, message, detail);
@@ -58,12 +59,14 @@ void on_ack(jsCtx*, natsMsg* msg, jsPubAck* ack, jsPubAckErr* err, void* closure
         std::lock_guard lock(shared->mutex);
         // An acknowledgement says the stream holds the alert, whichever attempt sent it.
         if (ack) shared->outstanding.erase(uid);
-        if (err && shared->error.empty())
+        if (err && shared->error.empty()) {
+            shared->refused = err->ErrCode == JSStreamMessageExceedsMaximumErr;
             shared->error = std::string("negative ack: ") +
                             (err->ErrText ? err->ErrText : natsStatus_GetText(err->Err)) +
                             (err->ErrCode ? " (JetStream error " +
                                                 std::to_string(static_cast<int>(err->ErrCode)) + ")"
                                           : std::string());
+        }
         shared->changed.notify_all();
     }
     natsMsg_Destroy(msg);
@@ -178,9 +181,14 @@ DeliveryResult NatsForwarder::publish_all(std::span<const ForwardedAlert> alerts
         if (s == NATS_OK) s = natsMsgHeader_Set(msg, "Nats-Msg-Id", uid.c_str());
         if (s == NATS_OK) s = js_PublishMsgAsync(js_, &msg, nullptr);
         natsMsg_Destroy(msg);  // null once the library took it
-        if (s != NATS_OK)
-            return DeliveryResult::failed(context() + ": publish to " + subject + ": " +
-                                          describe(s));
+        std::string error;
+        if (s != NATS_OK) error = context() + ": publish to " + subject + ": " + describe(s);
+        // Over the hub's max_payload: this alert can never be published.
+        if (s == NATS_MAX_PAYLOAD)
+            return DeliveryResult::refused_for_good(
+                error + " (" + std::to_string(alert.line.size()) + " bytes, the hub accepts " +
+                std::to_string(natsConnection_GetMaxPayload(connection_)) + ")");
+        if (s != NATS_OK) return DeliveryResult::failed(error);
     }
     return DeliveryResult::ok();
 }
@@ -193,7 +201,10 @@ DeliveryResult NatsForwarder::wait_for_acks() {
         return shared_->outstanding.empty() || !shared_->error.empty() ||
                shared_->interrupted.load();
     });
-    if (!shared_->error.empty()) return DeliveryResult::failed(context() + ": " + shared_->error);
+    if (!shared_->error.empty())
+        return shared_->refused
+                   ? DeliveryResult::refused_for_good(context() + ": " + shared_->error)
+                   : DeliveryResult::failed(context() + ": " + shared_->error);
     if (shared_->outstanding.empty()) return DeliveryResult::ok();
     if (!settled)
         return DeliveryResult::failed(
@@ -211,6 +222,7 @@ DeliveryResult NatsForwarder::deliver(std::span<const ForwardedAlert> alerts) {
         std::lock_guard lock(shared_->mutex);
         shared_->outstanding.clear();
         shared_->error.clear();
+        shared_->refused = false;
         for (const ForwardedAlert& alert : alerts) shared_->outstanding.emplace(alert.routing.uid);
     }
     DeliveryResult result = publish_all(alerts);

@@ -19,6 +19,7 @@ struct OutputStats {
     uint64_t malformed = 0;        // spool records that were no envelope (skipped, logged)
     uint64_t failed_attempts = 0;  // writes or delivery attempts that failed
     uint64_t retries = 0;          // delivery attempts made after a failed one
+    uint64_t dead_lettered = 0;    // alerts the upstream refused for good: in the dead-letter file
     bool ok = true;                // the last write/delivery attempt succeeded
     bool connected = true;         // forwarding: the upstream connection is up (local: true)
     std::string last_error;        // the last failure, kept after a success ("" when none yet)
@@ -33,6 +34,7 @@ class OutputCounters {
     void add_filtered(uint64_t n) { filtered_.fetch_add(n, std::memory_order_relaxed); }
     void add_malformed(uint64_t n) { malformed_.fetch_add(n, std::memory_order_relaxed); }
     void add_retry() { retries_.fetch_add(1, std::memory_order_relaxed); }
+    void add_dead_lettered() { dead_lettered_.fetch_add(1, std::memory_order_relaxed); }
     void set_ok(bool ok) { ok_.store(ok, std::memory_order_relaxed); }
     void record_failure(std::string error) {
         failed_attempts_.fetch_add(1, std::memory_order_relaxed);
@@ -49,6 +51,7 @@ class OutputCounters {
         s.malformed = malformed_.load(std::memory_order_relaxed);
         s.failed_attempts = failed_attempts_.load(std::memory_order_relaxed);
         s.retries = retries_.load(std::memory_order_relaxed);
+        s.dead_lettered = dead_lettered_.load(std::memory_order_relaxed);
         s.ok = ok_.load(std::memory_order_relaxed);
         std::lock_guard lock(mutex_);
         s.last_error = last_error_;
@@ -59,7 +62,7 @@ class OutputCounters {
     const std::string name_;
     const OutputType type_;
     std::atomic<uint64_t> delivered_{0}, filtered_{0}, malformed_{0}, failed_attempts_{0},
-        retries_{0};
+        retries_{0}, dead_lettered_{0};
     std::atomic<bool> ok_{true};
     mutable std::mutex mutex_;
     std::string last_error_;

@@ -60,6 +60,13 @@ WebhookForwarder::~WebhookForwarder() {
     curl_easy_cleanup(static_cast<CURL*>(curl_));
 }
 
+// What the receiver says of these alerts themselves (too large, not acceptable): sending
+// them again cannot help. 401, 403, 404... say the configuration is wrong instead, for
+// every alert: those are retried (the spool holds the alerts) until an operator fixes it.
+bool WebhookForwarder::refused_status(long status) {
+    return status == 400 || status == 413 || status == 422;
+}
+
 bool WebhookForwarder::transient_status(long status) {
     return status == 408 || status == 429 || (status >= 500 && status <= 599);
 }
@@ -72,6 +79,7 @@ DeliveryResult WebhookForwarder::classify(long status, std::string_view response
         error += ": ";
         for (char c : response) error += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
     }
+    if (refused_status(status)) return DeliveryResult::refused_for_good(std::move(error));
     const bool transient = transient_status(status);
     if (!transient) error += " (likely permanent: check the URL, the secret, the receiver)";
     DeliveryResult result = DeliveryResult::failed(std::move(error), transient);

@@ -30,6 +30,8 @@ class WebhookForwarder final : public AlertForwarder {
 
     // Whether a status is worth retrying as a transient failure (408, 429, 5xx).
     static bool transient_status(long status);
+    // Whether a status refuses the alerts themselves for good (400, 413, 422): dead-lettered.
+    static bool refused_status(long status);
 
   private:
     DeliveryResult classify(long status, std::string_view response, long retry_after_s) const;

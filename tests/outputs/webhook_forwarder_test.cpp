@@ -105,14 +105,24 @@ TEST_CASE("webhook: 503 with Retry-After and a dropped connection are retried, t
     CHECK(has(requests[2], R"("answer": "200")"));
 }
 
-TEST_CASE("webhook: other 4xx are failures marked likely permanent, a wrong secret too") {
-    Receiver receiver("400");
+TEST_CASE(
+    "webhook: 400, 413, 422 refuse the alerts for good; other 4xx are failures marked "
+    "likely permanent, a wrong secret too") {
+    Receiver receiver("400,413,422,403");
     WebhookForwarder forwarder("soc", settings_for(receiver));
     AlertBatch batch = make_alerts("p", 1);
-    DeliveryResult r = forwarder.deliver(batch.alerts);
+    DeliveryResult r;
+    for (const char* status : {"HTTP 400", "HTTP 413", "HTTP 422"}) {
+        r = forwarder.deliver(batch.alerts);
+        CHECK_FALSE(r.delivered);
+        CHECK(r.refused);  // the loop dead-letters them
+        CHECK(has(r.error, status));
+    }
+    r = forwarder.deliver(batch.alerts);
     CHECK_FALSE(r.delivered);
     CHECK_FALSE(r.retryable);
-    CHECK(has(r.error, "HTTP 400"));
+    CHECK_FALSE(r.refused);  // the configuration, not the alert: retried
+    CHECK(has(r.error, "HTTP 403"));
     CHECK(has(r.error, "likely permanent"));
     ::setenv("VIGIE_TEST_WRONG_SECRET", "not-the-secret", 1);
     WebhookOutputSettings wrong = settings_for(receiver);
