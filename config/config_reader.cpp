@@ -379,7 +379,7 @@ std::optional<ServeConfig> ConfigReader::read(const std::string& source) {
                     nats_text(s.dead_letter_subject, "a subject without wildcards", nats_subject)},
                    {"fetch_batch", uint_field(1, 10000, s.fetch_batch)},
                    {"ack_wait_seconds", uint_field(1, 3600, s.ack_wait_seconds)},
-                   {"max_deliver", uint_field(0, 1000000, s.max_deliver)},
+                   {"max_deliver", uint_field(1, 1000, s.max_deliver)},
                    {"max_ack_pending", uint_field(1, 1000000, s.max_ack_pending)}});
           }},
          {"agencies", [&](const YAML::Node& v, const std::string&) { agencies(v, c); }},

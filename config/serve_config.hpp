@@ -67,7 +67,9 @@ struct NatsSettings {
     std::string dead_letter_subject = "events.dead";
     uint32_t fetch_batch = 256;        // messages per pull request
     uint32_t ack_wait_seconds = 30;    // unacknowledged this long: redelivered to any worker
-    uint32_t max_deliver = 0;          // deliveries before the server gives up; 0: unlimited
+    // Deliveries of one message before the worker dead-letters it (its next delivery), so a
+    // message that crashes or stalls every worker cannot loop; never unlimited.
+    uint32_t max_deliver = 5;
     uint32_t max_ack_pending = 20000;  // unacknowledged messages across all workers
 };
 

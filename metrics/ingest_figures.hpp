@@ -29,10 +29,12 @@ enum class RejectReason : uint8_t {
     RateLimited,     // over the agency's rate (HTTP 429)
     Overloaded,      // the queue is full or vigie is draining (HTTP 503, NATS nak)
     OutputError,     // the alerts could not be written: the sender must send them again
+    DeliveryLimit,   // a NATS message delivered more than nats.max_deliver times: dead-lettered
 };
-inline constexpr std::array<std::string_view, 10> kRejectReasonNames = {
-    "malformed_json", "invalid_utf8",   "not_object",   "too_large",  "unreadable_body",
-    "unauthorized",   "unknown_agency", "rate_limited", "overloaded", "output_error"};
+inline constexpr std::array<std::string_view, 11> kRejectReasonNames = {
+    "malformed_json", "invalid_utf8",   "not_object",   "too_large",    "unreadable_body",
+    "unauthorized",   "unknown_agency", "rate_limited", "overloaded",   "output_error",
+    "delivery_limit"};
 std::string_view reject_reason_name(RejectReason reason);
 
 // Indexed by detector Level (informational .. critical).

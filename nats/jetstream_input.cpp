@@ -31,11 +31,17 @@ constexpr int64_t kIdlePollMs = 20;
 // time a message waits in this worker's queue (it must be acknowledged within ack_wait),
 // and leaves the rest of the stream to the other workers.
 constexpr uint32_t kBatchesInFlight = 4;
+// Alerts that could not be written (the spool is full): the job's messages are kept, their
+// ack timer reset, and the job evaluated again after this pause. Handing them back (nak)
+// would count a delivery each time, and a long hub outage would dead-letter them.
+constexpr int64_t kOutputRetryMs = 1000;
 
 }  // namespace
 
 // The messages of one ingest job, acknowledged together when the engine is done with it.
 struct NatsJob {
+    std::string agency;
+    bool retried_before = false;  // its alerts could not be written once already
     std::vector<natsMsg*> messages;
     JoinedBody body;
 };
@@ -49,7 +55,8 @@ class JetStreamInput::Impl {
           log_(log),
           known_agency_(std::move(known_agency)),
           prefix_(subject_prefix(settings.subjects)),
-          max_in_flight_(static_cast<size_t>(settings.fetch_batch) * kBatchesInFlight) {
+          max_in_flight_(static_cast<size_t>(settings.fetch_batch) * kBatchesInFlight),
+          dead_after_(settings.max_deliver) {
         events_.log = &log_;
     }
 
@@ -61,11 +68,16 @@ class JetStreamInput::Impl {
 
   private:
     void fetch_loop();
+    void check_max_deliver(int64_t server_max);
+    bool retry_held_jobs();
+    void hand_back(NatsJob& job);
+    std::string delivery_problem(natsMsg* msg);
     bool wait_for_room();
     void dispatch(natsMsgList& list);
     void submit(std::string_view agency, const std::shared_ptr<NatsJob>& job,
                 std::chrono::steady_clock::time_point fetched);
-    void finish(NatsJob& job, IngestResult&& result);
+    void finish(const std::shared_ptr<NatsJob>& held, IngestResult&& result);
+    bool hold(const std::shared_ptr<NatsJob>& job);
     void dead_letter(natsMsg* msg, const std::string& reason);
     void ack(natsMsg* msg);
     void release(size_t count);
@@ -76,6 +88,7 @@ class JetStreamInput::Impl {
     std::function<bool(std::string_view)> known_agency_;
     const std::string prefix_;
     const size_t max_in_flight_;
+    uint64_t dead_after_;  // a message delivered more often is dead-lettered, not evaluated
 
     mutable std::mutex handles_mutex_;  // connected() against close()
     NatsEvents events_;
@@ -87,7 +100,11 @@ class JetStreamInput::Impl {
     std::condition_variable flight_cv_;
     size_t in_flight_ = 0;
 
-    std::atomic<uint64_t> messages_{0}, acked_{0}, redelivered_{0}, dead_{0}, naked_{0};
+    std::mutex held_mutex_;                       // held_, and stopping_ when a job is held
+    std::vector<std::shared_ptr<NatsJob>> held_;  // alerts not written: evaluated again
+
+    std::atomic<uint64_t> messages_{0}, acked_{0}, redelivered_{0}, dead_{0}, naked_{0},
+        retried_{0};
 };
 
 void JetStreamInput::Impl::start() {
@@ -100,17 +117,50 @@ void JetStreamInput::Impl::start() {
         events_.closing = false;
         open_jetstream(settings_, events_, handles_);  // throws, leaving nothing open
     }
+    check_max_deliver(handles_.consumer_max_deliver);
     stopping_ = false;
     thread_ = std::thread([this] { fetch_loop(); });
-    log_.info(
-        "nats input started",
-        {{"url", settings_.url}, {"stream", settings_.stream}, {"consumer", settings_.consumer}});
+    log_.info("nats input started", {{"url", settings_.url},
+                                     {"stream", settings_.stream},
+                                     {"consumer", settings_.consumer},
+                                     {"max_deliver", dead_after_}});
+}
+
+// An existing consumer the server would not update may give messages up before the input
+// sees their last delivery: dead-letter earlier then, and say so.
+void JetStreamInput::Impl::check_max_deliver(int64_t server_max) {
+    dead_after_ = settings_.max_deliver;
+    if (server_max <= 0 || static_cast<uint64_t>(server_max) > dead_after_) return;
+    dead_after_ = server_max > 1 ? static_cast<uint64_t>(server_max) - 1 : 1;
+    log_.warn("nats consumer delivers a message at most " + std::to_string(server_max) +
+                  " times (its max_deliver, not updated): dead-lettered after " +
+                  std::to_string(dead_after_),
+              {{"consumer", settings_.consumer}});
 }
 
 void JetStreamInput::Impl::stop() {
-    stopping_ = true;
+    {
+        std::lock_guard lock(held_mutex_);
+        stopping_ = true;
+    }
     flight_cv_.notify_all();
     if (thread_.joinable()) thread_.join();
+    std::vector<std::shared_ptr<NatsJob>> held;
+    {
+        std::lock_guard lock(held_mutex_);
+        held.swap(held_);
+    }
+    for (auto& job : held) hand_back(*job);
+}
+
+// Naks the job's messages (for another worker) and lets them go.
+void JetStreamInput::Impl::hand_back(NatsJob& job) {
+    for (natsMsg* msg : job.messages) {
+        if (natsMsg_Nak(msg, nullptr) == NATS_OK) ++naked_;
+        natsMsg_Destroy(msg);
+    }
+    release(job.messages.size());
+    job.messages.clear();
 }
 
 void JetStreamInput::Impl::close() {
@@ -145,7 +195,8 @@ JetStreamStats JetStreamInput::Impl::stats() const {
         in_flight = in_flight_;
     }
     return {messages_.load(), acked_.load(), redelivered_.load(),
-            dead_.load(),     naked_.load(), static_cast<uint64_t>(in_flight)};
+            dead_.load(),     naked_.load(), static_cast<uint64_t>(in_flight),
+            retried_.load()};
 }
 
 bool JetStreamInput::Impl::connected() const {
@@ -163,9 +214,43 @@ bool JetStreamInput::Impl::wait_for_room() {
     return !stopping_;
 }
 
+// Evaluates again, after a pause, the jobs whose alerts could not be written; their
+// messages stay with this worker meanwhile (InProgress resets their ack timers). False
+// when stopping.
+bool JetStreamInput::Impl::retry_held_jobs() {
+    std::vector<std::shared_ptr<NatsJob>> held;
+    {
+        std::lock_guard lock(held_mutex_);
+        if (held_.empty()) return !stopping_;
+    }
+    const int64_t pause =
+        std::min<int64_t>(kOutputRetryMs, int64_t{settings_.ack_wait_seconds} * 1000 / 2);
+    {
+        std::unique_lock lock(flight_mutex_);
+        if (flight_cv_.wait_for(lock, std::chrono::milliseconds(pause),
+                                [&] { return stopping_.load(); }))
+            return false;
+    }
+    {
+        std::lock_guard lock(held_mutex_);
+        held.swap(held_);
+    }
+    for (auto& job : held) {
+        job->body = JoinedBody{};
+        for (natsMsg* msg : job->messages) {
+            natsMsg_InProgress(msg, nullptr);
+            job->body.append(std::string_view(natsMsg_GetData(msg),
+                                              static_cast<size_t>(natsMsg_GetDataLength(msg))));
+        }
+        ++retried_;
+        submit(job->agency, job, std::chrono::steady_clock::now());
+    }
+    return !stopping_;
+}
+
 void JetStreamInput::Impl::fetch_loop() {
     bool failing = false;
-    while (wait_for_room()) {
+    while (retry_held_jobs() && wait_for_room()) {
         natsMsgList list{};
         jsFetchRequest request;
         jsFetchRequest_Init(&request);
@@ -197,18 +282,38 @@ void JetStreamInput::Impl::fetch_loop() {
     }
 }
 
+// Why a delivery must not be evaluated again, or empty. Whatever made the earlier ones
+// fail (a crash, a stall, a bug), a message is never evaluated more than max_deliver times.
+std::string JetStreamInput::Impl::delivery_problem(natsMsg* msg) {
+    const char* reply = natsMsg_GetReply(msg);
+    const uint64_t delivered = reply ? delivery_count(reply) : 0;
+    if (delivered > 1) ++redelivered_;
+    if (delivered <= dead_after_) return {};
+    return "delivered " + std::to_string(delivered) +
+           " times without being acknowledged (nats.max_deliver " + std::to_string(dead_after_) +
+           ")";
+}
+
 // Sorts a fetched batch: dead letters are handled at once, the rest is grouped by agency
-// into one job each. A message dead-lettered here counts as one rejected event for the
-// metrics, under kUnknownAgency when its subject names no configured agency.
+// into one job each; a redelivered message gets a job of its own, so that a message that
+// killed a worker cannot take the messages fetched with it to the dead letters. A message
+// dead-lettered here counts as one rejected event for the metrics, under kUnknownAgency
+// when its subject names no configured agency.
 void JetStreamInput::Impl::dispatch(natsMsgList& list) {
     const auto fetched = std::chrono::steady_clock::now();
-    std::vector<std::pair<std::string_view, std::shared_ptr<NatsJob>>> groups;
+    struct Group {
+        std::string_view agency;
+        std::shared_ptr<NatsJob> job;
+        bool alone;  // a redelivered message: a job of its own
+    };
+    std::vector<Group> groups;
     for (int i = 0; i < list.Count; ++i) {
         natsMsg* msg = list.Msgs[i];
         list.Msgs[i] = nullptr;
         ++messages_;
-        if (const char* reply = natsMsg_GetReply(msg); reply && delivery_count(reply) > 1)
-            ++redelivered_;
+        const uint64_t redelivered_before = redelivered_.load();
+        const std::string too_often = delivery_problem(msg);
+        const bool alone = redelivered_.load() != redelivered_before;
         const std::string_view subject = natsMsg_GetSubject(msg);
         const std::string_view payload(natsMsg_GetData(msg),
                                        static_cast<size_t>(natsMsg_GetDataLength(msg)));
@@ -220,16 +325,19 @@ void JetStreamInput::Impl::dispatch(natsMsgList& list) {
             problem = "the subject is not " + prefix_ + "<agency>";
         } else if (!known_agency_(agency)) {
             problem = "unknown agency " + std::string(agency);
+        } else if (!too_often.empty()) {
+            problem = too_often;
         } else {
             problem = payload_problem(payload);
         }
         if (subject == settings_.dead_letter_subject || !problem.empty()) {
             if (!problem.empty()) {
                 const bool known = !agency.empty() && known_agency_(agency);
-                engine_.count_refused(
-                    known ? agency : kUnknownAgency, IngestInput::Nats,
-                    known ? RejectReason::MalformedJson : RejectReason::UnknownAgency, 1,
-                    payload.size());
+                const RejectReason reason = !known              ? RejectReason::UnknownAgency
+                                            : too_often.empty() ? RejectReason::MalformedJson
+                                                                : RejectReason::DeliveryLimit;
+                engine_.count_refused(known ? agency : kUnknownAgency, IngestInput::Nats, reason, 1,
+                                      payload.size());
                 dead_letter(msg, problem);
             }
             ack(msg);
@@ -237,17 +345,20 @@ void JetStreamInput::Impl::dispatch(natsMsgList& list) {
             release(1);
             continue;
         }
-        auto it = std::find_if(groups.begin(), groups.end(),
-                               [&](const auto& g) { return g.first == agency; });
+        auto it =
+            alone ? groups.end() : std::find_if(groups.begin(), groups.end(), [&](const Group& g) {
+                return g.agency == agency && !g.alone;
+            });
         if (it == groups.end()) {
-            groups.emplace_back(agency, std::make_shared<NatsJob>());
+            groups.push_back({agency, std::make_shared<NatsJob>(), alone});
             it = groups.end() - 1;
-            it->second->messages.reserve(static_cast<size_t>(list.Count));
+            it->job->agency = agency;
+            it->job->messages.reserve(alone ? 1 : static_cast<size_t>(list.Count));
         }
-        it->second->messages.push_back(msg);
-        it->second->body.append(payload);
+        it->job->messages.push_back(msg);
+        it->job->body.append(payload);
     }
-    for (auto& [agency, job] : groups) submit(agency, job, fetched);
+    for (Group& g : groups) submit(g.agency, g.job, fetched);
 }
 
 void JetStreamInput::Impl::submit(std::string_view agency, const std::shared_ptr<NatsJob>& job,
@@ -256,7 +367,7 @@ void JetStreamInput::Impl::submit(std::string_view agency, const std::shared_ptr
     ingest.agency = agency;
     ingest.source = prefix_ + ingest.agency;
     ingest.body = job->body.take_body();
-    ingest.done = [this, job](IngestResult&& result) { finish(*job, std::move(result)); };
+    ingest.done = [this, job](IngestResult&& result) { finish(job, std::move(result)); };
     ingest.input = IngestInput::Nats;
     ingest.received = fetched;
     const uint64_t bytes = ingest.body.size();
@@ -274,12 +385,25 @@ void JetStreamInput::Impl::submit(std::string_view agency, const std::shared_ptr
 }
 
 // On an engine worker thread, after the job's alerts were handed to the alert sink.
-void JetStreamInput::Impl::finish(NatsJob& job, IngestResult&& result) {
+// Keeps a job whose alerts were not written, for retry_held_jobs; false when stopping.
+bool JetStreamInput::Impl::hold(const std::shared_ptr<NatsJob>& job) {
+    std::lock_guard lock(held_mutex_);
+    if (stopping_) return false;
+    held_.push_back(job);
+    return true;
+}
+
+void JetStreamInput::Impl::finish(const std::shared_ptr<NatsJob>& held, IngestResult&& result) {
+    NatsJob& job = *held;
     if (!result.output_error.empty()) {
-        // Nothing of the job counts as delivered: redelivered, to this or another worker.
-        log_.error("alerts not written; nats messages not acknowledged",
-                   {{"error", result.output_error},
-                    {"messages", static_cast<uint64_t>(job.messages.size())}});
+        // Nothing of the job counts as delivered: evaluated again here, or, when stopping,
+        // handed back for another worker.
+        if (!job.retried_before)
+            log_.error("alerts not written; nats messages held, evaluated again",
+                       {{"error", result.output_error},
+                        {"messages", static_cast<uint64_t>(job.messages.size())}});
+        job.retried_before = true;
+        if (hold(held)) return;
         for (natsMsg* msg : job.messages) {
             if (natsMsg_Nak(msg, nullptr) == NATS_OK) ++naked_;
         }

@@ -6,8 +6,11 @@
 // the others after ack_wait. The agency is the subject token after the prefix of
 // `subjects` (events.<agency>), never the payload; nats-server permissions stop an agency
 // from publishing under another's subject (README, samples/nats-server.conf).
-// Malformed messages are acknowledged and copied, with the reason, to the dead-letter
-// subject, so that they are never redelivered forever.
+// Malformed messages, and messages delivered more than max_deliver times (whatever made
+// the earlier deliveries fail: a crash, a stall, a bug), are acknowledged and copied, with
+// the reason, to the dead-letter subject, so that they are never redelivered forever.
+// Alerts that cannot be written (a full spool) keep the job's messages here, evaluated
+// again, rather than nak them: back-pressure must not count as failed deliveries.
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -26,6 +29,7 @@ struct JetStreamStats {
     uint64_t dead_lettered = 0;  // copied to the dead-letter subject, then acknowledged
     uint64_t naked = 0;          // negatively acknowledged: the alerts could not be written
     uint64_t in_flight = 0;      // fetched, not yet acknowledged (a queue depth)
+    uint64_t retried = 0;        // jobs evaluated again: their alerts could not be written
 };
 
 class JetStreamInput {

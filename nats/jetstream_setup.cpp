@@ -75,8 +75,20 @@ void ensure_stream(const NatsSettings& settings, NatsHandles& h) {
                                  settings.subjects + ": " + describe(s, jerr));
 }
 
+// The consumer's MaxDeliver once created or updated; -1 when it cannot be read.
+int64_t consumer_max_deliver(const NatsSettings& settings, NatsHandles& h) {
+    jsConsumerInfo* info = nullptr;
+    const natsStatus s = js_GetConsumerInfo(&info, h.js, settings.stream.c_str(),
+                                            settings.consumer.c_str(), nullptr, nullptr);
+    const int64_t max = (s == NATS_OK && info && info->Config) ? info->Config->MaxDeliver : -1;
+    jsConsumerInfo_Destroy(info);
+    return max;
+}
+
 // Creates the durable consumer, or brings an existing one to the configured ack_wait,
-// max_deliver and max_ack_pending (settings the server lets change).
+// max_deliver and max_ack_pending (settings the server lets change). The server may deliver
+// a message max_deliver + 1 times: the input dead-letters it on that last delivery, before
+// evaluating it (the server alone would only drop it, with an advisory nobody reads).
 void ensure_consumer(const NatsSettings& settings, Logger& log, NatsHandles& h) {
     jsConsumerConfig cc;
     jsConsumerConfig_Init(&cc);
@@ -84,7 +96,7 @@ void ensure_consumer(const NatsSettings& settings, Logger& log, NatsHandles& h) 
     cc.AckPolicy = js_AckExplicit;
     cc.DeliverPolicy = js_DeliverAll;
     cc.AckWait = static_cast<int64_t>(settings.ack_wait_seconds) * 1000000000;  // ns
-    cc.MaxDeliver = settings.max_deliver == 0 ? -1 : settings.max_deliver;
+    cc.MaxDeliver = static_cast<int64_t>(settings.max_deliver) + 1;
     cc.MaxAckPending = settings.max_ack_pending;
     cc.FilterSubject = settings.subjects.c_str();
     jsConsumerInfo* info = nullptr;
@@ -143,6 +155,7 @@ void open_jetstream(const NatsSettings& settings, NatsEvents& events, NatsHandle
         connect(settings, events, h);
         ensure_stream(settings, h);
         ensure_consumer(settings, *events.log, h);
+        h.consumer_max_deliver = consumer_max_deliver(settings, h);
         bind(settings, h);
     } catch (...) {
         close_jetstream(h);

@@ -25,6 +25,8 @@ struct NatsHandles {
     natsConnection* connection = nullptr;
     jsCtx* js = nullptr;
     natsSubscription* subscription = nullptr;
+    // The consumer's MaxDeliver as the server holds it after open_jetstream (-1: unlimited).
+    int64_t consumer_max_deliver = -1;
 };
 
 // Fills `out`; throws std::runtime_error with a clear message, leaving nothing open.

@@ -185,11 +185,45 @@ jsConsumerInfo* consumer_info(Connection& c, const std::string& stream,
 void print_consumer(const jsConsumerInfo* ci) {
     std::printf(
         "{\"num_pending\":%llu,\"num_ack_pending\":%lld,\"num_redelivered\":%lld,"
-        "\"delivered\":%llu,\"ack_floor\":%llu}\n",
+        "\"delivered\":%llu,\"ack_floor\":%llu,\"max_deliver\":%lld}\n",
         static_cast<unsigned long long>(ci->NumPending), static_cast<long long>(ci->NumAckPending),
         static_cast<long long>(ci->NumRedelivered),
         static_cast<unsigned long long>(ci->Delivered.Stream),
-        static_cast<unsigned long long>(ci->AckFloor.Stream));
+        static_cast<unsigned long long>(ci->AckFloor.Stream),
+        static_cast<long long>(ci->Config ? ci->Config->MaxDeliver : 0));
+}
+
+// One line per message of `subject` kept by the stream: its dead-letter headers and size.
+//   {"seq":N,"from":"<Vigie-Subject>","bytes":N,"error":"<Vigie-Error>"}
+int dead_letters(const Server& server, const std::string& stream, const std::string& subject) {
+    Connection c;
+    open(server, c);
+    jsStreamInfo* si = nullptr;
+    jsErrCode jerr{};
+    if (natsStatus s = js_GetStreamInfo(&si, c.js, stream.c_str(), nullptr, &jerr); s != NATS_OK)
+        fail("stream " + stream, s);
+    const uint64_t first = si->State.FirstSeq, last = si->State.LastSeq;
+    jsStreamInfo_Destroy(si);
+    for (uint64_t seq = first; seq != 0 && seq <= last; ++seq) {
+        natsMsg* msg = nullptr;
+        if (js_GetMsg(&msg, c.js, stream.c_str(), seq, nullptr, &jerr) != NATS_OK) continue;
+        if (subject == natsMsg_GetSubject(msg)) {
+            const char* error = "";
+            const char* from = "";
+            natsMsgHeader_Get(msg, "Vigie-Error", &error);
+            natsMsgHeader_Get(msg, "Vigie-Subject", &from);
+            std::string escaped;
+            for (const char* p = error; p && *p; ++p) {
+                if (*p == '"' || *p == '\\') escaped += '\\';
+                escaped += *p;
+            }
+            std::printf("{\"seq\":%llu,\"from\":\"%s\",\"bytes\":%d,\"error\":\"%s\"}\n",
+                        static_cast<unsigned long long>(seq), from, natsMsg_GetDataLength(msg),
+                        escaped.c_str());
+        }
+        natsMsg_Destroy(msg);
+    }
+    return 0;
 }
 
 int wait_drained(const Server& server, const std::string& stream, const std::string& consumer,
@@ -270,6 +304,10 @@ int main(int argc, char** argv) {
     server_options(count);
     count->add_option("--stream", stream);
     count->add_option("--subject", subject)->required();
+    auto* dead = app.add_subcommand("dead-letters", "the messages of a subject, with headers");
+    server_options(dead);
+    dead->add_option("--stream", stream);
+    dead->add_option("--subject", subject)->required();
     vigie::test::TrackerOptions to;
     auto* alerts = app.add_subcommand("alerts", "check the seq of every alert in the files");
     alerts->add_option("files", to.files)->required();
@@ -302,6 +340,7 @@ int main(int argc, char** argv) {
     if (pub->parsed()) return publish(server, po);
     if (drained->parsed()) return wait_drained(server, stream, consumer, timeout);
     if (count->parsed()) return subject_count(server, stream, subject);
+    if (dead->parsed()) return dead_letters(server, stream, subject);
     if (alerts->parsed()) return vigie::test::track_alerts(to);
     Connection c;
     open(server, c);

@@ -145,7 +145,7 @@ TEST_CASE("nats settings: defaults, values and each mistake at its place") {
     CHECK(d->nats.subjects == "events.>");
     CHECK(d->nats.fetch_batch == 256);
     CHECK(d->nats.ack_wait_seconds == 30);
-    CHECK(d->nats.max_deliver == 0);
+    CHECK(d->nats.max_deliver == 5);
     CHECK(d->nats.max_ack_pending == 20000);
 
     auto c = ConfigReader("vigie.yaml", diags)
