@@ -239,6 +239,7 @@ void collect_ingest_counts(Builder& b, const IngestFigures& f) {
 
 // Rare by design (a regex over its limit): only the rules that hit it have a series.
 void collect_regex_limit_hits(Builder& b, const RuleMatches& m) {
+    if (m.by_rule.empty() && m.other == 0) return;
     auto& family = b.counter("vigie_rule_regex_limit_hits_total",
                              "Rule evaluations in which a regex hit its match limit: undecided, "
                              "and the rule fired if that test could make it hold (fail-closed)");
