@@ -15,6 +15,10 @@ namespace {
 
 namespace dom = simdjson::dom;
 
+// 9999-12-31T23:59:59Z, the last second a STIX timestamp can say; later ones would also
+// overflow microseconds (found by fuzz_stix_bundle).
+constexpr int64_t kLastSecond = 253402300799;
+
 std::string_view text_of(dom::element e, const char* key) {
     std::string_view s;
     if (e[key].get(s)) return {};
@@ -74,8 +78,9 @@ class EventReader {
         int64_t seconds = 0;
         const std::string_view ts = text_of(a, "timestamp");
         auto r = std::from_chars(ts.data(), ts.data() + ts.size(), seconds);
-        if (ts.empty() || r.ec != std::errc() || r.ptr != ts.data() + ts.size() || seconds < 0)
-            return refuse(where, uuid, "timestamp: not seconds since the epoch");
+        if (ts.empty() || r.ec != std::errc() || r.ptr != ts.data() + ts.size() || seconds < 0 ||
+            seconds > kLastSecond)
+            return refuse(where, uuid, "timestamp: not seconds since the epoch up to year 9999");
         ind.created_us = ind.modified_us = ind.valid_from_us = seconds * 1000000;
         ind.pattern = std::move(*pattern);
         ind.name = std::string(info) + " (" + std::string(type) + ")";

@@ -205,3 +205,14 @@ TEST_CASE("hardening 1: at the largest nesting limit (1024) the STIX walks stay 
     CHECK(content.others.size() == 1);
     configure_input_limits(saved);
 }
+
+TEST_CASE("MISP: an attribute timestamp past year 9999 is refused, not overflowed (fuzz finding)") {
+    const std::string text =
+        R"({"Event":{"info":"x","Attribute":[{"uuid":"6a000000-0000-4000-8000-000000000001",)"
+        R"("type":"domain","value":"a.example","to_ids":true,"timestamp":"4099276461151106048"}]}})";
+    misp::MispEventContent content = misp::read_misp_event(text, {});
+    CHECK(content.indicators.empty());
+    REQUIRE(content.diagnostics.size() == 1);
+    CHECK(content.diagnostics.front().message ==
+          "Event.Attribute[0]: timestamp: not seconds since the epoch up to year 9999");
+}
