@@ -20,6 +20,7 @@
 #include "config/config_reader.hpp"
 #include "generated/version.hpp"
 #include "http/http_listener.hpp"
+#include "http/metrics_handler.hpp"
 #include "metrics/metrics_pusher.hpp"
 #include "metrics/serve_metrics.hpp"
 #include "nats/jetstream_input.hpp"
@@ -220,6 +221,18 @@ std::unique_ptr<MetricsPusher> make_pusher(const ServeConfig& config, ServeMetri
                                            });
 }
 
+// The metrics listener: the ingest listener's deadlines, no TLS, no body, and slots for
+// a few scrapers (a newcomer takes an idle connection's slot all the same).
+HttpSettings metrics_http_settings(const ServeConfig& config) {
+    HttpSettings s = config.http;
+    s.listen = config.metrics_listen;
+    s.tls = {};
+    s.max_connections = 64;
+    s.max_body_bytes = 1024;
+    s.request_threads = 1;
+    return s;
+}
+
 std::vector<std::thread> start_io_threads(net::io_context& io, Logger& log, sigset_t signals) {
     std::vector<std::thread> threads;
     threads.reserve(2);
@@ -360,7 +373,18 @@ int run_serve(const ServeOptions& options) {
                                     ServeSnapshot now;  // the spool as it is at the scrape
                                     alert_pipeline.add_figures(now);
                                     return now.spool;
-                                }});
+                                },
+                                false});
+    // GET /metrics on an HttpListener of its own (not a thread per connection): idle or
+    // half-open connections cannot keep a scraper out.
+    std::unique_ptr<MetricsHandler> metrics_handler;
+    std::unique_ptr<HttpListener> metrics_listener;
+    if (metrics) {
+        metrics_handler =
+            std::make_unique<MetricsHandler>([&metrics] { return metrics->exposition(); });
+        metrics_listener = std::make_unique<HttpListener>(io, metrics_http_settings(*config),
+                                                          *metrics_handler, log);
+    }
     std::unique_ptr<MetricsPusher> pusher = make_pusher(*config, metrics.get(), log);
     std::unique_ptr<JetStreamInput> nats;
     if (config->nats.enabled) {
@@ -384,12 +408,13 @@ int run_serve(const ServeOptions& options) {
     watch_signals(signals, reloader, stop, log);
     alert_pipeline.start();
     listener.start();
+    if (metrics_listener) metrics_listener->start();
     ticker.tick();
     if (pusher) pusher->start();
     const RuleCounts rules = RuleCounts::of(*loaded.ruleset, loaded.documents);
     log.info("serving", {{"http", config->http.listen.host + ":" + std::to_string(listener.port())},
                          {"metrics", metrics ? config->metrics_listen.host + ":" +
-                                                   std::to_string(metrics->port())
+                                                   std::to_string(metrics_listener->port())
                                              : std::string("off")},
                          {"rules", rules.in_use},
                          {"rules_inactive", rules.inactive},
@@ -410,6 +435,7 @@ int run_serve(const ServeOptions& options) {
         metrics->publish(current_snapshot());
         pusher->stop();
     }
+    if (metrics_listener) metrics_listener->stop();
     for (int i = 0; i < 100 && listener.connections() > 0; ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     io.stop();

@@ -157,13 +157,14 @@ HttpRequest to_request(http::request<http::string_body>&& req, std::string peer)
 // SessionHost, so it lives as long as the last of them.
 //
 // Slots: at most max_connections connections. At the limit, a newcomer takes the slot of
-// the untrusted session (none of its requests authenticated) that has waited longest for
-// a request: idle, half-open or health-polling connections cannot keep an agency out.
-// With no such session left, accepting pauses (newcomers wait in the kernel's backlog)
-// until a session ends or waits again.
+// an untrusted session (none of its requests authenticated) waiting for a request: one
+// already served (a health poller between requests) first, else the one not yet read
+// that has waited longest. Idle, half-open or health-polling connections cannot keep an
+// agency out. With no such session left, accepting pauses (newcomers wait in the
+// kernel's backlog) until a session ends or waits again.
 class HttpListener::State final : public SessionHost, public std::enable_shared_from_this<State> {
   public:
-    State(net::io_context& io, const HttpSettings& settings, IngestHandler& handler, Logger& log,
+    State(net::io_context& io, const HttpSettings& settings, RequestHandler& handler, Logger& log,
           std::shared_ptr<net::thread_pool> ingest_pool,
           std::shared_ptr<net::thread_pool> other_pool)
         : io_(io),
@@ -187,7 +188,7 @@ class HttpListener::State final : public SessionHost, public std::enable_shared_
         port_ = acceptor_.local_endpoint().port();
     }
 
-    IngestHandler& handler() override { return handler_; }
+    RequestHandler& handler() override { return handler_; }
     const HttpSettings& settings() const override { return settings_; }
     bool stopping() const override { return stopping_; }
 
@@ -249,7 +250,9 @@ class HttpListener::State final : public SessionHost, public std::enable_shared_
         }
     }
 
-    // The untrusted session that has waited longest for a request, other than `except`.
+    // The untrusted session to close for a newcomer, other than `except`: of those waiting
+    // for a request, one already served (a health poller between its requests, a refused
+    // client lingering) before one not read yet; the one that has waited longest first.
     std::shared_ptr<SessionControl> eviction_candidate(const SessionControl* except) {
         std::vector<std::shared_ptr<SessionControl>> live;
         {
@@ -259,9 +262,13 @@ class HttpListener::State final : public SessionHost, public std::enable_shared_
         }
         // Outside the lock: the last reference to a session may go here (session_ended).
         std::shared_ptr<SessionControl> oldest;
+        auto before = [](const SessionControl& a, const SessionControl& b) {
+            if (a.served() != b.served()) return a.served();
+            return a.waiting_since() < b.waiting_since();
+        };
         for (auto& session : live) {
             if (session.get() == except || !session->waiting() || session->trusted()) continue;
-            if (!oldest || session->waiting_since() < oldest->waiting_since()) oldest = session;
+            if (!oldest || before(*session, *oldest)) oldest = session;
         }
         return oldest;
     }
@@ -326,7 +333,7 @@ class HttpListener::State final : public SessionHost, public std::enable_shared_
 
     net::io_context& io_;
     HttpSettings settings_;
-    IngestHandler& handler_;
+    RequestHandler& handler_;
     Logger& log_;
     tcp::acceptor acceptor_;
     std::unique_ptr<ssl::context> tls_;
@@ -344,7 +351,7 @@ class HttpListener::State final : public SessionHost, public std::enable_shared_
 };
 
 HttpListener::HttpListener(net::io_context& io, const HttpSettings& settings,
-                           IngestHandler& handler, Logger& log)
+                           RequestHandler& handler, Logger& log)
     : ingest_pool_(std::make_shared<net::thread_pool>(std::max(1U, settings.request_threads))),
       other_pool_(std::make_shared<net::thread_pool>(std::max(1U, settings.request_threads))),
       state_(std::make_shared<State>(io, settings, handler, log, ingest_pool_, other_pool_)) {}

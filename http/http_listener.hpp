@@ -3,7 +3,8 @@
 // `max_connections` connections, where a newcomer at the limit takes the slot of the
 // unauthenticated connection idle longest (beyond that, new ones wait in the kernel
 // backlog); each request's header is read under a short deadline and admitted (auth,
-// route) by the IngestHandler before its body is read under the read deadline, with
+// route) by its RequestHandler (the ingest routes, or the metrics) before its body is
+// read under the read deadline, with
 // header and body size limits; admitted requests run on two small worker pools (ingest;
 // TAXII and reloads), never on the I/O threads.
 #include <cstdint>
@@ -23,7 +24,7 @@ namespace vigie {
 class HttpListener {
   public:
     // Binds at once; throws std::runtime_error when it cannot (a start-up failure).
-    HttpListener(boost::asio::io_context& io, const HttpSettings& settings, IngestHandler& handler,
+    HttpListener(boost::asio::io_context& io, const HttpSettings& settings, RequestHandler& handler,
                  Logger& log);
     ~HttpListener();
     HttpListener(const HttpListener&) = delete;

@@ -40,6 +40,9 @@ class SessionControl {
     [[nodiscard]] bool waiting() const { return waiting_.load(std::memory_order_acquire); }
     // One of its requests was authenticated: it is never evicted for a newcomer.
     [[nodiscard]] bool trusted() const { return trusted_.load(std::memory_order_acquire); }
+    // One of its requests was answered (or refused): it is evicted before a connection
+    // that has not been read yet, which may be an agency's, its header still unread.
+    [[nodiscard]] bool served() const { return served_.load(std::memory_order_acquire); }
     // The order in which sessions began waiting (the lowest has waited longest).
     [[nodiscard]] uint64_t waiting_since() const {
         return waiting_since_.load(std::memory_order_acquire);
@@ -48,6 +51,7 @@ class SessionControl {
   protected:
     std::atomic<bool> waiting_{true};
     std::atomic<bool> trusted_{false};
+    std::atomic<bool> served_{false};
     std::atomic<uint64_t> waiting_since_{0};
 };
 
@@ -56,7 +60,7 @@ class SessionControl {
 class SessionHost {
   public:
     virtual ~SessionHost() = default;
-    virtual IngestHandler& handler() = 0;
+    virtual RequestHandler& handler() = 0;
     virtual const HttpSettings& settings() const = 0;
     virtual bool stopping() const = 0;
     virtual void session_ended() = 0;
@@ -132,6 +136,7 @@ class HttpSession : public SessionControl {
   private:
     void begin_waiting(bool tell_host) {
         idle_ = true;
+        if (tell_host) served_.store(true, std::memory_order_release);
         waiting_since_.store(host_->next_sequence(), std::memory_order_release);
         waiting_.store(true, std::memory_order_release);
         if (tell_host) host_->session_waiting();

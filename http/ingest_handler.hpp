@@ -17,6 +17,7 @@
 
 #include "config/serve_config.hpp"
 #include "http/http_exchange.hpp"
+#include "http/request_handler.hpp"
 #include "serve/agency_registry.hpp"
 #include "serve/ingest_engine.hpp"
 #include "serve/logger.hpp"
@@ -51,22 +52,8 @@ struct ExtraRoutes {
     std::function<std::optional<HttpAnswer>(const HttpRequest& head)> authenticate{};
 };
 
-// Where the listener runs a request once its body is read: on the I/O thread (cheap
-// answers: health, readiness, 404), or on one of the two small worker pools, so that
-// inflating, parsing and storing never hold an I/O thread (and TAXII work never holds
-// the ingest's pool).
-enum class RequestLane : uint8_t { Inline, Ingest, Other };
-
-// What the listener does with a request once its header is read, before any of its body.
-struct Admission {
-    std::optional<HttpAnswer> refusal;  // answered at once, the body unread, then closed
-    bool authenticated = false;         // its credential was checked and is good
-    RequestLane lane = RequestLane::Inline;
-};
-
-class IngestHandler {
+class IngestHandler final : public RequestHandler {
   public:
-    using Reply = std::function<void(HttpAnswer&&)>;
     // Runs a reload off the network thread and calls back with the outcome.
     using Reloader = std::function<void(std::function<void(ReloadOutcome&&)>)>;
 
@@ -78,10 +65,10 @@ class IngestHandler {
     // no unauthenticated peer makes vigie read (or hold in memory) a body. Requests with
     // no credential (health, readiness, unknown paths) may not carry a body (413).
     // A refusal is counted and logged here. Thread-safe.
-    Admission admit(const HttpRequest& head, bool has_body);
+    Admission admit(const HttpRequest& head, bool has_body) override;
     // Calls `reply` exactly once: at once, or from a worker thread once the job is done.
     // Checks everything admit() checked again, so that it is safe on its own (fuzzing).
-    void handle(HttpRequest&& request, Reply reply);
+    void handle(HttpRequest&& request, Reply reply) override;
 
     // From now on, new events get 503 (SIGTERM): the listener is draining.
     void start_draining() { draining_ = true; }

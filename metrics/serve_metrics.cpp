@@ -324,27 +324,28 @@ class ServeMetrics::Families final : public pm::Collectable {
 
 struct ServeMetrics::Impl {
     Impl(const std::string& address, IngestSource ingest, ServeMetricsOptions options) try
-        : families(std::make_shared<Families>(std::move(ingest), std::move(options))),
-          exposer(exposer_options(address)) {
+        : families(std::make_shared<Families>(std::move(ingest), options)) {
+        if (options.serve_http) exposer = std::make_unique<pm::Exposer>(exposer_options(address));
     } catch (const std::exception& e) {
         throw std::runtime_error("cannot serve metrics on " + address + ": " + e.what());
     }
 
     std::shared_ptr<Families> families;
     // After `families`: destroyed first, so that no scrape runs while they go.
-    pm::Exposer exposer;
+    std::unique_ptr<pm::Exposer> exposer;
 };
 
 ServeMetrics::ServeMetrics(const std::string& address, IngestSource ingest,
                            ServeMetricsOptions options)
     : impl_(std::make_unique<Impl>(address, std::move(ingest), std::move(options))) {
-    impl_->exposer.RegisterCollectable(impl_->families);
+    if (impl_->exposer) impl_->exposer->RegisterCollectable(impl_->families);
 }
 
 ServeMetrics::~ServeMetrics() = default;
 
 uint16_t ServeMetrics::port() const {
-    auto ports = impl_->exposer.GetListeningPorts();
+    if (!impl_->exposer) return 0;
+    auto ports = impl_->exposer->GetListeningPorts();
     return ports.empty() ? 0 : static_cast<uint16_t>(ports.front());
 }
 

@@ -97,12 +97,17 @@ struct ServeMetricsOptions {
     // The spool's figures, read at each scrape and push (thread-safe), so that the spool
     // gauges are those of the moment a refusal is seen, not of the last snapshot; empty:
     // the snapshot's.
+    // False: no listener of its own (vigie serve serves exposition() on an HttpListener,
+    // whose slot policy idle connections cannot defeat); port() is then 0.
+    bool serve_http = true;
+};
     std::function<SpoolFigures()> spool{};
 
 class ServeMetrics {
   public:
     using IngestSource = std::function<IngestFigures()>;
-    // Serves the metrics on http://ADDRESS/metrics ("127.0.0.1:9464"). `ingest` is called
+    // Serves the metrics on http://ADDRESS/metrics ("127.0.0.1:9464") unless
+    // options.serve_http is false (then ADDRESS is unused). `ingest` is called
     // at each scrape and push, from the exposer's or the pusher's thread: it must be
     // thread-safe and outlive this object. Throws std::runtime_error when it cannot listen
     // (a start-up failure).

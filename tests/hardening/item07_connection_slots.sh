@@ -4,8 +4,9 @@
 # half-open sockets (a request line and half a header, never finished) are held open while
 # an agency POSTs 15 times: all 15 are answered 200 (a newcomer takes the slot of the
 # unauthenticated connection idle longest; vigie_http_evicted_connections_total counts it).
-# Four idle connections held on the metrics listener do not stop a scrape. The server
-# still serves once the clients are gone, and stops cleanly.
+# 100 idle connections held on the metrics listener (64 slots) do not stop a scrape: it is
+# answered while at least 50 of them are still held (it did not wait for them to time
+# out). The server still serves once the clients are gone, and stops cleanly.
 set -u
 vigie=$1
 source_dir=$2
@@ -83,16 +84,17 @@ done
 check "15 of 15 agency POSTs answered 200 while they are held" equals "$ok" 15
 check "the pollers are still running" kill -0 "$holder"
 
-# The metrics listener: four idle connections held, a scrape still answers.
+# The metrics listener: 100 idle connections held, a scrape still answers.
 touch "$work/hold_metrics"
-python3 "$work/hold.py" "$METRICS_A" "$work/hold_metrics" 0 0 4 > "$work/held_metrics" 2>&1 &
-check "4 idle connections held on the metrics listener" wait_ready "$work/held_metrics"
+python3 "$work/hold.py" "$METRICS_A" "$work/hold_metrics" 0 0 100 > "$work/held_metrics" 2>&1 &
+check "100 idle connections held on the metrics listener" wait_ready "$work/held_metrics"
 code=$(curl -s -o "$work/metrics" -w '%{http_code}' --max-time 60 "http://127.0.0.1:$METRICS_A/metrics")
 check "a scrape still answers 200" equals "$code" 200
 rm -f "$work/hold_metrics"
 for _ in $(seq 1 300); do grep -q 'idle still open' "$work/held_metrics" && break; sleep 0.1; done
-# Not after civetweb timed them out: while all four were still held.
-check "  while the four idle connections were still held" has "$work/held_metrics" 'idle still open: 4'
+# Not after they timed out: while most were still held (the oldest gave their slots).
+still=$(sed -nE 's/idle still open: ([0-9]+)/\1/p' "$work/held_metrics")
+check "  while ${still:-no} of the 100 idle connections were still held" test "${still:-0}" -ge 50
 
 evicted=$(sed -nE 's/^vigie_http_evicted_connections_total ([0-9.e+]+)$/\1/p' "$work/metrics")
 check "evicted idle connections are counted (${evicted:-none})" \
