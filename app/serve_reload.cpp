@@ -102,6 +102,12 @@ ReloadOutcome ServeReloader::reload() {
             return {false, refused_summary(diags)};
         }
         next = std::move(*read);
+        // The limits are read without a lock by every thread: set once, at start-up.
+        if (!(next.limits == current_.limits))
+            log_.warn(
+                "limits: changed in the configuration file; they apply at the next start, not "
+                "on a reload");
+        next.limits = current_.limits;
     }
     LoadedRuleset loaded = load_ruleset(rule_options(next.rules));
     if (!loaded.ruleset || loaded.errors > 0) {

@@ -25,6 +25,8 @@ struct InputLimits {
     // handful; each is resolved against the object, so an object over this is withheld
     // from every peer (fail closed) rather than resolved.
     uint32_t max_granular_selectors = 1000;
+
+    bool operator==(const InputLimits&) const = default;
 };
 
 // The process's limits (the defaults until configure_input_limits is called).

@@ -132,13 +132,21 @@ check "serve stops cleanly" equals "$STATUS" 0
 
 # --- limits: read at start-up and applied before any thread: events nested past
 # limits.max_nesting_depth are rejected with the configured bound in the shared wording.
-base 'limits: {max_nesting_depth: 8}' > "$work/limits.yaml"
-sed -i "s|token_sha256: .*|token_sha256: $(digest limits-token)|" "$work/limits.yaml"
+base 'limits: {max_nesting_depth: 8}' 'admin:' "  token_sha256: $(digest admin-token)" > "$work/limits.yaml"
+sed -i "0,/token_sha256: .*/s||token_sha256: $(digest limits-token)|" "$work/limits.yaml"
 start_serve L "$work/limits.yaml" || exit 1
 { printf '{"a":'; printf '[%.0s' $(seq 1 10); printf ']%.0s' $(seq 1 10); printf '}\n{"b":[[1]]}\n'; } > "$work/nested.ndjson"
 check "limits: the request is answered" equals "$(post "$HTTP_L" limits-token "$work/nested.ndjson")" 200
 check "limits: the shallow event is accepted" equals "$(json_number "$work/body" accepted)" 1
 check "limits: the deep one is rejected with the configured bound" has "$work/body" "nested deeper than 8 levels"
+# A reload cannot change them (every thread reads them without a lock): said, not ignored.
+sed -i 's|max_nesting_depth: 8|max_nesting_depth: 32|' "$work/limits.yaml"
+check "limits: reload answered" equals "$(curl -s -o /dev/null -w '%{http_code}' -X POST \
+  -H 'Authorization: Bearer admin-token' "http://127.0.0.1:$HTTP_L/v1/admin/reload")" 200
+check "limits: the reload says they apply at the next start" \
+  has "$work/L.log" "limits: changed in the configuration file; they apply at the next start"
+check "limits: still the start-up bound" equals "$(post "$HTTP_L" limits-token "$work/nested.ndjson")" 200
+check "limits: still rejected at 8" has "$work/body" "nested deeper than 8 levels"
 stop_serve L
 
 echo "$pass passed, $failures failed"
