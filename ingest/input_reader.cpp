@@ -97,11 +97,12 @@ void InputReader::deliver(const DocumentSplitter::Result& r, DocumentBatch& batc
     batch.documents_.push_back({r.start, size, r.line, next_index_++});
 }
 
-// The documents at the end of the batch that lie on the line the input stops in may yet
-// share it with a problem: they wait, carried into the next batch, unless the line is
-// longer than a document may be (its documents are then judged one by one).
+// The documents at the end of the batch that lie on the line the input stops in, or on
+// the line where the document still open began, may yet share it with a problem: they
+// wait, carried into the next batch, unless the line is longer than a document may be
+// (its documents are then judged one by one).
 void InputReader::hold_open_line(DocumentBatch& batch) {
-    const uint64_t line = splitter_.line();
+    const uint64_t line = splitter_.in_document() ? splitter_.document_line() : splitter_.line();
     if (!held_.empty() &&
         (held_.front().line != line || batch.length_ - held_.front().offset > max_event_bytes_))
         release_held(batch);

@@ -293,6 +293,16 @@ TEST_CASE("hardening item 14: a line cut by the end of a read waits for its end"
         REQUIRE(r.problems.size() == 1);
         CHECK(r.problems[0].starts_with("1:unexpected '}'"));
     }
+    // A document that begins on line 1 after an accepted one, runs over line 2 and is cut
+    // by the end of the input: line 1 is rejected whole (the fuzz target found this).
+    const std::string spanning = "{\"a\":\"\\n\"}{\"cut\":x\n\"s\"\n";
+    for (size_t chunk : {size_t{3}, size_t{97}, size_t{4096}}) {
+        CAPTURE(chunk);
+        Read r = read_fd(spanning, chunk);
+        CHECK(r.docs.empty());
+        REQUIRE(r.problems.size() == 1);
+        CHECK(r.problems[0].starts_with("1:truncated document: the input ends inside it"));
+    }
 }
 
 TEST_CASE("hardening item 14: with a repeated key, matched shows the value the rule matched") {
