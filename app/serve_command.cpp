@@ -53,6 +53,7 @@ std::optional<ServeConfig> serve_config(const ServeOptions& options) {
             return std::nullopt;
         }
         config.http.listen = *a;
+        config.places.keys.erase("http.listen");  // not the file's any more
     }
     if (!options.metrics_listen.empty()) {
         auto a = parse_listen_address(options.metrics_listen, error);
@@ -61,6 +62,7 @@ std::optional<ServeConfig> serve_config(const ServeOptions& options) {
             return std::nullopt;
         }
         config.metrics_listen = *a;
+        config.places.keys.erase("metrics.listen");
     }
     if (!options.alert_format.empty()) config.alerts_format = options.alert_format;
     return config;
