@@ -263,7 +263,9 @@ void Prefilter::compile_database(DatabaseJob& job, const DatabaseCache& cache) {
             hs_free_compile_error(err);
             throw std::runtime_error("Hyperscan failed to compile the prefilter: " + msg);
         }
-        size_t bad = keep[static_cast<size_t>(err->expression)];
+        // Read before the error is freed (it was read after: a use-after-free).
+        const auto rejected = static_cast<size_t>(err->expression);
+        size_t bad = keep[rejected];
         diags.push_back({Severity::Warning,
                          {},
                          {},
@@ -272,7 +274,7 @@ void Prefilter::compile_database(DatabaseJob& job, const DatabaseCache& cache) {
         hs_free_compile_error(err);
         job.rejected_sets.insert(job.rejected_sets.end(), pattern_sets[bad].begin(),
                                  pattern_sets[bad].end());
-        keep.erase(keep.begin() + static_cast<std::ptrdiff_t>(err->expression));
+        keep.erase(keep.begin() + static_cast<std::ptrdiff_t>(rejected));
         db = nullptr;
     }
     if (db == nullptr && job.exact.empty()) return;

@@ -247,3 +247,18 @@ TEST_CASE("hardening item 9: rules check warns, located, on a regex that can bac
     CHECK(warning->format().starts_with(
         "<test rule>:6:11: warning: rule re-1: regex can backtrack badly at offset 0"));
 }
+
+TEST_CASE("hardening item 9: a regex Hyperscan rejects leaves its rule evaluated on every event") {
+    // Found by fuzz_rule_loader with the catastrophic-regex seed: the prefilter read the
+    // rejected expression's index after freeing Hyperscan's error (a use-after-free).
+    SigmaHarness h(
+        "title: re\nid: re-1\nlogsource: {product: test}\ndetection:\n"
+        "  sel:\n    A|re: \"^(a+)+$\\xFF\\xFE\"\n  condition: sel\n");
+    INFO("diagnostics: " << h.errors());
+    const auto& d = h.diagnostics();
+    CHECK(std::any_of(d.begin(), d.end(), [](const auto& x) {
+        return x.message.find("prefilter: Hyperscan rejects") != std::string::npos;
+    }));
+    CHECK(h.rules_loaded() == 1);
+    CHECK_FALSE(h.matches(R"({"A":"aaaa"})"));
+}
