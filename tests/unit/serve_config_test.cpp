@@ -77,7 +77,8 @@ TEST_CASE("each mistake is an error at its place") {
     const std::string digest = sha256_hex("t");
     CHECK(errors_of("http:\n  lisen: 1.2.3.4:80\n") ==
           "vigie.yaml:2:3: unknown setting http.lisen (known here: listen, max_body_bytes, "
-          "max_event_bytes, max_connections, read_timeout_seconds, tls)\n");
+          "max_event_bytes, max_connections, read_timeout_seconds, header_timeout_seconds, "
+          "idle_timeout_seconds, request_threads, tls)\n");
     CHECK(errors_of("http: {listen: localhost}\n") ==
           "vigie.yaml:1:16: http.listen: expected HOST:PORT, e.g. 127.0.0.1:8080 or "
           "[::1]:8080\n");
