@@ -122,16 +122,10 @@ void check_output(const OutputSettings& o, const std::string& key, Checker& c) {
             c.writable_directory(key + ".path", fs::path(o.file.path).parent_path().string());
             break;
         case OutputType::Webhook:
-            if (o.webhook.url.rfind("http://", 0) != 0 && o.webhook.url.rfind("https://", 0) != 0)
-                c.error(key + ".url",
-                        "a webhook url must be http:// or https://, not " + o.webhook.url);
-            if (!o.webhook.secret_env.empty()) {
-                const char* secret = std::getenv(o.webhook.secret_env.c_str());
-                if (secret == nullptr || *secret == '\0')
-                    c.error(key + ".secret_env",
-                            "the environment variable " + o.webhook.secret_env +
-                                " is not set or empty (it holds the HMAC key)");
-            }
+            if (auto problem = webhook_url_problem(o.webhook.url); !problem.empty())
+                c.error(key + ".url", problem);
+            if (auto problem = webhook_secret_problem(o.webhook.secret_env); !problem.empty())
+                c.error(key + ".secret_env", problem);
             if (!o.webhook.ca_file.empty()) c.readable(key + ".ca_file", o.webhook.ca_file);
             break;
         case OutputType::Nats:
@@ -214,6 +208,19 @@ void check_tokens(const ServeConfig& config, Checker& c) {
 }
 
 }  // namespace
+
+std::string webhook_url_problem(const std::string& url) {
+    if (url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0) return "";
+    return "a webhook url must be http:// or https://, not " + url;
+}
+
+std::string webhook_secret_problem(const std::string& secret_env) {
+    if (secret_env.empty()) return "";
+    const char* secret = std::getenv(secret_env.c_str());
+    if (secret != nullptr && *secret != '\0') return "";
+    return "the environment variable " + secret_env +
+           " is not set or empty (it holds the HMAC key)";
+}
 
 const std::vector<std::string>& sample_token_digests() {
     static const std::vector<std::string> digests{

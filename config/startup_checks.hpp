@@ -23,6 +23,12 @@
 
 namespace vigie {
 
+// A webhook output's url or secret_env that serve cannot start with, in words; "" when
+// fine. The forwarder checks again with these (its construction throws them), so the two
+// say the same.
+std::string webhook_url_problem(const std::string& url);
+std::string webhook_secret_problem(const std::string& secret_env);
+
 // Appends the problems of `config` to `diags`; returns how many are errors.
 size_t check_serve_config(const ServeConfig& config, Diagnostics& diags);
 

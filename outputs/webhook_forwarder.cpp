@@ -9,6 +9,7 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "config/startup_checks.hpp"
 #include "outputs/webhook_signature.hpp"
 
 namespace vigie {
@@ -39,17 +40,13 @@ struct HeaderList {
 
 WebhookForwarder::WebhookForwarder(std::string name, const WebhookOutputSettings& settings)
     : name_(std::move(name)), settings_(settings), batch_(settings.batch > 0 ? settings.batch : 1) {
-    if (settings_.url.rfind("http://", 0) != 0 && settings_.url.rfind("https://", 0) != 0)
-        throw std::runtime_error("output " + name_ +
-                                 ": webhook url must be http:// or https://: " + settings_.url);
-    if (!settings_.secret_env.empty()) {
-        const char* secret = std::getenv(settings_.secret_env.c_str());
-        if (!secret || !*secret)
-            throw std::runtime_error("output " + name_ + ": environment variable " +
-                                     settings_.secret_env +
-                                     " (webhook secret_env) is not set or empty");
-        secret_ = secret;
-    }
+    // The start-up checks' words (config/startup_checks.hpp): serve refuses these before
+    // any output is made; here they guard any other caller.
+    if (auto problem = webhook_url_problem(settings_.url); !problem.empty())
+        throw std::runtime_error("output " + name_ + ": url: " + problem);
+    if (auto problem = webhook_secret_problem(settings_.secret_env); !problem.empty())
+        throw std::runtime_error("output " + name_ + ": secret_env: " + problem);
+    if (!settings_.secret_env.empty()) secret_ = std::getenv(settings_.secret_env.c_str());
     static std::once_flag curl_ready;
     std::call_once(curl_ready, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
     curl_ = curl_easy_init();
