@@ -221,9 +221,10 @@ IngestResult IngestEngine::scan_job(Worker& worker, IngestJob& job) {
         result.accepted += batch.counters.events;
         for (uint64_t n : batch.counters.alerts_by_level) result.alerts += n;
         for (auto& r : batch.rejections) result.rejected.push_back({r.line, std::move(r.message)});
-        if (!sink_.write(batch.alerts)) {
+        // A refusal for good is the job's answer (413), whatever later batches meet.
+        if (!sink_.write(batch.alerts) && !result.output_refused_for_good) {
             result.output_error = sink_.error();
-            result.output_refused_for_good |= sink_.refused_for_good();
+            result.output_refused_for_good = sink_.refused_for_good();
         }
     }
     return result;
