@@ -56,7 +56,7 @@ class Checker {
     // existing parent can be written).
     void writable_directory(const std::string& key, const std::string& dir) {
         std::error_code ec;
-        fs::path p = fs::absolute(dir, ec);
+        fs::path p = fs::absolute(dir.empty() ? "." : dir, ec);  // "": the working directory
         while (!p.empty() && !fs::exists(p, ec) && p.has_parent_path() && p != p.parent_path())
             p = p.parent_path();
         if (!fs::is_directory(p, ec)) {
@@ -110,7 +110,8 @@ bool host_port(const std::string& address) {
     const size_t colon = address.rfind(':');
     if (colon == std::string::npos || colon == 0 || colon + 1 == address.size()) return false;
     const std::string port = address.substr(colon + 1);
-    return port.size() <= 5 && std::all_of(port.begin(), port.end(), ::isdigit) &&
+    return port.size() <= 5 &&
+           std::all_of(port.begin(), port.end(), [](char ch) { return ch >= '0' && ch <= '9'; }) &&
            std::stoul(port) <= 65535;
 }
 

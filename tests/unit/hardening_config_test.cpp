@@ -161,6 +161,10 @@ TEST_CASE("hardening 13: start-up checks name the file:line:col and key of each 
         "rules: {paths: [/]}\nspool: {directory: /tmp}\nalerts:\n  outputs:\n"
         "    - name: w\n      type: webhook\n      url: ftp://h/x\n"
         "      secret_env: VIGIE_UNIT_TEST_NEVER_SET\n";
+    // A file in the working directory, a syslog HOST:PORT: fine.
+    CHECK(startup_problems("rules: {paths: [/]}\nalerts: {outputs: [{name: f, type: file, path: "
+                           "a.ndjson}, {name: s, type: syslog, address: '127.0.0.1:6514'}]}\n")
+              .empty());
     CHECK(startup_problems(webhook) ==
           "vigie.yaml:7:7: alerts.outputs[0].url: a webhook url must be http:// or https://, "
           "not ftp://h/x\n"
