@@ -27,7 +27,9 @@ struct HttpSettings {
     uint64_t max_body_bytes = 16ULL << 20;  // after decompression
     uint64_t max_event_bytes = 1ULL << 20;
     uint32_t max_connections = 256;
-    uint32_t read_timeout_seconds = 30;  // a slow or half-open client is dropped after this
+    // An admitted (authenticated) request's body, and the write of each answer: a slow
+    // client is dropped after this.
+    uint32_t read_timeout_seconds = 30;
     // Before a request is authenticated: a new connection (its TLS handshake and request
     // header included) and a kept-alive one between requests are dropped after these.
     uint32_t header_timeout_seconds = 10;
