@@ -9,6 +9,7 @@
 #include <future>
 
 #include "alerts/alert_format.hpp"
+#include "config/config_reader.hpp"
 #include "config/token_digest.hpp"
 #include "http/ingest_handler.hpp"
 #include "serve/ingest_engine.hpp"
@@ -211,6 +212,28 @@ TEST_CASE("hardening 12: the spool tells records it can never hold from a full s
     const std::string_view fits[] = {small};
     CHECK(spool->append(fits) == AppendStatus::Stored);
     std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("hardening 7: the connection deadlines and request pools are settings, with defaults") {
+    Diagnostics diags;
+    auto defaults = ConfigReader("vigie.yaml", diags).read("");
+    REQUIRE(defaults);
+    CHECK(defaults->http.header_timeout_seconds == 10);
+    CHECK(defaults->http.idle_timeout_seconds == 5);
+    CHECK(defaults->http.request_threads == 2);
+    auto set = ConfigReader("vigie.yaml", diags)
+                   .read(
+                       "http: {header_timeout_seconds: 3, idle_timeout_seconds: 2, "
+                       "request_threads: 4}\n");
+    REQUIRE(set);
+    CHECK(set->http.header_timeout_seconds == 3);
+    CHECK(set->http.idle_timeout_seconds == 2);
+    CHECK(set->http.request_threads == 4);
+    Diagnostics bad;
+    CHECK_FALSE(ConfigReader("vigie.yaml", bad).read("http: {idle_timeout_seconds: 0}\n"));
+    REQUIRE(bad.size() == 1);
+    CHECK(bad.front().format().find("http.idle_timeout_seconds must be a whole number from 1") !=
+          std::string::npos);
 }
 
 }  // namespace vigie
