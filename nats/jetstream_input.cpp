@@ -130,7 +130,7 @@ void JetStreamInput::Impl::start() {
 // sees their last delivery: dead-letter earlier then, and say so.
 void JetStreamInput::Impl::check_max_deliver(int64_t server_max) {
     dead_after_ = settings_.max_deliver;
-    if (server_max <= 0 || static_cast<uint64_t>(server_max) > dead_after_) return;
+    if (server_max <= 0 || static_cast<uint64_t>(server_max) > dead_after_ + 1) return;
     dead_after_ = server_max > 1 ? static_cast<uint64_t>(server_max) - 1 : 1;
     log_.warn("nats consumer delivers a message at most " + std::to_string(server_max) +
                   " times (its max_deliver, not updated): dead-lettered after " +

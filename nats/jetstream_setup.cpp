@@ -86,9 +86,11 @@ int64_t consumer_max_deliver(const NatsSettings& settings, NatsHandles& h) {
 }
 
 // Creates the durable consumer, or brings an existing one to the configured ack_wait,
-// max_deliver and max_ack_pending (settings the server lets change). The server may deliver
-// a message max_deliver + 1 times: the input dead-letters it on that last delivery, before
-// evaluating it (the server alone would only drop it, with an advisory nobody reads).
+// max_deliver and max_ack_pending (settings the server lets change). The input dead-letters
+// a message on its delivery max_deliver + 1, before evaluating it (the server alone would
+// only drop it, with an advisory nobody reads). The server may deliver it once more than
+// that: a worker killed between fetching that delivery and publishing the dead letter does
+// not lose the message.
 void ensure_consumer(const NatsSettings& settings, Logger& log, NatsHandles& h) {
     jsConsumerConfig cc;
     jsConsumerConfig_Init(&cc);
@@ -96,7 +98,7 @@ void ensure_consumer(const NatsSettings& settings, Logger& log, NatsHandles& h) 
     cc.AckPolicy = js_AckExplicit;
     cc.DeliverPolicy = js_DeliverAll;
     cc.AckWait = static_cast<int64_t>(settings.ack_wait_seconds) * 1000000000;  // ns
-    cc.MaxDeliver = static_cast<int64_t>(settings.max_deliver) + 1;
+    cc.MaxDeliver = static_cast<int64_t>(settings.max_deliver) + 2;
     cc.MaxAckPending = settings.max_ack_pending;
     cc.FilterSubject = settings.subjects.c_str();
     jsConsumerInfo* info = nullptr;
