@@ -175,7 +175,7 @@ int run_scan(const ScanOptions& options) {
     ScanReport report(*format, metrics, progress.get());
     unsigned threads =
         options.threads != 0 ? options.threads : std::max(1U, std::thread::hardware_concurrency());
-    PipelineOptions pipeline{threads, options.max_event_bytes, InputReader::kChunkBytes,
+    PipelineOptions pipeline{threads, options.max_event_bytes, options.batch_bytes,
                              *min_level};
     pipeline.indicators = indicators.catalog.get();
     ScanPipeline(loaded.ruleset, *format, pipeline).run(inputs, report);
