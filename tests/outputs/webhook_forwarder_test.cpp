@@ -106,7 +106,7 @@ TEST_CASE("webhook: 503 with Retry-After and a dropped connection are retried, t
 }
 
 TEST_CASE(
-    "webhook: 400, 413, 422 refuse the alerts for good; other 4xx are failures marked "
+    "webhook: 400, 413, 422 refuse the alerts for good, other 4xx are failures marked "
     "likely permanent, a wrong secret too") {
     Receiver receiver("400,413,422,403");
     WebhookForwarder forwarder("soc", settings_for(receiver));
