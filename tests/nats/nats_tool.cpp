@@ -137,8 +137,10 @@ int publish(const Server& server, const PublishOptions& o) {
             numbered(line, o.start + n, o.timestamps, event);
         jsPubOptions po;
         jsPubOptions_Init(&po);
+        // A republished numbered event is dropped by the stream, not doubled. Raw lines carry
+        // no number: an id made of --start would make the stream drop unrelated messages.
         id = o.agency + "-" + std::to_string(o.start + n);
-        po.MsgId = id.c_str();  // a republished event is dropped by the stream, not doubled
+        if (!o.raw) po.MsgId = id.c_str();
         natsStatus s;
         if (o.sync) {
             jsPubAck* ack = nullptr;
@@ -285,7 +287,7 @@ int main(int argc, char** argv) {
     pub->add_option("--start", po.start, "first seq");
     pub->add_option("--duration", po.duration, "publish for this many seconds");
     pub->add_option("--rate", po.rate, "events per second (default: as fast as possible)");
-    pub->add_flag("--raw", po.raw, "publish the lines as they are");
+    pub->add_flag("--raw", po.raw, "publish the lines as they are (no Nats-Msg-Id)");
     pub->add_flag("--sync", po.sync, "wait for each message's acknowledgement by the stream");
     pub->add_flag("--timestamps", po.timestamps, "add \"ts_ns\": the publish time");
     std::string stream = "EVENTS", consumer = "vigie", subject;
