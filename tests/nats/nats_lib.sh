@@ -19,10 +19,10 @@ test_setup() {
     trap cleanup EXIT
 }
 
-cleanup() {
+cleanup() {  # KEEP_WORK=1 keeps $WORK (logs, configurations) to look into a failure
     for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
     for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-    rm -rf "$WORK"
+    if [ -n "${KEEP_WORK:-}" ]; then echo "work kept: $WORK"; else rm -rf "$WORK"; fi
 }
 
 wait_port() {  # port [seconds]
