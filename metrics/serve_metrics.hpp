@@ -65,9 +65,9 @@ struct ServeSnapshot {
     uint64_t http_too_large = 0;
     uint64_t http_unsupported = 0;
     uint64_t http_connections = 0;
-    // engine
     uint64_t http_in_progress = 0;  // requests on the worker pools, not yet answered
     uint64_t http_evicted = 0;      // idle unauthenticated connections closed for a newcomer
+    // engine
     uint64_t queued_jobs = 0;
     uint64_t queue_capacity = 0;
     bool ready = false;
@@ -93,15 +93,14 @@ struct ServeMetricsOptions {
     // Rule ids exposed as their own vigie_rule_matches_total series, the first ones to
     // match; the matches of any other rule are counted under rule_id="_other".
     size_t max_rule_labels = kDefaultMaxRuleLabels;
-};
     // The spool's figures, read at each scrape and push (thread-safe), so that the spool
     // gauges are those of the moment a refusal is seen, not of the last snapshot; empty:
     // the snapshot's.
+    std::function<SpoolFigures()> spool{};
     // False: no listener of its own (vigie serve serves exposition() on an HttpListener,
     // whose slot policy idle connections cannot defeat); port() is then 0.
     bool serve_http = true;
 };
-    std::function<SpoolFigures()> spool{};
 
 class ServeMetrics {
   public:
