@@ -305,6 +305,28 @@ TEST_CASE("hardening item 14: a line cut by the end of a read waits for its end"
     }
 }
 
+// Found by fuzz_event_reader: a line whose documents span more than --max-event-bytes is
+// not held until its end (memory stays bounded by the limit): its documents are judged one
+// by one, so a document accepted early on it stands when a later one on it is cut. Within
+// the limit, the line is rejected whole.
+TEST_CASE(
+    "hardening fuzz: a line longer than the event size limit is judged document by document") {
+    const std::string first = "{\"a\":1}";
+    const std::string cut = "{\"b\":\"" + std::string(50, 'x');  // 56 bytes, never closed
+    const std::string text = first + cut;                        // 63 bytes, all on line 1
+    for (size_t chunk : {size_t{1}, size_t{5}, size_t{17}, size_t{97}, size_t{4096}}) {
+        CAPTURE(chunk);
+        Read small = read_fd(text, chunk, 60);
+        CHECK(small.docs == std::vector<std::string>{first});
+        REQUIRE(small.problems.size() == 1);
+        CHECK(small.problems[0].starts_with("1:truncated document: the input ends inside it"));
+        Read large = read_fd(text, chunk, 64);
+        CHECK(large.docs.empty());
+        REQUIRE(large.problems.size() == 1);
+        CHECK(large.problems[0].starts_with("1:truncated document: the input ends inside it"));
+    }
+}
+
 TEST_CASE("hardening item 14: with a repeated key, matched shows the value the rule matched") {
     const std::string rules =
         "title: t\nid: r1\nlevel: high\nlogsource: {product: p}\ndetection:\n  sel:\n"
