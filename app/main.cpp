@@ -7,6 +7,7 @@
 #include "app/indicator_commands.hpp"
 #include "app/sigma_indicators.hpp"
 #include "app/stix_commands.hpp"
+#include "base/input_limits.hpp"
 #include "detector/database_cache.hpp"
 #include "generated/version.hpp"
 
@@ -55,7 +56,7 @@ int run(int argc, char** argv) {
     scan_cmd
         ->add_option("--max-nesting-depth", scan.max_nesting_depth,
                      "Deepest nesting of objects and arrays in an event; deeper is rejected")
-        ->check(CLI::Range(1U, 1024U))
+        ->check(CLI::Range(1U, vigie::kMaxNestingDepthSetting))
         ->capture_default_str();
     scan_cmd->add_option("--threads", scan.threads, "Worker threads (default: one per core)")
         ->check(CLI::Range(1U, 1024U));
@@ -64,8 +65,9 @@ int run(int argc, char** argv) {
         ->capture_default_str();
     scan_cmd->add_option("--metrics-file", scan.metrics_file,
                          "Write Prometheus metrics (text format) here at the end");
-    scan_cmd->add_option("--indicators", scan.indicator_files,
-                         "STIX 2.1 bundle of threat indicators to match (repeatable)")
+    scan_cmd
+        ->add_option("--indicators", scan.indicator_files,
+                     "STIX 2.1 bundle of threat indicators to match (repeatable)")
         ->allow_extra_args(false);
     scan_cmd->add_option("--indicator-store", scan.indicator_store,
                          "SQLite indicator store to load and add to (default: in memory)");
@@ -133,17 +135,20 @@ int run(int argc, char** argv) {
         "import", "Import STIX 2.1 bundles and MISP feeds into a store; print every problem");
     ind_import_cmd->add_option("--store", ind_import.store, "SQLite indicator store")->required();
     ind_import_cmd->add_option("--stix", ind_import.bundles, "STIX 2.1 bundle file (repeatable)");
-    ind_import_cmd->add_option("--misp", ind_import.misp_feeds,
-                               "MISP feed: a directory with manifest.json, or its URL (repeatable)");
+    ind_import_cmd->add_option(
+        "--misp", ind_import.misp_feeds,
+        "MISP feed: a directory with manifest.json, or its URL (repeatable)");
     ind_import_cmd
-        ->add_option("--default-tlp", ind_import.default_tlp,
-                     "TLP of objects without a TLP marking (clear, green, amber, amber+strict, red)")
+        ->add_option(
+            "--default-tlp", ind_import.default_tlp,
+            "TLP of objects without a TLP marking (clear, green, amber, amber+strict, red)")
         ->capture_default_str();
     auto* ind_export_cmd = ind_cmd->add_subcommand(
         "export", "Write the store's indicators that may leave the organisation as a STIX bundle");
     ind_export_cmd->add_option("--store", ind_export.store, "SQLite indicator store")->required();
-    ind_export_cmd->add_flag("--amber", ind_export.amber,
-                             "The receiver is cleared for TLP:AMBER (AMBER+STRICT and RED never leave)");
+    ind_export_cmd->add_flag(
+        "--amber", ind_export.amber,
+        "The receiver is cleared for TLP:AMBER (AMBER+STRICT and RED never leave)");
 
     try {
         app.parse(argc, argv);

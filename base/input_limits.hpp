@@ -11,6 +11,12 @@
 
 namespace vigie {
 
+// The largest max_nesting_depth an operator may set (the command line and the `limits:`
+// section check against it). The recursive walks (the event parser, the STIX pattern
+// parser: several frames a level) must stay far inside a thread's 8 MiB stack even under
+// the sanitizers, where a STIX pattern 1024 levels deep overflowed it.
+inline constexpr uint32_t kMaxNestingDepthSetting = 256;
+
 struct InputLimits {
     // The deepest nesting of objects/arrays (JSON), mappings/sequences (YAML) or
     // parentheses (Sigma conditions, STIX patterns) any walk accepts. Real events nest

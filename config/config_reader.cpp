@@ -384,7 +384,10 @@ std::optional<ServeConfig> ConfigReader::read(const std::string& source) {
           }},
          {"agencies", [&](const YAML::Node& v, const std::string&) { agencies(v, c); }},
          {"limits", [&](const YAML::Node& v, const std::string& p) { limits(v, p, c.limits); }},
-         {"taxii", [&](const YAML::Node& v, const std::string& p) { errors_ += read_taxii_config(v, p, origin_, diags_, c.taxii); }},
+         {"taxii",
+          [&](const YAML::Node& v, const std::string& p) {
+              errors_ += read_taxii_config(v, p, origin_, diags_, c.taxii);
+          }},
          {"federation",
           [&](const YAML::Node& v, const std::string& p) {
               errors_ += read_federation_config(v, p, origin_, diags_, c.federation);
@@ -426,7 +429,7 @@ std::optional<ServeConfig> ConfigReader::read(const std::string& source) {
 // one rule's compilation sane.
 void ConfigReader::limits(const YAML::Node& n, const std::string& path, InputLimits& out) {
     fields(n, path,
-           {{"max_nesting_depth", uint_field(1, 1024, out.max_nesting_depth)},
+           {{"max_nesting_depth", uint_field(1, kMaxNestingDepthSetting, out.max_nesting_depth)},
             {"max_rule_nodes", uint_field(1000, 100000000, out.max_rule_nodes)},
             {"max_rule_values", uint_field(100, 10000000, out.max_rule_values)},
             {"max_granular_selectors", uint_field(1, 100000, out.max_granular_selectors)}});

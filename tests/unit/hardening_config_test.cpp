@@ -132,7 +132,7 @@ TEST_CASE("hardening 1: the limits section sets every input limit") {
     REQUIRE(d.has_value());
     CHECK(d->limits.max_nesting_depth == InputLimits{}.max_nesting_depth);
     CHECK(read_errors("limits: {max_nesting_depth: 5000}\n") ==
-          "vigie.yaml:1:29: limits.max_nesting_depth must be a whole number from 1 to 1024\n");
+          "vigie.yaml:1:29: limits.max_nesting_depth must be a whole number from 1 to 256\n");
     CHECK(read_errors("limits: {max_depth: 5}\n")
               .starts_with("vigie.yaml:1:10: unknown setting limits.max_depth (known here: "
                            "max_nesting_depth"));

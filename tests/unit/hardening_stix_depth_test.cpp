@@ -182,12 +182,14 @@ TEST_CASE("hardening 1: first_too_deep counts as simdjson does, strings and empt
     CHECK(stix::first_too_deep(R"(["\"[", [[1]]])", 2) == size_t{9});
 }
 
-TEST_CASE("hardening 1: at the largest nesting limit (1024) the STIX walks stay on the stack") {
+TEST_CASE(
+    "hardening 1: at the largest nesting limit an operator may set the STIX walks stay on the "
+    "stack") {
     const InputLimits saved = input_limits();
     InputLimits largest = saved;
-    largest.max_nesting_depth = 1024;
+    largest.max_nesting_depth = kMaxNestingDepthSetting;
     configure_input_limits(largest);
-    const size_t n = 1024;
+    const size_t n = kMaxNestingDepthSetting;
     const std::string pattern = std::string(n - 1, '(') + "[x:v = 1]" + std::string(n - 1, ')');
     stix::PatternParse parse = stix::parse_pattern(pattern);
     CHECK(parse.ok());
