@@ -50,7 +50,9 @@ TEST_CASE("hardening 4: a property marked RED is removed for a GREEN peer, the r
     CHECK(amber.json.find(R"("selectors":["description"])") == std::string::npos);
 }
 
-TEST_CASE("hardening 4: a required property marked RED withholds the object; a bad selector too") {
+TEST_CASE(
+    "hardening 4: a required property marked RED withholds the object, and so does a bad "
+    "selector") {
     CHECK(stix::disclose(marked(granular(kRed, R"("pattern")")), stix::Tlp::Amber, kGreenPeer)
               .withheld);
     const stix::Disclosure dangling =
@@ -80,7 +82,9 @@ TEST_CASE("hardening 4: more selectors than max_granular_selectors withhold the 
     CHECK(d.reason.find("more than 1000 selectors") != std::string::npos);
 }
 
-TEST_CASE("hardening 4: a selector through a list removes its whole property; nested keys alone") {
+TEST_CASE(
+    "hardening 4: a selector through a list removes its whole property, nested keys only "
+    "themselves") {
     const std::string o = marked(
         R"(,"kill_chain_phases":[{"kill_chain_name":"k","phase_name":"secret"}],)"
         R"("external_references":[{"source_name":"s"}],"extensions":{"x":{"a":"secret","b":"kept"}})" +
