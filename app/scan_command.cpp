@@ -152,11 +152,14 @@ int run_scan(const ScanOptions& options) {
     LoadedIndicators indicators;
     if (!options.indicator_files.empty() || !options.indicator_store.empty()) {
         const auto start_indicators = std::chrono::steady_clock::now();
-        indicators = load_indicators({options.indicator_store, 2'000'000, options.indicator_files});
+        indicators = load_indicators(
+            {.store_path = options.indicator_store, .bundle_files = options.indicator_files});
         if (!indicators.catalog) return 1;
-        std::fprintf(stderr, "vigie: %zu indicators matched per event, loaded in %.1f s\n",
-                     indicators.catalog->counts().matched_per_event,
-                     std::chrono::duration<double>(std::chrono::steady_clock::now() - start_indicators).count());
+        std::fprintf(
+            stderr, "vigie: %zu indicators matched per event, loaded in %.1f s\n",
+            indicators.catalog->counts().matched_per_event,
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start_indicators)
+                .count());
     }
     auto loaded_at = std::chrono::steady_clock::now();
     print_diagnostics(loaded.diagnostics);
@@ -175,8 +178,7 @@ int run_scan(const ScanOptions& options) {
     ScanReport report(*format, metrics, progress.get());
     unsigned threads =
         options.threads != 0 ? options.threads : std::max(1U, std::thread::hardware_concurrency());
-    PipelineOptions pipeline{threads, options.max_event_bytes, options.batch_bytes,
-                             *min_level};
+    PipelineOptions pipeline{threads, options.max_event_bytes, options.batch_bytes, *min_level};
     pipeline.indicators = indicators.catalog.get();
     ScanPipeline(loaded.ruleset, *format, pipeline).run(inputs, report);
     if (progress) progress->finish();

@@ -370,7 +370,7 @@ Disclosure disclose(std::string_view json, Tlp default_tlp, const PeerClearance&
     Disclosure d{false, {}, {}};
     write_without(p.object, pointers, 0, at, removed, d.json);
     std::string_view type;
-    (void)p.object["type"].get_string().get(type);
+    if (p.object["type"].get_string().get(type) != simdjson::SUCCESS) type = {};
     for (const auto& r : removed) {
         if (r.size() == 1 && r.front().key != "granular_markings" &&
             required_property(type, r.front().key))
@@ -395,7 +395,7 @@ MarkingSummary summarize_markings(std::string_view json, Tlp default_tlp) {
     if (!m.problem.empty()) return (s.problem = m.problem), s;
     s.object = s.required = m.object;
     std::string_view type;
-    (void)p.object["type"].get_string().get(type);
+    if (p.object["type"].get_string().get(type) != simdjson::SUCCESS) type = {};
     for (const auto& e : m.entries) {
         if (!e.tlp) continue;
         for (const auto& sel : e.selectors)
