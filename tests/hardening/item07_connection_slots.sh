@@ -96,7 +96,16 @@ for _ in $(seq 1 300); do grep -q 'idle still open' "$work/held_metrics" && brea
 still=$(sed -nE 's/idle still open: ([0-9]+)/\1/p' "$work/held_metrics")
 check "  while ${still:-no} of the 100 idle connections were still held" test "${still:-0}" -ge 50
 
-evicted=$(sed -nE 's/^vigie_http_evicted_connections_total ([0-9.e+]+)$/\1/p' "$work/metrics")
+# The HTTP counters are folded into the metrics about once a second: poll (bounded).
+evicted_count() {
+  curl -s --max-time 10 "http://127.0.0.1:$METRICS_A/metrics" |
+    sed -nE 's/^vigie_http_evicted_connections_total ([0-9.e+]+)$/\1/p'
+}
+for _ in $(seq 1 100); do
+  evicted=$(evicted_count)
+  python3 -c "import sys; sys.exit(0 if float('${evicted:-0}') > 0 else 1)" && break
+  sleep 0.1
+done
 check "evicted idle connections are counted (${evicted:-none})" \
   python3 -c "import sys; sys.exit(0 if float('${evicted:-0}') > 0 else 1)"
 rm -f "$work/hold" "$work/hold_metrics"
