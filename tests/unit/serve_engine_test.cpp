@@ -29,9 +29,16 @@ class HeldSink final : public AlertSink {
   public:
     bool write(std::string_view alerts) override {
         std::unique_lock lock(mutex_);
+        ++held_writes_;
+        cv_.notify_all();
         cv_.wait(lock, [&] { return !hold_; });
         text_ += alerts;
         return true;
+    }
+    // Until a job is blocked in write(): its alerts are made, so its rules were chosen.
+    void wait_for_held_write() {
+        std::unique_lock lock(mutex_);
+        cv_.wait(lock, [&] { return held_writes_ > 0; });
     }
     void flush() override {}
     [[nodiscard]] std::string error() const override { return {}; }
@@ -51,6 +58,7 @@ class HeldSink final : public AlertSink {
     std::mutex mutex_;
     std::condition_variable cv_;
     bool hold_ = false;
+    int held_writes_ = 0;
     std::string text_;
 };
 
@@ -79,8 +87,7 @@ TEST_CASE("an ingest job answers accepted events, rejected lines and alerts, wit
     CHECK(r.rejected[1].line == 3);
     CHECK(r.rejected[1].error == "document is not a JSON object");
     CHECK(sink.text().find(R"("agency":"demo")") != std::string::npos);
-    CHECK(sink.text().find(R"("source":{"file":"http","index":0,"line":1})") !=
-          std::string::npos);
+    CHECK(sink.text().find(R"("source":{"file":"http","index":0,"line":1})") != std::string::npos);
     CHECK(ingest_answer_json(r).starts_with(R"({"accepted":2,"rejected":[{"line":2,"error":)"));
 }
 
@@ -96,7 +103,9 @@ TEST_CASE("a reload applies to the next job, a job already running keeps its rul
     REQUIRE(engine.submit({"demo", "http", "{\"cmd\":\"whoami\"}\n", [&](IngestResult&& r) {
                                first.set_value(std::move(r));
                            }}) == IngestEngine::Submit::Queued);
-    while (engine.queued() != 0) std::this_thread::yield();
+    // Not queued()==0: the worker dequeues the job before it picks its rules, so a swap
+    // then could still reach it. Blocked in the sink, its rules are chosen and used.
+    sink.wait_for_held_write();
     engine.replace_ruleset(new_rules.ruleset());
     sink.hold(false);
     CHECK(first_done.get().alerts == 1);
