@@ -108,7 +108,11 @@ stop_worker() {  # pid: SIGTERM, then it must exit 0 after draining
     kill -TERM "$1"
     local rc=0
     wait "$1" || rc=$?
-    if [ "$rc" -ne 0 ]; then echo "FAIL: worker $1 exited $rc after SIGTERM"; exit 1; fi
+    if [ "$rc" -ne 0 ]; then
+        echo "FAIL: worker $1 exited $rc after SIGTERM; the workers' last warnings and errors:"
+        grep -hE '"level":"(warning|error)"' "$WORK"/*.log 2> /dev/null | tail -n 8
+        exit 1
+    fi
 }
 
 json_field() {  # json key
