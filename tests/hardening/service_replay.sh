@@ -245,12 +245,13 @@ check "item 6: a valid token gets 100-continue [$status]" grep -q ' 100' <<< "$s
 rss() { awk '/VmHWM/ {print $2}' "/proc/$VIGIE_PID/status"; }  # the peak
 rss_before=$(rss)
 head -c 16777216 /dev/zero | tr '\0' 'x' > "$WORK/16m.bin"
+UPLOADS=()
 for i in $(seq 24); do
     curl -s -o /dev/null --max-time 60 -X POST -H 'Content-Type: application/x-ndjson' \
         --data-binary "@$WORK/16m.bin" "http://127.0.0.1:$HTTP/v1/events" &
+    UPLOADS+=($!)
 done
-wait_curls() { ! pgrep -f "16m.bin" > /dev/null; }
-until_true 120 wait_curls
+wait "${UPLOADS[@]}"  # each curl ends within its --max-time
 rss_after=$(rss)
 echo "  peak RSS before $rss_before KiB, after 24 unauthenticated 16 MiB uploads $rss_after KiB"
 check "item 6: 24 unauthenticated uploads take no body memory" test $((rss_after - rss_before)) -lt 102400
@@ -259,18 +260,20 @@ still_serving "after item 6" 6010
 echo "== item 7: connection slots"
 touch "$WORK/hold"
 python3 "$HERE/hostile_client.py" hold "$HTTP" 256 half-open "$WORK/hold" > "$WORK/hold1.out" &
+HOLDERS=($!)
 check "item 7: 256 half-open sockets opened" until_true 30 grep -q held "$WORK/hold1.out"
 python3 "$HERE/hostile_client.py" hold "$HTTP" 8 keepalive "$WORK/hold" > "$WORK/hold2.out" &
+HOLDERS+=($!)
 check "item 7: 8 keep-alive healthz clients hold their connections" until_true 30 grep -q held "$WORK/hold2.out"
 python3 "$HERE/hostile_client.py" hold "$METRICS" 4 idle "$WORK/hold" > "$WORK/hold3.out" &
+HOLDERS+=($!)
 check "item 7: 4 idle connections to the metrics listener" until_true 30 grep -q held "$WORK/hold3.out"
 printf '{"seq":7000}\n' > "$WORK/seven.ndjson"
 post "$WORK/seven.ndjson"
 check "item 7: an agency's POST goes through meanwhile" equals "$CODE" 200
 check "item 7: a scrape goes through meanwhile" equals "$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "http://127.0.0.1:$METRICS/metrics")" 200
 rm -f "$WORK/hold"
-wait_holds() { ! pgrep -f "hostile_client.py hold" > /dev/null; }
-until_true 30 wait_holds
+wait "${HOLDERS[@]}"  # each holder lets go once the file is gone (at most 120 s)
 still_serving "after item 7" 7010
 
 echo "== item 8: heavy TAXII POSTs"
