@@ -152,7 +152,8 @@ void ConfigReader::output(const YAML::Node& n, const std::string& path, OutputSe
                              }});
             break;
         case OutputType::Nats:
-            known.push_back({"url", str(o.nats.url)});
+            known.push_back({"url", nats_server_list(o.nats.servers)});
+            known.push_back({"inbox_prefix", nats_inbox_prefix(o.nats.inbox_prefix)});
             known.push_back({"subject_prefix", str(o.nats.subject_prefix)});
             known.push_back({"credentials", str(o.nats.credentials)});
             known.push_back({"batch", uint_field(1, 100000, o.nats.batch)});

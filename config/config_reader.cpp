@@ -37,26 +37,6 @@ bool valid_agency_id(const std::string& id) {
     });
 }
 
-// A JetStream stream or consumer name (also a subject token of its API).
-bool nats_name(const std::string& name) {
-    return valid_agency_id(name);
-}
-
-// A subject of non-empty dot-separated tokens, without wildcards or white space.
-bool nats_subject(const std::string& s) {
-    if (s.empty() || s.front() == '.' || s.back() == '.' || s.find("..") != std::string::npos)
-        return false;
-    return std::none_of(s.begin(), s.end(), [](char c) {
-        return c == '*' || c == '>' || c == ' ' || c == '\t' || c == '\r' || c == '\n';
-    });
-}
-
-// "<prefix>.>": the agency is the one token after the prefix.
-bool nats_subjects(const std::string& s) {
-    return s.size() > 2 && s.compare(s.size() - 2, 2, ".>") == 0 &&
-           nats_subject(s.substr(0, s.size() - 2));
-}
-
 }  // namespace
 
 void ConfigReader::error(const YAML::Node& n, std::string message) {
@@ -284,24 +264,6 @@ std::optional<ServeConfig> ConfigReader::read(const std::string& source) {
     auto str = [this](std::string& out) {
         return [this, &out](const YAML::Node& v, const std::string& p) { text(v, p, out); };
     };
-    // NATS names and subjects: checked here so that a typo is a file:line:col error rather
-    // than a refusal by the server at start-up.
-    auto nats_text = [this](std::string& out, const char* expected,
-                            bool (*valid)(const std::string&)) {
-        return [this, &out, expected, valid](const YAML::Node& v, const std::string& p) {
-            if (!v.IsNull() && !v.IsScalar()) {
-                error(v, p + " must be a string");
-                return;
-            }
-            const std::string t = v.IsScalar() ? v.Scalar() : std::string();
-            if (!valid(t)) {
-                error(v, p + " must be " + expected);
-                return;
-            }
-            out = t;
-        };
-    };
-    static constexpr const char* nats_name_rule = "a name of letters, digits, '-' or '_'";
     std::string log_format = "json";
     std::string log_level = "info";
     fields(
@@ -362,26 +324,7 @@ std::optional<ServeConfig> ConfigReader::read(const std::string& source) {
          {"spool", [&](const YAML::Node& v, const std::string& p) { spool(v, p, c.spool); }},
          {"indicators",
           [&](const YAML::Node& v, const std::string& p) { indicators(v, p, c.indicators); }},
-         {"nats",
-          [&](const YAML::Node& v, const std::string& p) {
-              auto& s = c.nats;
-              fields(
-                  v, p,
-                  {{"enabled",
-                    [&](const YAML::Node& x, const std::string& q) { flag(x, q, s.enabled); }},
-                   {"url", nats_text(s.url, "a NATS URL such as nats://127.0.0.1:4222",
-                                     [](const std::string& t) { return !t.empty(); })},
-                   {"stream", nats_text(s.stream, nats_name_rule, nats_name)},
-                   {"subjects",
-                    nats_text(s.subjects, "a subject prefix and .> (events.>)", nats_subjects)},
-                   {"consumer", nats_text(s.consumer, nats_name_rule, nats_name)},
-                   {"dead_letter_subject",
-                    nats_text(s.dead_letter_subject, "a subject without wildcards", nats_subject)},
-                   {"fetch_batch", uint_field(1, 10000, s.fetch_batch)},
-                   {"ack_wait_seconds", uint_field(1, 3600, s.ack_wait_seconds)},
-                   {"max_deliver", uint_field(1, 1000, s.max_deliver)},
-                   {"max_ack_pending", uint_field(1, 1000000, s.max_ack_pending)}});
-          }},
+         {"nats", [&](const YAML::Node& v, const std::string& p) { nats(v, p, c.nats); }},
          {"agencies", [&](const YAML::Node& v, const std::string&) { agencies(v, c); }},
          {"limits", [&](const YAML::Node& v, const std::string& p) { limits(v, p, c.limits); }},
          {"taxii",

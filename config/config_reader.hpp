@@ -54,6 +54,12 @@ class ConfigReader {
     void spool(const YAML::Node& n, const std::string& path, SpoolSettings& out);
     void indicators(const YAML::Node& n, const std::string& path, IndicatorSettings& out);
     void pushgateway(const YAML::Node& n, const std::string& path, PushgatewaySettings& out);
+    // nats_config_reader.cpp: the nats section, and the server lists of nats outputs.
+    void nats(const YAML::Node& n, const std::string& path, NatsSettings& out);
+    void nats_servers(const YAML::Node& n, const std::string& path, std::vector<std::string>& out);
+    Handler nats_server_list(std::vector<std::string>& out);
+    Handler nats_inbox_prefix(std::string& out);
+    Handler nats_text(std::string& out, const char* expected, bool (*valid)(const std::string&));
     void limits(const YAML::Node& n, const std::string& path, InputLimits& out);
     void level(const YAML::Node& n, const std::string& path, Level& out);
     void optional_texts(const YAML::Node& n, const std::string& path, std::vector<std::string>& out);

@@ -35,7 +35,11 @@ struct FileOutputSettings {
 };
 
 struct NatsOutputSettings {
-    std::string url = "nats://127.0.0.1:4222";  // the national hub
+    // The national hub's servers (or the agency's leaf node): tried in turn.
+    std::vector<std::string> servers{"nats://127.0.0.1:4222"};
+    // Publish acknowledgements come back on <inbox_prefix>.>; a per-agency prefix lets the
+    // server give each agency only its own acks (README "The national network").
+    std::string inbox_prefix;
     std::string subject_prefix = "alerts";      // alerts.<agency>
     std::string credentials;                    // .creds file; empty: none
     uint32_t batch = 256;                       // alerts published before waiting for acks

@@ -120,7 +120,9 @@ void JetStreamInput::Impl::start() {
     check_max_deliver(handles_.consumer_max_deliver);
     stopping_ = false;
     thread_ = std::thread([this] { fetch_loop(); });
-    log_.info("nats input started", {{"url", settings_.url},
+    std::string servers;
+    for (const auto& url : settings_.servers) servers += (servers.empty() ? "" : ",") + url;
+    log_.info("nats input started", {{"servers", servers},
                                      {"stream", settings_.stream},
                                      {"consumer", settings_.consumer},
                                      {"max_deliver", dead_after_}});

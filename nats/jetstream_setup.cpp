@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace vigie {
 
@@ -13,6 +14,12 @@ std::string describe(natsStatus s, jsErrCode jerr = static_cast<jsErrCode>(0)) {
     const char* text = nats_GetLastError(&last);
     std::string out = (text && *text) ? text : natsStatus_GetText(s);
     if (jerr != 0) out += " (JetStream error " + std::to_string(static_cast<int>(jerr)) + ")";
+    return out;
+}
+
+std::string server_list(const std::vector<std::string>& servers) {
+    std::string out;
+    for (const auto& url : servers) out += (out.empty() ? "" : ",") + url;
     return out;
 }
 
@@ -29,8 +36,18 @@ void on_error(natsConnection*, natsSubscription*, natsStatus err, void* closure)
 }
 
 void connect(const NatsSettings& settings, NatsEvents& log, NatsHandles& h) {
+    std::vector<const char*> servers;
+    for (const std::string& url : settings.servers) servers.push_back(url.c_str());
     natsStatus s = natsOptions_Create(&h.options);
-    if (s == NATS_OK) s = natsOptions_SetURL(h.options, settings.url.c_str());
+    if (s == NATS_OK)
+        s = natsOptions_SetServers(h.options, servers.data(), static_cast<int>(servers.size()));
+    // In the order given: an agency lists its own leaf node first.
+    if (s == NATS_OK) s = natsOptions_SetNoRandomize(h.options, true);
+    if (s == NATS_OK && !settings.credentials.empty())
+        s = natsOptions_SetUserCredentialsFromFiles(h.options, settings.credentials.c_str(),
+                                                    nullptr);
+    if (s == NATS_OK && !settings.inbox_prefix.empty())
+        s = natsOptions_SetCustomInboxPrefix(h.options, settings.inbox_prefix.c_str());
     if (s == NATS_OK) s = natsOptions_SetName(h.options, "vigie");
     // Once running, a lost server is waited for, never given up on: the messages stay in
     // the stream meanwhile.
@@ -40,10 +57,12 @@ void connect(const NatsSettings& settings, NatsEvents& log, NatsHandles& h) {
     if (s == NATS_OK) s = natsOptions_SetDisconnectedCB(h.options, on_disconnected, &log);
     if (s == NATS_OK) s = natsOptions_SetReconnectedCB(h.options, on_reconnected, &log);
     if (s == NATS_OK) s = natsOptions_SetErrorHandler(h.options, on_error, &log);
-    if (s != NATS_OK) throw std::runtime_error("nats.url " + settings.url + ": " + describe(s));
+    if (s != NATS_OK)
+        throw std::runtime_error("nats.url " + server_list(settings.servers) + ": " + describe(s));
     s = natsConnection_Connect(&h.connection, h.options);
     if (s != NATS_OK)
-        throw std::runtime_error("cannot connect to NATS at " + settings.url + ": " + describe(s));
+        throw std::runtime_error("cannot connect to NATS at " + server_list(settings.servers) +
+                                 ": " + describe(s));
     s = natsConnection_JetStream(&h.js, h.connection, nullptr);
     if (s != NATS_OK) throw std::runtime_error("NATS JetStream context: " + describe(s));
 }

@@ -104,8 +104,14 @@ NatsForwarder::NatsForwarder(std::string name, const NatsOutputSettings& setting
       settings_(settings),
       batch_(settings.batch > 0 ? settings.batch : 1),
       shared_(keep_forever(name_, std::move(log))) {
+    std::vector<const char*> servers;
+    for (const std::string& url : settings_.servers) servers.push_back(url.c_str());
     natsStatus s = natsOptions_Create(&options_);
-    if (s == NATS_OK) s = natsOptions_SetURL(options_, settings_.url.c_str());
+    if (s == NATS_OK)
+        s = natsOptions_SetServers(options_, servers.data(), static_cast<int>(servers.size()));
+    if (s == NATS_OK) s = natsOptions_SetNoRandomize(options_, true);
+    if (s == NATS_OK && !settings_.inbox_prefix.empty())
+        s = natsOptions_SetCustomInboxPrefix(options_, settings_.inbox_prefix.c_str());
     if (s == NATS_OK) s = natsOptions_SetName(options_, "vigie-forwarder");
     // The hub may be down for hours: reconnect forever, and start even when it is down
     // (with a connected callback the first connection is retried in the background; with
@@ -122,15 +128,15 @@ NatsForwarder::NatsForwarder(std::string name, const NatsOutputSettings& setting
                                                     nullptr);
     if (s != NATS_OK) {
         natsOptions_Destroy(options_);
-        throw std::runtime_error("output " + name_ + ": nats " + settings_.url + ": " +
+        throw std::runtime_error("output " + name_ + ": nats " + servers_text() + ": " +
                                  describe(s));
     }
     s = natsConnection_Connect(&connection_, options_);
     if (s == NATS_NOT_YET_CONNECTED)
-        shared_->note(LogLevel::Warning, "hub unreachable at start-up; retrying", settings_.url);
+        shared_->note(LogLevel::Warning, "hub unreachable at start-up; retrying", servers_text());
     else if (s != NATS_OK) {
         natsOptions_Destroy(options_);
-        throw std::runtime_error("output " + name_ + ": cannot connect to " + settings_.url + ": " +
+        throw std::runtime_error("output " + name_ + ": cannot connect to " + servers_text() + ": " +
                                  describe(s));
     }
     jsOptions jo;
@@ -155,8 +161,14 @@ NatsForwarder::~NatsForwarder() {
     natsOptions_Destroy(options_);
 }
 
+std::string NatsForwarder::servers_text() const {
+    std::string out;
+    for (const auto& url : settings_.servers) out += (out.empty() ? "" : ",") + url;
+    return out;
+}
+
 std::string NatsForwarder::context() const {
-    return name_ + ": " + settings_.url;
+    return name_ + ": " + servers_text();
 }
 
 bool NatsForwarder::connected() const {

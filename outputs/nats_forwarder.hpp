@@ -45,6 +45,7 @@ class NatsForwarder final : public AlertForwarder {
     DeliveryResult publish_all(std::span<const ForwardedAlert> alerts);
     DeliveryResult wait_for_acks();
     [[nodiscard]] std::string context() const;
+    [[nodiscard]] std::string servers_text() const;
 
     std::string name_;
     NatsOutputSettings settings_;

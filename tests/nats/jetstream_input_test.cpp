@@ -114,7 +114,7 @@ bool eventually(const std::function<bool()>& done, double seconds = 20) {
 NatsSettings settings_for(const test::NatsTestServer& server) {
     NatsSettings s;
     s.enabled = true;
-    s.url = server.url();
+    s.servers = {server.url()};
     s.fetch_batch = 16;  // several batches, so that two inputs both get some
     s.ack_wait_seconds = 5;
     return s;

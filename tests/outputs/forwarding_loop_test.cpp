@@ -38,7 +38,7 @@ OutputSettings nats_output(const HubServer& hub) {
     OutputSettings o;
     o.name = "hub";
     o.type = OutputType::Nats;
-    o.nats.url = hub.url();
+    o.nats.servers = {hub.url()};
     o.nats.batch = 50;
     o.nats.ack_timeout_ms = 1000;
     return o;

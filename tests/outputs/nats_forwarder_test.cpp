@@ -17,7 +17,7 @@ namespace {
 
 NatsOutputSettings settings_for(const HubServer& hub) {
     NatsOutputSettings s;
-    s.url = hub.url();
+    s.servers = {hub.url()};
     s.batch = 64;
     s.ack_timeout_ms = 2000;
     return s;

@@ -160,6 +160,28 @@ TEST_CASE("nats settings: defaults, values and each mistake at its place") {
     CHECK(c->nats.max_deliver == 5);
     CHECK(c->nats.max_ack_pending == 100);
     CHECK(c->nats.dead_letter_subject == "soc.dl");
+    CHECK(c->nats.servers == std::vector<std::string>{"nats://127.0.0.1:4222"});
+
+    // A cluster: a comma list or a YAML list, the stream settings a hub operator sets.
+    auto cluster = ConfigReader("vigie.yaml", diags)
+                       .read("nats:\n  url: nats://a:4222, nats://b:4222,tls://c:4222\n"
+                             "  replicas: 3\n  max_age_seconds: 86400\n  max_bytes: 1000000\n"
+                             "  duplicate_window_seconds: 300\n  inbox_prefix: _INBOX_demo\n"
+                             "  credentials: demo.creds\n  connect_retry_seconds: 0\n");
+    REQUIRE(cluster.has_value());
+    CHECK(cluster->nats.servers ==
+          std::vector<std::string>{"nats://a:4222", "nats://b:4222", "tls://c:4222"});
+    CHECK(cluster->nats.stream_settings.replicas == 3);
+    CHECK(cluster->nats.stream_settings.max_age_seconds == 86400);
+    CHECK(cluster->nats.stream_settings.max_bytes == 1000000);
+    CHECK(cluster->nats.stream_settings.duplicate_window_seconds == 300);
+    CHECK(cluster->nats.inbox_prefix == "_INBOX_demo");
+    CHECK(cluster->nats.credentials == "demo.creds");
+    CHECK(cluster->nats.connect_retry_seconds == 0);
+    auto listed = ConfigReader("vigie.yaml", diags)
+                      .read("nats:\n  url: [nats://a:4222, 'nats://b:4222']\n");
+    REQUIRE(listed.has_value());
+    CHECK(listed->nats.servers == std::vector<std::string>{"nats://a:4222", "nats://b:4222"});
 
     CHECK(errors_of("nats: {subjects: events.*}\n") ==
           "vigie.yaml:1:18: nats.subjects must be a subject prefix and .> (events.>)\n");
@@ -171,7 +193,18 @@ TEST_CASE("nats settings: defaults, values and each mistake at its place") {
           "vigie.yaml:1:16: nats.stream must be a name of letters, digits, '-' or '_'\n");
     CHECK(errors_of("nats: {dead_letter_subject: dead.>}\n") ==
           "vigie.yaml:1:29: nats.dead_letter_subject must be a subject without wildcards\n");
-    CHECK(errors_of("nats: {url: [a]}\n") == "vigie.yaml:1:13: nats.url must be a string\n");
+    CHECK(errors_of("nats: {url: [{a: b}]}\n") ==
+          "vigie.yaml:1:14: nats.url must list server URLs (strings)\n");
+    CHECK(errors_of("nats: {url: 'nats://a:4222,http://b:4222'}\n") ==
+          "vigie.yaml:1:13: nats.url: server URL 'http://b:4222' must be nats:// or tls://\n");
+    CHECK(errors_of("nats: {url: 'nats://a:4222,,nats://c:4222'}\n") ==
+          "vigie.yaml:1:13: nats.url: an empty server URL\n");
+    CHECK(errors_of("nats: {inbox_prefix: '_INBOX.>'}\n") ==
+          "vigie.yaml:1:22: nats.inbox_prefix must be a subject without wildcards (_INBOX_demo)\n");
+    CHECK(errors_of("nats: {replicas: 7}\n") ==
+          "vigie.yaml:1:18: nats.replicas must be a whole number from 1 to 5\n");
+    CHECK(errors_of("nats: {max_age_seconds: 60, duplicate_window_seconds: 120}\n") ==
+          "vigie.yaml:1:7: nats.duplicate_window_seconds must not exceed max_age_seconds\n");
     CHECK(errors_of("nats:\n  ack_wait_seconds: 0\n") ==
           "vigie.yaml:2:21: nats.ack_wait_seconds must be a whole number from 1 to 3600\n");
     CHECK(errors_of("nats: {fetch_batch: 20000}\n") ==
