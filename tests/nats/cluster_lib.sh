@@ -1,0 +1,203 @@
+# A JetStream cluster of real nats-server processes on loopback, for the NATS shell tests
+# (sourced after nats_lib.sh, which gives free_port, wait_port, PIDS and the clean-up).
+# Needs: WORK (test_setup), python3 and curl (the monitoring endpoint is read for the
+# stream's leader and settings).
+#
+#   start_cluster N            N nodes n1..nN (server_name n<i>, cluster "vigie"), each on
+#                              free loopback client/route/monitoring ports with its own store
+#                              $WORK/cluster/n<i>/store and config $WORK/cluster/n<i>.conf;
+#                              returns once every node answers and a JetStream meta leader
+#                              is elected. Sets CLUSTER_SIZE, CLUSTER_URLS (comma list of
+#                              every node's URL, in node order), NODE_PORT[i], NODE_HTTP[i],
+#                              NODE_ROUTE[i], NODE_PID[i], NODE_URL[i] (i from 1).
+#   write_cluster_configs N    only writes the N configurations and sets the variables
+#                              above, starting nothing (to start nodes one by one, e.g. a
+#                              worker started while a node is down).
+#   start_node i               starts node i (its config and store kept): NODE_PID[i].
+#   kill_node i                kill -9 of node i, waits for it to exit; its store is kept.
+#   stop_node i                SIGTERM (clean shutdown) of node i, waits for it to exit.
+#   restart_node i             start_node i, then waits until it answers and is part of
+#                              JetStream again (meta leader known to it).
+#   node_running i             true while node i's process is alive.
+#   wait_cluster_ready [s]     every running node knows a JetStream meta leader (default 30 s).
+#   stream_json STREAM [i]     the stream's JSON as /jsz of node i (default: the first
+#                              running node holding a replica of it) reports it: {"name", "config", "state",
+#                              "cluster": {"leader", "replicas"}}; empty when unknown there.
+#   stream_field STREAM PATH   one field of stream_json, a dotted path, e.g.
+#                              config.num_replicas, config.max_age (ns), state.messages,
+#                              cluster.leader (a server name, n<i>).
+#   stream_leader STREAM       the node index (i) of the stream's leader; empty when none.
+#   wait_stream_leader STREAM [s]  until the stream has a leader; prints its index.
+#   node_of_name NAME          n<i> -> i.
+
+CLUSTER_SIZE=0
+CLUSTER_URLS=""
+NODE_PORT=() NODE_HTTP=() NODE_ROUTE=() NODE_PID=() NODE_URL=()
+
+write_cluster_configs() {  # N
+    CLUSTER_SIZE=$1
+    local i j routes
+    for i in $(seq "$CLUSTER_SIZE"); do
+        NODE_PORT[i]=$(free_port) NODE_HTTP[i]=$(free_port) NODE_ROUTE[i]=$(free_port)
+        NODE_URL[i]="nats://127.0.0.1:${NODE_PORT[i]}"
+        NODE_PID[i]=""
+    done
+    CLUSTER_URLS=""
+    for i in $(seq "$CLUSTER_SIZE"); do
+        CLUSTER_URLS="${CLUSTER_URLS:+$CLUSTER_URLS,}${NODE_URL[i]}"
+    done
+    mkdir -p "$WORK/cluster"
+    for i in $(seq "$CLUSTER_SIZE"); do
+        mkdir -p "$WORK/cluster/n$i/store"
+        routes=""
+        for j in $(seq "$CLUSTER_SIZE"); do
+            [ "$j" = "$i" ] && continue
+            routes="$routes    nats-route://127.0.0.1:${NODE_ROUTE[j]}
+"
+        done
+        cat > "$WORK/cluster/n$i.conf" <<CONF
+server_name: n$i
+listen: 127.0.0.1:${NODE_PORT[i]}
+http: 127.0.0.1:${NODE_HTTP[i]}
+jetstream {
+  store_dir: "$WORK/cluster/n$i/store"
+  max_memory_store: 64MB
+  max_file_store: 1GB
+}
+cluster {
+  name: vigie
+  listen: 127.0.0.1:${NODE_ROUTE[i]}
+  routes: [
+$routes  ]
+}
+CONF
+    done
+}
+
+start_node() {  # i
+    local i=$1
+    nats-server -c "$WORK/cluster/n$i.conf" >> "$WORK/cluster/n$i.log" 2>&1 &
+    NODE_PID[i]=$!
+    PIDS+=("${NODE_PID[i]}")
+    wait_port "${NODE_PORT[i]}" 10 ||
+        { tail -n 20 "$WORK/cluster/n$i.log"; echo "FAIL: nats-server n$i did not start"; exit 1; }
+}
+
+start_cluster() {  # N
+    write_cluster_configs "$1"
+    local i
+    for i in $(seq "$CLUSTER_SIZE"); do start_node "$i"; done
+    wait_cluster_ready 30
+}
+
+node_running() {  # i
+    [ -n "${NODE_PID[$1]:-}" ] && kill -0 "${NODE_PID[$1]}" 2> /dev/null
+}
+
+kill_node() {  # i
+    local i=$1
+    kill -9 "${NODE_PID[i]}" 2> /dev/null || true
+    wait "${NODE_PID[i]}" 2> /dev/null || true
+    NODE_PID[i]=""
+}
+
+stop_node() {  # i
+    local i=$1
+    kill -TERM "${NODE_PID[i]}" 2> /dev/null || true
+    wait "${NODE_PID[i]}" 2> /dev/null || true
+    NODE_PID[i]=""
+}
+
+restart_node() {  # i
+    start_node "$1"
+    _wait_meta_leader "$1" 30 || { echo "FAIL: node n$1 did not rejoin JetStream"; exit 1; }
+}
+
+# The meta leader as node i's /jsz reports it (empty: none yet).
+_meta_leader() {  # i
+    curl -fs --max-time 2 "http://127.0.0.1:${NODE_HTTP[$1]}/jsz" 2> /dev/null |
+        python3 -c 'import json,sys
+try: print((json.load(sys.stdin).get("meta_cluster") or {}).get("leader") or "")
+except Exception: print("")'
+}
+
+_wait_meta_leader() {  # i seconds
+    local tries=$(( $2 * 10 ))
+    while [ -z "$(_meta_leader "$1")" ]; do
+        tries=$((tries - 1))
+        [ "$tries" -le 0 ] && return 1
+        sleep 0.1
+    done
+}
+
+wait_cluster_ready() {  # [seconds]
+    local i
+    for i in $(seq "$CLUSTER_SIZE"); do
+        node_running "$i" || continue
+        _wait_meta_leader "$i" "${1:-30}" ||
+            { tail -n 20 "$WORK/cluster/n$i.log"; echo "FAIL: no JetStream meta leader on n$i"; exit 1; }
+    done
+}
+
+_first_running_node() {
+    local i
+    for i in $(seq "$CLUSTER_SIZE"); do
+        if node_running "$i"; then echo "$i"; return 0; fi
+    done
+    return 1
+}
+
+stream_json() {  # STREAM [i]
+    local node out
+    for node in ${2:-$(seq "$CLUSTER_SIZE")}; do
+        node_running "$node" || continue
+        out=$(_stream_json_of "$1" "$node")
+        if [ -n "$out" ]; then echo "$out"; return 0; fi
+    done
+}
+
+# /jsz lists only the streams a node holds a replica of.
+_stream_json_of() {  # STREAM i
+    curl -fs --max-time 2 \
+        "http://127.0.0.1:${NODE_HTTP[$2]}/jsz?accounts=true&streams=true&config=true" \
+        2> /dev/null | python3 -c 'import json,sys
+name = sys.argv[1]
+try: data = json.load(sys.stdin)
+except Exception: sys.exit(0)
+for account in data.get("account_details") or []:
+    for stream in account.get("stream_detail") or []:
+        if stream.get("name") == name:
+            print(json.dumps(stream)); sys.exit(0)' "$1"
+}
+
+stream_field() {  # STREAM PATH
+    stream_json "$1" | python3 -c 'import json,sys
+text = sys.stdin.read()
+if not text.strip(): sys.exit(0)
+value = json.loads(text)
+for key in sys.argv[1].split("."):
+    value = value.get(key) if isinstance(value, dict) else None
+print("" if value is None else value)' "$2"
+}
+
+node_of_name() {  # n<i>
+    echo "${1#n}"
+}
+
+stream_leader() {  # STREAM
+    local name
+    name=$(stream_field "$1" cluster.leader)
+    [ -n "$name" ] && node_of_name "$name"
+    return 0
+}
+
+wait_stream_leader() {  # STREAM [seconds]
+    local tries=$(( ${2:-30} * 10 )) leader
+    while :; do
+        leader=$(stream_leader "$1")
+        [ -n "$leader" ] && { echo "$leader"; return 0; }
+        tries=$((tries - 1))
+        [ "$tries" -le 0 ] && return 1
+        sleep 0.1
+    done
+}
