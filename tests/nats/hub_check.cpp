@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "tests/nats/nats_handles.hpp"
+#include "tests/nats/tool_connect.hpp"
 
 namespace vigie::test {
 
@@ -25,11 +26,8 @@ int failed(const std::string& what, natsStatus s, jsErrCode jerr = static_cast<j
 }
 
 bool connect(const HubOptions& o, Hub& h) {
-    natsStatus s = natsOptions_Create(&h.options);
-    if (s == NATS_OK) s = natsOptions_SetURL(h.options, o.url.c_str());
-    if (s == NATS_OK && !o.user.empty())
-        s = natsOptions_SetUserInfo(h.options, o.user.c_str(), o.password.c_str());
-    if (s == NATS_OK) s = natsConnection_Connect(&h.nc, h.options);
+    if (!tool_options(ToolServer{o.url, o.user, o.password, {}}, h.options)) return false;
+    natsStatus s = natsConnection_Connect(&h.nc, h.options);
     if (s == NATS_OK) s = natsConnection_JetStream(&h.js, h.nc, nullptr);
     if (s != NATS_OK) return failed("connect to " + o.url, s), false;
     return true;
@@ -110,15 +108,18 @@ int hub_stream(const HubOptions& o) {
     sc.Storage = js_FileStorage;
     sc.Duplicates = static_cast<int64_t>(o.duplicate_window * 1e9);
     sc.MaxBytes = o.max_bytes;
+    sc.Replicas = o.replicas;
     jsStreamInfo* si = nullptr;
     jsErrCode jerr{};
     natsStatus s = js_AddStream(&si, h.js, &sc, nullptr, &jerr);
     if (s != NATS_OK && jerr == JSStreamNameExistErr)
         s = js_UpdateStream(&si, h.js, &sc, nullptr, &jerr);
     if (s != NATS_OK) return failed("stream " + o.stream, s, jerr);
-    std::printf("{\"stream\":\"%s\",\"messages\":%llu,\"duplicate_window\":%.0f}\n",
-                o.stream.c_str(), static_cast<unsigned long long>(si->State.Msgs),
-                static_cast<double>(si->Config->Duplicates) / 1e9);
+    std::printf(
+        "{\"stream\":\"%s\",\"messages\":%llu,\"duplicate_window\":%.0f,\"replicas\":%lld}\n",
+        o.stream.c_str(), static_cast<unsigned long long>(si->State.Msgs),
+        static_cast<double>(si->Config->Duplicates) / 1e9,
+        static_cast<long long>(si->Config->Replicas));
     jsStreamInfo_Destroy(si);
     return 0;
 }

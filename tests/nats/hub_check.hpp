@@ -12,6 +12,7 @@ struct HubOptions {
     std::string subjects = "alerts.>";  // hub-stream: comma-separated
     double duplicate_window = 600;      // seconds: a re-sent Nats-Msg-Id is dropped within it
     int64_t max_bytes = -1;             // hub-stream: -1 unlimited; else the oldest go first
+    int64_t replicas = 1;               // hub-stream: 3 on a JetStream cluster
     uint64_t expect = 0;                // hub-check: seqs 1..expect must each be there
     double timeout = 0;                 // hub-check: seconds to wait for >= expect messages
 };

@@ -7,7 +7,6 @@
 #include <nats/nats.h>
 
 #include <CLI/CLI.hpp>
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -17,36 +16,19 @@
 #include "tests/nats/alert_tracker.hpp"
 #include "tests/nats/hub_check.hpp"
 #include "tests/nats/nats_handles.hpp"
+#include "tests/nats/publisher.hpp"
 
 namespace {
 
 using Connection = vigie::test::NatsHandles;
-
-struct Server {
-    std::string url = "nats://127.0.0.1:4222";
-    std::string user, password, inbox_prefix;
-};
-
-int64_t now_ns() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
+using Server = vigie::test::ToolServer;
 
 [[noreturn]] void fail(const std::string& what, natsStatus s) {
     std::fprintf(stderr, "vigie-nats-tool: %s: %s\n", what.c_str(), natsStatus_GetText(s));
     std::exit(1);
 }
 
-std::atomic<uint64_t> publish_errors{0};
-
-void on_publish_error(jsCtx*, jsPubAckErr* pae, void*) {
-    if (publish_errors++ == 0)
-        std::fprintf(stderr, "vigie-nats-tool: publish failed: %s\n",
-                     pae->ErrText ? pae->ErrText : natsStatus_GetText(pae->Err));
-}
-
-// The server's asynchronous errors, a refused publish among them.
+// The server's asynchronous errors.
 void on_server_error(natsConnection* nc, natsSubscription*, natsStatus err, void*) {
     const char* text = nullptr;
     natsConnection_GetLastError(nc, &text);
@@ -54,120 +36,13 @@ void on_server_error(natsConnection* nc, natsSubscription*, natsStatus err, void
                  text && *text ? text : natsStatus_GetText(err));
 }
 
-void open(const Server& server, Connection& c, int64_t async_max_pending = 0) {
-    natsStatus s = natsOptions_Create(&c.options);
-    if (s == NATS_OK) s = natsOptions_SetErrorHandler(c.options, on_server_error, nullptr);
-    if (s == NATS_OK) s = natsOptions_SetURL(c.options, server.url.c_str());
-    if (s == NATS_OK && !server.user.empty())
-        s = natsOptions_SetUserInfo(c.options, server.user.c_str(), server.password.c_str());
-    if (s == NATS_OK && !server.inbox_prefix.empty())
-        s = natsOptions_SetCustomInboxPrefix(c.options, server.inbox_prefix.c_str());
+void open(const Server& server, Connection& c) {
+    if (!vigie::test::tool_options(server, c.options)) std::exit(1);
+    natsStatus s = natsOptions_SetErrorHandler(c.options, on_server_error, nullptr);
     if (s == NATS_OK) s = natsConnection_Connect(&c.nc, c.options);
     if (s != NATS_OK) fail("connect to " + server.url, s);
-    jsOptions jo;
-    jsOptions_Init(&jo);
-    if (async_max_pending > 0) {
-        jo.PublishAsync.MaxPending = async_max_pending;
-        jo.PublishAsync.ErrHandler = on_publish_error;
-    }
-    s = natsConnection_JetStream(&c.js, c.nc, &jo);
+    s = natsConnection_JetStream(&c.js, c.nc, nullptr);
     if (s != NATS_OK) fail("JetStream context", s);
-}
-
-std::vector<std::string> read_lines(const std::string& path) {
-    std::vector<std::string> lines;
-    FILE* f = std::fopen(path.c_str(), "rb");
-    if (!f) {
-        std::fprintf(stderr, "vigie-nats-tool: cannot read %s\n", path.c_str());
-        std::exit(1);
-    }
-    std::string line;
-    for (int ch; (ch = std::fgetc(f)) != EOF;) {
-        if (ch != '\n') {
-            line.push_back(static_cast<char>(ch));
-        } else if (!line.empty()) {
-            lines.push_back(std::move(line));
-            line.clear();
-        }
-    }
-    if (!line.empty()) lines.push_back(std::move(line));
-    std::fclose(f);
-    return lines;
-}
-
-struct PublishOptions {
-    std::string prefix = "events", agency = "demo", file;
-    uint64_t count = 0, start = 1;
-    double duration = 0;
-    double rate = 0;  // events per second; 0: as fast as possible
-    bool raw = false, sync = false, timestamps = false;
-};
-
-// {"seq":N,["ts_ns":T,]<the sample event's members>: every event carries its own number
-// (the rules of the NATS tests alert on it) and, for the load test, when it was published.
-void numbered(const std::string& line, uint64_t seq, bool timestamps, std::string& out) {
-    out = "{\"seq\":" + std::to_string(seq) + ',';
-    if (timestamps) out += "\"ts_ns\":" + std::to_string(now_ns()) + ',';
-    const size_t brace = line.find('{');
-    out.append(line, brace == std::string::npos ? 0 : brace + 1);
-}
-
-int publish(const Server& server, const PublishOptions& o) {
-    const std::vector<std::string> lines = read_lines(o.file);
-    if (lines.empty())
-        return std::fprintf(stderr, "vigie-nats-tool: %s is empty\n", o.file.c_str()), 1;
-    Connection c;
-    open(server, c, 20000);
-    const std::string subject = o.prefix + "." + o.agency;
-    const uint64_t count = o.count ? o.count : (o.duration > 0 ? UINT64_MAX : lines.size());
-    const auto begin = std::chrono::steady_clock::now();
-    const auto deadline = begin + std::chrono::duration<double>(o.duration);
-    std::string event, id;
-    uint64_t n = 0;
-    for (; n < count; ++n) {
-        if (o.duration > 0 && (n & 255) == 0 && std::chrono::steady_clock::now() >= deadline) break;
-        if (o.rate > 0 && (n & 63) == 0)  // paced: event n is due at n / rate seconds
-            std::this_thread::sleep_until(
-                begin + std::chrono::duration_cast<std::chrono::nanoseconds>(
-                            std::chrono::duration<double>(static_cast<double>(n) / o.rate)));
-        const std::string& line = lines[n % lines.size()];
-        if (o.raw)
-            event = line;
-        else
-            numbered(line, o.start + n, o.timestamps, event);
-        jsPubOptions po;
-        jsPubOptions_Init(&po);
-        // A republished numbered event is dropped by the stream, not doubled. Raw lines carry
-        // no number: an id made of --start would make the stream drop unrelated messages.
-        id = o.agency + "-" + std::to_string(o.start + n);
-        if (!o.raw) po.MsgId = id.c_str();
-        natsStatus s;
-        if (o.sync) {
-            jsPubAck* ack = nullptr;
-            jsErrCode jerr{};
-            s = js_Publish(&ack, c.js, subject.c_str(), event.data(),
-                           static_cast<int>(event.size()), &po, &jerr);
-            jsPubAck_Destroy(ack);
-        } else {
-            s = js_PublishAsync(c.js, subject.c_str(), event.data(), static_cast<int>(event.size()),
-                                &po);
-        }
-        if (s != NATS_OK) fail("publish to " + subject, s);
-    }
-    jsPubOptions done;
-    jsPubOptions_Init(&done);
-    done.MaxWait = 60000;
-    if (!o.sync) {
-        if (natsStatus s = js_PublishAsyncComplete(c.js, &done); s != NATS_OK)
-            fail("publish acks", s);
-    }
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
-    std::printf("{\"published\":%llu,\"errors\":%llu,\"seconds\":%.3f,\"rate\":%.0f}\n",
-                static_cast<unsigned long long>(n),
-                static_cast<unsigned long long>(publish_errors.load()), seconds,
-                seconds > 0 ? static_cast<double>(n) / seconds : 0.0);
-    return publish_errors.load() == 0 ? 0 : 1;
 }
 
 // The consumer's state, or nullptr with the reason on stderr.
@@ -270,13 +145,13 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     Server server;
     auto server_options = [&](CLI::App* sub) {
-        sub->add_option("--url", server.url, "NATS server URL");
+        sub->add_option("--url", server.url, "NATS server URL, or a comma list (a cluster)");
         sub->add_option("--user", server.user);
         sub->add_option("--password", server.password);
         sub->add_option("--inbox-prefix", server.inbox_prefix,
                         "reply subjects' prefix (permissions)");
     };
-    PublishOptions po;
+    vigie::test::PublishOptions po;
     auto* pub = app.add_subcommand("publish", "publish the file's events, numbered (\"seq\":N)");
     server_options(pub);
     pub->add_option("--subject-prefix", po.prefix);
@@ -290,6 +165,9 @@ int main(int argc, char** argv) {
     pub->add_flag("--raw", po.raw, "publish the lines as they are (no Nats-Msg-Id)");
     pub->add_flag("--sync", po.sync, "wait for each message's acknowledgement by the stream");
     pub->add_flag("--timestamps", po.timestamps, "add \"ts_ns\": the publish time");
+    pub->add_option("--retry-seconds", po.retry_seconds,
+                    "resend a refused message (same Nats-Msg-Id) for this long, then fail");
+    pub->add_option("--ack-wait-ms", po.ack_wait_ms, "an ack not back within this: resend");
     std::string stream = "EVENTS", consumer = "vigie", subject;
     double timeout = 60;
     auto* info =
@@ -324,7 +202,7 @@ int main(int argc, char** argv) {
     auto* hub_check =
         app.add_subcommand("hub-check", "every alert in the hub's stream once: ids and seqs");
     for (auto* sub : {hub_stream, hub_check}) {
-        sub->add_option("--url", ho.url, "NATS server URL");
+        sub->add_option("--url", ho.url, "NATS server URL, or a comma list (a cluster)");
         sub->add_option("--user", ho.user);
         sub->add_option("--password", ho.password);
         sub->add_option("--stream", ho.stream);
@@ -332,6 +210,7 @@ int main(int argc, char** argv) {
     hub_stream->add_option("--subjects", ho.subjects, "comma-separated");
     hub_stream->add_option("--duplicate-window", ho.duplicate_window, "seconds");
     hub_stream->add_option("--max-bytes", ho.max_bytes, "the oldest messages go beyond it (bench)");
+    hub_stream->add_option("--replicas", ho.replicas, "3 on a JetStream cluster");
     hub_check->add_option("--expect", ho.expect, "seqs 1..N must each have one alert");
     hub_check->add_option("--timeout", ho.timeout, "seconds to wait for N messages");
     CLI11_PARSE(app, argc, argv);
@@ -339,7 +218,7 @@ int main(int argc, char** argv) {
     if (hub_stream->parsed()) return vigie::test::hub_stream(ho);
     if (hub_check->parsed()) return vigie::test::hub_check(ho);
 
-    if (pub->parsed()) return publish(server, po);
+    if (pub->parsed()) return vigie::test::publish(server, po);
     if (drained->parsed()) return wait_drained(server, stream, consumer, timeout);
     if (count->parsed()) return subject_count(server, stream, subject);
     if (dead->parsed()) return dead_letters(server, stream, subject);

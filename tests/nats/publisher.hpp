@@ -1,0 +1,30 @@
+#pragma once
+// vigie-nats-tool publish: numbered events to JetStream, each under its own Nats-Msg-Id,
+// resent with that same id until the stream acknowledges it. A stream leader election
+// answers "no responders" for a few seconds and a lost node's acks never come: a publisher
+// that gave up there would lose events, one that resent under a new id would double them.
+#include <cstdint>
+#include <string>
+
+#include "tests/nats/tool_connect.hpp"
+
+namespace vigie::test {
+
+struct PublishOptions {
+    std::string prefix = "events", agency = "demo", file;
+    uint64_t count = 0, start = 1;
+    double duration = 0;
+    double rate = 0;  // events per second; 0: as fast as possible
+    bool raw = false, sync = false, timestamps = false;
+    // A message is resent until acknowledged, for at most this long after its first
+    // refusal; then it is an error (exit 1, named on stderr).
+    double retry_seconds = 60;
+    int64_t ack_wait_ms = 5000;  // an ack not back within this: the message is resent
+};
+
+// Prints {"published":N,"acked":A,"resent":R,"duplicates":D,"errors":E,"seconds":S,
+// "rate":X}: duplicates are resends the stream already held (dropped by their id).
+// 0 when every message was acknowledged.
+int publish(const ToolServer& server, const PublishOptions& options);
+
+}  // namespace vigie::test
