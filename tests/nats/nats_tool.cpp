@@ -162,7 +162,9 @@ int main(int argc, char** argv) {
     pub->add_option("--start", po.start, "first seq");
     pub->add_option("--duration", po.duration, "publish for this many seconds");
     pub->add_option("--rate", po.rate, "events per second (default: as fast as possible)");
-    pub->add_flag("--raw", po.raw, "publish the lines as they are (no Nats-Msg-Id)");
+    pub->add_flag("--raw", po.raw, "publish the lines as they are (no Nats-Msg-Id by default)");
+    pub->add_option("--id-prefix", po.id_prefix,
+                    "Nats-Msg-Id PREFIX-N, also with --raw (default: AGENCY-N, none with --raw)");
     pub->add_flag("--sync", po.sync, "wait for each message's acknowledgement by the stream");
     pub->add_flag("--timestamps", po.timestamps, "add \"ts_ns\": the publish time");
     pub->add_option("--retry-seconds", po.retry_seconds,

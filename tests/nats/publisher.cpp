@@ -59,7 +59,14 @@ class Outbox {
             Tries& t = tries_[msg];
             if (t.count++ == 0) t.first = now;
             // Without an id only "no responders" is safe to resend: no stream took it.
-            const bool resendable = !not_permitted && (!o_.raw || s == NATS_NO_RESPONDERS);
+            const bool resendable = !not_permitted && (has_id() || s == NATS_NO_RESPONDERS);
+            if (resendable && !told_) {  // once: the tests wait on it, an operator sees it
+                told_ = true;
+                std::fprintf(stderr,
+                             "vigie-nats-tool: a message was refused (%s); resending "
+                             "each refused message under its own id until acknowledged\n",
+                             text && *text ? text : natsStatus_GetText(s));
+            }
             if (resendable && now - t.first < std::chrono::duration<double>(o_.retry_seconds)) {
                 const auto backoff = std::chrono::milliseconds(100 << std::min(t.count - 1, 3U));
                 waiting_.push_back(Waiting{msg, now + backoff});
@@ -103,6 +110,8 @@ class Outbox {
         Clock::time_point due;
     };
 
+    bool has_id() const { return !o_.raw || !o_.id_prefix.empty(); }
+
     void report_given_up(natsMsg* msg, const Tries& t, Clock::time_point now, natsStatus s,
                          jsErrCode code, const char* text) const {
         const char* id = nullptr;
@@ -111,20 +120,21 @@ class Outbox {
         if (code != 0) why += " (JetStream error " + std::to_string(static_cast<int>(code)) + ")";
         if (not_permitted)
             why += "; the server refused a publish for permissions";
-        else if (o_.raw && s != NATS_NO_RESPONDERS)
-            why += "; --raw: no id, so not resent";
+        else if (!has_id() && s != NATS_NO_RESPONDERS)
+            why += "; --raw without --id-prefix: no id, so not resent";
         std::fprintf(stderr,
                      "vigie-nats-tool: message %s on %s: not acknowledged by the stream after %u "
                      "tries over %.1f s (--retry-seconds %g); the last: %s\n",
-                     id ? id : "(no id, --raw)", natsMsg_GetSubject(msg), t.count,
-                     std::chrono::duration<double>(now - t.first).count(), o_.retry_seconds,
-                     why.c_str());
+                     id ? id : "(no id: --raw without --id-prefix)", natsMsg_GetSubject(msg),
+                     t.count, std::chrono::duration<double>(now - t.first).count(),
+                     o_.retry_seconds, why.c_str());
     }
 
     const PublishOptions& o_;
     std::mutex mu_;
     std::unordered_map<natsMsg*, Tries> tries_;  // messages refused at least once
     std::deque<Waiting> waiting_;
+    bool told_ = false;
 };
 
 void on_ack(jsCtx*, natsMsg* msg, jsPubAck* pa, jsPubAckErr* pae, void* closure) {
@@ -250,10 +260,10 @@ int publish(const ToolServer& server, const PublishOptions& o) {
         natsMsg* msg = nullptr;
         natsStatus s = natsMsg_Create(&msg, subject.c_str(), nullptr, event.data(),
                                       static_cast<int>(event.size()));
-        // A resent numbered event is dropped by the stream, not doubled. Raw lines carry no
-        // number: an id made of --start would make the stream drop unrelated messages.
-        id = o.agency + "-" + std::to_string(o.start + n);
-        if (s == NATS_OK && !o.raw) s = natsMsgHeader_Set(msg, "Nats-Msg-Id", id.c_str());
+        // A resent message is dropped by the stream within its duplicate window, not doubled.
+        id = (o.id_prefix.empty() ? o.agency : o.id_prefix) + "-" + std::to_string(o.start + n);
+        if (s == NATS_OK && (!o.raw || !o.id_prefix.empty()))
+            s = natsMsgHeader_Set(msg, "Nats-Msg-Id", id.c_str());
         if (s != NATS_OK)
             return std::fprintf(stderr, "vigie-nats-tool: message: %s\n", natsStatus_GetText(s)), 1;
         send(c.js, msg, po, box);

@@ -16,6 +16,9 @@ struct PublishOptions {
     double duration = 0;
     double rate = 0;  // events per second; 0: as fast as possible
     bool raw = false, sync = false, timestamps = false;
+    // Nats-Msg-Id <id_prefix>-<n>; empty: <agency>-<n>, and --raw lines get no id (an id
+    // made of --start alone would repeat across calls and the stream would drop them).
+    std::string id_prefix;
     // A message is resent until acknowledged, for at most this long after its first
     // refusal; then it is an error (exit 1, named on stderr).
     double retry_seconds = 60;
