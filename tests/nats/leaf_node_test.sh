@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# Issue 18 acceptance: an agency leaf node with the hub down and back. The national network
+# of samples/nats/ on loopback (leaf_lib.sh): the hub (hub.conf, one node, its store kept),
+# agency demo's leaf node (agency-leaf.conf) and demo's `vigie serve` (vigie-agency.yaml:
+# a nats output on the leaf node, inbox_prefix _INBOX_demo), fed numbered events over HTTP
+# at a steady rate. Under that load the hub is killed (kill -9) for OUTAGE seconds and
+# restarted on its store. Then:
+#  - every POST was accepted (the outage is invisible to the agency's sources);
+#  - the alerts waited in vigie's spool (its peak read from /metrics) and the leaf node
+#    stayed up: vigie's own connection (to the leaf node) never dropped;
+#  - every alert is in the hub's ALERTS stream exactly once: messages = distinct uids =
+#    events, none missing, none twice;
+#  - nothing is left pending, and vigie exits 0 on SIGTERM.
+# Figures printed: events, alerts in the hub, missing, duplicates, spool peak, catch-up.
+# Usage: leaf_node_test.sh VIGIE VIGIE_NATS_TOOL SOURCE_DIR
+set -u
+VIGIE=$1 TOOL=$2 SOURCE=$3
+. "$SOURCE/tests/nats/nats_lib.sh"
+. "$SOURCE/tests/support/check_lib.sh"
+test_setup
+. "$SOURCE/tests/nats/leaf_lib.sh"
+RATE=${RATE:-200}        # events per second
+BATCH=${BATCH:-50}       # events per POST
+BEFORE=${BEFORE:-6}      # seconds of load before the hub goes down
+OUTAGE=${OUTAGE:-15}     # seconds the hub stays down
+AFTER=${AFTER:-6}        # seconds of load after it is back
+
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN {printf "%.1f", b - a}'; }
+
+start_hub
+hub_streams
+start_leaf demo
+start_agency_vigie demo
+
+# load SECONDS: POSTs of BATCH events paced at RATE until told to stop ($WORK/stop-load)
+# or SECONDS passed; each accepted range's last seq goes to $WORK/load.last, refusals to
+# $WORK/load.refused (a refused POST is sent again: none is lost by the generator).
+load() {
+    local seq=1 begin due code
+    begin=$(now)
+    : > "$WORK/load.refused"
+    while [ ! -e "$WORK/stop-load" ]; do
+        post demo "$seq" $((seq + BATCH - 1))
+        if [ "$CODE" = 200 ]; then
+            seq=$((seq + BATCH))
+            echo $((seq - 1)) > "$WORK/load.last"
+        else
+            echo "POST $seq..: $CODE $(cat "$WORK/answer")" >> "$WORK/load.refused"
+        fi
+        # Pacing (not synchronisation): the next POST is due at (seq - 1) / RATE seconds.
+        due=$(awk -v b="$begin" -v n=$((seq - 1)) -v r="$RATE" -v t="$(now)" \
+            'BEGIN {d = b + n / r - t; printf "%.3f", (d > 0 ? d : 0)}')
+        sleep "$due"
+    done
+}
+last_posted() { cat "$WORK/load.last" 2> /dev/null || echo 0; }
+in_hub() {
+    "$TOOL" subject-count --url "$HUB_URL" "${SOC[@]}" --stream ALERTS --subject alerts.demo \
+        2> /dev/null || echo 0
+}
+# wait_until DESCRIPTION SECONDS COMMAND...: polls COMMAND every 0.2 s.
+wait_until() {
+    local what=$1 tries=$(( $2 * 5 ))
+    shift 2
+    until "$@"; do
+        tries=$((tries - 1))
+        [ "$tries" -gt 0 ] || { echo "FAIL: $what"; return 1; }
+        sleep 0.2
+    done
+}
+hub_holds() { [ "$(in_hub)" -ge "$1" ]; }
+posted_at_least() { [ "$(last_posted)" -ge "$1" ]; }
+
+echo "== load: $RATE events/s in POSTs of $BATCH; the hub down $OUTAGE s in the middle"
+load &
+LOADER=$!
+PIDS+=("$LOADER")
+wait_until "alerts reach the hub under load" 60 posted_at_least $((RATE * BEFORE))
+wait_until "the hub holds the first alerts" 60 hub_holds $((RATE * BEFORE / 2))
+before=$(in_hub)
+kill_hub
+down_at=$(now)
+echo "  hub killed with $before alerts in it, $(last_posted) events posted"
+
+# During the outage: the spool's pending alerts (peak), what vigie says.
+peak=0
+while [ "$(awk -v a="$down_at" -v b="$(now)" -v o="$OUTAGE" 'BEGIN {print (b - a < o)}')" = 1 ]; do
+    pending=$(metric vigie_spool_pending_alerts 'output="hub"')
+    [ -n "$pending" ] && [ "$pending" -gt "$peak" ] && peak=$pending
+    sleep 0.5
+done
+posted_down=$(last_posted)
+echo "  after $(since "$down_at") s down: $posted_down events posted, spool peak $peak alerts pending"
+check "the alerts waited in the spool while the hub was down" test "$peak" -gt 0
+
+leaf_links=$(grep -c 'Leafnode connection created' "$WORK/leaf-demo.log")
+start_hub
+up_at=$(now)
+leaf_links_over() { [ "$(grep -c 'Leafnode connection created' "$WORK/leaf-demo.log")" -gt "$1" ]; }
+check "the leaf node reconnects to the hub" wait_until "leaf reconnection" 30 leaf_links_over "$leaf_links"
+echo "  the leaf node reconnected $(since "$up_at") s after the hub restarted"
+wait_until "load after the restart" 60 posted_at_least $((posted_down + RATE * AFTER))
+touch "$WORK/stop-load"
+wait "$LOADER"
+N=$(last_posted)
+echo "  load stopped: $N events posted"
+
+HUB=$("$TOOL" hub-check --url "$HUB_URL" "${SOC[@]}" --stream ALERTS --expect "$N" --timeout 120)
+caught_up=$(since "$up_at")
+echo "  hub ALERTS: $HUB"
+check "every POST accepted, the hub down or not" equals "$(wc -l < "$WORK/load.refused")" 0
+check "$N alerts in the hub" equals "$(json_field "$HUB" messages)" "$N"
+check "distinct uids == events" equals "$(json_field "$HUB" distinct_ids)" "$N"
+check "none missing" equals "$(json_field "$HUB" missing_seqs)" 0
+check "none twice" equals "$(json_field "$HUB" duplicate_seqs)" 0
+check "Nats-Msg-Id == alert uid" equals "$(json_field "$HUB" id_mismatch)" 0
+pending=""
+for _ in $(seq 50); do  # vigie folds its figures into /metrics about once a second
+    pending=$(metric vigie_spool_pending_alerts 'output="hub"')
+    [ "$pending" = 0 ] && break
+    sleep 0.2
+done
+check "nothing pending in the spool afterwards" equals "$pending" 0
+failed=$(grep -c '"delivery failed; retrying"' "$LOG")
+disconnects=$(grep -c '"hub disconnected' "$LOG")
+echo "  vigie: $failed 'delivery failed; retrying' lines, $disconnects disconnections from its leaf node; first failure:"
+grep -m1 '"delivery failed; retrying"' "$LOG" | sed 's/^/    /'
+check "vigie's connection to its leaf node never dropped" equals "$disconnects" 0
+# The hub's return is no event on vigie's connection (to the leaf node): the output finds
+# out at its next retry, its backoff (0.5 s doubling, full jitter) capped at 30 s.
+resumed_ts=$(grep '"msg":"delivering again"' "$LOG" | tail -n 1 | sed -E 's/.*"ts":"([^"]*)".*/\1/')
+resumed=$(awk -v a="$up_at" -v b="$(date -d "$resumed_ts" +%s.%N 2> /dev/null || echo 0)" \
+    'BEGIN {printf "%.1f", b - a}')
+echo "  delivery resumed ${resumed} s after the hub restarted"
+stop_agency_vigie
+check "vigie exits 0 after SIGTERM" equals "$STATUS" 0
+
+echo "FIGURES: events $N, alerts in the hub $(json_field "$HUB" messages), distinct uids" \
+    "$(json_field "$HUB" distinct_ids), missing $(json_field "$HUB" missing_seqs), duplicates" \
+    "$(json_field "$HUB" duplicate_seqs), hub down ${OUTAGE} s at $RATE events/s, spool peak" \
+    "$peak alerts, delivery resumed ${resumed} s and every alert in the hub ${caught_up} s" \
+    "after the hub restarted (the load went on ${AFTER} s after it)"
+if [ "$failures" -gt 0 ]; then
+    for f in "$WORK"/*.log; do echo "--- $f (last lines)"; tail -n 15 "$f"; done
+fi
+echo "$pass checks passed, $failures failed"
+[ "$failures" -eq 0 ] && echo PASS
+[ "$failures" -eq 0 ]
