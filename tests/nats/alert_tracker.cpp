@@ -34,18 +34,37 @@ struct File {
     std::string partial;  // a line not yet ended
 };
 
+// The alert's "uid" (the hub's Nats-Msg-Id), or empty.
+std::string_view uid_of(std::string_view line) {
+    constexpr std::string_view key = "\"uid\":\"";
+    const size_t at = line.find(key);
+    if (at == std::string_view::npos) return {};
+    const size_t begin = at + key.size(), end = line.find('"', begin);
+    return end == std::string_view::npos ? std::string_view{} : line.substr(begin, end - begin);
+}
+
 struct Tally {
-    std::vector<uint32_t> counts;  // by seq
+    std::vector<uint32_t> counts;   // by seq
+    std::vector<std::string> uids;  // by seq: the first alert's uid
     std::vector<int64_t> latencies_ns;
     uint64_t alerts = 0, unique = 0;
+    uint64_t other_uid = 0;  // repeats of a seq under another uid: the hub would keep both
 
     void line(std::string_view text, int64_t read_at) {
         ++alerts;
         const int64_t seq = number_after(text, "\"seq\":");
         if (seq < 0) return;
-        if (counts.size() <= static_cast<size_t>(seq))
+        if (counts.size() <= static_cast<size_t>(seq)) {
             counts.resize(static_cast<size_t>(seq) * 2 + 1024);
-        if (counts[static_cast<size_t>(seq)]++ == 0) ++unique;
+            uids.resize(counts.size());
+        }
+        const std::string_view uid = uid_of(text);
+        if (counts[static_cast<size_t>(seq)]++ == 0) {
+            ++unique;
+            uids[static_cast<size_t>(seq)] = uid;
+        } else if (uids[static_cast<size_t>(seq)] != uid) {
+            ++other_uid;
+        }
         if (const int64_t ts = number_after(text, "\"ts_ns\":"); ts > 0 && read_at > 0)
             latencies_ns.push_back(read_at - ts);
     }
@@ -114,11 +133,12 @@ int track_alerts(const TrackerOptions& o) {
     const double max = percentile_ms(tally.latencies_ns, 1.0);
     std::printf(
         "{\"alerts\":%llu,\"unique\":%llu,\"missing\":%llu,\"first_missing\":%llu,"
-        "\"duplicated\":%llu,\"timed\":%zu,\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"max_ms\":%.2f}\n",
+        "\"duplicated\":%llu,\"repeats_other_uid\":%llu,\"timed\":%zu,\"p50_ms\":%.2f,"
+        "\"p99_ms\":%.2f,\"max_ms\":%.2f}\n",
         static_cast<unsigned long long>(tally.alerts),
         static_cast<unsigned long long>(tally.unique), static_cast<unsigned long long>(missing),
         static_cast<unsigned long long>(first_missing), static_cast<unsigned long long>(duplicated),
-        tally.latencies_ns.size(), p50, p99, max);
+        static_cast<unsigned long long>(tally.other_uid), tally.latencies_ns.size(), p50, p99, max);
     return missing == 0 ? 0 : 1;
 }
 

@@ -1,8 +1,9 @@
 #pragma once
 // Reads the alert files of `vigie serve` workers and accounts for every numbered event:
 // which seqs have an alert, which none, which more than one (redelivered after a worker
-// was killed). Following the files, it also times each alert as it appears against the
-// "ts_ns" its event was published with: the ingest-to-alert latency of the load test.
+// was killed), and whether a repeat carries the first alert's uid (the hub's Nats-Msg-Id,
+// by which it drops the repeat). Following the files, it also times each alert as it appears
+// against the "ts_ns" its event was published with: the ingest-to-alert latency of the load test.
 #include <cstdint>
 #include <string>
 #include <vector>

@@ -26,7 +26,8 @@
 #   stream_field STREAM PATH   one field of stream_json, a dotted path, e.g.
 #                              config.num_replicas, config.max_age (ns), state.messages,
 #                              cluster.leader (a server name, n<i>).
-#   stream_leader STREAM       the node index (i) of the stream's leader; empty when none.
+#   stream_leader STREAM       the node index (i) of the stream's leader; empty when none
+#                              (or when the leader named is a node that is down).
 #   wait_stream_leader STREAM [s]  until the stream has a leader; prints its index.
 #   node_of_name NAME          n<i> -> i.
 
@@ -184,10 +185,10 @@ node_of_name() {  # n<i>
     echo "${1#n}"
 }
 
-stream_leader() {  # STREAM
+stream_leader() {  # STREAM (a leader whose node is down, as a node may still say: none)
     local name
     name=$(stream_field "$1" cluster.leader)
-    [ -n "$name" ] && node_of_name "$name"
+    if [ -n "$name" ] && node_running "$(node_of_name "$name")"; then node_of_name "$name"; fi
     return 0
 }
 
@@ -196,6 +197,47 @@ wait_stream_leader() {  # STREAM [seconds]
     while :; do
         leader=$(stream_leader "$1")
         [ -n "$leader" ] && { echo "$leader"; return 0; }
+        tries=$((tries - 1))
+        [ "$tries" -le 0 ] && return 1
+        sleep 0.1
+    done
+}
+
+# Appended by the failover test (helper "cluster"):
+#   stream_replicas_current STREAM  true when the stream's leader (a running node) lists
+#                              CLUSTER_SIZE - 1 replicas, each current and not offline.
+#   wait_stream_current STREAM [s]  until stream_replicas_current (default 60 s).
+#   wait_new_leader STREAM OLD [s]  until a running node reports a leader other than node
+#                              OLD; prints its index.
+stream_replicas_current() {  # STREAM
+    local leader
+    leader=$(stream_leader "$1")
+    [ -n "$leader" ] && node_running "$leader" || return 1
+    _stream_json_of "$1" "$leader" | python3 -c 'import json,sys
+text = sys.stdin.read()
+if not text.strip(): sys.exit(1)
+replicas = (json.loads(text).get("cluster") or {}).get("replicas") or []
+ok = len(replicas) == int(sys.argv[1]) - 1 and all(
+    r.get("current") and not r.get("offline") for r in replicas)
+sys.exit(0 if ok else 1)' "$CLUSTER_SIZE"
+}
+
+wait_stream_current() {  # STREAM [seconds]
+    local tries=$(( ${2:-60} * 5 ))
+    until stream_replicas_current "$1"; do
+        tries=$((tries - 1))
+        [ "$tries" -le 0 ] && return 1
+        sleep 0.2
+    done
+}
+
+wait_new_leader() {  # STREAM OLD [seconds]
+    local tries=$(( ${3:-30} * 10 )) leader
+    while :; do
+        leader=$(stream_leader "$1")
+        if [ -n "$leader" ] && [ "$leader" != "$2" ] && node_running "$leader"; then
+            echo "$leader"; return 0
+        fi
         tries=$((tries - 1))
         [ "$tries" -le 0 ] && return 1
         sleep 0.1

@@ -43,7 +43,10 @@ class Outbox {
     void on_acked(natsMsg* msg, bool duplicate) {
         {
             std::lock_guard lock(mu_);
-            tries_.erase(msg);
+            if (auto it = tries_.find(msg); it != tries_.end()) {
+                longest_wait_ = std::max(longest_wait_, Clock::now() - it->second.first);
+                tries_.erase(it);
+            }
         }
         ++acked;
         if (duplicate) ++duplicates;
@@ -95,6 +98,13 @@ class Outbox {
         return out;
     }
 
+    // The longest time a message took from its first refusal to its ack: how long the
+    // stream could not take messages, as a publisher sees it.
+    double longest_wait_seconds() {
+        std::lock_guard lock(mu_);
+        return std::chrono::duration<double>(longest_wait_).count();
+    }
+
     bool idle() {
         std::lock_guard lock(mu_);
         return in_flight.load() == 0 && waiting_.empty();
@@ -135,6 +145,7 @@ class Outbox {
     std::unordered_map<natsMsg*, Tries> tries_;  // messages refused at least once
     std::deque<Waiting> waiting_;
     bool told_ = false;
+    Clock::duration longest_wait_{};
 };
 
 void on_ack(jsCtx*, natsMsg* msg, jsPubAck* pa, jsPubAckErr* pae, void* closure) {
@@ -278,11 +289,11 @@ int publish(const ToolServer& server, const PublishOptions& o) {
     const double seconds = std::chrono::duration<double>(Clock::now() - begin).count();
     std::printf(
         "{\"published\":%llu,\"acked\":%llu,\"resent\":%llu,\"duplicates\":%llu,"
-        "\"errors\":%llu,\"seconds\":%.3f,\"rate\":%.0f}\n",
+        "\"errors\":%llu,\"longest_wait\":%.1f,\"seconds\":%.3f,\"rate\":%.0f}\n",
         static_cast<unsigned long long>(n), static_cast<unsigned long long>(box.acked.load()),
         static_cast<unsigned long long>(box.resent.load()),
         static_cast<unsigned long long>(box.duplicates.load()),
-        static_cast<unsigned long long>(box.errors.load()), seconds,
+        static_cast<unsigned long long>(box.errors.load()), box.longest_wait_seconds(), seconds,
         seconds > 0 ? static_cast<double>(n) / seconds : 0.0);
     return settled && box.errors.load() == 0 ? 0 : 1;
 }

@@ -25,8 +25,9 @@ struct PublishOptions {
     int64_t ack_wait_ms = 5000;  // an ack not back within this: the message is resent
 };
 
-// Prints {"published":N,"acked":A,"resent":R,"duplicates":D,"errors":E,"seconds":S,
-// "rate":X}: duplicates are resends the stream already held (dropped by their id).
+// Prints {"published":N,"acked":A,"resent":R,"duplicates":D,"errors":E,"longest_wait":W,
+// "seconds":S,"rate":X}: duplicates are resends the stream already held (dropped by their
+// id); longest_wait the longest time (s) from a message's first refusal to its ack.
 // 0 when every message was acknowledged.
 int publish(const ToolServer& server, const PublishOptions& options);
 
