@@ -9,8 +9,9 @@
 #  1. leaf-other's credentials are for a leaf node only: the hub refuses them to a client;
 #  2. a client on other's leaf node subscribes to demo's alerts and events, to alerts.>,
 #     to demo's and the default inboxes, and to everything (>), while demo's vigie forwards
-#     its alerts (acknowledged on _INBOX_demo) and demo publishes events: every alert and
-#     event reaches the hub once, and other's client receives none of them nor any ack
+#     its alerts (acknowledged on _INBOX_demo), demo publishes events and the hub's vigie
+#     worker (user vigie of hub.conf) fetches and evaluates them (on _INBOX): every alert
+#     and event reaches the hub once, and other's client receives none of them nor any ack
 #     (while the same listener as the SOC's user, on the hub, receives them all: the
 #     control that the traffic was there to be seen);
 #  3. other publishes on alerts.demo and events.demo, and asks the hub's JetStream API for
@@ -56,12 +57,18 @@ done
 check "7.2: the hub routes to other's listener" has "$WORK/listen.out" '"synced"'
 # The control: the same listener as the SOC's user, on the hub, sees demo's traffic.
 SOC_MARKER=_INBOX_soc.isolation-marker
-probe listen --server "127.0.0.1:$HUB_PORT" "${SOC[@]}" --subjects 'alerts.demo,_INBOX_demo.>' \
+probe listen --server "127.0.0.1:$HUB_PORT" "${SOC[@]}" --subjects 'alerts.demo,_INBOX_demo.>,_INBOX.>' \
     --marker "$SOC_MARKER" --timeout 120 > "$WORK/control.out" 2> "$WORK/control.err" &
 CONTROL=$!
 PIDS+=("$CONTROL")
 wait_log "$WORK/control.out" '"ready"' 10 || { cat "$WORK/control.err"; echo "FAIL: control"; exit 1; }
 
+# The hub's vigie worker (user vigie of hub.conf) evaluates the agencies' events; the
+# events it fetches come back to it on _INBOX.>, which other listens to as well.
+NATS_URL="nats://soc:soc-password-change-me@127.0.0.1:$HUB_PORT"
+write_config hub-worker "nats://vigie:vigie-password-change-me@127.0.0.1:$HUB_PORT"
+start_worker hub-worker
+WORKER=$LAST_PID
 start_agency_vigie demo
 for ((from = 1; from <= N; from += 50)); do
     post demo "$from" $((from + 49 < N ? from + 49 : N))
@@ -88,6 +95,10 @@ check "7.2: demo publishes its events through its leaf node, acknowledged on _IN
     --file "$WORK/event.ndjson" --agency demo --count "$N"
 events=$("$TOOL" subject-count --url "$HUB_URL" "${SOC[@]}" --stream EVENTS --subject events.demo)
 check "7.2: demo's $N events in the hub" equals "$events" "$N"
+check "7.2: the hub's worker fetched and acknowledged them all" \
+    "$TOOL" wait-drained --url "$NATS_URL" --timeout 60
+check "7.2: the hub's worker alerted on $N events of agency demo" equals \
+    "$(grep -c '"agency":"demo"' "$WORK/hub-worker.alerts")" "$N"
 
 probe publish --server "127.0.0.1:$HUB_PORT" "${SOC[@]}" --subject "$MARKER" --no-reply \
     --payload end > /dev/null
@@ -102,6 +113,8 @@ count_of() {  # RESULT SUBJECT
 check "7.2: control: the SOC saw demo's $N alerts" equals "$(count_of "$control" alerts.demo)" "$N"
 check "7.2: control: the SOC saw demo's acks on _INBOX_demo (alerts and events)" \
     test "$(count_of "$control" '_INBOX_demo.>')" -ge $((2 * N))
+check "7.2: control: the SOC saw the events the hub's worker fetched on _INBOX" \
+    test "$(count_of "$control" '_INBOX.>')" -ge "$N"
 result=$(tail -n 1 "$WORK/listen.out")
 echo "  other's listener: $result"
 check "7.2: the listener saw the end marker (everything routed before it arrived)" \
@@ -135,6 +148,7 @@ check "7.3: events.demo holds demo's $N events only" equals \
 
 stop_agency_vigie
 check "demo's vigie exits 0 after SIGTERM" equals "$STATUS" 0
+stop_worker "$WORKER"
 if [ "$failures" -gt 0 ]; then
     for f in "$WORK"/*.log; do echo "--- $f (last lines)"; tail -n 15 "$f"; done
 fi
