@@ -8,6 +8,7 @@
 #include "app/serve_startup.hpp"
 #include "base/input_limits.hpp"
 #include "config/config_reader.hpp"
+#include "nats/stream_config_check.hpp"
 #include "serve/rule_counts.hpp"
 
 namespace vigie {
@@ -28,9 +29,16 @@ int run_config_check(const std::string& path) {
                      path.c_str(), check.errors);
         return 1;
     }
-    const auto warnings =
+    auto warnings =
         std::count_if(check.diagnostics.begin(), check.diagnostics.end(),
                       [](const Diagnostic& d) { return d.severity == Severity::Warning; });
+    if (config->nats.enabled) {  // the stream as the server holds it: warnings, never errors
+        const StreamCheckOutcome stream = check_stream_settings(config->nats, config->places);
+        print_diagnostics(stream.diagnostics);
+        if (!stream.note.empty())
+            std::fprintf(stderr, "%s: note: %s\n", path.c_str(), stream.note.c_str());
+        warnings += static_cast<decltype(warnings)>(stream.diagnostics.size());
+    }
     const RuleCounts rules = RuleCounts::of(*check.rules.ruleset, check.rules.documents);
     std::printf(
         "%s: valid; http %s%s, metrics %s, %zu agencies, nats %s, admin API %s; %s; %zu "

@@ -24,6 +24,7 @@
 #include "metrics/metrics_pusher.hpp"
 #include "metrics/serve_metrics.hpp"
 #include "nats/jetstream_input.hpp"
+#include "nats/jetstream_setup.hpp"
 #include "serve/rule_counts.hpp"
 #include "app/serve_federation.hpp"
 #include "app/serve_indicators.hpp"
@@ -393,7 +394,15 @@ int run_serve(const ServeOptions& options) {
         nats = std::make_unique<JetStreamInput>(
             config->nats, engine, log,
             [&agencies](std::string_view a) { return agencies.known(a); });
-        nats->start();
+        try {  // retried up to nats.connect_retry_seconds (nats/jetstream_setup.hpp)
+            nats->start();
+        } catch (const NatsStartupStopped& e) {
+            log.info("stopped during start-up", {{"reason", e.what()}});
+            return 0;
+        } catch (const std::runtime_error& e) {
+            log.error("not starting: nats", {{"error", e.what()}});
+            return 1;
+        }
     }
     auto current_snapshot = [&] {
         ServeSnapshot s = snapshot(handler, listener, engine, nats.get(), reloader);

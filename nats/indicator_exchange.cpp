@@ -16,6 +16,9 @@ IndicatorExchange::IndicatorExchange(const NatsSettings& nats, std::string strea
     NatsSettings settings = nats;
     settings.stream = std::move(stream);
     settings.subjects = subject_;
+    // As highly available as the events stream, but without its limits: a worker started
+    // later replays every indicator from the stream's start.
+    settings.stream_settings = NatsStreamSettings{.replicas = nats.stream_settings.replicas};
     open_jetstream_stream(settings, events_, handles_);
     jsSubOptions so;
     jsSubOptions_Init(&so);

@@ -1,7 +1,10 @@
 #include "nats/jetstream_setup.hpp"
 
-#include <stdexcept>
+#include <chrono>
+#include <csignal>
+#include <functional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace vigie {
@@ -13,8 +16,60 @@ std::string describe(natsStatus s, jsErrCode jerr = static_cast<jsErrCode>(0)) {
     natsStatus last = NATS_OK;
     const char* text = nats_GetLastError(&last);
     std::string out = (text && *text) ? text : natsStatus_GetText(s);
+    // The client's text starts with its own source place: "(conn.c:2088): No server ...".
+    if (out.size() > 2 && out[0] == '(') {
+        const size_t end = out.find("): ");
+        if (end != std::string::npos) out.erase(0, end + 3);
+    }
     if (jerr != 0) out += " (JetStream error " + std::to_string(static_cast<int>(jerr)) + ")";
     return out;
+}
+
+// A failure of one start-up step; `transient` when waiting may mend it (a server down, a
+// leader being elected), else the start-up ends at once.
+struct SetupFailure : std::runtime_error {
+    SetupFailure(const std::string& what, bool transient_)
+        : std::runtime_error(what), transient(transient_) {}
+    bool transient;
+};
+
+// A JetStream API error that the cluster's state explains, and that passes with it.
+bool transient_js(jsErrCode jerr) {
+    switch (jerr) {
+        case JSClusterNoPeersErr:    // a replica's node is down: no placement yet
+        case JSClusterNotAvailErr:   // "JetStream system temporarily unavailable"
+        case JSClusterNotLeaderErr:  // an election is under way
+        case JSClusterNotAssignedErr:
+        case JSClusterPeerNotMemberErr:
+        case JSInsufficientResourcesErr:  // a node down holds the room the stream needs
+        case JSStreamOfflineErr:
+        case JSStreamNameExistErr:    // another worker created it meanwhile
+        case JSConsumerNameExistErr:  // idem
+            return true;
+        default:
+            return false;  // the server refused what we asked: waiting will not change it
+    }
+}
+
+bool transient(natsStatus s, jsErrCode jerr) {
+    if (jerr != 0) return transient_js(jerr);
+    switch (s) {
+        case NATS_NO_SERVER:
+        case NATS_IO_ERROR:
+        case NATS_TIMEOUT:
+        case NATS_NO_RESPONDERS:
+        case NATS_CONNECTION_CLOSED:
+        case NATS_CONNECTION_DISCONNECTED:
+        case NATS_STALE_CONNECTION:
+        case NATS_NOT_YET_CONNECTED:
+            return true;
+        default:
+            return false;
+    }
+}
+
+[[noreturn]] void fail(const std::string& what, natsStatus s, jsErrCode jerr = {}) {
+    throw SetupFailure(what + ": " + describe(s, jerr), transient(s, jerr));
 }
 
 std::string server_list(const std::vector<std::string>& servers) {
@@ -25,59 +80,82 @@ std::string server_list(const std::vector<std::string>& servers) {
 
 void on_disconnected(natsConnection*, void* closure) {
     auto* events = static_cast<NatsEvents*>(closure);
-    if (!events->closing) events->log->warn("nats disconnected; reconnecting");
+    if (events->log && !events->closing) events->log->warn("nats disconnected; reconnecting");
 }
-void on_reconnected(natsConnection*, void* closure) {
-    static_cast<NatsEvents*>(closure)->log->info("nats reconnected");
+void on_reconnected(natsConnection* nc, void* closure) {
+    auto* events = static_cast<NatsEvents*>(closure);
+    char url[256] = "";
+    natsConnection_GetConnectedUrl(nc, url, sizeof url);
+    if (events->log) events->log->info("nats reconnected", {{"server", url}});
 }
 void on_error(natsConnection*, natsSubscription*, natsStatus err, void* closure) {
-    static_cast<NatsEvents*>(closure)->log->error("nats asynchronous error",
-                                                  {{"error", natsStatus_GetText(err)}});
+    auto* events = static_cast<NatsEvents*>(closure);
+    if (events->log)
+        events->log->error("nats asynchronous error", {{"error", natsStatus_GetText(err)}});
 }
 
-void connect(const NatsSettings& settings, NatsEvents& log, NatsHandles& h) {
+natsStatus set_options(const NatsSettings& settings, NatsEvents& events, natsOptions* o,
+                       int timeout_ms) {
     std::vector<const char*> servers;
     for (const std::string& url : settings.servers) servers.push_back(url.c_str());
-    natsStatus s = natsOptions_Create(&h.options);
-    if (s == NATS_OK)
-        s = natsOptions_SetServers(h.options, servers.data(), static_cast<int>(servers.size()));
+    natsStatus s = natsOptions_SetServers(o, servers.data(), static_cast<int>(servers.size()));
     // In the order given: an agency lists its own leaf node first.
-    if (s == NATS_OK) s = natsOptions_SetNoRandomize(h.options, true);
+    if (s == NATS_OK) s = natsOptions_SetNoRandomize(o, true);
     if (s == NATS_OK && !settings.credentials.empty())
-        s = natsOptions_SetUserCredentialsFromFiles(h.options, settings.credentials.c_str(),
-                                                    nullptr);
+        s = natsOptions_SetUserCredentialsFromFiles(o, settings.credentials.c_str(), nullptr);
     if (s == NATS_OK && !settings.inbox_prefix.empty())
-        s = natsOptions_SetCustomInboxPrefix(h.options, settings.inbox_prefix.c_str());
-    if (s == NATS_OK) s = natsOptions_SetName(h.options, "vigie");
+        s = natsOptions_SetCustomInboxPrefix(o, settings.inbox_prefix.c_str());
+    if (s == NATS_OK) s = natsOptions_SetName(o, "vigie");
     // Once running, a lost server is waited for, never given up on: the messages stay in
-    // the stream meanwhile.
-    if (s == NATS_OK) s = natsOptions_SetMaxReconnect(h.options, -1);
-    if (s == NATS_OK) s = natsOptions_SetReconnectWait(h.options, 1000);
-    if (s == NATS_OK) s = natsOptions_SetTimeout(h.options, 5000);
-    if (s == NATS_OK) s = natsOptions_SetDisconnectedCB(h.options, on_disconnected, &log);
-    if (s == NATS_OK) s = natsOptions_SetReconnectedCB(h.options, on_reconnected, &log);
-    if (s == NATS_OK) s = natsOptions_SetErrorHandler(h.options, on_error, &log);
-    if (s != NATS_OK)
-        throw std::runtime_error("nats.url " + server_list(settings.servers) + ": " + describe(s));
-    s = natsConnection_Connect(&h.connection, h.options);
-    if (s != NATS_OK)
-        throw std::runtime_error("cannot connect to NATS at " + server_list(settings.servers) +
-                                 ": " + describe(s));
-    s = natsConnection_JetStream(&h.js, h.connection, nullptr);
-    if (s != NATS_OK) throw std::runtime_error("NATS JetStream context: " + describe(s));
+    // the stream meanwhile. The client goes through the list (and the cluster's other
+    // nodes, which the servers announce) until one answers.
+    if (s == NATS_OK) s = natsOptions_SetMaxReconnect(o, -1);
+    if (s == NATS_OK) s = natsOptions_SetReconnectWait(o, 1000);
+    if (s == NATS_OK) s = natsOptions_SetTimeout(o, timeout_ms);
+    if (s == NATS_OK) s = natsOptions_SetDisconnectedCB(o, on_disconnected, &events);
+    if (s == NATS_OK) s = natsOptions_SetReconnectedCB(o, on_reconnected, &events);
+    if (s == NATS_OK) s = natsOptions_SetErrorHandler(o, on_error, &events);
+    return s;
 }
 
-// Creates the stream when it does not exist; an existing one is left as its operator set
-// it (retention, limits, replicas).
-void ensure_stream(const NatsSettings& settings, NatsHandles& h) {
-    jsStreamInfo* info = nullptr;
-    jsErrCode jerr{};
-    natsStatus s = js_GetStreamInfo(&info, h.js, settings.stream.c_str(), nullptr, &jerr);
-    jsStreamInfo_Destroy(info);
-    if (s == NATS_OK) return;
-    if (jerr != JSStreamNotFoundErr)
-        throw std::runtime_error("NATS stream " + settings.stream + ": " + describe(s, jerr) +
-                                 " (is JetStream enabled on the server?)");
+// Throws SetupFailure: transient when no server answered.
+void connect(const NatsSettings& settings, NatsEvents& events, NatsHandles& h, int timeout_ms) {
+    natsStatus s = natsOptions_Create(&h.options);
+    if (s == NATS_OK) s = set_options(settings, events, h.options, timeout_ms);
+    if (s != NATS_OK)
+        throw SetupFailure("nats.url " + server_list(settings.servers) + ": " + describe(s), false);
+    s = natsConnection_Connect(&h.connection, h.options);
+    if (s != NATS_OK) {
+        h.connection = nullptr;
+        fail("cannot connect to NATS at " + server_list(settings.servers), s);
+    }
+    jsOptions jo;
+    jsOptions_Init(&jo);
+    jo.Wait = timeout_ms;
+    s = natsConnection_JetStream(&h.js, h.connection, &jo);
+    if (s != NATS_OK) fail("NATS JetStream context", s);
+}
+
+StreamFacts facts_of(const jsStreamConfig& c) {
+    StreamFacts f;
+    f.name = c.Name ? c.Name : "";
+    for (int i = 0; i < c.SubjectsLen; ++i) f.subjects.emplace_back(c.Subjects[i]);
+    f.replicas = c.Replicas;
+    f.max_age_ns = c.MaxAge;
+    f.max_bytes = c.MaxBytes;
+    f.duplicate_window_ns = c.Duplicates;
+    return f;
+}
+
+// Creates the stream with the configured settings when it does not exist; an existing one
+// is left as its operator set it, each difference logged.
+void ensure_stream(const NatsSettings& settings, Logger& log, NatsHandles& h) {
+    if (std::optional<StreamFacts> existing = read_stream(h, settings.stream)) {
+        for (const auto& d : stream_differences(settings, *existing))
+            log.warn(d.message + "; the stream is not changed", {{"key", d.key}});
+        return;
+    }
+    const NatsStreamSettings& st = settings.stream_settings;
     jsStreamConfig cfg;
     jsStreamConfig_Init(&cfg);
     const char* subjects[] = {settings.subjects.c_str()};
@@ -86,12 +164,24 @@ void ensure_stream(const NatsSettings& settings, NatsHandles& h) {
     cfg.SubjectsLen = 1;
     cfg.Storage = js_FileStorage;
     cfg.Retention = js_LimitsPolicy;
-    info = nullptr;
-    s = js_AddStream(&info, h.js, &cfg, nullptr, &jerr);
+    cfg.Replicas = st.replicas;
+    cfg.MaxAge = static_cast<int64_t>(st.max_age_seconds) * 1'000'000'000;
+    cfg.MaxBytes = st.max_bytes == 0 ? -1 : static_cast<int64_t>(st.max_bytes);
+    cfg.Duplicates = static_cast<int64_t>(st.duplicate_window_seconds) * 1'000'000'000;
+    jsStreamInfo* info = nullptr;
+    jsErrCode jerr{};
+    const natsStatus s = js_AddStream(&info, h.js, &cfg, nullptr, &jerr);
     jsStreamInfo_Destroy(info);
     if (s != NATS_OK)
-        throw std::runtime_error("cannot create NATS stream " + settings.stream + " on " +
-                                 settings.subjects + ": " + describe(s, jerr));
+        fail("cannot create NATS stream " + settings.stream + " on " + settings.subjects +
+                 " with " + std::to_string(st.replicas) + " replicas",
+             s, jerr);
+    log.info("nats stream created", {{"stream", settings.stream},
+                                     {"subjects", settings.subjects},
+                                     {"replicas", st.replicas},
+                                     {"max_age_seconds", st.max_age_seconds},
+                                     {"max_bytes", st.max_bytes},
+                                     {"duplicate_window_seconds", st.duplicate_window_seconds}});
 }
 
 // The consumer's MaxDeliver once created or updated; -1 when it cannot be read.
@@ -129,18 +219,17 @@ void ensure_consumer(const NatsSettings& settings, Logger& log, NatsHandles& h) 
     if (s == NATS_OK) {
         s = js_UpdateConsumer(&info, h.js, settings.stream.c_str(), &cc, nullptr, &jerr);
         jsConsumerInfo_Destroy(info);
+        if (s != NATS_OK && transient(s, jerr))
+            fail("cannot update NATS consumer " + settings.consumer, s, jerr);
         if (s != NATS_OK)
             log.warn("nats consumer kept with its own settings",
                      {{"consumer", settings.consumer}, {"error", describe(s, jerr)}});
         return;
     }
-    if (jerr != JSConsumerNotFoundErr)
-        throw std::runtime_error("NATS consumer " + settings.consumer + ": " + describe(s, jerr));
+    if (jerr != JSConsumerNotFoundErr) fail("NATS consumer " + settings.consumer, s, jerr);
     s = js_AddConsumer(&info, h.js, settings.stream.c_str(), &cc, nullptr, &jerr);
     jsConsumerInfo_Destroy(info);
-    if (s != NATS_OK)
-        throw std::runtime_error("cannot create NATS consumer " + settings.consumer + ": " +
-                                 describe(s, jerr));
+    if (s != NATS_OK) fail("cannot create NATS consumer " + settings.consumer, s, jerr);
 }
 
 void bind(const NatsSettings& settings, NatsHandles& h) {
@@ -151,48 +240,146 @@ void bind(const NatsSettings& settings, NatsHandles& h) {
     jsErrCode jerr{};
     const natsStatus s = js_PullSubscribe(&h.subscription, h.js, settings.subjects.c_str(), nullptr,
                                           nullptr, &so, &jerr);
-    if (s != NATS_OK)
-        throw std::runtime_error("cannot bind to NATS consumer " + settings.consumer + ": " +
-                                 describe(s, jerr));
+    if (s != NATS_OK) {
+        h.subscription = nullptr;
+        fail("cannot bind to NATS consumer " + settings.consumer, s, jerr);
+    }
+}
+
+// Sleeps `wait`, in slices, returning early (false) when a stop is asked for.
+bool wait_unless_stopped(std::chrono::milliseconds wait) {
+    const auto end = std::chrono::steady_clock::now() + wait;
+    while (std::chrono::steady_clock::now() < end) {
+        if (stop_signal_pending()) return false;
+        std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+            std::chrono::milliseconds(50), end - std::chrono::steady_clock::now()));
+    }
+    return !stop_signal_pending();
+}
+
+using Step = std::function<void(NatsHandles&)>;
+
+// Connects, then runs the steps in order; a transient failure is retried from the step
+// that failed (the connection, once up, is kept: the client reconnects by itself).
+void open_with_retries(const NatsSettings& settings, NatsEvents& events,
+                       const std::vector<Step>& steps, NatsHandles& out) {
+    using Clock = std::chrono::steady_clock;
+    const auto start = Clock::now();
+    const auto limit = std::chrono::seconds(settings.connect_retry_seconds);
+    const std::string servers = server_list(settings.servers);
+    auto backoff = std::chrono::milliseconds(250);
+    NatsHandles h;
+    size_t done = 0;
+    for (uint64_t attempt = 1;; ++attempt) {
+        try {
+            if (!h.js) {  // not connected yet (or half: a fresh start)
+                close_jetstream(h);
+                connect(settings, events, h, 5000);
+            }
+            for (; done < steps.size(); ++done) steps[done](h);
+            out = h;
+            if (attempt > 1)
+                events.log->info("nats ready", {{"servers", servers}, {"attempts", attempt}});
+            return;
+        } catch (const SetupFailure& e) {
+            const auto elapsed = Clock::now() - start;
+            if (!e.transient || (settings.connect_retry_seconds != 0 && elapsed >= limit)) {
+                events.closing = true;
+                close_jetstream(h);
+                if (!e.transient) throw std::runtime_error(e.what());
+                throw std::runtime_error(
+                    "NATS not ready after " + std::to_string(settings.connect_retry_seconds) +
+                    " s (nats.connect_retry_seconds) and " + std::to_string(attempt) +
+                    " attempts, servers " + servers + ": " + e.what());
+            }
+            auto wait = backoff;
+            if (settings.connect_retry_seconds != 0)
+                wait = std::min(
+                    wait, std::chrono::duration_cast<std::chrono::milliseconds>(limit - elapsed) +
+                              std::chrono::milliseconds(1));
+            events.log->warn("nats not ready at start-up; retrying",
+                             {{"servers", servers},
+                              {"attempt", attempt},
+                              {"retry_in_ms", static_cast<uint64_t>(wait.count())},
+                              {"error", e.what()}});
+            if (!wait_unless_stopped(wait)) {
+                events.closing = true;
+                close_jetstream(h);
+                throw NatsStartupStopped("stopped while waiting for NATS at " + servers +
+                                         " (last: " + e.what() + ")");
+            }
+            backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+        }
+    }
 }
 
 }  // namespace
 
-void open_jetstream_stream(const NatsSettings& settings, NatsEvents& events, NatsHandles& out) {
+void connect_nats(const NatsSettings& settings, NatsEvents& events, NatsHandles& out,
+                  int timeout_ms) {
     NatsHandles h;
     try {
-        connect(settings, events, h);
-        ensure_stream(settings, h);
+        connect(settings, events, h, timeout_ms);
     } catch (...) {
         close_jetstream(h);
         throw;
     }
     out = h;
+}
+
+std::optional<StreamFacts> read_stream(const NatsHandles& h, const std::string& stream) {
+    jsStreamInfo* info = nullptr;
+    jsErrCode jerr{};
+    const natsStatus s = js_GetStreamInfo(&info, h.js, stream.c_str(), nullptr, &jerr);
+    if (s == NATS_OK) {
+        StreamFacts facts;
+        facts.name = stream;
+        if (info->Config) facts = facts_of(*info->Config);
+        jsStreamInfo_Destroy(info);
+        return facts;
+    }
+    jsStreamInfo_Destroy(info);
+    if (jerr == JSStreamNotFoundErr) return std::nullopt;
+    fail(s == NATS_NO_RESPONDERS ? "NATS stream " + stream +
+                                       " (no JetStream answered: not enabled on the server, "
+                                       "or the cluster is electing its leader)"
+                                 : "NATS stream " + stream,
+         s, jerr);
+}
+
+void open_jetstream_stream(const NatsSettings& settings, NatsEvents& events, NatsHandles& out) {
+    open_with_retries(settings, events,
+                      {[&](NatsHandles& h) { ensure_stream(settings, *events.log, h); }}, out);
 }
 
 void open_jetstream(const NatsSettings& settings, NatsEvents& events, NatsHandles& out) {
-    NatsHandles h;
-    try {
-        connect(settings, events, h);
-        ensure_stream(settings, h);
-        ensure_consumer(settings, *events.log, h);
-        h.consumer_max_deliver = consumer_max_deliver(settings, h);
-        bind(settings, h);
-    } catch (...) {
-        close_jetstream(h);
-        throw;
-    }
-    out = h;
+    Logger& log = *events.log;
+    open_with_retries(
+        settings, events,
+        {[&](NatsHandles& h) { ensure_stream(settings, log, h); },
+         [&](NatsHandles& h) { ensure_consumer(settings, log, h); },
+         [&](NatsHandles& h) { h.consumer_max_deliver = consumer_max_deliver(settings, h); },
+         [&](NatsHandles& h) { bind(settings, h); }},
+        out);
 }
 
 void close_jetstream(NatsHandles& h) {
-    if (h.connection) natsConnection_FlushTimeout(h.connection, 5000);
+    // Not while reconnecting: the flush would only wait its whole timeout.
+    if (h.connection && natsConnection_Status(h.connection) == NATS_CONN_STATUS_CONNECTED)
+        natsConnection_FlushTimeout(h.connection, 5000);
     natsSubscription_Destroy(h.subscription);  // never Unsubscribe: see the header
     jsCtx_Destroy(h.js);
     if (h.connection) natsConnection_Close(h.connection);
     natsConnection_Destroy(h.connection);
     natsOptions_Destroy(h.options);
     h = NatsHandles{};
+}
+
+bool stop_signal_pending() {
+    sigset_t pending;
+    sigemptyset(&pending);
+    if (sigpending(&pending) != 0) return false;
+    return sigismember(&pending, SIGTERM) == 1 || sigismember(&pending, SIGINT) == 1;
 }
 
 }  // namespace vigie
