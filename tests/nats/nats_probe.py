@@ -45,7 +45,11 @@ class Client:
                    "no_responders": True, "protocol": 1, "name": "nats_probe"}
         if user:
             connect.update(user=user, **{"pass": password})
-        self.send(b"CONNECT " + json.dumps(connect).encode() + b"\r\n")
+        # CONNECT and PING in one write, then nothing until the answer: a server refusing
+        # the login closes with nothing of ours unread, so its -ERR is not lost to a reset.
+        self.send(b"CONNECT " + json.dumps(connect).encode() + b"\r\nPING\r\n")
+        if self.next(time.monotonic() + 10) != "PONG":
+            self.closed()
 
     def send(self, data):
         try:
