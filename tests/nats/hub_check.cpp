@@ -92,6 +92,18 @@ struct Tally {
     }
 };
 
+// A cluster answers JetStream API requests again once its leaders are elected (seconds
+// after a node's loss): a request that fails is tried again for up to 30 s.
+template <class Request>
+natsStatus with_retries(Request request) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    for (;;) {
+        const natsStatus s = request();
+        if (s == NATS_OK || std::chrono::steady_clock::now() >= until) return s;
+        std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+}
+
 }  // namespace
 
 int hub_stream(const HubOptions& o) {
@@ -132,7 +144,8 @@ int hub_check(const HubOptions& o) {
     jsStreamInfo* si = nullptr;
     for (;;) {
         jsErrCode jerr{};
-        if (natsStatus s = js_GetStreamInfo(&si, h.js, o.stream.c_str(), nullptr, &jerr);
+        if (natsStatus s = with_retries(
+                [&] { return js_GetStreamInfo(&si, h.js, o.stream.c_str(), nullptr, &jerr); });
             s != NATS_OK)
             return failed("stream " + o.stream, s, jerr);
         if (si->State.Msgs >= o.expect || std::chrono::steady_clock::now() >= deadline) break;
@@ -154,7 +167,8 @@ int hub_check(const HubOptions& o) {
         so.Ordered = true;
         natsSubscription* sub = nullptr;
         jsErrCode jerr{};
-        if (natsStatus s = js_SubscribeSync(&sub, h.js, filter.c_str(), nullptr, &so, &jerr);
+        if (natsStatus s = with_retries(
+                [&] { return js_SubscribeSync(&sub, h.js, filter.c_str(), nullptr, &so, &jerr); });
             s != NATS_OK)
             return failed("ordered consumer on " + o.stream, s, jerr);
         for (uint64_t at = 0; at < last;) {
