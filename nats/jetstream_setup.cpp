@@ -1,82 +1,13 @@
 #include "nats/jetstream_setup.hpp"
 
 #include <chrono>
-#include <csignal>
 #include <functional>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace vigie {
 
 namespace {
-
-// The client's own description of the last failure on this thread, else the status text.
-std::string describe(natsStatus s, jsErrCode jerr = static_cast<jsErrCode>(0)) {
-    natsStatus last = NATS_OK;
-    const char* text = nats_GetLastError(&last);
-    std::string out = (text && *text) ? text : natsStatus_GetText(s);
-    // The client's text starts with its own source place: "(conn.c:2088): No server ...".
-    if (out.size() > 2 && out[0] == '(') {
-        const size_t end = out.find("): ");
-        if (end != std::string::npos) out.erase(0, end + 3);
-    }
-    if (jerr != 0) out += " (JetStream error " + std::to_string(static_cast<int>(jerr)) + ")";
-    return out;
-}
-
-// A failure of one start-up step; `transient` when waiting may mend it (a server down, a
-// leader being elected), else the start-up ends at once.
-struct SetupFailure : std::runtime_error {
-    SetupFailure(const std::string& what, bool transient_)
-        : std::runtime_error(what), transient(transient_) {}
-    bool transient;
-};
-
-// A JetStream API error that the cluster's state explains, and that passes with it.
-bool transient_js(jsErrCode jerr) {
-    switch (jerr) {
-        case JSClusterNoPeersErr:    // a replica's node is down: no placement yet
-        case JSClusterNotAvailErr:   // "JetStream system temporarily unavailable"
-        case JSClusterNotLeaderErr:  // an election is under way
-        case JSClusterNotAssignedErr:
-        case JSClusterPeerNotMemberErr:
-        case JSInsufficientResourcesErr:  // a node down holds the room the stream needs
-        case JSStreamOfflineErr:
-        case JSStreamNameExistErr:    // another worker created it meanwhile
-        case JSConsumerNameExistErr:  // idem
-            return true;
-        default:
-            return false;  // the server refused what we asked: waiting will not change it
-    }
-}
-
-bool transient(natsStatus s, jsErrCode jerr) {
-    if (jerr != 0) return transient_js(jerr);
-    switch (s) {
-        case NATS_NO_SERVER:
-        case NATS_IO_ERROR:
-        case NATS_TIMEOUT:
-        case NATS_NO_RESPONDERS:
-        case NATS_CONNECTION_CLOSED:
-        case NATS_CONNECTION_DISCONNECTED:
-        case NATS_STALE_CONNECTION:
-        case NATS_NOT_YET_CONNECTED:
-            return true;
-        default:
-            return false;
-    }
-}
-
-[[noreturn]] void fail(const std::string& what, natsStatus s, jsErrCode jerr = {}) {
-    throw SetupFailure(what + ": " + describe(s, jerr), transient(s, jerr));
-}
-
-std::string server_list(const std::vector<std::string>& servers) {
-    std::string out;
-    for (const auto& url : servers) out += (out.empty() ? "" : ",") + url;
-    return out;
-}
 
 void on_disconnected(natsConnection*, void* closure) {
     auto* events = static_cast<NatsEvents*>(closure);
@@ -246,15 +177,20 @@ void bind(const NatsSettings& settings, NatsHandles& h) {
     }
 }
 
-// Sleeps `wait`, in slices, returning early (false) when a stop is asked for.
-bool wait_unless_stopped(std::chrono::milliseconds wait) {
-    const auto end = std::chrono::steady_clock::now() + wait;
-    while (std::chrono::steady_clock::now() < end) {
-        if (stop_signal_pending()) return false;
-        std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
-            std::chrono::milliseconds(50), end - std::chrono::steady_clock::now()));
-    }
-    return !stop_signal_pending();
+// A request that the server's permissions refuse goes unanswered (a timeout); the refusal
+// itself comes as the connection's last error, and waiting will not mend it.
+std::string refusal(natsConnection* nc) {
+    const char* text = nullptr;
+    if (nc == nullptr || natsConnection_GetLastError(nc, &text) != NATS_NOT_PERMITTED) return {};
+    return text && *text ? text : "permissions violation";
+}
+
+// Closes what the start-up opened, and throws `error`.
+template <class Error>
+[[noreturn]] void abandon(NatsEvents& events, NatsHandles& h, const Error& error) {
+    events.closing = true;
+    close_jetstream(h);
+    throw error;
 }
 
 using Step = std::function<void(NatsHandles&)>;
@@ -263,14 +199,12 @@ using Step = std::function<void(NatsHandles&)>;
 // that failed (the connection, once up, is kept: the client reconnects by itself).
 void open_with_retries(const NatsSettings& settings, NatsEvents& events,
                        const std::vector<Step>& steps, NatsHandles& out) {
-    using Clock = std::chrono::steady_clock;
-    const auto start = Clock::now();
-    const auto limit = std::chrono::seconds(settings.connect_retry_seconds);
     const std::string servers = server_list(settings.servers);
-    auto backoff = std::chrono::milliseconds(250);
+    StartupClock clock(settings.connect_retry_seconds);
     NatsHandles h;
     size_t done = 0;
     for (uint64_t attempt = 1;; ++attempt) {
+        std::string reason;
         try {
             if (!h.js) {  // not connected yet (or half: a fresh start)
                 close_jetstream(h);
@@ -282,34 +216,27 @@ void open_with_retries(const NatsSettings& settings, NatsEvents& events,
                 events.log->info("nats ready", {{"servers", servers}, {"attempts", attempt}});
             return;
         } catch (const SetupFailure& e) {
-            const auto elapsed = Clock::now() - start;
-            if (!e.transient || (settings.connect_retry_seconds != 0 && elapsed >= limit)) {
-                events.closing = true;
-                close_jetstream(h);
-                if (!e.transient) throw std::runtime_error(e.what());
-                throw std::runtime_error(
-                    "NATS not ready after " + std::to_string(settings.connect_retry_seconds) +
-                    " s (nats.connect_retry_seconds) and " + std::to_string(attempt) +
-                    " attempts, servers " + servers + ": " + e.what());
-            }
-            auto wait = backoff;
-            if (settings.connect_retry_seconds != 0)
-                wait = std::min(
-                    wait, std::chrono::duration_cast<std::chrono::milliseconds>(limit - elapsed) +
-                              std::chrono::milliseconds(1));
-            events.log->warn("nats not ready at start-up; retrying",
-                             {{"servers", servers},
-                              {"attempt", attempt},
-                              {"retry_in_ms", static_cast<uint64_t>(wait.count())},
-                              {"error", e.what()}});
-            if (!wait_unless_stopped(wait)) {
-                events.closing = true;
-                close_jetstream(h);
-                throw NatsStartupStopped("stopped while waiting for NATS at " + servers +
-                                         " (last: " + e.what() + ")");
-            }
-            backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+            if (!e.transient) abandon(events, h, std::runtime_error(e.what()));
+            reason = e.what();
         }
+        if (const std::string why = refusal(h.connection); !why.empty())
+            abandon(events, h, std::runtime_error(reason + " (" + why + ")"));
+        const std::optional<std::chrono::milliseconds> wait = clock.next_wait();
+        if (!wait)
+            abandon(events, h,
+                    std::runtime_error(
+                        "NATS not ready after " + std::to_string(settings.connect_retry_seconds) +
+                        " s (nats.connect_retry_seconds) and " + std::to_string(attempt) +
+                        " attempts, servers " + servers + ": " + reason));
+        events.log->warn("nats not ready at start-up; retrying",
+                         {{"servers", servers},
+                          {"attempt", attempt},
+                          {"retry_in_ms", static_cast<uint64_t>(wait->count())},
+                          {"error", reason}});
+        if (!wait_unless_stopped(*wait))
+            abandon(events, h,
+                    NatsStartupStopped("stopped while waiting for NATS at " + servers +
+                                       " (last: " + reason + ")"));
     }
 }
 
@@ -373,13 +300,6 @@ void close_jetstream(NatsHandles& h) {
     natsConnection_Destroy(h.connection);
     natsOptions_Destroy(h.options);
     h = NatsHandles{};
-}
-
-bool stop_signal_pending() {
-    sigset_t pending;
-    sigemptyset(&pending);
-    if (sigpending(&pending) != 0) return false;
-    return sigismember(&pending, SIGTERM) == 1 || sigismember(&pending, SIGINT) == 1;
 }
 
 }  // namespace vigie

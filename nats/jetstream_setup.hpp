@@ -25,6 +25,7 @@
 #include <string>
 
 #include "config/serve_config.hpp"
+#include "nats/startup_retry.hpp"
 #include "nats/stream_config_check.hpp"
 #include "serve/logger.hpp"
 
@@ -74,9 +75,5 @@ void connect_nats(const NatsSettings& settings, NatsEvents& events, NatsHandles&
 // The stream's configuration as the server holds it; nullopt when it does not exist;
 // throws std::runtime_error when it cannot be read.
 std::optional<StreamFacts> read_stream(const NatsHandles& handles, const std::string& stream);
-
-// Whether SIGTERM or SIGINT is pending: `vigie serve` blocks them until it is up, so a
-// stop asked for during the start-up retries is seen here, between attempts.
-bool stop_signal_pending();
 
 }  // namespace vigie

@@ -109,6 +109,12 @@ TEST_CASE("issue 18 item 2: subjects a stream takes, wildcards included") {
     CHECK_FALSE(subject_covers("events.>", "events"));
 }
 
+TEST_CASE("issue 18 item 1: passwords in server URLs are masked in logs and messages") {
+    CHECK(server_list({"nats://vigie:secret@127.0.0.1:4222", "nats://127.0.0.1:4223",
+                       "tls://s3cr3t-token@hub:4222"}) ==
+          "nats://vigie:***@127.0.0.1:4222,nats://127.0.0.1:4223,tls://***@hub:4222");
+}
+
 TEST_CASE("issue 18 item 2: each difference of the stream is said with both values") {
     CHECK(stream_differences(configured(), as_configured()).empty());
     StreamFacts operator_made = as_configured();
