@@ -38,7 +38,7 @@ probe listen --server "127.0.0.1:$HUB_PORT" --user leaf-other --password leaf-ot
 status=$?
 echo "  exit $status: $(cat "$WORK/direct.err")"
 check "7.1: the connection is closed (probe exit 2)" equals "$status" 2
-check "7.1: the hub says why" has "$WORK/hub.log" 'authentication error - User "leaf-other"'
+check "7.1: the hub says why" has "$WORK/hub1.log" 'authentication error - User "leaf-other"'
 
 echo "== item 7.2: other listens on its own leaf node while demo works"
 SUBJECTS='alerts.demo,alerts.>,events.demo,events.>,_INBOX_demo.>,_INBOX.>,>'

@@ -5,9 +5,14 @@
 # from its sample with free ports and $WORK paths substituted, so the tests run what the
 # samples say. Needs VIGIE, TOOL, SOURCE, WORK.
 #
-#   start_hub                the hub (its store $WORK/hub-store kept across restarts):
-#                            HUB_PID, HUB_PORT, HUB_URL (no user), HUB_LEAF_PORT.
-#   kill_hub                 kill -9 of the hub.
+#   HUB_NODES=1 (default)    a one-node hub: hub.conf without its cluster block;
+#   HUB_NODES=3              hub1..hub3 from hub.conf with its cluster block, routes to
+#                            each other; the leaf nodes list every node.
+#   start_hub                every hub node (stores $WORK/hub-store-<i> kept across
+#                            restarts): HUB_URL (every node, no user), HUB_PORT (node 1).
+#   start_hub_node I / kill_hub_node I   one node (kill -9); HUB_NODE_PID[I].
+#   kill_hub                 kill -9 of every node.
+#   leaf_hub_node AGENCY     the hub node the agency's leaf node is attached to (its log).
 #   hub_streams              ALERTS (alerts.>) and EVENTS (events.>), as the SOC user.
 #   start_leaf AGENCY [rogue]  the agency's leaf node, connected to the hub:
 #                            LEAF_PORT[AGENCY], LEAF_PID[AGENCY]. "rogue": without the
@@ -19,29 +24,73 @@
 #   probe ...                tests/nats/nats_probe.py.
 
 SOC=(--user soc --password soc-password-change-me)
-HUB_PORT=$(free_port)
-HUB_LEAF_PORT=$(free_port)
-HUB_URL="nats://127.0.0.1:$HUB_PORT"
+HUB_NODES=${HUB_NODES:-1}
+HUB_NODE_PORT=() HUB_NODE_LEAF=() HUB_NODE_ROUTE=() HUB_NODE_PID=()
+HUB_URL=""
+for i in $(seq "$HUB_NODES"); do
+    HUB_NODE_PORT[i]=$(free_port) HUB_NODE_LEAF[i]=$(free_port) HUB_NODE_ROUTE[i]=$(free_port)
+    HUB_URL="${HUB_URL:+$HUB_URL,}nats://127.0.0.1:${HUB_NODE_PORT[i]}"
+done
+HUB_PORT=${HUB_NODE_PORT[1]}
 declare -A LEAF_PORT LEAF_PID
 
 probe() { python3 "$SOURCE/tests/nats/nats_probe.py" "$@"; }
 
-start_hub() {
-    sed -e '/^# BEGIN cluster/,/^# END cluster/d' -e "s|/var/lib/nats|$WORK/hub-store|" \
-        -e "s|127.0.0.1:4222|127.0.0.1:$HUB_PORT|" -e "s|127.0.0.1:7422|127.0.0.1:$HUB_LEAF_PORT|" \
-        "$SOURCE/samples/nats/hub.conf" > "$WORK/hub.conf"
-    nats-server -c "$WORK/hub.conf" >> "$WORK/hub.log" 2>&1 &
-    HUB_PID=$!
-    PIDS+=("$HUB_PID")
-    wait_port "$HUB_PORT" 10 || { cat "$WORK/hub.log"; echo "FAIL: the hub did not start"; exit 1; }
+# The node's configuration from the sample: ports, store, name; the cluster block dropped
+# (one node) or its routes pointed at the nodes' route ports (hub1..hub3.soc.example).
+hub_node_config() {  # I
+    local i=$1 j routes=()
+    if [ "$HUB_NODES" = 1 ]; then
+        routes=(-e '/^# BEGIN cluster/,/^# END cluster/d')
+    else
+        routes=(-e "s|127.0.0.1:6222|127.0.0.1:${HUB_NODE_ROUTE[i]}|")
+        for j in $(seq "$HUB_NODES"); do
+            routes+=(-e "s|hub$j.soc.example:6222|127.0.0.1:${HUB_NODE_ROUTE[j]}|")
+        done
+    fi
+    sed "${routes[@]}" -e "s|server_name: hub1|server_name: hub$i|" \
+        -e "s|/var/lib/nats|$WORK/hub-store-$i|" -e "s|127.0.0.1:4222|127.0.0.1:${HUB_NODE_PORT[i]}|" \
+        -e "s|127.0.0.1:7422|127.0.0.1:${HUB_NODE_LEAF[i]}|" \
+        "$SOURCE/samples/nats/hub.conf" > "$WORK/hub$i.conf"
 }
-kill_hub() { kill -9 "$HUB_PID" 2> /dev/null; wait "$HUB_PID" 2> /dev/null; }
+start_hub_node() {  # I
+    hub_node_config "$1"
+    nats-server -c "$WORK/hub$1.conf" >> "$WORK/hub$1.log" 2>&1 &
+    HUB_NODE_PID[$1]=$!
+    PIDS+=("$!")
+    wait_port "${HUB_NODE_PORT[$1]}" 10 ||
+        { cat "$WORK/hub$1.log"; echo "FAIL: hub node $1 did not start"; exit 1; }
+}
+kill_hub_node() {  # I
+    kill -9 "${HUB_NODE_PID[$1]}" 2> /dev/null
+    wait "${HUB_NODE_PID[$1]}" 2> /dev/null
+}
+start_hub() { for i in $(seq "$HUB_NODES"); do start_hub_node "$i"; done; }
+kill_hub() { for i in $(seq "$HUB_NODES"); do kill_hub_node "$i"; done; }
 
+# ALERTS and EVENTS with one replica per node, as the SOC's user; a cluster's JetStream
+# needs its meta leader first, so the creation is retried for a while.
 hub_streams() {
-    "$TOOL" hub-stream --url "$HUB_URL" "${SOC[@]}" --stream ALERTS --subjects 'alerts.>' \
-        --duplicate-window 600 > /dev/null || { echo "FAIL: stream ALERTS"; exit 1; }
-    "$TOOL" hub-stream --url "$HUB_URL" "${SOC[@]}" --stream EVENTS --subjects 'events.>' \
-        --duplicate-window 600 > /dev/null || { echo "FAIL: stream EVENTS"; exit 1; }
+    local stream subjects
+    for stream in ALERTS EVENTS; do
+        subjects=alerts.\>
+        [ "$stream" = EVENTS ] && subjects=events.\>
+        for _ in $(seq 100); do
+            "$TOOL" hub-stream --url "$HUB_URL" "${SOC[@]}" --stream "$stream" \
+                --subjects "$subjects" --duplicate-window 600 --replicas "$HUB_NODES" \
+                > "$WORK/hub-stream.out" 2>&1 && break
+            sleep 0.2
+        done || { cat "$WORK/hub-stream.out"; echo "FAIL: stream $stream"; exit 1; }
+    done
+}
+
+leaf_hub_node() {  # AGENCY: the node whose log has the latest leaf connection
+    local i best="" latest="" t
+    for i in $(seq "$HUB_NODES"); do
+        t=$(grep 'Leafnode connection created' "$WORK/hub$i.log" 2> /dev/null | tail -n 1 | cut -d' ' -f2,3)
+        if [ -n "$t" ] && [[ -z "$latest" || "$t" > "$latest" ]]; then latest=$t best=$i; fi
+    done
+    echo "$best"
 }
 
 # wait_log FILE PATTERN [SECONDS]: until FILE holds PATTERN (grep -E).
@@ -58,8 +107,13 @@ start_leaf() {
     local agency=$1 port
     port=$(free_port)
     LEAF_PORT[$agency]=$port
+    # The sample's first remote URL, once per hub node.
+    local remote="nats://leaf-$agency:leaf-$agency-password-change-me" urls="" i
+    for i in $(seq "$HUB_NODES"); do
+        urls="${urls:+$urls, }\"$remote@127.0.0.1:${HUB_NODE_LEAF[i]}\""
+    done
     sed -e "s/demo/$agency/g" -e "s|127.0.0.1:4222|127.0.0.1:$port|" \
-        -e "s|127.0.0.1:7422|127.0.0.1:$HUB_LEAF_PORT|" \
+        -e "s|\"$remote@127.0.0.1:7422\"|$urls|" \
         "$SOURCE/samples/nats/agency-leaf.conf" > "$WORK/leaf-$agency.conf"
     [ "${2:-}" = rogue ] && sed -i '/^authorization {/,$d' "$WORK/leaf-$agency.conf"
     nats-server -c "$WORK/leaf-$agency.conf" > "$WORK/leaf-$agency.log" 2>&1 &

@@ -12,6 +12,8 @@
 #    events, none missing, none twice;
 #  - nothing is left pending, and vigie exits 0 on SIGTERM.
 # Figures printed: events, alerts in the hub, missing, duplicates, spool peak, catch-up.
+# HUB_NODES=3: the hub is three nodes from hub.conf (3-replica streams) and the node the
+# leaf node is attached to is the one killed: the leaf node moves to another one.
 # Usage: leaf_node_test.sh VIGIE VIGIE_NATS_TOOL SOURCE_DIR
 set -u
 VIGIE=$1 TOOL=$2 SOURCE=$3
@@ -72,16 +74,29 @@ wait_until() {
 hub_holds() { [ "$(in_hub)" -ge "$1" ]; }
 posted_at_least() { [ "$(last_posted)" -ge "$1" ]; }
 
-echo "== load: $RATE events/s in POSTs of $BATCH; the hub down $OUTAGE s in the middle"
+echo "== load: $RATE events/s in POSTs of $BATCH; $HUB_NODES hub node(s), one down $OUTAGE s in the middle"
 load &
 LOADER=$!
 PIDS+=("$LOADER")
 wait_until "alerts reach the hub under load" 60 posted_at_least $((RATE * BEFORE))
 wait_until "the hub holds the first alerts" 60 hub_holds $((RATE * BEFORE / 2))
 before=$(in_hub)
-kill_hub
+leaf_links=$(grep -c 'Leafnode connection created' "$WORK/leaf-demo.log")
+leaf_links_over() { [ "$(grep -c 'Leafnode connection created' "$WORK/leaf-demo.log")" -gt "$1" ]; }
+if [ "$HUB_NODES" = 1 ]; then
+    kill_hub
+    what="the hub"
+else  # the node the leaf node is attached to
+    victim=$(leaf_hub_node demo)
+    kill_hub_node "$victim"
+    what="hub node $victim (the leaf node's)"
+fi
 down_at=$(now)
-echo "  hub killed with $before alerts in it, $(last_posted) events posted"
+echo "  $what killed with $before alerts in the hub, $(last_posted) events posted"
+if [ "$HUB_NODES" != 1 ]; then
+    check "the leaf node moves to another hub node" wait_until "leaf failover" 30 leaf_links_over "$leaf_links"
+    echo "  the leaf node reattached $(since "$down_at") s after the kill"
+fi
 
 # During the outage: the spool's pending alerts (peak), what vigie says.
 peak=0
@@ -92,14 +107,16 @@ while [ "$(awk -v a="$down_at" -v b="$(now)" -v o="$OUTAGE" 'BEGIN {print (b - a
 done
 posted_down=$(last_posted)
 echo "  after $(since "$down_at") s down: $posted_down events posted, spool peak $peak alerts pending"
-check "the alerts waited in the spool while the hub was down" test "$peak" -gt 0
-
-leaf_links=$(grep -c 'Leafnode connection created' "$WORK/leaf-demo.log")
-start_hub
-up_at=$(now)
-leaf_links_over() { [ "$(grep -c 'Leafnode connection created' "$WORK/leaf-demo.log")" -gt "$1" ]; }
-check "the leaf node reconnects to the hub" wait_until "leaf reconnection" 30 leaf_links_over "$leaf_links"
-echo "  the leaf node reconnected $(since "$up_at") s after the hub restarted"
+if [ "$HUB_NODES" = 1 ]; then
+    check "the alerts waited in the spool while the hub was down" test "$peak" -gt 0
+    start_hub
+    up_at=$(now)
+    check "the leaf node reconnects to the hub" wait_until "leaf reconnection" 30 leaf_links_over "$leaf_links"
+    echo "  the leaf node reconnected $(since "$up_at") s after the hub restarted"
+else
+    start_hub_node "$victim"
+    up_at=$(now)
+fi
 wait_until "load after the restart" 60 posted_at_least $((posted_down + RATE * AFTER))
 touch "$WORK/stop-load"
 wait "$LOADER"
@@ -130,17 +147,22 @@ check "vigie's connection to its leaf node never dropped" equals "$disconnects" 
 # The hub's return is no event on vigie's connection (to the leaf node): the output finds
 # out at its next retry, its backoff (0.5 s doubling, full jitter) capped at 30 s.
 resumed_ts=$(grep '"msg":"delivering again"' "$LOG" | tail -n 1 | sed -E 's/.*"ts":"([^"]*)".*/\1/')
-resumed=$(awk -v a="$up_at" -v b="$(date -d "$resumed_ts" +%s.%N 2> /dev/null || echo 0)" \
-    'BEGIN {printf "%.1f", b - a}')
-echo "  delivery resumed ${resumed} s after the hub restarted"
+if [ -n "$resumed_ts" ]; then
+    resumed_at=$(date -d "$resumed_ts" +%s.%N)
+    resumed=$(awk -v a="$up_at" -v b="$resumed_at" 'BEGIN {printf "%.1f", b - a}')
+    resumed_kill=$(awk -v a="$down_at" -v b="$resumed_at" 'BEGIN {printf "%.1f", b - a}')
+else
+    resumed="(no failure)" resumed_kill="(no failure)"
+fi
+echo "  delivery resumed ${resumed_kill} s after the kill$([ "$HUB_NODES" = 1 ] && echo ", ${resumed} s after the restart")"
 stop_agency_vigie
 check "vigie exits 0 after SIGTERM" equals "$STATUS" 0
 
 echo "FIGURES: events $N, alerts in the hub $(json_field "$HUB" messages), distinct uids" \
     "$(json_field "$HUB" distinct_ids), missing $(json_field "$HUB" missing_seqs), duplicates" \
-    "$(json_field "$HUB" duplicate_seqs), hub down ${OUTAGE} s at $RATE events/s, spool peak" \
-    "$peak alerts, delivery resumed ${resumed} s and every alert in the hub ${caught_up} s" \
-    "after the hub restarted (the load went on ${AFTER} s after it)"
+    "$(json_field "$HUB" duplicate_seqs), $what down ${OUTAGE} s at $RATE events/s, spool" \
+    "peak $peak alerts, delivery resumed ${resumed_kill} s after the kill$([ "$HUB_NODES" = 1 ] && echo " (${resumed} s after the restart)")," \
+    "every alert in the hub ${caught_up} s after the restart (the load went on ${AFTER} s after it)"
 if [ "$failures" -gt 0 ]; then
     for f in "$WORK"/*.log; do echo "--- $f (last lines)"; tail -n 15 "$f"; done
 fi
