@@ -7,10 +7,15 @@
 // `subjects` (events.<agency>), never the payload; nats-server permissions stop an agency
 // from publishing under another's subject (README, samples/nats-server.conf).
 // Malformed messages, and messages delivered more than max_deliver times (whatever made
-// the earlier deliveries fail: a crash, a stall, a bug), are acknowledged and copied, with
-// the reason, to the dead-letter subject, so that they are never redelivered forever.
-// Alerts that cannot be written (a full spool) keep the job's messages here, evaluated
-// again, rather than nak them: back-pressure must not count as failed deliveries.
+// the earlier deliveries fail: a crash, a stall, a bug), are copied, with the reason, to the
+// dead-letter subject through JetStream; the original is acknowledged only once a stream
+// acknowledged the copy (nats/dead_letter_publisher.hpp). A copy no stream takes (a leader
+// election, no stream on the subject) keeps its original here, not acknowledged, its ack
+// timer reset (InProgress), and is published again after a pause.
+// Alerts that cannot be written (a full spool) pause the input: no more fetches, the job's
+// messages kept here (InProgress) and evaluated again, one job after each pause until one
+// is written, rather than nak them: back-pressure must not count as failed deliveries, so
+// that max_deliver never turns an outage into dead letters or dropped messages.
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -23,13 +28,16 @@
 namespace vigie {
 
 struct JetStreamStats {
-    uint64_t messages = 0;       // fetched
-    uint64_t acked = 0;          // acknowledged (processed or dead-lettered)
-    uint64_t redelivered = 0;    // fetched with NumDelivered > 1
-    uint64_t dead_lettered = 0;  // copied to the dead-letter subject, then acknowledged
-    uint64_t naked = 0;          // negatively acknowledged: the alerts could not be written
-    uint64_t in_flight = 0;      // fetched, not yet acknowledged (a queue depth)
-    uint64_t retried = 0;        // jobs evaluated again: their alerts could not be written
+    uint64_t messages = 0;              // fetched
+    uint64_t acked = 0;                 // acknowledged (processed or dead-lettered)
+    uint64_t redelivered = 0;           // fetched with NumDelivered > 1
+    uint64_t dead_lettered = 0;         // copy stored by a stream, then the original acknowledged
+    uint64_t naked = 0;                 // negatively acknowledged: the alerts could not be written
+    uint64_t in_flight = 0;             // fetched, not yet acknowledged (a queue depth)
+    uint64_t retried = 0;               // jobs evaluated again: their alerts could not be written
+    uint64_t held = 0;                  // messages kept now because their alerts were not written
+    uint64_t dead_letters_waiting = 0;  // originals kept now: their dead letter not yet stored
+    uint64_t dead_letter_retries = 0;   // dead letters published again after a failure
 };
 
 class JetStreamInput {

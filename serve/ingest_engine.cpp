@@ -149,7 +149,9 @@ void IngestEngine::run_job(Worker& worker, IngestJob& job) {
         worker.scanner.reset();  // rebuilt for the next job
     }
     const bool delivered = result.output_error.empty();
-    {
+    // Evaluated again later (kept_when_undelivered): that run counts, not this one.
+    const bool counted = delivered || !job.kept_when_undelivered;
+    if (counted) {
         std::lock_guard lock(mutex_);
         ++totals_.jobs;
         totals_.events += result.accepted;
@@ -157,7 +159,7 @@ void IngestEngine::run_job(Worker& worker, IngestJob& job) {
         totals_.alerts += result.alerts;
     }
     if (job.done) job.done(std::move(result));
-    if (options_.count_figures) record(worker, job, delivered);
+    if (options_.count_figures && counted) record(worker, job, delivered);
     report_regex_limits(worker);
 }
 

@@ -40,6 +40,10 @@ struct IngestJob {
     // start of the end-to-end latency that ends once `done` has answered the sender.
     IngestInput input = IngestInput::Http;
     std::chrono::steady_clock::time_point received = std::chrono::steady_clock::now();
+    // The input keeps the job when its alerts are not written and submits it again (the
+    // NATS input holds its messages): such a run counts nothing in the figures, only the
+    // run that writes them, so that each event counts once however long the outputs refuse.
+    bool kept_when_undelivered = false;
 };
 
 }  // namespace vigie

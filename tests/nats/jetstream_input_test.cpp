@@ -7,6 +7,7 @@
 #include "nats/jetstream_input.hpp"
 
 #include <doctest/doctest.h>
+#include <fcntl.h>
 #include <nats/nats.h>
 #include <unistd.h>
 
@@ -17,6 +18,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -265,6 +267,96 @@ TEST_CASE("malformed messages and unknown agencies are dead-lettered with the re
     CHECK(client.settled() == std::pair<uint64_t, int64_t>{0, 0});
 }
 
+// Issue 18 item 3: a dead letter published while no stream takes it (here: its subject has
+// no stream yet; in a cluster: a leader election) must not be lost while its original is
+// acknowledged. The originals stay with the worker, not acknowledged and not redelivered
+// (InProgress), until a stream stores their dead letters; then each is stored once.
+TEST_CASE("issue 18 item 3: a dead letter is stored by a stream before its original is acked") {
+    test::NatsTestServer server;
+    Client client(server.url());
+    TempFile out, log_file;
+    FileAlertSink sink(out.path);
+    JsonlAlertFormat format;
+    IngestEngine engine(rules(), format, sink, {.threads = 1});
+    const int log_fd = ::open(log_file.path.c_str(), O_WRONLY | O_APPEND);
+    REQUIRE(log_fd >= 0);
+    Logger log(LogFormat::Json, LogLevel::Warning, log_fd);
+    NatsSettings settings = settings_for(server);
+    settings.dead_letter_subject = "dead.vigie";  // outside events.>: no stream holds it yet
+    settings.ack_wait_seconds = 2;                // kept for longer than ack_wait below
+    JetStreamInput input(settings, engine, log, only_demo);
+    input.start();
+    const std::string good = sample_events().front();
+    client.publish("events.demo", good);
+    client.publish("events.demo", "{\"EventID\": 1, oops}");  // rejected by the engine
+    client.publish("events.demo", "{\"EventID\": ");          // truncated
+    client.publish("events.unknown", good);
+    client.publish("events.demo", "");
+    client.publish("events.demo", good);
+    REQUIRE(eventually([&] {
+        const JetStreamStats s = input.stats();
+        return s.acked == 2 && s.dead_letters_waiting == 4;
+    }));
+    // Kept for at least 4 retry rounds (2 x ack_wait): not acknowledged, not redelivered.
+    REQUIRE(eventually([&] { return input.stats().dead_letter_retries >= 4; }));
+    jsConsumerInfo* ci = nullptr;
+    REQUIRE(js_GetConsumerInfo(&ci, client.js, "EVENTS", "vigie", nullptr, nullptr) == NATS_OK);
+    CHECK(ci->NumAckPending == 4);
+    CHECK(ci->NumRedelivered == 0);
+    jsConsumerInfo_Destroy(ci);
+    CHECK(input.stats().dead_lettered == 0);
+    CHECK(input.stats().redelivered == 0);
+
+    // The dead-letter stream comes: every dead letter stored once, every original acked.
+    jsStreamConfig cfg;
+    jsStreamConfig_Init(&cfg);
+    const char* subjects[] = {"dead.>"};
+    cfg.Name = "DEAD";
+    cfg.Subjects = subjects;
+    cfg.SubjectsLen = 1;
+    REQUIRE(js_AddStream(nullptr, client.js, &cfg, nullptr, nullptr) == NATS_OK);
+    REQUIRE(eventually([&] { return input.stats().dead_lettered == 4; }));
+    CHECK(client.settled() == std::pair<uint64_t, int64_t>{0, 0});
+    input.stop();
+    engine.drain();
+    input.close();
+    const JetStreamStats s = input.stats();
+    CHECK(s.acked == 6);
+    CHECK(s.redelivered == 0);
+    CHECK(s.naked == 0);
+    CHECK(s.dead_letters_waiting == 0);
+
+    std::map<std::string, std::string> reasons;  // by payload
+    std::set<std::string> ids;
+    jsStreamInfo* si = nullptr;
+    REQUIRE(js_GetStreamInfo(&si, client.js, "DEAD", nullptr, nullptr) == NATS_OK);
+    CHECK(si->State.Msgs == 4);
+    jsStreamInfo_Destroy(si);
+    for (uint64_t seq = 1; seq <= 4; ++seq) {
+        natsMsg* m = nullptr;
+        REQUIRE(js_GetMsg(&m, client.js, "DEAD", seq, nullptr, nullptr) == NATS_OK);
+        const char* error = "";
+        const char* id = "";
+        natsMsgHeader_Get(m, "Vigie-Error", &error);
+        natsMsgHeader_Get(m, "Nats-Msg-Id", &id);
+        ids.insert(id);
+        CHECK(std::string(id).rfind("dl-EVENTS-", 0) == 0);
+        reasons[std::string(natsMsg_GetData(m), natsMsg_GetDataLength(m))] = error;
+        natsMsg_Destroy(m);
+    }
+    CHECK(ids.size() == 4);  // one per original: its stream sequence
+    CHECK(reasons[""] == "empty message");
+    CHECK(reasons["{\"EventID\": "] == "truncated JSON document at line 1");
+    CHECK(reasons[good] == "unknown agency unknown");
+    CHECK(reasons["{\"EventID\": 1, oops}"].rfind("line 1: ", 0) == 0);
+    // The log says what happened: not stored (kept), then stored, where.
+    ::close(log_fd);
+    const std::string logged = read_file(log_file.path);
+    CHECK(logged.find("nats dead letter not stored: its original kept") != std::string::npos);
+    CHECK(logged.find("\"stored\":\"DEAD ") != std::string::npos);
+    CHECK(logged.find("\"published\"") == std::string::npos);
+}
+
 // A full spool is back-pressure, not a failed delivery: the messages stay with the worker
 // (their ack timers reset) and are evaluated again, never nak'd, so that a long hub outage
 // cannot bring them to nats.max_deliver and the dead letters.
@@ -297,6 +389,84 @@ TEST_CASE(
     for (const auto& e : events) body += e + "\n";
     CHECK(count_lines(read_file(out.path)) == reference_alerts(body));
     CHECK(client.settled() == std::pair<uint64_t, int64_t>{0, 0});
+}
+
+// A sink that refuses every write while `refuse` is set, as a full spool does.
+struct FullSpoolSink final : AlertSink {
+    FileAlertSink file;
+    std::atomic<bool> refuse{true};
+    explicit FullSpoolSink(const std::string& path) : file(path) {}
+    bool write(std::string_view alerts) override { return !refuse && file.write(alerts); }
+    void flush() override { file.flush(); }
+    std::string error() const override { return "alert spool full (test)"; }
+};
+
+// Issue 18 item 4: input A's alerts cannot be written (a full spool) for longer than
+// ack_wait x the consumer's MaxDeliver. A pauses: it fetches nothing more, re-evaluates one
+// job a pause (not every job at once, not in a loop), and keeps its messages with
+// InProgress, so that input B on the same consumer, fetching all along, is never handed
+// one of them (no redelivery, nothing dead-lettered or dropped by max_deliver). Once the
+// spool has room, every event has its alert once, and the figures count each event once.
+TEST_CASE("issue 18 item 4: a full spool pauses the input and max_deliver loses nothing") {
+    test::NatsTestServer server;
+    Client client(server.url());
+    const auto events = sample_events();
+    TempFile out_a, out_b;
+    FullSpoolSink sink_a(out_a.path);
+    FileAlertSink sink_b(out_b.path);
+    JsonlAlertFormat format;
+    IngestEngine engine_a(rules(), format, sink_a, {.threads = 1});
+    IngestEngine engine_b(rules(), format, sink_b, {.threads = 1});
+    Logger log(LogFormat::Json, LogLevel::Error);
+    NatsSettings settings = settings_for(server);
+    settings.fetch_batch = 256;  // A takes every message in its first fetch
+    settings.ack_wait_seconds = 2;
+    settings.max_deliver = 1;  // the server gives a message up after 3 deliveries: 6 s
+    jsStreamConfig cfg;        // the events first, so that A's first fetch takes them all
+    jsStreamConfig_Init(&cfg);
+    const char* subjects[] = {"events.>"};
+    cfg.Name = "EVENTS";
+    cfg.Subjects = subjects;
+    cfg.SubjectsLen = 1;
+    REQUIRE(js_AddStream(nullptr, client.js, &cfg, nullptr, nullptr) == NATS_OK);
+    std::string body;
+    for (const auto& e : events) {
+        client.publish("events.demo", e);
+        body += e + "\n";
+    }
+    JetStreamInput input_a(settings, engine_a, log, only_demo);
+    input_a.start();
+    REQUIRE(eventually(
+        [&] { return input_a.stats().messages == events.size() && input_a.stats().retried >= 1; }));
+    JetStreamInput input_b(settings, engine_b, log, only_demo);
+    input_b.start();
+    // 14 rounds of A (its job evaluated again after each pause of 500 ms): 7 s, more than
+    // ack_wait x MaxDeliver.
+    REQUIRE(eventually([&] { return input_a.stats().retried >= 14; }, 60));
+    jsConsumerInfo* ci = nullptr;
+    REQUIRE(js_GetConsumerInfo(&ci, client.js, "EVENTS", "vigie", nullptr, nullptr) == NATS_OK);
+    CHECK(ci->NumRedelivered == 0);
+    CHECK(ci->NumAckPending == static_cast<int64_t>(events.size()));
+    jsConsumerInfo_Destroy(ci);
+    CHECK(input_a.stats().messages == events.size());  // no fetch while paused
+    CHECK(input_b.stats().messages == 0);              // none of A's messages redelivered
+
+    sink_a.refuse = false;
+    REQUIRE(eventually([&] { return input_a.stats().acked == events.size(); }));
+    CHECK(client.settled() == std::pair<uint64_t, int64_t>{0, 0});
+    for (auto* i : {&input_a, &input_b}) i->stop();
+    engine_a.drain();
+    engine_b.drain();
+    for (auto* i : {&input_a, &input_b}) i->close();
+    const JetStreamStats a = input_a.stats();
+    CHECK(a.redelivered == 0);
+    CHECK(a.dead_lettered == 0);
+    CHECK(a.naked == 0);
+    CHECK(input_b.stats().messages == 0);
+    CHECK(count_lines(read_file(out_a.path)) == reference_alerts(body));
+    IngestFigures figures = engine_a.figures();
+    CHECK(figures.at("demo", IngestInput::Nats).received == events.size());  // counted once
+    CHECK(engine_a.totals().events == events.size());
 }
 
 TEST_CASE("two inputs on one consumer share the messages, each processed once") {
