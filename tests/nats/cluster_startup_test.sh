@@ -40,6 +40,26 @@ wait_exit() {  # pid seconds: until the process exits (a hang guard, not a timin
     wait "$1" || EXIT_CODE=$?
 }
 
+# startup_figures NAME: how long the worker took from its first log line to its NATS input
+# being up, and how many start-up retries it logged (figures for the README, not checked).
+startup_figures() {
+    python3 - "$WORK/$1.log" <<'PY'
+import json, sys
+from datetime import datetime
+first = started = None
+retries = 0
+for line in open(sys.argv[1]):
+    try: record = json.loads(line)
+    except ValueError: continue
+    ts = datetime.strptime(record["ts"], "%Y-%m-%dT%H:%M:%S.%fZ")
+    first = first or ts
+    retries += record.get("msg") == "nats not ready at start-up; retrying"
+    if record.get("msg") == "nats input started": started = ts
+if started:
+    print("   up %.1f s after its start, after %d start-up retries" % ((started - first).total_seconds(), retries))
+PY
+}
+
 # cluster_config NAME URLS [key: value]...: write_config plus nats settings.
 cluster_config() {
     local name=$1 urls=$2 setting
@@ -100,6 +120,7 @@ cluster_config b "$CLUSTER_URLS" "replicas: 3" "max_age_seconds: 86400" "max_byt
     "duplicate_window_seconds: 300"
 start_worker b; B=$LAST_PID
 wait_log "$WORK/b.log" '"msg":"nats input started"' 30 || fail "worker b did not start"
+startup_figures b
 if grep -q '"msg":"nats stream EVENTS has' "$WORK/b.log"; then fail "drift said of a stream as configured"; fi
 publish_and_check "${NODE_URL[2]}" a b
 
@@ -182,6 +203,7 @@ serve e; E=$LAST_PID
 wait_log "$WORK/e.log" '"msg":"nats not ready at start-up; retrying"' 30 || fail "no retry warning"
 for i in 1 2 3; do start_node "$i"; done
 wait_log "$WORK/e.log" '"msg":"nats input started"' 120 || fail "worker e did not come up"
+startup_figures e
 grep '"msg":"nats ready"' "$WORK/e.log" | sed 's/^/   /'
 publish_and_check "${NODE_URL[1]}" a b e
 stop_worker "$E"
