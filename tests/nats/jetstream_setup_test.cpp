@@ -18,6 +18,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "nats/stream_config_check.hpp"
 #include "tests/nats/nats_test_server.hpp"
@@ -107,6 +108,28 @@ TEST_CASE("issue 18 item 2: subjects a stream takes, wildcards included") {
     CHECK_FALSE(subject_covers("other.>", "events.>"));
     CHECK(subject_covers("events.*", "events.demo"));
     CHECK_FALSE(subject_covers("events.>", "events"));
+}
+
+TEST_CASE("issue 18 item 1: the start-up backoff doubles from 250 ms to 5 s") {
+    StartupClock forever(0);
+    std::vector<long> waits;
+    for (int i = 0; i < 7; ++i) waits.push_back(static_cast<long>(forever.next_wait()->count()));
+    CHECK(waits == std::vector<long>{250, 500, 1000, 2000, 4000, 5000, 5000});
+    StartupClock bounded(60);
+    CHECK(bounded.next_wait()->count() == 250);
+}
+
+TEST_CASE("issue 18 item 1: which failures are retried at start-up") {
+    CHECK(transient(NATS_NO_SERVER, {}));  // every server down
+    CHECK(transient(NATS_TIMEOUT, {}));    // a leader election, a node down
+    CHECK(transient(NATS_NO_RESPONDERS, {}));
+    CHECK(transient(NATS_ERR, JSClusterNotAvailErr));
+    CHECK(transient(NATS_ERR, JSClusterNoPeersErr));
+    CHECK(transient(NATS_ERR, JSStreamNameExistErr));  // another worker created it meanwhile
+    CHECK_FALSE(transient(NATS_ERR, JSStreamReplicasNotSupportedErr));
+    CHECK_FALSE(transient(NATS_ERR, JSStreamSubjectOverlapErr));
+    CHECK_FALSE(transient(NATS_NOT_PERMITTED, {}));
+    CHECK_FALSE(transient(NATS_CONNECTION_AUTH_FAILED, {}));
 }
 
 TEST_CASE("issue 18 item 1: passwords in server URLs are masked in logs and messages") {
