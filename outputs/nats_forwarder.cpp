@@ -2,32 +2,12 @@
 
 #include <nats/nats.h>
 
-#include <atomic>
-#include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <stdexcept>
-#include <unordered_set>
 #include <vector>
 
+#include "outputs/nats_forwarder_shared.hpp"
+
 namespace vigie {
-
-// Shared with the client library's threads (acknowledgements, connection events).
-struct NatsForwarder::Shared {
-    std::string name;
-    OutputLog log;
-    std::atomic<bool> closing{false};
-    std::atomic<bool> interrupted{false};
-    std::mutex mutex;
-    std::condition_variable changed;
-    std::unordered_set<std::string> outstanding;  // uids of the attempt not yet acknowledged
-    std::string error;                            // the attempt's first negative ack
-    bool refused = false;  // that ack refuses the message itself (over the stream's max size)
-
-    void note(LogLevel level, std::string_view message, std::string_view detail = {}) {
-        if (log && !closing.load()) log(level, name, message, detail);
-    }
-};
 
 namespace {
 
@@ -37,52 +17,39 @@ std::string describe(natsStatus s) {
     return (text && *text) ? text : natsStatus_GetText(s);
 }
 
-// The library may call back after the forwarder is gone (a late acknowledgement, the
-// "closed" event), so what the callbacks use is never freed: one small object per
-// forwarder ever created, reachable from here.
-NatsForwarder::Shared* keep_forever(std::string name, OutputLog log) {
-    static std::mutex mutex;
-    static auto* kept = new std::vector<std::unique_ptr<NatsForwarder::Shared>>();
-    auto shared = std::make_unique<NatsForwarder::Shared>();
-    shared->name = std::move(name);
-    shared->log = std::move(log);
-    std::lock_guard lock(mutex);
-    kept->push_back(std::move(shared));
-    return kept->back().get();
-}
-
-void on_ack(jsCtx*, natsMsg* msg, jsPubAck* ack, jsPubAckErr* err, void* closure) {
-    auto* shared = static_cast<NatsForwarder::Shared*>(closure);
-    const char* uid = nullptr;
-    natsMsgHeader_Get(msg, "Nats-Msg-Id", &uid);
-    if (uid && !shared->closing.load()) {
-        std::lock_guard lock(shared->mutex);
-        // An acknowledgement says the stream holds the alert, whichever attempt sent it.
-        if (ack) shared->outstanding.erase(uid);
-        if (err && shared->error.empty()) {
-            shared->refused = err->ErrCode == JSStreamMessageExceedsMaximumErr;
-            shared->error = std::string("negative ack: ") +
-                            (err->ErrText ? err->ErrText : natsStatus_GetText(err->Err)) +
-                            (err->ErrCode ? " (JetStream error " +
-                                                std::to_string(static_cast<int>(err->ErrCode)) + ")"
-                                          : std::string());
-        }
-        shared->changed.notify_all();
+const char* status_name(natsConnStatus status) {
+    switch (status) {
+        case NATS_CONN_STATUS_DISCONNECTED:
+            return "disconnected";
+        case NATS_CONN_STATUS_CONNECTING:
+            return "connecting";
+        case NATS_CONN_STATUS_CONNECTED:
+            return "connected";
+        case NATS_CONN_STATUS_CLOSED:
+            return "closed";
+        case NATS_CONN_STATUS_RECONNECTING:
+            return "reconnecting";
+        default:
+            return "draining";
     }
-    natsMsg_Destroy(msg);
 }
 
-void on_disconnected(natsConnection*, void* closure) {
-    static_cast<NatsForwarder::Shared*>(closure)->note(LogLevel::Warning,
-                                                       "hub disconnected; reconnecting");
+// A server URL fit for a log line or a dead letter: its password (or token) hidden.
+std::string redacted_url(const std::string& url) {
+    const size_t scheme = url.find("://");
+    const size_t from = scheme == std::string::npos ? 0 : scheme + 3;
+    const size_t at = url.find('@', from);
+    if (at == std::string::npos || url.find('/', from) < at) return url;
+    const size_t colon = url.find(':', from);
+    const size_t secret = colon < at ? colon + 1 : from;
+    return url.substr(0, secret) + "***" + url.substr(at);
 }
 
-void on_connected(natsConnection*, void* closure) {
-    static_cast<NatsForwarder::Shared*>(closure)->note(LogLevel::Info, "hub connected");
-}
+constexpr std::chrono::seconds kWatchEvery{1};
 
-void on_reconnected(natsConnection*, void* closure) {
-    static_cast<NatsForwarder::Shared*>(closure)->note(LogLevel::Info, "hub reconnected");
+// Logs the first rebuilds and then every 2^k-th: a hub down for hours costs a few lines.
+bool worth_logging(uint64_t rebuilds) {
+    return (rebuilds & (rebuilds - 1)) == 0;
 }
 
 }  // namespace
@@ -99,10 +66,12 @@ std::string nats_alert_subject(std::string_view prefix, std::string_view agency)
     return subject;
 }
 
-NatsForwarder::NatsForwarder(std::string name, const NatsOutputSettings& settings, OutputLog log)
+NatsForwarder::NatsForwarder(std::string name, const NatsOutputSettings& settings, OutputLog log,
+                             std::chrono::milliseconds rebuild_after)
     : name_(std::move(name)),
       settings_(settings),
       batch_(settings.batch > 0 ? settings.batch : 1),
+      rebuild_after_(rebuild_after),
       shared_(keep_forever(name_, std::move(log))) {
     std::vector<const char*> servers;
     for (const std::string& url : settings_.servers) servers.push_back(url.c_str());
@@ -119,51 +88,137 @@ NatsForwarder::NatsForwarder(std::string name, const NatsOutputSettings& setting
     if (s == NATS_OK) s = natsOptions_SetMaxReconnect(options_, -1);
     if (s == NATS_OK) s = natsOptions_SetReconnectWait(options_, 1000);
     if (s == NATS_OK)
-        s = natsOptions_SetRetryOnFailedConnect(options_, true, on_connected, shared_);
+        s = natsOptions_SetRetryOnFailedConnect(options_, true, nats_forwarder_on_connected,
+                                                shared_);
     if (s == NATS_OK) s = natsOptions_SetTimeout(options_, 2000);
-    if (s == NATS_OK) s = natsOptions_SetDisconnectedCB(options_, on_disconnected, shared_);
-    if (s == NATS_OK) s = natsOptions_SetReconnectedCB(options_, on_reconnected, shared_);
+    if (s == NATS_OK)
+        s = natsOptions_SetDisconnectedCB(options_, nats_forwarder_on_disconnected, shared_);
+    if (s == NATS_OK)
+        s = natsOptions_SetReconnectedCB(options_, nats_forwarder_on_reconnected, shared_);
+    if (s == NATS_OK) s = natsOptions_SetClosedCB(options_, nats_forwarder_on_closed, shared_);
+    if (s == NATS_OK) s = natsOptions_SetErrorHandler(options_, nats_forwarder_on_error, shared_);
     if (s == NATS_OK && !settings_.credentials.empty())
         s = natsOptions_SetUserCredentialsFromFiles(options_, settings_.credentials.c_str(),
                                                     nullptr);
-    if (s != NATS_OK) {
+    std::string error;
+    if (s != NATS_OK) error = "nats " + servers_text() + ": " + describe(s);
+    const bool opened = s == NATS_OK && open(connection_, js_, error);
+    if (!opened) {
         natsOptions_Destroy(options_);
-        throw std::runtime_error("output " + name_ + ": nats " + servers_text() + ": " +
-                                 describe(s));
+        throw std::runtime_error("output " + name_ + ": " + error);
     }
-    s = natsConnection_Connect(&connection_, options_);
-    if (s == NATS_NOT_YET_CONNECTED)
+    if (natsConnection_Status(connection_) != NATS_CONN_STATUS_CONNECTED)
         shared_->note(LogLevel::Warning, "hub unreachable at start-up; retrying", servers_text());
-    else if (s != NATS_OK) {
-        natsOptions_Destroy(options_);
-        throw std::runtime_error("output " + name_ + ": cannot connect to " + servers_text() + ": " +
-                                 describe(s));
+    built_at_ = std::chrono::steady_clock::now();
+    watchdog_ = std::thread([this] { watch(); });
+}
+
+bool NatsForwarder::open(natsConnection*& connection, jsCtx*& js, std::string& error) {
+    // NATS_NOT_YET_CONNECTED: the hub is down, the library retries in the background.
+    natsStatus s = natsConnection_Connect(&connection, options_);
+    if (s != NATS_OK && s != NATS_NOT_YET_CONNECTED) {
+        error = "cannot connect to " + servers_text() + ": " + describe(s);
+        return false;
     }
+    shared_->current.store(connection);
     jsOptions jo;
     jsOptions_Init(&jo);
     jo.Wait = settings_.ack_timeout_ms;
     jo.PublishAsync.MaxPending = static_cast<int64_t>(batch_);
-    jo.PublishAsync.AckHandler = on_ack;
+    jo.PublishAsync.AckHandler = nats_forwarder_on_ack;
     jo.PublishAsync.AckHandlerClosure = shared_;
-    s = natsConnection_JetStream(&js_, connection_, &jo);
+    s = natsConnection_JetStream(&js, connection, &jo);
     if (s != NATS_OK) {
-        natsConnection_Destroy(connection_);
-        natsOptions_Destroy(options_);
-        throw std::runtime_error("output " + name_ + ": JetStream context: " + describe(s));
+        error = "JetStream context: " + describe(s);
+        natsConnection_Destroy(connection);
+        connection = nullptr;
+        return false;
     }
+    return true;
 }
 
 NatsForwarder::~NatsForwarder() {
+    {
+        std::lock_guard lock(watch_mutex_);
+        stopping_ = true;
+    }
+    watch_wake_.notify_all();
+    if (watchdog_.joinable()) watchdog_.join();
     shared_->closing.store(true);
+    shared_->current.store(nullptr);
     jsCtx_Destroy(js_);
     natsConnection_Close(connection_);
     natsConnection_Destroy(connection_);
     natsOptions_Destroy(options_);
 }
 
+uint64_t NatsForwarder::rebuilds() const {
+    return rebuilds_.load();
+}
+
+void NatsForwarder::watch() {
+    std::unique_lock lock(watch_mutex_);
+    while (!watch_wake_.wait_for(lock, kWatchEvery, [&] { return stopping_; })) {
+        lock.unlock();
+        check_connection();
+        lock.lock();
+    }
+}
+
+// libnats reconnects a connection that has been up by itself; the one that never came up
+// (the hub died during the first connection) it may leave unconnected for minutes after the
+// hub is back, and one it closed (repeated authorization errors) it never retries.
+void NatsForwarder::check_connection() {
+    natsConnStatus status = NATS_CONN_STATUS_DISCONNECTED;
+    {
+        std::lock_guard lock(handles_mutex_);
+        status = natsConnection_Status(connection_);
+    }
+    if (status == NATS_CONN_STATUS_CONNECTED) came_up_ = true;
+    if (status == NATS_CONN_STATUS_CONNECTED || (came_up_ && status != NATS_CONN_STATUS_CLOSED))
+        return;
+    if (std::chrono::steady_clock::now() - built_at_ >= rebuild_after_) rebuild();
+}
+
+void NatsForwarder::rebuild() {
+    std::lock_guard use(use_mutex_);  // no deliver() in progress
+    if (natsConnection_Status(connection_) == NATS_CONN_STATUS_CONNECTED) return;
+    const uint64_t n = rebuilds_.fetch_add(1) + 1;
+    if (worth_logging(n)) {
+        const auto age = std::chrono::duration_cast<std::chrono::seconds>(
+            std::chrono::steady_clock::now() - built_at_);
+        shared_->note(LogLevel::Warning, "hub connection not up; making a new one",
+                      servers_text() + ": " + status_name(natsConnection_Status(connection_)) +
+                          ", made " + std::to_string(age.count()) + " s ago (rebuild " +
+                          std::to_string(n) + ")");
+    }
+    natsConnection* fresh = nullptr;
+    jsCtx* fresh_js = nullptr;
+    std::string error;
+    built_at_ = std::chrono::steady_clock::now();
+    if (!open(fresh, fresh_js, error)) {
+        shared_->current.store(connection_);
+        if (worth_logging(n))
+            shared_->note(LogLevel::Error, "cannot make a new hub connection; keeping the old",
+                          error);
+        return;
+    }
+    natsConnection* old = connection_;
+    jsCtx* old_js = js_;
+    {
+        std::lock_guard lock(handles_mutex_);
+        connection_ = fresh;
+        js_ = fresh_js;
+    }
+    came_up_ = false;
+    jsCtx_Destroy(old_js);
+    natsConnection_Close(old);
+    natsConnection_Destroy(old);
+}
+
 std::string NatsForwarder::servers_text() const {
     std::string out;
-    for (const auto& url : settings_.servers) out += (out.empty() ? "" : ",") + url;
+    for (const auto& url : settings_.servers) out += (out.empty() ? "" : ",") + redacted_url(url);
     return out;
 }
 
@@ -172,6 +227,7 @@ std::string NatsForwarder::context() const {
 }
 
 bool NatsForwarder::connected() const {
+    std::lock_guard lock(handles_mutex_);
     return natsConnection_Status(connection_) == NATS_CONN_STATUS_CONNECTED;
 }
 
@@ -209,33 +265,44 @@ DeliveryResult NatsForwarder::wait_for_acks() {
     const auto deadline =
         std::chrono::steady_clock::now() + std::chrono::milliseconds(settings_.ack_timeout_ms);
     std::unique_lock lock(shared_->mutex);
+    // Settled once every alert is acknowledged or refused: the refused ones get no answer.
     const bool settled = shared_->changed.wait_until(lock, deadline, [&] {
-        return shared_->outstanding.empty() || !shared_->error.empty() ||
-               shared_->interrupted.load();
+        return shared_->outstanding.size() == shared_->outstanding_denied() ||
+               !shared_->error.empty() || shared_->interrupted.load();
     });
+    if (const size_t denied = shared_->outstanding_denied(); denied > 0)
+        return DeliveryResult::refused_for_good(
+            context() + ": the hub refuses this user publishing " + std::to_string(denied) +
+            (denied == 1 ? " alert" : " alerts") + " (" + shared_->server_error + ")");
     if (!shared_->error.empty())
         return shared_->refused
                    ? DeliveryResult::refused_for_good(context() + ": " + shared_->error)
                    : DeliveryResult::failed(context() + ": " + shared_->error);
     if (shared_->outstanding.empty()) return DeliveryResult::ok();
-    if (!settled)
-        return DeliveryResult::failed(
-            context() + ": " + std::to_string(shared_->outstanding.size()) +
-            " alerts not acknowledged within " + std::to_string(settings_.ack_timeout_ms) + " ms");
+    if (!settled) {
+        // A subscription violation on the inbox (no acks can come back) shows here.
+        const std::string hub_said =
+            shared_->server_error.empty() ? "" : " (the hub said: " + shared_->server_error + ")";
+        return DeliveryResult::failed(context() + ": " +
+                                      std::to_string(shared_->outstanding.size()) +
+                                      " alerts not acknowledged within " +
+                                      std::to_string(settings_.ack_timeout_ms) + " ms" + hub_said);
+    }
     return DeliveryResult::failed(context() + ": interrupted");
 }
 
 DeliveryResult NatsForwarder::deliver(std::span<const ForwardedAlert> alerts) {
     if (shared_->interrupted.load()) return DeliveryResult::failed(context() + ": interrupted");
+    std::lock_guard use(use_mutex_);  // the watchdog does not replace the connection meanwhile
     // While the hub is away, fail fast: publishing into the client's reconnect buffer
     // would only wait for the acknowledgement timeout.
-    if (!connected()) return DeliveryResult::failed(context() + ": not connected to the hub");
+    if (const natsConnStatus status = natsConnection_Status(connection_);
+        status != NATS_CONN_STATUS_CONNECTED)
+        return DeliveryResult::failed(context() + ": not connected to the hub (" +
+                                      status_name(status) + ")");
     {
         std::lock_guard lock(shared_->mutex);
-        shared_->outstanding.clear();
-        shared_->error.clear();
-        shared_->refused = false;
-        for (const ForwardedAlert& alert : alerts) shared_->outstanding.emplace(alert.routing.uid);
+        shared_->begin_attempt(alerts, settings_.subject_prefix);
     }
     DeliveryResult result = publish_all(alerts);
     if (result.delivered) result = wait_for_acks();

@@ -82,5 +82,6 @@ TEST_CASE("nats: a subject no stream listens on is a failure, not a delivery") {
     const DeliveryResult r = forwarder.deliver(batch.alerts);  // no HUB stream
     CHECK_FALSE(r.delivered);
     CHECK(r.retryable);
+    CHECK_FALSE(r.refused);  // "no responders" is transient (a leader election), never a refusal
     CHECK_FALSE(r.error.empty());
 }

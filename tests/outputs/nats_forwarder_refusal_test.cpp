@@ -1,0 +1,162 @@
+// Issue 18 item 5: an alert whose subject the hub refuses to vigie's user (publish
+// permissions) must not block the others. A real nats-server with users: the forwarder's
+// user may publish alerts.demo, not alerts.other; the refused alert goes to the output's
+// dead-letter file (counted), every alert of agency demo reaches the hub's stream.
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <set>
+#include <sstream>
+
+#include "outputs/dead_letter_file.hpp"
+#include "outputs/forwarding_loop.hpp"
+#include "outputs/nats_forwarder.hpp"
+#include "tests/outputs/nats_processes.hpp"
+
+using namespace vigie;
+using namespace vigie::test;
+
+namespace {
+
+// The forwarder's user publishes its agencies' alerts, here demo's only, and reads its
+// acknowledgements on its own inbox prefix; admin creates and reads the stream.
+constexpr const char* kHubConfig = R"(
+jetstream { store_dir: "$STORE" }
+accounts {
+  HUB {
+    jetstream: enabled
+    users: [
+      { user: admin, password: admin-pw }
+      {
+        user: forwarder, password: forwarder-pw
+        permissions: {
+          publish: { allow: ["alerts.demo"] }
+          subscribe: { allow: ["_INBOX_fwd.>"] }
+        }
+      }
+    ]
+  }
+}
+)";
+
+struct PermissionsHub {
+    NatsProcess server{free_loopback_port(), kHubConfig};
+    std::unique_ptr<HubConnection> admin;
+    PermissionsHub() {
+        server.start();
+        admin = std::make_unique<HubConnection>(server.url(), "admin", "admin-pw");
+        REQUIRE(admin->create_stream(1));
+    }
+    [[nodiscard]] NatsOutputSettings output() const {
+        NatsOutputSettings s;
+        s.servers = {"nats://forwarder:forwarder-pw@127.0.0.1:" + std::to_string(server.port())};
+        s.inbox_prefix = "_INBOX_fwd";
+        s.batch = 50;
+        s.ack_timeout_ms = 5000;
+        return s;
+    }
+};
+
+AlertBatch concat(const AlertBatch& a, const AlertBatch& b) {
+    AlertBatch out;
+    out.records = a.records;
+    out.records.insert(out.records.end(), b.records.begin(), b.records.end());
+    parse_records(out);
+    return out;
+}
+
+size_t lines_of(const std::string& text) {
+    std::istringstream in(text);
+    size_t n = 0;
+    for (std::string line; std::getline(in, line);) ++n;
+    return n;
+}
+
+}  // namespace
+
+TEST_CASE("nats item 5: the server error naming a refused subject") {
+    CHECK(nats_denied_publish_subject(R"(Permissions Violation for Publish to "alerts.other")") ==
+          "alerts.other");
+    CHECK(nats_denied_publish_subject("permissions violation for publish to alerts.x") == "");
+    CHECK(nats_denied_publish_subject(R"(Permissions Violation for Subscription to "_INBOX.>")") ==
+          "");
+    CHECK(nats_denied_publish_subject(R"(Permissions Violation for Publish with Reply of "x")") ==
+          "");
+    CHECK(nats_denied_publish_subject("Authorization Violation") == "");
+}
+
+TEST_CASE(
+    "nats item 5: a batch holding an alert the hub refuses is refused for good at once and "
+    "the permitted alerts are delivered") {
+    PermissionsHub hub;
+    NatsForwarder forwarder("hub", hub.output());
+    REQUIRE(eventually([&] { return forwarder.connected(); }, 10));
+    const AlertBatch mixed = concat(make_alerts("m", 10, "demo"), make_alerts("x", 1, "other"));
+    const auto start = std::chrono::steady_clock::now();
+    const DeliveryResult r = forwarder.deliver(mixed.alerts);
+    const auto took = std::chrono::steady_clock::now() - start;
+    CHECK_FALSE(r.delivered);
+    CHECK(r.refused);
+    CHECK(r.error.find(R"(Permissions Violation for Publish to "alerts.other")") !=
+          std::string::npos);
+    CHECK(r.error.find("nats://forwarder:***@127.0.0.1:") != std::string::npos);
+    CHECK(r.error.find("forwarder-pw") == std::string::npos);  // no password in logs
+    MESSAGE("refused in " << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
+                          << " ms (acknowledgement timeout 5000 ms): " << r.error);
+    // The permitted ones were acknowledged meanwhile; alone, the refused one is refused again.
+    CHECK(hub.admin->stream_messages() == 10);
+    const DeliveryResult alone =
+        forwarder.deliver(std::span<const ForwardedAlert>(mixed.alerts).last(1));
+    CHECK(alone.refused);
+    const DeliveryResult demo = forwarder.deliver(make_alerts("d", 5, "demo").alerts);
+    CHECK_MESSAGE(demo.delivered, demo.error);
+    CHECK(hub.admin->stream_messages() == 15);
+}
+
+TEST_CASE(
+    "nats item 5: one refused alert is dead-lettered and counted and every other alert of "
+    "agency demo reaches the hub") {
+    PermissionsHub hub;
+    TempDir dir;
+    SpoolSettings spool_settings;
+    spool_settings.directory = dir.path + "/spool";
+    spool_settings.segment_bytes = 1ULL << 20;
+    auto spool = AlertSpool::open(spool_settings, {"hub"});
+    const AlertBatch before = make_alerts("before", 120, "demo");
+    const AlertBatch refused = make_alerts("refused", 1, "other");
+    const AlertBatch after = make_alerts("after", 120, "demo");
+    for (const AlertBatch* batch : {&before, &refused, &after}) {
+        std::vector<std::string_view> views(batch->records.begin(), batch->records.end());
+        REQUIRE(spool->append(views) == AppendStatus::Stored);
+    }
+    OutputSettings output;
+    output.name = "hub";
+    output.type = OutputType::Nats;
+    output.nats = hub.output();
+    ForwardingLoop loop(output, std::make_unique<NatsForwarder>("hub", output.nats), *spool,
+                        RetryPolicy{std::chrono::milliseconds(50), std::chrono::milliseconds(500)},
+                        {},
+                        std::make_unique<DeadLetterFile>(spool_settings.directory, "hub", 1 << 20));
+    loop.start();
+    const bool done = eventually(
+        [&] { return loop.stats().delivered == 240 && loop.stats().dead_lettered == 1; }, 60);
+    loop.stop();
+    CHECK(done);
+    const OutputStats stats = loop.stats();
+    CHECK(stats.delivered == 240);
+    CHECK(stats.dead_lettered == 1);
+    const std::string dead = read_text(spool_settings.directory + "/dead-letters/hub.jsonl");
+    CHECK(lines_of(dead) == 1);
+    CHECK(dead.find(R"("uid":"refused-0")") != std::string::npos);
+    CHECK(dead.find(R"(Permissions Violation for Publish to \"alerts.other\")") !=
+          std::string::npos);
+    const std::vector<std::string> uids = hub.admin->stream_uids();
+    const std::set<std::string> distinct(uids.begin(), uids.end());
+    CHECK(uids.size() == 240);
+    CHECK(distinct.size() == 240);
+    CHECK(distinct.count("before-0") == 1);
+    CHECK(distinct.count("after-119") == 1);
+    CHECK(distinct.count("refused-0") == 0);
+    MESSAGE("240 alerts of demo delivered, 1 of other dead-lettered; failed attempts "
+            << stats.failed_attempts << ", retries " << stats.retries);
+}

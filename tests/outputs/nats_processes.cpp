@@ -1,0 +1,202 @@
+#include "tests/outputs/nats_processes.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <stdexcept>
+#include <thread>
+
+#include "tests/nats/nats_test_server.hpp"
+
+namespace vigie::test {
+
+namespace {
+
+bool port_accepts(int port) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    ::close(fd);
+    return ok;
+}
+
+std::string replace_all(std::string text, const std::string& from, const std::string& to) {
+    for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+        text.replace(at, from.size(), to);
+    return text;
+}
+
+}  // namespace
+
+NatsProcess::NatsProcess(int port, const std::string& config)
+    : port_(port), config_path_(dir_.path + "/server.conf"), log_(dir_.path + "/server.log") {
+    std::ofstream out(config_path_);
+    out << "listen: 127.0.0.1:" << port_ << "\n"
+        << replace_all(config, "$STORE", dir_.path + "/store") << "\n";
+    if (!out) throw std::runtime_error("cannot write " + config_path_);
+}
+
+NatsProcess::~NatsProcess() {
+    kill();
+}
+
+std::string NatsProcess::url() const {
+    return "nats://127.0.0.1:" + std::to_string(port_);
+}
+
+void NatsProcess::start_no_wait() {
+    const std::string exe = find_nats_server();
+    if (exe.empty()) throw std::runtime_error("nats-server is not installed");
+    pid_ = ::fork();
+    if (pid_ == 0) {
+        const int log = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+        ::dup2(log, 1);
+        ::dup2(log, 2);
+        ::execl(exe.c_str(), exe.c_str(), "-c", config_path_.c_str(), static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+}
+
+void NatsProcess::start() {
+    start_no_wait();
+    wait_accepting();
+}
+
+void NatsProcess::wait_accepting() {
+    for (int i = 0; i < 400; ++i) {  // ready within a second; allow 20
+        if (port_accepts(port_)) return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    throw std::runtime_error("nats-server did not start on port " + std::to_string(port_) + ": " +
+                             read_text(log_));
+}
+
+void NatsProcess::kill() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+}
+
+NatsCluster::NatsCluster(size_t n) {
+    std::vector<int> client(n), route(n);
+    for (size_t i = 0; i < n; ++i) {
+        client[i] = free_loopback_port();
+        route[i] = free_loopback_port();
+    }
+    for (size_t i = 0; i < n; ++i) {
+        std::string routes;
+        for (size_t j = 0; j < n; ++j)
+            if (j != i) routes += "    nats-route://127.0.0.1:" + std::to_string(route[j]) + "\n";
+        const std::string config = "server_name: n" + std::to_string(i + 1) +
+                                   "\n"
+                                   "jetstream { store_dir: \"$STORE\" }\n"
+                                   "cluster {\n  name: vigie\n  listen: 127.0.0.1:" +
+                                   std::to_string(route[i]) + "\n  routes: [\n" + routes +
+                                   "  ]\n}\n";
+        nodes_.push_back(std::make_unique<NatsProcess>(client[i], config));
+    }
+    for (auto& node : nodes_) node->start_no_wait();
+    for (auto& node : nodes_) node->wait_accepting();
+}
+
+std::vector<std::string> NatsCluster::urls() const {
+    std::vector<std::string> out;
+    for (const auto& node : nodes_) out.push_back(node->url());
+    return out;
+}
+
+std::string NatsCluster::url_list() const {
+    std::string out;
+    for (const auto& node : nodes_) out += (out.empty() ? "" : ",") + node->url();
+    return out;
+}
+
+HubConnection::HubConnection(const std::string& urls, const std::string& user,
+                             const std::string& password) {
+    natsOptions* o = nullptr;
+    natsOptions_Create(&o);
+    // natsOptions_SetURL with a comma list fails to connect in libnats 3.4.1 ("No server
+    // available for connection", every server up): the list is passed as an array.
+    std::vector<std::string> list;
+    for (size_t start = 0; start <= urls.size();) {
+        const size_t end = std::min(urls.find(',', start), urls.size());
+        list.push_back(urls.substr(start, end - start));
+        start = end + 1;
+    }
+    std::vector<const char*> servers;
+    for (const std::string& url : list) servers.push_back(url.c_str());
+    natsOptions_SetServers(o, servers.data(), static_cast<int>(servers.size()));
+    if (!user.empty()) natsOptions_SetUserInfo(o, user.c_str(), password.c_str());
+    natsOptions_SetMaxReconnect(o, -1);
+    natsOptions_SetReconnectWait(o, 200);
+    natsStatus s = NATS_OK;
+    eventually([&] { return (s = natsConnection_Connect(&nc_, o)) == NATS_OK; }, 20);
+    natsOptions_Destroy(o);
+    if (s == NATS_OK) s = natsConnection_JetStream(&js_, nc_, nullptr);
+    if (s != NATS_OK)
+        throw std::runtime_error("test hub client cannot connect to " + urls + ": " +
+                                 natsStatus_GetText(s));
+}
+
+HubConnection::~HubConnection() {
+    jsCtx_Destroy(js_);
+    natsConnection_Destroy(nc_);
+}
+
+bool HubConnection::create_stream(int replicas, double seconds) {
+    return eventually(
+        [&] {
+            jsStreamConfig cfg;
+            jsStreamConfig_Init(&cfg);
+            const char* subjects[] = {"alerts.>"};
+            cfg.Name = "HUB";
+            cfg.Subjects = subjects;
+            cfg.SubjectsLen = 1;
+            cfg.Storage = js_FileStorage;
+            cfg.Replicas = replicas;
+            cfg.Duplicates = 120LL * 1000 * 1000 * 1000;  // nanoseconds
+            jsStreamInfo* info = nullptr;
+            jsErrCode code = static_cast<jsErrCode>(0);
+            const natsStatus s = js_AddStream(&info, js_, &cfg, nullptr, &code);
+            jsStreamInfo_Destroy(info);
+            return s == NATS_OK || code == JSStreamNameExistErr;
+        },
+        seconds);
+}
+
+uint64_t HubConnection::stream_messages() {
+    jsStreamInfo* info = nullptr;
+    if (js_GetStreamInfo(&info, js_, "HUB", nullptr, nullptr) != NATS_OK) return 0;
+    const uint64_t n = info->State.Msgs;
+    jsStreamInfo_Destroy(info);
+    return n;
+}
+
+std::vector<std::string> HubConnection::stream_uids() {
+    std::vector<std::string> out;
+    const uint64_t n = stream_messages();
+    for (uint64_t seq = 1; seq <= n; ++seq) {
+        natsMsg* msg = nullptr;
+        if (js_GetMsg(&msg, js_, "HUB", seq, nullptr, nullptr) != NATS_OK)
+            throw std::runtime_error("cannot read HUB message " + std::to_string(seq));
+        const char* uid = "";
+        natsMsgHeader_Get(msg, "Nats-Msg-Id", &uid);
+        out.emplace_back(uid);
+        natsMsg_Destroy(msg);
+    }
+    return out;
+}
+
+}  // namespace vigie::test
