@@ -106,6 +106,7 @@ class JetStreamInput::Impl {
     void submit(const std::shared_ptr<NatsJob>& job);
     void finish(const std::shared_ptr<NatsJob>& held, IngestResult&& result);
     bool hold(const std::shared_ptr<NatsJob>& job, const std::string& error);
+    void refused_for_good(const std::shared_ptr<NatsJob>& job, const std::string& error);
     void written();
     void settle_dead_letter(natsMsg* msg, const std::string& reason);
     bool store_dead_letter(natsMsg* msg, const std::string& reason, uint64_t attempts);
@@ -510,6 +511,39 @@ bool JetStreamInput::Impl::hold(const std::shared_ptr<NatsJob>& job, const std::
     return true;
 }
 
+// On an engine worker thread: the job's alerts are more than the whole spool holds, so
+// evaluating it again cannot help. A job of several messages is split, each message
+// evaluated again alone, at once; a message alone is dead-lettered (its alerts lost, said).
+void JetStreamInput::Impl::refused_for_good(const std::shared_ptr<NatsJob>& job,
+                                            const std::string& error) {
+    if (job->messages.size() == 1) {
+        natsMsg* msg = job->messages.front();
+        engine_.count_refused(job->agency, IngestInput::Nats, RejectReason::OutputError, 1,
+                              static_cast<uint64_t>(natsMsg_GetDataLength(msg)));
+        settle_dead_letter(msg, "alerts not written: " + error);
+        job->messages.clear();
+        return;
+    }
+    {
+        std::lock_guard lock(flight_mutex_);
+        if (!stopping_) {
+            for (natsMsg* msg : job->messages) {
+                auto one = std::make_shared<NatsJob>();
+                one->agency = job->agency;
+                one->fetched = job->fetched;
+                one->messages.push_back(msg);
+                held_.push_back(std::move(one));
+            }
+            held_messages_ += job->messages.size();
+            job->messages.clear();
+            retry_now_ = true;
+        }
+    }
+    flight_cv_.notify_all();
+    for (natsMsg* msg : job->messages) hand_back(msg);  // stopping
+    job->messages.clear();
+}
+
 // On an engine worker thread, a job's alerts written: the held jobs are evaluated again at
 // once; the last one written ends the pause.
 void JetStreamInput::Impl::written() {
@@ -538,6 +572,7 @@ void JetStreamInput::Impl::finish(const std::shared_ptr<NatsJob>& held, IngestRe
     if (!result.output_error.empty()) {
         // Nothing of the job counts as delivered: evaluated again here, or, when stopping,
         // handed back for another worker.
+        if (result.output_refused_for_good) return refused_for_good(held, result.output_error);
         if (hold(held, result.output_error)) return;
         for (natsMsg* msg : job.messages) hand_back(msg);
         job.messages.clear();

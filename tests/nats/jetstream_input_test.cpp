@@ -89,6 +89,15 @@ struct Client {
                            static_cast<int>(payload.size()), nullptr, nullptr) == NATS_OK);
         jsPubAck_Destroy(ack);
     }
+    void add_stream(const char* name, const char* subject) {
+        jsStreamConfig cfg;
+        jsStreamConfig_Init(&cfg);
+        const char* subjects[] = {subject};
+        cfg.Name = name;
+        cfg.Subjects = subjects;
+        cfg.SubjectsLen = 1;
+        REQUIRE(js_AddStream(nullptr, js, &cfg, nullptr, nullptr) == NATS_OK);
+    }
     // num_pending and num_ack_pending of the consumer, once both are 0 or after 10 s.
     std::pair<uint64_t, int64_t> settled(const char* consumer = "vigie") {
         std::pair<uint64_t, int64_t> last{UINT64_MAX, -1};
@@ -308,13 +317,7 @@ TEST_CASE("issue 18 item 3: a dead letter is stored by a stream before its origi
     CHECK(input.stats().redelivered == 0);
 
     // The dead-letter stream comes: every dead letter stored once, every original acked.
-    jsStreamConfig cfg;
-    jsStreamConfig_Init(&cfg);
-    const char* subjects[] = {"dead.>"};
-    cfg.Name = "DEAD";
-    cfg.Subjects = subjects;
-    cfg.SubjectsLen = 1;
-    REQUIRE(js_AddStream(nullptr, client.js, &cfg, nullptr, nullptr) == NATS_OK);
+    client.add_stream("DEAD", "dead.>");
     REQUIRE(eventually([&] { return input.stats().dead_lettered == 4; }));
     CHECK(client.settled() == std::pair<uint64_t, int64_t>{0, 0});
     input.stop();
@@ -422,13 +425,7 @@ TEST_CASE("issue 18 item 4: a full spool pauses the input and max_deliver loses 
     settings.fetch_batch = 256;  // A takes every message in its first fetch
     settings.ack_wait_seconds = 2;
     settings.max_deliver = 1;  // the server gives a message up after 3 deliveries: 6 s
-    jsStreamConfig cfg;        // the events first, so that A's first fetch takes them all
-    jsStreamConfig_Init(&cfg);
-    const char* subjects[] = {"events.>"};
-    cfg.Name = "EVENTS";
-    cfg.Subjects = subjects;
-    cfg.SubjectsLen = 1;
-    REQUIRE(js_AddStream(nullptr, client.js, &cfg, nullptr, nullptr) == NATS_OK);
+    client.add_stream("EVENTS", "events.>");  // the events first: A's first fetch takes all
     std::string body;
     for (const auto& e : events) {
         client.publish("events.demo", e);
@@ -467,6 +464,62 @@ TEST_CASE("issue 18 item 4: a full spool pauses the input and max_deliver loses 
     IngestFigures figures = engine_a.figures();
     CHECK(figures.at("demo", IngestInput::Nats).received == events.size());  // counted once
     CHECK(engine_a.totals().events == events.size());
+}
+
+// A sink that refuses for good the alerts that hold `marker`, as a spool does alerts more
+// than it holds in all.
+struct TooLargeSink final : AlertSink {
+    FileAlertSink file;
+    explicit TooLargeSink(const std::string& path) : file(path) {}
+    bool write(std::string_view alerts) override {
+        return alerts.find("TOO-LARGE-FOR-THE-SPOOL") == std::string_view::npos &&
+               file.write(alerts);
+    }
+    void flush() override { file.flush(); }
+    std::string error() const override { return "more than the whole alert spool holds (test)"; }
+    bool refused_for_good() const override { return true; }
+};
+
+// Issue 18 item 4: alerts the spool can never take must not pause the input for ever. The
+// job is split; the other messages' alerts are written, the one message whose alerts are
+// too large is dead-lettered with the reason.
+TEST_CASE("issue 18 item 4: a message whose alerts the spool can never hold is dead-lettered") {
+    test::NatsTestServer server;
+    Client client(server.url());
+    auto events = sample_events();
+    std::string alerting;  // an event that gives alerts, marked
+    for (const auto& e : events)
+        if (alerting.empty() && reference_alerts(e + "\n") > 0) alerting = e;
+    REQUIRE(!alerting.empty());
+    const std::string marked = "{\"note\":\"TOO-LARGE-FOR-THE-SPOOL\"," + alerting.substr(1);
+    TempFile out;
+    TooLargeSink sink(out.path);
+    JsonlAlertFormat format;
+    IngestEngine engine(rules(), format, sink, {.threads = 1});
+    Logger log(LogFormat::Json, LogLevel::Error);
+    NatsSettings settings = settings_for(server);
+    settings.fetch_batch = 256;
+    client.add_stream("EVENTS", "events.>");  // the events first: one fetch, one job
+    client.publish("events.demo", alerting);
+    client.publish("events.demo", marked);
+    client.publish("events.demo", alerting);
+    JetStreamInput input(settings, engine, log, only_demo);
+    input.start();
+    // 3 published + the dead letter kept by the stream (events.dead is inside events.>).
+    REQUIRE(eventually([&] { return input.stats().acked == 4; }));
+    input.stop();
+    engine.drain();
+    input.close();
+    const JetStreamStats s = input.stats();
+    CHECK(s.dead_lettered == 1);
+    CHECK(s.held == 0);
+    CHECK(s.naked == 0);
+    CHECK(count_lines(read_file(out.path)) == 2 * reference_alerts(alerting + "\n"));
+    CHECK(client.settled() == std::pair<uint64_t, int64_t>{0, 0});
+    IngestFigures figures = engine.figures();
+    const IngestCounts& c = figures.at("demo", IngestInput::Nats);
+    CHECK(c.received == 3);
+    CHECK(c.rejected[static_cast<size_t>(RejectReason::OutputError)] == 1);
 }
 
 TEST_CASE("two inputs on one consumer share the messages, each processed once") {
