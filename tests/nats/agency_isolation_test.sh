@@ -14,6 +14,9 @@
 #     and event reaches the hub once, and other's client receives none of them nor any ack
 #     (while the same listener as the SOC's user, on the hub, receives them all: the
 #     control that the traffic was there to be seen);
+#     The counter-check: agency legacy, whose leaf user has the permission agencies needed
+#     before item 7 (subscribe _INBOX.>), does receive demo's events (the hub worker's
+#     fetches) and alerts (the SOC reading ALERTS), as the issue saw;
 #  3. other publishes on alerts.demo and events.demo, and asks the hub's JetStream API for
 #     demo's alerts: no acknowledgement, no answer, and the hub's streams hold nothing of
 #     it; its own alerts.other is acknowledged (the path works, only the subjects differ).
@@ -26,10 +29,25 @@ test_setup
 . "$SOURCE/tests/nats/leaf_lib.sh"
 N=${N:-200}
 
+# The counter-check: agency "legacy" gets the leaf user agencies needed before item 7
+# (subscribe _INBOX.>, to receive acks on the default inbox); it is not in the sample.
+cat > "$WORK/legacy-user.conf" <<'CONF'
+      {
+        user: leaf-legacy
+        password: leaf-legacy-password-change-me
+        allowed_connection_types: ["LEAFNODE"]
+        permissions: {
+          publish: { allow: ["events.legacy", "alerts.legacy"] }
+          subscribe: { allow: ["_INBOX.>"] }
+        }
+      }
+CONF
+HUB_EXTRA_USERS=$WORK/legacy-user.conf
 start_hub
 hub_streams
 start_leaf demo
 start_leaf other rogue
+start_leaf legacy rogue
 DEMO_LEAF=127.0.0.1:${LEAF_PORT[demo]} OTHER_LEAF=127.0.0.1:${LEAF_PORT[other]}
 
 echo "== item 7.1: leaf-other's credentials are refused to a client of the hub"
@@ -57,6 +75,20 @@ for _ in $(seq 100); do
     sleep 0.1
 done
 check "7.2: the hub routes to other's listener" has "$WORK/listen.out" '"synced"'
+# The counter-check: a client on legacy's leaf node listens to the default inbox.
+LEGACY_MARKER=_INBOX.legacy-marker
+probe listen --server "127.0.0.1:${LEAF_PORT[legacy]}" --subjects '_INBOX.>' \
+    --marker "$LEGACY_MARKER" --timeout 120 > "$WORK/legacy.out" 2> "$WORK/legacy.err" &
+LEGACY=$!
+PIDS+=("$LEGACY")
+wait_log "$WORK/legacy.out" '"ready"' 10 || { cat "$WORK/legacy.err"; echo "FAIL: legacy"; exit 1; }
+for _ in $(seq 100); do
+    probe publish --server "127.0.0.1:$HUB_PORT" "${SOC[@]}" --subject "$LEGACY_MARKER" --no-reply \
+        --payload sync > /dev/null
+    grep -q '"synced"' "$WORK/legacy.out" && break
+    sleep 0.1
+done
+check "7.2: the hub routes to legacy's listener" has "$WORK/legacy.out" '"synced"'
 # The control: the same listener as the SOC's user, on the hub, sees demo's traffic.
 SOC_MARKER=_INBOX_soc.isolation-marker
 probe listen --server "127.0.0.1:$HUB_PORT" "${SOC[@]}" --subjects 'alerts.demo,_INBOX_demo.>,_INBOX.>' \
@@ -106,7 +138,11 @@ probe publish --server "127.0.0.1:$HUB_PORT" "${SOC[@]}" --subject "$MARKER" --n
     --payload end > /dev/null
 probe publish --server "127.0.0.1:$HUB_PORT" "${SOC[@]}" --subject "$SOC_MARKER" --no-reply \
     --payload end > /dev/null
-wait "$LISTENER" "$CONTROL"
+probe publish --server "127.0.0.1:$HUB_PORT" "${SOC[@]}" --subject "$LEGACY_MARKER" --no-reply \
+    --payload end > /dev/null
+wait "$LISTENER" "$CONTROL" "$LEGACY"
+legacy=$(tail -n 1 "$WORK/legacy.out")
+echo "  legacy's listener (the leaf user of before item 7): $legacy"
 control=$(tail -n 1 "$WORK/control.out")
 echo "  the SOC's listener (control): $control"
 count_of() {  # RESULT SUBJECT
@@ -117,6 +153,13 @@ check "7.2: control: the SOC saw demo's acks on _INBOX_demo (alerts and events)"
     test "$(count_of "$control" '_INBOX_demo.>')" -ge $((2 * N))
 check "7.2: control: the SOC saw the events the hub's worker fetched on _INBOX" \
     test "$(count_of "$control" '_INBOX.>')" -ge "$N"
+subject_count_of() {  # RESULT SUBJECT: messages of that subject received, on any subscription
+    python3 -c 'import json,sys; print(json.loads(sys.argv[1])["by_subject"].get(sys.argv[2], 0))' "$1" "$2"
+}
+check "7.2: counter-check: a leaf user allowed _INBOX.> receives demo's events (the hub worker's fetches)" \
+    test "$(subject_count_of "$legacy" events.demo)" -ge "$N"
+check "7.2: counter-check: ... and demo's alerts (the SOC's reads of ALERTS by hub-check)" \
+    test "$(subject_count_of "$legacy" alerts.demo)" -ge "$N"
 result=$(tail -n 1 "$WORK/listen.out")
 echo "  other's listener: $result"
 check "7.2: the listener saw the end marker (everything routed before it arrived)" \
@@ -124,6 +167,8 @@ check "7.2: the listener saw the end marker (everything routed before it arrived
 for subject in ${SUBJECTS//,/ }; do
     check "7.2: other received nothing on $subject" equals "$(count_of "$result" "$subject")" 0
 done
+check "7.2: other received no message at all" equals \
+    "$(python3 -c 'import json,sys; print(sum(json.loads(sys.argv[1])["by_subject"].values()))' "$result")" 0
 
 echo "== item 7.3: other publishes as demo, asks JetStream for demo's alerts"
 for subject in alerts.demo events.demo; do

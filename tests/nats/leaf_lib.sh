@@ -8,6 +8,7 @@
 #   HUB_NODES=1 (default)    a one-node hub: hub.conf without its cluster block;
 #   HUB_NODES=3              hub1..hub3 from hub.conf with its cluster block, routes to
 #                            each other; the leaf nodes list every node.
+#   HUB_EXTRA_USERS=FILE     user blocks added to the hub's account SOC (a test's own).
 #   start_hub                every hub node (stores $WORK/hub-store-<i> kept across
 #                            restarts): HUB_URL (every node, no user), HUB_PORT (node 1).
 #   start_hub_node I / kill_hub_node I   one node (kill -9); HUB_NODE_PID[I].
@@ -52,6 +53,10 @@ hub_node_config() {  # I
         -e "s|/var/lib/nats|$WORK/hub-store-$i|" -e "s|127.0.0.1:4222|127.0.0.1:${HUB_NODE_PORT[i]}|" \
         -e "s|127.0.0.1:7422|127.0.0.1:${HUB_NODE_LEAF[i]}|" \
         "$SOURCE/samples/nats/hub.conf" > "$WORK/hub$i.conf"
+    # A test's own users (HUB_EXTRA_USERS: a file of user blocks), added to account SOC.
+    if [ -n "${HUB_EXTRA_USERS:-}" ]; then
+        sed -i "/^    users: \[/r $HUB_EXTRA_USERS" "$WORK/hub$i.conf"
+    fi
 }
 start_hub_node() {  # I
     hub_node_config "$1"

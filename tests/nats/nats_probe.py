@@ -9,7 +9,10 @@ NATS library for Python, and vigie-nats-tool has no subscriber.
       the server has answered (a PING after the SUBs: a refusal comes before its PONG).
       Then counts every message received per subscription until a message arrives on
       --marker (which it subscribes to as well), or the timeout; then prints
-      {"refused":[subjects],"received":{subject:count},"samples":[subjects],"marker":bool}.
+      {"refused":[subjects],"received":{subscription:count},"by_subject":{subject:count},
+      "samples":[subjects],"marker":bool}; by_subject counts the messages' own subjects
+      (a stream's message delivered to an inbox keeps its subject; inbox subjects count
+      under "_INBOX.*", "_INBOX_demo.*"...).
       A marker message whose payload ends with "sync" only prints {"synced":true} (once)
       and the probe goes on: the sender knows then that the server routes to this client.
       The marker is the synchronisation: whoever sends it after the traffic under test
@@ -139,7 +142,7 @@ def listen(a):
     refused = refused_subscriptions(c.errors)
     print(json.dumps({"ready": True, "refused": refused}), flush=True)
     received = {s: 0 for s in subjects}
-    samples, marker, synced = [], False, False
+    samples, marker, synced, by_subject = [], False, False, {}
     deadline = time.monotonic() + a.timeout
     pending = list(early)
     while not marker:
@@ -159,11 +162,15 @@ def listen(a):
                 marker = True
             continue
         received[subjects[int(sid) - 1]] += 1
+        # JetStream delivers a stream's message to an inbox under its own subject.
+        key = subject.split(".")[0] + ".*" if subject.startswith("_INBOX") else subject
+        by_subject[key] = by_subject.get(key, 0) + 1
         if len(samples) < 10:
             samples.append(subject)
     received.pop(a.marker, None)
     print(json.dumps({"refused": refused_subscriptions(c.errors), "received": received,
-                      "samples": samples, "marker": marker, "errors": c.errors}), flush=True)
+                      "by_subject": by_subject, "samples": samples, "marker": marker,
+                      "errors": c.errors}), flush=True)
     return 0 if (marker or not a.marker) else 1
 
 
