@@ -17,7 +17,7 @@ void on_reconnected(natsConnection* nc, void* closure) {
     auto* events = static_cast<NatsEvents*>(closure);
     char url[256] = "";
     natsConnection_GetConnectedUrl(nc, url, sizeof url);
-    if (events->log) events->log->info("nats reconnected", {{"server", url}});
+    if (events->log) events->log->info("nats reconnected", {{"server", server_list({url})}});
 }
 void on_error(natsConnection*, natsSubscription*, natsStatus err, void* closure) {
     auto* events = static_cast<NatsEvents*>(closure);
