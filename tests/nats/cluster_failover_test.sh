@@ -7,8 +7,9 @@
 #    input and for their nats output (the hub), and a file output each;
 #  - vigie-nats-tool publishes numbered events at RATE/s for SECONDS s, each under its own
 #    Nats-Msg-Id, resent under it until the stream acks (issue 18 item 8);
-#  - during the load, the EVENTS stream's leader, then the ALERTS stream's leader, is
-#    killed (kill -9) and restarted once the stream has a new leader;
+#  - during the load, the EVENTS stream's leader, then the ALERTS stream's leader, then the
+#    leader of the workers' consumer is killed (kill -9), and restarted once a new leader
+#    is elected and alerts flow again;
 #  - then: every event is in the events stream once, processed (acked by a worker), and
 #    has exactly one alert in the hub's stream (missing 0; a repeat of an alert by a worker
 #    carries the same uid, which the hub drops as a duplicate Nats-Msg-Id);
@@ -19,7 +20,7 @@
 # the time each stream took to elect a new leader and the hub to pass its count at the kill.
 # Usage: cluster_failover_test.sh VIGIE VIGIE_NATS_TOOL SOURCE_DIR [RATE] [SECONDS]
 set -u
-VIGIE=$1 TOOL=$2 SOURCE=$3 RATE=${4:-500} SECONDS_RUN=${5:-40}
+VIGIE=$1 TOOL=$2 SOURCE=$3 RATE=${4:-500} SECONDS_RUN=${5:-45}
 . "$SOURCE/tests/nats/nats_lib.sh"
 . "$SOURCE/tests/nats/cluster_lib.sh"
 . "$SOURCE/tests/support/check_lib.sh"
@@ -73,29 +74,41 @@ log: {level: info}
 YAML
 }
 
-# kill_leader STREAM ROUND: kill -9 of the stream's leader under load, the new leader's
-# election and the hub's progress timed, then the node restarted and caught up.
+# leader_of WHAT: the node leading the EVENTS or ALERTS stream, or (consumer) the workers'
+# durable consumer; empty while there is none on a running node.
+leader_of() {
+    if [ "$1" = consumer ]; then consumer_leader EVENTS vigie; else stream_leader "$1"; fi
+}
+
+# kill_leader ROUND WHAT: kill -9 of WHAT's leader under load, the new leader's election
+# and the hub's progress timed, then the node restarted and every replica caught up.
 kill_leader() {
-    local stream=$1 round=$2 leader new at t0 elected resumed
-    leader=$(wait_stream_leader "$stream" 30) || { echo "FAIL: $stream has no leader"; exit 1; }
+    local round=$1 what=$2 leader="" new="" at t0 elected resumed
+    for _ in $(seq 300); do leader=$(leader_of "$what"); [ -n "$leader" ] && break; sleep 0.1; done
+    [ -n "$leader" ] || { echo "FAIL: $what has no leader"; exit 1; }
     at=$(hub_count)
     t0=$(now)
     kill_node "$leader"
-    new=$(wait_new_leader "$stream" "$leader" 30) ||
-        { echo "FAIL: $stream elected no new leader after n$leader was killed"; exit 1; }
+    for _ in $(seq 300); do
+        new=$(leader_of "$what")
+        [ -n "$new" ] && [ "$new" != "$leader" ] && break
+        sleep 0.1
+    done
+    [ -n "$new" ] && [ "$new" != "$leader" ] ||
+        { echo "FAIL: $what elected no new leader after n$leader was killed"; exit 1; }
     elected=$(since "$t0")
     wait_hub_above "$((${at:-0} + RATE))" 60 || { echo "FAIL: the hub stopped growing"; exit 1; }
     resumed=$(since "$t0")
     kill -0 "$PUB" 2> /dev/null || echo "  (round $round: the publisher had finished)"
     check "round $round under load" kill -0 "$PUB"
-    echo "  round $round: kill -9 of n$leader, leader of $stream (hub at ${at:-?} alerts):" \
+    echo "  round $round: kill -9 of n$leader, leader of $what (hub at ${at:-?} alerts):" \
          "new leader n$new after $elected s; hub past ${at:-?} + $RATE alerts after $resumed s"
-    echo "| $round | $stream | n$leader | $elected s | $resumed s |" >> "$WORK/rounds.md"
     restart_node "$leader"
     for s in EVENTS ALERTS; do
         wait_stream_current "$s" 60 || { echo "FAIL: $s replicas not current after n$leader restarted"; exit 1; }
     done
     echo "  n$leader restarted, every replica of EVENTS and ALERTS current $(since "$t0") s after the kill"
+    echo "| $round | $what | n$leader | $elected s | $resumed s | $(since "$t0") s |" >> "$WORK/rounds.md"
 }
 
 echo "== a 3-node JetStream cluster, the hub stream, two workers"
@@ -114,17 +127,18 @@ check "ALERTS with 3 replicas" equals "$(stream_field ALERTS config.num_replicas
 wait_stream_current EVENTS 30 && wait_stream_current ALERTS 30 ||
     { echo "FAIL: the streams' replicas are not current"; exit 1; }
 
-echo "== $RATE events/s for $SECONDS_RUN s; the EVENTS leader, then the ALERTS leader killed"
+echo "== $RATE events/s for $SECONDS_RUN s; the leaders of EVENTS, ALERTS, the consumer killed"
 : > "$WORK/rounds.md"
 t_pub=$(now)
 "$TOOL" publish --url "$CLUSTER_URLS" --file "$SAMPLE" --rate "$RATE" --duration "$SECONDS_RUN" \
     > "$WORK/publish.json" 2> "$WORK/publish.err" &
 PUB=$!
 wait_hub_above $((RATE * 3)) 60 || { echo "FAIL: no alerts reach the hub"; exit 1; }
-kill_leader EVENTS 1
-after_round=$(hub_count)
-wait_hub_above "$(( ${after_round:-0} + RATE * 2 ))" 60 || { echo "FAIL: the hub stopped growing"; exit 1; }
-kill_leader ALERTS 2
+round=0
+for what in EVENTS ALERTS consumer; do
+    round=$((round + 1))
+    kill_leader "$round" "$what"
+done
 pub_rc=0; wait "$PUB" || pub_rc=$?
 published=$(json_field "$(cat "$WORK/publish.json")" published)
 echo "  publisher ($(since "$t_pub") s): $(cat "$WORK/publish.json") (exit $pub_rc)"
@@ -167,8 +181,8 @@ cat > "$WORK/figures.md" <<MD
 |---|---|---|---|---|---|---|---|---|
 | $published | $(json_field "$(cat "$WORK/publish.json")" resent) ($(json_field "$(cat "$WORK/publish.json")" longest_wait) s) | $processed | $redelivered | $(json_field "$files" alerts) | $(json_field "$files" duplicated) | $(json_field "$HUB" messages) | $(json_field "$HUB" missing_seqs) | $(json_field "$HUB" duplicate_seqs) |
 
-| round | stream | node killed | new leader after | hub past its count + 1 s of events after |
-|---|---|---|---|---|
+| round | leader of | node killed | new leader after | hub past its count + 1 s of events after | replicas current after |
+|---|---|---|---|---|---|
 $(cat "$WORK/rounds.md")
 MD
 cat "$WORK/figures.md"

@@ -243,3 +243,26 @@ wait_new_leader() {  # STREAM OLD [seconds]
         sleep 0.1
     done
 }
+
+#   consumer_leader STREAM CONSUMER  the node index of the consumer's leader as the running
+#                              nodes report it (a node down is never named); empty: none.
+consumer_leader() {  # STREAM CONSUMER
+    local i name
+    for i in $(seq "$CLUSTER_SIZE"); do
+        node_running "$i" || continue
+        name=$(curl -fs --max-time 2 \
+            "http://127.0.0.1:${NODE_HTTP[$i]}/jsz?accounts=true&streams=true&consumers=true" \
+            2> /dev/null | python3 -c 'import json,sys
+stream, consumer = sys.argv[1], sys.argv[2]
+try: data = json.load(sys.stdin)
+except Exception: sys.exit(0)
+for account in data.get("account_details") or []:
+    for s in account.get("stream_detail") or []:
+        for c in (s.get("consumer_detail") or []) if s.get("name") == stream else []:
+            if c.get("name") == consumer:
+                print((c.get("cluster") or {}).get("leader") or ""); sys.exit(0)' "$1" "$2")
+        if [ -n "$name" ] && node_running "$(node_of_name "$name")"; then
+            node_of_name "$name"; return 0
+        fi
+    done
+}
