@@ -66,4 +66,14 @@ DeadLetterOutcome publish_dead_letter(jsCtx* js, const std::string& subject, nat
     return out;
 }
 
+bool no_stream_stores(jsCtx* js, const std::string& subject) {
+    jsOptions options;
+    jsOptions_Init(&options);
+    options.Stream.Info.SubjectsFilter = subject.c_str();  // the names of streams that match
+    jsStreamNamesList* list = nullptr;
+    const natsStatus s = js_StreamNames(&list, js, &options, nullptr);
+    jsStreamNamesList_Destroy(list);
+    return s == NATS_NOT_FOUND;
+}
+
 }  // namespace vigie

@@ -32,4 +32,8 @@ std::string dead_letter_id(std::string_view stream, uint64_t sequence);
 DeadLetterOutcome publish_dead_letter(jsCtx* js, const std::string& subject, natsMsg* original,
                                       const std::string& reason, int64_t wait_ms);
 
+// True when the server says that no stream stores `subject` (false when it cannot tell):
+// a dead letter published there would wait, its original kept, until a stream does.
+bool no_stream_stores(jsCtx* js, const std::string& subject);
+
 }  // namespace vigie

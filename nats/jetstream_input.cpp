@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "nats/dead_letter_publisher.hpp"
 #include "nats/jetstream_input_impl.hpp"
 
 namespace vigie {
@@ -23,6 +24,11 @@ void JetStreamInput::Impl::start() {
         open_jetstream(settings_, events_, handles_);  // throws, leaving nothing open
     }
     check_max_deliver(handles_.consumer_max_deliver);
+    if (no_stream_stores(handles_.js, settings_.dead_letter_subject))
+        log_.warn(
+            "no nats stream stores nats.dead_letter_subject: dead letters will wait, their "
+            "originals kept (not acknowledged), until one does",
+            {{"dead_letter_subject", settings_.dead_letter_subject}});
     stopping_ = false;
     thread_ = std::thread([this] { fetch_loop(); });
     std::string servers;

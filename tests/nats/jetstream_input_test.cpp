@@ -355,6 +355,7 @@ TEST_CASE("issue 18 item 3: a dead letter is stored by a stream before its origi
     // The log says what happened: not stored (kept), then stored, where.
     ::close(log_fd);
     const std::string logged = read_file(log_file.path);
+    CHECK(logged.find("no nats stream stores nats.dead_letter_subject") != std::string::npos);
     CHECK(logged.find("nats dead letter not stored: its original kept") != std::string::npos);
     CHECK(logged.find("\"stored\":\"DEAD ") != std::string::npos);
     CHECK(logged.find("\"published\"") == std::string::npos);
