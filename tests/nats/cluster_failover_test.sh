@@ -17,7 +17,7 @@
 #    events and its hub output delivers their alerts (the input's start-up with nodes down
 #    is tested more closely by cluster_startup_test.sh).
 # Prints the figures: published, resent, processed, alerts (files, hub), missing, repeats,
-# the time each stream took to elect a new leader and the hub to pass its count at the kill.
+# and per leader killed the time to a new leader, to alerts flowing again, to replicas current.
 # Usage: cluster_failover_test.sh VIGIE VIGIE_NATS_TOOL SOURCE_DIR [RATE] [SECONDS]
 set -u
 VIGIE=$1 TOOL=$2 SOURCE=$3 RATE=${4:-500} SECONDS_RUN=${5:-45}
