@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The national network of samples/nats/ on loopback, for the agency tests (sourced after
 # nats_lib.sh and test_setup): a one-node hub (samples/nats/hub.conf without its cluster
 # block), agencies' leaf nodes (samples/nats/agency-leaf.conf with the agency's id), and an

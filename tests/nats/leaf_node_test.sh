@@ -39,7 +39,7 @@ start_agency_vigie demo
 # or SECONDS passed; each accepted range's last seq goes to $WORK/load.last, refusals to
 # $WORK/load.refused (a refused POST is sent again: none is lost by the generator).
 load() {
-    local seq=1 begin due code
+    local seq=1 begin due
     begin=$(now)
     : > "$WORK/load.refused"
     while [ ! -e "$WORK/stop-load" ]; do
