@@ -25,6 +25,15 @@ void on_error(natsConnection*, natsSubscription*, natsStatus err, void* closure)
         events->log->error("nats asynchronous error", {{"error", natsStatus_GetText(err)}});
 }
 
+void on_closed(natsConnection*, void* closure) {
+    auto* events = static_cast<NatsEvents*>(closure);
+    {
+        std::lock_guard lock(events->mutex);
+        ++events->closed;
+    }
+    events->cv.notify_all();
+}
+
 natsStatus set_options(const NatsSettings& settings, NatsEvents& events, natsOptions* o,
                        int timeout_ms) {
     std::vector<const char*> servers;
@@ -46,6 +55,7 @@ natsStatus set_options(const NatsSettings& settings, NatsEvents& events, natsOpt
     if (s == NATS_OK) s = natsOptions_SetDisconnectedCB(o, on_disconnected, &events);
     if (s == NATS_OK) s = natsOptions_SetReconnectedCB(o, on_reconnected, &events);
     if (s == NATS_OK) s = natsOptions_SetErrorHandler(o, on_error, &events);
+    if (s == NATS_OK) s = natsOptions_SetClosedCB(o, on_closed, &events);
     return s;
 }
 
@@ -55,6 +65,7 @@ void connect(const NatsSettings& settings, NatsEvents& events, NatsHandles& h, i
     if (s == NATS_OK) s = set_options(settings, events, h.options, timeout_ms);
     if (s != NATS_OK)
         throw SetupFailure("nats.url " + server_list(settings.servers) + ": " + describe(s), false);
+    h.events = &events;
     s = natsConnection_Connect(&h.connection, h.options);
     if (s != NATS_OK) {
         h.connection = nullptr;
@@ -296,7 +307,19 @@ void close_jetstream(NatsHandles& h) {
         natsConnection_FlushTimeout(h.connection, 5000);
     natsSubscription_Destroy(h.subscription);  // never Unsubscribe: see the header
     jsCtx_Destroy(h.js);
-    if (h.connection) natsConnection_Close(h.connection);
+    if (h.connection) {
+        uint64_t before = 0;
+        if (h.events) {
+            std::lock_guard lock(h.events->mutex);
+            before = h.events->closed;
+        }
+        natsConnection_Close(h.connection);
+        if (h.events) {  // bounded: never hang a shutdown on the client's thread
+            std::unique_lock lock(h.events->mutex);
+            h.events->cv.wait_for(lock, std::chrono::seconds(2),
+                                  [&] { return h.events->closed != before; });
+        }
+    }
     natsConnection_Destroy(h.connection);
     natsOptions_Destroy(h.options);
     h = NatsHandles{};

@@ -20,6 +20,8 @@
 #include <nats/nats.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -33,10 +35,15 @@ namespace vigie {
 
 // Where the connection's events (disconnected, reconnected, asynchronous errors) are
 // logged (nothing when `log` is null); `closing` silences the disconnection that closing
-// the connection itself causes.
+// the connection itself causes. The client calls back from its own thread, even after
+// natsConnection_Close returned: close_jetstream waits for the closed callback (the last
+// one) through `closed`, so that these events may go once it returned.
 struct NatsEvents {
     Logger* log = nullptr;
     std::atomic<bool> closing{false};
+    std::mutex mutex;
+    std::condition_variable cv;
+    uint64_t closed = 0;  // connections whose closed callback ran
 };
 
 struct NatsHandles {
@@ -44,6 +51,7 @@ struct NatsHandles {
     natsConnection* connection = nullptr;
     jsCtx* js = nullptr;
     natsSubscription* subscription = nullptr;
+    NatsEvents* events = nullptr;  // the connection's callbacks' closure
     // The consumer's MaxDeliver as the server holds it after open_jetstream (-1: unlimited).
     int64_t consumer_max_deliver = -1;
 };

@@ -90,7 +90,9 @@ StreamCheckOutcome check_stream_settings(const NatsSettings& settings, const Con
     auto warn = [&](const std::string& key, const std::string& message) {
         outcome.diagnostics.push_back({Severity::Warning, places.of(key), {}, message});
     };
-    NatsEvents events;  // no logger: nothing of this short connection is logged
+    // No logger: nothing of this short connection is logged. Static: the client may call
+    // back after a failed connection attempt returned.
+    static NatsEvents events;
     events.closing = true;
     NatsHandles handles;
     try {
