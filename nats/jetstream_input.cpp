@@ -31,9 +31,7 @@ void JetStreamInput::Impl::start() {
             {{"dead_letter_subject", settings_.dead_letter_subject}});
     stopping_ = false;
     thread_ = std::thread([this] { fetch_loop(); });
-    std::string servers;
-    for (const auto& url : settings_.servers) servers += (servers.empty() ? "" : ",") + url;
-    log_.info("nats input started", {{"servers", servers},
+    log_.info("nats input started", {{"servers", server_list(settings_.servers)},  // masked
                                      {"stream", settings_.stream},
                                      {"consumer", settings_.consumer},
                                      {"max_deliver", dead_after_}});
