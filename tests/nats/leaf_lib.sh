@@ -20,6 +20,7 @@
 #                            LEAF_PORT[AGENCY], LEAF_PID[AGENCY]. "rogue": without the
 #                            sample's local users (no local restriction at all: what the
 #                            agency may do is then only what the hub allows its leaf user).
+#   restart_leaf AGENCY      the same leaf node again (its configuration, port and log).
 #   start_agency_vigie AGENCY  its vigie serve on its leaf node: VIGIE_PID, HTTP, METRICS.
 #   post AGENCY FROM TO      one POST of numbered events FROM..TO: CODE.
 #   metric NAME [LABEL_MATCH]  a figure of the agency vigie's /metrics.
@@ -127,6 +128,15 @@ start_leaf() {
     PIDS+=("$!")
     wait_port "$port" 10 && wait_log "$WORK/leaf-$agency.log" 'Leafnode connection created' ||
         { cat "$WORK/leaf-$agency.log"; echo "FAIL: leaf node $agency did not connect"; exit 1; }
+}
+
+restart_leaf() {  # AGENCY: the same configuration and port, after a kill
+    local agency=$1
+    nats-server -c "$WORK/leaf-$agency.conf" >> "$WORK/leaf-$agency.log" 2>&1 &
+    LEAF_PID[$agency]=$!
+    PIDS+=("$!")
+    wait_port "${LEAF_PORT[$agency]}" 10 ||
+        { cat "$WORK/leaf-$agency.log"; echo "FAIL: leaf node $agency did not restart"; exit 1; }
 }
 
 # The agency's token: the sample's digest is that of "<agency>-token-change-me" for demo.

@@ -38,8 +38,8 @@ start_agency_vigie demo
 # load SECONDS: POSTs of BATCH events paced at RATE until told to stop ($WORK/stop-load)
 # or SECONDS passed; each accepted range's last seq goes to $WORK/load.last, refusals to
 # $WORK/load.refused (a refused POST is sent again: none is lost by the generator).
-load() {
-    local seq=1 begin due
+load() {  # [FIRST SEQ]
+    local first=${1:-1} seq=${1:-1} begin due
     begin=$(now)
     : > "$WORK/load.refused"
     while [ ! -e "$WORK/stop-load" ]; do
@@ -50,8 +50,8 @@ load() {
         else
             echo "POST $seq..: $CODE $(cat "$WORK/answer")" >> "$WORK/load.refused"
         fi
-        # Pacing (not synchronisation): the next POST is due at (seq - 1) / RATE seconds.
-        due=$(awk -v b="$begin" -v n=$((seq - 1)) -v r="$RATE" -v t="$(now)" \
+        # Pacing (not synchronisation): the next POST is due at (seq - first) / RATE seconds.
+        due=$(awk -v b="$begin" -v n=$((seq - first)) -v r="$RATE" -v t="$(now)" \
             'BEGIN {d = b + n / r - t; printf "%.3f", (d > 0 ? d : 0)}')
         sleep "$due"
     done
@@ -155,14 +155,64 @@ else
     resumed="(no failure)" resumed_kill="(no failure)"
 fi
 echo "  delivery resumed ${resumed_kill} s after the kill$([ "$HUB_NODES" = 1 ] && echo ", ${resumed} s after the restart")"
+FIGURES_HUB="events $N, alerts in the hub $(json_field "$HUB" messages), distinct uids\
+ $(json_field "$HUB" distinct_ids), missing $(json_field "$HUB" missing_seqs), duplicates\
+ $(json_field "$HUB" duplicate_seqs), $what down ${OUTAGE} s at $RATE events/s, spool\
+ peak $peak alerts, delivery resumed ${resumed_kill} s after the kill$([ "$HUB_NODES" = 1 ] && echo " (${resumed} s after the restart)"),\
+ every alert in the hub ${caught_up} s after the restart (the load went on ${AFTER} s after it)"
+
+# The agency's own leaf node down (one-node runs): vigie's connection drops this time, the
+# client library reconnects (every second) once the leaf node is back on its port.
+LEAF_OUTAGE=${LEAF_OUTAGE:-5}
+if [ "$HUB_NODES" = 1 ] && [ "$LEAF_OUTAGE" -gt 0 ]; then
+    echo "== the agency's leaf node down $LEAF_OUTAGE s under the same load"
+    rm -f "$WORK/stop-load"
+    first=$((N + 1))
+    load "$first" &
+    LOADER=$!
+    PIDS+=("$LOADER")
+    wait_until "load before the leaf node's kill" 60 posted_at_least $((N + RATE * 2))
+    kill -9 "${LEAF_PID[demo]}"
+    wait "${LEAF_PID[demo]}" 2> /dev/null
+    leaf_down_at=$(now)
+    check "vigie sees its connection to the leaf node drop" \
+        wait_log "$LOG" '"msg":"hub disconnected' 10
+    leaf_peak=0
+    while [ "$(awk -v a="$leaf_down_at" -v b="$(now)" -v o="$LEAF_OUTAGE" 'BEGIN {print (b - a < o)}')" = 1 ]; do
+        pending=$(metric vigie_spool_pending_alerts 'output="hub"')
+        [ -n "$pending" ] && [ "$pending" -gt "$leaf_peak" ] && leaf_peak=$pending
+        sleep 0.5
+    done
+    leaf_links=$(grep -c 'Leafnode connection created' "$WORK/leaf-demo.log")
+    restart_leaf demo
+    leaf_up_at=$(now)
+    check "the leaf node is attached to the hub again" \
+        wait_until "leaf node attached" 30 leaf_links_over "$leaf_links"
+    check "vigie reconnects to its leaf node" wait_log "$LOG" '"msg":"hub reconnected"' 30
+    echo "  vigie reconnected $(since "$leaf_up_at") s after the leaf node restarted"
+    posted_down=$(last_posted)
+    wait_until "load after the leaf node's restart" 60 posted_at_least $((posted_down + RATE * 3))
+    touch "$WORK/stop-load"
+    wait "$LOADER"
+    N=$(last_posted)
+    HUB=$("$TOOL" hub-check --url "$HUB_URL" "${SOC[@]}" --stream ALERTS --expect "$N" --timeout 120)
+    leaf_caught_up=$(since "$leaf_up_at")
+    echo "  hub ALERTS: $HUB"
+    check "leaf down: every POST accepted" equals "$(wc -l < "$WORK/load.refused")" 0
+    check "leaf down: $N alerts in the hub" equals "$(json_field "$HUB" messages)" "$N"
+    check "leaf down: distinct uids == events" equals "$(json_field "$HUB" distinct_ids)" "$N"
+    check "leaf down: none missing" equals "$(json_field "$HUB" missing_seqs)" 0
+    check "leaf down: none twice" equals "$(json_field "$HUB" duplicate_seqs)" 0
+    FIGURES_LEAF="; then the leaf node down ${LEAF_OUTAGE} s: events $N in all, alerts in the\
+ hub $(json_field "$HUB" messages), missing $(json_field "$HUB" missing_seqs), duplicates\
+ $(json_field "$HUB" duplicate_seqs), spool peak $leaf_peak alerts, every alert in the hub\
+ ${leaf_caught_up} s after the leaf node restarted (the load went on 3 s after it)"
+fi
+
 stop_agency_vigie
 check "vigie exits 0 after SIGTERM" equals "$STATUS" 0
 
-echo "FIGURES: events $N, alerts in the hub $(json_field "$HUB" messages), distinct uids" \
-    "$(json_field "$HUB" distinct_ids), missing $(json_field "$HUB" missing_seqs), duplicates" \
-    "$(json_field "$HUB" duplicate_seqs), $what down ${OUTAGE} s at $RATE events/s, spool" \
-    "peak $peak alerts, delivery resumed ${resumed_kill} s after the kill$([ "$HUB_NODES" = 1 ] && echo " (${resumed} s after the restart)")," \
-    "every alert in the hub ${caught_up} s after the restart (the load went on ${AFTER} s after it)"
+echo "FIGURES: ${FIGURES_HUB}${FIGURES_LEAF:-}"
 if [ "$failures" -gt 0 ]; then
     for f in "$WORK"/*.log; do echo "--- $f (last lines)"; tail -n 15 "$f"; done
 fi
