@@ -211,6 +211,9 @@ fi
 
 stop_agency_vigie
 check "vigie exits 0 after SIGTERM" equals "$STATUS" 0
+# The output's URL carries the agency vigie's password for its leaf node (the sample's).
+lacks() { ! grep -qF -- "$2" "$1"; }
+check "vigie's log never shows the leaf node password" lacks "$LOG" vigie-demo-password-change-me
 
 echo "FIGURES: ${FIGURES_HUB}${FIGURES_LEAF:-}"
 if [ "$failures" -gt 0 ]; then
