@@ -203,11 +203,10 @@ std::string JetStreamInput::Impl::delivery_problem(natsMsg* msg) {
            ")";
 }
 
-// Sorts a fetched batch: dead letters are handled at once, the rest is grouped by agency
-// into one job each; a redelivered message gets a job of its own, so that a message that
-// killed a worker cannot take the messages fetched with it to the dead letters. A message
-// dead-lettered here counts as one rejected event for the metrics, under kUnknownAgency
-// when its subject names no configured agency.
+// Sorts a fetched batch: the messages not to evaluate are set aside at once, the rest is
+// grouped by agency into one job each; a redelivered message gets a job of its own, so that
+// a message that killed a worker cannot take the messages fetched with it to the dead
+// letters.
 void JetStreamInput::Impl::dispatch(natsMsgList& list) {
     const auto fetched = Clock::now();
     struct Group {
@@ -223,30 +222,8 @@ void JetStreamInput::Impl::dispatch(natsMsgList& list) {
         const uint64_t redelivered_before = redelivered_.load();
         const std::string too_often = delivery_problem(msg);
         const bool alone = redelivered_.load() != redelivered_before;
-        const std::string_view subject = natsMsg_GetSubject(msg);
-        const std::string_view payload(natsMsg_GetData(msg),
-                                       static_cast<size_t>(natsMsg_GetDataLength(msg)));
-        if (subject == settings_.dead_letter_subject) {  // kept by the stream: never evaluated
-            ack(msg);
-            natsMsg_Destroy(msg);
-            release(1);
-            continue;
-        }
-        const std::string_view agency = agency_of(subject, prefix_);
-        const bool known = !agency.empty() && known_agency_(agency);
-        const std::string problem = agency.empty() ? "the subject is not " + prefix_ + "<agency>"
-                                    : !known       ? "unknown agency " + std::string(agency)
-                                    : !too_often.empty() ? too_often
-                                                         : payload_problem(payload);
-        if (!problem.empty()) {
-            const RejectReason reason = !known              ? RejectReason::UnknownAgency
-                                        : too_often.empty() ? RejectReason::MalformedJson
-                                                            : RejectReason::DeliveryLimit;
-            engine_.count_refused(known ? agency : kUnknownAgency, IngestInput::Nats, reason, 1,
-                                  payload.size());
-            settle_dead_letter(msg, problem);
-            continue;
-        }
+        const std::string_view agency = agency_of(natsMsg_GetSubject(msg), prefix_);
+        if (set_aside(msg, agency, too_often)) continue;
         auto it =
             alone ? groups.end() : std::find_if(groups.begin(), groups.end(), [&](const Group& g) {
                 return g.agency == agency && !g.alone;
@@ -259,9 +236,38 @@ void JetStreamInput::Impl::dispatch(natsMsgList& list) {
             it->job->messages.reserve(alone ? 1 : static_cast<size_t>(list.Count));
         }
         it->job->messages.push_back(msg);
-        it->job->body.append(payload);
+        it->job->body.append(std::string_view(natsMsg_GetData(msg),
+                                              static_cast<size_t>(natsMsg_GetDataLength(msg))));
     }
     for (Group& g : groups) submit(g.job);
+}
+
+// A message not to evaluate: a dead letter kept by the stream (acknowledged), or one to
+// dead-letter (counted as one rejected event, under kUnknownAgency when its subject names no
+// configured agency). False: evaluate it.
+bool JetStreamInput::Impl::set_aside(natsMsg* msg, std::string_view agency,
+                                     const std::string& too_often) {
+    if (natsMsg_GetSubject(msg) == settings_.dead_letter_subject) {  // never evaluated
+        ack(msg);
+        natsMsg_Destroy(msg);
+        release(1);
+        return true;
+    }
+    const std::string_view payload(natsMsg_GetData(msg),
+                                   static_cast<size_t>(natsMsg_GetDataLength(msg)));
+    const bool known = !agency.empty() && known_agency_(agency);
+    const std::string problem = agency.empty()       ? "the subject is not " + prefix_ + "<agency>"
+                                : !known             ? "unknown agency " + std::string(agency)
+                                : !too_often.empty() ? too_often
+                                                     : payload_problem(payload);
+    if (problem.empty()) return false;
+    const RejectReason reason = !known              ? RejectReason::UnknownAgency
+                                : too_often.empty() ? RejectReason::MalformedJson
+                                                    : RejectReason::DeliveryLimit;
+    engine_.count_refused(known ? agency : kUnknownAgency, IngestInput::Nats, reason, 1,
+                          payload.size());
+    settle_dead_letter(msg, problem);
+    return true;
 }
 
 void JetStreamInput::Impl::submit(const std::shared_ptr<NatsJob>& job) {

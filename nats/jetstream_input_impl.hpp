@@ -110,6 +110,7 @@ class JetStreamInput::Impl {
     void hand_back(natsMsg* msg);
     std::string delivery_problem(natsMsg* msg);
     void dispatch(natsMsgList& list);
+    bool set_aside(natsMsg* msg, std::string_view agency, const std::string& too_often);
     void submit(const std::shared_ptr<NatsJob>& job);
     void finish(const std::shared_ptr<NatsJob>& held, IngestResult&& result);
     bool hold(const std::shared_ptr<NatsJob>& job, const std::string& error);
