@@ -196,13 +196,14 @@ void JetStreamInput::Impl::finish(const std::shared_ptr<NatsJob>& held, IngestRe
     job.messages.clear();
 }
 
-// Acknowledges `msg` once its dead letter is stored, else keeps it for retry_dead_letters.
-// While dead letters already wait, the stream is away: this one waits after them, untried,
-// so that a batch of them cannot wait for the stream's answer one after the other.
+// Acknowledges `msg` once its dead letter is stored, else keeps it for retry_dead_letters
+// (when stopping: hands it back, for another worker). While dead letters already wait, the
+// stream is away: this one waits after them, untried, so that a batch of them cannot wait
+// for the stream's answer one after the other.
 void JetStreamInput::Impl::settle_dead_letter(natsMsg* msg, const std::string& reason) {
     {
         std::lock_guard lock(flight_mutex_);
-        if (!dead_waiting_.empty()) {
+        if (!dead_waiting_.empty() && !stopping_) {
             dead_waiting_.push_back({msg, reason, 0});
             return;
         }
@@ -214,8 +215,14 @@ void JetStreamInput::Impl::settle_dead_letter(natsMsg* msg, const std::string& r
         release(1);
         return;
     }
-    std::lock_guard lock(flight_mutex_);
-    dead_waiting_.push_back({msg, reason, 1});
+    {
+        std::lock_guard lock(flight_mutex_);
+        if (!stopping_) {
+            dead_waiting_.push_back({msg, reason, 1});
+            return;
+        }
+    }
+    hand_back(msg);
 }
 
 // Publishes the dead letter of `msg`; true once a stream stored it. Says in the log what

@@ -160,6 +160,7 @@ void IngestEngine::run_job(Worker& worker, IngestJob& job) {
     }
     if (job.done) job.done(std::move(result));
     if (options_.count_figures && counted) record(worker, job, delivered);
+    if (!counted) worker.job_regex_limits.clear();  // told by the run that counts
     report_regex_limits(worker);
 }
 
