@@ -2,6 +2,7 @@
 
 #include <nats/nats.h>
 
+#include <algorithm>
 #include <stdexcept>
 #include <vector>
 
@@ -46,6 +47,8 @@ std::string redacted_url(const std::string& url) {
 }
 
 constexpr std::chrono::seconds kWatchEvery{1};
+// A connection the library closed is made again after this long (it gives up no more).
+constexpr std::chrono::milliseconds kClosedRebuildAfter{2000};
 
 // Logs the first rebuilds and then every 2^k-th: a hub down for hours costs a few lines.
 bool worth_logging(uint64_t rebuilds) {
@@ -110,7 +113,7 @@ NatsForwarder::NatsForwarder(std::string name, const NatsOutputSettings& setting
     if (natsConnection_Status(connection_) != NATS_CONN_STATUS_CONNECTED)
         shared_->note(LogLevel::Warning, "hub unreachable at start-up; retrying", servers_text());
     built_at_ = std::chrono::steady_clock::now();
-    watchdog_ = std::thread([this] { watch(); });
+    if (rebuild_after_.count() > 0) watchdog_ = std::thread([this] { watch(); });
 }
 
 bool NatsForwarder::open(natsConnection*& connection, jsCtx*& js, std::string& error) {
@@ -175,9 +178,11 @@ void NatsForwarder::check_connection() {
         status = natsConnection_Status(connection_);
     }
     if (status == NATS_CONN_STATUS_CONNECTED) came_up_ = true;
-    if (status == NATS_CONN_STATUS_CONNECTED || (came_up_ && status != NATS_CONN_STATUS_CLOSED))
-        return;
-    if (std::chrono::steady_clock::now() - built_at_ >= rebuild_after_) rebuild();
+    const auto age = std::chrono::steady_clock::now() - built_at_;
+    // Closed is final: no need to wait as long as for one still trying.
+    if (status == NATS_CONN_STATUS_CLOSED ? age >= std::min(rebuild_after_, kClosedRebuildAfter)
+                                          : !came_up_ && age >= rebuild_after_)
+        rebuild();
 }
 
 void NatsForwarder::rebuild() {

@@ -42,8 +42,8 @@ std::string nats_denied_publish_subject(std::string_view server_error);
 
 class NatsForwarder final : public AlertForwarder {
   public:
-    // A connection not connected this long after it was made (or closed by the library) is
-    // destroyed and made again; the tests shorten it.
+    // A connection not connected this long after it was made is destroyed and made again
+    // (one the library closed, after 2 s at most). 0: no watchdog (the tests show why).
     static constexpr std::chrono::milliseconds kDefaultRebuildAfter{15000};
 
     // Throws std::runtime_error when the settings are unusable (bad URL, unreadable
