@@ -1,22 +1,26 @@
 #!/usr/bin/env bash
 # Issue 18 item 4: a full spool with the NATS input neither spins nor loses events.
-# `vigie serve` with the NATS input (ack_wait_seconds 2, max_deliver 1: the server gives a
-# message up after 3 deliveries) forwards alerts to a NATS hub that is down, through a 1 MiB
-# spool that fills. The spool stays full for longer than ack_wait x (max_deliver + 2):
-#  1. the worker stops fetching and keeps the held messages (InProgress): the consumer shows
-#     no redelivery (a small bound), nothing is dead-lettered, the worker's CPU is measured;
-#  2. the log says it once when it starts (a few lines, not one per retry);
+# WORKERS `vigie serve` workers (1 or 2, on one consumer) with the NATS input
+# (ack_wait_seconds 2, max_deliver 1: the server gives a message up after 3 deliveries)
+# forward alerts to a NATS hub that is down, each through a 1 MiB spool that fills. The
+# spools stay full for HOLD seconds, longer than ack_wait x (max_deliver + 2):
+#  1. the workers stop fetching and keep the held messages (InProgress): the consumer shows
+#     no redelivery (with two workers, none of one's messages goes to the other), nothing is
+#     dead-lettered; the workers' CPU is measured;
+#  2. the log says it once when it starts: no line of the nats input during the hold;
 #  3. vigie_events_received_total{input="nats"} never exceeds the events published;
 # then the hub comes back:
 #  4. every event has its alert in the hub's stream exactly once, the consumer drains, no
 #     dead letter, and the received metric equals the events published (each counted once).
 # Usage: item04_full_spool_nats_input.sh VIGIE VIGIE_NATS_TOOL SOURCE_DIR [EVENTS] [HOLD_S]
+# (WORKERS=2 in the environment: two workers)
 set -u
-VIGIE=$1 TOOL=$2 SOURCE=$3 EVENTS=${4:-5000} HOLD=${5:-12}
+VIGIE=$1 TOOL=$2 SOURCE=$3 EVENTS=${4:-5000} HOLD=${5:-12} WORKERS=${WORKERS:-1}
 . "$SOURCE/tests/nats/nats_lib.sh"
 . "$SOURCE/tests/support/check_lib.sh"
 test_setup
 SAMPLE=$SOURCE/samples/windows-sysmon.ndjson
+NAMES=$(seq -f 'w%g' "$WORKERS")
 
 HUB_PORT=$(free_port)
 HUB_URL="nats://127.0.0.1:$HUB_PORT"
@@ -28,19 +32,20 @@ start_hub() {
 }
 stop_hub() { kill -9 "$HUB_PID" 2> /dev/null; wait "$HUB_PID" 2> /dev/null; }
 
-start_nats
-METRICS_PORT=$(free_port)
-cat > "$WORK/w.yaml" <<YAML
+declare -A METRICS_PORT PID
+worker_config() {  # NAME
+    METRICS_PORT[$1]=$(free_port)
+    cat > "$WORK/$1.yaml" <<YAML
 http: {listen: 127.0.0.1:$(free_port)}
-metrics: {listen: 127.0.0.1:$METRICS_PORT}
-rules: {paths: [$SOURCE/tests/nats/rules], mapping: flat, cache_dir: $WORK/cache}
+metrics: {listen: 127.0.0.1:${METRICS_PORT[$1]}}
+rules: {paths: [$SOURCE/tests/nats/rules], mapping: flat, cache_dir: $WORK/cache-$1}
 engine: {threads: 1}
 alerts:
   format: jsonl
   outputs:
     - {name: hub, type: nats, url: $HUB_URL, subject_prefix: alerts, ack_timeout_ms: 2000}
   suppression: {window_seconds: 0, fields: []}
-spool: {directory: $WORK/spool, max_bytes: 1048576}
+spool: {directory: $WORK/$1-spool, max_bytes: 1048576}
 nats:
   enabled: true
   url: $NATS_URL
@@ -52,59 +57,78 @@ agencies:
     token_sha256: b5d56f2eacf505c2639b22468f3a8b1bcaf7d619cadbab47dc6ce515fc4c3612
 log: {level: info}
 YAML
-
-metric() {  # NAME LABEL_MATCH: the value of the first line of NAME with LABEL_MATCH, or ""
-    curl -s "http://127.0.0.1:$METRICS_PORT/metrics" |
-        grep -E "^$1\{[^}]*$2[^}]*\} " | head -1 | awk '{printf "%.0f", $2}'
 }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-consumer() { "$TOOL" consumer-info --url "$NATS_URL"; }
 
+received() {  # the workers' vigie_events_received_total{input="nats"}, summed
+    local sum=0 name n
+    for name in $NAMES; do
+        n=$(curl -s "http://127.0.0.1:${METRICS_PORT[$name]}/metrics" |
+            grep -E '^vigie_events_received_total\{[^}]*input="nats"[^}]*\} ' | head -1 |
+            awk '{printf "%.0f", $2}')
+        sum=$((sum + ${n:-0}))
+    done
+    echo "$sum"
+}
+cpu_ticks() {  # the workers' user + system time, summed
+    local sum=0 name
+    for name in $NAMES; do sum=$((sum + $(awk '{print $14 + $15}' "/proc/${PID[$name]}/stat"))); done
+    echo "$sum"
+}
+input_lines() {  # the nats input's own log lines, all workers
+    cat "$WORK"/w*.log | grep -c '"msg":"[^"]*nats \(input\|message\|dead\|fetch\)'
+}
+consumer() { "$TOOL" consumer-info --url "$NATS_URL"; }
+dead_letters() { "$TOOL" subject-count --url "$NATS_URL" --stream EVENTS --subject events.dead; }
+
+start_nats
 start_hub
 "$TOOL" hub-stream --url "$HUB_URL" --stream ALERTS --subjects 'alerts.>' --duplicate-window 600 \
     > /dev/null || { echo "FAIL: hub stream"; exit 1; }
 stop_hub
-start_worker w
-W=$LAST_PID
-LOG=$WORK/w.log
-
-echo "== $EVENTS events with the hub down and a 1 MiB spool"
-"$TOOL" publish --url "$NATS_URL" --file "$SAMPLE" --count "$EVENTS" > /dev/null
-for _ in $(seq 300); do
-    grep -q 'nats input paused' "$LOG" && break
-    sleep 0.1
+for name in $NAMES; do
+    worker_config "$name"
+    start_worker "$name"
+    PID[$name]=$LAST_PID
 done
-check "the log says the spool is full" grep -q 'alert spool full' "$LOG"
-check "the log says the nats input paused" grep -q 'nats input paused' "$LOG"
-lines_before=$(wc -l < "$LOG")
-input_lines() { grep -c '"msg":"[^"]*nats \(input\|message\|dead\|fetch\)' "$LOG"; }
+
+echo "== $EVENTS events, $WORKERS worker(s), the hub down, a 1 MiB spool each"
+"$TOOL" publish --url "$NATS_URL" --file "$SAMPLE" --count "$EVENTS" > /dev/null
+for name in $NAMES; do
+    for _ in $(seq 300); do
+        grep -q 'nats input paused' "$WORK/$name.log" && break
+        sleep 0.1
+    done
+    check "$name: the log says the spool is full" grep -q 'alert spool full' "$WORK/$name.log"
+    check "$name: the log says the nats input paused" grep -q 'nats input paused' "$WORK/$name.log"
+done
+lines_before=$(cat "$WORK"/w*.log | wc -l)
 input_before=$(input_lines)
 info_before=$(consumer)
-ticks_before=$(cpu_ticks "$W")
+ticks_before=$(cpu_ticks)
 t0=$(date +%s.%N)
 sleep "$HOLD"  # a measurement period (the outage), not a synchronisation
-ticks_after=$(cpu_ticks "$W")
+ticks_after=$(cpu_ticks)
 t1=$(date +%s.%N)
 info_after=$(consumer)
-lines_after=$(wc -l < "$LOG")
+lines_after=$(cat "$WORK"/w*.log | wc -l)
 input_after=$(input_lines)
-hz=$(getconf CLK_TCK)
-cpu=$(awk -v a="$ticks_before" -v b="$ticks_after" -v t0="$t0" -v t1="$t1" -v hz="$hz" \
+cpu=$(awk -v a="$ticks_before" -v b="$ticks_after" -v t0="$t0" -v t1="$t1" -v hz="$(getconf CLK_TCK)" \
     'BEGIN {printf "%.1f", 100 * (b - a) / hz / (t1 - t0)}')
-echo "  held for $HOLD s (ack_wait 2 s, max_deliver 1): worker CPU $cpu % of a core," \
+held_received=$(received)
+echo "  held for $HOLD s (ack_wait 2 s, max_deliver 1): workers' CPU $cpu % of a core," \
     "$((lines_after - lines_before)) log lines ($((input_after - input_before)) of the nats input)"
 echo "  consumer before: $info_before"
 echo "  consumer after:  $info_after"
-redelivered=$(json_field "$info_after" num_redelivered)
-received=$(metric vigie_events_received_total 'input="nats"')
-echo "  vigie_events_received_total{input=nats} while held: ${received:-0}"
-check "1: no message redelivered while held" test "${redelivered:-99}" -le 0
-check "1: messages still pending for the consumer" test "$(json_field "$info_after" num_ack_pending)" -gt 0
-check "1: nothing dead-lettered while held" equals \
-    "$("$TOOL" subject-count --url "$NATS_URL" --stream EVENTS --subject events.dead)" 0
+echo "  vigie_events_received_total{input=nats} while held: $held_received"
+check "1: no message redelivered while held" equals "$(json_field "$info_after" num_redelivered)" 0
+check "1: messages held, not acknowledged" test "$(json_field "$info_after" num_ack_pending)" -gt 0
+check "1: no fetch while held" equals "$(json_field "$info_after" delivered)" \
+    "$(json_field "$info_before" delivered)"
+check "1: nothing dead-lettered while held" equals "$(dead_letters)" 0
 check "2: the nats input logs nothing more while held" test "$((input_after - input_before))" -le 0
-check "2: the log never says a message was dead-lettered or redelivered" bash -c "! grep -q 'nats message dead-lettered\|will be redelivered' '$LOG'"
-check "3: events counted at most once while held" test "${received:-0}" -le "$EVENTS"
+check "2: the log never says a message was dead-lettered or redelivered" \
+    bash -c "! cat '$WORK'/w*.log | grep -q 'nats message dead-lettered\|will be redelivered'"
+check "3: events counted at most once while held" test "$held_received" -le "$EVENTS"
 
 echo "== the hub back"
 start_hub
@@ -117,17 +141,19 @@ drained=$("$TOOL" wait-drained --url "$NATS_URL" --timeout 60)
 echo "  consumer: $drained"
 check "4: the consumer drained" equals "$(json_field "$drained" num_ack_pending)" 0
 check "4: no message redelivered" equals "$(json_field "$drained" num_redelivered)" 0
-check "4: no dead letter" equals \
-    "$("$TOOL" subject-count --url "$NATS_URL" --stream EVENTS --subject events.dead)" 0
+check "4: no dead letter" equals "$(dead_letters)" 0
+total=0
 for _ in $(seq 50); do  # the figures are folded about once a second
-    received=$(metric vigie_events_received_total 'input="nats"')
-    [ "${received:-0}" -ge "$EVENTS" ] && break
+    total=$(received)
+    [ "$total" -ge "$EVENTS" ] && break
     sleep 0.2
 done
-check "4: each event received counted once" equals "$received" "$EVENTS"
-check "4: the log says ingest resumed" grep -q 'room again' "$LOG"
-stop_worker "$W"
-echo "  log lines of the run: $(wc -l < "$LOG") ($(grep -c '"level":"error"' "$LOG") errors)"
+check "4: each event received counted once" equals "$total" "$EVENTS"
+for name in $NAMES; do
+    check "4: $name: the log says ingest resumed" grep -q 'nats input resumed' "$WORK/$name.log"
+    stop_worker "${PID[$name]}"
+done
+echo "  log lines of the run: $(cat "$WORK"/w*.log | wc -l) ($(cat "$WORK"/w*.log | grep -c '"level":"error"') errors)"
 [ -n "${KEEP_LOGS:-}" ] && mkdir -p "$KEEP_LOGS" && cp "$WORK"/*.log "$WORK"/*.yaml "$KEEP_LOGS"/
 echo "$pass checks passed, $failures failed"
 [ "$failures" -eq 0 ] && echo PASS
