@@ -184,6 +184,14 @@ uint64_t HubConnection::stream_messages() {
     return n;
 }
 
+std::string HubConnection::stream_leader() {
+    jsStreamInfo* info = nullptr;
+    if (js_GetStreamInfo(&info, js_, "HUB", nullptr, nullptr) != NATS_OK) return {};
+    std::string leader = info->Cluster && info->Cluster->Leader ? info->Cluster->Leader : "";
+    jsStreamInfo_Destroy(info);
+    return leader;
+}
+
 std::vector<std::string> HubConnection::stream_uids() {
     std::vector<std::string> out;
     const uint64_t n = stream_messages();

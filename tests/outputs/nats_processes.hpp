@@ -65,6 +65,7 @@ class HubConnection {
     // JetStream leader after start) until `seconds` pass: false then.
     bool create_stream(int replicas, double seconds = 30);
     uint64_t stream_messages();              // 0 when unknown
+    std::string stream_leader();             // its server name (n1 ...); "" when unknown
     std::vector<std::string> stream_uids();  // Nats-Msg-Id of every message, by sequence
 
   private:
