@@ -266,24 +266,26 @@ DeliveryResult NatsForwarder::publish_all(std::span<const ForwardedAlert> alerts
     return DeliveryResult::ok();
 }
 
-DeliveryResult NatsForwarder::wait_for_acks() {
+DeliveryResult NatsForwarder::wait_for_acks(size_t batch) {
     const auto deadline =
         std::chrono::steady_clock::now() + std::chrono::milliseconds(settings_.ack_timeout_ms);
     std::unique_lock lock(shared_->mutex);
     // Settled once every alert is acknowledged or refused: the refused ones get no answer.
     const bool settled = shared_->changed.wait_until(lock, deadline, [&] {
-        return shared_->outstanding.size() == shared_->outstanding_denied() ||
+        return shared_->outstanding.empty() || shared_->all_outstanding_refused(batch) ||
                !shared_->error.empty() || shared_->interrupted.load();
     });
-    if (const size_t denied = shared_->outstanding_denied(); denied > 0)
+    if (shared_->outstanding.empty()) return DeliveryResult::ok();
+    const size_t refused = shared_->all_outstanding_refused(batch) ? shared_->outstanding.size()
+                                                                   : shared_->outstanding_denied();
+    if (refused > 0)
         return DeliveryResult::refused_for_good(
-            context() + ": the hub refuses this user publishing " + std::to_string(denied) +
-            (denied == 1 ? " alert" : " alerts") + " (" + shared_->server_error + ")");
+            context() + ": the hub refuses this user publishing " + std::to_string(refused) +
+            (refused == 1 ? " alert" : " alerts") + " (" + shared_->server_error + ")");
     if (!shared_->error.empty())
         return shared_->refused
                    ? DeliveryResult::refused_for_good(context() + ": " + shared_->error)
                    : DeliveryResult::failed(context() + ": " + shared_->error);
-    if (shared_->outstanding.empty()) return DeliveryResult::ok();
     if (!settled) {
         // A subscription violation on the inbox (no acks can come back) shows here.
         const std::string hub_said =
@@ -310,7 +312,7 @@ DeliveryResult NatsForwarder::deliver(std::span<const ForwardedAlert> alerts) {
         shared_->begin_attempt(alerts, settings_.subject_prefix);
     }
     DeliveryResult result = publish_all(alerts);
-    if (result.delivered) result = wait_for_acks();
+    if (result.delivered) result = wait_for_acks(alerts.size());
     if (!result.delivered) {
         // Forget what was not acknowledged: the retry publishes it again, and a late
         // acknowledgement of this attempt is dropped by the library (or still counts,

@@ -71,7 +71,7 @@ class NatsForwarder final : public AlertForwarder {
     void check_connection();
     void rebuild();
     DeliveryResult publish_all(std::span<const ForwardedAlert> alerts);
-    DeliveryResult wait_for_acks();
+    DeliveryResult wait_for_acks(size_t batch);
     [[nodiscard]] std::string context() const;
     [[nodiscard]] std::string servers_text() const;
 

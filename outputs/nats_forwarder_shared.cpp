@@ -29,7 +29,7 @@ std::string nats_denied_publish_subject(std::string_view server_error) {
 }
 
 size_t NatsForwarder::Shared::outstanding_denied() const {
-    if (!denied_in_attempt) return 0;
+    if (denials_in_attempt == 0) return 0;
     size_t n = 0;
     for (const auto& [uid, subject] : outstanding) {
         const auto it = denied.find(subject);
@@ -38,12 +38,20 @@ size_t NatsForwarder::Shared::outstanding_denied() const {
     return n;
 }
 
+bool NatsForwarder::Shared::all_outstanding_refused(size_t batch) const {
+    if (denials_in_attempt == 0) return false;
+    // A count is no proof for one alert alone (a late refusal of an earlier attempt could
+    // be counted): alone, it is dead-lettered only when its own subject was named.
+    if (batch > 1 && outstanding.size() <= denials_in_attempt) return true;
+    return outstanding.size() == outstanding_denied();
+}
+
 void NatsForwarder::Shared::begin_attempt(std::span<const ForwardedAlert> alerts,
                                           std::string_view subject_prefix) {
     outstanding.clear();
     error.clear();
     refused = false;
-    denied_in_attempt = false;
+    denials_in_attempt = 0;
     attempt_start = Clock::now();
     for (const ForwardedAlert& alert : alerts)
         outstanding.emplace(alert.routing.uid,
@@ -105,7 +113,7 @@ void nats_forwarder_on_error(natsConnection* nc, natsSubscription*, natsStatus s
             std::erase_if(shared->denied,
                           [&](const auto& entry) { return now - entry.second > kDeniedMemory; });
             shared->denied[subject] = now;
-            shared->denied_in_attempt = true;
+            ++shared->denials_in_attempt;
             shared->changed.notify_all();
         }
     }

@@ -34,14 +34,19 @@ struct NatsForwarder::Shared {
     Clock::time_point attempt_start;
     // Subjects the hub refused to let this user publish to, with when it last said so.
     std::unordered_map<std::string, Clock::time_point> denied;
-    bool denied_in_attempt = false;  // some subject was refused since attempt_start
-    std::string server_error;        // the hub's last asynchronous error, in its words
+    // Publish refusals the hub reported since attempt_start: one per refused alert, even
+    // when the text naming its subject was overwritten by the next one's.
+    size_t denials_in_attempt = 0;
+    std::string server_error;  // the hub's last asynchronous error, in its words
 
     void note(LogLevel level, std::string_view message, std::string_view detail = {}) {
         if (log && !closing.load()) log(level, name, message, detail);
     }
     // Under mutex: the outstanding alerts whose subject was refused during this attempt.
     [[nodiscard]] size_t outstanding_denied() const;
+    // Under mutex: whether every alert still outstanding is accounted for by a refusal,
+    // by its subject, or (in a batch of several) by the number of refusals.
+    [[nodiscard]] bool all_outstanding_refused(size_t batch) const;
     // Starts an attempt over these alerts (under mutex).
     void begin_attempt(std::span<const ForwardedAlert> alerts, std::string_view subject_prefix);
 };
