@@ -199,3 +199,20 @@ TEST_CASE("nats item 5: alerts of two refused agencies in one batch are each dea
     MESSAGE("6 alerts of two refused agencies dead-lettered, 20 of demo delivered, in "
             << run.seconds << " s; failed attempts " << run.stats.failed_attempts);
 }
+
+// The hub refusing the inbox (no acknowledgement can come back) refuses no alert: every
+// attempt fails, retried, and the failure says what the hub said.
+TEST_CASE("nats item 5: an inbox the hub user may not read is a failure and not a refusal") {
+    PermissionsHub hub;
+    NatsOutputSettings settings = hub.output();
+    settings.inbox_prefix.clear();  // _INBOX: not allowed to this user
+    settings.ack_timeout_ms = 1000;
+    NatsForwarder forwarder("hub", settings);
+    REQUIRE(eventually([&] { return forwarder.connected(); }, 10));
+    const DeliveryResult r = forwarder.deliver(make_alerts("i", 3, "demo").alerts);
+    CHECK_FALSE(r.delivered);
+    CHECK_FALSE(r.refused);
+    CHECK(r.retryable);
+    CHECK(r.error.find("Permissions Violation for Subscription") != std::string::npos);
+    MESSAGE(r.error);
+}
