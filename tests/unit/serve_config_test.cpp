@@ -254,8 +254,7 @@ TEST_CASE("each output mistake is an error at its place") {
     CHECK(errors_of("alerts:\n  outputs:\n    - {name: a, type: nats, path: /x}\n") ==
           "vigie.yaml:3:29: unknown setting alerts.outputs[0].path (known here: type, name, "
           "min_level, agencies, tags, exclude_rules, tlp_amber, inside_organisation, url, "
-                "subject_prefix, credentials, batch, "
-          "ack_timeout_ms)\n");
+          "inbox_prefix, subject_prefix, credentials, batch, ack_timeout_ms)\n");
     CHECK(errors_of("alerts:\n  outputs:\n    - {name: a, type: file}\n") ==
           "vigie.yaml:3:7: alerts.outputs[0]: a file output needs a path\n");
     CHECK(errors_of("alerts:\n  outputs:\n    - {name: a, type: stdout}\n    - {name: a, type: stdout}\n") ==
