@@ -47,6 +47,7 @@ std::string redacted_url(const std::string& url) {
 }
 
 constexpr std::chrono::seconds kWatchEvery{1};
+constexpr std::chrono::milliseconds kNoStreamRetry{2000};
 // A connection the library closed is made again after this long (it gives up no more).
 constexpr std::chrono::milliseconds kClosedRebuildAfter{2000};
 
@@ -282,10 +283,16 @@ DeliveryResult NatsForwarder::wait_for_acks(size_t batch) {
         return DeliveryResult::refused_for_good(
             context() + ": the hub refuses this user publishing " + std::to_string(refused) +
             (refused == 1 ? " alert" : " alerts") + " (" + shared_->server_error + ")");
-    if (!shared_->error.empty())
-        return shared_->refused
-                   ? DeliveryResult::refused_for_good(context() + ": " + shared_->error)
-                   : DeliveryResult::failed(context() + ": " + shared_->error);
+    if (!shared_->error.empty() && shared_->refused)
+        return DeliveryResult::refused_for_good(context() + ": " + shared_->error);
+    if (!shared_->error.empty()) {
+        DeliveryResult failed = DeliveryResult::failed(context() + ": " + shared_->error);
+        // "No responders" costs the hub nothing and is the only sign, through an agency's
+        // leaf node, that the hub is away; its return is no event on this connection. So
+        // it is retried every kNoStreamRetry rather than on a backoff growing to 30 s.
+        if (shared_->no_stream) failed.retry_after = kNoStreamRetry;
+        return failed;
+    }
     if (!settled) {
         // A subscription violation on the inbox (no acks can come back) shows here.
         const std::string hub_said =

@@ -51,6 +51,7 @@ void NatsForwarder::Shared::begin_attempt(std::span<const ForwardedAlert> alerts
     outstanding.clear();
     error.clear();
     refused = false;
+    no_stream = false;
     denials_in_attempt = 0;
     attempt_start = Clock::now();
     for (const ForwardedAlert& alert : alerts)
@@ -80,6 +81,7 @@ void nats_forwarder_on_ack(jsCtx*, natsMsg* msg, jsPubAck* ack, jsPubAckErr* err
         if (ack) shared->outstanding.erase(uid);
         if (err && shared->error.empty()) {
             shared->refused = err->ErrCode == JSStreamMessageExceedsMaximumErr;
+            shared->no_stream = err->Err == NATS_NO_RESPONDERS;
             shared->error = std::string("negative ack: ") +
                             (err->ErrText ? err->ErrText : natsStatus_GetText(err->Err)) +
                             (err->ErrCode ? " (JetStream error " +

@@ -29,8 +29,9 @@ struct NatsForwarder::Shared {
     std::condition_variable changed;
     // The attempt in progress: uid -> subject of the alerts not yet acknowledged.
     std::unordered_map<std::string, std::string> outstanding;
-    std::string error;     // the attempt's first negative ack
-    bool refused = false;  // that ack refuses the message itself (over the stream's max size)
+    std::string error;       // the attempt's first negative ack
+    bool refused = false;    // that ack refuses the message itself (over the stream's max size)
+    bool no_stream = false;  // that ack is "no responders": no stream reachable right now
     Clock::time_point attempt_start;
     // Subjects the hub refused to let this user publish to, with when it last said so.
     std::unordered_map<std::string, Clock::time_point> denied;
