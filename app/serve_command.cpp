@@ -14,6 +14,8 @@
 
 #include "app/alert_pipeline.hpp"
 #include "app/commands.hpp"
+#include "app/serve_federation.hpp"
+#include "app/serve_indicators.hpp"
 #include "app/serve_reload.hpp"
 #include "app/serve_startup.hpp"
 #include "base/input_limits.hpp"
@@ -26,8 +28,6 @@
 #include "nats/jetstream_input.hpp"
 #include "nats/jetstream_setup.hpp"
 #include "serve/rule_counts.hpp"
-#include "app/serve_federation.hpp"
-#include "app/serve_indicators.hpp"
 #include "taxii/taxii_server.hpp"
 
 namespace vigie {
@@ -287,7 +287,14 @@ int run_serve(const ServeOptions& options) {
                 {{"rule", rule}, {"evaluations", evaluations}, {"held_back", held_back}});
         };
     engine_options.alerts = alert_pipeline.alert_options();
-    ServeIndicators indicators(*config, log);
+    std::unique_ptr<ServeIndicators> indicators_owner;
+    try {  // with indicators.share_over_nats, it waits for NATS as the input does
+        indicators_owner = std::make_unique<ServeIndicators>(*config, log);
+    } catch (const NatsStartupStopped& e) {
+        log.info("stopped during start-up", {{"reason", e.what()}});
+        return 0;
+    }
+    ServeIndicators& indicators = *indicators_owner;
     engine_options.alerts.indicators = indicators.catalog();
     IngestEngine engine(loaded.ruleset, alert_pipeline.format(),
                         indicators.alert_sink(alert_pipeline.sink()), engine_options);
@@ -297,7 +304,9 @@ int run_serve(const ServeOptions& options) {
     ServeReloader reloader(options.config_file, *config, engine, agencies, log);
     indicators.on_rules_accepted([&reloader, &log] {
         reloader.request([&log](ReloadOutcome&& r) {
-            if (!r.ok) log.warn("reload after accepting peers' Sigma rules refused", {{"summary", r.summary}});
+            if (!r.ok)
+                log.warn("reload after accepting peers' Sigma rules refused",
+                         {{"summary", r.summary}});
         });
     });
     // The TAXII 2.1 server (taxii.enabled): on the same listener, under /taxii2/ and its
@@ -352,7 +361,8 @@ int run_serve(const ServeOptions& options) {
             config->federation.identity_id, config->indicators.sightings_interval_seconds,
             [publisher, &log](const std::string& peer, const std::vector<std::string>& objects) {
                 taxii::PublishResult r = publisher->post_objects(peer, "", objects);
-                if (!r.ok) log.warn("sightings not delivered", {{"peer", peer}, {"error", r.error}});
+                if (!r.ok)
+                    log.warn("sightings not delivered", {{"peer", peer}, {"error", r.error}});
                 return r.ok;
             },
             [&peers](const std::string& peer, stix::Tlp tlp) {
@@ -362,17 +372,19 @@ int run_serve(const ServeOptions& options) {
                 });
             });
     }
-    IngestHandler handler(engine, agencies, config->http, log,
-                          [&reloader](std::function<void(ReloadOutcome &&)> done) {
-                              reloader.request(std::move(done));
-                          },
-                          std::move(taxii_routes));
+    IngestHandler handler(
+        engine, agencies, config->http, log,
+        [&reloader](std::function<void(ReloadOutcome &&)> done) {
+            reloader.request(std::move(done));
+        },
+        std::move(taxii_routes));
     HttpListener listener(io, config->http, handler, log);
     std::unique_ptr<ServeMetrics> metrics;
     if (config->metrics_enabled)
         metrics = std::make_unique<ServeMetrics>(
             config->metrics_listen.to_string(), [&engine] { return engine.figures(); },
-            ServeMetricsOptions{kVersion, kDefaultMaxRuleLabels, [&alert_pipeline] {
+            ServeMetricsOptions{kVersion, kDefaultMaxRuleLabels,
+                                [&alert_pipeline] {
                                     ServeSnapshot now;  // the spool as it is at the scrape
                                     alert_pipeline.add_figures(now);
                                     return now.spool;
