@@ -4,6 +4,8 @@
 #include <csignal>
 #include <thread>
 
+#include "config/nats_servers.hpp"
+
 namespace vigie {
 
 namespace {
@@ -63,20 +65,7 @@ void fail(const std::string& what, natsStatus s, jsErrCode jerr) {
 }
 
 std::string server_list(const std::vector<std::string>& servers) {
-    std::string out;
-    for (std::string url : servers) {
-        // nats://user:password@host, nats://token@host: no secret goes to a log or a message.
-        const size_t scheme = url.find("://");
-        const size_t from = scheme == std::string::npos ? 0 : scheme + 3;
-        const size_t at = url.find('@', from);
-        const size_t colon = url.find(':', from);
-        if (at != std::string::npos && colon < at)
-            url.replace(colon + 1, at - colon - 1, "***");
-        else if (at != std::string::npos)
-            url.replace(from, at - from, "***");
-        out += (out.empty() ? "" : ",") + url;
-    }
-    return out;
+    return redacted_nats_servers(servers);
 }
 
 bool wait_unless_stopped(std::chrono::milliseconds wait) {

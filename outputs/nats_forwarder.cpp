@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "config/nats_servers.hpp"
 #include "outputs/nats_forwarder_shared.hpp"
 
 namespace vigie {
@@ -33,17 +34,6 @@ const char* status_name(natsConnStatus status) {
         default:
             return "draining";
     }
-}
-
-// A server URL fit for a log line or a dead letter: its password (or token) hidden.
-std::string redacted_url(const std::string& url) {
-    const size_t scheme = url.find("://");
-    const size_t from = scheme == std::string::npos ? 0 : scheme + 3;
-    const size_t at = url.find('@', from);
-    if (at == std::string::npos || url.find('/', from) < at) return url;
-    const size_t colon = url.find(':', from);
-    const size_t secret = colon < at ? colon + 1 : from;
-    return url.substr(0, secret) + "***" + url.substr(at);
 }
 
 constexpr std::chrono::seconds kWatchEvery{1};
@@ -223,9 +213,7 @@ void NatsForwarder::rebuild() {
 }
 
 std::string NatsForwarder::servers_text() const {
-    std::string out;
-    for (const auto& url : settings_.servers) out += (out.empty() ? "" : ",") + redacted_url(url);
-    return out;
+    return redacted_nats_servers(settings_.servers);
 }
 
 std::string NatsForwarder::context() const {

@@ -6,6 +6,7 @@
 
 #include "config/config_reader.hpp"
 #include "config/listen_address.hpp"
+#include "config/nats_servers.hpp"
 #include "config/token_digest.hpp"
 
 using namespace vigie;
@@ -117,8 +118,9 @@ TEST_CASE("each mistake is an error at its place") {
           "vigie.yaml:2:1: setting http is given twice\n");
     CHECK(errors_of("agencies:\n  - {id: a, token_sha256: " + digest + "}\n  -\n") ==
           "vigie.yaml:2:3: agencies[1] is empty\n");
-    CHECK(errors_of("metrics:\n  enabled: false\n  pushgateway: {url: 'http://127.0.0.1:9091'}\n") ==
-          "vigie.yaml:2:3: metrics.pushgateway needs metrics.enabled: true (it pushes them)\n");
+    CHECK(
+        errors_of("metrics:\n  enabled: false\n  pushgateway: {url: 'http://127.0.0.1:9091'}\n") ==
+        "vigie.yaml:2:3: metrics.pushgateway needs metrics.enabled: true (it pushes them)\n");
     CHECK(errors_of("metrics: {enabled: false}\n") == "");
     CHECK(errors_of("- just a list\n") ==
           "vigie.yaml:1:1: the configuration must be a mapping of settings\n");
@@ -164,10 +166,11 @@ TEST_CASE("nats settings: defaults, values and each mistake at its place") {
 
     // A cluster: a comma list or a YAML list, the stream settings a hub operator sets.
     auto cluster = ConfigReader("vigie.yaml", diags)
-                       .read("nats:\n  url: nats://a:4222, nats://b:4222,tls://c:4222\n"
-                             "  replicas: 3\n  max_age_seconds: 86400\n  max_bytes: 1000000\n"
-                             "  duplicate_window_seconds: 300\n  inbox_prefix: _INBOX_demo\n"
-                             "  credentials: demo.creds\n  connect_retry_seconds: 0\n");
+                       .read(
+                           "nats:\n  url: nats://a:4222, nats://b:4222,tls://c:4222\n"
+                           "  replicas: 3\n  max_age_seconds: 86400\n  max_bytes: 1000000\n"
+                           "  duplicate_window_seconds: 300\n  inbox_prefix: _INBOX_demo\n"
+                           "  credentials: demo.creds\n  connect_retry_seconds: 0\n");
     REQUIRE(cluster.has_value());
     CHECK(cluster->nats.servers ==
           std::vector<std::string>{"nats://a:4222", "nats://b:4222", "tls://c:4222"});
@@ -178,8 +181,8 @@ TEST_CASE("nats settings: defaults, values and each mistake at its place") {
     CHECK(cluster->nats.inbox_prefix == "_INBOX_demo");
     CHECK(cluster->nats.credentials == "demo.creds");
     CHECK(cluster->nats.connect_retry_seconds == 0);
-    auto listed = ConfigReader("vigie.yaml", diags)
-                      .read("nats:\n  url: [nats://a:4222, 'nats://b:4222']\n");
+    auto listed =
+        ConfigReader("vigie.yaml", diags).read("nats:\n  url: [nats://a:4222, 'nats://b:4222']\n");
     REQUIRE(listed.has_value());
     CHECK(listed->nats.servers == std::vector<std::string>{"nats://a:4222", "nats://b:4222"});
 
@@ -213,21 +216,31 @@ TEST_CASE("nats settings: defaults, values and each mistake at its place") {
           "vigie.yaml:1:25: nats.max_ack_pending must be a whole number from 1 to 1000000\n");
 }
 
+TEST_CASE("issue 18: a NATS server list is shown without its passwords or tokens") {
+    CHECK(redacted_nats_url("nats://vigie:secret@hub1:4222") == "nats://vigie:***@hub1:4222");
+    CHECK(redacted_nats_url("tls://token@hub1:4222") == "tls://***@hub1:4222");
+    CHECK(redacted_nats_url("user:pw@hub1:4222") == "user:***@hub1:4222");
+    CHECK(redacted_nats_url("nats://hub1:4222/a@b") == "nats://hub1:4222/a@b");
+    CHECK(redacted_nats_servers({"nats://a:1", "nats://u:p@b:2"}) == "nats://a:1,nats://u:***@b:2");
+}
+
 TEST_CASE("alert outputs, spool, suppression and pushgateway are read with their types") {
     Diagnostics diags;
-    auto c = ConfigReader("vigie.yaml", diags)
-                 .read("alerts:\n"
-                       "  format: ocsf\n"
-                       "  event_fields: [Event.System.Computer]\n"
-                       "  suppression: {window_seconds: 60, fields: [User]}\n"
-                       "  outputs:\n"
-                       "    - {name: a, type: file, path: /tmp/a, rotate_bytes: 1000, fsync: always}\n"
-                       "    - {name: hub, type: nats, url: 'nats://h:4222', min_level: high,\n"
-                       "       agencies: [demo], tags: [attack.t1059], exclude_rules: [r1]}\n"
-                       "    - {name: w, type: webhook, url: 'http://h/x', secret_env: S, batch: 5}\n"
-                       "    - {name: s, type: syslog, address: '127.0.0.1:514', facility: 4}\n"
-                       "spool: {directory: /tmp/spool, max_bytes: 2097152}\n"
-                       "metrics:\n  pushgateway: {url: 'http://pg:9091', agency: demo}\n");
+    auto c =
+        ConfigReader("vigie.yaml", diags)
+            .read(
+                "alerts:\n"
+                "  format: ocsf\n"
+                "  event_fields: [Event.System.Computer]\n"
+                "  suppression: {window_seconds: 60, fields: [User]}\n"
+                "  outputs:\n"
+                "    - {name: a, type: file, path: /tmp/a, rotate_bytes: 1000, fsync: always}\n"
+                "    - {name: hub, type: nats, url: 'nats://h:4222', min_level: high,\n"
+                "       agencies: [demo], tags: [attack.t1059], exclude_rules: [r1]}\n"
+                "    - {name: w, type: webhook, url: 'http://h/x', secret_env: S, batch: 5}\n"
+                "    - {name: s, type: syslog, address: '127.0.0.1:514', facility: 4}\n"
+                "spool: {directory: /tmp/spool, max_bytes: 2097152}\n"
+                "metrics:\n  pushgateway: {url: 'http://pg:9091', agency: demo}\n");
     REQUIRE(c.has_value());
     CHECK(c->alerts_format == "ocsf");
     CHECK(c->alert_content.event_fields == std::vector<std::string>{"Event.System.Computer"});
@@ -257,7 +270,8 @@ TEST_CASE("each output mistake is an error at its place") {
           "inbox_prefix, subject_prefix, credentials, batch, ack_timeout_ms)\n");
     CHECK(errors_of("alerts:\n  outputs:\n    - {name: a, type: file}\n") ==
           "vigie.yaml:3:7: alerts.outputs[0]: a file output needs a path\n");
-    CHECK(errors_of("alerts:\n  outputs:\n    - {name: a, type: stdout}\n    - {name: a, type: stdout}\n") ==
+    CHECK(errors_of("alerts:\n  outputs:\n    - {name: a, type: stdout}\n    - {name: a, type: "
+                    "stdout}\n") ==
           "vigie.yaml:4:7: alerts.outputs[1]: output name 'a' is used twice\n");
     CHECK(errors_of("alerts:\n  outputs:\n    - {name: a, type: stdout, min_level: loud}\n") ==
           "vigie.yaml:3:42: alerts.outputs[0].min_level must be one of: informational, "
