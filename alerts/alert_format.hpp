@@ -55,7 +55,7 @@ inline constexpr std::string_view kAlertSchemaVersion = "1.0";
 // The bound on one formatted alert (alerts.max_alert_bytes), below what the hub accepts
 // (NATS's default max_payload is 1 MiB, headers included): a 600 KB event would otherwise
 // give a 1.2 MB alert (the event, and the matched value again) that no hub takes.
-inline constexpr size_t kDefaultMaxAlertBytes = 256 * 1024;
+inline constexpr size_t kDefaultMaxAlertBytes = 256ULL * 1024;
 // In an alert over the bound, each matched value is cut to this.
 inline constexpr size_t kCutMatchedValueBytes = 1024;
 

@@ -12,8 +12,8 @@ namespace vigie {
 namespace {
 
 bool name_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
 }
 
 // A JetStream stream or consumer name (also a subject token of its API).
@@ -48,8 +48,7 @@ std::string server_problem(const std::string& url) {
     const auto scheme = url.find("://");
     if (scheme != std::string::npos) {
         const std::string s = url.substr(0, scheme);
-        if (s != "nats" && s != "tls")
-            return "server URL '" + url + "' must be nats:// or tls://";
+        if (s != "nats" && s != "tls") return "server URL '" + url + "' must be nats:// or tls://";
     }
     return {};
 }
@@ -91,8 +90,8 @@ void ConfigReader::nats_servers(const YAML::Node& n, const std::string& path,
     }
     std::vector<std::string> servers;
     for (const auto& [url, node] : given) {
-        if (const std::string problem = server_problem(url); !problem.empty()) {
-            error(node, path + ": " + problem);
+        if (std::string problem = server_problem(url); !problem.empty()) {
+            error(node, problem.insert(0, path + ": "));
             return;
         }
         servers.push_back(url);
@@ -131,9 +130,8 @@ void ConfigReader::nats(const YAML::Node& n, const std::string& path, NatsSettin
         n, path,
         {{"enabled", [&](const YAML::Node& x, const std::string& q) { flag(x, q, s.enabled); }},
          {"url", nats_server_list(s.servers)},
-         {"credentials", [&](const YAML::Node& x, const std::string& q) {
-              text(x, q, s.credentials);
-          }},
+         {"credentials",
+          [&](const YAML::Node& x, const std::string& q) { text(x, q, s.credentials); }},
          {"inbox_prefix", nats_inbox_prefix(s.inbox_prefix)},
          {"connect_retry_seconds", uint_field(0, 86400, s.connect_retry_seconds)},
          {"stream", nats_text(s.stream, name_rule, nats_name)},
@@ -141,7 +139,7 @@ void ConfigReader::nats(const YAML::Node& n, const std::string& path, NatsSettin
          {"replicas", uint_field(1, 5, st.replicas)},
          {"max_age_seconds", uint_field(0, 100ULL * 365 * 86400, st.max_age_seconds)},
          {"max_bytes", uint_field(0, 1ULL << 50, st.max_bytes)},
-         {"duplicate_window_seconds", uint_field(1, 7 * 86400, st.duplicate_window_seconds)},
+         {"duplicate_window_seconds", uint_field(1, 7ULL * 86400, st.duplicate_window_seconds)},
          {"consumer", nats_text(s.consumer, name_rule, nats_name)},
          {"dead_letter_subject",
           nats_text(s.dead_letter_subject, "a subject without wildcards", nats_subject)},

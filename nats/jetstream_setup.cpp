@@ -231,14 +231,14 @@ void open_with_retries(const NatsSettings& settings, NatsEvents& events,
             reason = e.what();
         }
         if (const std::string why = refusal(h.connection); !why.empty())
-            abandon(events, h, std::runtime_error(reason + " (" + why + ")"));
+            abandon(events, h, std::runtime_error(reason.append(" (").append(why).append(")")));
         const std::optional<std::chrono::milliseconds> wait = clock.next_wait();
         if (!wait)
             abandon(events, h,
                     std::runtime_error(
                         "NATS not ready after " + std::to_string(settings.connect_retry_seconds) +
                         " s (nats.connect_retry_seconds) and " + std::to_string(attempt) +
-                        " attempts, servers " + servers + ": " + reason));
+                        " attempts, servers " + servers + ": " + reason.c_str()));
         events.log->warn("nats not ready at start-up; retrying",
                          {{"servers", servers},
                           {"attempt", attempt},
@@ -247,7 +247,7 @@ void open_with_retries(const NatsSettings& settings, NatsEvents& events,
         if (!wait_unless_stopped(*wait))
             abandon(events, h,
                     NatsStartupStopped("stopped while waiting for NATS at " + servers +
-                                       " (last: " + reason + ")"));
+                                       " (last: " + reason.c_str() + ")"));
     }
 }
 
