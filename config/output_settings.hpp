@@ -105,7 +105,7 @@ struct AlertContentSettings {
     bool include_event = true;
     // An alert longer than this has its event and matched values cut, marked, with their
     // original sizes (alerts/alert_format.hpp): below the hub's NATS max_payload (1 MiB).
-    uint64_t max_alert_bytes = 256 * 1024;
+    uint64_t max_alert_bytes = 256ULL * 1024;
     std::vector<std::string> event_fields;  // empty: the whole event; else only these paths
     std::vector<std::string> time_fields{"@timestamp",
                                          "timestamp",
