@@ -1,6 +1,7 @@
 #include "nats/dead_letter_publisher.hpp"
 
 #include "nats/message_batch.hpp"
+#include "nats/startup_retry.hpp"  // describe
 
 namespace vigie {
 
@@ -15,14 +16,6 @@ bool original_position(natsMsg* original, std::string& stream, uint64_t& sequenc
     sequence = meta->Sequence.Stream;
     jsMsgMetaData_Destroy(meta);
     return !stream.empty() && sequence != 0;
-}
-
-std::string describe(natsStatus s, jsErrCode jerr) {
-    natsStatus last = NATS_OK;
-    const char* text = nats_GetLastError(&last);
-    std::string out = (text && *text) ? text : natsStatus_GetText(s);
-    if (jerr != 0) out += " (JetStream error " + std::to_string(static_cast<int>(jerr)) + ")";
-    return out;
 }
 
 }  // namespace
