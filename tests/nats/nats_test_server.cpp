@@ -32,7 +32,9 @@ int free_port() {
     return ntohs(a.sin_port);
 }
 
-bool accepts(int port) {
+}  // namespace
+
+bool loopback_port_accepts(int port) {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;
@@ -42,8 +44,6 @@ bool accepts(int port) {
     ::close(fd);
     return ok;
 }
-
-}  // namespace
 
 std::string find_nats_server() {
     const char* path = std::getenv("PATH");
@@ -77,7 +77,7 @@ NatsTestServer::NatsTestServer() {
         ::_exit(127);
     }
     for (int i = 0; i < 200; ++i) {  // it is ready within a second; allow 10
-        if (accepts(port)) return;
+        if (loopback_port_accepts(port)) return;
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     this->~NatsTestServer();

@@ -10,6 +10,9 @@ namespace vigie::test {
 // The nats-server executable on PATH (or in /usr/sbin), or "" when it is not installed.
 std::string find_nats_server();
 
+// Whether something listens on this loopback port (a server started and ready).
+bool loopback_port_accepts(int port);
+
 class NatsTestServer {
   public:
     NatsTestServer();  // throws std::runtime_error when the server does not come up

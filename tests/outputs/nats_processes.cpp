@@ -20,17 +20,6 @@ namespace vigie::test {
 
 namespace {
 
-bool port_accepts(int port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(static_cast<uint16_t>(port));
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-    ::close(fd);
-    return ok;
-}
-
 std::string replace_all(std::string text, const std::string& from, const std::string& to) {
     for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
         text.replace(at, from.size(), to);
@@ -75,7 +64,7 @@ void NatsProcess::start() {
 
 void NatsProcess::wait_accepting() {
     for (int i = 0; i < 400; ++i) {  // ready within a second; allow 20
-        if (port_accepts(port_)) return;
+        if (loopback_port_accepts(port_)) return;
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     throw std::runtime_error("nats-server did not start on port " + std::to_string(port_) + ": " +

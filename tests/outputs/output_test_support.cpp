@@ -89,17 +89,6 @@ AlertBatch make_alerts(const std::string& prefix, size_t n, const std::string& a
 
 namespace {
 
-bool accepts(int port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(static_cast<uint16_t>(port));
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-    ::close(fd);
-    return ok;
-}
-
 pid_t spawn(const std::vector<std::string>& argv, bool quiet) {
     std::vector<char*> args;
     for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
@@ -133,7 +122,7 @@ void HubServer::start() {
     pid_ = spawn({exe_, "-js", "-a", "127.0.0.1", "-p", std::to_string(port_), "-sd", store_.path},
                  true);
     for (int i = 0; i < 200; ++i) {
-        if (accepts(port_)) return;
+        if (loopback_port_accepts(port_)) return;
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     throw std::runtime_error("nats-server did not start on port " + std::to_string(port_));
