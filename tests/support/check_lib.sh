@@ -8,3 +8,18 @@ check() {  # check DESCRIPTION COMMAND...
 }
 has() { grep -qF -- "$2" "$1"; }
 equals() { [ "$1" = "$2" ] || { echo "  expected [$2], got [$1]"; return 1; }; }
+
+# wait_until SECONDS COMMAND...: polls COMMAND every 50 ms until it succeeds; returns 1 when
+# SECONDS pass first. The one way shell tests wait for something (a log line, a metric, a
+# file): a fixed sleep is either too short on a loaded machine or wastes time on an idle one.
+# The poll interval is not synchronisation: the condition is.
+wait_until() {
+  local deadline=$((SECONDS + $1)); shift
+  until "$@"; do
+    [ "$SECONDS" -lt "$deadline" ] || return 1
+    sleep 0.05  # poll interval of this loop, not a wait for an event
+  done
+}
+
+# log_has FILE TEXT: for wait_until; FILE may not exist yet.
+log_has() { [ -f "$1" ] && grep -qF -- "$2" "$1"; }
