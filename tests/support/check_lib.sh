@@ -14,7 +14,7 @@ equals() { [ "$1" = "$2" ] || { echo "  expected [$2], got [$1]"; return 1; }; }
 # file): a fixed sleep is either too short on a loaded machine or wastes time on an idle one.
 # The poll interval is not synchronisation: the condition is.
 wait_until() {
-  local deadline=$((SECONDS + $1)); shift
+  local deadline=$((SECONDS + $1 + 1)); shift  # +1: SECONDS counts whole seconds
   until "$@"; do
     [ "$SECONDS" -lt "$deadline" ] || return 1
     sleep 0.05  # poll interval of this loop, not a wait for an event
