@@ -4,21 +4,22 @@
 # (so that batches finish out of order) and --no-prefilter (every rule evaluated on
 # every event) must produce the same alerts; 1 and N threads the very same bytes, in
 # input order, and the same problem reports.
-# Usage: pipeline_equivalence_test.sh VIGIE VIGIE_BENCH SIGMA_DIR PROJECT_RULES
+# Skipped (77) when the SigmaHQ snapshot is absent: the project's few rules raise too few
+# alerts to tell the pipelines apart, so a run on them would be a pass that proves nothing.
+# Usage: pipeline_equivalence_test.sh VIGIE VIGIE_BENCH SIGMA_DIR
 set -u
-vigie=$1 bench=$2 sigma=$3 project_rules=$4
+vigie=$1 bench=$2 sigma=$3
+rules=()
+for d in "$sigma"/rules*/; do [ -d "$d" ] && rules+=(--rules "$d"); done
+if [ ${#rules[@]} -eq 0 ]; then
+  echo "SKIPPED: no SigmaHQ rules (no rules*/ folder) under $sigma (set VIGIE_SIGMA_DIR at configure time)"
+  exit 77
+fi
+rules+=(--mapping windows)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-
-rules=()
-for d in "$sigma"/rules*/; do [ -d "$d" ] && rules+=(--rules "$d"); done
-if [ ${#rules[@]} -eq 0 ]; then
-  echo "notice: no SigmaHQ rules under $sigma; using the project's rules only"
-  rules=(--rules "$project_rules")
-fi
-rules+=(--mapping windows)
 
 "$bench" generate --size 6M --seed 7 "$work/a.ndjson" >/dev/null || { echo "FAIL: generator"; exit 1; }
 "$bench" generate --size 3M --seed 8 "$work/b.ndjson" >/dev/null || { echo "FAIL: generator"; exit 1; }
@@ -34,6 +35,9 @@ run() {  # run NAME ARGS... -> $work/NAME.out, $work/NAME.err
   # The detection time differs from run to run; everything else must not.
   "$vigie" scan "${rules[@]}" --format jsonl "$@" "$work/a.ndjson" "$work/c.ndjson" \
     2> "$work/$name.err" | sed -E 's/,"time":[0-9]+,/,/' > "$work/$name.out"
+  # Malformed documents are reported, not fatal: every shape of the pipeline exits 0.
+  local status=${PIPESTATUS[0]}
+  [ "$status" -eq 0 ] || fail "$name: vigie scan exited $status, not 0"
   grep -v '^vigie: \|warning: ' "$work/$name.err" > "$work/$name.problems"
 }
 run one --threads 1
