@@ -11,12 +11,7 @@ if ! script -qec true /dev/null > /dev/null 2>&1; then
   echo "SKIPPED: no pseudo-terminal here (script -qec true failed); progress line not checked"
   exit 77
 fi
-failures=0
-pass=0
-check() {  # check DESCRIPTION COMMAND...
-  local what=$1; shift
-  if "$@"; then pass=$((pass + 1)); else echo "FAIL: $what"; failures=$((failures + 1)); fi
-}
+. "$(dirname "$0")/../support/check_lib.sh"
 
 cat > "$work/rule.yml" <<'YML'
 title: Whoami
@@ -32,15 +27,19 @@ for i in $(seq 200); do
 done > "$work/events.ndjson"
 
 cmd="'$vigie' scan --rules '$work/rule.yml' --mapping flat --format jsonl '$work/events.ndjson'"
+# script -e exits with the status of the command it ran.
 script -qec "$cmd > /dev/null" /dev/null > "$work/tty" 2>&1
+check "the scan on a terminal exits 0" equals "$?" 0
 check "a progress line on a terminal" grep -q "events/s" "$work/tty"
 check "it counts the alerts" grep -q "200 alerts" "$work/tty"
 check "it is erased before the summary" grep -qF $'\r\033[K' "$work/tty"
 script -qec "$cmd > /dev/null < /dev/null 2> '$work/notty'" /dev/null > /dev/null 2>&1
+check "the scan with stderr to a file exits 0" equals "$?" 0
 check "the summary still goes to stderr" grep -q "400 events read" "$work/notty"
 check "no progress line when stderr is not a terminal" bash -c "! grep -q 'events/s' '$work/notty'"
 script -qec "cat '$work/events.ndjson' | '$vigie' scan --rules '$work/rule.yml' --mapping flat - > /dev/null" \
   /dev/null > "$work/tty-stdin" 2>&1
+check "the scan of stdin exits 0" equals "$?" 0
 check "the stdin run scans" grep -q "400 events read" "$work/tty-stdin"
 check "no progress line for stdin" bash -c "! grep -q 'events/s' '$work/tty-stdin'"
 

@@ -40,16 +40,23 @@ check "alerts validate against the alert schema" \
 # A persistent store: a second run without the bundle still matches, and re-importing the
 # same bundle changes nothing.
 run_scan --indicator-store "$work/ioc.sqlite" --indicators "$here/bundle.json" "$here/events.ndjson"
+check "first run into the store: exit 0" equals "$?" 0
 check "first run into the store" equals "$(wc -l <"$work/alerts.jsonl")" 3
 run_scan --indicator-store "$work/ioc.sqlite" "$here/events.ndjson"
+check "the store alone: exit 0" equals "$?" 0
 check "the store alone matches after a restart" equals "$(wc -l <"$work/alerts.jsonl")" 3
 run_scan --indicator-store "$work/ioc.sqlite" --indicators "$here/bundle.json" "$here/events.ndjson"
+check "a re-import: exit 0" equals "$?" 0
 check "a re-import is all already known" has "$work/stderr" "(0 new, 0 updated, 6 already known"
 
 # A newer version revokes the domain: it stops matching.
 sed -e 's/"modified": "2026-11-30T09:00:00.000Z",/"modified": "2026-12-01T09:00:00.000Z", "revoked": true,/' \
   "$here/bundle.json" >"$work/revoked.json"
 run_scan --indicator-store "$work/ioc.sqlite" --indicators "$work/revoked.json" "$here/events.ndjson"
+check "the revoking run: exit 0" equals "$?" 0
+check "the revoking versions are imported as updates" has "$work/stderr" "(0 new, 4 updated, 2 already known"
+# No alert because nothing matched, not because nothing was read.
+check "the revoking run still reads every event" has "$work/stderr" "7 events read, 0 rejected, 0 alerts"
 check "revocation stops every match" equals "$(wc -l <"$work/alerts.jsonl")" 0
 
 echo "scan_indicators: $pass passed, $failures failed"

@@ -23,6 +23,7 @@ YML
 "$vigie" indicators import --store "$work/s.sqlite" --stix "$here/sigma-bundle.json" 2>/dev/null
 check "sigma indicators are stored" equals "$?" 0
 "$vigie" rules pending --store "$work/s.sqlite" --rules "$work/rules" >"$work/pending" 2>"$work/err"
+check "rules pending exits 0" equals "$?" 0
 check "three rules wait for review" has "$work/err" "3 Sigma rules from peers wait for review"
 check "a clean rule is listed as ok" \
   has "$work/pending" "indicator--c0ffee00-0000-4000-8000-000000000001  7d5b5b1e-6a44-4f0e-9d7c-2b0c9e8b1a01"
@@ -43,9 +44,11 @@ check "a rule with problems is refused" equals "$?" 1
 check "the clean rule is accepted" equals "$?" 0
 check "... into its own file" test -s "$work/rules/federation/7d5b5b1e-6a44-4f0e-9d7c-2b0c9e8b1a01.yml"
 "$vigie" rules pending --store "$work/s.sqlite" --rules "$work/rules" >"$work/pending" 2>"$work/err"
+check "rules pending after an accept exits 0" equals "$?" 0
 check "two remain pending" has "$work/err" "2 Sigma rules from peers wait for review"
 printf '%s\n' '{"Image":"C:\\Windows\\System32\\certutil.exe","CommandLine":"certutil -urlcache -f http://x/a a"}' >"$work/events.ndjson"
 "$vigie" scan --rules "$work/rules" --mapping flat --format jsonl "$work/events.ndjson" >"$work/alerts" 2>/dev/null
+check "the scan with the accepted rule exits 0" equals "$?" 0
 check "the accepted rule fires like any rule" has "$work/alerts" '"id":"7d5b5b1e-6a44-4f0e-9d7c-2b0c9e8b1a01"'
 echo "sigma_indicators: $pass passed, $failures failed"
 [ "$failures" -eq 0 ]
