@@ -39,11 +39,11 @@ check "collections list the collection" has "$work/body" "\"id\":\"$collection\"
 
 # Seeded: CLEAR (1), GREEN (2, two versions), AMBER (3), AMBER+STRICT (4), RED (5),
 # unmarked (6, default AMBER).
-taxii $port "$objects" "${amber[@]}" > /dev/null
+check "amber: GET $objects answers 200" equals "$(taxii $port "$objects" "${amber[@]}")" 200
 check "amber peer: CLEAR, GREEN, AMBER, unmarked" equals "$(ids_seen)" 4
 for n in 4 5; do check "amber peer never gets $(ind $n) in the list" \
   bash -c "! grep -q $(ind $n) $work/body"; done
-taxii $port "$objects" "${partner[@]}" > /dev/null
+check "partner: GET $objects answers 200" equals "$(taxii $port "$objects" "${partner[@]}")" 200
 check "partner: CLEAR and GREEN only" equals "$(ids_seen)" 2
 for n in 3 4 5 6; do
   check "partner never gets $(ind $n) in the list" bash -c "! grep -q $(ind $n) $work/body"
@@ -58,20 +58,20 @@ for n in 4 5; do
 done
 check "amber: AMBER by id" equals "$(taxii $port "$objects$(ind 3)/" "${amber[@]}")" 200
 check "amber: unmarked by id (default AMBER)" equals "$(taxii $port "$objects$(ind 6)/" "${amber[@]}")" 200
-taxii $port "/api1/collections/$collection/manifest/" "${partner[@]}" > /dev/null
+check "partner: GET /api1/collections/$collection/manifest/ answers 200" equals "$(taxii $port "/api1/collections/$collection/manifest/" "${partner[@]}")" 200
 check "partner's manifest: 2 indicators" equals "$(ids_seen)" 2
-taxii $port "/api1/collections/$collection/manifest/" "${amber[@]}" > /dev/null
+check "amber: GET /api1/collections/$collection/manifest/ answers 200" equals "$(taxii $port "/api1/collections/$collection/manifest/" "${amber[@]}")" 200
 for n in 4 5; do check "manifest never lists $(ind $n)" bash -c "! grep -q $(ind $n) $work/body"; done
 check "versions of a GREEN indicator" equals "$(taxii $port "$objects$(ind 2)/versions/" "${partner[@]}")" 200
 check "two versions" has "$work/body" '"versions":["2024-03-04T09:00:00.000000Z","2024-03-06T10:00:00.000000Z"]'
 
 # match filters
-taxii $port "$objects?match[type]=identity" "${partner[@]}" > /dev/null
+check "partner: GET $objects?match[type]=identity answers 200" equals "$(taxii $port "$objects?match[type]=identity" "${partner[@]}")" 200
 check "match[type]=identity" has "$work/body" '"type":"identity"'
 check "match[type] leaves indicators out" bash -c "! grep -q indicator-- $work/body"
-taxii $port "$objects?match[id]=$(ind 2)&match[version]=all" "${partner[@]}" > /dev/null
+check "partner: GET $objects?match[id]=$(ind 2)&match[version]=all answers 200" equals "$(taxii $port "$objects?match[id]=$(ind 2)&match[version]=all" "${partner[@]}")" 200
 check "match[id] + match[version]=all" equals "$(grep -o '"modified"' "$work/body" | wc -l)" 2
-taxii $port "$objects?match%5Bid%5D=$(ind 2)&match%5Bversion%5D=first" "${partner[@]}" > /dev/null
+check "partner: GET $objects?match%5Bid%5D=$(ind 2)&match%5Bversion%5D=first answers 200" equals "$(taxii $port "$objects?match%5Bid%5D=$(ind 2)&match%5Bversion%5D=first" "${partner[@]}")" 200
 check "match[version]=first (encoded)" has "$work/body" '"modified":"2024-03-04T09:00:00.000Z"'
 
 # POST: 9 GREEN indicators, one bad object; then pages of 2 with next.
@@ -102,10 +102,10 @@ while :; do
 done
 check "pagination: 6 pages of 2" equals "$pages" 6   # 11 GREEN/CLEAR indicator versions: 2+9
 check "pagination: every visible indicator once" equals "$seen" 11
-taxii $port "$objects?match[type]=indicator&limit=3" "${partner[@]}" > /dev/null
+check "partner: GET $objects?match[type]=indicator&limit=3 answers 200" equals "$(taxii $port "$objects?match[type]=indicator&limit=3" "${partner[@]}")" 200
 last=$(sed -nE 's/^X-TAXII-Date-Added-Last: ([^\r]*)\r?$/\1/p' "$work/headers")
 check "X-TAXII-Date-Added-Last" test -n "$last"
-taxii $port "$objects?match[type]=indicator&added_after=$last" "${partner[@]}" > /dev/null
+check "partner: GET $objects?match[type]=indicator&added_after=$last answers 200" equals "$(taxii $port "$objects?match[type]=indicator&added_after=$last" "${partner[@]}")" 200
 check "added_after: the rest" equals "$(grep -o '"type":"indicator"' "$work/body" | wc -l)" 8
 
 # Status codes
@@ -127,12 +127,13 @@ check "the ingest routes still answer" equals "$(curl -s -o /dev/null -w '%{http
 stop_serve A
 check "exit 0" equals "$STATUS" 0
 start_serve B "$work/vigie.yaml" || exit 1
-taxii $HTTP_B "$objects$(ind 104)/" "${partner[@]}" > /dev/null
+check "partner: GET $objects$(ind 104)/ answers 200" equals "$(taxii $HTTP_B "$objects$(ind 104)/" "${partner[@]}")" 200
 check "a posted object survives a restart" has "$work/body" "$(ind 104)"
-taxii $HTTP_B "$objects?match[version]=all&match[type]=indicator&limit=100" "${amber[@]}" > /dev/null
+check "amber: GET $objects?match[version]=all&match[type]=indicator&limit=100 answers 200" equals "$(taxii $HTTP_B "$objects?match[version]=all&match[type]=indicator&limit=100" "${amber[@]}")" 200
 check "the seed is not added twice" equals "$(grep -o '"type":"indicator"' "$work/body" | wc -l)" 14
 check "log: seeded" has "$work/B.log" '"already_there":8'
 stop_serve B
+check "B exits 0" equals "$STATUS" 0
 
 echo "taxii server: $pass checks passed, $failures failed"
 [ "$failures" -eq 0 ]
