@@ -16,6 +16,7 @@
 set -euo pipefail
 VIGIE=$1 TOOL=$2 SOURCE=$3
 . "$SOURCE/tests/nats/nats_lib.sh"
+. "$SOURCE/tests/support/check_lib.sh"
 test_setup
 
 # config NAME OUTPUT_PATH MAX_DELIVER: sets METRICS_PORT.
@@ -47,35 +48,32 @@ metric() {  # port outcome: vigie_nats_messages_total{outcome=...}
         sed -n "s/^vigie_nats_messages_total{outcome=\"$2\"} \([0-9]*\).*/\1/p"
 }
 
-wait_metric_at_least() {  # port outcome value: bounded poll (30 s)
-    for _ in $(seq 600); do
-        [ "$(metric "$1" "$2")" -ge "$3" ] 2> /dev/null && return 0
-        sleep 0.05
-    done
+metric_at_least() { [ "$(metric "$1" "$2")" -ge "$3" ] 2> /dev/null; }
+metric_is() { [ "$(metric "$1" "$2")" = "$3" ]; }
+
+wait_metric_at_least() {  # port outcome value: waits 30 s at most
+    wait_until 30 metric_at_least "$@" && return 0
     echo "FAIL: vigie_nats_messages_total{outcome=\"$2\"} never reached $3 (port $1)"
     exit 1
 }
 
-wait_metric() {  # port outcome value: bounded poll (30 s)
-    for _ in $(seq 600); do
-        [ "$(metric "$1" "$2")" = "$3" ] && return 0
-        sleep 0.05
-    done
+wait_metric() {  # port outcome value: waits 30 s at most
+    wait_until 30 metric_is "$@" && return 0
     echo "FAIL: vigie_nats_messages_total{outcome=\"$2\"} never reached $3 (port $1)"
     curl -s "http://127.0.0.1:$1/metrics" | grep nats_; tail -n 5 "$WORK"/*.log
     exit 1
 }
+
+# serving_or_gone LOG PID: the worker logged "serving", or it has exited (no use waiting).
+serving_or_gone() { log_has "$1" '"msg":"serving"' || ! kill -0 "$2" 2> /dev/null; }
 
 # start NAME: sets LAST_PID once the worker serves (signals handled, NATS input started).
 start() {
     "$VIGIE" serve --config "$WORK/$1.yaml" > /dev/null 2> "$WORK/$1.log" &
     LAST_PID=$!
     PIDS+=("$LAST_PID")
-    for _ in $(seq 600); do
-        grep -q '"msg":"serving"' "$WORK/$1.log" 2> /dev/null && return 0
-        kill -0 "$LAST_PID" 2> /dev/null || break
-        sleep 0.05
-    done
+    wait_until 30 serving_or_gone "$WORK/$1.log" "$LAST_PID" || true
+    log_has "$WORK/$1.log" '"msg":"serving"' && return 0
     cat "$WORK/$1.log"; echo "FAIL: worker $1 did not start"; exit 1
 }
 
@@ -137,14 +135,14 @@ printf '%s' "$dead" | grep -Eq 'delivered [34] times without being acknowledged 
 "$TOOL" wait-drained --url "$NATS_URL" --timeout 30 > /dev/null ||
     { echo "FAIL: the consumer still holds the message"; exit 1; }
 grep -q '"msg":"nats message dead-lettered"' "$WORK/held$attempt.log" || { echo "FAIL: not logged"; exit 1; }
-rejected=""
-for _ in $(seq 600); do  # the ingest counts are folded about once a second
-    rejected=$(curl -s "http://127.0.0.1:$METRICS_PORT/metrics" |
-        grep -F 'vigie_events_rejected_total{agency="demo",input="nats",reason="delivery_limit"}' || true)
-    [ "${rejected##* }" = 1 ] && break
-    sleep 0.05
-done
-[ "${rejected##* }" = 1 ] || { echo "FAIL: not counted as rejected (delivery_limit): $rejected"; exit 1; }
+delivery_limit_rejections() {
+    curl -s "http://127.0.0.1:$METRICS_PORT/metrics" |
+        grep -F 'vigie_events_rejected_total{agency="demo",input="nats",reason="delivery_limit"}'
+}
+one_rejection() { [ "$(delivery_limit_rejections | sed 's/.* //')" = 1 ]; }
+# The ingest counts are folded about once a second: waits for the count, 30 s at most.
+wait_until 30 one_rejection ||
+    { echo "FAIL: not counted as rejected (delivery_limit): $(delivery_limit_rejections)"; exit 1; }
 stop_worker "$last"  # it carries on: still serving, stops cleanly
 exec 3>&-
 

@@ -67,8 +67,7 @@ start_serve B "$work/b.yaml" || exit 1
 
 # wait_for FILE TEXT: true once TEXT is in FILE (20 s at most).
 wait_for() {
-  for _ in $(seq 1 200); do grep -qF -- "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
-  echo "  not found in $1: $2"; return 1
+  wait_until 20 log_has "$1" "$2" || { echo "  not found in $1: $2"; return 1; }
 }
 sent=0
 # send DOMAIN: one event for DOMAIN and one for the sentinel, waited for (alerts are in order).
@@ -99,8 +98,9 @@ code=$(curl -s -o "$work/status.json" -w '%{http_code}' -H "Accept: $media" -H "
 check "the owner posts version 2" equals "$code" 202
 
 # What the GREEN peer is served: the revocation of what it saw, nothing of version 2.
-curl -s -o "$work/served.json" -H "Accept: $media" -H 'Authorization: Bearer green-token' \
-  "http://127.0.0.1:$HTTP_A/api1/collections/$collection/objects/$(ind 1)/"
+code=$(curl -s -o "$work/served.json" -w '%{http_code}' -H "Accept: $media" -H 'Authorization: Bearer green-token' \
+  "http://127.0.0.1:$HTTP_A/api1/collections/$collection/objects/$(ind 1)/")
+check "the GREEN peer still gets the object" equals "$code" 200
 check "served: revoked" has "$work/served.json" '"revoked":true'
 check "served: version 2's modified" has "$work/served.json" '"modified":"2026-02-01T00:00:00.000000Z"'
 check "served: version 1's GREEN marking" has "$work/served.json" "$green"
@@ -115,6 +115,8 @@ check "B's store took it as an update" wait_for "$work/B.log" '"updated":1'
 send revoked.example
 check "after the revocation: no alert from B" equals "$(alerted 2)" 0
 stop_serve B
+check "B exits 0" equals "$STATUS" 0
+check "B kept its indicator store" test -s "$work/b-indicators.sqlite"
 check "B never holds version 2's description" \
   bash -c "! cat '$work'/b-indicators.sqlite* | grep -qaF RED-ONLY"
 check "B never holds the object it never saw" \
@@ -125,12 +127,16 @@ start_serve B "$work/b.yaml" || exit 1
 send revoked.example
 check "after B's restart: still no alert" equals "$(alerted 3)" 0
 stop_serve B
+check "B (restarted) exits 0" equals "$STATUS" 0
 stop_serve A
+check "A exits 0" equals "$STATUS" 0
 
 # vigie indicators export: a receiver of an earlier export gets the revocation the same way.
 printf '{"objects":[%s]}' "$(indicator 1 revoked.example "$green" 2026-01-01T00:00:00.000Z)" > "$work/v1.json"
 "$vigie" indicators import --store "$work/x.sqlite" --stix "$work/v1.json" --stix "$work/v2.json" 2> /dev/null
+check "import of both versions exits 0" equals "$?" 0
 "$vigie" indicators export --store "$work/x.sqlite" > "$work/export.json" 2> "$work/export.log"
+check "export exits 0" equals "$?" 0
 check "export: the revocation goes as the GREEN version, revoked" python3 -c '
 import json, sys
 objects = json.load(open(sys.argv[1]))["objects"]

@@ -68,12 +68,12 @@ open(sys.argv[2] + "/locked", "w").close()
 for _ in range(1200):
     if os.path.exists(sys.argv[2] + "/release"):
         break
-    time.sleep(0.05)
+    time.sleep(0.05)  # poll interval while waiting for the release file, not a wait
 db.execute("COMMIT")
 PY
 python3 "$work/lock.py" "$work/taxii.sqlite" "$work" &
 locker=$!
-for _ in $(seq 1 300); do [ -f "$work/locked" ] && break; sleep 0.1; done
+wait_until 30 test -f "$work/locked"
 check "the TAXII store's write lock is held" test -f "$work/locked"
 
 pids=()
@@ -87,7 +87,8 @@ in_progress() {
   curl -s "http://127.0.0.1:$METRICS_A/metrics" |
     sed -nE 's/^vigie_http_requests_in_progress ([0-9.e+]+)$/\1/p' | cut -d. -f1
 }
-for _ in $(seq 1 300); do [ "$(in_progress)" = 2 ] && break; sleep 0.1; done
+in_progress_is() { [ "$(in_progress)" = "$1" ]; }
+wait_until 30 in_progress_is 2
 check "both TAXII POSTs are being handled (vigie_http_requests_in_progress 2)" equals "$(in_progress)" 2
 
 check "meanwhile GET /healthz answers 200" \
@@ -101,10 +102,12 @@ check "  (unanswered)" test ! -s "$work/taxii1.code" -a ! -s "$work/taxii2.code"
 
 touch "$work/release"
 wait "$locker"
+check "the lock holder commits and exits 0" equals "$?" 0
 wait "${pids[@]}"
 check "once the store is free, the first TAXII POST: 202" equals "$(cat "$work/taxii1.code")" 202
 check "  and the second: 202" equals "$(cat "$work/taxii2.code")" 202
-check "  every object stored" has "$work/taxii1.body" '"failure_count":0'
+check "  every object of the first stored" has "$work/taxii1.body" '"failure_count":0'
+check "  every object of the second stored" has "$work/taxii2.body" '"failure_count":0'
 stop_serve A
 check "and stops cleanly (exit 0)" equals "$STATUS" 0
 [ "$failures" -eq 0 ] || { cut -c1-300 "$work"/taxii*.body; tail -5 "$work/A.log" | cut -c1-300; }

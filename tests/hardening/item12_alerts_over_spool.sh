@@ -38,7 +38,9 @@ too_large() {
   curl -s "http://127.0.0.1:$METRICS_A/metrics" |
     sed -nE 's/^vigie_http_responses_total\{outcome="too_large"\} ([0-9.e+]+)$/\1/p' | cut -d. -f1
 }
-for _ in $(seq 1 100); do [ "$(too_large)" = 2 ] && break; sleep 0.1; done
+too_large_is() { [ "$(too_large)" = "$1" ]; }
+# The count may land just after curl has its response: waits for it, 10 s at most.
+wait_until 10 too_large_is 2
 check "both 413s counted in vigie_http_responses_total{outcome=\"too_large\"}" equals "$(too_large)" 2
 stop_serve A
 check "and stops cleanly (exit 0)" equals "$STATUS" 0

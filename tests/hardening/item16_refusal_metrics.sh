@@ -48,7 +48,9 @@ unavailable() {
   curl -s -o "$work/metrics" "http://127.0.0.1:$METRICS_A/metrics"
   metric 'vigie_http_responses_total{outcome="unavailable"}'
 }
-for _ in $(seq 1 100); do [ "$(unavailable)" = "$refused" ] && break; sleep 0.1; done
+unavailable_is() { [ "$(unavailable)" = "$1" ]; }
+# The count may land just after curl has its response: waits for it, 10 s at most.
+wait_until 10 unavailable_is "$refused"
 check "every 503 counted in vigie_http_responses_total{outcome=\"unavailable\"}" \
   equals "$(unavailable)" "$refused"
 check "the log says the spool is full" has "$work/A.log" 'alert spool full'
