@@ -45,7 +45,10 @@ def open_one(port, kind):
         s.sendall(b"POST /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Le")
     elif kind == "keepalive":
         s.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n")
-        read_status_line(s, 10)
+        status = read_status_line(s, 10)
+        if " 200 " not in status + " ":
+            # Not held: a keep-alive client that was never answered 200 proves nothing.
+            sys.exit(f"keep-alive GET /healthz answered {status!r}, not 200")
     return s
 
 
@@ -54,7 +57,7 @@ def hold(port, n, kind, hold_file):
     print(f"held {len(sockets)}", flush=True)
     deadline = time.time() + 120
     while os.path.exists(hold_file) and time.time() < deadline:
-        time.sleep(0.05)
+        time.sleep(0.05)  # poll interval while HOLD_FILE exists, not a wait for an event
     for s in sockets:
         s.close()
 

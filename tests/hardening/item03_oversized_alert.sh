@@ -15,6 +15,7 @@
 set -euo pipefail
 VIGIE=$1 TOOL=$2 SOURCE=$3
 . "$SOURCE/tests/nats/nats_lib.sh"
+. "$SOURCE/tests/support/check_lib.sh"
 test_setup
 TOKEN=item03-test-token
 export VIGIE_ITEM03_SECRET=item03-secret
@@ -40,8 +41,7 @@ hub small 131072; SMALL=$HUB_URL
 python3 "$SOURCE/tests/outputs/webhook_receiver.py" --port-file "$WORK/hook.port" \
     --log "$WORK/hook.log" --secret "$VIGIE_ITEM03_SECRET" --max-body 100000 &
 PIDS+=($!)
-for _ in $(seq 200); do [ -s "$WORK/hook.port" ] && break; sleep 0.05; done
-[ -s "$WORK/hook.port" ] || { echo "FAIL: the webhook receiver did not start"; exit 1; }
+wait_until 10 test -s "$WORK/hook.port" || { echo "FAIL: the webhook receiver did not start"; exit 1; }
 
 cat > "$WORK/vigie.yaml" <<YAML
 rules: {paths: [$SOURCE/tests/nats/rules], mapping: flat, cache_dir: $WORK/cache}
@@ -63,13 +63,10 @@ YAML
     > /dev/null 2> "$WORK/vigie.log" &
 VIGIE_PID=$!
 PIDS+=("$VIGIE_PID")
-line=""
-for _ in $(seq 600); do
-    line=$(grep -m1 '"msg":"serving"' "$WORK/vigie.log" 2> /dev/null || true)
-    [ -n "$line" ] && break
-    kill -0 "$VIGIE_PID" 2> /dev/null || break
-    sleep 0.05
-done
+# serving_or_gone: vigie logged "serving", or it has exited (no use waiting).
+serving_or_gone() { log_has "$WORK/vigie.log" '"msg":"serving"' || ! kill -0 "$VIGIE_PID" 2> /dev/null; }
+wait_until 30 serving_or_gone || true
+line=$(grep -m1 '"msg":"serving"' "$WORK/vigie.log" || true)
 [ -n "$line" ] || { cat "$WORK/vigie.log"; echo "FAIL: vigie serve did not start"; exit 1; }
 HTTP=$(sed -E 's/.*"http":"[^"]*:([0-9]+)".*/\1/' <<< "$line")
 METRICS=$(sed -E 's/.*"metrics":"[^"]*:([0-9]+)".*/\1/' <<< "$line")
@@ -81,11 +78,9 @@ post() {  # FILE: the status code
 metric() {  # NAME LABELS: its value, or empty
     curl -s "http://127.0.0.1:$METRICS/metrics" | grep -F "$1{$2} " | awk '{printf "%.0f", $2}'
 }
-wait_metric() {  # NAME LABELS VALUE: bounded poll (60 s)
-    for _ in $(seq 1200); do
-        [ "$(metric "$1" "$2")" = "$3" ] && return 0
-        sleep 0.05
-    done
+metric_is() { [ "$(metric "$1" "$2")" = "$3" ]; }
+wait_metric() {  # NAME LABELS VALUE: waits 60 s at most
+    wait_until 60 metric_is "$@" && return 0
     echo "FAIL: $1{$2} is $(metric "$1" "$2"), never $3"; tail -n 20 "$WORK/vigie.log"; exit 1
 }
 

@@ -87,10 +87,10 @@ check "GREEN peer: the manifest does not list indicator 2" bash -c "! grep -q $(
 for secret in SECRET-RED-DESCRIPTION AMBER-LABEL SECRET-RED-PHASE SECRET-RED-NAME secret-pattern '"confidence"'; do
   check "GREEN peer never receives $secret" bash -c "! grep -qF -- '$secret' $work/all-green-token"
 done
-taxii green-token "$objects$(ind 1)/" > /dev/null
+check "GREEN peer: indicator 1 by id, again" equals "$(taxii green-token "$objects$(ind 1)/")" 200
 check "the GREEN peer's copy keeps the GREEN properties" has "$work/body" '"name":"indicator 1"'
 check "no granular marking names what was removed" bash -c "! grep -q granular_markings $work/body"
-taxii green-token "$objects$(ind 3)/" > /dev/null
+check "GREEN peer: indicator 3 by id" equals "$(taxii green-token "$objects$(ind 3)/")" 200
 check "a selector through a list removes the whole property" bash -c "! grep -q kill_chain_phases $work/body"
 python3 - "$work/all-green-token" <<'PY' || { echo "FAIL: a served object is not valid JSON"; failures=$((failures + 1)); }
 import json, sys
@@ -102,10 +102,10 @@ while pos < len(text):
         pos += 1
 PY
 : > "$work/all-amber-token"
-taxii amber-token "$objects$(ind 1)/" > /dev/null
+check "AMBER peer: indicator 1 by id" equals "$(taxii amber-token "$objects$(ind 1)/")" 200
 check "AMBER peer: receives the AMBER label" has "$work/body" "AMBER-LABEL"
 check "AMBER peer: the AMBER marking is kept with it" has "$work/body" '"granular_markings":[{"marking_ref":"'$amber'","selectors":["labels"]}]'
-taxii amber-token "$objects?match[version]=all" > /dev/null
+check "AMBER peer: all versions" equals "$(taxii amber-token "$objects?match[version]=all")" 200
 for secret in SECRET-RED-DESCRIPTION SECRET-RED-PHASE SECRET-RED-NAME secret-pattern; do
   check "AMBER peer never receives $secret" bash -c "! grep -qF -- '$secret' $work/all-amber-token"
 done
@@ -129,7 +129,7 @@ federation:
       interval_seconds: 1
 YAML
 start_serve B "$work/b.yaml" || exit 1
-for _ in $(seq 1 100); do grep -q '"msg":"federation: polled"' "$work/B.log" && break; sleep 0.1; done
+wait_until 10 log_has "$work/B.log" '"msg":"federation: polled"'
 check "B polled A" has "$work/B.log" '"msg":"federation: polled","peer":"cert-a"'
 check "B received 3 objects" has "$work/B.log" '"objects":3'
 for d in one three named secret-pattern; do
@@ -137,25 +137,32 @@ for d in one three named secret-pattern; do
 done > "$work/events.ndjson"
 printf '{"Event":{"System":{"EventID":22,"Computer":"host-x"},"EventData":{"QueryName":"secret-pattern.example"}}}\n' >> "$work/events.ndjson"
 check "B takes the events" equals "$(post "$HTTP_B" hospital-token "$work/events.ndjson")" 200
-for _ in $(seq 1 100); do [ "$(grep -c . "$work/b-alerts.jsonl" 2>/dev/null)" -ge 3 ] && break; sleep 0.1; done
+three_alerts() { [ "$(grep -c . "$work/b-alerts.jsonl" 2>/dev/null)" -ge 3 ]; }
+wait_until 10 three_alerts
 check "B alerts on the three indicators it received" equals "$(grep -c '"indicator"' "$work/b-alerts.jsonl")" 3
 check "B's alert on indicator 4 has no name" \
   bash -c "grep -F 'host-named' '$work/b-alerts.jsonl' | grep -qF 'Threat indicator: $(ind 4)'"
 stop_serve B
+check "B exits 0" equals "$STATUS" 0
+check "B kept its indicator store" test -s "$work/b-indicators.sqlite"
 for secret in SECRET-RED-DESCRIPTION AMBER-LABEL SECRET-RED-PHASE SECRET-RED-NAME secret-pattern; do
   check "B's store and alerts never hold $secret" \
     bash -c "! cat '$work'/b-indicators.sqlite* '$work/b-alerts.jsonl' | grep -qaF -- '$secret'"
 done
 stop_serve A
+check "A exits 0" equals "$STATUS" 0
 
 # vigie indicators export: the same rule for a bundle handed to a receiver.
 "$vigie" indicators import --store "$work/x.sqlite" --stix "$work/bundle.json" 2> "$work/import.log"
+check "import exits 0" equals "$?" 0
 "$vigie" indicators export --store "$work/x.sqlite" > "$work/export.json" 2> "$work/export.log"
+check "export exits 0" equals "$?" 0
 check "export: 3 exported, the RED-pattern one withheld" has "$work/export.log" "3 indicators exported, 2 withheld"
 for secret in SECRET-RED-DESCRIPTION AMBER-LABEL SECRET-RED-PHASE SECRET-RED-NAME secret-pattern; do
   check "export never holds $secret" bash -c "! grep -qF -- '$secret' '$work/export.json'"
 done
 "$vigie" indicators export --store "$work/x.sqlite" --amber > "$work/export-amber.json" 2> /dev/null
+check "export --amber exits 0" equals "$?" 0
 check "export --amber: the AMBER label goes" has "$work/export-amber.json" AMBER-LABEL
 check "export --amber: never the RED description" bash -c "! grep -qF SECRET-RED '$work/export-amber.json'"
 check "the export is a valid bundle" python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$work/export.json"
@@ -165,6 +172,7 @@ check "the export is a valid bundle" python3 -c 'import json,sys; json.load(open
 mkdir -p "$work/rules"
 "$vigie" scan --rules "$work/rules" --format jsonl --indicators "$work/bundle.json" "$work/events.ndjson" \
   > "$work/scan.jsonl" 2> "$work/scan.log"
+check "scan exits 0" equals "$?" 0
 check "scan: the GREEN-named indicators alert" equals "$(grep -c '"indicator"' "$work/scan.jsonl")" 4
 check "scan: the RED name never appears in an alert" bash -c "! grep -qF SECRET-RED-NAME '$work/scan.jsonl'"
 check "scan: the RED confidence never appears" bash -c "! grep -F 'host-named' '$work/scan.jsonl' | grep -qF '\"confidence\"'"

@@ -59,7 +59,7 @@ for i in range(half_open + idle):
     socks.append(s)
 print("ready", flush=True)
 while os.path.exists(hold):
-    threading.Event().wait(0.05)
+    threading.Event().wait(0.05)  # poll interval while HOLD_FILE exists, not a wait
 still_open = 0
 for s in socks[half_open:]:  # the idle ones: not closed by the server meanwhile?
     s.setblocking(False)
@@ -70,7 +70,7 @@ for s in socks[half_open:]:  # the idle ones: not closed by the server meanwhile
 print("idle still open:", still_open, flush=True)
 PY
 # wait_ready FILE: until hold.py said "ready" (bounded).
-wait_ready() { for _ in $(seq 1 300); do grep -q ready "$1" 2>/dev/null && return 0; sleep 0.1; done; return 1; }
+wait_ready() { wait_until 30 log_has "$1" ready; }
 
 touch "$work/hold"
 python3 "$work/hold.py" "$HTTP_A" "$work/hold" 4 300 0 > "$work/held" 2>&1 &
@@ -91,7 +91,7 @@ check "100 idle connections held on the metrics listener" wait_ready "$work/held
 code=$(curl -s -o "$work/metrics" -w '%{http_code}' --max-time 60 "http://127.0.0.1:$METRICS_A/metrics")
 check "a scrape still answers 200" equals "$code" 200
 rm -f "$work/hold_metrics"
-for _ in $(seq 1 300); do grep -q 'idle still open' "$work/held_metrics" && break; sleep 0.1; done
+wait_until 30 log_has "$work/held_metrics" 'idle still open'
 # Not after they timed out: while most were still held (the oldest gave their slots).
 still=$(sed -nE 's/idle still open: ([0-9]+)/\1/p' "$work/held_metrics")
 check "  while ${still:-no} of the 100 idle connections were still held" test "${still:-0}" -ge 50
@@ -101,13 +101,9 @@ evicted_count() {
   curl -s --max-time 10 "http://127.0.0.1:$METRICS_A/metrics" |
     sed -nE 's/^vigie_http_evicted_connections_total ([0-9.e+]+)$/\1/p'
 }
-for _ in $(seq 1 100); do
-  evicted=$(evicted_count)
-  python3 -c "import sys; sys.exit(0 if float('${evicted:-0}') > 0 else 1)" && break
-  sleep 0.1
-done
-check "evicted idle connections are counted (${evicted:-none})" \
-  python3 -c "import sys; sys.exit(0 if float('${evicted:-0}') > 0 else 1)"
+some_evicted() { evicted=$(evicted_count); python3 -c "import sys; sys.exit(0 if float('${evicted:-0}') > 0 else 1)"; }
+wait_until 10 some_evicted
+check "evicted idle connections are counted (${evicted:-none})" some_evicted
 rm -f "$work/hold" "$work/hold_metrics"
 wait "$holder" 2>/dev/null
 

@@ -39,6 +39,7 @@ for i in 1 2 3; do printf '{"CommandLine":"%s","n":%d}\n' "$padded" "$i"; done >
 # vigie scan: the same choice, and --metrics-file counts it per rule.
 "$vigie" scan --no-cache --mapping flat --rules "$work/rules" --metrics-file "$work/scan.prom" \
   "$work/padded.ndjson" > "$work/scan.jsonl" 2> "$work/scan.err"
+check "scan exits 0" equals "$?" 0
 check "scan: each padded event fires the rule" equals "$(grep -c '"undecided":true' "$work/scan.jsonl")" 3
 check "scan: --metrics-file counts the hits" \
   has "$work/scan.prom" 'vigie_rule_regex_limit_hits_total{rule_id="regex-limit-1"} 3'
@@ -59,10 +60,10 @@ check "padded events accepted" equals "$(post "$HTTP_A" demo-token "$work/padded
 check "each fires the rule (fail-closed)" equals "$(json_number "$work/body" alerts)" 3
 check "again: a second job" equals "$(post "$HTTP_A" demo-token "$work/padded.ndjson")" 200
 check "the alerts say undecided" equals "$(grep -c '"id":"regex-limit-1".*"undecided":true' "$work/alerts.jsonl")" 6
-# The counter is folded after each job is answered: poll until both jobs are in.
-count=""
-for _ in $(seq 1 100); do count=$(hits); [ "$count" = 6 ] && break; sleep 0.1; done
-check "metrics: 6 limit hits for the rule" equals "$count" 6
+# The counter is folded after each job is answered: waits until both jobs are in.
+hits_are() { [ "$(hits)" = "$1" ]; }
+wait_until 10 hits_are 6
+check "metrics: 6 limit hits for the rule" equals "$(hits)" 6
 check "the log says it" test "$(grep -c '"msg":"regex match limit hit' "$work/A.log")" -ge 1
 check "the log names the rule" has "$work/A.log" '"rule":"regex-limit-1"'
 check "rate-limited: one line for both jobs" equals "$(grep -c '"msg":"regex match limit hit' "$work/A.log")" 1

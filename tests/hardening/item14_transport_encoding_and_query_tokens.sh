@@ -77,11 +77,13 @@ check "  the event accepted" has "$work/answer" '"accepted":1'
 
 # Tokens in query strings: refused requests are logged with their request line.
 secret=s3cr3t-in-the-url
-curl -s -o /dev/null -X POST "$base/v1/events?token=$secret&batch=7"
-curl -s -o /dev/null -X POST "$base/v1/admin/reload?access_token=$secret"
-curl -s -o /dev/null "$base/api1/collections/?api_key=$secret&added_after=2024"
-curl -s -o "$work/notfound" "$base/v1/nope?password=$secret"
-for _ in $(seq 1 100); do [ "$(grep -c 'refused: bad or missing' "$work/A.log")" -ge 3 ] && break; sleep 0.1; done
+status() { curl -s -o "${OUT:-/dev/null}" -w '%{http_code}' "$@"; }
+check "a token in the query is no token: 401" equals "$(status -X POST "$base/v1/events?token=$secret&batch=7")" 401
+check "  (admin): 401" equals "$(status -X POST "$base/v1/admin/reload?access_token=$secret")" 401
+check "  (TAXII): 401" equals "$(status "$base/api1/collections/?api_key=$secret&added_after=2024")" 401
+check "an unknown path: 404" equals "$(OUT=$work/notfound status "$base/v1/nope?password=$secret")" 404
+three_refusals() { [ "$(grep -c 'refused: bad or missing' "$work/A.log")" -ge 3 ]; }
+wait_until 10 three_refusals
 check "the three refusals are logged" test "$(grep -c 'refused: bad or missing' "$work/A.log")" -ge 3
 check "  with the token's value REDACTED" has "$work/A.log" '"request":"POST /v1/events?token=REDACTED&batch=7"'
 check "  (admin)" has "$work/A.log" '?access_token=REDACTED'
