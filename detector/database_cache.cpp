@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -43,6 +44,18 @@ struct Hasher {
         add(&v, sizeof v);
     }
 };
+
+bool write_all(int fd, const void* data, size_t n) {
+    const auto* p = static_cast<const char*>(data);
+    while (n > 0) {
+        const ssize_t written = ::write(fd, p, n);
+        if (written < 0 && errno == EINTR) continue;
+        if (written <= 0) return false;
+        p += written;
+        n -= static_cast<size_t>(written);
+    }
+    return true;
+}
 
 }  // namespace
 
@@ -131,19 +144,19 @@ void DatabaseCache::store(const DatabaseKey& key, const hs_database_t* db,
     h.checksum = fnv1a(bytes, size, 0xcbf29ce484222325ULL);
     std::error_code ec;
     std::filesystem::create_directories(dir_, ec);
-    std::string final_path = path(key);
-    std::string tmp = final_path + ".tmp." + std::to_string(::getpid());
-    bool ok = false;
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        out.write(reinterpret_cast<const char*>(&h), sizeof h);
-        out.write(bytes, static_cast<std::streamsize>(size));
-        ok = static_cast<bool>(out);
-    }
+    const std::string final_path = path(key);
+    // A temporary file of its own for each writer: loader threads of one process compile
+    // and store the same database at the same time, and a shared name let the slower one
+    // find its file already renamed away. rename() then replaces atomically, whoever is last.
+    std::string tmp = final_path + ".tmp.XXXXXX";
+    const int fd = ::mkstemp(tmp.data());
+    bool ok = fd >= 0 && ::fchmod(fd, 0644) == 0 && write_all(fd, &h, sizeof h) &&
+              write_all(fd, bytes, size);
+    if (fd >= 0 && ::close(fd) != 0) ok = false;
     std::free(bytes);
     if (ok) ok = std::rename(tmp.c_str(), final_path.c_str()) == 0;
     if (!ok) {
-        std::remove(tmp.c_str());
+        if (fd >= 0) std::remove(tmp.c_str());
         if (warned_.exchange(true)) return;
         diags.push_back(
             {Severity::Warning,

@@ -43,7 +43,8 @@ class DatabaseCache {
     // The cached database for `key`, or nullptr (absent, corrupt, or from another
     // Hyperscan build).
     [[nodiscard]] hs_database_t* load(const DatabaseKey& key) const;
-    // Writes atomically (a temporary file renamed); a failure is a warning.
+    // Writes atomically (a temporary file of its own, renamed), so concurrent writers of one
+    // key all succeed; a failure is a warning.
     void store(const DatabaseKey& key, const hs_database_t* db, Diagnostics& diags) const;
 
     // Removes database files unused for longer than `max_age` and temporary files of

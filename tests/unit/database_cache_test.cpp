@@ -10,7 +10,10 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <latch>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "tests/support/sigma_harness.hpp"
 
@@ -187,4 +190,37 @@ TEST_CASE("prune removes databases unused for a month and stale temporaries, not
     CHECK(fs::exists(file(fresh_list)));
     CHECK(fs::exists(dir.path / "notes.txt"));
     CHECK(cache.prune() == 0);
+}
+
+TEST_CASE("issue 19 item 8: threads storing the same database at once all succeed, silently") {
+    TempDir dir;
+    DatabaseCache cache(dir.path.string());
+    PatternList list = literals({"whoami", "mimikatz", "vssadmin delete shadows"});
+    hs_database_t* db = compile(list);
+    constexpr int kWriters = 8;
+    for (int round = 0; round < 20; ++round) {
+        std::vector<Diagnostics> diags(kWriters);
+        std::latch start(kWriters);
+        std::vector<std::thread> writers;
+        for (int i = 0; i < kWriters; ++i) {
+            writers.emplace_back([&, i] {
+                start.arrive_and_wait();  // every writer stores at the same moment
+                cache.store(list.key(), db, diags[static_cast<size_t>(i)]);
+            });
+        }
+        for (auto& w : writers) w.join();
+        for (const auto& d : diags) CHECK_MESSAGE(d.empty(), (d.empty() ? "" : d[0].message));
+    }
+    hs_free_database(db);
+    hs_database_t* loaded = cache.load(list.key());
+    REQUIRE(loaded != nullptr);
+    CHECK(finds(loaded, "mimikatz.exe"));
+    hs_free_database(loaded);
+    size_t files = 0;
+    for (const auto& entry : fs::directory_iterator(dir.path)) {
+        INFO(entry.path().string());
+        CHECK(entry.path().extension() == ".hsdb");  // no temporary left behind
+        ++files;
+    }
+    CHECK(files == 1);
 }
