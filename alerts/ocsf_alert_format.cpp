@@ -1,7 +1,9 @@
 // OCSF 1.1.0 Detection Finding (class 2004): the attributes the class requires
 // (activity_id, category_uid, class_uid, type_uid, severity_id, time, metadata with
 // product and version, finding_info with uid and title) and the recommended ones vigie
-// knows (analytic, attacks, device, evidences, is_alert, status_id).
+// knows (analytic, attacks, device, evidences, status_id). Nothing else at the top level:
+// OCSF 1.1 has no is_alert (a later version's), and strict means only 1.1's attributes;
+// tests/alerts/ocsf_validate.py checks this against the official 1.1.0 definitions.
 #include "alerts/alert_format.hpp"
 #include "alerts/attack_tags.hpp"
 #include "alerts/json_text.hpp"
@@ -12,6 +14,27 @@ namespace vigie {
 namespace {
 
 constexpr std::string_view kOcsfVersion = "1.1.0";
+
+bool is_alnum(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+// OCSF 1.1's hostname_t pattern: dot-separated labels of letters, digits and inner hyphens.
+// A host the event names otherwise ("WS_01", "web 1") goes to device.name (string_t), so
+// that the alert stays valid and the host is not lost.
+bool is_ocsf_hostname(std::string_view host) {
+    size_t label_start = 0;
+    for (size_t i = 0; i <= host.size(); ++i) {
+        if (i < host.size() && host[i] != '.') {
+            if (!is_alnum(host[i]) && host[i] != '-') return false;
+            continue;
+        }
+        if (i == label_start || !is_alnum(host[label_start]) || !is_alnum(host[i - 1]))
+            return false;
+        label_start = i + 1;
+    }
+    return true;
+}
 
 void append_attack(std::string& b, bool& first, const std::string& technique,
                    const AttackTactic* tactic) {
@@ -118,7 +141,7 @@ void OcsfAlertFormat::write(const Alert& a, const AlertCut* cut, std::string& b)
     append_json_number(b, static_cast<uint64_t>(ocsf_severity_id(a.rule.level)));
     b += R"(,"severity":)";
     append_json_string(b, ocsf_severity(a.rule.level));
-    b += R"(,"status_id":1,"status":"New","is_alert":true,"time":)";
+    b += R"(,"status_id":1,"status":"New","time":)";
     append_json_number(b, static_cast<uint64_t>(a.time_ms));
     append_event_span(b, a, "start_time", "end_time");
     b += R"(,"count":)";
@@ -132,7 +155,7 @@ void OcsfAlertFormat::write(const Alert& a, const AlertCut* cut, std::string& b)
     b += R"(},)";
     append_finding_info(b, a);
     if (!a.host.empty()) {
-        b += R"(,"device":{"hostname":)";
+        b += is_ocsf_hostname(a.host) ? R"(,"device":{"hostname":)" : R"(,"device":{"name":)";
         append_json_string(b, a.host);
         b += R"(,"type_id":0,"type":"Unknown"})";
     }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The alert schema (docs/alert.schema.json) and the OCSF subset
-# (docs/ocsf-detection-finding.schema.json) validate what vigie scan writes; the validator
-# itself refuses broken alerts; alert ids are stable from run to run.
+# The alert schema (docs/alert.schema.json) validates what vigie scan writes as jsonl, and
+# the official OCSF 1.1.0 definitions (tests/alerts/ocsf_validate.py reads them from
+# $OCSF_SCHEMA_DIR, else ../shared/specs/ocsf-1.1.0) what it writes as OCSF; both validators
+# refuse broken alerts; alert ids are stable from run to run.
+# Exits 77 (skip) after the other checks when the OCSF definitions are absent.
 # Usage: alert_schema_test.sh VIGIE SOURCE_DIR
 set -u
 vigie=$1
@@ -20,8 +22,15 @@ win=("$src/samples/windows-sysmon.ndjson" "$src/samples/windows-security.ndjson"
 
 check "jsonl alerts (windows + linux) validate against alert.schema.json" \
   validate "$src/docs/alert.schema.json" "$work/a1" "$work/l1" --min 20
-check "OCSF alerts validate against the OCSF Detection Finding schema" \
-  validate "$src/docs/ocsf-detection-finding.schema.json" "$work/o1" "$work/o2" --min 20
+check "item 5: OCSF alerts validate against the official OCSF 1.1.0 definitions" \
+  validate_ocsf "$work/o1" "$work/o2" --min 20
+# A host that is no hostname_t ("WS_01 (lab)") is the device's name, not an invalid hostname.
+first_line=$(grep -m 1 -o '"source":{"file":"[^"]*windows-sysmon.ndjson","index":[0-9]*,"line":[0-9]*' "$work/o1")
+sed -n "${first_line##*:}p" "$src/samples/windows-sysmon.ndjson" |
+  sed 's/"Computer":"[^"]*"/"Computer":"WS_01 (lab)"/' > "$work/odd-host.ndjson"
+"$vigie" scan --rules "$src/rules" --mapping windows --format ocsf "$work/odd-host.ndjson" > "$work/o3" 2>/dev/null
+check "item 5: an odd host name gives a valid OCSF alert" validate_ocsf "$work/o3"
+check "item 5: an odd host name is device.name" has "$work/o3" '"device":{"name":"WS_01 (lab)"'
 uids() { grep -o '"uid":"[0-9a-f]*"' "$1" | sort; }
 check "alert ids are the same on another run (1 thread)" cmp -s <(uids "$work/a1") <(uids "$work/a2")
 check "alert ids are distinct" equals "$(uids "$work/a1" | uniq -d | wc -l)" 0
@@ -41,9 +50,36 @@ head -n 1 "$work/a1" | sed 's/"schema_version":"1.0"/"schema_version":"2.0"/' >>
 validate "$src/docs/alert.schema.json" "$work/broken" > "$work/broken.out"
 check "broken alerts are refused" equals "$?" 1
 check "each broken alert is reported" equals "$(grep -c 'broken:[123]:' "$work/broken.out")" 3
-head -n 1 "$work/o1" | sed 's/"class_uid":2004/"class_uid":2001/' > "$work/broken-ocsf"
-check "a non-2004 class is refused" \
-  bash -c "! python3 '$src/tests/alerts/validate_alerts.py' '$src/docs/ocsf-detection-finding.schema.json' '$work/broken-ocsf' > /dev/null"
+check "a blank or cut line is refused, not skipped" \
+  bash -c "{ head -n 1 '$work/a1'; echo; head -n 1 '$work/a1' | cut -c 1-40; } > '$work/cut' &&
+           ! python3 '$src/tests/alerts/validate_alerts.py' '$src/docs/alert.schema.json' '$work/cut' > '$work/cut.out'"
+check "each refused line is named" equals "$(grep -c 'cut:[23]: ' "$work/cut.out")" 2
+
+# The OCSF validator must be able to fail: one alert broken per way, each named at its line
+# with the attribute's path.
+refused_ocsf() {  # refused_ocsf NAME SED-EXPRESSION EXPECTED-TEXT
+  head -n 1 "$work/o1" | sed "$2" > "$work/$1"
+  cmp -s <(head -n 1 "$work/o1") "$work/$1" && { echo "  $1: the edit changed nothing"; return 1; }
+  python3 "$src/tests/alerts/ocsf_validate.py" "$work/$1" > "$work/$1.out"
+  local status=$?
+  [ "$status" -eq 77 ] && return 0  # no definitions: ocsf_unchecked is already set
+  [ "$status" -eq 1 ] && grep -qF -- "$1:1: $3" "$work/$1.out" || { echo "  $1: exit $status"; cat "$work/$1.out"; return 1; }
+}
+check "item 5: a wrong type_uid is refused" refused_ocsf type_uid 's/"type_uid":200401/"type_uid":200402/' \
+  "type_uid: 200402 is not class_uid * 100 + activity_id"
+check "item 5: a missing required attribute (time) is refused" refused_ocsf no_time 's/"time":[0-9]*,//' \
+  "time: required attribute of detection_finding missing"
+check "item 5: a missing required attribute of an object is refused" refused_ocsf no_title \
+  's/"title":"[^"]*",//' "finding_info.title: required attribute of finding_info missing"
+check "item 5: an unknown attribute is refused" refused_ocsf unknown 's/"status":"New",/&"is_alert":true,/' \
+  "is_alert: unknown attribute"
+check "item 5: a value outside an enum is refused" refused_ocsf enum 's/"severity_id":[0-9]/"severity_id":7/' \
+  "severity_id: 7 is not in the enum"
+check "item 5: another class is refused" refused_ocsf class 's/"class_uid":2004/"class_uid":2001/' \
+  "class_uid: 2001 is not in the enum (2004)"
+check "item 5: a wrong type is refused" refused_ocsf type 's/"count":1,/"count":"1",/' \
+  "count: expected integer_t, got a string"
 
 echo "alert_schema: $pass checks passed, $failures failed"
-[ "$failures" -eq 0 ]
+[ "$failures" -eq 0 ] || exit 1
+[ -z "$ocsf_unchecked" ] || { echo "SKIP: the OCSF alerts were not checked (no OCSF definitions)"; exit 77; }

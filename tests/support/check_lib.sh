@@ -23,3 +23,18 @@ wait_until() {
 
 # log_has FILE TEXT: for wait_until; FILE may not exist yet.
 log_has() { [ -f "$1" ] && grep -qF -- "$2" "$1"; }
+
+# validate_ocsf FILE... [--min N]: every line of each FILE is an OCSF 1.1 Detection Finding
+# valid against the official OCSF schema definitions (tests/alerts/ocsf_validate.py reads
+# $OCSF_SCHEMA_DIR, else ../shared/specs/ocsf-1.1.0 beside the repository); prints each
+# problem (file:line: attribute path: what). When the definitions are absent it says so,
+# sets ocsf_unchecked=1 (a test whose subject is OCSF then exits 77) and returns 0.
+ocsf_unchecked=
+validate_ocsf() {
+  local out status
+  out=$(python3 "$(dirname "${BASH_SOURCE[0]}")/../alerts/ocsf_validate.py" "$@")
+  status=$?
+  if [ "$status" -eq 77 ]; then echo "$out"; ocsf_unchecked=1; return 0; fi
+  [ "$status" -eq 0 ] || { echo "$out" | tail -n 40; return 1; }
+  echo "$out" | tail -n 1
+}
