@@ -195,7 +195,8 @@ void ConfigReader::spool(const YAML::Node& n, const std::string& path, SpoolSett
          {"max_bytes", uint_field(1ULL << 20, 1ULL << 44, s.max_bytes)},
          {"segment_bytes", uint_field(64ULL << 10, 1ULL << 32, s.segment_bytes)},
          {"fsync_interval_ms", uint_field(0, 10000, s.fsync_interval_ms)},
-         {"dead_letter_max_bytes", uint_field(1ULL << 20, 1ULL << 40, s.dead_letter_max_bytes)}});
+         {"dead_letter_max_bytes", uint_field(1ULL << 20, 1ULL << 40, s.dead_letter_max_bytes)},
+         {"drain_seconds", uint_field(0, 600, s.drain_seconds)}});
 }
 
 void ConfigReader::pushgateway(const YAML::Node& n, const std::string& path,

@@ -91,6 +91,9 @@ struct SpoolSettings {
     // go to <directory>/dead-letters/<output>.jsonl, with the reason, up to this many bytes
     // per output; once it is full, that output retries instead (nothing is dropped).
     uint64_t dead_letter_max_bytes = 64ULL << 20;
+    // At shutdown the forwarding outputs go on delivering what the spool holds for up to
+    // this long; what is left stays spooled (durable) and is forwarded after the next start.
+    uint32_t drain_seconds = 10;
 };
 
 struct SuppressionSettings {

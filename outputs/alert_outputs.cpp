@@ -35,7 +35,8 @@ RetryPolicy retry_policy(const OutputSettings& settings) {
 }
 
 AlertOutputs::AlertOutputs(const std::vector<OutputSettings>& outputs, const SpoolSettings& spool,
-                           const OutputLog& log, std::vector<std::string>* spool_recovery_notes) {
+                           const OutputLog& log, std::vector<std::string>* spool_recovery_notes)
+    : log_(log), drain_grace_(spool.drain_seconds) {
     std::set<std::string> names;
     std::vector<std::string> cursors;
     std::vector<std::unique_ptr<LocalOutput>> locals;
@@ -70,8 +71,32 @@ void AlertOutputs::start() {
 }
 
 void AlertOutputs::stop() {
+    if (stopped_) return;
+    stopped_ = true;
+    // Every record in the spool is durable: what the grace period does not deliver is
+    // forwarded after the next start, so the wait is bounded rather than "until done".
+    const auto deadline = std::chrono::steady_clock::now() + drain_grace_;
+    for (auto& loop : loops_) loop->drain();
+    for (auto& loop : loops_) loop->wait_drained(deadline);
     for (auto& loop : loops_) loop->stop();
     if (delivery_) delivery_->flush();
+    log_left_in_spool();
+}
+
+void AlertOutputs::log_left_in_spool() const {
+    if (!spool_ || !log_) return;
+    for (const CursorStats& cursor : spool_->cursor_stats()) {
+        if (cursor.pending_records == 0) {
+            log_(LogLevel::Info, cursor.name, "stopping: every spooled alert forwarded", "");
+            continue;
+        }
+        log_(LogLevel::Warning, cursor.name,
+             "stopping: alerts not forwarded stay in the spool for the next start",
+             std::to_string(cursor.pending_records) + " alerts (" +
+                 std::to_string(cursor.pending_bytes) + " bytes, the oldest " +
+                 std::to_string(static_cast<uint64_t>(cursor.oldest_pending_age_seconds)) +
+                 " s old) after spool.drain_seconds " + std::to_string(drain_grace_.count()));
+    }
 }
 
 std::vector<OutputStats> AlertOutputs::stats() const {

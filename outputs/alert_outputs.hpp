@@ -4,6 +4,7 @@
 // output forwards, and one ForwardingLoop per forwarding output. app/ builds it at
 // start-up, hands delivery() to the engine, start()s the loops, and stop()s them at
 // shutdown once the engine has drained.
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,11 +29,19 @@ class AlertOutputs {
     [[nodiscard]] AlertDelivery& delivery() { return *delivery_; }
     [[nodiscard]] AlertSpool* spool() { return spool_.get(); }  // null: no forwarding output
     void start();
+    // Drains the forwarding loops (spool.drain_seconds for all of them together), stops
+    // them, flushes the local outputs, and logs per output what stays in the spool.
+    // Idempotent.
     void stop();
     // Local outputs first, then the forwarding ones, in configuration order.
     [[nodiscard]] std::vector<OutputStats> stats() const;
 
   private:
+    void log_left_in_spool() const;
+
+    OutputLog log_;
+    std::chrono::seconds drain_grace_;
+    bool stopped_ = false;
     std::unique_ptr<AlertSpool> spool_;  // declared first: destroyed after its users
     std::unique_ptr<AlertDelivery> delivery_;
     std::vector<std::unique_ptr<ForwardingLoop>> loops_;

@@ -52,6 +52,17 @@ void ForwardingLoop::start() {
     if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
 }
 
+void ForwardingLoop::drain() {
+    draining_.store(true);
+    spool_.wake_readers();  // a read waiting for new alerts returns now
+}
+
+bool ForwardingLoop::wait_drained(std::chrono::steady_clock::time_point deadline) {
+    if (!thread_.joinable()) return true;
+    std::unique_lock lock(mutex_);
+    return ended_cv_.wait_until(lock, deadline, [&] { return ended_; });
+}
+
 void ForwardingLoop::stop() {
     {
         std::lock_guard lock(mutex_);
@@ -137,10 +148,26 @@ bool ForwardingLoop::dead_letter(const ForwardedAlert& alert, const std::string&
 }
 
 void ForwardingLoop::run() {
+    forward();
+    {
+        std::lock_guard lock(mutex_);
+        ended_ = true;
+    }
+    ended_cv_.notify_all();
+}
+
+void ForwardingLoop::forward() {
     std::vector<ForwardedAlert> alerts;
     while (!stopping_.load()) {
-        SpoolBatch batch = spool_.read(name_, forwarder_->max_batch(), kReadWait);
-        if (batch.records.empty()) continue;
+        // Loaded before the read: a drain requested during it wakes the read, and the next
+        // turn reads again without waiting.
+        const bool draining = draining_.load();
+        SpoolBatch batch = spool_.read(name_, forwarder_->max_batch(),
+                                       draining ? std::chrono::milliseconds(0) : kReadWait);
+        if (batch.records.empty()) {
+            if (draining) return;  // everything spooled is delivered
+            continue;
+        }
         alerts.clear();
         uint64_t filtered = 0, malformed = 0;
         for (const SpoolRecord& record : batch.records) {
@@ -159,7 +186,7 @@ void ForwardingLoop::run() {
             alerts.push_back(alert);
         }
         batch_dead_lettered_ = 0;
-        if (!alerts.empty() && !deliver_until_done(alerts)) break;
+        if (!alerts.empty() && !deliver_until_done(alerts)) return;
         spool_.commit(name_, batch.next);
         counters_.add_delivered(alerts.size() - batch_dead_lettered_);
         counters_.add_filtered(filtered);

@@ -2,9 +2,11 @@
 // One thread per forwarding output: reads a batch from the output's spool cursor, skips
 // the alerts its filter refuses, delivers the rest through the forwarder, retries a
 // failed delivery with exponential backoff and full jitter until it succeeds (or stop()
-// is called), and only then moves the cursor past the batch. A stop abandons the attempt
-// in progress without moving the cursor: those alerts are delivered again after the
-// restart (at least once; the NATS hub drops the duplicates by uid). A batch the upstream
+// is called), and only then moves the cursor past the batch. At shutdown, drain() lets it
+// deliver what the spool holds and end once a read finds nothing pending; stop() (after
+// the grace period) abandons the attempt in progress without moving the cursor: those
+// alerts stay in the spool, durable, and are delivered after the restart (at least once;
+// the NATS hub drops the duplicates by uid). A batch the upstream
 // refuses for good is sent again one alert at a time; an alert refused alone goes to the
 // dead-letter file (counted, logged) and forwarding goes on with the next.
 #include <atomic>
@@ -45,6 +47,12 @@ class ForwardingLoop {
     ForwardingLoop& operator=(const ForwardingLoop&) = delete;
 
     void start();
+    // Shutdown, first step: from now on the loop ends as soon as a read of the spool finds
+    // nothing pending (it no longer waits for new alerts). Returns at once.
+    void drain();
+    // Waits until the loop ended by itself (drained) or `deadline` passed; true when it
+    // ended (or never ran).
+    bool wait_drained(std::chrono::steady_clock::time_point deadline);
     // Abandons the delivery in progress (not committed), joins the thread. Idempotent.
     void stop();
     [[nodiscard]] OutputStats stats() const;
@@ -52,6 +60,8 @@ class ForwardingLoop {
 
   private:
     void run();
+    // Reads and delivers until stopped, or until drained.
+    void forward();
     // Delivers until the upstream acknowledged (true) or stop was requested (false).
     bool deliver_until_done(std::span<const ForwardedAlert> alerts);
     // A batch refused for good: each alert alone (false when stop was requested).
@@ -76,8 +86,11 @@ class ForwardingLoop {
     uint64_t batch_dead_lettered_ = 0;  // of the batch being delivered
 
     std::atomic<bool> stopping_{false};
+    std::atomic<bool> draining_{false};
+    bool ended_ = false;  // run() returned (under mutex_)
     std::mutex mutex_;
-    std::condition_variable wake_;
+    std::condition_variable wake_;  // stop() for pause()
+    std::condition_variable ended_cv_;
     std::thread thread_;
 };
 

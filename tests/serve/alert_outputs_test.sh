@@ -13,7 +13,7 @@ levels() { grep -o '"level":"[a-z]*"' "$1" | sort -u | tr '\n' ' '; }
 
 python3 "$src/tests/outputs/webhook_receiver.py" --port-file "$work/hook.port" --log "$work/hook.log" \
   --secret s3cret --plan 503,drop --retry-after 1 &
-for _ in $(seq 50); do [ -s "$work/hook.port" ] && break; sleep 0.1; done
+wait_until 10 test -s "$work/hook.port" || { echo "the webhook receiver did not start"; exit 1; }
 hook_port=$(cat "$work/hook.port")
 
 cat > "$work/serve.yaml" <<YAML
@@ -35,9 +35,12 @@ YAML
 HOOK_SECRET=s3cret start_serve a "$work/serve.yaml" || exit 1
 check "events accepted" equals "$(post "$HTTP_a" "$token" "$src/samples/windows-sysmon.ndjson")" 200
 answered=$(json_number "$work/body" alerts)
-sleep 3  # the suppression windows (2 s) close, their summaries are written
+# No wait here: SIGTERM writes the open suppression summaries, and the forwarding outputs
+# then deliver what the spool holds (spool.drain_seconds, 10 s by default) before the exit.
 stop_serve a
 check "exit 0 after SIGTERM" equals "$STATUS" 0
+check "SIGTERM drained the webhook: its log says so" \
+  log_has "$work/a.log" '"msg":"stopping: every spooled alert forwarded","output":"hook"'
 all=$(wc -l < "$work/all.ndjson")
 firsts=$(grep -c '"count":1,' "$work/all.ndjson")
 summaries=$(grep -c '"count":[2-9][0-9]*,' "$work/all.ndjson")
@@ -60,13 +63,49 @@ check "webhook: the first answers were failures" equals "$(head -2 "$work/hook.l
 check "webhook: every signature verified" equals "$(grep -c '"signature_ok": false' "$work/hook.log")" 0
 check "webhook: every alert delivered (same count as the file)" equals "$hook_uids" "$all"
 
+# Issue 19 item 2: SIGTERM with the webhook unreachable. The output tries for
+# spool.drain_seconds (1 s here), then what it could not deliver stays in the spool, and the
+# log counts it; the next start on that spool delivers every one of them.
+write_left_config() {  # URL
+  cat > "$work/left.yaml" <<YAML
+rules: {paths: [$src/rules], mapping: windows, cache_dir: $work/cache}
+alerts:
+  outputs:
+    - {name: all, type: file, path: $work/left.ndjson}
+    - {name: hook, type: webhook, url: "$1", secret_env: HOOK_SECRET,
+       retry_initial_ms: 100, retry_max_ms: 1000}
+spool: {directory: $work/spool-left, drain_seconds: 1}
+agencies:
+  - id: demo
+    token_sha256: $(digest "$token")
+YAML
+}
+write_left_config "http://127.0.0.1:9/hook"  # the discard port: nothing listens on loopback
+HOOK_SECRET=s3cret start_serve d "$work/left.yaml" || exit 1
+check "unreachable webhook: events accepted" equals "$(post "$HTTP_d" "$token" "$src/samples/windows-sysmon.ndjson")" 200
+stop_serve d
+check "unreachable webhook: exit 0 after SIGTERM" equals "$STATUS" 0
+left=$(sed -nE 's/.*"msg":"stopping: alerts not forwarded stay in the spool for the next start","output":"hook","detail":"([0-9]+) alerts.*/\1/p' "$work/d.log")
+check "unreachable webhook: the log counts the alerts left in the spool" \
+  equals "${left:-none}" "$(wc -l < "$work/left.ndjson")"
+python3 "$src/tests/outputs/webhook_receiver.py" --port-file "$work/hook2.port" --log "$work/hook2.log" \
+  --secret s3cret &
+wait_until 10 test -s "$work/hook2.port" || { echo "the second webhook receiver did not start"; exit 1; }
+write_left_config "http://127.0.0.1:$(cat "$work/hook2.port")/hook"
+HOOK_SECRET=s3cret start_serve e "$work/left.yaml" || exit 1
+stop_serve e
+check "the next start forwarded them" \
+  log_has "$work/e.log" '"msg":"stopping: every spooled alert forwarded","output":"hook"'
+check "the next start: every alert left in the spool reached the webhook" \
+  equals "$(python3 -c 'import json,sys; print(len({u for l in open(sys.argv[1]) for u in json.loads(l)["uids"] if json.loads(l)["answer"]=="200"}))' "$work/hook2.log")" "${left:-none}"
+
 # OCSF on the wire: the same events, format ocsf, a fresh spool.
 sed -e 's/^alerts:/alerts:\n  format: ocsf/' -e "s|$work/spool|$work/spool2|" -e '/name: hook/,+1d' \
   -e "s|$work/all.ndjson|$work/ocsf.ndjson|" "$work/serve.yaml" > "$work/ocsf.yaml"
 start_serve b "$work/ocsf.yaml" || exit 1
 check "events accepted (ocsf)" equals "$(post "$HTTP_b" "$token" "$src/samples/windows-sysmon.ndjson")" 200
 stop_serve b
-check "OCSF alerts validate" validate "$src/docs/ocsf-detection-finding.schema.json" "$work/ocsf.ndjson" --min 5
+check "OCSF alerts validate (official OCSF 1.1.0)" validate_ocsf "$work/ocsf.ndjson" --min 5
 
 # metrics.enabled false: no metrics listener, the events still accepted and alerted;
 # --alert-format overrides the file's format (jsonl by default) with ocsf.
@@ -77,7 +116,7 @@ check "metrics off: the serving line says so" grep -q '"metrics":"off"' "$work/c
 check "metrics off: events accepted" equals "$(post "$HTTP_c" "$token" "$src/samples/windows-sysmon.ndjson")" 200
 stop_serve c
 check "metrics off: the alerts written" equals "$(wc -l < "$work/nometrics.ndjson")" "$(json_number "$work/body" alerts)"
-check "--alert-format ocsf: OCSF alerts" validate "$src/docs/ocsf-detection-finding.schema.json" "$work/nometrics.ndjson" --min 5
+check "--alert-format ocsf: OCSF alerts (official OCSF 1.1.0)" validate_ocsf "$work/nometrics.ndjson" --min 5
 
 echo "alert_outputs: $pass checks passed, $failures failed"
 [ "$failures" -eq 0 ]
