@@ -27,6 +27,7 @@
 #include "metrics/serve_metrics.hpp"
 #include "nats/jetstream_input.hpp"
 #include "nats/jetstream_setup.hpp"
+#include "serve/exit_report.hpp"
 #include "serve/rule_counts.hpp"
 #include "taxii/taxii_server.hpp"
 
@@ -264,6 +265,7 @@ int run_serve(const ServeOptions& options) {
     // input reads these bounds without a lock.
     configure_input_limits(config->limits);
     Logger log(config->log_format, config->log_level);
+    install_exit_report(config->log_format);  // a crash or an uncaught exception says so
     const sigset_t mask = block_serve_signals();
     LoadedRuleset loaded;
     if (!passes_startup_checks(*config, log, loaded)) return 1;

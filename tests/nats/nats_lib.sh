@@ -19,10 +19,27 @@ test_setup() {
     trap cleanup EXIT
 }
 
-cleanup() {  # KEEP_WORK=1 keeps $WORK (logs, configurations) to look into a failure
+# On failure (any exit status but 0 and 77), the logs of every process the test started
+# (nats-server nodes, vigie workers: every *.log and *.out under $WORK) are printed before
+# $WORK goes, so that a failure in CI can be read back. KEEP_WORK=1 keeps $WORK as well.
+cleanup() {
+    local status=$?
     for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
     for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+    if [ "$status" -ne 0 ] && [ "$status" -ne 77 ]; then print_logs "$status"; fi
     if [ -n "${KEEP_WORK:-}" ]; then echo "work kept: $WORK"; else rm -rf "$WORK"; fi
+}
+
+# print_logs STATUS: the last LOG_LINES (default 200) lines of each process log under $WORK.
+print_logs() {
+    local file
+    echo "== test failed (exit status $1): the logs of the processes it started"
+    while IFS= read -r file; do
+        [ -s "$file" ] || continue
+        echo "---- ${file#"$WORK"/} (last ${LOG_LINES:-200} lines)"
+        tail -n "${LOG_LINES:-200}" "$file"
+    done < <(find "$WORK" -type f \( -name '*.log' -o -name '*.out' \) | sort)
+    echo "---- end of logs"
 }
 
 wait_port() {  # port [seconds]
@@ -104,13 +121,25 @@ stop_nats() {  # kill -9 and a fresh store for the next start_nats
     rm -rf "$WORK/nats-store"
 }
 
-stop_worker() {  # pid: SIGTERM, then it must exit 0 after draining
-    kill -TERM "$1"
+# exit_reason STATUS: "exit status N" or "signal NAME" (wait gives 128 + the signal).
+exit_reason() {
+    if [ "$1" -gt 128 ]; then echo "signal $(kill -l "$(($1 - 128))" 2> /dev/null || echo "$(($1 - 128))")"
+    else echo "exit status $1"; fi
+}
+
+# stop_worker PID: SIGTERM, then it must exit 0 after draining. A worker that had already
+# exited on its own is a failure too, said with its exit status or signal (wait gives it).
+stop_worker() {
     local rc=0
+    if ! kill -0 "$1" 2> /dev/null; then
+        wait "$1" || rc=$?
+        echo "FAIL: worker $1 had already exited ($(exit_reason "$rc")) before SIGTERM"
+        exit 1
+    fi
+    kill -TERM "$1" 2> /dev/null || true  # it may exit between the check and the signal
     wait "$1" || rc=$?
     if [ "$rc" -ne 0 ]; then
-        echo "FAIL: worker $1 exited $rc after SIGTERM; the workers' last warnings and errors:"
-        grep -hE '"level":"(warning|error)"' "$WORK"/*.log 2> /dev/null | tail -n 8
+        echo "FAIL: worker $1 exited after SIGTERM with $(exit_reason "$rc")"
         exit 1
     fi
 }
