@@ -23,9 +23,9 @@ LOG_LEVEL=info write_config w1
 start_worker w1
 W1=$LAST_PID
 "$TOOL" publish --url "$NATS_URL" --file "$SAMPLE" --count 20 > /dev/null
-result=$("$TOOL" alerts --follow --expect 20 --timeout 60 "$WORK/w1.alerts")
+result=$("$TOOL" alerts --follow --expect 20 --timeout 30 "$WORK/w1.alerts")
 check "before the outage: the 20 events alerted" equals "$(json_field "$result" missing)" 0
-"$TOOL" wait-drained --url "$NATS_URL" --timeout 60 > /dev/null  # acknowledged, not resent
+"$TOOL" wait-drained --url "$NATS_URL" --timeout 30 > /dev/null  # acknowledged, not resent
 
 reconnects() { grep -c '"msg":"nats reconnected"' "$WORK/w1.log"; }
 disconnects() { grep -c 'nats disconnected; reconnecting' "$WORK/w1.log"; }
@@ -49,17 +49,17 @@ outage() {
 # A restart (SIGTERM: the server saves its consumer's acknowledgements): exactly once.
 outage TERM
 "$TOOL" publish --url "$NATS_URL" --file "$SAMPLE" --count 20 --start 21 > /dev/null
-result=$("$TOOL" alerts --follow --expect 40 --timeout 60 "$WORK/w1.alerts")
+result=$("$TOOL" alerts --follow --expect 40 --timeout 30 "$WORK/w1.alerts")
 check "after a restart: the 20 events published since alerted" equals "$(json_field "$result" missing)" 0
 check "  each event once" equals "$(json_field "$result" alerts)" 40
 check "  the worker says it reconnected" wait_until 10 reconnects_are 1
-"$TOOL" wait-drained --url "$NATS_URL" --timeout 60 > /dev/null
+"$TOOL" wait-drained --url "$NATS_URL" --timeout 30 > /dev/null
 
 # A crash (SIGKILL): acknowledgements the server had not saved are lost, so it may deliver
 # again events already alerted (at least once, README); the new ones are alerted all the same.
 outage KILL
 "$TOOL" publish --url "$NATS_URL" --file "$SAMPLE" --count 20 --start 41 > /dev/null
-result=$("$TOOL" alerts --follow --expect 60 --timeout 60 "$WORK/w1.alerts")
+result=$("$TOOL" alerts --follow --expect 60 --timeout 30 "$WORK/w1.alerts")
 check "after a crash: the 20 events published since alerted" equals "$(json_field "$result" missing)" 0
 check "  the worker says it reconnected again" wait_until 10 reconnects_are 2
 check "the worker never exited" kill -0 "$W1"

@@ -2,8 +2,9 @@
 # Issue 19 item 6: "TLS 1.2 and later" (README, http.tls). A real vigie serve over TLS and
 # the openssl and curl clients: a TLS 1.0 or 1.1 handshake is refused with a protocol
 # version alert, TLS 1.2 and TLS 1.3 are accepted. The clients are allowed the old
-# versions (SECLEVEL=0), and an openssl s_server that accepts TLS 1.1 proves they really
-# offer it: the refusal is vigie's, not the client's.
+# versions (SECLEVEL=0, in an OpenSSL configuration vigie reads too), and an openssl
+# s_server that accepts TLS 1.1 proves they really offer it: the refusal is vigie's, not
+# the client's nor the system's.
 set -u
 vigie=$1
 source_dir=$2
@@ -24,6 +25,20 @@ agencies:
   - {id: demo, token_sha256: $(digest demo-token)}
 YAML
 old_ciphers='DEFAULT@SECLEVEL=0'  # lets the client offer TLS 1.0 and 1.1 (OpenSSL 3)
+# Every process here (vigie too) reads an OpenSSL configuration that allows TLS 1.0 and 1.1,
+# as some sites' do: Debian's own (SECLEVEL=2) would refuse them whatever vigie asks, and
+# hide a vigie that does not set its minimum itself.
+cat > openssl-legacy.cnf <<CNF
+openssl_conf = openssl_init
+[openssl_init]
+ssl_conf = ssl_sect
+[ssl_sect]
+system_default = system_default_sect
+[system_default_sect]
+MinProtocol = TLSv1
+CipherString = $old_ciphers
+CNF
+export OPENSSL_CONF=$work/openssl-legacy.cnf
 # handshake PORT VERSION: "accepted PROTOCOL" or "refused: REASON" (openssl s_client).
 handshake() {
   local out
