@@ -31,6 +31,12 @@ sed -n "${first_line##*:}p" "$src/samples/windows-sysmon.ndjson" |
 "$vigie" scan --rules "$src/rules" --mapping windows --format ocsf "$work/odd-host.ndjson" > "$work/o3" 2>/dev/null
 check "item 5: an odd host name gives a valid OCSF alert" validate_ocsf "$work/o3"
 check "item 5: an odd host name is device.name" has "$work/o3" '"device":{"name":"WS_01 (lab)"'
+# An alert over the 256 KiB bound is cut (unmapped.event_truncated, no evidences): still OCSF.
+python3 -c 'import json, sys; e = json.loads(sys.stdin.read()); e["Event"]["EventData"]["Padding"] = "x" * 600000; print(json.dumps(e))' \
+  < "$work/odd-host.ndjson" > "$work/big.ndjson"
+"$vigie" scan --rules "$src/rules" --mapping windows --format ocsf "$work/big.ndjson" > "$work/o4" 2>/dev/null
+check "item 5: a cut OCSF alert is marked cut" has "$work/o4" '"event_truncated":{"original_bytes":'
+check "item 5: a cut OCSF alert is valid OCSF" validate_ocsf "$work/o4"
 uids() { grep -o '"uid":"[0-9a-f]*"' "$1" | sort; }
 check "alert ids are the same on another run (1 thread)" cmp -s <(uids "$work/a1") <(uids "$work/a2")
 check "alert ids are distinct" equals "$(uids "$work/a1" | uniq -d | wc -l)" 0
@@ -50,10 +56,10 @@ head -n 1 "$work/a1" | sed 's/"schema_version":"1.0"/"schema_version":"2.0"/' >>
 validate "$src/docs/alert.schema.json" "$work/broken" > "$work/broken.out"
 check "broken alerts are refused" equals "$?" 1
 check "each broken alert is reported" equals "$(grep -c 'broken:[123]:' "$work/broken.out")" 3
-check "a blank or cut line is refused, not skipped" \
-  bash -c "{ head -n 1 '$work/a1'; echo; head -n 1 '$work/a1' | cut -c 1-40; } > '$work/cut' &&
+check "item 4: a blank or cut line is refused, not skipped" \
+  bash -c "{ head -n 1 '$work/a1'; echo; head -n 1 '$work/a1' | cut -c 2-; } > '$work/cut' &&
            ! python3 '$src/tests/alerts/validate_alerts.py' '$src/docs/alert.schema.json' '$work/cut' > '$work/cut.out'"
-check "each refused line is named" equals "$(grep -c 'cut:[23]: ' "$work/cut.out")" 2
+check "item 4: each refused line is named" equals "$(grep -c 'cut:[23]: ' "$work/cut.out")" 2
 
 # The OCSF validator must be able to fail: one alert broken per way, each named at its line
 # with the attribute's path.

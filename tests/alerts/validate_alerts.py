@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""Validates alert files (one JSON alert a line; envelopes' routing lines skipped) against
-a JSON Schema: usage  validate_alerts.py SCHEMA FILE... [--min N]
-Exit 0 when every line validates and at least N alerts were seen (default 1)."""
+"""Validates alert files (one JSON alert a line, every line: a blank, cut or non-JSON line
+is a problem, not something to skip) against a JSON Schema:
+usage  validate_alerts.py SCHEMA FILE... [--min N]
+Exit 0 when every line validates and at least N alerts were seen (default 1). OCSF alerts
+are checked against the official OCSF definitions by ocsf_validate.py instead."""
 import json
 import sys
 
@@ -22,10 +24,11 @@ def main(argv):
     for path in files:
         with open(path, encoding="utf-8") as f:
             for number, line in enumerate(f, 1):
-                line = line.strip()
-                if not line.startswith("{"):
-                    continue
                 seen += 1
+                if not line.strip():
+                    print(f"{path}:{number}: an empty line, not an alert")
+                    bad += 1
+                    continue
                 try:
                     alert = json.loads(line)
                 except json.JSONDecodeError as e:

@@ -30,6 +30,7 @@ printf '%s\n' '{"Image":"C:\\Windows\\System32\\mshta.exe","CommandLine":"mshta 
   > "$work/out" 2> "$work/err"
 check "scan succeeds" test $? -eq 0
 check "two alerts" test "$(wc -l < "$work/out")" -eq 2
+check "the alerts are valid OCSF 1.1.0" validate_ocsf "$work/out" --min 2
 
 # technique uid -> "tactic uid name" per attack object, for one rule's alert.
 attacks() {
