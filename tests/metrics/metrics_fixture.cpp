@@ -1,7 +1,9 @@
 // A ServeMetrics exposer with every family populated, for metrics_exposition_test.sh (curl,
 // promtool, the Grafana dashboard check) and, given a Pushgateway, a MetricsPusher pushing
-// every second. Real engine jobs fill the ingest families; the spool and output figures
-// are a snapshot such as the serve command publishes.
+// every second. Real engine jobs fill the ingest families; the other figures are a
+// snapshot such as the serve command publishes, there to expose every family (promtool,
+// the dashboard, the Pushgateway) and asserted nowhere: tests assert only counts vigie
+// computed (item05_*.sh drive a real vigie serve).
 //   vigie-metrics-fixture [PUSHGATEWAY_URL AGENCY INSTANCE]
 // Prints "port N" once serving, then runs until stdin closes (after a final push).
 #include <cstdio>
