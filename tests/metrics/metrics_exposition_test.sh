@@ -29,16 +29,12 @@ trap cleanup EXIT
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
-wait_for() {  # wait_for COMMAND...: up to 10 s
-  for _ in $(seq 100); do "$@" && return 0; sleep 0.1; done
-  return 1
-}
 
 # The Pushgateway, persisting nothing (no --persistence.file).
 pg_port=$(free_port)
 prometheus-pushgateway --web.listen-address="127.0.0.1:$pg_port" >"$work/pushgateway.log" 2>&1 &
 pids+=($!)
-wait_for curl -sf "http://127.0.0.1:$pg_port/-/ready" -o /dev/null || {
+wait_until 10 curl -sf "http://127.0.0.1:$pg_port/-/ready" -o /dev/null || {
   echo "FAIL: the Pushgateway did not start"; cat "$work/pushgateway.log"; exit 1; }
 
 # The fixture runs until its stdin closes; fd 3 holds it open.
@@ -47,7 +43,7 @@ mkfifo "$work/stdin"
 fixture_pid=$!
 pids+=($fixture_pid)
 exec 3>"$work/stdin"
-wait_for grep -q '^port ' "$work/out" || { echo "FAIL: the fixture did not start"; cat "$work/err"; exit 1; }
+wait_until 10 grep -q '^port ' "$work/out" || { echo "FAIL: the fixture did not start"; cat "$work/err"; exit 1; }
 port=$(awk '/^port /{print $2}' "$work/out")
 
 curl -sf "http://127.0.0.1:$port/metrics" -o "$work/metrics.txt"
@@ -78,7 +74,7 @@ pushed() {
     grep 'exported_agency="a1"' | grep 'input="http"' | grep 'instance="test-1"' |
       grep -q 'job="vigie"'
 }
-check "the Pushgateway holds vigie_ metrics under job, agency and instance" wait_for pushed
+check "the Pushgateway holds vigie_ metrics under job, agency and instance" wait_until 10 pushed
 check "the Pushgateway holds the histogram" \
   grep -q '^vigie_event_latency_seconds_bucket{agency="demo",instance="test-1",job="vigie",le="+Inf"} 4' \
   "$work/pushgateway.txt"
