@@ -8,6 +8,7 @@
 
 #include "nats/dead_letter_publisher.hpp"
 #include "nats/jetstream_input_impl.hpp"
+#include "nats/pull_fetch.hpp"
 
 namespace vigie {
 
@@ -74,7 +75,7 @@ void JetStreamInput::Impl::stop() {
 
 // Naks a message (for another worker) and lets it go.
 void JetStreamInput::Impl::hand_back(natsMsg* msg) {
-    if (natsMsg_Nak(msg, nullptr) == NATS_OK) ++naked_;
+    if (reply_to_message(handles_.connection, msg, "-NAK") == NATS_OK) ++naked_;
     natsMsg_Destroy(msg);
     release(1);
 }
@@ -162,13 +163,12 @@ bool JetStreamInput::Impl::wait_to_fetch(Clock::time_point until) {
 }
 
 void JetStreamInput::Impl::fetch_once(bool& failing) {
-    natsMsgList list{};
-    jsFetchRequest request;
-    jsFetchRequest_Init(&request);
-    request.Batch = static_cast<int>(settings_.fetch_batch);
-    request.NoWait = true;
-    request.Expires = std::chrono::duration_cast<std::chrono::nanoseconds>(retry_pause_).count();
-    const natsStatus s = natsSubscription_FetchRequest(&list, handles_.subscription, &request);
+    // The server keeps the request a retry pause at most: the messages kept here get
+    // their InProgress in time (a request while messages await acknowledgement is
+    // answered only when it expires).
+    const natsStatus s =
+        pull_fetch(handles_.connection, handles_.subscription, pull_subject_, settings_.fetch_batch,
+                   std::chrono::duration_cast<std::chrono::milliseconds>(retry_pause_), fetched_);
     if (s == NATS_NOT_FOUND || s == NATS_TIMEOUT) {  // nothing to do
         std::this_thread::sleep_for(std::chrono::milliseconds(kIdlePollMs));
         return;
@@ -177,7 +177,6 @@ void JetStreamInput::Impl::fetch_once(bool& failing) {
         // Disconnected or the consumer is gone: the client reconnects on its own.
         if (!failing) log_.warn("nats fetch failed; retrying", {{"error", natsStatus_GetText(s)}});
         failing = true;
-        natsMsgList_Destroy(&list);
         std::this_thread::sleep_for(std::chrono::milliseconds(250));
         return;
     }
@@ -185,10 +184,10 @@ void JetStreamInput::Impl::fetch_once(bool& failing) {
     failing = false;
     {
         std::lock_guard lock(flight_mutex_);
-        in_flight_ += static_cast<size_t>(list.Count);
+        in_flight_ += fetched_.size();
     }
-    dispatch(list);
-    natsMsgList_Destroy(&list);  // its messages were all taken (set to null)
+    dispatch(fetched_);
+    fetched_.clear();  // its messages were all taken
 }
 
 // Why a delivery must not be evaluated again, or empty. Whatever made the earlier ones
@@ -207,7 +206,7 @@ std::string JetStreamInput::Impl::delivery_problem(natsMsg* msg) {
 // grouped by agency into one job each; a redelivered message gets a job of its own, so that
 // a message that killed a worker cannot take the messages fetched with it to the dead
 // letters.
-void JetStreamInput::Impl::dispatch(natsMsgList& list) {
+void JetStreamInput::Impl::dispatch(const std::vector<natsMsg*>& list) {
     const auto fetched = Clock::now();
     struct Group {
         std::string_view agency;
@@ -215,9 +214,7 @@ void JetStreamInput::Impl::dispatch(natsMsgList& list) {
         bool alone;  // a redelivered message: a job of its own
     };
     std::vector<Group> groups;
-    for (int i = 0; i < list.Count; ++i) {
-        natsMsg* msg = list.Msgs[i];
-        list.Msgs[i] = nullptr;
+    for (natsMsg* msg : list) {
         ++messages_;
         const uint64_t redelivered_before = redelivered_.load();
         const std::string too_often = delivery_problem(msg);
@@ -233,7 +230,7 @@ void JetStreamInput::Impl::dispatch(natsMsgList& list) {
             it = groups.end() - 1;
             it->job->agency = agency;
             it->job->fetched = fetched;
-            it->job->messages.reserve(alone ? 1 : static_cast<size_t>(list.Count));
+            it->job->messages.reserve(alone ? 1 : list.size());
         }
         it->job->messages.push_back(msg);
         it->job->body.append(std::string_view(natsMsg_GetData(msg),
@@ -290,7 +287,7 @@ void JetStreamInput::Impl::submit(const std::shared_ptr<NatsJob>& job) {
 }
 
 void JetStreamInput::Impl::ack(natsMsg* msg) {
-    if (const natsStatus s = natsMsg_Ack(msg, nullptr); s == NATS_OK) {
+    if (const natsStatus s = reply_to_message(handles_.connection, msg, "+ACK"); s == NATS_OK) {
         ++acked_;
     } else {
         // Redelivered after ack_wait: at least once, never lost.

@@ -19,6 +19,7 @@
 #include "nats/jetstream_input.hpp"
 #include "nats/jetstream_setup.hpp"
 #include "nats/message_batch.hpp"
+#include "nats/pull_fetch.hpp"
 
 namespace vigie {
 
@@ -27,11 +28,9 @@ namespace nats_input {
 using Clock = std::chrono::steady_clock;
 
 // Pull requests are "no wait": the server answers at once with what it has (and a 404
-// status when that is less than the batch), so no message is ever delivered after the
-// client stopped waiting for it. libnats 3.4.1 mishandles such late messages: they are
-// queued, taken by the next natsSubscription_Fetch, which then writes past the batch it
-// allocated (heap overflow, found by ASan under load). An empty answer waits kIdlePollMs
-// before the next request. The server's answer is waited for a retry pause at most (a
+// status when that is less than the batch); they are the input's own (nats/pull_fetch.hpp:
+// libnats 3.4.1's fetch overflows its array on late answers). An empty answer waits
+// kIdlePollMs before the next request. The server keeps a request a retry pause at most (a
 // request while messages await acknowledgement is answered only when it expires), so that
 // the messages kept here get their InProgress in time.
 inline constexpr int64_t kIdlePollMs = 20;
@@ -109,7 +108,8 @@ class JetStreamInput::Impl {
     void retry_dead_letters();
     void hand_back(natsMsg* msg);
     std::string delivery_problem(natsMsg* msg);
-    void dispatch(natsMsgList& list);
+    void dispatch(const std::vector<natsMsg*>& list);
+    void in_progress(natsMsg* msg);
     bool set_aside(natsMsg* msg, std::string_view agency, const std::string& too_often);
     void submit(const std::shared_ptr<NatsJob>& job);
     void finish(const std::shared_ptr<NatsJob>& held, IngestResult&& result);
@@ -134,6 +134,8 @@ class JetStreamInput::Impl {
     mutable std::mutex handles_mutex_;  // connected() against close()
     NatsEvents events_;
     NatsHandles handles_;
+    const std::string pull_subject_ = pull_subject(settings_.stream, settings_.consumer);
+    std::vector<natsMsg*> fetched_;  // the fetch thread's, reused
     std::thread thread_;
     std::atomic<bool> stopping_{false};
 

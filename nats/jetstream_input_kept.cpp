@@ -6,10 +6,15 @@
 
 #include "nats/dead_letter_publisher.hpp"
 #include "nats/jetstream_input_impl.hpp"
+#include "nats/pull_fetch.hpp"
 
 namespace vigie {
 
 using namespace nats_input;
+
+void JetStreamInput::Impl::in_progress(natsMsg* msg) {
+    reply_to_message(handles_.connection, msg, "+WPI");
+}
 
 // Every retry pause: what this worker keeps gets InProgress (its ack timer reset, so that
 // it is not redelivered) and is tried again.
@@ -35,7 +40,7 @@ void JetStreamInput::Impl::retry_held_jobs() {
         std::lock_guard lock(flight_mutex_);
         if (held_.empty()) return;
         for (const auto& job : held_)
-            for (natsMsg* msg : job->messages) natsMsg_InProgress(msg, nullptr);
+            for (natsMsg* msg : job->messages) in_progress(msg);
         if (output_blocked_) {
             jobs.push_back(held_.front());
             held_.pop_front();
@@ -63,7 +68,7 @@ void JetStreamInput::Impl::retry_dead_letters() {
         waiting.swap(dead_waiting_);
     }
     if (waiting.empty()) return;
-    for (const auto& d : waiting) natsMsg_InProgress(d.msg, nullptr);
+    for (const auto& d : waiting) in_progress(d.msg);
     size_t i = 0;
     for (; i < waiting.size(); ++i) {
         ++dead_retries_;
@@ -208,7 +213,7 @@ void JetStreamInput::Impl::settle_dead_letter(natsMsg* msg, const std::string& r
             return;
         }
     }
-    natsMsg_InProgress(msg, nullptr);  // the wait for the stream must not redeliver it
+    in_progress(msg);  // the wait for the stream must not redeliver it
     if (store_dead_letter(msg, reason, 1)) {
         ack(msg);
         natsMsg_Destroy(msg);

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "nats/pull_fetch.hpp"
+
 namespace vigie {
 
 namespace {
@@ -174,17 +176,16 @@ void ensure_consumer(const NatsSettings& settings, Logger& log, NatsHandles& h) 
     if (s != NATS_OK) fail("cannot create NATS consumer " + settings.consumer, s, jerr);
 }
 
+// The inbox the input's own pull requests are answered on (nats/pull_fetch.hpp says why not
+// js_PullSubscribe): under nats.inbox_prefix, which an agency's permissions allow.
 void bind(const NatsSettings& settings, NatsHandles& h) {
-    jsSubOptions so;
-    jsSubOptions_Init(&so);
-    so.Stream = settings.stream.c_str();
-    so.Consumer = settings.consumer.c_str();
-    jsErrCode jerr{};
-    const natsStatus s = js_PullSubscribe(&h.subscription, h.js, settings.subjects.c_str(), nullptr,
-                                          nullptr, &so, &jerr);
+    const std::string inbox = new_inbox(settings.inbox_prefix);
+    const natsStatus s =
+        inbox.empty() ? NATS_NO_MEMORY
+                      : natsConnection_SubscribeSync(&h.subscription, h.connection, inbox.c_str());
     if (s != NATS_OK) {
         h.subscription = nullptr;
-        fail("cannot bind to NATS consumer " + settings.consumer, s, jerr);
+        fail("cannot subscribe to the inbox of NATS consumer " + settings.consumer, s);
     }
 }
 

@@ -1,9 +1,9 @@
 #pragma once
 // Connecting to NATS and preparing JetStream for the input: the stream and the durable
-// pull consumer are created when missing (never deleted), and the subscription binds to
-// the consumer by name, so that no call of ours can remove it (see
-// /work/shared/notes/library-pitfalls.md: Unsubscribe or Drain of a subscription that
-// created its durable consumer deletes the consumer).
+// pull consumer are created when missing (never deleted). The input's subscription is a
+// plain one on an inbox of its own, where the answers to its own pull requests arrive
+// (nats/pull_fetch.hpp: libnats 3.4.1's fetch overflows its array); no call of ours can
+// remove the consumer.
 //
 // Start-up on a cluster: a node may be down (the client takes the next server of the
 // list) or the cluster may be electing a leader (the JetStream API answers "no responders",

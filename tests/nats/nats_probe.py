@@ -25,6 +25,15 @@ NATS library for Python, and vigie-nats-tool has no subscriber.
       {"acked":bool,"refused":bool,"answer":"...","error":"..."}; exit 0 only when acked.
       With --no-reply: a plain message, flushed (PING/PONG); exit 0 unless refused.
 
+  nats_probe.py late-pulls --server HOST:PORT --stream S --consumer C [--batch N]
+                          [--interval S] [--timeout S]
+      Waits for a pull request of a worker on the consumer (a copy of what it sends to
+      $JS.API.CONSUMER.MSG.NEXT.S.C) to learn the inbox its fetches read, then, until the
+      timeout, sends pull requests of its own (no_wait, N messages) with that inbox as the
+      reply every --interval: the server delivers to the worker messages that no fetch of
+      its asked for, as it does when a fetch gave up at its deadline before the server
+      ended the request (late deliveries). Prints {"inbox":...,"pulls":n}.
+
   A server that closes the connection (e.g. 'Authorization Violation') ends the probe with
   exit status 2 and the server's error on stderr.
 """
@@ -212,10 +221,40 @@ def publish(a):
     return 0 if acked else 1
 
 
+def late_pulls(a):
+    c = Client(a.server, a.user, a.password)
+    api = "$JS.API.CONSUMER.MSG.NEXT.%s.%s" % (a.stream, a.consumer)
+    c.send(("SUB %s 1\r\n" % api).encode())
+    c.sync()
+    deadline = time.monotonic() + a.timeout
+    inbox = None
+    while inbox is None:  # MSG <subject> <sid> <reply> <size>: the reply is the inbox
+        line = c.line(deadline)
+        if line is None:
+            raise SystemExit("nats_probe: no pull request on %s within %s s" % (api, a.timeout))
+        if line == b"PING":
+            c.send(b"PONG\r\n")
+        elif line.startswith(b"MSG "):
+            parts = line.decode().split()
+            c.payload(int(parts[-1]))
+            if len(parts) == 5:
+                inbox = parts[3]
+    c.send(("UNSUB 1\r\n").encode())
+    request = json.dumps({"batch": a.batch, "no_wait": True}).encode()
+    pulls = 0
+    while time.monotonic() < deadline:
+        c.send(("PUB %s %s %d\r\n" % (api, inbox, len(request))).encode() + request + b"\r\n")
+        pulls += 1
+        time.sleep(a.interval)  # the pace of the pulls, not a wait for anything
+    c.sync()
+    print(json.dumps({"inbox": inbox, "pulls": pulls}), flush=True)
+    return 0
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     sub = p.add_subparsers(dest="command", required=True)
-    for name in ("listen", "publish"):
+    for name in ("listen", "publish", "late-pulls"):
         s = sub.add_parser(name)
         s.add_argument("--server", required=True, help="HOST:PORT")
         s.add_argument("--user", default="")
@@ -229,7 +268,14 @@ def main():
     sub.choices["publish"].add_argument("--payload", default='{"seq":0,"probe":true}')
     sub.choices["publish"].add_argument("--no-reply", action="store_true",
                                         help="a plain message, no answer awaited")
+    late = sub.choices["late-pulls"]
+    late.add_argument("--stream", default="EVENTS")
+    late.add_argument("--consumer", default="vigie")
+    late.add_argument("--batch", type=int, default=64)
+    late.add_argument("--interval", type=float, default=0.005)
     a = p.parse_args()
+    if a.command == "late-pulls":
+        return late_pulls(a)
     return listen(a) if a.command == "listen" else publish(a)
 
 
