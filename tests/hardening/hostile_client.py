@@ -57,7 +57,7 @@ def hold(port, n, kind, hold_file):
     print(f"held {len(sockets)}", flush=True)
     deadline = time.time() + 120
     while os.path.exists(hold_file) and time.time() < deadline:
-        time.sleep(0.05)  # poll interval while HOLD_FILE exists, not a wait for an event
+        time.sleep(0.05)  # poll interval: the condition is HOLD_FILE gone
     for s in sockets:
         s.close()
 

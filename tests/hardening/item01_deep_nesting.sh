@@ -33,11 +33,14 @@ check "alerts name lines 1 and 3" equals "$(grep -c '"line":[13][,}]' "$work/sca
 # --- vigie scan --max-nesting-depth: the limit is a setting
 deep 9 > "$work/ten.ndjson"  # 10 levels: the object and 9 arrays
 "$vigie" scan --rules "$work/rules" --max-nesting-depth 10 "$work/ten.ndjson" > /dev/null 2> "$work/ten.err"
+check "a limit of 10: exit 0" equals "$?" 0
 check "10 levels accepted under a limit of 10" grep -q '1 events read, 0 rejected' "$work/ten.err"
 "$vigie" scan --rules "$work/rules" --max-nesting-depth 9 "$work/ten.ndjson" > /dev/null 2> "$work/nine.err"
+check "a limit of 9: a rejected line is not fatal, exit 0" equals "$?" 0
 check "10 levels refused under a limit of 9" grep -q 'ten.ndjson:1: nested deeper than 9 levels' "$work/nine.err"
 "$vigie" scan --rules "$work/rules" --max-nesting-depth 0 "$work/ten.ndjson" > /dev/null 2> "$work/zero.err"
-check "a limit of 0 is refused" test $? -ne 0
+check "a limit of 0 is a command-line error (exit 2)" equals "$?" 2
+check "  naming the option and its range" has "$work/zero.err" "--max-nesting-depth: Value 0 not in range 1 to 256"
 
 # --- vigie serve over HTTP: a 100,000-deep line gzip'd among good ones
 cat > "$work/vigie.yaml" <<YML

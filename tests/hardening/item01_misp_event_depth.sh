@@ -39,6 +39,7 @@ check "the deep event is refused at FILE:LINE:COL with the reason" \
 check "the summary: 2 events, the good one's indicator kept" \
   has "$work/err" "2 MISP events, 1 attributes, 1 indicators (1 new"
 "$vigie" indicators export --store "$work/s.sqlite" >"$work/out" 2>/dev/null
+check "export exits 0" equals "$?" 0
 check "the good event's indicator is in the store" has "$work/out" "good.example"
 check "nothing of the deep event is" bash -c "! grep -q deep.example '$work/out'"
 [ "$failures" -eq 0 ] || cut -c1-300 "$work/err"

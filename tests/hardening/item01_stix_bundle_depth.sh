@@ -38,6 +38,7 @@ check "the deep object is refused at FILE:LINE:COL with its id and reason" \
 check "the summary: 3 objects, 2 indicators kept, 1 refused" \
   has "$work/err" "3 objects, 2 indicators (2 new, 0 updated, 0 already known, 0 not matched per event), 1 refused"
 "$vigie" indicators export --store "$work/s.sqlite" --amber >"$work/out" 2>/dev/null
+check "export exits 0" equals "$?" 0
 ids=$(grep -o 'indicator--00000000-0000-4000-8000-00000000000[0-9]' "$work/out" | sort -u | tr '\n' ' ')
 check "both good indicators are in the store, the deep one is not" \
   equals "$ids" "indicator--00000000-0000-4000-8000-000000000001 indicator--00000000-0000-4000-8000-000000000002 "

@@ -65,7 +65,7 @@ check "status: 2 of 3, 1 failure" has "$work/body" '"total_count":3,"success_cou
 check "the failure names the deep object" has "$work/body" '"id":"x-deep--00000000-0000-4000-8000-000000000009"'
 check "and says where and why" \
   has "$work/body" "objects[1]: nested deeper than 64 levels at line 1, column $col of the body"
-taxii "$objects" >/dev/null
+check "the collection's objects: 200" equals "$(taxii "$objects")" 200
 check "both good indicators are in the collection" \
   equals "$(grep -o 'indicator--00000000-0000-4000-8000-00000000000[12]' "$work/body" | sort -u | wc -l)" 2
 check "the deep object is not" bash -c "! grep -q x-deep '$work/body'"

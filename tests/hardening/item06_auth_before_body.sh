@@ -115,7 +115,16 @@ code=$(curl -s -v -o "$work/body" -w '%{http_code}' -X POST -H 'Expect: 100-cont
 check "a good token: 200" equals "$code" 200
 check "  after 100 Continue" has "$work/trace" '< HTTP/1.1 100 Continue'
 check "  the event accepted" equals "$(json_number "$work/body" accepted)" 1
-check "the refusals are logged and counted" has "$work/A.log" 'refused: bad or missing token'
+check "the refusals are logged" has "$work/A.log" 'refused: bad or missing token'
+unauthorized() {
+  curl -s "http://127.0.0.1:$METRICS_A/metrics" |
+    sed -nE 's/^vigie_http_responses_total\{outcome="unauthorized"\} ([0-9]+).*/\1/p'
+}
+# 5 curl uploads, the raw client and at least one of the flood were answered 401.
+at_least_7_unauthorized() { [ "$(unauthorized)" -ge 7 ] 2>/dev/null; }
+wait_until 10 at_least_7_unauthorized
+check "  and counted: vigie_http_responses_total{outcome=\"unauthorized\"} $(unauthorized) >= 7" \
+  at_least_7_unauthorized
 check "vigie serve still answers /healthz" \
   equals "$(curl -s -o /dev/null -w '%{http_code}' "$base/healthz")" 200
 stop_serve A

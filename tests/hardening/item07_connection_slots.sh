@@ -59,7 +59,7 @@ for i in range(half_open + idle):
     socks.append(s)
 print("ready", flush=True)
 while os.path.exists(hold):
-    threading.Event().wait(0.05)  # poll interval while HOLD_FILE exists, not a wait
+    threading.Event().wait(0.05)  # poll interval: the condition is HOLD_FILE gone
 still_open = 0
 for s in socks[half_open:]:  # the idle ones: not closed by the server meanwhile?
     s.setblocking(False)

@@ -20,14 +20,17 @@ check "the good event alerts" test "$alerts_of_good" -gt 0
 # --- byte order mark: a file, stdin
 printf '%s%s\n%s\n' "$bom" "$good" "$good" > "$work/bom.ndjson"
 scan "$work/bom.ndjson" > "$work/bom.out" 2> "$work/bom.err"
+check "BOM file: exit 0" equals "$?" 0
 check "BOM file: both events read, none rejected" grep -q '2 events read, 0 rejected' "$work/bom.err"
 check "BOM file: both alert" equals "$(wc -l < "$work/bom.out")" $((2 * alerts_of_good))
 scan < "$work/bom.ndjson" > /dev/null 2> "$work/bom-stdin.err"
+check "BOM on stdin: exit 0" equals "$?" 0
 check "BOM on stdin: none rejected" grep -q '2 events read, 0 rejected' "$work/bom-stdin.err"
 
 # --- NUL bytes, located
 printf '%s\n{"a":"x\0y"}\n\0\n%s\n' "$good" "$good" > "$work/nul.ndjson"
 scan "$work/nul.ndjson" > /dev/null 2> "$work/nul.err"
+check "NUL: rejected lines are not fatal, exit 0" equals "$?" 0
 check "NUL in a document: its offset" grep -q 'nul.ndjson:2: NUL byte at offset 7 of the document' "$work/nul.err"
 check "NUL between documents" grep -q 'nul.ndjson:3: NUL byte between documents' "$work/nul.err"
 check "NUL: 2 read, 2 rejected" grep -q '2 events read, 2 rejected' "$work/nul.err"
@@ -42,6 +45,7 @@ check "NUL: 2 read, 2 rejected" grep -q '2 events read, 2 rejected' "$work/nul.e
   printf '%s\n' "$good"
 } > "$work/mixed.ndjson"
 scan "$work/mixed.ndjson" > "$work/mixed.out" 2> "$work/mixed.err"
+check "mixed: exit 0" equals "$?" 0
 check "mixed: 2 events read, 4 rejected" grep -q '2 events read, 4 rejected' "$work/mixed.err"
 for line in 2 3 4 5; do
   check "mixed: line $line rejected once" equals "$(grep -c "mixed.ndjson:$line:" "$work/mixed.err")" 1
@@ -53,6 +57,7 @@ check "mixed: both good lines alert" equals "$(wc -l < "$work/mixed.out")" $((2 
 sed 's/"ProcessId":14820,/"ProcessId":14820,"Image":"C:\\\\Users\\\\Public\\\\decoy.exe",/' <<<"$good" > "$work/dup.ndjson"
 check "dup: the decoy is in the event" grep -q 'decoy.exe' "$work/dup.ndjson"
 scan "$work/dup.ndjson" > "$work/dup.out" 2>/dev/null
+check "dup: exit 0" equals "$?" 0
 check "dup: alerts as without the decoy" equals "$(wc -l < "$work/dup.out")" "$alerts_of_good"
 check "dup: matched Image is rundll32" grep -q '"name":"Image","value":"C:\\\\Windows\\\\System32\\\\rundll32.exe"' "$work/dup.out"
 check "dup: matched never shows the decoy" equals \

@@ -306,7 +306,7 @@ open(sys.argv[2] + "/locked", "w").close()
 for _ in range(2400):
     if os.path.exists(sys.argv[2] + "/release"):
         break
-    time.sleep(0.05)  # poll interval while waiting for the release file, not a wait
+    time.sleep(0.05)  # poll interval: the condition is the release file
 db.execute("COMMIT")
 PY
 LOCKER=$!
