@@ -25,6 +25,8 @@ grep -q 'line 1: NUL byte at offset 15 of the document' "$WORK/dead.txt" ||
 grep -q "line 1: unexpected '}' between documents" "$WORK/dead.txt" ||
     { fail "the mixed line is dead-lettered"; cat "$WORK/dead.txt"; }
 grep -qi 'byte order\|xEF\|not what starts' "$WORK/dead.txt" && fail "the BOM message was dead-lettered"
+# Exactly the two bad messages, whatever a wrongly dead-lettered BOM message would say.
+[ "$(grep -c . "$WORK/dead.txt")" = 2 ] || { fail "expected 2 dead letters"; cat "$WORK/dead.txt"; }
 stop_worker "$W"
 [ "$(wc -l < "$WORK/w.alerts")" = 2 ] || { fail "expected 2 alerts (seq 1 and 4)"; cat "$WORK/w.alerts"; }
 grep -q '"seq":1' "$WORK/w.alerts" || fail "the BOM message (seq 1) alerted"

@@ -24,8 +24,10 @@ bundle "$v1,$(version 2026-03-01T00:00:00.000Z "revoked" ',"revoked":true')" > "
 printf '{"Event":{"System":{"EventID":22,"Computer":"ws-1"},"EventData":{"QueryName":"twice.example"}}}\n' \
   > "$work/events.ndjson"
 
-scan() {
+scan() {  # and checks it read the event: "no alert" must mean no match, not no scan
   "$vigie" scan --rules "$work/rules" --format jsonl "$@" "$work/events.ndjson" > "$work/alerts.jsonl" 2> "$work/stderr"
+  check "scan $* exits 0" equals "$?" 0
+  check "scan $* reads the event" has "$work/stderr" "1 events read, 0 rejected"
 }
 names() { python3 -c '
 import json, sys
