@@ -136,10 +136,15 @@ for d in one three named secret-pattern; do
   printf '{"Event":{"System":{"EventID":22,"Computer":"host-%s"},"EventData":{"QueryName":"%s.granular.example"}}}\n' "$d" "$d"
 done > "$work/events.ndjson"
 printf '{"Event":{"System":{"EventID":22,"Computer":"host-x"},"EventData":{"QueryName":"secret-pattern.example"}}}\n' >> "$work/events.ndjson"
-check "B takes the events" equals "$(post "$HTTP_B" hospital-token "$work/events.ndjson")" 200
-three_alerts() { [ "$(grep -c . "$work/b-alerts.jsonl" 2>/dev/null)" -ge 3 ]; }
-wait_until 10 three_alerts
-check "B alerts on the three indicators it received" equals "$(grep -c '"indicator"' "$work/b-alerts.jsonl")" 3
+# For B, a sentinel last (indicator 1 again): alerts are written in event order, so once its
+# alert is there, a wrong alert on the withheld indicator 2 would be there too.
+{ cat "$work/events.ndjson"
+  printf '{"Event":{"System":{"EventID":22,"Computer":"host-sentinel"},"EventData":{"QueryName":"one.granular.example"}}}\n'
+} > "$work/b-events.ndjson"
+check "B takes the events" equals "$(post "$HTTP_B" hospital-token "$work/b-events.ndjson")" 200
+check "B alerts on the sentinel" wait_until 10 log_has "$work/b-alerts.jsonl" host-sentinel
+check "B alerts on the three indicators it received (and the sentinel)" \
+  equals "$(grep -c '"indicator"' "$work/b-alerts.jsonl")" 4
 check "B's alert on indicator 4 has no name" \
   bash -c "grep -F 'host-named' '$work/b-alerts.jsonl' | grep -qF 'Threat indicator: $(ind 4)'"
 stop_serve B
