@@ -60,7 +60,9 @@ check "  the worker says it reconnected" wait_until 10 reconnects_are 1
 outage KILL
 "$TOOL" publish --url "$NATS_URL" --file "$SAMPLE" --count 20 --start 41 > /dev/null
 result=$("$TOOL" alerts --follow --expect 60 --timeout 30 "$WORK/w1.alerts")
+echo "alerts after the crash: $result"
 check "after a crash: the 20 events published since alerted" equals "$(json_field "$result" missing)" 0
+check "  an event delivered again keeps its alert uid" equals "$(json_field "$result" repeats_other_uid)" 0
 check "  the worker says it reconnected again" wait_until 10 reconnects_are 2
 check "the worker never exited" kill -0 "$W1"
 kill -TERM "$W1"
