@@ -31,6 +31,13 @@ sed -n "${first_line##*:}p" "$src/samples/windows-sysmon.ndjson" |
 "$vigie" scan --rules "$src/rules" --mapping windows --format ocsf "$work/odd-host.ndjson" > "$work/o3" 2>/dev/null
 check "item 5: an odd host name gives a valid OCSF alert" validate_ocsf "$work/o3"
 check "item 5: an odd host name is device.name" has "$work/o3" '"device":{"name":"WS_01 (lab)"'
+hosts=(ws-01.corp.example WS1 host. -ws ws- a..b .a ÉCOLE-01 'w s' x_y)
+for h in "${hosts[@]}"; do sed "s/\"Computer\":\"[^\"]*\"/\"Computer\":\"$h\"/" "$work/odd-host.ndjson"; done > "$work/hosts.ndjson"
+"$vigie" scan --rules "$src/rules" --mapping windows --format ocsf --threads 1 "$work/hosts.ndjson" > "$work/o5" 2>/dev/null
+check "item 5: hosts valid or not as hostname_t give valid OCSF alerts" validate_ocsf "$work/o5" --min ${#hosts[@]}
+check "item 5: only the valid hostnames are device.hostname" equals \
+  "$(grep -o '"device":{"[a-z]*":"[^"]*"' "$work/o5" | cut -d'"' -f4 | tr '\n' ' ')" \
+  "hostname hostname name name name name name name name name "
 # An alert over the 256 KiB bound is cut (unmapped.event_truncated, no evidences): still OCSF.
 python3 -c 'import json, sys; e = json.loads(sys.stdin.read()); e["Event"]["EventData"]["Padding"] = "x" * 600000; print(json.dumps(e))' \
   < "$work/odd-host.ndjson" > "$work/big.ndjson"
