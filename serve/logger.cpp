@@ -8,6 +8,7 @@
 #include <ctime>
 
 #include "alerts/json_text.hpp"
+#include "base/credential_redaction.hpp"
 
 namespace vigie {
 
@@ -90,7 +91,7 @@ std::string Logger::format(LogLevel level, std::string_view message,
     for (const LogField& f : fields) append_field(out, f, json, false);
     if (json) out += '}';
     out += '\n';
-    return out;
+    return redact_url_credentials(out);  // whatever the caller put in, no URL credential
 }
 
 void Logger::log(LogLevel level, std::string_view message, std::initializer_list<LogField> fields) {
