@@ -301,9 +301,11 @@ int run_serve(const ServeOptions& options) {
     IngestEngine engine(loaded.ruleset, alert_pipeline.format(),
                         indicators.alert_sink(alert_pipeline.sink()), engine_options);
     AgencyRegistry agencies(config->agencies, config->admin_token_sha256);
+    // What each request begins under; a reload replaces it whole (app/serve_reload.hpp).
+    LiveSettingsStore live({config->http, agencies.table(), loaded.ruleset});
     // Before the reloader: a reload still running at exit answers through the io_context.
     net::io_context io;
-    ServeReloader reloader(options.config_file, *config, engine, agencies, log);
+    ServeReloader reloader(options.config_file, *config, {live, engine, agencies, log});
     indicators.on_rules_accepted([&reloader, &log] {
         reloader.request([&log](ReloadOutcome&& r) {
             if (!r.ok)
@@ -380,7 +382,8 @@ int run_serve(const ServeOptions& options) {
             reloader.request(std::move(done));
         },
         std::move(taxii_routes));
-    HttpListener listener(io, config->http, handler, log);
+    handler.follow(live);
+    HttpListener listener(io, config->http, handler, log, [&live] { return live.current(); });
     std::unique_ptr<ServeMetrics> metrics;
     if (config->metrics_enabled)
         metrics = std::make_unique<ServeMetrics>(
@@ -407,7 +410,7 @@ int run_serve(const ServeOptions& options) {
     if (config->nats.enabled) {
         nats = std::make_unique<JetStreamInput>(
             config->nats, engine, log,
-            [&agencies](std::string_view a) { return agencies.known(a); });
+            [&live](std::string_view a) { return live.current()->agencies->known(a); });
         try {  // retried up to nats.connect_retry_seconds (nats/jetstream_setup.hpp)
             nats->start();
         } catch (const NatsStartupStopped& e) {

@@ -3,11 +3,30 @@
 #include <utility>
 
 #include "alerts/json_text.hpp"
-#include "config/config_reader.hpp"
+#include "app/serve_startup.hpp"
 #include "detector/database_cache.hpp"
 #include "serve/rule_counts.hpp"
 
 namespace vigie {
+
+namespace {
+
+std::string json_names(const std::vector<std::string>& names) {
+    std::string out = "[";
+    for (const auto& n : names) {
+        if (out.size() > 1) out += ',';
+        append_json_string(out, n);
+    }
+    return out + "]";
+}
+
+std::string joined(const std::vector<std::string>& names) {
+    std::string out;
+    for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+    return out;
+}
+
+}  // namespace
 
 RuleLoadOptions rule_options(const RuleSettings& rules) {
     RuleLoadOptions o;
@@ -31,14 +50,28 @@ std::string refused_summary(const Diagnostics& diags) {
     return out;
 }
 
-ServeReloader::ServeReloader(std::string config_file, ServeConfig current, IngestEngine& engine,
-                             AgencyRegistry& agencies, Logger& log)
-    : config_file_(std::move(config_file)),
-      current_(std::move(current)),
-      engine_(engine),
-      agencies_(agencies),
-      log_(log),
-      thread_([this] { run(); }) {}
+LiveSettings live_settings(const ServeConfig& running, const ServeConfig& next,
+                           std::shared_ptr<const Ruleset> ruleset) {
+    HttpSettings http = running.http;  // listen, TLS, threads: as started
+    http.max_body_bytes = next.http.max_body_bytes;
+    http.max_event_bytes = next.http.max_event_bytes;
+    http.max_connections = next.http.max_connections;
+    http.read_timeout_seconds = next.http.read_timeout_seconds;
+    http.header_timeout_seconds = next.http.header_timeout_seconds;
+    http.idle_timeout_seconds = next.http.idle_timeout_seconds;
+    return {http, std::make_shared<const AgencyTable>(next.agencies, next.admin_token_sha256),
+            std::move(ruleset)};
+}
+
+ServeReloader::ServeReloader(std::string config_file, ServeConfig running, ReloadTargets targets)
+    : config_file_(std::move(config_file)), running_(std::move(running)), targets_(targets) {
+    if (!config_file_.empty()) {
+        Diagnostics ignored;  // read a moment ago by start-up, which reported its problems
+        (void)load_serve_config(config_file_, ignored, started_);
+        applied_ = started_;
+    }
+    thread_ = std::thread([this] { run(); });
+}
 
 ServeReloader::~ServeReloader() {
     {
@@ -81,8 +114,7 @@ void ServeReloader::run() {
         try {
             outcome = reload();
         } catch (const std::exception& e) {  // Hyperscan refusing the ruleset, out of memory
-            log_.error("reload refused", {{"error", e.what()}});
-            outcome = {false, refused_summary({{Severity::Error, {}, {}, e.what()}})};
+            outcome = refuse({{Severity::Error, {}, {}, e.what()}});
         }
         {
             std::lock_guard lock(mutex_);
@@ -92,46 +124,67 @@ void ServeReloader::run() {
     }
 }
 
+ReloadOutcome ServeReloader::refuse(const Diagnostics& diags) {
+    for (const auto& d : diags)
+        if (d.severity == Severity::Error)
+            targets_.log.error("reload refused", {{"error", d.format()}});
+    return {false, refused_summary(diags)};
+}
+
+// Validate all (as start-up does), then apply the live settings in one swap, then say
+// what changed and what waits for a restart.
 ReloadOutcome ServeReloader::reload() {
-    ServeConfig next = current_;
+    ServeConfig next = running_;
+    FlatSettings flat;
     if (!config_file_.empty()) {
         Diagnostics diags;
-        auto read = load_serve_config(config_file_, diags);
-        if (!read) {
-            for (const auto& d : diags) log_.error("reload refused", {{"error", d.format()}});
-            return {false, refused_summary(diags)};
-        }
+        auto read = load_serve_config(config_file_, diags, flat);
+        if (!read) return refuse(diags);
         next = std::move(*read);
-        // The limits are read without a lock by every thread: set once, at start-up.
-        if (!(next.limits == current_.limits))
-            log_.warn(
-                "limits: changed in the configuration file; they apply at the next start, not "
-                "on a reload");
-        next.limits = current_.limits;
     }
-    LoadedRuleset loaded = load_ruleset(rule_options(next.rules));
-    if (!loaded.ruleset || loaded.errors > 0) {
-        for (const auto& d : loaded.diagnostics)
-            if (d.severity == Severity::Error)
-                log_.error("reload refused", {{"error", d.format()}});
-        Diagnostics diags = loaded.diagnostics;
-        if (!loaded.ruleset)
-            diags.push_back({Severity::Error, {}, {}, "the mapping could not be loaded"});
-        return {false, refused_summary(diags)};
-    }
-    engine_.replace_ruleset(loaded.ruleset);
-    agencies_.replace(next.agencies, next.admin_token_sha256);
-    current_ = std::move(next);
-    // The rules in use, as /readyz and the start-up log count them.
-    const RuleCounts rules = RuleCounts::of(*loaded.ruleset, loaded.documents);
-    log_.info("reloaded", {{"rules", rules.in_use},
-                           {"rules_inactive", rules.inactive},
-                           {"summary", rules.text()},
-                           {"agencies", current_.agencies.size()}});
+    StartupCheck check = check_serve_startup(next);
+    if (check.errors > 0) return refuse(check.diagnostics);
+    for (const auto& d : check.diagnostics)
+        targets_.log.warn("reload: configuration warning", {{"problem", d.format()}});
+    const SettingChanges changes =
+        config_file_.empty() ? SettingChanges{} : compare_settings(applied_, started_, flat);
+    apply(next, check.rules);
+    applied_ = std::move(flat);
+    const RuleCounts rules = RuleCounts::of(*check.rules.ruleset, check.rules.documents);
+    const size_t agencies = running_.agencies.size();
+    targets_.log.info("reloaded", {{"rules", rules.in_use},
+                                   {"rules_inactive", rules.inactive},
+                                   {"summary", rules.text()},
+                                   {"agencies", agencies},
+                                   {"applied", joined(changes.applied)}});
+    if (!changes.restart_required.empty())
+        targets_.log.warn("reload: changed settings that apply only after a restart (not applied)",
+                          {{"restart_required", joined(changes.restart_required)}});
+    targets_.log.set_level(next.log_level);  // last: the reload's own lines are always written
     std::string summary = R"({"reloaded":true,"rules":)" + std::to_string(rules.in_use) +
                           R"(,"rules_inactive":)" + std::to_string(rules.inactive) +
-                          R"(,"agencies":)" + std::to_string(current_.agencies.size()) + "}";
+                          R"(,"agencies":)" + std::to_string(agencies) + R"(,"applied":)" +
+                          json_names(changes.applied) + R"(,"restart_required":)" +
+                          json_names(changes.restart_required) + "}";
     return {true, std::move(summary)};
+}
+
+// The one swap first: from it on, new requests see every new live setting at once; then
+// the engine's and the registry's copies for the inputs without a snapshot (NATS).
+// log.level is set by the caller, once this reload is logged.
+void ServeReloader::apply(const ServeConfig& next, const LoadedRuleset& loaded) {
+    LiveSettings live = live_settings(running_, next, loaded.ruleset);
+    std::shared_ptr<const AgencyTable> table = live.agencies;
+    const uint64_t max_event_bytes = live.http.max_event_bytes;
+    targets_.live.publish(std::move(live));
+    targets_.engine.replace_ruleset(loaded.ruleset);
+    targets_.engine.set_max_event_bytes(max_event_bytes);
+    targets_.agencies.replace(std::move(table));
+    running_.http = targets_.live.current()->http;
+    running_.agencies = next.agencies;
+    running_.admin_token_sha256 = next.admin_token_sha256;
+    running_.rules = next.rules;
+    running_.log_level = next.log_level;
 }
 
 }  // namespace vigie

@@ -1,9 +1,19 @@
 #pragma once
-// Hot reload for vigie serve (SIGHUP, POST /v1/admin/reload): re-reads the configuration
-// file, loads and compiles the rules and mappings, and only when all of it is free of
-// errors swaps the ruleset and the agencies in, atomically for each new job. A refused
-// reload leaves the running rules and agencies as they were. Reloads run one at a time
-// on a thread of their own, so the network threads never wait for a compile.
+// Hot reload for vigie serve (SIGHUP, POST /v1/admin/reload). A reload re-reads the whole
+// configuration file and validates it as start-up does (the settings, the files they
+// name, the rules compiled): a file with an error changes nothing, and the answer and the
+// log say why, each error at its file:line:col. A valid file's live settings
+// (config/setting_classes.hpp: HTTP limits and timeouts, agencies, the admin token, the
+// rules, log.level) are applied together, as one new settings snapshot published with
+// one swap (serve/live_settings.hpp): requests in flight keep the one they began under.
+// Every other changed setting is named, in the answer and the log, as needing a restart,
+// and is not applied. Reloads run one at a time on a thread of their own, so the network
+// threads never wait for a compile.
+//
+// The answer (HTTP 200):
+//   {"reloaded":true,"rules":N,"rules_inactive":N,"agencies":N,
+//    "applied":["http.max_body_bytes",...],"restart_required":["http.listen",...]}
+// or (HTTP 422) {"reloaded":false,"errors":["vigie.yaml:3:19: ...",...]}.
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -13,9 +23,11 @@
 
 #include "app/rule_loading.hpp"
 #include "config/serve_config.hpp"
+#include "config/setting_classes.hpp"
 #include "http/ingest_handler.hpp"
 #include "serve/agency_registry.hpp"
 #include "serve/ingest_engine.hpp"
+#include "serve/live_settings.hpp"
 #include "serve/logger.hpp"
 
 namespace vigie {
@@ -25,11 +37,19 @@ RuleLoadOptions rule_options(const RuleSettings& rules);
 // {"reloaded":false,"errors":[...]} from diagnostics (errors only, each file:line:col).
 std::string refused_summary(const Diagnostics& diags);
 
+// The parts of the running server a reload changes.
+struct ReloadTargets {
+    LiveSettingsStore& live;   // the snapshot requests begin under
+    IngestEngine& engine;      // its rules and event limit (NATS batches, /readyz)
+    AgencyRegistry& agencies;  // the rate-limit buckets, kept across reloads
+    Logger& log;               // its level (log.level)
+};
+
 class ServeReloader {
   public:
     // `config_file` empty: the defaults are reloaded (rules from the same paths).
-    ServeReloader(std::string config_file, ServeConfig current, IngestEngine& engine,
-                  AgencyRegistry& agencies, Logger& log);
+    // `running`: the configuration the server started with (command-line overrides in).
+    ServeReloader(std::string config_file, ServeConfig running, ReloadTargets targets);
     ~ServeReloader();
     ServeReloader(const ServeReloader&) = delete;
     ServeReloader& operator=(const ServeReloader&) = delete;
@@ -42,12 +62,14 @@ class ServeReloader {
   private:
     void run();
     ReloadOutcome reload();
+    ReloadOutcome refuse(const Diagnostics& diags);
+    void apply(const ServeConfig& next, const LoadedRuleset& loaded);
 
     std::string config_file_;
-    ServeConfig current_;
-    IngestEngine& engine_;
-    AgencyRegistry& agencies_;
-    Logger& log_;
+    ServeConfig running_;   // with the live settings last applied
+    FlatSettings started_;  // the file as the server started with it
+    FlatSettings applied_;  // the file as last applied
+    ReloadTargets targets_;
     mutable std::mutex mutex_;
     std::condition_variable wake_;
     std::deque<std::function<void(ReloadOutcome&&)>> pending_;
@@ -56,5 +78,9 @@ class ServeReloader {
     uint64_t refused_ = 0;
     std::thread thread_;
 };
+
+// The live settings of `next` over those of `running`: what one reload publishes.
+LiveSettings live_settings(const ServeConfig& running, const ServeConfig& next,
+                           std::shared_ptr<const Ruleset> ruleset);
 
 }  // namespace vigie

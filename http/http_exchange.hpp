@@ -3,12 +3,15 @@
 // target feeding bytes), and the answer they give. Keeping Beast out of the handlers
 // keeps them small and testable.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 namespace vigie {
+
+struct LiveSettings;  // serve/live_settings.hpp
 
 struct HttpRequest {
     std::string method;
@@ -29,6 +32,10 @@ struct HttpRequest {
     std::string basic_password{};
     // Every Transfer-Encoding the request declares, comma-separated; only "chunked" is read.
     std::string transfer_encoding{};
+    // The settings snapshot the request began under (its session took it before reading
+    // its header): its limits, agencies and rules stay these to its answer, whatever a
+    // reload publishes meanwhile. Null: the handler's current ones.
+    std::shared_ptr<const LiveSettings> settings{};
 };
 
 struct HttpAnswer {

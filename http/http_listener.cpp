@@ -165,10 +165,11 @@ HttpRequest to_request(http::request<http::string_body>&& req, std::string peer)
 class HttpListener::State final : public SessionHost, public std::enable_shared_from_this<State> {
   public:
     State(net::io_context& io, const HttpSettings& settings, RequestHandler& handler, Logger& log,
-          std::shared_ptr<net::thread_pool> ingest_pool,
+          LiveSettingsSource live, std::shared_ptr<net::thread_pool> ingest_pool,
           std::shared_ptr<net::thread_pool> other_pool)
         : io_(io),
-          settings_(settings),
+          fixed_(std::make_shared<const LiveSettings>(LiveSettings{settings, nullptr, nullptr})),
+          live_(std::move(live)),
           handler_(handler),
           log_(log),
           acceptor_(net::make_strand(io)),
@@ -189,7 +190,9 @@ class HttpListener::State final : public SessionHost, public std::enable_shared_
     }
 
     RequestHandler& handler() override { return handler_; }
-    const HttpSettings& settings() const override { return settings_; }
+    std::shared_ptr<const LiveSettings> settings() const override {
+        return live_ ? live_() : fixed_;
+    }
     bool stopping() const override { return stopping_; }
 
     void session_ended() override {
@@ -294,7 +297,9 @@ class HttpListener::State final : public SessionHost, public std::enable_shared_
             // Forget sessions that have ended, so the list stays as long as the live ones.
             sessions_.remove_if([](const std::weak_ptr<SessionControl>& w) { return w.expired(); });
         }
-        if (active > settings_.max_connections) {
+        const std::shared_ptr<const LiveSettings> now = settings();
+        const uint32_t max_connections = now->http.max_connections;
+        if (active > max_connections) {
             if (auto victim = eviction_candidate(nullptr)) {
                 ++evicted_;
                 victim->evict();
@@ -303,7 +308,7 @@ class HttpListener::State final : public SessionHost, public std::enable_shared_
         if (tls_) {
             auto s = std::make_shared<TlsSession>(
                 std::move(socket), *tls_, shared_from_this(), peer,
-                std::chrono::seconds(settings_.header_timeout_seconds));
+                std::chrono::seconds(now->http.header_timeout_seconds));
             s->run();
             session = s;
         } else {
@@ -321,9 +326,9 @@ class HttpListener::State final : public SessionHost, public std::enable_shared_
         }
         // At the limit with no session a newcomer could take the slot of, stop accepting:
         // further clients wait in the kernel's backlog until a session ends or waits again.
-        if (active >= settings_.max_connections && !eviction_candidate(session.get())) {
+        if (active >= max_connections && !eviction_candidate(session.get())) {
             std::lock_guard lock(mutex_);
-            if (active_ >= settings_.max_connections && !stopping_) {
+            if (active_ >= max_connections && !stopping_) {
                 paused_ = true;
                 return;
             }
@@ -332,7 +337,8 @@ class HttpListener::State final : public SessionHost, public std::enable_shared_
     }
 
     net::io_context& io_;
-    HttpSettings settings_;
+    std::shared_ptr<const LiveSettings> fixed_;  // without `live_`
+    LiveSettingsSource live_;
     RequestHandler& handler_;
     Logger& log_;
     tcp::acceptor acceptor_;
@@ -351,10 +357,11 @@ class HttpListener::State final : public SessionHost, public std::enable_shared_
 };
 
 HttpListener::HttpListener(net::io_context& io, const HttpSettings& settings,
-                           RequestHandler& handler, Logger& log)
+                           RequestHandler& handler, Logger& log, LiveSettingsSource live)
     : ingest_pool_(std::make_shared<net::thread_pool>(std::max(1U, settings.request_threads))),
       other_pool_(std::make_shared<net::thread_pool>(std::max(1U, settings.request_threads))),
-      state_(std::make_shared<State>(io, settings, handler, log, ingest_pool_, other_pool_)) {}
+      state_(std::make_shared<State>(io, settings, handler, log, std::move(live), ingest_pool_,
+                                     other_pool_)) {}
 
 // The pools are joined here, not by the last session: their threads may hold that one.
 HttpListener::~HttpListener() {

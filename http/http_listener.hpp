@@ -8,10 +8,12 @@
 // header and body size limits; admitted requests run on two small worker pools (ingest;
 // TAXII and reloads), never on the I/O threads.
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 #include "config/serve_config.hpp"
 #include "http/ingest_handler.hpp"
+#include "serve/live_settings.hpp"
 #include "serve/logger.hpp"
 
 namespace boost::asio {
@@ -21,11 +23,16 @@ class thread_pool;
 
 namespace vigie {
 
+// The settings each request begins under (vigie serve: the snapshot a reload replaces).
+using LiveSettingsSource = std::function<std::shared_ptr<const LiveSettings>()>;
+
 class HttpListener {
   public:
     // Binds at once; throws std::runtime_error when it cannot (a start-up failure).
+    // `settings` gives the address, TLS and pools; `live`, when given, the limits and
+    // timeouts of each request (else `settings`' for ever).
     HttpListener(boost::asio::io_context& io, const HttpSettings& settings, RequestHandler& handler,
-                 Logger& log);
+                 Logger& log, LiveSettingsSource live = {});
     ~HttpListener();
     HttpListener(const HttpListener&) = delete;
     HttpListener& operator=(const HttpListener&) = delete;

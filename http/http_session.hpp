@@ -61,7 +61,8 @@ class SessionHost {
   public:
     virtual ~SessionHost() = default;
     virtual RequestHandler& handler() = 0;
-    virtual const HttpSettings& settings() const = 0;
+    // The settings a request begins under (a snapshot: a reload publishes a new one).
+    virtual std::shared_ptr<const LiveSettings> settings() const = 0;
     virtual bool stopping() const = 0;
     virtual void session_ended() = 0;
     // A session waits again for a request after one was answered: while accepting is
@@ -112,10 +113,11 @@ class HttpSession : public SessionControl {
     // The first request's deadline covers the TLS handshake too (set by the caller).
     void read_request() {
         if (host_->stopping()) return self().close();
+        live_ = host_->settings();  // this request's, to its answer
         parser_.emplace();
         parser_->header_limit(kHeaderLimit);
-        parser_->body_limit(host_->settings().max_body_bytes);
-        const HttpSettings& settings = host_->settings();
+        parser_->body_limit(live_->http.max_body_bytes);
+        const HttpSettings& settings = live_->http;
         // Until a request is admitted, a peer holds its slot for seconds, not minutes: one
         // deadline for the whole header, so that a byte a second is dropped as surely as
         // silence.
@@ -152,6 +154,7 @@ class HttpSession : public SessionControl {
         const auto& req = parser_->get();
         version_ = req.version();
         head_ = to_request_head(req, peer_);
+        head_.settings = live_;
         self().identify(head_);
         const bool has_body = !parser_->is_done();
         Admission admission = host_->handler().admit(head_, has_body);
@@ -159,7 +162,7 @@ class HttpSession : public SessionControl {
         if (admission.authenticated) trusted_.store(true, std::memory_order_release);
         lane_ = admission.lane;
         if (!has_body) return on_body({}, 0);
-        lowest().expires_after(seconds(host_->settings().read_timeout_seconds));
+        lowest().expires_after(seconds(live_->http.read_timeout_seconds));
         if (beast::iequals(req[http::field::expect], "100-continue")) {
             auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
                                                                            req.version());
@@ -182,7 +185,7 @@ class HttpSession : public SessionControl {
     void on_read_error(beast::error_code ec) {
         if (ec == http::error::body_limit) {
             return answer(error_answer(413, "the body is over the limit of " +
-                                                std::to_string(host_->settings().max_body_bytes) +
+                                                std::to_string(live_->http.max_body_bytes) +
                                                 " bytes (http.max_body_bytes)"),
                           false, true);
         }
@@ -242,7 +245,7 @@ class HttpSession : public SessionControl {
         keep_alive = keep_alive && !host_->stopping();
         auto res = std::make_shared<http::response<http::string_body>>(
             to_response(std::move(a), version_, keep_alive));
-        lowest().expires_after(seconds(host_->settings().read_timeout_seconds));
+        lowest().expires_after(seconds(live_->http.read_timeout_seconds));
         http::async_write(
             self().stream(), *res,
             [s = self().shared_from_this(), res, keep_alive, linger](beast::error_code ec, size_t) {
@@ -283,6 +286,7 @@ class HttpSession : public SessionControl {
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     HttpRequest head_;
+    std::shared_ptr<const LiveSettings> live_;  // the current request's settings
     RequestLane lane_ = RequestLane::Inline;
     unsigned version_ = 11;
     bool idle_ = true;       // a read that may be cancelled is pending (or about to be)

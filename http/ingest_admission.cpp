@@ -31,6 +31,14 @@ bool credential_name(std::string_view name) {
 
 }  // namespace
 
+std::shared_ptr<const LiveSettings> IngestHandler::settings_of(const HttpRequest& request) const {
+    if (request.settings && request.settings->agencies) return request.settings;
+    if (live_ != nullptr) return live_->current();
+    // Without a store (tests, fuzzing): the constructor's limits, the registry's agencies.
+    return std::make_shared<const LiveSettings>(
+        LiveSettings{settings_, agencies_.table(), nullptr});
+}
+
 std::string redact_target(std::string_view target) {
     const size_t q = target.find('?');
     if (q == std::string_view::npos) return std::string(target);
@@ -73,10 +81,11 @@ Admission IngestHandler::admit(const HttpRequest& head, bool has_body) {
         return admission;
     };
     if (auto refusal = refuse_transfer_coding(head)) return refuse(std::move(*refusal));
+    const std::shared_ptr<const LiveSettings> live = settings_of(head);
     if (path == "/v1/events") {
         if (head.method != "POST") return refuse(error_answer(405, "use POST for /v1/events"));
         const std::optional<std::string> agency =
-            agencies_.authenticate(bearer_token(head.authorization));
+            live->agencies->authenticate(bearer_token(head.authorization));
         RejectReason reason = RejectReason::UnreadableBody;
         if (auto refusal = refuse_sender(head, agency, reason)) {
             engine_.count_refused(agency ? std::string_view(*agency) : kUnknownAgency,
@@ -90,7 +99,7 @@ Admission IngestHandler::admit(const HttpRequest& head, bool has_body) {
     if (path == "/v1/admin/reload") {
         if (head.method != "POST")
             return refuse(error_answer(405, "use POST for /v1/admin/reload"));
-        if (auto refusal = refuse_admin(head)) return refuse(std::move(*refusal));
+        if (auto refusal = refuse_admin(head, *live->agencies)) return refuse(std::move(*refusal));
         admission.authenticated = true;
         admission.lane = RequestLane::Other;
         return admission;
@@ -117,8 +126,9 @@ Admission IngestHandler::admit(const HttpRequest& head, bool has_body) {
     return admission;
 }
 
-std::optional<HttpAnswer> IngestHandler::refuse_admin(const HttpRequest& request) {
-    if (agencies_.is_admin(bearer_token(request.authorization))) return std::nullopt;
+std::optional<HttpAnswer> IngestHandler::refuse_admin(const HttpRequest& request,
+                                                      const AgencyTable& agencies) {
+    if (agencies.is_admin(bearer_token(request.authorization))) return std::nullopt;
     ++counters_.unauthorized;
     log_.warn("refused: bad or missing admin token",
               {{"request", request.request_line}, {"peer", request.peer}});

@@ -152,7 +152,8 @@ HttpAnswer IngestHandler::readiness() const {
 }
 
 // Inflates a gzip body in place; refuses encodings it cannot read.
-bool IngestHandler::decode_body(HttpRequest& request, HttpAnswer& refusal, RejectReason& reason) {
+bool IngestHandler::decode_body(HttpRequest& request, const HttpSettings& limits,
+                                HttpAnswer& refusal, RejectReason& reason) {
     const std::string encoding = lower(request.content_encoding);
     if (encoding.empty() || encoding == "identity") return true;
     reason = RejectReason::UnreadableBody;
@@ -164,7 +165,7 @@ bool IngestHandler::decode_body(HttpRequest& request, HttpAnswer& refusal, Rejec
     }
     std::string plain;
     std::string error;
-    switch (gunzip(request.body, settings_.max_body_bytes, plain, error)) {
+    switch (gunzip(request.body, limits.max_body_bytes, plain, error)) {
         case InflateStatus::Ok:
             request.body = std::move(plain);
             return true;
@@ -172,7 +173,7 @@ bool IngestHandler::decode_body(HttpRequest& request, HttpAnswer& refusal, Rejec
             ++counters_.too_large;
             reason = RejectReason::TooLarge;
             refusal = error_answer(413, "the body inflates to more than " +
-                                            std::to_string(settings_.max_body_bytes) +
+                                            std::to_string(limits.max_body_bytes) +
                                             " bytes (http.max_body_bytes)");
             return false;
         case InflateStatus::Corrupt:
@@ -184,8 +185,8 @@ bool IngestHandler::decode_body(HttpRequest& request, HttpAnswer& refusal, Rejec
 
 // Counts the non-blank lines (the events, for the rate limit and the metrics) and refuses
 // a line over the event size limit before any of the body is accepted.
-bool IngestHandler::check_lines(const HttpRequest& request, uint64_t& events,
-                                HttpAnswer& refusal) const {
+bool IngestHandler::check_lines(const HttpRequest& request, const HttpSettings& limits,
+                                uint64_t& events, HttpAnswer& refusal) {
     const char* p = request.body.data();
     const char* end = p + request.body.size();
     uint64_t line = 0;
@@ -197,11 +198,11 @@ bool IngestHandler::check_lines(const HttpRequest& request, uint64_t& events,
             static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
         const char* stop = nl != nullptr ? nl : end;
         const auto length = static_cast<uint64_t>(stop - p);
-        if (length > settings_.max_event_bytes && !refused) {
+        if (length > limits.max_event_bytes && !refused) {
             refusal = error_answer(
                 413, "line " + std::to_string(line) + " is " + std::to_string(length) +
                          " bytes, over the event limit of " +
-                         std::to_string(settings_.max_event_bytes) + " (http.max_event_bytes)");
+                         std::to_string(limits.max_event_bytes) + " (http.max_event_bytes)");
             refused = true;  // counting goes on: the refused events are counted
         }
         for (const char* c = p; c < stop; ++c) {
@@ -253,7 +254,9 @@ std::optional<HttpAnswer> IngestHandler::refuse_sender(const HttpRequest& reques
 // Every refusal is counted for the metrics under the agency of the token (kUnknownAgency
 // without a valid one): the events of the body when they were counted, else 1.
 void IngestHandler::post_events(HttpRequest&& request, Reply&& reply, TimePoint received) {
-    std::optional<std::string> agency = agencies_.authenticate(bearer_token(request.authorization));
+    const std::shared_ptr<const LiveSettings> live = settings_of(request);
+    const AgencyTable& agencies = *live->agencies;
+    std::optional<std::string> agency = agencies.authenticate(bearer_token(request.authorization));
     const std::string_view label = agency ? std::string_view(*agency) : kUnknownAgency;
     auto refuse = [&](RejectReason reason, uint64_t events, HttpAnswer&& answer) {
         engine_.count_refused(label, IngestInput::Http, reason, events, request.body.size());
@@ -264,32 +267,36 @@ void IngestHandler::post_events(HttpRequest&& request, Reply&& reply, TimePoint 
         return refuse(reason, 1, std::move(*refusal));
     HttpAnswer refusal;
     uint64_t events = 0;
-    if (!decode_body(request, refusal, reason)) return refuse(reason, 1, std::move(refusal));
-    if (!check_lines(request, events, refusal)) {
+    if (!decode_body(request, live->http, refusal, reason))
+        return refuse(reason, 1, std::move(refusal));
+    if (!check_lines(request, live->http, events, refusal)) {
         ++counters_.too_large;
         return refuse(RejectReason::TooLarge, events, std::move(refusal));
     }
     if (events == 0) return reply(HttpAnswer{200, ingest_answer_json({})});
-    if (events > agencies_.burst(*agency)) {
+    if (events > agencies.limit(*agency).value_or(RateLimit{0, 0}).burst) {
         ++counters_.too_large;
         return refuse(
             RejectReason::TooLarge, events,
             error_answer(413, std::to_string(events) + " events in one request is over agency " +
                                   *agency + "'s burst limit; split the request"));
     }
-    if (auto wait = agencies_.take(*agency, static_cast<double>(events))) {
+    if (auto wait = agencies_.take(agencies, *agency, static_cast<double>(events),
+                                   std::chrono::steady_clock::now())) {
         ++counters_.rate_limited;
         HttpAnswer a = error_answer(429, "agency " + *agency + " is over its rate limit");
         a.retry_after_seconds = retry_seconds(*wait);
         return refuse(RejectReason::RateLimited, events, std::move(a));
     }
-    submit(std::move(*agency), events, std::move(request), std::move(reply), received);
+    submit(std::move(*agency), events, std::move(request), std::move(reply), received,
+           live->ruleset, live->http.max_event_bytes);
 }
 
 // Events that are not accepted (503) give their rate-limit tokens back, so that the
 // client's retry is not refused as over its rate.
 void IngestHandler::submit(std::string&& agency, uint64_t events, HttpRequest&& request,
-                           Reply&& reply, TimePoint received) {
+                           Reply&& reply, TimePoint received,
+                           std::shared_ptr<const Ruleset> ruleset, uint64_t max_event_bytes) {
     // The reply is shared with the job: if the engine does not take the job, it is still here.
     auto shared_reply = std::make_shared<Reply>(std::move(reply));
     const std::string agency_id = agency;
@@ -306,6 +313,8 @@ void IngestHandler::submit(std::string&& agency, uint64_t events, HttpRequest&& 
                   },
                   IngestInput::Http,
                   received};
+    job.ruleset = std::move(ruleset);  // the request's, whatever a reload does meanwhile
+    job.max_event_bytes = max_event_bytes;
     const IngestEngine::Submit s = engine_.submit(std::move(job));
     if (s == IngestEngine::Submit::Queued) return;
     agencies_.give_back(agency_id, static_cast<double>(events));
@@ -337,7 +346,8 @@ HttpAnswer IngestHandler::undelivered_answer(const std::string& agency,
 }
 
 void IngestHandler::post_reload(const HttpRequest& request, Reply&& reply) {
-    if (auto refusal = refuse_admin(request)) return reply(std::move(*refusal));
+    if (auto refusal = refuse_admin(request, *settings_of(request)->agencies))
+        return reply(std::move(*refusal));
     if (!reloader_) return reply(error_answer(501, "reload is not available"));
     reloader_([reply = std::move(reply)](ReloadOutcome&& outcome) {
         reply(HttpAnswer{outcome.ok ? 200U : 422U, std::move(outcome.summary)});

@@ -1,7 +1,7 @@
 #pragma once
 // The routes of vigie serve's HTTP listener:
 //   POST /v1/events        NDJSON from an agency (Bearer token), optionally gzip
-//   POST /v1/admin/reload  reload rules, mappings and agencies (admin token)
+//   POST /v1/admin/reload  reload the configuration (admin token; app/serve_reload.hpp)
 //   GET  /healthz          the process is up
 //   GET  /readyz           rules loaded, queue not full, not draining
 //   /taxii2/, /<api root>/ the TAXII 2.1 server, when one is configured (ExtraRoutes)
@@ -20,6 +20,7 @@
 #include "http/request_handler.hpp"
 #include "serve/agency_registry.hpp"
 #include "serve/ingest_engine.hpp"
+#include "serve/live_settings.hpp"
 #include "serve/logger.hpp"
 
 namespace vigie {
@@ -70,11 +71,13 @@ class IngestHandler final : public RequestHandler {
     // Checks everything admit() checked again, so that it is safe on its own (fuzzing).
     void handle(HttpRequest&& request, Reply reply) override;
 
+    // From now on, the limits, agencies and rules of each request are those of `store`'s
+    // snapshot it began under (vigie serve, whose reloads publish new ones); before, the
+    // constructor's settings and the registry's agencies. Before any request.
+    void follow(const LiveSettingsStore& store) { live_ = &store; }
     // From now on, new events get 503 (SIGTERM): the listener is draining.
     void start_draining() { draining_ = true; }
     [[nodiscard]] const HttpCounters& counters() const { return counters_; }
-    // The largest compressed body worth reading: the listener's body limit.
-    [[nodiscard]] uint64_t max_body_bytes() const { return settings_.max_body_bytes; }
 
   private:
     using TimePoint = std::chrono::steady_clock::time_point;
@@ -83,18 +86,24 @@ class IngestHandler final : public RequestHandler {
                                             RejectReason& reason);
     void post_events(HttpRequest&& request, Reply&& reply, TimePoint received);
     void submit(std::string&& agency, uint64_t events, HttpRequest&& request, Reply&& reply,
-                TimePoint received);
+                TimePoint received, std::shared_ptr<const Ruleset> ruleset,
+                uint64_t max_event_bytes);
     void post_reload(const HttpRequest& request, Reply&& reply);
-    std::optional<HttpAnswer> refuse_admin(const HttpRequest& request);
+    std::optional<HttpAnswer> refuse_admin(const HttpRequest& request, const AgencyTable& agencies);
     std::optional<HttpAnswer> refuse_transfer_coding(const HttpRequest& request);
     HttpAnswer undelivered_answer(const std::string& agency, const IngestResult& result);
-    bool decode_body(HttpRequest& request, HttpAnswer& refusal, RejectReason& reason);
-    bool check_lines(const HttpRequest& request, uint64_t& events, HttpAnswer& refusal) const;
+    // The request's settings: the snapshot it began under, else the current ones.
+    std::shared_ptr<const LiveSettings> settings_of(const HttpRequest& request) const;
+    bool decode_body(HttpRequest& request, const HttpSettings& limits, HttpAnswer& refusal,
+                     RejectReason& reason);
+    static bool check_lines(const HttpRequest& request, const HttpSettings& limits,
+                            uint64_t& events, HttpAnswer& refusal);
     HttpAnswer readiness() const;
 
     IngestEngine& engine_;
     AgencyRegistry& agencies_;
     HttpSettings settings_;
+    const LiveSettingsStore* live_ = nullptr;
     Logger& log_;
     Reloader reloader_;
     ExtraRoutes extra_;

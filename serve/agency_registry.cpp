@@ -43,34 +43,15 @@ bool same_digest(const std::string& a, const std::string& b) {
 
 }  // namespace
 
-AgencyRegistry::AgencyRegistry(const std::vector<Agency>& agencies,
-                               std::string admin_token_sha256) {
-    replace(agencies, std::move(admin_token_sha256));
+AgencyTable::AgencyTable(const std::vector<Agency>& agencies, std::string admin_token_sha256)
+    : admin_digest_(lower(std::move(admin_token_sha256))) {
+    entries_.reserve(agencies.size());
+    for (const auto& a : agencies) entries_.push_back({a.id, lower(a.token_sha256), a.rate_limit});
 }
 
-void AgencyRegistry::replace(const std::vector<Agency>& agencies, std::string admin_token_sha256) {
-    std::vector<Entry> entries;
-    entries.reserve(agencies.size());
-    for (const auto& a : agencies) entries.push_back({a.id, lower(a.token_sha256), a.rate_limit});
-    std::lock_guard lock(mutex_);
-    entries_ = std::move(entries);
-    admin_digest_ = lower(std::move(admin_token_sha256));
-    for (auto it = buckets_.begin(); it != buckets_.end();) {
-        auto e = std::find_if(entries_.begin(), entries_.end(),
-                              [&](const Entry& x) { return x.id == it->first; });
-        if (e == entries_.end()) {
-            it = buckets_.erase(it);
-        } else {
-            it->second.set_limit(e->limit);
-            ++it;
-        }
-    }
-}
-
-std::optional<std::string> AgencyRegistry::authenticate(std::string_view bearer_token) const {
+std::optional<std::string> AgencyTable::authenticate(std::string_view bearer_token) const {
     if (bearer_token.empty()) return std::nullopt;
     const std::string digest = sha256_hex(bearer_token);
-    std::lock_guard lock(mutex_);
     // Every entry is compared, so the time taken does not tell which one matched.
     const Entry* found = nullptr;
     for (const auto& e : entries_)
@@ -79,28 +60,75 @@ std::optional<std::string> AgencyRegistry::authenticate(std::string_view bearer_
     return found->id;
 }
 
-bool AgencyRegistry::is_admin(std::string_view bearer_token) const {
+bool AgencyTable::is_admin(std::string_view bearer_token) const {
     if (bearer_token.empty()) return false;
     const std::string digest = sha256_hex(bearer_token);
-    std::lock_guard lock(mutex_);
     return !admin_digest_.empty() && same_digest(admin_digest_, digest);
 }
 
-bool AgencyRegistry::known(std::string_view agency_id) const {
+bool AgencyTable::known(std::string_view agency_id) const {
+    return limit(agency_id).has_value();
+}
+
+std::optional<RateLimit> AgencyTable::limit(std::string_view agency_id) const {
+    for (const auto& e : entries_)
+        if (e.id == agency_id) return e.limit;
+    return std::nullopt;
+}
+
+AgencyRegistry::AgencyRegistry(const std::vector<Agency>& agencies,
+                               std::string admin_token_sha256) {
+    replace(agencies, std::move(admin_token_sha256));
+}
+
+void AgencyRegistry::replace(const std::vector<Agency>& agencies, std::string admin_token_sha256) {
+    replace(std::make_shared<const AgencyTable>(agencies, std::move(admin_token_sha256)));
+}
+
+void AgencyRegistry::replace(std::shared_ptr<const AgencyTable> table) {
     std::lock_guard lock(mutex_);
-    return std::any_of(entries_.begin(), entries_.end(),
-                       [&](const Entry& e) { return e.id == agency_id; });
+    table_ = std::move(table);
+    for (auto it = buckets_.begin(); it != buckets_.end();) {
+        if (auto limit = table_->limit(it->first)) {
+            it->second.set_limit(*limit);
+            ++it;
+        } else {
+            it = buckets_.erase(it);
+        }
+    }
+}
+
+std::shared_ptr<const AgencyTable> AgencyRegistry::table() const {
+    std::lock_guard lock(mutex_);
+    return table_;
+}
+
+std::optional<std::string> AgencyRegistry::authenticate(std::string_view bearer_token) const {
+    return table()->authenticate(bearer_token);
+}
+
+bool AgencyRegistry::is_admin(std::string_view bearer_token) const {
+    return table()->is_admin(bearer_token);
+}
+
+bool AgencyRegistry::known(std::string_view agency_id) const {
+    return table()->known(agency_id);
 }
 
 std::optional<TokenBucket::Clock::duration> AgencyRegistry::take(
     const std::string& agency, double events, TokenBucket::Clock::time_point now) {
+    return take(*table(), agency, events, now);
+}
+
+std::optional<TokenBucket::Clock::duration> AgencyRegistry::take(
+    const AgencyTable& table, const std::string& agency, double events,
+    TokenBucket::Clock::time_point now) {
     std::lock_guard lock(mutex_);
     auto it = buckets_.find(agency);
     if (it == buckets_.end()) {
-        auto e = std::find_if(entries_.begin(), entries_.end(),
-                              [&](const Entry& x) { return x.id == agency; });
-        if (e == entries_.end()) return std::nullopt;  // not an agency: nothing to limit
-        it = buckets_.emplace(agency, TokenBucket(e->limit, now)).first;
+        const auto limit = table.limit(agency);
+        if (!limit) return std::nullopt;  // not an agency: nothing to limit
+        it = buckets_.emplace(agency, TokenBucket(*limit, now)).first;
     }
     return it->second.take(events, now);
 }
@@ -111,15 +139,12 @@ void AgencyRegistry::give_back(const std::string& agency, double events) {
 }
 
 double AgencyRegistry::burst(std::string_view agency_id) const {
-    std::lock_guard lock(mutex_);
-    for (const auto& e : entries_)
-        if (e.id == agency_id) return e.limit.burst;
-    return 0;
+    const auto limit = table()->limit(agency_id);
+    return limit ? limit->burst : 0;
 }
 
 size_t AgencyRegistry::size() const {
-    std::lock_guard lock(mutex_);
-    return entries_.size();
+    return table()->size();
 }
 
 }  // namespace vigie

@@ -39,6 +39,32 @@ class TokenBucket {
     Clock::time_point last_;
 };
 
+// The agencies and the admin token of one configuration, immutable: what a request
+// authenticates against (one snapshot of serve/live_settings.hpp holds one).
+class AgencyTable {
+  public:
+    AgencyTable(const std::vector<Agency>& agencies, std::string admin_token_sha256);
+
+    // The agency whose token this is, or nullopt.
+    [[nodiscard]] std::optional<std::string> authenticate(std::string_view bearer_token) const;
+    [[nodiscard]] bool is_admin(std::string_view bearer_token) const;
+    [[nodiscard]] bool known(std::string_view agency_id) const;
+    // The agency's rate limit; nullopt when it is not one.
+    [[nodiscard]] std::optional<RateLimit> limit(std::string_view agency_id) const;
+    [[nodiscard]] size_t size() const { return entries_.size(); }
+
+  private:
+    struct Entry {
+        std::string id;
+        std::string digest;  // lower-case hex
+        RateLimit limit;
+    };
+    std::vector<Entry> entries_;
+    std::string admin_digest_;
+};
+
+// The agencies in use (an AgencyTable, replaced whole by a reload) and their token
+// buckets, which outlive a reload.
 class AgencyRegistry {
   public:
     explicit AgencyRegistry(const std::vector<Agency>& agencies,
@@ -50,29 +76,30 @@ class AgencyRegistry {
     [[nodiscard]] bool known(std::string_view agency_id) const;
     // The most events one request of the agency can ever carry (its bucket size).
     [[nodiscard]] double burst(std::string_view agency_id) const;
+    // The table in use, whole: what a settings snapshot holds.
+    [[nodiscard]] std::shared_ptr<const AgencyTable> table() const;
 
     // Takes `events` from the agency's bucket; the wait when over the limit.
     std::optional<TokenBucket::Clock::duration> take(
         const std::string& agency, double events,
         TokenBucket::Clock::time_point now = TokenBucket::Clock::now());
+    // The same, with the rate limit of `table` (the request's snapshot) for a new bucket.
+    std::optional<TokenBucket::Clock::duration> take(const AgencyTable& table,
+                                                     const std::string& agency, double events,
+                                                     TokenBucket::Clock::time_point now);
 
     // Returns tokens taken for events that were not accepted after all.
     void give_back(const std::string& agency, double events);
 
     // Replaces agencies and the admin token (hot reload); buckets of agencies that stay
-    // keep their level.
+    // keep their level, under their new limit.
     void replace(const std::vector<Agency>& agencies, std::string admin_token_sha256);
+    void replace(std::shared_ptr<const AgencyTable> table);
     [[nodiscard]] size_t size() const;
 
   private:
-    struct Entry {
-        std::string id;
-        std::string digest;  // lower-case hex
-        RateLimit limit;
-    };
     mutable std::mutex mutex_;
-    std::vector<Entry> entries_;
-    std::string admin_digest_;
+    std::shared_ptr<const AgencyTable> table_;
     std::map<std::string, TokenBucket, std::less<>> buckets_;
 };
 

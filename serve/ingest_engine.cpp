@@ -42,11 +42,11 @@ void count_undelivered(IngestCounts& c) {
 
 }  // namespace
 
-// A worker's state: its scanner over the ruleset generation it was built for, one batch
+// A worker's state: its scanner over the ruleset it was built for, one batch
 // reused for every job, and its counts.
 class IngestEngine::Worker {
   public:
-    uint64_t generation = 0;
+    std::shared_ptr<const Ruleset> rules;  // the scanner's
     std::unique_ptr<BatchScanner> scanner;
     ScanBatch batch;
     // The current job's counts and matched rules (pointers into the scanner's ruleset),
@@ -61,7 +61,11 @@ class IngestEngine::Worker {
 
 IngestEngine::IngestEngine(std::shared_ptr<const Ruleset> ruleset, const AlertFormat& format,
                            AlertSink& sink, IngestEngineOptions options)
-    : format_(format), sink_(sink), options_(std::move(options)), ruleset_(std::move(ruleset)) {
+    : format_(format),
+      sink_(sink),
+      options_(std::move(options)),
+      max_event_bytes_(options_.max_event_bytes),
+      ruleset_(std::move(ruleset)) {
     if (options_.threads == 0) {
         inline_worker_ = std::make_unique<Worker>();
         return;
@@ -109,7 +113,6 @@ IngestEngine::Submit IngestEngine::submit_wait(IngestJob&& job) {
 void IngestEngine::replace_ruleset(std::shared_ptr<const Ruleset> ruleset) {
     std::lock_guard lock(mutex_);
     ruleset_ = std::move(ruleset);
-    ++ruleset_generation_;
 }
 
 std::shared_ptr<const Ruleset> IngestEngine::ruleset() const {
@@ -195,18 +198,18 @@ void IngestEngine::record(Worker& worker, const IngestJob& job, bool delivered) 
 }
 
 IngestResult IngestEngine::scan_job(Worker& worker, IngestJob& job) {
-    std::shared_ptr<const Ruleset> rules;
-    uint64_t generation = 0;
-    {
+    // The rules the job's request began with, else the engine's now.
+    std::shared_ptr<const Ruleset> rules = job.ruleset;
+    if (!rules) {
         std::lock_guard lock(mutex_);
         rules = ruleset_;
-        generation = ruleset_generation_;
     }
-    if (!worker.scanner || worker.generation != generation) {
+    // The worker's scanner holds its ruleset, so another one never has its address.
+    if (!worker.scanner || worker.rules != rules) {
         AlertOptions alert_options = options_.alerts;
         alert_options.min_level = options_.min_level;
         worker.scanner = std::make_unique<BatchScanner>(rules, format_, alert_options);
-        worker.generation = generation;
+        worker.rules = std::move(rules);
     }
     ScanBatch& batch = worker.batch;
     batch.source = &job.source;
@@ -216,7 +219,10 @@ IngestResult IngestEngine::scan_job(Worker& worker, IngestJob& job) {
 
     IngestResult result;
     worker.job_counts.bytes = job.body.size();
-    InputReader reader(std::string_view(job.body), options_.max_event_bytes);
+    const size_t max_event_bytes = job.max_event_bytes != 0
+                                       ? job.max_event_bytes
+                                       : max_event_bytes_.load(std::memory_order_relaxed);
+    InputReader reader(std::string_view(job.body), max_event_bytes);
     while (reader.next_batch(batch.input) == InputReader::Status::Batch) {
         worker.scanner->scan(batch);
         for (const Rule* rule : batch.regex_limit_rules) ++worker.job_regex_limits[rule];

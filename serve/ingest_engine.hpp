@@ -71,6 +71,8 @@ class IngestEngine {
     // Later jobs use `ruleset`; jobs already started finish with the old one.
     void replace_ruleset(std::shared_ptr<const Ruleset> ruleset);
     [[nodiscard]] std::shared_ptr<const Ruleset> ruleset() const;
+    // Later jobs without a limit of their own (NATS batches) use this one (a reload).
+    void set_max_event_bytes(size_t bytes) { max_event_bytes_.store(bytes); }
 
     // Stops taking jobs, runs every queued job to its end, joins the workers and flushes
     // the sink. Idempotent.
@@ -100,13 +102,13 @@ class IngestEngine {
     const AlertFormat& format_;
     AlertSink& sink_;
     IngestEngineOptions options_;
+    std::atomic<size_t> max_event_bytes_;
 
     mutable std::mutex mutex_;
     std::condition_variable job_ready_;
     std::condition_variable space_ready_;
     std::deque<IngestJob> queue_;
     std::shared_ptr<const Ruleset> ruleset_;
-    uint64_t ruleset_generation_ = 0;
     IngestTotals totals_;
     mutable std::mutex refused_mutex_;
     IngestFigures refused_;

@@ -5,9 +5,11 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "detector/ruleset.hpp"
 #include "metrics/ingest_figures.hpp"
 
 namespace vigie {
@@ -44,6 +46,11 @@ struct IngestJob {
     // NATS input holds its messages): such a run counts nothing in the figures, only the
     // run that writes them, so that each event counts once however long the outputs refuse.
     bool kept_when_undelivered = false;
+    // The rules the job's request began with (its settings snapshot, serve/live_settings.hpp),
+    // so that a reload meanwhile does not change them under it; null: the engine's rules.
+    std::shared_ptr<const Ruleset> ruleset{};
+    // Its request's http.max_event_bytes, likewise; 0: the engine's.
+    size_t max_event_bytes = 0;
 };
 
 }  // namespace vigie

@@ -95,7 +95,7 @@ std::string Logger::format(LogLevel level, std::string_view message,
 }
 
 void Logger::log(LogLevel level, std::string_view message, std::initializer_list<LogField> fields) {
-    if (level < level_) return;
+    if (level < level_.load(std::memory_order_relaxed)) return;
     std::string line = format(level, message, fields);
     std::string_view rest = line;
     while (!rest.empty()) {

@@ -4,6 +4,7 @@
 // or logfmt
 //   ts=2026-11-23T15:04:05.123Z level=info msg=reloaded rules=3780
 // Each record is one write(2), so lines from different threads never interleave.
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <initializer_list>
@@ -67,13 +68,16 @@ class Logger {
         log(LogLevel::Error, m, f);
     }
 
+    // log.level, applied by a reload while other threads log.
+    void set_level(LogLevel level) { level_.store(level, std::memory_order_relaxed); }
+
     // The record as it would be written (tests).
     [[nodiscard]] std::string format(LogLevel level, std::string_view message,
                                      std::initializer_list<LogField> fields) const;
 
   private:
     LogFormat format_;
-    LogLevel level_;
+    std::atomic<LogLevel> level_;
     int fd_;
 };
 
