@@ -90,6 +90,17 @@ check "item 5: a value outside an enum is refused" refused_ocsf enum 's/"severit
   "severity_id: 7 is not in the enum"
 check "item 5: another class is refused" refused_ocsf class 's/"class_uid":2004/"class_uid":2001/' \
   "class_uid: 2001 is not in the enum (2004)"
+check "item 5: a profile declared without its required attribute (action_id) is refused" \
+  refused_ocsf profile 's/"metadata":{/&"profiles":["security_control"],/' \
+  "action_id: required attribute of detection_finding missing"
+check "item 5: a profile's attribute without the profile is refused" \
+  refused_ocsf undeclared 's/"status":"New",/&"action_id":1,"action":"Allowed",/' \
+  "action_id: attribute of profile 'security_control', which metadata.profiles does not declare"
+# The same attributes with their profiles declared are valid (no false alarm on profiles).
+head -n 1 "$work/o1" | sed -e 's/"metadata":{/&"profiles":["security_control","datetime","host"],/' \
+  -e 's/"status":"New",/&"action_id":1,"action":"Allowed","disposition_id":19,"disposition":"Alert","time_dt":"2026-11-19T14:03:12.460Z","actor":{"user":{"name":"bob"}},/' \
+  > "$work/profiles"
+check "item 5: attributes of declared profiles are accepted" validate_ocsf "$work/profiles"
 check "item 5: a wrong type is refused" refused_ocsf type 's/"count":1,/"count":"1",/' \
   "count: expected integer_t, got a string"
 

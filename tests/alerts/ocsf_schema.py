@@ -51,6 +51,18 @@ class Schema:
         self.profile_names = {n[:-5] for n in os.listdir(os.path.join(root, "profiles"))
                               if n.endswith(".json")}
         self._resolved = {}
+        self._add_observable_types()
+
+    def _add_observable_types(self):
+        """observable.type_id's enum is compiled: the file lists only 0 and 99, the types
+        and objects that are observable bring their own ids (hostname_t 1, endpoint 20...)."""
+        if "observable" not in self.objects:
+            return
+        enum = self.objects["observable"]["attributes"]["type_id"].setdefault("enum", {})
+        for table in (self.types, self.objects):
+            for definition in table.values():
+                if "observable" in definition:
+                    enum[str(definition["observable"])] = {"caption": definition.get("caption", "")}
 
     def _load(self, relative):
         path = os.path.join(self.root, relative)
@@ -123,8 +135,16 @@ class Schema:
         profiles.update(raw.get("profiles", []))
         full = {}
         for attr, definition in attributes.items():
+            if definition.get("synthetic"):  # a parent's timestamp twin, already complete
+                full[attr] = definition
+                continue
             if attr not in self.dictionary:
                 raise SchemaError(f"{raw['name']}.{attr} is not in dictionary.json")
             full[attr] = deep_merge(self.dictionary[attr], definition)
+            if full[attr].get("type") == "timestamp_t" and f"{attr}_dt" not in attributes:
+                # The datetime profile gives every timestamp an RFC 3339 twin (the OCSF
+                # server adds it; profiles/datetime.json lists no attribute).
+                full[f"{attr}_dt"] = {"type": "datetime_t", "requirement": "optional",
+                                      "profile": "datetime", "synthetic": True}
         return Resolved(raw["name"], raw.get("caption", raw["name"]), full, constraints,
                         profiles, category, raw.get("uid"))
