@@ -50,7 +50,9 @@ int run(int argc, char** argv) {
         ->check(CLI::IsMember({"jsonl", "ocsf", "table"}));
     scan_cmd->add_flag("--strict", scan.strict, "Refuse to scan when any rule has a problem");
     scan_cmd->add_flag("--prefilter,!--no-prefilter", scan.rules.prefilter,
-                       "Evaluate every rule on every event (no Hyperscan prefilter)");
+                       "--prefilter (the default): Hyperscan picks the candidate rules of each "
+                       "event; --no-prefilter evaluates every rule on every event (the reference "
+                       "the prefilter is tested against; same alerts, slower)");
     scan_cmd->add_option("--max-event-bytes", scan.max_event_bytes, "Largest accepted document")
         ->capture_default_str();
     scan_cmd
