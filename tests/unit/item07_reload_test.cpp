@@ -111,6 +111,7 @@ TEST_CASE("reload 7: a request keeps the settings snapshot it began under") {
     const Agency renamed{"demo", sha256_hex("new-token"), {1e6, 1e6}};
     store.publish({lowered, std::make_shared<const AgencyTable>(std::vector<Agency>{renamed}, ""),
                    new_rules.ruleset()});
+    engine.replace_ruleset(new_rules.ruleset());  // as the reloader does, for NATS jobs
     auto answer = [&](std::shared_ptr<const LiveSettings> settings, const std::string& token) {
         HttpRequest r{"POST", "/v1/events", "", "Bearer " + token,       "",
                       "",     "",           "", "{\"cmd\":\"whoami\"}\n"};
