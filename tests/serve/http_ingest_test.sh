@@ -137,7 +137,8 @@ check "alert from the new rule" equals "$(tail -1 "$work/alerts.jsonl" | grep -c
 # SIGHUP reloads too.
 marker_rule aaaaaaaa-0000-4000-8000-000000000002 vigie-reload > "$work/rules/marker2.yml"
 kill -HUP "$PID_A"
-for _ in $(seq 1 300); do [ "$(grep -c '"msg":"reloaded"' "$work/A.log")" -ge 2 ] && break; sleep 0.1; done
+reloaded_twice() { [ "$(grep -c '"msg":"reloaded"' "$work/A.log")" -ge 2 ]; }
+wait_until 30 reloaded_twice
 check "SIGHUP reloaded" equals "$(grep -c '"msg":"reloaded"' "$work/A.log")" 2
 check "both marker rules fire" equals "$(post "$port" demo-token "$work/marker.ndjson") $(json_number "$work/body" alerts)" "200 2"
 
@@ -165,12 +166,17 @@ for i in 1 2 3 4 5 6; do
     "http://127.0.0.1:$port/v1/events" > "$work/drain$i.code" &
 done
 # A slow upload still in progress when SIGTERM arrives is answered 503 + Retry-After.
-# The sample (300 KB) at 100 KB/s: about 3 s, within the 4 s request deadline.
+# It starts once one of the requests above was answered (3 connection slots). The sample
+# (300 KB) at 100 KB/s: about 3 s, within the 4 s request deadline. SIGTERM goes once vigie
+# has admitted it: vigie's "100 Continue" (asked for with Expect) comes after its headers
+# were read and accepted, and the body only starts then.
+wait_until 30 grep -qs 200 "$work"/drain?.code
 cp "$sample" "$work/slow.ndjson"
 curl -s -o "$work/slow.body" -D "$work/slow.headers" -w '%{http_code}' --limit-rate 100k -X POST \
   -H 'Authorization: Bearer demo-token' -H 'Content-Type: application/x-ndjson' \
+  -H 'Expect: 100-continue' --trace-ascii "$work/slow.trace" \
   --data-binary "@$work/slow.ndjson" "http://127.0.0.1:$port/v1/events" > "$work/slow.code" &
-sleep 0.5
+check "the slow upload was admitted (100 Continue)" wait_until 20 log_has "$work/slow.trace" "HTTP/1.1 100 Continue"
 stop_serve A
 check "exit 0 after SIGTERM" equals "$STATUS" 0
 wait

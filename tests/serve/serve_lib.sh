@@ -7,6 +7,9 @@ trap 'kill -KILL $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
 . "$(dirname "${BASH_SOURCE[0]}")/../support/check_lib.sh"
 digest() { printf %s "$1" | sha256sum | cut -d' ' -f1; }
 
+# serving_or_gone PID LOG: vigie serve logged "serving", or exited (start_serve waits for either).
+serving_or_gone() { log_has "$2" '"msg":"serving"' || ! kill -0 "$1" 2>/dev/null; }
+
 # start_serve NAME CONFIG [OPTION...]: runs vigie serve in the background; sets PID_<NAME>,
 # HTTP_<NAME> and METRICS_<NAME>; its stderr (logs) goes to $work/NAME.log.
 start_serve() {
@@ -15,12 +18,8 @@ start_serve() {
   "$vigie" serve --config "$config" --http-listen 127.0.0.1:0 --metrics-listen 127.0.0.1:0 "$@" \
     2> "$work/$name.log" &
   local pid=$! line=""
-  for _ in $(seq 1 600); do
-    line=$(grep -m1 '"msg":"serving"' "$work/$name.log" 2>/dev/null || true)
-    [ -n "$line" ] && break
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
+  wait_until 60 serving_or_gone "$pid" "$work/$name.log"
+  line=$(grep -m1 '"msg":"serving"' "$work/$name.log" 2>/dev/null || true)
   if [ -z "$line" ]; then
     echo "vigie serve ($name) did not start:"; cat "$work/$name.log"; return 1
   fi
