@@ -199,25 +199,45 @@ def json_kind(value):
     return {dict: "an object", list: "an array", str: "a string"}.get(type(value), "a number")
 
 
+def read_lines(path):
+    """The file's lines as bytes (the last alert's newline ends the file); None when unreadable."""
+    try:
+        with open(path, "rb") as f:
+            lines = f.read().split(b"\n")
+    except OSError as e:
+        print(f"{path}: cannot read: {e.strerror}")
+        return None
+    if lines[-1] == b"":
+        lines.pop()
+    return lines
+
+
+def line_problems(checker, raw):
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return [f"not UTF-8: {e}"]
+    if not line.strip():
+        return ["an empty line, not an alert"]
+    try:
+        alert = json.loads(line)
+    except json.JSONDecodeError as e:
+        return [f"not JSON: {e}"]
+    return checker.check(alert)
+
+
 def validate_files(checker, files):
     seen = bad = 0
     for path in files:
-        with open(path, encoding="utf-8") as f:
-            for number, line in enumerate(f, 1):
-                seen += 1
-                if not line.strip():
-                    print(f"{path}:{number}: an empty line, not an alert")
-                    bad += 1
-                    continue
-                try:
-                    alert = json.loads(line)
-                except json.JSONDecodeError as e:
-                    print(f"{path}:{number}: not JSON: {e}")
-                    bad += 1
-                    continue
-                for problem in checker.check(alert):
-                    print(f"{path}:{number}: {problem}")
-                    bad += 1
+        lines = read_lines(path)
+        if lines is None:
+            bad += 1
+            continue
+        for number, raw in enumerate(lines, 1):
+            seen += 1
+            for problem in line_problems(checker, raw):
+                print(f"{path}:{number}: {problem}")
+                bad += 1
     return seen, bad
 
 
