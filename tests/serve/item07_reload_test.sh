@@ -22,6 +22,7 @@ big_events=$(grep -c . "$work/big.ndjson")
 # write_config: the whole file, from the variables below ($http_extra: more lines under
 # http:, $extra: more sections).
 max_body=1000000; max_event=65536; token=demo-token; burst=1000000; level=info; extra=""
+admin=admin-token; more_rules=""
 write_config() {
   cat > "$work/vigie.yaml" <<YML
 http:
@@ -29,7 +30,7 @@ http:
   max_event_bytes: $max_event
 $http_extra
 rules:
-  paths: [$work/rules]
+  paths: [$work/rules$more_rules]
   mapping: windows
   cache_dir: $work/cache
 engine: {threads: 2}
@@ -39,7 +40,7 @@ agencies:
     token_sha256: $(digest "$token")
     rate_limit: {events_per_second: 1000000, burst: $burst}
 admin:
-  token_sha256: $(digest admin-token)
+  token_sha256: $(digest "$admin")
 log:
   level: $level
 $extra
@@ -49,8 +50,8 @@ http_extra=""
 write_config
 start_serve A "$work/vigie.yaml" || exit 1
 port=$HTTP_A
-reload() {  # the status code; the answer in $work/reload
-  curl -s -o "$work/reload" -w '%{http_code}' -X POST -H 'Authorization: Bearer admin-token' \
+reload() {  # reload [TOKEN]: the status code; the answer in $work/reload
+  curl -s -o "$work/reload" -w '%{http_code}' -X POST -H "Authorization: Bearer ${1:-$admin}" \
     "http://127.0.0.1:$port/v1/admin/reload"
 }
 reloads_logged() { grep -c '"msg":"reloaded"' "$work/A.log"; }
@@ -88,6 +89,29 @@ check "reload 200 (token)" equals "$(reload)" 200
 check "answer names the agency's token" has "$work/reload" '"agencies[0].token_sha256"'
 check "old token now 401" equals "$(post "$port" demo-token "$work/one.ndjson")" 401
 check "new token 200" equals "$(post "$port" demo-token-2 "$work/one.ndjson")" 200
+
+# --- another rules path and another admin token, in one reload
+mkdir -p "$work/more"
+cat > "$work/more/marker.yml" <<YML
+title: Reload marker
+id: aaaaaaaa-0000-4000-8000-000000000007
+status: test
+level: high
+logsource: {product: windows, category: process_creation}
+detection:
+  sel:
+    CommandLine|contains: vigie-item07-marker
+  condition: sel
+YML
+grep -m1 '"EventID":1,' "$sample" |
+  sed -E 's/"CommandLine":"[^"]*"/"CommandLine":"run vigie-item07-marker now"/' > "$work/marker.ndjson"
+check "marker raises nothing before" equals "$(post "$port" demo-token-2 "$work/marker.ndjson") $(json_number "$work/body" alerts)" "200 0"
+more_rules=", $work/more"; admin=admin-token-2; write_config
+check "reload 200 (rules, admin token)" equals "$(reload admin-token)" 200
+check "both named" has "$work/reload" '"applied":["admin.token_sha256","rules.paths"]'
+check "the new rule fires" equals "$(post "$port" demo-token-2 "$work/marker.ndjson") $(json_number "$work/body" alerts)" "200 1"
+check "the old admin token is refused" equals "$(reload admin-token)" 401
+check "the new admin token reloads" equals "$(reload)" 200
 
 # --- settings that need a restart: named in the answer and the log, and not applied
 http_extra="  listen: 127.0.0.1:1"
