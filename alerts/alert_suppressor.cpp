@@ -28,9 +28,24 @@ AlertSuppressor::AlertSuppressor(const SuppressionSettings& settings, size_t max
 
 AlertSuppressor::~AlertSuppressor() = default;
 
+std::vector<std::string> AlertSuppressor::key_fields() const {
+    std::lock_guard lock(fields_mutex_);
+    return fields_;
+}
+
+void AlertSuppressor::reconfigure(const SuppressionSettings& settings) {
+    {
+        std::lock_guard lock(fields_mutex_);
+        fields_ = settings.fields;
+    }
+    window_ms_.store(static_cast<int64_t>(settings.window_seconds) * 1000,
+                     std::memory_order_relaxed);
+}
+
 bool AlertSuppressor::admit(const Alert& a, std::string_view key, int64_t now_ms,
                             const std::shared_ptr<const void>& ruleset_owner) {
-    if (window_ms_ <= 0) return true;
+    const int64_t window_ms = window_ms_.load(std::memory_order_relaxed);
+    if (window_ms <= 0) return true;
     std::string full_key = a.rule.id;
     full_key += '\0';
     full_key += a.agency;
@@ -39,7 +54,7 @@ bool AlertSuppressor::admit(const Alert& a, std::string_view key, int64_t now_ms
     Shard& shard = shards_[std::hash<std::string>{}(full_key) % kShards];
     std::lock_guard lock(shard.mutex);
     auto it = shard.windows.find(full_key);
-    if (it != shard.windows.end() && now_ms - it->second->opened_ms < window_ms_) {
+    if (it != shard.windows.end() && now_ms - it->second->opened_ms < window_ms) {
         Window& w = *it->second;
         ++w.count;
         if (a.event_time_ms) {
@@ -90,7 +105,7 @@ size_t AlertSuppressor::take_closed(int64_t now_ms, bool all, const AlertFormat&
         std::lock_guard lock(shard.mutex);
         for (auto it = shard.windows.begin(); it != shard.windows.end();) {
             Window& w = *it->second;
-            if (!all && now_ms - w.opened_ms < window_ms_) {
+            if (!all && now_ms - w.opened_ms < window_ms_.load(std::memory_order_relaxed)) {
                 ++it;
                 continue;
             }

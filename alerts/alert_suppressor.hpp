@@ -37,8 +37,13 @@ class AlertSuppressor {
     AlertSuppressor(const AlertSuppressor&) = delete;
     AlertSuppressor& operator=(const AlertSuppressor&) = delete;
 
-    [[nodiscard]] bool enabled() const { return window_ms_ > 0; }
-    [[nodiscard]] const std::vector<std::string>& key_fields() const { return fields_; }
+    [[nodiscard]] bool enabled() const { return window_ms_.load(std::memory_order_relaxed) > 0; }
+    // A copy: a reload may change them while a worker builds its scanner.
+    [[nodiscard]] std::vector<std::string> key_fields() const;
+    // A reload: later alerts are suppressed under these (window 0: none is). Open windows
+    // close by the new length, their summaries written as usual; a window keyed by the
+    // old fields simply gets no more repeats.
+    void reconfigure(const SuppressionSettings& settings);
 
     // True when `alert` opens a window (send it); false when it was counted into an open
     // one. `key` is the configured fields' values of its event (any stable encoding).
@@ -62,8 +67,9 @@ class AlertSuppressor {
     };
     static constexpr size_t kShards = 16;
 
-    int64_t window_ms_;
+    std::atomic<int64_t> window_ms_;
     size_t max_keys_per_shard_;
+    mutable std::mutex fields_mutex_;
     std::vector<std::string> fields_;
     std::array<Shard, kShards> shards_;
     std::atomic<uint64_t> suppressed_{0};

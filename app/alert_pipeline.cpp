@@ -58,13 +58,15 @@ AlertOptions AlertPipeline::alert_options() const {
     AlertOptions options;
     options.content = content_;
     options.envelopes = true;
-    options.suppressor = suppressor_->enabled() ? suppressor_.get() : nullptr;
+    // Even while off (window 0): a reload may turn it on (its admit() is then one load).
+    options.suppressor = suppressor_.get();
     return options;
 }
 
 void AlertPipeline::start() {
     outputs_->start();
-    if (suppressor_->enabled()) summaries_ = std::thread([this] { run_summaries(); });
+    // Always: a reload may turn suppression on; without windows a pass is a few locks.
+    summaries_ = std::thread([this] { run_summaries(); });
 }
 
 void AlertPipeline::add_figures(ServeSnapshot& snapshot) const {
@@ -114,7 +116,7 @@ void AlertPipeline::stop() {
     }
     wake_.notify_all();
     if (summaries_.joinable()) summaries_.join();
-    if (suppressor_->enabled()) write_summaries(true);
+    write_summaries(true);  // windows opened before a reload turned suppression off too
     outputs_->stop();
 }
 

@@ -43,6 +43,10 @@ class AlertPipeline {
     [[nodiscard]] std::vector<OutputStats> output_stats() const { return outputs_->stats(); }
     [[nodiscard]] AlertSpool* spool() { return outputs_->spool(); }
     [[nodiscard]] SuppressionStats suppression_stats() const { return suppressor_->stats(); }
+    // alerts.suppression from a reload: later alerts are suppressed under it.
+    void apply_suppression(const SuppressionSettings& settings) {
+        suppressor_->reconfigure(settings);
+    }
     // The spool's and the outputs' figures for the metrics.
     void add_figures(ServeSnapshot& snapshot) const;
 

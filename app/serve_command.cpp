@@ -305,7 +305,8 @@ int run_serve(const ServeOptions& options) {
     LiveSettingsStore live({config->http, agencies.table(), loaded.ruleset});
     // Before the reloader: a reload still running at exit answers through the io_context.
     net::io_context io;
-    ServeReloader reloader(options.config_file, *config, {live, engine, agencies, log});
+    ServeReloader reloader(options.config_file, *config,
+                           {live, engine, agencies, alert_pipeline, log});
     indicators.on_rules_accepted([&reloader, &log] {
         reloader.request([&log](ReloadOutcome&& r) {
             if (!r.ok)

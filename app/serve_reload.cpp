@@ -180,6 +180,8 @@ void ServeReloader::apply(const ServeConfig& next, const LoadedRuleset& loaded) 
     targets_.engine.replace_ruleset(loaded.ruleset);
     targets_.engine.set_max_event_bytes(max_event_bytes);
     targets_.agencies.replace(std::move(table));
+    targets_.alerts.apply_suppression(next.suppression);
+    running_.suppression = next.suppression;
     running_.http = targets_.live.current()->http;
     running_.agencies = next.agencies;
     running_.admin_token_sha256 = next.admin_token_sha256;

@@ -4,8 +4,10 @@
 // name, the rules compiled): a file with an error changes nothing, and the answer and the
 // log say why, each error at its file:line:col. A valid file's live settings
 // (config/setting_classes.hpp: HTTP limits and timeouts, agencies, the admin token, the
-// rules, log.level) are applied together, as one new settings snapshot published with
-// one swap (serve/live_settings.hpp): requests in flight keep the one they began under.
+// rules, alerts.suppression, log.level) are applied together: all but the last two as one
+// new settings snapshot published with one swap (serve/live_settings.hpp), which requests
+// in flight do not see (they keep the one they began under); suppression and the log
+// level just after it, for the alerts and log lines made from then on.
 // Every other changed setting is named, in the answer and the log, as needing a restart,
 // and is not applied. Reloads run one at a time on a thread of their own, so the network
 // threads never wait for a compile.
@@ -21,6 +23,7 @@
 #include <string>
 #include <thread>
 
+#include "app/alert_pipeline.hpp"
 #include "app/rule_loading.hpp"
 #include "config/serve_config.hpp"
 #include "config/setting_classes.hpp"
@@ -42,6 +45,7 @@ struct ReloadTargets {
     LiveSettingsStore& live;   // the snapshot requests begin under
     IngestEngine& engine;      // its rules and event limit (NATS batches, /readyz)
     AgencyRegistry& agencies;  // the rate-limit buckets, kept across reloads
+    AlertPipeline& alerts;     // its suppression
     Logger& log;               // its level (log.level)
 };
 

@@ -27,6 +27,7 @@ constexpr std::string_view kLive[] = {
     "rules.mapping",
     "rules.placeholders",
     "rules.cache_dir",
+    "alerts.suppression",
     "log.level",
 };
 

@@ -22,7 +22,7 @@ big_events=$(grep -c . "$work/big.ndjson")
 # write_config: the whole file, from the variables below ($http_extra: more lines under
 # http:, $extra: more sections).
 max_body=1000000; max_event=65536; token=demo-token; burst=1000000; level=info; extra=""
-admin=admin-token; more_rules=""
+admin=admin-token; more_rules=""; suppression=""
 write_config() {
   cat > "$work/vigie.yaml" <<YML
 http:
@@ -34,7 +34,7 @@ rules:
   mapping: windows
   cache_dir: $work/cache
 engine: {threads: 2}
-alerts: {output: $work/alerts.jsonl}
+alerts: {output: $work/alerts.jsonl$suppression}
 agencies:
   - id: demo
     token_sha256: $(digest "$token")
@@ -112,6 +112,17 @@ check "both named" has "$work/reload" '"applied":["admin.token_sha256","rules.pa
 check "the new rule fires" equals "$(post "$port" demo-token-2 "$work/marker.ndjson") $(json_number "$work/body" alerts)" "200 1"
 check "the old admin token is refused" equals "$(reload admin-token)" 401
 check "the new admin token reloads" equals "$(reload)" 200
+
+# --- suppression turned on, then off again
+marker_alerts() { post "$port" demo-token-2 "$work/marker.ndjson" >/dev/null; json_number "$work/body" alerts; }
+suppression=", suppression: {window_seconds: 3600}"; write_config
+check "reload 200 (suppression on)" equals "$(reload)" 200
+check "suppression named as applied" has "$work/reload" '"applied":["alerts.suppression.window_seconds"]'
+check "first marker alert goes out" equals "$(marker_alerts)" 1
+check "its repeat is suppressed" equals "$(marker_alerts)" 0
+suppression=""; write_config
+check "reload 200 (suppression off)" equals "$(reload)" 200
+check "repeats go out again" equals "$(marker_alerts) $(marker_alerts)" "1 1"
 
 # --- settings that need a restart: named in the answer and the log, and not applied
 http_extra="  listen: 127.0.0.1:1"

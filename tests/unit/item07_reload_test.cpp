@@ -33,7 +33,8 @@ TEST_CASE("reload 7: every class of setting is live or needs a restart") {
          {"http.max_body_bytes", "http.max_event_bytes", "http.max_connections",
           "http.read_timeout_seconds", "http.header_timeout_seconds", "http.idle_timeout_seconds",
           "agencies[0].token_sha256", "agencies[2].rate_limit.burst", "admin.token_sha256",
-          "rules.paths[1]", "rules.mapping", "rules.placeholders", "rules.cache_dir", "log.level"})
+          "rules.paths[1]", "rules.mapping", "rules.placeholders", "rules.cache_dir", "log.level",
+          "alerts.suppression.window_seconds", "alerts.suppression.fields[0]"})
         CHECK_MESSAGE(applies_live(live), live);
     for (const char* restart : {"http.listen",
                                 "http.request_threads",
@@ -48,7 +49,6 @@ TEST_CASE("reload 7: every class of setting is live or needs a restart") {
                                 "alerts.format",
                                 "alerts.output",
                                 "alerts.outputs[0].filter.min_level",
-                                "alerts.suppression.window_seconds",
                                 "spool.directory",
                                 "nats.url",
                                 "nats.enabled",
