@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <utility>
 
 #include "app/sigma_indicators.hpp"
 #include "base/input_limits.hpp"
@@ -51,14 +52,31 @@ ServeIndicators::ServeIndicators(const ServeConfig& config, Logger& log)
         import(text.str(), file, file);
     }
     for (const auto& feed : settings_.misp_feeds) import_misp(feed);
+    if (!settings_.misp_feeds.empty() && settings_.misp_interval_seconds > 0) {
+        misp_poller_ = std::thread(
+            [this, interval = settings_.misp_interval_seconds] { misp_poll_loop(interval); });
+    }
 }
 
-void ServeIndicators::import_misp(const std::string& location) {
+// Reads the MISP feeds again every interval until stop(): the events new or changed
+// since the last read become indicators, matched from then on.
+void ServeIndicators::misp_poll_loop(unsigned interval_seconds) {
+    std::unique_lock lock(stop_mutex_);
+    while (!stop_cv_.wait_for(lock, std::chrono::seconds(interval_seconds),
+                              [this] { return stopping_; })) {
+        lock.unlock();
+        for (const auto& feed : settings_.misp_feeds) import_misp(feed, true);
+        lock.lock();
+    }
+}
+
+void ServeIndicators::import_misp(const std::string& location, bool polled) {
     misp::MispEventOptions options;
     options.origin = location;
     options.source = location;
     options.default_tlp = default_tlp_;
-    misp::MispFeedContent content = misp::read_misp_feed(location, options);
+    misp::MispFeedContent content =
+        misp::read_misp_feed(location, options, {}, &misp_memory_[location]);
     for (const auto& d : content.diagnostics)
         log_.warn("MISP attribute refused", {{"problem", d.format()}});
     rejected_ += content.diagnostics.size();
@@ -71,9 +89,12 @@ void ServeIndicators::import_misp(const std::string& location) {
     }
     for (const auto& d : report.diagnostics)
         log_.warn("indicator not matched per event", {{"problem", d.format()}});
-    share(location, content.indicators);
+    if (!content.indicators.empty()) share(location, content.indicators);
+    // A poll that found nothing new says nothing (every interval would log otherwise).
+    if (polled && content.events == 0 && content.diagnostics.empty()) return;
     log_.info("MISP feed imported", {{"origin", location},
                                      {"events", uint64_t{content.events}},
+                                     {"unchanged", uint64_t{content.unchanged}},
                                      {"indicators", uint64_t{content.indicators.size()}},
                                      {"new", uint64_t{report.added}},
                                      {"updated", uint64_t{report.updated}},
@@ -149,7 +170,32 @@ void ServeIndicators::accept_sigma_rules(const std::string& source) {
                       {{"source", source}, {"why", r.message}});
         }
     }
-    if (accepted > 0 && rules_accepted_) rules_accepted_();
+    if (accepted > 0) reload_rules();
+}
+
+// Rules accepted while the indicators are loaded at start are written after the engine's
+// rules were read: the reload they need waits for the callback instead of being lost.
+void ServeIndicators::reload_rules() {
+    std::function<void()> reload;
+    {
+        std::lock_guard lock(rules_accepted_mutex_);
+        if (!rules_accepted_) {
+            rules_accepted_early_ = true;
+            return;
+        }
+        reload = rules_accepted_;
+    }
+    reload();
+}
+
+void ServeIndicators::on_rules_accepted(std::function<void()> reload) {
+    bool early = false;
+    {
+        std::lock_guard lock(rules_accepted_mutex_);
+        rules_accepted_ = std::move(reload);
+        early = std::exchange(rules_accepted_early_, false);
+    }
+    if (early) reload_rules();
 }
 
 ServeIndicators::~ServeIndicators() {
@@ -190,6 +236,7 @@ void ServeIndicators::stop() {
     }
     stop_cv_.notify_all();
     if (flusher_.joinable()) flusher_.join();
+    if (misp_poller_.joinable()) misp_poller_.join();
 }
 
 void ServeIndicators::add_figures(IndicatorFigures& f) const {

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -15,6 +16,7 @@
 #include "indicators/indicator_catalog.hpp"
 #include "indicators/sighting_recorder.hpp"
 #include "metrics/serve_metrics.hpp"
+#include "misp/misp_feed.hpp"
 #include "serve/logger.hpp"
 #include "stix/tlp.hpp"
 
@@ -37,11 +39,12 @@ class ServeIndicators {
     // to the peers `may_receive` clears. `identity` is this organisation's STIX identity.
     void start_sightings(const std::string& identity, unsigned interval_seconds,
                          SightingPublisher publish, PeerClearanceCheck may_receive);
-    // Stops the flushing (after one last flush).
+    // Stops the flushing (after one last flush) and the MISP feeds' polling.
     void stop();
     void add_figures(IndicatorFigures& f) const;
-    // Called when Sigma rules from peers were accepted into the rules (a reload applies them).
-    void on_rules_accepted(std::function<void()> reload) { rules_accepted_ = std::move(reload); }
+    // Called when Sigma rules from peers were accepted into the rules (a reload applies them);
+    // at once when some were accepted before it was set (bundles imported at start).
+    void on_rules_accepted(std::function<void()> reload);
 
     [[nodiscard]] const IndicatorCatalog* catalog() const { return catalog_.get(); }
     // Objects a TAXII peer posted into a collection: the indicators among them are matched
@@ -66,8 +69,12 @@ class ServeIndicators {
 
   private:
     void flush_loop(unsigned interval_seconds);
-    void import_misp(const std::string& location);
+    void misp_poll_loop(unsigned interval_seconds);
+    // Reads a MISP feed (only what changed since the last read); `polled`: not at start,
+    // so a read that found nothing logs nothing.
+    void import_misp(const std::string& location, bool polled = false);
     void accept_sigma_rules(const std::string& source);
+    void reload_rules();
     void share(const std::string& source, const std::vector<stix::Indicator>& indicators);
     void receive_shared(const std::string& source, const std::string& objects);
     PeerImport import(const std::string& text, const std::string& origin,
@@ -88,8 +95,12 @@ class ServeIndicators {
     std::condition_variable stop_cv_;
     bool stopping_ = false;
     std::thread flusher_;
+    std::thread misp_poller_;                                  // indicators.misp_interval_seconds
+    std::map<std::string, misp::MispFeedMemory> misp_memory_;  // by feed; the poller's
     std::vector<std::string> rule_paths_;
+    std::mutex rules_accepted_mutex_;  // the callback is set while the exchange may import
     std::function<void()> rules_accepted_;
+    bool rules_accepted_early_ = false;            // accepted before on_rules_accepted: reload then
     std::unique_ptr<IndicatorExchange> exchange_;  // indicators.share_over_nats
     static thread_local bool receiving_;
 };

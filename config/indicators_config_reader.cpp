@@ -17,6 +17,7 @@ void ConfigReader::indicators(const YAML::Node& n, const std::string& path, Indi
             {"max_indicators", uint_field(1, uint64_t{1} << 32, s.max_indicators)},
             {"bundles", list(s.bundles)},
             {"misp_feeds", list(s.misp_feeds)},
+            {"misp_interval_seconds", uint_field(0, 86400, s.misp_interval_seconds)},
             {"share_over_nats",
              [&](const YAML::Node& v, const std::string& p) { flag(v, p, s.share_over_nats); }},
             {"sigma_auto_accept", list(s.sigma_auto_accept)},

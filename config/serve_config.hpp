@@ -103,6 +103,8 @@ struct IndicatorSettings {
     uint64_t max_indicators = 2'000'000;  // past it, revoked/expired then oldest are evicted
     std::vector<std::string> bundles;     // STIX bundle files imported at start
     std::vector<std::string> misp_feeds;  // MISP feeds (directories or URLs) imported at start
+    // ... and read again this often (only the events new or changed since; 0: never).
+    uint32_t misp_interval_seconds = 300;
     std::string default_tlp = "amber";    // for objects without a TLP marking
     // TAXII collections whose posted indicators are matched (empty: every collection).
     std::vector<std::string> taxii_collections;

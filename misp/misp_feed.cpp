@@ -79,10 +79,21 @@ bool valid_uuid(std::string_view s) {
     return true;
 }
 
+// The manifest's "timestamp" of an event (MISP writes it as a string; a number is taken
+// too), or "" when there is none (such an event is read at every poll).
+std::string manifest_timestamp(simdjson::dom::element summary) {
+    std::string_view text;
+    if (summary["timestamp"].get_string().get(text) == simdjson::SUCCESS) return std::string(text);
+    int64_t number = 0;
+    if (summary["timestamp"].get_int64().get(number) == simdjson::SUCCESS)
+        return std::to_string(number);
+    return {};
+}
+
 }  // namespace
 
 MispFeedContent read_misp_feed(const std::string& location, const MispEventOptions& options,
-                               const MispFeedLimits& limits) {
+                               const MispFeedLimits& limits, MispFeedMemory* memory) {
     MispFeedContent out;
     auto problem = [&](const std::string& where, const std::string& why) {
         out.diagnostics.push_back({Severity::Error, {where, 0, 0}, "", why});
@@ -114,6 +125,14 @@ MispFeedContent read_misp_feed(const std::string& location, const MispEventOptio
             problem(manifest_name, "'" + std::string(uuid) + "' is not an event uuid");
             continue;
         }
+        const std::string timestamp = manifest_timestamp(summary);
+        if (memory && !timestamp.empty()) {
+            auto known = memory->event_timestamps.find(uuid);
+            if (known != memory->event_timestamps.end() && known->second == timestamp) {
+                ++out.unchanged;
+                continue;
+            }
+        }
         ++out.events;
         const std::string name = std::string(uuid) + ".json";
         Fetched event = fetch(location, name, limits);
@@ -123,6 +142,7 @@ MispFeedContent read_misp_feed(const std::string& location, const MispEventOptio
             problem(o.origin, event.error);
             continue;
         }
+        if (memory && !timestamp.empty()) memory->event_timestamps[std::string(uuid)] = timestamp;
         MispEventContent content = read_misp_event(event.body, o);
         out.attributes += content.attributes;
         out.skipped += content.skipped;
