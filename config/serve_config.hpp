@@ -105,7 +105,7 @@ struct IndicatorSettings {
     std::vector<std::string> misp_feeds;  // MISP feeds (directories or URLs) imported at start
     // ... and read again this often (only the events new or changed since; 0: never).
     uint32_t misp_interval_seconds = 300;
-    std::string default_tlp = "amber";    // for objects without a TLP marking
+    std::string default_tlp = "amber";  // for objects without a TLP marking
     // TAXII collections whose posted indicators are matched (empty: every collection).
     std::vector<std::string> taxii_collections;
     // Sightings of indicators are flushed (stored, and sent to their source peer when the

@@ -1,0 +1,47 @@
+#!/usr/bin/env python3
+"""A TCP syslog collector for the intel tests (loopback, standard library only).
+
+Binds 127.0.0.1 on a free port, writes the port to --port-file, reads RFC 5424 messages
+framed by octet counting (RFC 6587: "LEN SP MSG") from every connection, and appends each
+message as one line to --log (flushed at once, so a test can wait on it).
+"""
+import argparse
+import os
+import socketserver
+import threading
+
+lock = threading.Lock()
+args = None
+
+
+class Handler(socketserver.StreamRequestHandler):
+    def handle(self):
+        while True:
+            length = b""
+            while not length.endswith(b" "):
+                c = self.rfile.read(1)
+                if not c:
+                    return
+                length += c
+            message = self.rfile.read(int(length))
+            with lock, open(args.log, "ab") as log:
+                log.write(message.replace(b"\n", b" ") + b"\n")
+
+
+def main():
+    global args
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port-file", required=True)
+    parser.add_argument("--log", required=True)
+    args = parser.parse_args()
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    tmp = args.port_file + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(str(server.server_address[1]))
+    os.rename(tmp, args.port_file)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
