@@ -133,8 +133,15 @@ check "a federation poll failure is logged" wait_until 30 log_has "$work/A.log" 
 check "the MISP feed failure is logged" wait_until 30 log_has "$work/A.log" 'MISP'
 check "the Pushgateway failure is logged" wait_until 30 log_has "$work/A.log" 'ushgateway'
 check "the NATS input started" wait_until 30 log_has "$work/A.log" 'nats input started'
-stop_serve A
-check "vigie serve stops cleanly" equals "$STATUS" 0
+serve_gone() { ! kill -0 "$PID_A" 2>/dev/null || [ "$(ps -o stat= -p "$PID_A")" = Z ]; }
+kill -TERM "$PID_A"
+if ! wait_until 60 serve_gone; then
+  echo "FAIL: vigie serve still running 60 s after SIGTERM; its last log lines:"
+  tail -20 "$work/A.log"
+  kill -KILL "$PID_A"
+fi
+stop_serve A 2>/dev/null  # reaps it: its exit status
+check "vigie serve stops cleanly after SIGTERM (exit status $STATUS)" equals "$STATUS" 0
 
 no_secret() {  # NAME: the value of $NAME in no output of vigie
   local value=${!1} hits
