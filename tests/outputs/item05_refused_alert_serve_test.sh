@@ -65,13 +65,9 @@ LOG=$WORK/vigie.log
     > /dev/null 2> "$LOG" &
 VIGIE_PID=$!
 PIDS+=("$VIGIE_PID")
-line=""
-for _ in $(seq 600); do
-    line=$(grep -m1 '"msg":"serving"' "$LOG" 2> /dev/null || true)
-    [ -n "$line" ] && break
-    kill -0 "$VIGIE_PID" 2> /dev/null || break
-    sleep 0.1
-done
+serving_or_gone() { log_has "$LOG" '"msg":"serving"' || ! kill -0 "$VIGIE_PID" 2> /dev/null; }
+wait_until 60 serving_or_gone
+line=$(grep -m1 '"msg":"serving"' "$LOG" 2> /dev/null || true)
 [ -n "$line" ] || { cat "$LOG"; echo "FAIL: vigie serve did not start"; exit 1; }
 HTTP=$(sed -E 's/.*"http":"[^"]*:([0-9]+)".*/\1/' <<< "$line")
 METRICS=$(sed -E 's/.*"metrics":"[^"]*:([0-9]+)".*/\1/' <<< "$line")
@@ -91,12 +87,12 @@ metric() {  # NAME LABEL_MATCH: the value, or ""
     curl -s "http://127.0.0.1:$METRICS/metrics" |
         grep -E "^$1\{[^}]*$2[^}]*\} " | head -1 | awk '{printf "%.0f", $2}'
 }
-metric_until() {  # NAME LABEL_MATCH VALUE: polls (figures refresh about once a second), 30 s
-    for _ in $(seq 150); do
-        METRIC=$(metric "$1" "$2")
-        [ "$METRIC" = "$3" ] && return 0
-        sleep 0.2
-    done
+metric_is() {  # NAME LABEL_MATCH VALUE
+    METRIC=$(metric "$1" "$2")
+    [ "$METRIC" = "$3" ]
+}
+metric_until() {  # NAME LABEL_MATCH VALUE: waits (figures refresh about once a second), 30 s
+    wait_until 30 metric_is "$@" && return 0
     echo "  $1{$2} = ${METRIC:-absent}, expected $3"
     return 1
 }

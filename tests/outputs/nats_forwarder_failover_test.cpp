@@ -35,7 +35,8 @@ std::optional<std::chrono::milliseconds> deliver_within(NatsForwarder& forwarder
         if (r.delivered)
             return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
         if (last_error) *last_error = r.error;
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the loop's backoff
+        // Retry pacing (the loop's backoff), not synchronisation: the delivery is the event.
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     return std::nullopt;
 }
@@ -84,6 +85,8 @@ TEST_CASE(
             hub.start_no_wait();
         const int delay = listening ? in_handshake_us(random) : in_start_us(random);
         std::thread killer([&] {
+            // Fault injection, not synchronisation: the kill lands at a random point of the
+            // connection's handshake or of the server's start.
             std::this_thread::sleep_for(std::chrono::microseconds(delay));
             hub.kill();
         });

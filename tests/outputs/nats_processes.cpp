@@ -65,7 +65,7 @@ void NatsProcess::start() {
 void NatsProcess::wait_accepting() {
     for (int i = 0; i < 400; ++i) {  // ready within a second; allow 20
         if (loopback_port_accepts(port_)) return;
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));  // poll interval
     }
     throw std::runtime_error("nats-server did not start on port " + std::to_string(port_) + ": " +
                              read_text(log_));

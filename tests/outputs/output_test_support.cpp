@@ -54,7 +54,7 @@ bool eventually(const std::function<bool()>& done, double seconds) {
     const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
     while (!done()) {
         if (std::chrono::steady_clock::now() > end) return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));  // poll interval
     }
     return true;
 }
@@ -123,7 +123,7 @@ void HubServer::start() {
                  true);
     for (int i = 0; i < 200; ++i) {
         if (loopback_port_accepts(port_)) return;
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));  // poll interval
     }
     throw std::runtime_error("nats-server did not start on port " + std::to_string(port_));
 }

@@ -66,7 +66,7 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         if answer == "hang":
-            time.sleep(60)
+            time.sleep(60)  # the planned behaviour (an upstream that never answers), no wait
             return
         self.send_response(int(answer))
         if answer in ("429", "503") and args.retry_after:

@@ -1,11 +1,17 @@
 // The spool's contract: order, cursors, restart, deletion of passed segments, Full.
 #include <doctest/doctest.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
+#include <future>
 #include <thread>
 
 #include "spool/alert_spool.hpp"
+#include "spool/spool_segment.hpp"
 #include "spool_test_util.hpp"
 
 using namespace vigie;
@@ -37,28 +43,57 @@ TEST_CASE("spool: records come back in append order, read does not move the curs
     CHECK(spool->read("nobody", 10, 0ms).records.empty());
 }
 
+namespace {
+
+// True once thread `tid` of this process is blocked (state S in /proc): for a read of the
+// spool, waiting on its condition variable (the spool's mutex is not contended here).
+bool thread_blocked(pid_t tid) {
+    std::ifstream stat("/proc/self/task/" + std::to_string(tid) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    const size_t end_of_name = text.rfind(')');
+    return end_of_name != std::string::npos && end_of_name + 2 < text.size() &&
+           text[end_of_name + 2] == 'S';
+}
+
+// Bounded poll on a condition (the bound is a failure deadline, not a measurement).
+bool eventually(const std::function<bool()>& done) {
+    for (int i = 0; i < 3000 && !done(); ++i) std::this_thread::sleep_for(10ms);  // poll interval
+    return done();
+}
+
+// Runs spool.read("hub", 10, 1 h) on a thread, and returns once that thread waits.
+std::future<SpoolBatch> waiting_read(AlertSpool& spool) {
+    std::promise<pid_t> tid;
+    auto started = tid.get_future();
+    auto batch = std::async(std::launch::async, [&spool, tid = std::move(tid)]() mutable {
+        tid.set_value(static_cast<pid_t>(::syscall(SYS_gettid)));
+        return spool.read("hub", 10, 1h);
+    });
+    const pid_t reader = started.get();
+    REQUIRE(eventually([&] { return thread_blocked(reader); }));
+    return batch;
+}
+
+}  // namespace
+
+// The read waits an hour: when it returns, the append or the wake ended it. The 30 s bound
+// below only keeps a broken wake-up from hanging the suite.
 TEST_CASE("spool: read waits for an append, and wake_readers ends the wait") {
     TempDir dir;
     auto spool = AlertSpool::open(settings_for(dir), {"hub"});
-    std::thread writer([&] {
-        std::this_thread::sleep_for(50ms);
-        append_one(*spool, "late");
-    });
-    const auto start = std::chrono::steady_clock::now();
-    const SpoolBatch batch = spool->read("hub", 10, 10s);
-    writer.join();
+    auto reading = waiting_read(*spool);
+    REQUIRE(append_one(*spool, "late") == AppendStatus::Stored);
+    const bool woken = reading.wait_for(30s) == std::future_status::ready;
+    if (!woken) spool->wake_readers();  // a failure must not hang the suite for an hour
+    REQUIRE(woken);
+    const SpoolBatch batch = reading.get();
     CHECK(texts(batch) == std::vector<std::string>{"late"});
-    CHECK(std::chrono::steady_clock::now() - start < 5s);
     spool->commit("hub", batch.next);
 
-    std::thread waker([&] {
-        std::this_thread::sleep_for(50ms);
-        spool->wake_readers();
-    });
-    const auto again = std::chrono::steady_clock::now();
-    CHECK(spool->read("hub", 10, 10s).records.empty());
-    waker.join();
-    CHECK(std::chrono::steady_clock::now() - again < 5s);
+    reading = waiting_read(*spool);
+    spool->wake_readers();
+    REQUIRE(reading.wait_for(30s) == std::future_status::ready);
+    CHECK(reading.get().records.empty());
 }
 
 TEST_CASE("spool: a restart resumes from the saved cursor with exact counts") {
@@ -136,20 +171,27 @@ TEST_CASE("spool: cursor statistics count what is pending and its age") {
     auto spool = AlertSpool::open(settings_for(dir), {"hub"});
     CHECK(spool->cursor_stats()[0].pending_records == 0);
     CHECK(spool->cursor_stats()[0].oldest_pending_age_seconds == 0);
-    REQUIRE(append_one(*spool, "old") == AppendStatus::Stored);
-    std::this_thread::sleep_for(300ms);
+    spool.reset();
+    // A record appended an hour ago, written as the spool writes it (no waiting for age).
+    const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    std::string segment(vigie::spool::kSegmentMagic);
+    vigie::spool::encode_record(segment, "old", static_cast<uint64_t>(now_ms - 3600 * 1000));
+    std::ofstream(segment_files(dir).at(0), std::ios::binary | std::ios::app)
+        << segment.substr(vigie::spool::kSegmentHeaderBytes);
+    spool = AlertSpool::open(settings_for(dir), {"hub"});
     REQUIRE(append_one(*spool, "new") == AppendStatus::Stored);
     CursorStats stats = spool->cursor_stats()[0];
     CHECK(stats.name == "hub");
     CHECK(stats.pending_records == 2);
     CHECK(stats.pending_bytes == 2 * (16 + 3));
-    CHECK(stats.oldest_pending_age_seconds >= 0.29);
-    CHECK(stats.oldest_pending_age_seconds < 10);
+    CHECK(stats.oldest_pending_age_seconds >= 3600);  // the old record's, not the new one's
 
     spool->commit("hub", spool->read("hub", 1, 0ms).next);
     stats = spool->cursor_stats()[0];
     CHECK(stats.pending_records == 1);
-    CHECK(stats.oldest_pending_age_seconds < 0.29);
+    CHECK(stats.oldest_pending_age_seconds < 3600);  // now the new record's
     spool->commit("hub", spool->read("hub", 1, 0ms).next);
     CHECK(spool->cursor_stats()[0].oldest_pending_age_seconds == 0);
 }

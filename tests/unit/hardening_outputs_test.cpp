@@ -163,7 +163,7 @@ std::vector<std::string> records_with_one_oversized() {
 
 bool eventually(const std::function<bool()>& done) {
     for (int i = 0; i < 1000 && !done(); ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));  // poll interval
     return done();
 }
 
