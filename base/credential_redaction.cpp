@@ -20,8 +20,9 @@ bool scheme_char(char c) {
 
 // A query parameter name that carries a secret, compared in lower case.
 bool secret_name(std::string_view name) {
-    static constexpr std::array<std::string_view, 9> kWords{
-        "token", "pass", "secret", "key", "auth", "sig", "credential", "session", "pwd"};
+    // The words http/ingest_admission.cpp's request-line redaction looks for, and pwd.
+    static constexpr std::array<std::string_view, 11> kWords{
+        "token", "key", "pass", "secret", "auth", "sig", "session", "cred", "jwt", "bearer", "pwd"};
     std::string lower(name);
     std::transform(lower.begin(), lower.end(), lower.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });

@@ -10,8 +10,8 @@ namespace vigie {
 
 // `text` with, in every URL it holds (a "scheme://" and what follows up to a space or a
 // quote), the password of its user information masked (user:***@, or ***@ for a lone
-// token) and the value of every query parameter whose name says it is a secret (token,
-// password, secret, key, auth, signature, credential ...) masked (token=***).
+// token) and the value of every query parameter whose name holds token, key, pass, secret,
+// auth, sig, session, cred, jwt, bearer or pwd, in any case, masked (token=***).
 std::string redact_url_credentials(std::string_view text);
 
 }  // namespace vigie
