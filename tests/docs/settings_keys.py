@@ -29,24 +29,30 @@ def check(vigie, document):
 
 
 def nest(path, leaf):
-    """The document with `leaf` at `path` (a list of keys; "[]" is a one-item list)."""
+    """The document with `leaf` at `path`: a list of keys, "[]" for a one-item list, or
+    ("[]", FIELDS) for a one-item list whose item needs FIELDS (an alert output's name and
+    type) beside what is probed in it."""
     for step in reversed(path):
-        leaf = [leaf] if step == "[]" else {step: leaf}
+        if isinstance(step, tuple):
+            leaf = [{**step[1], **leaf}]
+        else:
+            leaf = [leaf] if step == "[]" else {step: leaf}
     return leaf
 
 
-def known_keys(vigie, path, extra=None):
+def known_keys(vigie, path):
     """The keys of the section at `path`, or None when it is not a section."""
-    item = dict(extra or {})
-    item[PROBE] = 1
-    out = check(vigie, nest(path, item))
+    out = check(vigie, nest(path, {PROBE: 1}))
     found = UNKNOWN.search(out)
     return [k.strip() for k in found.group(1).split(",")] if found else None
 
 
-def walk(vigie, path, keys, out, extra=None):
+def walk(vigie, path, keys, out):
     for key in keys:
         here = path + [key]
+        if path and isinstance(path[-1], tuple) and key in path[-1][1]:
+            out.add(dotted(here))  # a field the item is built with (an output's type, name)
+            continue
         sub = known_keys(vigie, here)
         if sub is not None:
             walk(vigie, here, sub, out)
@@ -58,16 +64,16 @@ def walk(vigie, path, keys, out, extra=None):
         types = TYPE_CHOICES.search(check(vigie, nest(here + ["[]"], {"name": "p", "type": PROBE})))
         if types:  # a list of typed items (alert outputs): the keys of every type
             for kind in types.group(1).split(", "):
-                typed = {"name": "p", "type": kind}
-                sub = known_keys(vigie, here + ["[]"], typed)
+                item = ("[]", {"name": "p", "type": kind})
+                sub = known_keys(vigie, here + [item])
                 if sub:
-                    walk(vigie, here + ["[]"], sub, out, typed)
+                    walk(vigie, here + [item], sub, out)
             continue
         out.add(dotted(here))
 
 
 def dotted(path):
-    return ".".join(path).replace(".[]", "[]")
+    return ".".join("[]" if isinstance(p, tuple) else p for p in path).replace(".[]", "[]")
 
 
 def main():
