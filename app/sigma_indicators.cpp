@@ -1,5 +1,8 @@
 #include "app/sigma_indicators.hpp"
 
+#include <yaml-cpp/yaml.h>
+
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -27,6 +30,28 @@ std::vector<std::pair<std::string, std::string>> local_rule_ids(
     return out;
 }
 
+// The rule's YAML with `tlp:<level>` added to its tags, or "" when the text is not one
+// YAML mapping (a rule that parsed is one).
+std::string with_tlp_tag(const std::string& yaml, stix::Tlp tlp) {
+    std::string tag = "tlp:";
+    for (char c : stix::tlp_name(tlp).substr(4))
+        tag += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    try {
+        YAML::Node doc = YAML::Load(yaml);
+        if (!doc.IsMap()) return {};
+        YAML::Node tags = doc["tags"];
+        if (!tags.IsSequence()) tags = YAML::Node(YAML::NodeType::Sequence);
+        // A tlp: tag of the rule's own stays; the outputs take the strictest of them.
+        tags.push_back(tag);
+        doc["tags"] = tags;
+        YAML::Emitter out;
+        out << doc;
+        return out.good() ? std::string(out.c_str()) + "\n" : std::string();
+    } catch (const YAML::Exception&) {
+        return {};
+    }
+}
+
 }  // namespace
 
 std::vector<SigmaIndicator> sigma_indicators(const IndicatorStore& store) {
@@ -46,6 +71,7 @@ std::vector<SigmaIndicator> sigma_indicators(const IndicatorStore& store) {
                 {Severity::Error, {ind.id, 0, 0}, "", "one indicator carries one rule"});
         }
         s.accepted = store.state(kAcceptedKey + ind.id).has_value();
+        s.tlp = ind.tlp;
         out.push_back(std::move(s));
     });
     return out;
@@ -66,10 +92,15 @@ AcceptOutcome accept_sigma_indicator(IndicatorStore& store, const SigmaIndicator
                                " already exists locally in " + file + "; not replaced"};
         }
     }
+    const std::string yaml = with_tlp_tag(rule.yaml, rule.tlp);
+    if (yaml.empty()) {
+        return {false, rule.indicator_id +
+                           ": the rule's TLP cannot be added to its tags (not one YAML mapping)"};
+    }
     std::error_code ec;
     std::filesystem::create_directories(rules_dir, ec);
     std::ofstream out(target, std::ios::binary | std::ios::trunc);
-    out << "# From " << rule.source << ", indicator " << rule.indicator_id << "\n" << rule.yaml;
+    out << "# From " << rule.source << ", indicator " << rule.indicator_id << "\n" << yaml;
     if (!out.flush()) return {false, target.string() + ": cannot write"};
     std::string error;
     if (!store.set_state(kAcceptedKey + rule.indicator_id, rule.rule_id, error))

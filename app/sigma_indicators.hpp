@@ -8,6 +8,7 @@
 
 #include "detector/diagnostic.hpp"
 #include "indicators/indicator_store.hpp"
+#include "stix/tlp.hpp"
 
 namespace vigie {
 
@@ -20,6 +21,7 @@ struct SigmaIndicator {
     std::string yaml;
     Diagnostics problems;  // from the rule parser, named after the indicator
     bool accepted = false;
+    stix::Tlp tlp = stix::Tlp::Amber;  // the indicator's: its rule's alerts carry it as a tag
 };
 
 // Every sigma indicator of the store, checked.
@@ -32,7 +34,8 @@ struct AcceptOutcome {
 
 // Writes the rule into `rules_dir` (created) and marks it accepted; refused when it has
 // problems or when a rule with its id already exists in `local_rule_paths` (other than the
-// file this would write).
+// file this would write). The rule is written with the indicator's TLP among its tags
+// ("tlp:red"), so that its alerts keep the TLP the forwarding outputs enforce.
 AcceptOutcome accept_sigma_indicator(IndicatorStore& store, const SigmaIndicator& rule,
                                      const std::string& rules_dir,
                                      const std::vector<std::string>& local_rule_paths);
