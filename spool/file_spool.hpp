@@ -19,7 +19,9 @@
 // - With no cursor at all nothing would ever be forwarded: the spool then deletes its
 //   segments at open and append() stores nothing (it answers Stored at once).
 // - Recovery cuts a segment at its first record that does not check (torn tail, or a
-//   corrupt record anywhere: what follows it cannot be framed safely) and reports it.
+//   corrupt record anywhere: what follows it cannot be framed safely) and reports it. The
+//   valid records after the bad one in that segment are dropped with it; the other
+//   segments are read whole. A segment missing from the sequence is reported too.
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -117,6 +119,7 @@ class FileSpool final : public AlertSpool {
     [[nodiscard]] SpoolPosition clamp_to_durable(SpoolPosition position) const;
     [[nodiscard]] std::vector<ReadRange> plan_read(SpoolPosition from, size_t max_records) const;
     bool fetch(const ReadRange& range, std::string& buffer, SpoolBatch& batch);
+    [[nodiscard]] SpoolPosition past_sealed_end(SpoolPosition position) const;
     std::vector<std::string> drop_passed_segments();
     [[nodiscard]] CursorStats pending(const Cursor& cursor, ReadRange& head) const;
 

@@ -123,18 +123,18 @@ void FileSpool::load_segments(Notes& notes) {
         if (const auto number = parse_segment_file_name(file)) numbers.push_back(*number);
     }
     std::sort(numbers.begin(), numbers.end());
-    for (const uint64_t number : numbers) load_segment(number, notes);
-    // An empty segment before the newest holds nothing to read (it was created just
-    // before a crash, or emptied by recovery).
-    for (size_t i = 0; i + 1 < segments_.size();) {
-        if (!segments_[i].offsets.empty()) {
-            ++i;
-            continue;
-        }
-        ::unlink(segments_[i].file->path().c_str());
-        bytes_ -= segments_[i].size;
-        segments_.erase(segments_.begin() + static_cast<std::ptrdiff_t>(i));
+    // Segments are numbered in sequence and only ever deleted oldest first (an empty one
+    // included: recovery keeps a segment it emptied), so a hole in the numbers is a
+    // segment removed from outside: its alerts are lost, and that is said.
+    for (size_t i = 1; i < numbers.size(); ++i) {
+        if (numbers[i] == numbers[i - 1] + 1) continue;
+        const std::string first = segment_file_name(numbers[i - 1] + 1);
+        notes.add(numbers[i] == numbers[i - 1] + 2
+                      ? "segment " + first + " is missing: the alerts it held are lost"
+                      : "segments " + first + " to " + segment_file_name(numbers[i] - 1) +
+                            " are missing: the alerts they held are lost");
     }
+    for (const uint64_t number : numbers) load_segment(number, notes);
 }
 
 void FileSpool::load_segment(uint64_t number, Notes& notes) {
@@ -192,7 +192,7 @@ void FileSpool::place_cursors(const std::map<std::string, std::optional<SpoolPos
     for (const auto& [name, position] : saved) {
         auto cursor = std::make_unique<Cursor>();
         cursor->name = name;
-        const SpoolPosition placed = place_cursor(name, position, notes);
+        const SpoolPosition placed = past_sealed_end(place_cursor(name, position, notes));
         cursor->position = placed;
         cursor->saved = placed;
         if (!position || *position != placed) {
@@ -212,14 +212,30 @@ SpoolPosition FileSpool::place_cursor(const std::string& name, std::optional<Spo
         notes.add("cursor '" + name + "' is new: it starts at the oldest retained record");
         return oldest;
     }
-    if (*saved < oldest) return oldest;  // its segments were all passed and deleted
+    if (*saved < oldest) {
+        // A saved cursor names a segment that exists (FileSpool::past_sealed_end): this
+        // one, and any between, were removed before the cursor had passed them.
+        notes.add("cursor '" + name + "' pointed into segment " +
+                  segment_file_name(saved->segment) + ", which is gone" +
+                  (saved->segment + 1 < oldest.segment
+                       ? " with the segments up to " + segment_file_name(oldest.segment - 1)
+                       : std::string()) +
+                  ": the alerts it had not forwarded there are lost; it starts at the oldest "
+                  "retained record");
+        return oldest;
+    }
     if (*saved > end) {
         notes.add("cursor '" + name +
                   "' was past the end of the spool (records lost from disk): moved to the end");
         return end;
     }
     const size_t i = segment_index(saved->segment);
-    if (i == segments_.size() || segments_[i].number != saved->segment) return *saved;
+    if (i == segments_.size()) return *saved;
+    if (segments_[i].number != saved->segment) {
+        notes.add("cursor '" + name + "' pointed into the missing segment " +
+                  segment_file_name(saved->segment) + ": moved to the next segment");
+        return SpoolPosition{segments_[i].number, kSegmentHeaderBytes};
+    }
     const Segment& segment = segments_[i];
     if (saved->offset <= kSegmentHeaderBytes || saved->offset == segment.size ||
         std::binary_search(segment.offsets.begin(), segment.offsets.end(), saved->offset)) {

@@ -139,7 +139,7 @@ void FileSpool::commit(std::string_view name, SpoolPosition next) {
     const std::lock_guard io(cursor->io);
     {
         const std::lock_guard lock(mu_);
-        next = clamp_to_durable(next);
+        next = past_sealed_end(clamp_to_durable(next));
         // Compared with `saved`, not `position`: a commit whose file write failed is
         // written again by the next one.
         if (next <= cursor->saved) return;
@@ -162,8 +162,21 @@ void FileSpool::commit(std::string_view name, SpoolPosition next) {
     for (const std::string& path : doomed) ::unlink(path.c_str());
 }
 
+// The end of a segment no longer written is the start of the next one. Saved that way, a
+// cursor always names a segment that exists: drop_passed_segments keeps the segment a
+// cursor names, so a cursor naming a missing segment at open means alerts were lost.
+SpoolPosition FileSpool::past_sealed_end(SpoolPosition position) const {
+    const size_t i = segment_index(position.segment);
+    if (i + 1 < segments_.size() && segments_[i].number == position.segment &&
+        position.offset >= segments_[i].size) {
+        return SpoolPosition{segments_[i + 1].number, kSegmentHeaderBytes};
+    }
+    return position;
+}
+
 // Removes (from memory; the caller unlinks) the oldest segments every saved cursor has
-// passed, never the newest (it takes appends) nor one with unsynced bytes.
+// moved beyond (into a later segment), never the newest (it takes appends) nor one with
+// unsynced bytes.
 std::vector<std::string> FileSpool::drop_passed_segments() {
     std::vector<std::string> doomed;
     if (cursors_.empty()) return doomed;
@@ -171,8 +184,7 @@ std::vector<std::string> FileSpool::drop_passed_segments() {
     for (const auto& [name, cursor] : cursors_) low = std::min(low, cursor->saved);
     while (segments_.size() > 1) {
         const Segment& segment = segments_.front();
-        const bool passed = segment.number < low.segment ||
-                            (segment.number == low.segment && low.offset >= segment.size);
+        const bool passed = segment.number < low.segment;
         if (!passed || segment.size != segment.durable_size) break;
         doomed.push_back(segment.file->path());
         bytes_ -= segment.size;

@@ -135,6 +135,158 @@ TEST_CASE("spool recovery: damaged cursor files") {
     }
 }
 
+namespace {
+
+// Nine records r0..r8 of 20,000 bytes in three segments (64 KiB each: three records a
+// segment), written by a closed spool: r0-r2 in segment 1, r3-r5 in 2, r6-r8 in 3.
+constexpr size_t kBig = 20000;
+std::string big(int i) {
+    return "r" + std::to_string(i) + std::string(kBig - 2, 'x');
+}
+std::vector<std::filesystem::path> nine_records(const TempDir& dir) {
+    auto spool = AlertSpool::open(settings_for(dir), {"hub"});
+    for (int i = 0; i < 9; ++i) REQUIRE(append_one(*spool, big(i)) == AppendStatus::Stored);
+    const auto segments = segment_files(dir);
+    REQUIRE(segments.size() == 3);
+    return segments;
+}
+// The record names ("r0"...) a read of everything returns.
+std::vector<std::string> names_read(AlertSpool& spool) {
+    std::vector<std::string> names;
+    for (const std::string& text : texts(spool.read("hub", 100, 0ms)))
+        names.push_back(text.substr(0, 2));
+    return names;
+}
+constexpr uint64_t kBigFramed = 16 + kBig;
+std::string read_cursor_text(const TempDir& dir) {
+    std::ifstream in(dir.spool() + "/hub.cursor");
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+}  // namespace
+
+TEST_CASE("spool 6: corruption in an earlier segment: cut there, the later segments whole") {
+    TempDir dir;
+    const auto segments = nine_records(dir);
+    flip_byte(segments[0], 8 + kBigFramed + 16 + 100);  // r1's data
+    std::vector<std::string> notes;
+    auto spool = AlertSpool::open(settings_for(dir), {"hub"}, &notes);
+    CHECK(notes.size() == 1);
+    CHECK(any_note_contains(notes, "00000000000000000001.seg: "));
+    CHECK(any_note_contains(notes, "at offset " + std::to_string(8 + kBigFramed)));
+    // r1 fails its checksum; r2 is intact but follows it in the same segment: dropped too.
+    CHECK(names_read(*spool) == std::vector<std::string>{"r0", "r3", "r4", "r5", "r6", "r7", "r8"});
+    CHECK(spool->cursor_stats()[0].pending_records == 7);
+    CHECK(std::filesystem::file_size(segments[0]) == 8 + kBigFramed);
+    // A second start finds nothing more to repair, and appends go on in the newest segment.
+    REQUIRE(append_one(*spool, "after") == AppendStatus::Stored);
+    spool.reset();
+    notes.clear();
+    spool = AlertSpool::open(settings_for(dir), {"hub"}, &notes);
+    CHECK(notes.empty());
+    CHECK(spool->read("hub", 100, 0ms).records.size() == 8);
+}
+
+TEST_CASE("spool 6: a first record corrupt empties an earlier segment, kept without a hole") {
+    TempDir dir;
+    const auto segments = nine_records(dir);
+    flip_byte(segments[1], 8 + 16 + 100);  // r3, the first record of segment 2
+    std::vector<std::string> notes;
+    auto spool = AlertSpool::open(settings_for(dir), {"hub"}, &notes);
+    CHECK(any_note_contains(notes, "00000000000000000002.seg: "));
+    CHECK(names_read(*spool) == std::vector<std::string>{"r0", "r1", "r2", "r6", "r7", "r8"});
+    // The emptied segment stays until the cursor passes it: no hole in the numbers, so the
+    // next start does not report a segment as missing.
+    spool.reset();
+    notes.clear();
+    spool = AlertSpool::open(settings_for(dir), {"hub"}, &notes);
+    CHECK(notes.empty());
+    spool->commit("hub", spool->read("hub", 100, 0ms).next);
+    CHECK(segment_files(dir).size() == 1);
+}
+
+TEST_CASE("spool 6: a missing segment is reported; the others are read whole") {
+    TempDir dir;
+    const auto segments = nine_records(dir);
+    std::filesystem::remove(segments[1]);
+    std::vector<std::string> notes;
+    auto spool = AlertSpool::open(settings_for(dir), {"hub"}, &notes);
+    CHECK(notes.size() == 1);
+    CHECK(any_note_contains(notes, "segment 00000000000000000002.seg is missing"));
+    CHECK(names_read(*spool) == std::vector<std::string>{"r0", "r1", "r2", "r6", "r7", "r8"});
+    CHECK(spool->cursor_stats()[0].pending_records == 6);
+}
+
+// Saved cursors always name a segment that exists (the end of a segment no longer written
+// is saved as the start of the next, and a segment goes once every cursor is beyond it):
+// one naming a missing segment means alerts were removed before it forwarded them.
+TEST_CASE("spool 6: a cursor pointing into a deleted segment") {
+    TempDir dir;
+    const auto segments = nine_records(dir);
+    // commit_after(n): the cursor saved after the first n records.
+    const auto commit_after = [&](size_t n) {
+        auto spool = AlertSpool::open(settings_for(dir), {"hub"});
+        spool->commit("hub", spool->read("hub", n, 0ms).next);
+    };
+    std::vector<std::string> notes;
+    SUBCASE("its segment removed: reported, the cursor starts at the oldest retained") {
+        commit_after(4);  // inside segment 2, after r3; segment 1 is deleted
+        CHECK_FALSE(std::filesystem::exists(segments[0]));
+        std::filesystem::remove(segments[1]);
+        auto spool = AlertSpool::open(settings_for(dir), {"hub"}, &notes);
+        CHECK(notes.size() == 1);
+        CHECK(any_note_contains(
+            notes, "cursor 'hub' pointed into segment 00000000000000000002.seg, which is gone: "));
+        CHECK(names_read(*spool) == std::vector<std::string>{"r6", "r7", "r8"});
+    }
+    SUBCASE("at a segment's end, deleted as usual: nothing to report") {
+        commit_after(3);  // the end of segment 1: saved as the start of segment 2
+        CHECK_FALSE(std::filesystem::exists(segments[0]));
+        CHECK(read_cursor_text(dir) == "2 8\n");
+        auto spool = AlertSpool::open(settings_for(dir), {"hub"}, &notes);
+        CHECK(notes.empty());
+        CHECK(names_read(*spool) == std::vector<std::string>{"r3", "r4", "r5", "r6", "r7", "r8"});
+    }
+    SUBCASE("it and the next one removed: both reported") {
+        { std::ofstream(dir.spool() + "/hub.cursor") << "1 " << 8 + kBigFramed << "\n"; }
+        std::filesystem::remove(segments[0]);
+        std::filesystem::remove(segments[1]);
+        auto spool = AlertSpool::open(settings_for(dir), {"hub"}, &notes);
+        CHECK(any_note_contains(notes,
+                                "cursor 'hub' pointed into segment "
+                                "00000000000000000001.seg, which is gone with the "
+                                "segments up to 00000000000000000002.seg"));
+        CHECK(names_read(*spool) == std::vector<std::string>{"r6", "r7", "r8"});
+    }
+    SUBCASE("a hole before its segment: reported, the cursor goes to the next segment") {
+        commit_after(1);  // inside segment 1
+        std::filesystem::remove(segments[1]);
+        auto spool = AlertSpool::open(settings_for(dir), {"hub"}, &notes);
+        CHECK(any_note_contains(notes, "segment 00000000000000000002.seg is missing"));
+        CHECK(names_read(*spool) == std::vector<std::string>{"r1", "r2", "r6", "r7", "r8"});
+    }
+    SUBCASE("its segment in a hole: reported, the cursor goes to the next segment") {
+        commit_after(4);
+        { std::ofstream(dir.spool() + "/hub.cursor") << "2 " << 8 + kBigFramed << "\n"; }
+        // Segment 1 back (as a restore from backup would), 2 removed: 2 is a hole.
+        { std::ofstream(segments[0], std::ios::binary) << vigie::spool::kSegmentMagic; }
+        std::filesystem::remove(segments[1]);
+        auto spool = AlertSpool::open(settings_for(dir), {"hub"}, &notes);
+        CHECK(any_note_contains(notes, "cursor 'hub' pointed into the missing segment"));
+        CHECK(names_read(*spool) == std::vector<std::string>{"r6", "r7", "r8"});
+    }
+    // Wherever it was placed, the cursor file now says so; once the cursor is beyond the
+    // hole (delivered everything), a restart has nothing to report.
+    {
+        auto spool = AlertSpool::open(settings_for(dir), {"hub"});
+        spool->commit("hub", spool->read("hub", 100, 0ms).next);
+    }
+    std::vector<std::string> again;
+    auto spool = AlertSpool::open(settings_for(dir), {"hub"}, &again);
+    CHECK(again.empty());
+    CHECK(spool->read("hub", 100, 0ms).records.empty());
+}
+
 TEST_CASE("spool: a failed write is an IoError value, and leaves nothing behind") {
     TempDir dir;
     auto spool = AlertSpool::open(settings_for(dir), {"hub"});
