@@ -96,7 +96,7 @@ class Handler(BaseHTTPRequestHandler):
             self.answer(flood_page(limit),
                         [("X-TAXII-Date-Added-Last", "2026-12-01T00:00:%02d.%06dZ" % (n // 1000000 % 60, n % 1000000))])
         elif kind == "5":
-            time.sleep(120)
+            time.sleep(120)  # the silent peer: never answers (B must stop during this poll)
         else:
             self.send_error(404)
 

@@ -13,11 +13,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <fstream>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -107,7 +109,7 @@ struct Client {
             last = {ci->NumPending, ci->NumAckPending};
             jsConsumerInfo_Destroy(ci);
             if (last.first == 0 && last.second == 0) break;
-            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));  // poll interval
         }
         return last;
     }
@@ -117,7 +119,7 @@ bool eventually(const std::function<bool()>& done, double seconds = 20) {
     const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
     while (!done()) {
         if (std::chrono::steady_clock::now() > end) return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));  // poll interval
     }
     return true;
 }
@@ -523,22 +525,56 @@ TEST_CASE("issue 18 item 4: a message whose alerts the spool can never hold is d
     CHECK(c.rejected[static_cast<size_t>(RejectReason::OutputError)] == 1);
 }
 
-TEST_CASE("two inputs on one consumer share the messages, each processed once") {
+// A sink whose writes wait until release(): the engine behind it stops at its first alert.
+struct GatedSink final : AlertSink {
+    FileAlertSink file;
+    std::mutex mutex;
+    std::condition_variable cv;
+    bool open = false;
+    explicit GatedSink(const std::string& path) : file(path) {}
+    bool write(std::string_view alerts) override {
+        std::unique_lock lock(mutex);
+        cv.wait(lock, [&] { return open; });
+        return file.write(alerts);
+    }
+    void flush() override { file.flush(); }
+    std::string error() const override { return {}; }
+    void release() {
+        {
+            std::lock_guard lock(mutex);
+            open = true;
+        }
+        cv.notify_all();
+    }
+};
+
+// Issue 19 item 3: this test asserted that both inputs got messages and none was
+// redelivered, which held only when both ran at the right speeds (ack_wait 5 s). The
+// sharing is made certain here: input 1's engine stops at its first alert (its sink waits),
+// so input 1 stops fetching at its in-flight bound (4 fetch batches) and input 2 must take
+// the rest; ack_wait is far longer than the test, so a redelivery can only be a fault.
+TEST_CASE("issue 19 item 3: two inputs on one consumer share the messages, each processed once") {
     test::NatsTestServer server;
     Client client(server.url());
     const auto events = sample_events();
     constexpr int kRounds = 20;
     std::string body;
     TempFile out1, out2;
-    FileAlertSink sink1(out1.path), sink2(out2.path);
+    GatedSink sink1(out1.path);
+    FileAlertSink sink2(out2.path);
     JsonlAlertFormat format;
     IngestEngine engine1(rules(), format, sink1, {.threads = 1});
     IngestEngine engine2(rules(), format, sink2, {.threads = 1});
     Logger log(LogFormat::Json, LogLevel::Warning);
-    JetStreamInput input1(settings_for(server), engine1, log, only_demo);
-    JetStreamInput input2(settings_for(server), engine2, log, only_demo);
-    input1.start();
-    input2.start();
+    NatsSettings settings = settings_for(server);
+    settings.ack_wait_seconds = 300;
+    JetStreamInput input1(settings, engine1, log, only_demo);
+    JetStreamInput input2(settings, engine2, log, only_demo);
+    struct Release {  // whatever happens below, engine 1 can finish and stop
+        GatedSink& sink;
+        ~Release() { sink.release(); }
+    } release{sink1};
+    client.add_stream("EVENTS", "events.>");
     for (int r = 0; r < kRounds; ++r) {
         for (const auto& e : events) {
             client.publish("events.demo", e);
@@ -546,6 +582,16 @@ TEST_CASE("two inputs on one consumer share the messages, each processed once") 
         }
     }
     const uint64_t total = events.size() * kRounds;
+    input1.start();
+    // Input 1 at its bound: fetched and not acknowledged, its engine waiting on the sink.
+    const uint64_t bound = uint64_t{settings.fetch_batch} * 4;
+    REQUIRE(eventually([&] { return input1.stats().in_flight + settings.fetch_batch > bound; }));
+    input2.start();
+    REQUIRE(eventually([&] { return input2.stats().acked + input1.stats().messages == total; }));
+    CHECK(input1.stats().in_flight > 0);
+    CHECK(input1.stats().in_flight <= bound);  // not the consumer's max_ack_pending
+    CHECK(input1.stats().acked + input1.stats().in_flight == input1.stats().messages);
+    sink1.release();
     REQUIRE(eventually([&] { return input1.stats().acked + input2.stats().acked == total; }));
     for (auto* i : {&input1, &input2}) i->stop();
     engine1.drain();
@@ -555,7 +601,7 @@ TEST_CASE("two inputs on one consumer share the messages, each processed once") 
     CHECK(a.messages + b.messages == total);
     CHECK(a.redelivered + b.redelivered == 0);
     CHECK(a.messages > 0);
-    CHECK(b.messages > 0);
+    CHECK(b.messages > 0);  // input 1 at its bound left the rest of the stream to input 2
     CHECK(count_lines(read_file(out1.path)) + count_lines(read_file(out2.path)) ==
           reference_alerts(body));
     CHECK(client.settled() == std::pair<uint64_t, int64_t>{0, 0});

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Timing moved out of tests/federation/two_peers_test.sh (issue 19 item 3): how long CERT-B
+# takes from SIGTERM to exit while its poll of a peer that never answers is in progress.
+# The test asserts the behaviour (the stop interrupts the poll rather than waiting for its
+# 120 s timeout); this prints the figure. Usage: federation_stop.sh [BUILD_DIR]
+set -euo pipefail
+here=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-$here/build}
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+TIMINGS_OUT=$out "$here/tests/federation/two_peers_test.sh" "$build/vigie" "$here" > /dev/null
+ms=$(sed -n 's/^federation_stop_ms //p' "$out")
+echo "federation: SIGTERM to exit with a poll in progress: ${ms:-?} ms"
