@@ -72,7 +72,7 @@ for _ in $(seq 100); do
     probe publish --server "127.0.0.1:$HUB_PORT" "${SOC[@]}" --subject "$MARKER" --no-reply \
         --payload sync > /dev/null
     grep -q '"synced"' "$WORK/listen.out" && break
-    sleep 0.1
+    sleep 0.1  # poll interval of a bounded wait on the condition checked above, not a synchronisation
 done
 check "7.2: the hub routes to other's listener" has "$WORK/listen.out" '"synced"'
 # The counter-check: a client on legacy's leaf node listens to the default inbox.
@@ -86,7 +86,7 @@ for _ in $(seq 100); do
     probe publish --server "127.0.0.1:$HUB_PORT" "${SOC[@]}" --subject "$LEGACY_MARKER" --no-reply \
         --payload sync > /dev/null
     grep -q '"synced"' "$WORK/legacy.out" && break
-    sleep 0.1
+    sleep 0.1  # poll interval of a bounded wait on the condition checked above, not a synchronisation
 done
 check "7.2: the hub routes to legacy's listener" has "$WORK/legacy.out" '"synced"'
 # The control: the same listener as the SOC's user, on the hub, sees demo's traffic.
@@ -119,7 +119,7 @@ delivered=""
 for _ in $(seq 50); do  # vigie folds its counters into /metrics about once a second
     delivered=$(metric vigie_output_delivered_total 'output="hub"')
     [ "$delivered" = "$N" ] && break
-    sleep 0.2
+    sleep 0.2  # poll interval of a bounded wait on the condition checked above, not a synchronisation
 done
 check "7.2: the nats output counts $N delivered" equals "$delivered" "$N"
 printf '{"host":"demo-ws-01","message":"an event of demo"}\n' > "$WORK/event.ndjson"

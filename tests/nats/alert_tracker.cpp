@@ -117,6 +117,7 @@ int track_alerts(const TrackerOptions& o) {
         if (tally.alerts > 0 && now - last_new > std::chrono::duration<double>(o.idle_seconds))
             break;
         if (now - begin > std::chrono::duration<double>(o.timeout_seconds)) break;
+        // Poll interval of tail -f on the alert files, not a synchronisation.
         if (!any) std::this_thread::sleep_for(std::chrono::microseconds(500));
     }
     for (auto& f : files)

@@ -41,7 +41,7 @@ wait_hub_above() {
         [ -n "$n" ] && [ "$n" -gt "$1" ] && return 0
         tries=$((tries - 1))
         [ "$tries" -le 0 ] && return 1
-        sleep 0.1
+        sleep 0.1  # poll interval of a bounded wait on the condition checked above, not a synchronisation
     done
 }
 
@@ -84,7 +84,7 @@ leader_of() {
 # and the hub's progress timed, then the node restarted and every replica caught up.
 kill_leader() {
     local round=$1 what=$2 leader="" new="" at t0 elected resumed
-    for _ in $(seq 300); do leader=$(leader_of "$what"); [ -n "$leader" ] && break; sleep 0.1; done
+    for _ in $(seq 300); do leader=$(leader_of "$what"); [ -n "$leader" ] && break; sleep 0.1; done  # poll interval of a bounded wait on the condition checked above, not a synchronisation
     [ -n "$leader" ] || { echo "FAIL: $what has no leader"; exit 1; }
     at=$(hub_count)
     t0=$(now)
@@ -92,7 +92,7 @@ kill_leader() {
     for _ in $(seq 300); do
         new=$(leader_of "$what")
         [ -n "$new" ] && [ "$new" != "$leader" ] && break
-        sleep 0.1
+        sleep 0.1  # poll interval of a bounded wait on the condition checked above, not a synchronisation
     done
     [ -n "$new" ] && [ "$new" != "$leader" ] ||
         { echo "FAIL: $what elected no new leader after n$leader was killed"; exit 1; }
@@ -197,7 +197,7 @@ start_worker w3; W3=$LAST_PID
 for _ in $(seq 300); do  # the consumer exists already: wait for w3's own input
     grep -q '"msg":"nats input started"' "$WORK/w3.log" && break
     kill -0 "$W3" 2> /dev/null || break
-    sleep 0.1
+    sleep 0.1  # poll interval of a bounded wait on the condition checked above, not a synchronisation
 done
 check "n1 down: worker 3's input started" grep -q '"msg":"nats input started"' "$WORK/w3.log"
 echo "  worker 3's input up $(since "$t0") s after its start, n1 (first of its list) down"

@@ -127,7 +127,7 @@ _wait_meta_leader() {  # i seconds
     while [ -z "$(_meta_leader "$1")" ]; do
         tries=$((tries - 1))
         [ "$tries" -le 0 ] && return 1
-        sleep 0.1
+        sleep 0.1  # poll interval of a bounded wait on the condition checked above, not a synchronisation
     done
 }
 
@@ -199,7 +199,7 @@ wait_stream_leader() {  # STREAM [seconds]
         [ -n "$leader" ] && { echo "$leader"; return 0; }
         tries=$((tries - 1))
         [ "$tries" -le 0 ] && return 1
-        sleep 0.1
+        sleep 0.1  # poll interval of a bounded wait on the condition checked above, not a synchronisation
     done
 }
 
@@ -227,7 +227,7 @@ wait_stream_current() {  # STREAM [seconds]
     until stream_replicas_current "$1"; do
         tries=$((tries - 1))
         [ "$tries" -le 0 ] && return 1
-        sleep 0.2
+        sleep 0.2  # poll interval of a bounded wait on the condition checked above, not a synchronisation
     done
 }
 
@@ -240,7 +240,7 @@ wait_new_leader() {  # STREAM OLD [seconds]
         fi
         tries=$((tries - 1))
         [ "$tries" -le 0 ] && return 1
-        sleep 0.1
+        sleep 0.1  # poll interval of a bounded wait on the condition checked above, not a synchronisation
     done
 }
 

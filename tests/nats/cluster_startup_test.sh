@@ -25,7 +25,7 @@ wait_log() {  # file pattern seconds: until the file has a line matching the pat
     until grep -q -- "$2" "$1" 2> /dev/null; do
         tries=$((tries - 1))
         [ "$tries" -le 0 ] && { tail -n 5 "$1"; return 1; }
-        sleep 0.05
+        sleep 0.05  # poll interval of a bounded wait on the condition checked above, not a synchronisation
     done
 }
 
@@ -34,7 +34,7 @@ wait_exit() {  # pid seconds: until the process exits (a hang guard, not a timin
     while kill -0 "$1" 2> /dev/null; do
         tries=$((tries - 1))
         [ "$tries" -le 0 ] && fail "process $1 still running after $2 s"
-        sleep 0.05
+        sleep 0.05  # poll interval of a bounded wait on the condition checked above, not a synchronisation
     done
     EXIT_CODE=0
     wait "$1" || EXIT_CODE=$?

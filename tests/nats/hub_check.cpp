@@ -100,6 +100,7 @@ natsStatus with_retries(Request request) {
     for (;;) {
         const natsStatus s = request();
         if (s == NATS_OK || std::chrono::steady_clock::now() >= until) return s;
+        // Retry pause of a request the hub refuses while it elects a leader.
         std::this_thread::sleep_for(std::chrono::milliseconds(250));
     }
 }
@@ -150,6 +151,7 @@ int hub_check(const HubOptions& o) {
             return failed("stream " + o.stream, s, jerr);
         if (si->State.Msgs >= o.expect || std::chrono::steady_clock::now() >= deadline) break;
         jsStreamInfo_Destroy(si);
+        // Poll interval of a bounded wait for the expected messages.
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
     const uint64_t stored = si->State.Msgs, last = si->State.LastSeq;

@@ -29,7 +29,7 @@ wait_dead_above() {  # N SECONDS: until the stream holds more than N dead letter
         [ -n "$n" ] && [ "$n" -gt "$1" ] && return 0
         tries=$((tries - 1))
         [ "$tries" -le 0 ] && return 1
-        sleep 0.1
+        sleep 0.1  # poll interval of a bounded wait on the condition checked above, not a synchronisation
     done
 }
 

@@ -96,7 +96,7 @@ echo "== $EVENTS events, $WORKERS worker(s), the hub down, a 1 MiB spool each"
 for name in $NAMES; do
     for _ in $(seq 300); do
         grep -q 'nats input paused' "$WORK/$name.log" && break
-        sleep 0.1
+        sleep 0.1  # poll interval of a bounded wait on the condition checked above, not a synchronisation
     done
     check "$name: the log says the spool is full" grep -q 'alert spool full' "$WORK/$name.log"
     check "$name: the log says the nats input paused" grep -q 'nats input paused' "$WORK/$name.log"
@@ -146,7 +146,7 @@ total=0
 for _ in $(seq 50); do  # the figures are folded about once a second
     total=$(received)
     [ "$total" -ge "$EVENTS" ] && break
-    sleep 0.2
+    sleep 0.2  # poll interval of a bounded wait on the condition checked above, not a synchronisation
 done
 check "4: each event received counted once" equals "$total" "$EVENTS"
 for name in $NAMES; do

@@ -21,7 +21,7 @@ wait_refused() {
     for _ in $(seq 300); do
         grep -q 'a message was refused' "$2" 2> /dev/null && return 0
         kill -0 "$1" 2> /dev/null || break
-        sleep 0.02
+        sleep 0.02  # poll interval of a bounded wait on the condition checked above, not a synchronisation
     done
     cat "$2"; echo "FAIL: the publisher never reported a refused message"; exit 1
 }

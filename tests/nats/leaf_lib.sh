@@ -86,7 +86,7 @@ hub_streams() {
             "$TOOL" hub-stream --url "$HUB_URL" "${SOC[@]}" --stream "$stream" \
                 --subjects "$subjects" --duplicate-window 600 --replicas "$HUB_NODES" \
                 > "$WORK/hub-stream.out" 2>&1 && break
-            sleep 0.2
+            sleep 0.2  # retry pause: the stream is created once the cluster has a meta leader
         done || { cat "$WORK/hub-stream.out"; echo "FAIL: stream $stream"; exit 1; }
     done
 }
@@ -106,7 +106,7 @@ wait_log() {
     until grep -qE "$2" "$1" 2> /dev/null; do
         tries=$((tries - 1))
         [ "$tries" -gt 0 ] || return 1
-        sleep 0.1
+        sleep 0.1  # poll interval of a bounded wait on the condition checked above, not a synchronisation
     done
 }
 

@@ -53,7 +53,7 @@ load() {  # [FIRST SEQ]
         # Pacing (not synchronisation): the next POST is due at (seq - first) / RATE seconds.
         due=$(awk -v b="$begin" -v n=$((seq - first)) -v r="$RATE" -v t="$(now)" \
             'BEGIN {d = b + n / r - t; printf "%.3f", (d > 0 ? d : 0)}')
-        sleep "$due"
+        sleep "$due"  # pacing of the load (see above), not a synchronisation
     done
 }
 last_posted() { cat "$WORK/load.last" 2> /dev/null || echo 0; }
@@ -68,7 +68,7 @@ wait_until() {
     until "$@"; do
         tries=$((tries - 1))
         [ "$tries" -gt 0 ] || { echo "FAIL: $what"; return 1; }
-        sleep 0.2
+        sleep 0.2  # poll interval of a bounded wait on the condition checked above, not a synchronisation
     done
 }
 hub_holds() { [ "$(in_hub)" -ge "$1" ]; }
@@ -103,7 +103,7 @@ peak=0
 while [ "$(awk -v a="$down_at" -v b="$(now)" -v o="$OUTAGE" 'BEGIN {print (b - a < o)}')" = 1 ]; do
     pending=$(metric vigie_spool_pending_alerts 'output="hub"')
     [ -n "$pending" ] && [ "$pending" -gt "$peak" ] && peak=$pending
-    sleep 0.5
+    sleep 0.5  # sampling interval of the figures during the deliberate outage, not a synchronisation
 done
 posted_down=$(last_posted)
 echo "  after $(since "$down_at") s down: $posted_down events posted, spool peak $peak alerts pending"
@@ -136,7 +136,7 @@ pending=""
 for _ in $(seq 50); do  # vigie folds its figures into /metrics about once a second
     pending=$(metric vigie_spool_pending_alerts 'output="hub"')
     [ "$pending" = 0 ] && break
-    sleep 0.2
+    sleep 0.2  # poll interval of a bounded wait on the condition checked above, not a synchronisation
 done
 check "nothing pending in the spool afterwards" equals "$pending" 0
 failed=$(grep -c '"delivery failed; retrying"' "$LOG")
@@ -181,7 +181,7 @@ if [ "$HUB_NODES" = 1 ] && [ "$LEAF_OUTAGE" -gt 0 ]; then
     while [ "$(awk -v a="$leaf_down_at" -v b="$(now)" -v o="$LEAF_OUTAGE" 'BEGIN {print (b - a < o)}')" = 1 ]; do
         pending=$(metric vigie_spool_pending_alerts 'output="hub"')
         [ -n "$pending" ] && [ "$pending" -gt "$leaf_peak" ] && leaf_peak=$pending
-        sleep 0.5
+        sleep 0.5  # sampling interval of the figures during the deliberate outage, not a synchronisation
     done
     leaf_links=$(grep -c 'Leafnode connection created' "$WORK/leaf-demo.log")
     restart_leaf demo

@@ -47,7 +47,7 @@ wait_port() {  # port [seconds]
     while ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; do
         tries=$((tries - 1))
         if [ "$tries" -le 0 ]; then return 1; fi
-        sleep 0.05
+        sleep 0.05  # poll interval of a bounded wait on the condition checked above, not a synchronisation
     done
 }
 
@@ -108,7 +108,7 @@ start_worker() {
     for _ in $(seq 100); do
         if "$TOOL" consumer-info --url "$NATS_URL" > /dev/null 2>&1; then return 0; fi
         if ! kill -0 "$LAST_PID" 2>/dev/null; then break; fi
-        sleep 0.1
+        sleep 0.1  # poll interval of a bounded wait on the condition checked above, not a synchronisation
     done
     cat "$WORK/$name.log"
     echo "FAIL: worker $name did not start"

@@ -78,6 +78,7 @@ NatsTestServer::NatsTestServer() {
     }
     for (int i = 0; i < 200; ++i) {  // it is ready within a second; allow 10
         if (loopback_port_accepts(port)) return;
+        // Poll interval of a bounded wait for the port to accept.
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     this->~NatsTestServer();

@@ -116,6 +116,7 @@ int wait_drained(const Server& server, const std::string& stream, const std::str
         jsConsumerInfo_Destroy(ci);
         if (drained) return 0;
         if (late) return std::fprintf(stderr, "vigie-nats-tool: consumer not drained\n"), 1;
+        // Poll interval of a bounded wait for the consumer to drain.
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
 }

@@ -184,6 +184,7 @@ bool settle(jsCtx* js, jsPubOptions& po, Outbox& box, const PublishOptions& o,
     while (!box.idle()) {
         if (Clock::now() > limit) return false;
         resend_due(js, po, box);
+        // Poll interval: the resends of refused messages come due.
         std::this_thread::sleep_for(poll);
     }
     return true;

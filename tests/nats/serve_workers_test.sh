@@ -49,7 +49,7 @@ target=$((EVENTS / 4))
 for _ in $(seq 600); do
     written=$({ cat "$WORK/k1.alerts" "$WORK/k2.alerts" 2> /dev/null || true; } | wc -l)
     [ "$written" -ge "$target" ] && break
-    sleep 0.02
+    sleep 0.02  # poll interval of a bounded wait on the condition checked above, not a synchronisation
 done
 k1_before=$(wc -l < "$WORK/k1.alerts")
 { kill -9 "$K1"; wait "$K1"; } 2> /dev/null || true
