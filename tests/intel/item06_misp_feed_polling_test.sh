@@ -2,8 +2,8 @@
 # Issue 19 item 6, `indicators.misp_feeds` polled by vigie serve: two feeds, a directory
 # and a URL (python3 http.server on loopback), read at start and again every
 # misp_interval_seconds (1 here). At start, a broken entry (an event file that is not
-# JSON, a manifest entry whose file is missing) is reported with its place and the rest
-# of the feed is kept. During the run, a new event in the directory feed and a changed
+# JSON, a manifest entry whose file is missing, or whose URL answers 404) is reported with
+# its place and the rest of the feed is kept. During the run, a new event in the directory feed and a changed
 # event (new timestamp, one more attribute) in the URL feed become indicators that match
 # the next events, with the TLP of their MISP tags; a broken event added in the same poll
 # is reported and does not stop the good one. The test waits on the "MISP feed imported"
@@ -43,9 +43,9 @@ mkdir -p "$work/dir-feed" "$work/web-feed"
 event_json 1 green 1764633600 one.misp.example >"$work/dir-feed/$(uuid 1 0).json"
 echo '{"Event": {"uuid": "not closed' >"$work/dir-feed/$(uuid 2 0).json"
 manifest "$work/dir-feed" 1:1764633600 2:1764633600 3:1764633600
-# The URL feed: event 5 (GREEN).
+# The URL feed: event 5 (GREEN), event 8 missing (404).
 event_json 5 green 1764633600 five.misp.example >"$work/web-feed/$(uuid 5 0).json"
-manifest "$work/web-feed" 5:1764633600
+manifest "$work/web-feed" 5:1764633600 8:1764633600
 web_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 python3 -m http.server "$web_port" --bind 127.0.0.1 --directory "$work/web-feed" >"$work/http.server.log" 2>&1 &
 check "the URL feed is served" wait_until 10 curl -sf -o /dev/null "http://127.0.0.1:$web_port/manifest.json"
@@ -71,7 +71,9 @@ check "start: an event file that is not JSON is reported with its place" \
   grep -q "MISP attribute refused.*$work/dir-feed/$(uuid 2 0).json" "$work/v.log"
 check "start: a missing event file is reported with its place" \
   grep -q "MISP attribute refused.*$work/dir-feed/$(uuid 3 0).json: cannot read" "$work/v.log"
-check "start: the URL feed is imported" grep -q '"new":1' <<<"$(imported "$web")"
+check "start: the URL feed is imported" grep -q '"events":2,.*"new":1' <<<"$(imported "$web")"
+check "start: an event the URL feed does not have is reported with its URL" \
+  grep -q "MISP attribute refused.*$web$(uuid 8 0).json: HTTP status 404" "$work/v.log"
 
 # hits DOMAIN: posts a DNS query for DOMAIN; "<indicator id> <TLP>" of each alert it raised.
 hits() {
@@ -94,13 +96,13 @@ event_json 4 amber 1764640800 four.misp.example >"$work/dir-feed/$(uuid 4 0).jso
 echo '{"Event": []}' >"$work/dir-feed/$(uuid 7 0).json"
 manifest "$work/dir-feed" 1:1764633600 2:1764633600 3:1764633600 4:1764640800 7:1764640800
 event_json 5 red 1764640800 five.misp.example six.misp.example >"$work/web-feed/$(uuid 5 0).json"
-manifest "$work/web-feed" 5:1764640800
+manifest "$work/web-feed" 5:1764640800 8:1764633600
 check "poll: the directory feed's new event is imported (the unchanged ones not read again)" \
   wait_until 20 eval 'imported "$work/dir-feed" | grep -q "\"events\":3,\"unchanged\":2,.*\"new\":1"'
 check "poll: the broken new event is reported with its place" \
   grep -q "MISP attribute refused.*$work/dir-feed/$(uuid 7 0).json" "$work/v.log"
 check "poll: the URL feed's changed event is read again" \
-  wait_until 20 eval 'imported "$web" | grep -q "\"events\":1,\"unchanged\":0,.*\"new\":1,\"updated\":1"'
+  wait_until 20 eval 'imported "$web" | grep -q "\"events\":2,\"unchanged\":0,.*\"new\":1,\"updated\":1"'
 check "poll: the new event's indicator matches, with its TLP" \
   equals "$(hits four.misp.example)" "indicator--$(uuid 4 1) TLP:AMBER"
 check "poll: the changed event's new attribute matches" equals "$(hits six.misp.example)" "indicator--$(uuid 5 2) TLP:RED"
