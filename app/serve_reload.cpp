@@ -1,10 +1,12 @@
 #include "app/serve_reload.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include "alerts/json_text.hpp"
 #include "app/serve_startup.hpp"
 #include "detector/database_cache.hpp"
+#include "http/tls_context.hpp"
 #include "serve/rule_counts.hpp"
 
 namespace vigie {
@@ -18,6 +20,21 @@ std::string json_names(const std::vector<std::string>& names) {
         append_json_string(out, n);
     }
     return out + "]";
+}
+
+// http.tls.* are live only over TLS on before and after: otherwise (turning it on or off
+// needs a restart) naming them applied would lie.
+void tls_needs_restart(SettingChanges& changes) {
+    auto& applied = changes.applied;
+    for (auto it = applied.begin(); it != applied.end();) {
+        if (it->starts_with("http.tls.")) {
+            changes.restart_required.push_back(std::move(*it));
+            it = applied.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    std::sort(changes.restart_required.begin(), changes.restart_required.end());
 }
 
 std::string joined(const std::vector<std::string>& names) {
@@ -52,15 +69,20 @@ std::string refused_summary(const Diagnostics& diags) {
 
 LiveSettings live_settings(const ServeConfig& running, const ServeConfig& next,
                            std::shared_ptr<const Ruleset> ruleset) {
-    HttpSettings http = running.http;  // listen, TLS, threads: as started
+    HttpSettings http = running.http;  // listen, threads, whether TLS is on: as started
     http.max_body_bytes = next.http.max_body_bytes;
     http.max_event_bytes = next.http.max_event_bytes;
     http.max_connections = next.http.max_connections;
     http.read_timeout_seconds = next.http.read_timeout_seconds;
     http.header_timeout_seconds = next.http.header_timeout_seconds;
     http.idle_timeout_seconds = next.http.idle_timeout_seconds;
-    return {http, std::make_shared<const AgencyTable>(next.agencies, next.admin_token_sha256),
-            std::move(ruleset)};
+    if (running.http.tls.enabled && next.http.tls.enabled) http.tls = next.http.tls;
+    LiveSettings live{http,
+                      std::make_shared<const AgencyTable>(next.agencies, next.admin_token_sha256),
+                      std::move(ruleset)};
+    // The files are read again even under the same names: a certificate renewed in place.
+    if (http.tls.enabled) live.tls = make_tls_context(http.tls);
+    return live;
 }
 
 ServeReloader::ServeReloader(std::string config_file, ServeConfig running, ReloadTargets targets)
@@ -146,8 +168,9 @@ ReloadOutcome ServeReloader::reload() {
     if (check.errors > 0) return refuse(check.diagnostics);
     for (const auto& d : check.diagnostics)
         targets_.log.warn("reload: configuration warning", {{"problem", d.format()}});
-    const SettingChanges changes =
+    SettingChanges changes =
         config_file_.empty() ? SettingChanges{} : compare_settings(applied_, started_, flat);
+    if (!running_.http.tls.enabled || !next.http.tls.enabled) tls_needs_restart(changes);
     apply(next, check.rules);
     applied_ = std::move(flat);
     const RuleCounts rules = RuleCounts::of(*check.rules.ruleset, check.rules.documents);

@@ -5,10 +5,12 @@
 // "alerts.outputs[1].filter.min_level").
 //
 // Live: http.max_body_bytes, http.max_event_bytes, http.max_connections, the three
-// http.*_timeout_seconds, agencies (tokens, rate limits), admin.token_sha256, rules.*
+// http.*_timeout_seconds, http.tls certificate, private_key and client_ca (when TLS was
+// on at start-up; the files are re-read by every reload), agencies (tokens, rate limits),
+// admin.token_sha256, rules.*
 // (paths, mapping, placeholders, cache_dir), alerts.suppression.* and log.level. Every
-// other setting is read by something built once at start-up (a bound socket, a TLS
-// context, thread pools, the spool, the outputs and their filters, held by their
+// other setting is read by something built once at start-up (a bound socket, whether
+// TLS is on, thread pools, the spool, the outputs and their filters, held by their
 // forwarding loops, the NATS consumer, the TAXII store, the federation pollers, the
 // process-wide `limits:` every parser reads without a lock) and is named as needing a
 // restart.

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "http/http_session.hpp"
+#include "http/tls_context.hpp"
 
 namespace vigie {
 
@@ -49,10 +50,12 @@ class TlsSession final : public HttpSession<TlsSession>,
                          public std::enable_shared_from_this<TlsSession> {
   public:
     static constexpr bool kPlain = false;
-    TlsSession(tcp::socket&& socket, ssl::context& ctx, std::shared_ptr<SessionHost> host,
-               std::string peer, std::chrono::seconds handshake_timeout)
+    TlsSession(tcp::socket&& socket, std::shared_ptr<ssl::context> ctx,
+               std::shared_ptr<SessionHost> host, std::string peer,
+               std::chrono::seconds handshake_timeout)
         : HttpSession(std::move(host), std::move(peer)),
-          stream_(std::move(socket), ctx),
+          ctx_(std::move(ctx)),
+          stream_(std::move(socket), *ctx_),
           handshake_timeout_(handshake_timeout) {}
     void run() {
         net::dispatch(stream_.get_executor(), [s = shared_from_this()] {
@@ -84,28 +87,12 @@ class TlsSession final : public HttpSession<TlsSession>,
     }
 
   private:
+    std::shared_ptr<ssl::context>
+        ctx_;  // the one in force when it connected (a reload may renew it)
     beast::ssl_stream<beast::tcp_stream> stream_;
     std::chrono::seconds handshake_timeout_;
     bool closing_ = false;
 };
-
-std::unique_ptr<ssl::context> make_tls_context(const TlsSettings& tls) {
-    auto ctx = std::make_unique<ssl::context>(ssl::context::tls_server);
-    ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                     ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
-    try {
-        ctx->use_certificate_chain_file(tls.certificate);
-        ctx->use_private_key_file(tls.private_key, ssl::context::pem);
-        if (!tls.client_ca.empty()) {
-            ctx->load_verify_file(tls.client_ca);
-            ctx->set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
-        }
-    } catch (const boost::system::system_error& e) {
-        throw std::runtime_error("TLS: cannot load certificate, key or client CA (" +
-                                 tls.certificate + ", " + tls.private_key + "): " + e.what());
-    }
-    return ctx;
-}
 
 }  // namespace
 
@@ -307,7 +294,7 @@ class HttpListener::State final : public SessionHost, public std::enable_shared_
         }
         if (tls_) {
             auto s = std::make_shared<TlsSession>(
-                std::move(socket), *tls_, shared_from_this(), peer,
+                std::move(socket), now->tls ? now->tls : tls_, shared_from_this(), peer,
                 std::chrono::seconds(now->http.header_timeout_seconds));
             s->run();
             session = s;
@@ -342,7 +329,7 @@ class HttpListener::State final : public SessionHost, public std::enable_shared_
     RequestHandler& handler_;
     Logger& log_;
     tcp::acceptor acceptor_;
-    std::unique_ptr<ssl::context> tls_;
+    std::shared_ptr<ssl::context> tls_;  // start-up's; a reload's is in the live settings
     uint16_t port_ = 0;
     mutable std::mutex mutex_;
     size_t active_ = 0;

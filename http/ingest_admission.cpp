@@ -87,7 +87,7 @@ Admission IngestHandler::admit(const HttpRequest& head, bool has_body) {
         const std::optional<std::string> agency =
             live->agencies->authenticate(bearer_token(head.authorization));
         RejectReason reason = RejectReason::UnreadableBody;
-        if (auto refusal = refuse_sender(head, agency, reason)) {
+        if (auto refusal = refuse_sender(head, live->http, agency, reason)) {
             engine_.count_refused(agency ? std::string_view(*agency) : kUnknownAgency,
                                   IngestInput::Http, reason, 1, 0);
             return refuse(std::move(*refusal));

@@ -219,6 +219,7 @@ bool IngestHandler::check_lines(const HttpRequest& request, const HttpSettings& 
 // Why a sender is refused before its body is read (draining, token, client certificate,
 // media type), with the reason the metrics count it under; nullopt when it is not.
 std::optional<HttpAnswer> IngestHandler::refuse_sender(const HttpRequest& request,
+                                                       const HttpSettings& http,
                                                        const std::optional<std::string>& agency,
                                                        RejectReason& reason) {
     if (draining_ || engine_.draining()) {
@@ -237,7 +238,7 @@ std::optional<HttpAnswer> IngestHandler::refuse_sender(const HttpRequest& reques
         a.www_authenticate = true;
         return a;
     }
-    if (!settings_.tls.client_ca.empty() && request.client_identity != *agency) {
+    if (!http.tls.client_ca.empty() && request.client_identity != *agency) {
         ++counters_.unauthorized;
         return error_answer(403, "the client certificate (CN '" + request.client_identity +
                                      "') is not agency " + *agency + "'s");
@@ -263,7 +264,7 @@ void IngestHandler::post_events(HttpRequest&& request, Reply&& reply, TimePoint 
         reply(std::move(answer));
     };
     RejectReason reason = RejectReason::UnreadableBody;
-    if (auto refusal = refuse_sender(request, agency, reason))
+    if (auto refusal = refuse_sender(request, live->http, agency, reason))
         return refuse(reason, 1, std::move(*refusal));
     HttpAnswer refusal;
     uint64_t events = 0;

@@ -81,7 +81,7 @@ class IngestHandler final : public RequestHandler {
 
   private:
     using TimePoint = std::chrono::steady_clock::time_point;
-    std::optional<HttpAnswer> refuse_sender(const HttpRequest& request,
+    std::optional<HttpAnswer> refuse_sender(const HttpRequest& request, const HttpSettings& http,
                                             const std::optional<std::string>& agency,
                                             RejectReason& reason);
     void post_events(HttpRequest&& request, Reply&& reply, TimePoint received);

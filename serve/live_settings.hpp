@@ -12,15 +12,22 @@
 #include "detector/ruleset.hpp"
 #include "serve/agency_registry.hpp"
 
+namespace boost::asio::ssl {
+class context;
+}  // namespace boost::asio::ssl
+
 namespace vigie {
 
 struct LiveSettings {
     // Only the fields named live in config/setting_classes.hpp ever differ from the
     // start-up values (the listen address, TLS and thread counts are the listener's own).
     HttpSettings http;
-    std::shared_ptr<const AgencyTable> agencies;  // never null
+    std::shared_ptr<const AgencyTable> agencies;  // null: the handler's registry
     // The rules a request's events are evaluated with; null: the engine's at that time.
     std::shared_ptr<const Ruleset> ruleset;
+    // The TLS context new connections handshake with (a reload re-reads the files); null:
+    // the listener's own from start-up, or no TLS.
+    std::shared_ptr<boost::asio::ssl::context> tls{};
 };
 
 class LiveSettingsStore {

@@ -34,13 +34,12 @@ TEST_CASE("reload 7: every class of setting is live or needs a restart") {
           "http.read_timeout_seconds", "http.header_timeout_seconds", "http.idle_timeout_seconds",
           "agencies[0].token_sha256", "agencies[2].rate_limit.burst", "admin.token_sha256",
           "rules.paths[1]", "rules.mapping", "rules.placeholders", "rules.cache_dir", "log.level",
-          "alerts.suppression.window_seconds", "alerts.suppression.fields[0]"})
+          "alerts.suppression.window_seconds", "alerts.suppression.fields[0]",
+          "http.tls.certificate", "http.tls.private_key", "http.tls.client_ca"})
         CHECK_MESSAGE(applies_live(live), live);
     for (const char* restart : {"http.listen",
                                 "http.request_threads",
                                 "http.tls.enabled",
-                                "http.tls.certificate",
-                                "http.tls.client_ca",
                                 "metrics.listen",
                                 "metrics.enabled",
                                 "metrics.pushgateway.url",
