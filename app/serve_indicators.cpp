@@ -65,7 +65,10 @@ void ServeIndicators::misp_poll_loop(unsigned interval_seconds) {
     while (!stop_cv_.wait_for(lock, std::chrono::seconds(interval_seconds),
                               [this] { return stopping_; })) {
         lock.unlock();
-        for (const auto& feed : settings_.misp_feeds) import_misp(feed, true);
+        for (const auto& feed : settings_.misp_feeds) {
+            if (misp_cancel_.load()) break;
+            import_misp(feed, true);
+        }
         lock.lock();
     }
 }
@@ -76,7 +79,7 @@ void ServeIndicators::import_misp(const std::string& location, bool polled) {
     options.source = location;
     options.default_tlp = default_tlp_;
     misp::MispFeedContent content =
-        misp::read_misp_feed(location, options, {}, &misp_memory_[location]);
+        misp::read_misp_feed(location, options, {.cancel = &misp_cancel_}, &misp_memory_[location]);
     for (const auto& d : content.diagnostics)
         log_.warn("MISP attribute refused", {{"problem", d.format()}});
     rejected_ += content.diagnostics.size();
@@ -234,6 +237,7 @@ void ServeIndicators::stop() {
         std::lock_guard lock(stop_mutex_);
         stopping_ = true;
     }
+    misp_cancel_ = true;  // a poll in progress stops at once
     stop_cv_.notify_all();
     if (flusher_.joinable()) flusher_.join();
     if (misp_poller_.joinable()) misp_poller_.join();

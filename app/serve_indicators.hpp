@@ -95,7 +95,8 @@ class ServeIndicators {
     std::condition_variable stop_cv_;
     bool stopping_ = false;
     std::thread flusher_;
-    std::thread misp_poller_;                                  // indicators.misp_interval_seconds
+    std::atomic<bool> misp_cancel_{false};  // set by stop(): a poll in progress gives up
+    std::thread misp_poller_;               // indicators.misp_interval_seconds
     std::map<std::string, misp::MispFeedMemory> misp_memory_;  // by feed; the poller's
     std::vector<std::string> rule_paths_;
     std::mutex rules_accepted_mutex_;  // the callback is set while the exchange may import

@@ -23,6 +23,12 @@ size_t append_capped(char* data, size_t size, size_t n, void* user) {
     return size * n;
 }
 
+// libcurl's progress callback: non-zero aborts the transfer.
+int abort_when_cancelled(void* cancel, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+    const auto* flag = static_cast<const std::atomic<bool>*>(cancel);
+    return flag != nullptr && flag->load() ? 1 : 0;
+}
+
 Fetched fetch_url(const std::string& url, const MispFeedLimits& limits) {
     Fetched out;
     CURL* curl = curl_easy_init();
@@ -35,11 +41,18 @@ Fetched fetch_url(const std::string& url, const MispFeedLimits& limits) {
     curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    if (limits.cancel != nullptr) {
+        curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, abort_when_cancelled);
+        curl_easy_setopt(curl, CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(limits.cancel));
+    }
     const CURLcode code = curl_easy_perform(curl);
     long status = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_cleanup(curl);
-    if (code == CURLE_WRITE_ERROR)
+    if (code == CURLE_ABORTED_BY_CALLBACK)
+        out.error = "stopped (vigie is stopping)";
+    else if (code == CURLE_WRITE_ERROR)
         out.error = "over the " + std::to_string(limits.max_event_bytes) + "-byte limit";
     else if (code != CURLE_OK)
         out.error = curl_easy_strerror(code);
@@ -121,6 +134,7 @@ MispFeedContent read_misp_feed(const std::string& location, const MispEventOptio
                                        " events; the rest is not read");
             break;
         }
+        if (limits.cancel != nullptr && limits.cancel->load()) break;
         if (!valid_uuid(uuid)) {
             problem(manifest_name, "'" + std::string(uuid) + "' is not an event uuid");
             continue;

@@ -3,6 +3,7 @@
 // a directory or an http(s) URL (MISP's "feed" export format). Each event is read on its
 // own: a bad one is reported and the others kept. Uuids are checked before they become a
 // file name or a URL, so a manifest cannot name a path outside the feed.
+#include <atomic>
 #include <map>
 #include <string>
 
@@ -14,6 +15,9 @@ struct MispFeedLimits {
     size_t max_events = 100000;
     size_t max_event_bytes = size_t{64} << 20;
     long timeout_seconds = 60;  // per HTTP transfer
+    // When set and true, the read stops: no further event is fetched and a transfer in
+    // progress is aborted (vigie serve stopping while it polls a slow feed).
+    const std::atomic<bool>* cancel = nullptr;
 };
 
 struct MispFeedContent {

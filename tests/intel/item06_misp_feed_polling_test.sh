@@ -112,5 +112,40 @@ check "poll: the first event still matches" equals "$(hits one.misp.example)" "i
 stop_serve v
 check "exit 0 after SIGTERM" equals "$STATUS" 0
 [ "$failures" -eq 0 ] || cat "$work/v.log"
+
+# A feed that stops answering during a poll (a slow or hung MISP server) does not hold
+# SIGTERM up: the poll in progress is aborted. The server answers the start-up read (an
+# empty manifest), then holds every later request without an answer; the transfer limit
+# (60 s) is far beyond the 20 s waited for the exit.
+python3 - "$work/hang.port" "$work/hang.requests" <<'PY' &
+import http.server, os, sys, threading, time
+class Handler(http.server.BaseHTTPRequestHandler):
+    count = 0
+    def log_message(self, *unused): pass
+    def do_GET(self):
+        Handler.count += 1
+        with open(sys.argv[2], "a") as log: log.write(self.path + "\n")
+        if Handler.count > 1:
+            threading.Event().wait()  # never answers: the hung feed under test
+        self.send_response(200); self.send_header("Content-Length", "2"); self.end_headers()
+        self.wfile.write(b"{}")
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+server.daemon_threads = True
+with open(sys.argv[1] + ".tmp", "w") as f: f.write(str(server.server_address[1]))
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+server.serve_forever()
+PY
+check "the hung feed's server is up" wait_until 10 test -s "$work/hang.port"
+sed -e "s|misp_feeds: .*|misp_feeds: [\"http://127.0.0.1:$(cat "$work/hang.port")/\"]|" \
+  -e "s|$work/spool|$work/spool-hang|" -e "s|$work/indicators.sqlite|$work/hang.sqlite|" \
+  "$work/serve.yaml" >"$work/hang.yaml"
+start_serve h "$work/hang.yaml" || exit 1
+check "hung feed: a poll is in progress (its request is held)" \
+  wait_until 20 eval '[ "$(grep -c manifest.json "$work/hang.requests")" -ge 2 ]'
+kill -TERM "$PID_h"
+check "hung feed: SIGTERM is not held up by the poll" wait_until 20 eval '! kill -0 "$PID_h" 2>/dev/null'
+kill -KILL "$PID_h" 2>/dev/null
+wait "$PID_h"
+check "hung feed: exit 0" equals "$?" 0
 echo "item06_misp_feed_polling: $pass checks passed, $failures failed"
 [ "$failures" -eq 0 ]
