@@ -170,7 +170,8 @@ done
 # (300 KB) at 100 KB/s: about 3 s, within the 4 s request deadline. SIGTERM goes once vigie
 # has admitted it: vigie's "100 Continue" (asked for with Expect) comes after its headers
 # were read and accepted, and the body only starts then.
-wait_until 30 grep -qs 200 "$work"/drain?.code
+one_answered() { cat "$work"/drain?.code 2> /dev/null | grep -q 200; }
+wait_until 30 one_answered
 cp "$sample" "$work/slow.ndjson"
 curl -s -o "$work/slow.body" -D "$work/slow.headers" -w '%{http_code}' --limit-rate 100k -X POST \
   -H 'Authorization: Bearer demo-token' -H 'Content-Type: application/x-ndjson' \
