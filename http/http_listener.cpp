@@ -263,6 +263,21 @@ class HttpListener::State final : public SessionHost, public std::enable_shared_
         return oldest;
     }
 
+    // A session over `socket`, running; TLS with the context of the settings in force.
+    std::shared_ptr<SessionControl> start_session(tcp::socket&& socket, const std::string& peer,
+                                                  const LiveSettings& now) {
+        if (tls_) {
+            auto s = std::make_shared<TlsSession>(
+                std::move(socket), now.tls ? now.tls : tls_, shared_from_this(), peer,
+                std::chrono::seconds(now.http.header_timeout_seconds));
+            s->run();
+            return s;
+        }
+        auto s = std::make_shared<PlainSession>(std::move(socket), shared_from_this(), peer);
+        s->run();
+        return s;
+    }
+
     void on_accept(beast::error_code ec, tcp::socket socket) {
         if (ec) {
             if (ec != net::error::operation_aborted && !stopping_) {
@@ -275,7 +290,6 @@ class HttpListener::State final : public SessionHost, public std::enable_shared_
         beast::error_code pec;
         auto remote = socket.remote_endpoint(pec);
         if (!pec) peer = remote.address().to_string() + ":" + std::to_string(remote.port());
-        std::shared_ptr<SessionControl> session;
         size_t active = 0;
         {
             std::lock_guard lock(mutex_);
@@ -292,17 +306,7 @@ class HttpListener::State final : public SessionHost, public std::enable_shared_
                 victim->evict();
             }
         }
-        if (tls_) {
-            auto s = std::make_shared<TlsSession>(
-                std::move(socket), now->tls ? now->tls : tls_, shared_from_this(), peer,
-                std::chrono::seconds(now->http.header_timeout_seconds));
-            s->run();
-            session = s;
-        } else {
-            auto s = std::make_shared<PlainSession>(std::move(socket), shared_from_this(), peer);
-            s->run();
-            session = s;
-        }
+        std::shared_ptr<SessionControl> session = start_session(std::move(socket), peer, *now);
         {
             std::lock_guard lock(mutex_);
             if (stopping_) {  // stop() ran while this one was being set up
