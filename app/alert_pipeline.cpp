@@ -1,5 +1,6 @@
 #include "app/alert_pipeline.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include "generated/version.hpp"
@@ -45,8 +46,12 @@ AlertPipeline::AlertPipeline(const ServeConfig& config, Logger& log)
     if (!format_) throw std::runtime_error("unknown alert format " + config.alerts_format);
     format_->set_max_bytes(config.alert_content.max_alert_bytes);
     std::vector<std::string> notes;
-    outputs_ = std::make_unique<AlertOutputs>(effective_outputs(config), config.spool,
-                                              output_log(log), &notes);
+    std::vector<OutputSettings> outputs = effective_outputs(config);
+    for (auto& o : outputs) {  // each output's copies share its filter, which a reload sets
+        o.filter.live = std::make_shared<LiveOutputFilter>(o.filter);
+        filters_.emplace_back(o.name, o.filter.live);
+    }
+    outputs_ = std::make_unique<AlertOutputs>(outputs, config.spool, output_log(log), &notes);
     for (const auto& note : notes) log.warn("alert spool recovered", {{"note", note}});
 }
 
@@ -61,6 +66,22 @@ AlertOptions AlertPipeline::alert_options() const {
     // Even while off (window 0): a reload may turn it on (its admit() is then one load).
     options.suppressor = suppressor_.get();
     return options;
+}
+
+std::vector<size_t> AlertPipeline::apply_filters(const std::vector<OutputSettings>& outputs) {
+    std::vector<size_t> not_running;
+    for (size_t i = 0; i < outputs.size(); ++i) {
+        auto it = std::find_if(filters_.begin(), filters_.end(),
+                               [&](const auto& f) { return f.first == outputs[i].name; });
+        if (it == filters_.end()) {
+            not_running.push_back(i);
+            continue;
+        }
+        OutputFilter filter = outputs[i].filter;
+        filter.live = nullptr;
+        it->second->replace(std::move(filter));
+    }
+    return not_running;
 }
 
 void AlertPipeline::start() {

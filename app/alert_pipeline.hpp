@@ -47,6 +47,10 @@ class AlertPipeline {
     void apply_suppression(const SuppressionSettings& settings) {
         suppressor_->reconfigure(settings);
     }
+    // The filters of `outputs` (a reload's effective_outputs) to the running outputs of the
+    // same names; the indexes in `outputs` of those no running output has (a restart adds
+    // them).
+    std::vector<size_t> apply_filters(const std::vector<OutputSettings>& outputs);
     // The spool's and the outputs' figures for the metrics.
     void add_figures(ServeSnapshot& snapshot) const;
 
@@ -59,6 +63,7 @@ class AlertPipeline {
     std::unique_ptr<AlertFormat> format_;
     std::unique_ptr<AlertSuppressor> suppressor_;
     std::unique_ptr<AlertOutputs> outputs_;
+    std::vector<std::pair<std::string, std::shared_ptr<LiveOutputFilter>>> filters_;  // by name
     std::mutex mutex_;
     std::condition_variable wake_;
     bool stopping_ = false;

@@ -22,12 +22,12 @@ std::string json_names(const std::vector<std::string>& names) {
     return out + "]";
 }
 
-// http.tls.* are live only over TLS on before and after: otherwise (turning it on or off
-// needs a restart) naming them applied would lie.
-void tls_needs_restart(SettingChanges& changes) {
+// The applied settings `restart` picks named restart_required instead.
+template <class Pick>
+void move_to_restart(SettingChanges& changes, Pick restart) {
     auto& applied = changes.applied;
     for (auto it = applied.begin(); it != applied.end();) {
-        if (it->starts_with("http.tls.")) {
+        if (restart(*it)) {
             changes.restart_required.push_back(std::move(*it));
             it = applied.erase(it);
         } else {
@@ -35,6 +35,15 @@ void tls_needs_restart(SettingChanges& changes) {
         }
     }
     std::sort(changes.restart_required.begin(), changes.restart_required.end());
+}
+
+// The filters of outputs that are not running (added or renamed) wait for the restart
+// that starts those outputs.
+void filters_need_restart(SettingChanges& changes, const std::vector<size_t>& outputs) {
+    move_to_restart(changes, [&](const std::string& key) {
+        const auto index = output_filter_index(key);
+        return index && std::find(outputs.begin(), outputs.end(), *index) != outputs.end();
+    });
 }
 
 std::string joined(const std::vector<std::string>& names) {
@@ -170,8 +179,12 @@ ReloadOutcome ServeReloader::reload() {
         targets_.log.warn("reload: configuration warning", {{"problem", d.format()}});
     SettingChanges changes =
         config_file_.empty() ? SettingChanges{} : compare_settings(applied_, started_, flat);
-    if (!running_.http.tls.enabled || !next.http.tls.enabled) tls_needs_restart(changes);
-    apply(next, check.rules);
+    // http.tls.* are live only over TLS on before and after: otherwise (turning it on or
+    // off needs a restart) naming them applied would lie.
+    if (!running_.http.tls.enabled || !next.http.tls.enabled)
+        move_to_restart(changes,
+                        [](const std::string& key) { return key.starts_with("http.tls."); });
+    filters_need_restart(changes, apply(next, check.rules));
     applied_ = std::move(flat);
     const RuleCounts rules = RuleCounts::of(*check.rules.ruleset, check.rules.documents);
     const size_t agencies = running_.agencies.size();
@@ -195,7 +208,7 @@ ReloadOutcome ServeReloader::reload() {
 // The one swap first: from it on, new requests see every new live setting at once; then
 // the engine's and the registry's copies for the inputs without a snapshot (NATS).
 // log.level is set by the caller, once this reload is logged.
-void ServeReloader::apply(const ServeConfig& next, const LoadedRuleset& loaded) {
+std::vector<size_t> ServeReloader::apply(const ServeConfig& next, const LoadedRuleset& loaded) {
     LiveSettings live = live_settings(running_, next, loaded.ruleset);
     std::shared_ptr<const AgencyTable> table = live.agencies;
     const uint64_t max_event_bytes = live.http.max_event_bytes;
@@ -205,11 +218,13 @@ void ServeReloader::apply(const ServeConfig& next, const LoadedRuleset& loaded) 
     targets_.agencies.replace(std::move(table));
     targets_.alerts.apply_suppression(next.suppression);
     running_.suppression = next.suppression;
+    std::vector<size_t> not_running = targets_.alerts.apply_filters(effective_outputs(next));
     running_.http = targets_.live.current()->http;
     running_.agencies = next.agencies;
     running_.admin_token_sha256 = next.admin_token_sha256;
     running_.rules = next.rules;
     running_.log_level = next.log_level;
+    return not_running;
 }
 
 }  // namespace vigie

@@ -67,7 +67,8 @@ class ServeReloader {
     void run();
     ReloadOutcome reload();
     ReloadOutcome refuse(const Diagnostics& diags);
-    void apply(const ServeConfig& next, const LoadedRuleset& loaded);
+    // The indexes of next's outputs whose filters found no running output.
+    std::vector<size_t> apply(const ServeConfig& next, const LoadedRuleset& loaded);
 
     std::string config_file_;
     ServeConfig running_;   // with the live settings last applied

@@ -3,12 +3,16 @@
 // until every forwarding output has delivered them, suppression, and the Pushgateway.
 // Every setting has a default; samples/vigie.yaml explains them.
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "detector/rule.hpp"
 
 namespace vigie {
+
+class LiveOutputFilter;
 
 // Which alerts an output takes. Empty lists mean "all".
 struct OutputFilter {
@@ -22,6 +26,28 @@ struct OutputFilter {
     bool inside_organisation = false;  // configured: a forwarding output that stays in-house
     bool leaves_organisation = false;  // derived: forwards and not inside_organisation
     bool tlp_amber = false;
+    // vigie serve: the filter a reload may replace, shared by every copy of the output's
+    // settings (its local output or forwarding loop); when set, it is what decides.
+    std::shared_ptr<LiveOutputFilter> live{};
+};
+
+class LiveOutputFilter {
+  public:
+    explicit LiveOutputFilter(OutputFilter filter)
+        : current_(std::make_shared<const OutputFilter>(std::move(filter))) {}
+    [[nodiscard]] std::shared_ptr<const OutputFilter> current() const {
+        std::lock_guard lock(mutex_);
+        return current_;
+    }
+    void replace(OutputFilter filter) {
+        auto fresh = std::make_shared<const OutputFilter>(std::move(filter));
+        std::lock_guard lock(mutex_);
+        current_.swap(fresh);
+    }
+
+  private:
+    mutable std::mutex mutex_;
+    std::shared_ptr<const OutputFilter> current_;  // its own `live` is null
 };
 
 enum class OutputType : uint8_t { Stdout, File, Nats, Webhook, Syslog };
@@ -40,9 +66,9 @@ struct NatsOutputSettings {
     // Publish acknowledgements come back on <inbox_prefix>.>; a per-agency prefix lets the
     // server give each agency only its own acks (README "The national network").
     std::string inbox_prefix;
-    std::string subject_prefix = "alerts";      // alerts.<agency>
-    std::string credentials;                    // .creds file; empty: none
-    uint32_t batch = 256;                       // alerts published before waiting for acks
+    std::string subject_prefix = "alerts";  // alerts.<agency>
+    std::string credentials;                // .creds file; empty: none
+    uint32_t batch = 256;                   // alerts published before waiting for acks
     uint32_t ack_timeout_ms = 5000;
 };
 

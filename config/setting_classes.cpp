@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <charconv>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -65,7 +66,27 @@ std::set<std::string> differing(const FlatSettings& a, const FlatSettings& b) {
 
 }  // namespace
 
+std::optional<size_t> output_filter_index(std::string_view key) {
+    constexpr std::string_view kOutputs = "alerts.outputs[";
+    constexpr std::string_view kFilterFields[] = {
+        "min_level", "agencies", "tags", "exclude_rules", "tlp_amber", "inside_organisation"};
+    if (!key.starts_with(kOutputs)) return std::nullopt;
+    const size_t close = key.find("].");
+    if (close == std::string_view::npos) return std::nullopt;
+    size_t index = 0;
+    const std::string_view digits = key.substr(kOutputs.size(), close - kOutputs.size());
+    if (std::from_chars(digits.data(), digits.data() + digits.size(), index).ptr !=
+        digits.data() + digits.size())
+        return std::nullopt;
+    const std::string_view field = key.substr(close + 2);
+    for (std::string_view f : kFilterFields)
+        if (field.starts_with(f) && (field.size() == f.size() || field[f.size()] == '['))
+            return index;
+    return std::nullopt;
+}
+
 bool applies_live(std::string_view key) {
+    if (output_filter_index(key)) return true;
     return std::any_of(std::begin(kLive), std::end(kLive), [&](std::string_view live) {
         return key.starts_with(live) &&
                (key.size() == live.size() || key[live.size()] == '.' || key[live.size()] == '[');

@@ -2,18 +2,19 @@
 // Which settings of `vigie serve` a reload (SIGHUP, POST /v1/admin/reload) applies while
 // it runs, and which only a restart applies; and what changed between two readings of
 // the configuration file, setting by setting ("http.max_body_bytes",
-// "alerts.outputs[1].filter.min_level").
+// "alerts.outputs[1].min_level").
 //
 // Live: http.max_body_bytes, http.max_event_bytes, http.max_connections, the three
-// http.*_timeout_seconds, http.tls certificate, private_key and client_ca (when TLS was
-// on at start-up; the files are re-read by every reload), agencies (tokens, rate limits),
-// admin.token_sha256, rules.*
-// (paths, mapping, placeholders, cache_dir), alerts.suppression.* and log.level. Every
-// other setting is read by something built once at start-up (a bound socket, whether
-// TLS is on, thread pools, the spool, the outputs and their filters, held by their
-// forwarding loops, the NATS consumer, the TAXII store, the federation pollers, the
-// process-wide `limits:` every parser reads without a lock) and is named as needing a
-// restart.
+// http.*_timeout_seconds, http.tls certificate, private_key and client_ca (while TLS is
+// on; the files are re-read by every reload), agencies (tokens, rate limits),
+// admin.token_sha256, rules.* (paths, mapping, placeholders, cache_dir),
+// alerts.suppression.*, each output's filter (alerts.outputs[i].min_level, agencies,
+// tags, exclude_rules, tlp_amber, inside_organisation: given to the running output of
+// that name) and log.level. Every other setting is read by something built
+// once at start-up (a bound socket, whether TLS is on, thread pools, the spool, the
+// outputs and their connections, the NATS consumer, the TAXII store, the federation
+// pollers, the process-wide `limits:` every parser reads without a lock) and is named as
+// needing a restart.
 #include <map>
 #include <optional>
 #include <string>
@@ -31,6 +32,10 @@ using FlatSettings = std::map<std::string, std::string>;
 
 // Whether a reload applies the setting at `key` (a FlatSettings key) at once.
 bool applies_live(std::string_view key);
+// The output index of a key that is one of an output's filter settings
+// ("alerts.outputs[2].min_level" -> 2: min_level, agencies, tags, exclude_rules, tlp_amber,
+// inside_organisation); nullopt for any other key.
+std::optional<size_t> output_filter_index(std::string_view key);
 
 struct SettingChanges {
     std::vector<std::string> applied;           // live settings that changed

@@ -10,9 +10,7 @@ bool contains(const std::vector<std::string>& list, std::string_view value) {
     return std::find(list.begin(), list.end(), value) != list.end();
 }
 
-}  // namespace
-
-bool filter_accepts(const OutputFilter& filter, const AlertRouting& routing) {
+bool accepts(const OutputFilter& filter, const AlertRouting& routing) {
     if (routing.level < filter.min_level) return false;
     if (filter.leaves_organisation &&
         (routing.has_tag("tlp:red") || routing.has_tag("tlp:amber+strict") ||
@@ -24,6 +22,14 @@ bool filter_accepts(const OutputFilter& filter, const AlertRouting& routing) {
     if (filter.tags.empty()) return true;
     return std::any_of(filter.tags.begin(), filter.tags.end(),
                        [&](const std::string& tag) { return routing.has_tag(tag); });
+}
+
+}  // namespace
+
+bool filter_accepts(const OutputFilter& filter, const AlertRouting& routing) {
+    if (!filter.live) return accepts(filter, routing);
+    const std::shared_ptr<const OutputFilter> now = filter.live->current();  // a reload's
+    return accepts(*now, routing);
 }
 
 }  // namespace vigie

@@ -22,7 +22,7 @@ big_events=$(grep -c . "$work/big.ndjson")
 # write_config: the whole file, from the variables below ($http_extra: more lines under
 # http:, $extra: more sections).
 max_body=1000000; max_event=65536; token=demo-token; burst=1000000; level=info; extra=""
-admin=admin-token; more_rules=""; suppression=""
+admin=admin-token; more_rules=""; suppression=""; min_level=""
 write_config() {
   cat > "$work/vigie.yaml" <<YML
 http:
@@ -34,7 +34,7 @@ rules:
   mapping: windows
   cache_dir: $work/cache
 engine: {threads: 2}
-alerts: {output: $work/alerts.jsonl$suppression}
+alerts: {outputs: [{name: archive, type: file, path: $work/alerts.jsonl$min_level}]$suppression}
 agencies:
   - id: demo
     token_sha256: $(digest "$token")
@@ -123,6 +123,18 @@ check "its repeat is suppressed" equals "$(marker_alerts)" 0
 suppression=""; write_config
 check "reload 200 (suppression off)" equals "$(reload)" 200
 check "repeats go out again" equals "$(marker_alerts) $(marker_alerts)" "1 1"
+
+# --- an output's min_level raised, then lowered: what it writes follows
+archived() { wc -l < "$work/alerts.jsonl"; }
+min_level=", min_level: critical"; write_config
+check "reload 200 (min_level)" equals "$(reload)" 200
+check "the output's min_level named applied" has "$work/reload" '"applied":["alerts.outputs[0].min_level"]'
+before=$(archived)
+check "a high alert is made" equals "$(marker_alerts)" 1
+check "... and not written under min_level critical" equals "$(archived)" "$before"
+min_level=""; write_config
+check "reload 200 (min_level back)" equals "$(reload)" 200
+check "a high alert is written again" equals "$(marker_alerts) $(archived)" "1 $((before + 1))"
 
 # --- settings that need a restart: named in the answer and the log, and not applied
 http_extra="  listen: 127.0.0.1:1"
