@@ -288,7 +288,7 @@ TEST_CASE("serve 2: drain delivers what the spool holds, through retries, then t
     loop.stop();
 }
 
-TEST_CASE("serve 2: a drain that cannot deliver ends at its deadline; the alerts stay spooled") {
+TEST_CASE("serve 2: a drain that cannot deliver ends at its deadline, the alerts stay spooled") {
     TempDir dir;
     const OutputSettings output = unreachable_webhook();
     {

@@ -205,7 +205,7 @@ TEST_CASE("spool 6: a first record corrupt empties an earlier segment, kept with
     CHECK(segment_files(dir).size() == 1);
 }
 
-TEST_CASE("spool 6: a missing segment is reported; the others are read whole") {
+TEST_CASE("spool 6: a missing segment is reported, the others are read whole") {
     TempDir dir;
     const auto segments = nine_records(dir);
     std::filesystem::remove(segments[1]);
