@@ -33,7 +33,9 @@ bool transient_js(jsErrCode jerr) {
 std::string describe(natsStatus s, jsErrCode jerr) {
     natsStatus last = NATS_OK;
     const char* text = nats_GetLastError(&last);
-    std::string out = (text && *text) ? text : natsStatus_GetText(s);
+    // The thread's last error only when it is this failure's (an input's fetch thread also
+    // leaves harmless timeouts there).
+    std::string out = (text && *text && last == s) ? text : natsStatus_GetText(s);
     // The client's text starts with its own source place: "(conn.c:2088): No server ...".
     if (out.size() > 2 && out[0] == '(') {
         const size_t end = out.find("): ");
