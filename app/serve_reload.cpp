@@ -185,7 +185,7 @@ ReloadOutcome ServeReloader::reload() {
         move_to_restart(changes,
                         [](const std::string& key) { return key.starts_with("http.tls."); });
     filters_need_restart(changes, apply(next, check.rules));
-    applied_ = std::move(flat);
+    applied_ = settings_in_force(applied_, flat, changes.restart_required);
     const RuleCounts rules = RuleCounts::of(*check.rules.ruleset, check.rules.documents);
     const size_t agencies = running_.agencies.size();
     targets_.log.info("reloaded", {{"rules", rules.in_use},

@@ -104,6 +104,19 @@ SettingChanges compare_settings(const FlatSettings& applied, const FlatSettings&
     return {{live.begin(), live.end()}, {restart.begin(), restart.end()}};
 }
 
+FlatSettings settings_in_force(const FlatSettings& before, const FlatSettings& next,
+                               const std::vector<std::string>& not_applied) {
+    FlatSettings out = next;
+    auto named = [&](const std::string& key) {
+        return std::find(not_applied.begin(), not_applied.end(), setting_name(key)) !=
+               not_applied.end();
+    };
+    std::erase_if(out, [&](const auto& entry) { return named(entry.first); });
+    for (const auto& [key, value] : before)
+        if (named(key)) out[key] = value;
+    return out;
+}
+
 std::optional<ServeConfig> load_serve_config(const std::string& path, Diagnostics& diags,
                                              FlatSettings& flat) {
     std::ifstream in(path, std::ios::binary);

@@ -49,6 +49,12 @@ struct SettingChanges {
 SettingChanges compare_settings(const FlatSettings& applied, const FlatSettings& started,
                                 const FlatSettings& next);
 
+// What is in force after a reload of `next` over `before`: `next`, except the settings
+// named in `not_applied` (as compare_settings names them), which keep their `before` value,
+// so that the next reload names them again.
+FlatSettings settings_in_force(const FlatSettings& before, const FlatSettings& next,
+                               const std::vector<std::string>& not_applied);
+
 // load_serve_config, and the same text's settings in `flat` (the one reading of the file).
 std::optional<ServeConfig> load_serve_config(const std::string& path, Diagnostics& diags,
                                              FlatSettings& flat);

@@ -22,7 +22,7 @@ big_events=$(grep -c . "$work/big.ndjson")
 # write_config: the whole file, from the variables below ($http_extra: more lines under
 # http:, $extra: more sections).
 max_body=1000000; max_event=65536; token=demo-token; burst=1000000; level=info; extra=""
-admin=admin-token; more_rules=""; suppression=""; min_level=""
+admin=admin-token; more_rules=""; suppression=""; min_level=""; more_outputs=""
 write_config() {
   cat > "$work/vigie.yaml" <<YML
 http:
@@ -34,7 +34,7 @@ rules:
   mapping: windows
   cache_dir: $work/cache
 engine: {threads: 2}
-alerts: {outputs: [{name: archive, type: file, path: $work/alerts.jsonl$min_level}]$suppression}
+alerts: {outputs: [{name: archive, type: file, path: $work/alerts.jsonl$min_level}$more_outputs]$suppression}
 agencies:
   - id: demo
     token_sha256: $(digest "$token")
@@ -122,6 +122,8 @@ check "first marker alert goes out" equals "$(marker_alerts)" 1
 check "its repeat is suppressed" equals "$(marker_alerts)" 0
 suppression=""; write_config
 check "reload 200 (suppression off)" equals "$(reload)" 200
+# The window left open is closed by the new length (0) and summarised (count 2).
+check "the open window's summary is written" wait_until 10 log_has "$work/alerts.jsonl" '"count":2'
 check "repeats go out again" equals "$(marker_alerts) $(marker_alerts)" "1 1"
 
 # --- an output's min_level raised, then lowered: what it writes follows
@@ -141,13 +143,16 @@ http_extra="  listen: 127.0.0.1:1"
 extra="limits: {max_nesting_depth: 8}
 nats: {url: "nats://127.0.0.1:1"}
 indicators: {max_indicators: 1000}"
+# An output added, with a filter: not running, so its filter waits for the restart too.
+more_outputs=", {name: extra, type: file, path: $work/extra.jsonl, min_level: critical}"
 max_body=1000000; write_config
 check "reload with restart-only changes 200" equals "$(reload)" 200
 check "live change applied alongside" has "$work/reload" '"applied":["http.max_body_bytes"]'
 check "restart_required names each one" has "$work/reload" \
-  '"restart_required":["http.listen","indicators.max_indicators","limits.max_nesting_depth","nats.url"]'
-check "log names them" grep -qF '"restart_required":"http.listen, indicators.max_indicators, limits.max_nesting_depth, nats.url"' \
+  '"restart_required":["alerts.outputs[1].min_level","alerts.outputs[1].name","alerts.outputs[1].path","alerts.outputs[1].type","http.listen","indicators.max_indicators","limits.max_nesting_depth","nats.url"]'
+check "log names them" grep -qF '"restart_required":"alerts.outputs[1].min_level, alerts.outputs[1].name, alerts.outputs[1].path, alerts.outputs[1].type, http.listen, indicators.max_indicators, limits.max_nesting_depth, nats.url"' \
   <(last_log "reload: changed settings that apply only after a restart")
+check "the added output is not running" test ! -e "$work/extra.jsonl"
 check "still served on the port it started on" equals "$(post "$port" demo-token-2 "$work/big.ndjson")" 200
 # limits.max_nesting_depth 8 is not in force: an event nested 20 deep is still accepted.
 deep='"x"'; for _ in $(seq 1 20); do deep="{\"a\":$deep}"; done
@@ -155,11 +160,11 @@ echo "$deep" > "$work/deep.ndjson"
 check "an event nested 20 deep still accepted" equals "$(post "$port" demo-token-2 "$work/deep.ndjson")" 200
 check "... and not rejected" has "$work/body" '"rejected":[]'
 check "a second reload names them again (still not applied)" equals "$(reload)" 200
-check "... restart_required" has "$work/reload" '"restart_required":["http.listen","indicators.max_indicators","limits.max_nesting_depth","nats.url"]'
+check "... restart_required" has "$work/reload" '"restart_required":["alerts.outputs[1].min_level","alerts.outputs[1].name","alerts.outputs[1].path","alerts.outputs[1].type","http.listen","indicators.max_indicators","limits.max_nesting_depth","nats.url"]'
 check "... nothing newly applied" has "$work/reload" '"applied":[]'
 
 # --- an invalid file changes nothing, and says where
-http_extra=""; extra=""
+http_extra=""; extra=""; more_outputs=""
 token=demo-token-3; max_body=200000; write_config
 printf 'spool: {max_bytes: 12}\n' >> "$work/vigie.yaml"
 spool_line=$(grep -n '^spool:' "$work/vigie.yaml" | cut -d: -f1)

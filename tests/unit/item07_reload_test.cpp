@@ -106,6 +106,21 @@ TEST_CASE("reload 7: changes are named, restart-only ones against the start-up f
     CHECK(compare_settings(next, started, next).restart_required.empty());
 }
 
+TEST_CASE("reload 7: a live setting that could not be applied is named again next time") {
+    const FlatSettings before{{"alerts.outputs[0].name", "archive"},
+                              {"http.max_body_bytes", "1000"}};
+    const FlatSettings next{{"alerts.outputs[0].name", "archive"},
+                            {"alerts.outputs[1].name", "extra"},
+                            {"alerts.outputs[1].tags[0]", "attack.t1059"},
+                            {"http.max_body_bytes", "2000"}};
+    // The reload applied the body limit; output 1 is not running, its tags were not.
+    const FlatSettings in_force = settings_in_force(before, next, {"alerts.outputs[1].tags"});
+    CHECK(in_force.at("http.max_body_bytes") == "2000");
+    CHECK(!in_force.contains("alerts.outputs[1].tags[0]"));
+    const SettingChanges again = compare_settings(in_force, before, next);
+    CHECK(again.applied == std::vector<std::string>{"alerts.outputs[1].tags"});
+}
+
 TEST_CASE("reload 7: a request keeps the settings snapshot it began under") {
     test::SigmaHarness old_rules(
         "title: t\nid: r1\nlevel: high\nlogsource: {product: p}\ndetection:\n  sel:\n"
