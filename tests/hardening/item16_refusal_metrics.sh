@@ -14,7 +14,7 @@ rules: {paths: [$source_dir/rules/windows], mapping: windows, cache_dir: $work/c
 alerts:
   outputs:
     - {name: hook, type: webhook, url: "http://127.0.0.1:9/hook", retry_initial_ms: 100, retry_max_ms: 1000}
-spool: {directory: $work/spool, max_bytes: 1048576}
+spool: {directory: $work/spool, max_bytes: 1048576, drain_seconds: 0}  # the webhook is down: no drain at stop
 agencies:
   - id: demo
     token_sha256: $(digest demo-token)
