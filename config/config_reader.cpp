@@ -378,7 +378,7 @@ void ConfigReader::limits(const YAML::Node& n, const std::string& path, InputLim
             {"max_granular_selectors", uint_field(1, 100000, out.max_granular_selectors)}});
 }
 
-std::optional<ServeConfig> load_serve_config(const std::string& path, Diagnostics& diags) {
+std::optional<std::string> read_config_file(const std::string& path, Diagnostics& diags) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         diags.push_back({Severity::Error, {path, 0, 0}, {}, "cannot read the configuration file"});
@@ -386,7 +386,13 @@ std::optional<ServeConfig> load_serve_config(const std::string& path, Diagnostic
     }
     std::ostringstream text;
     text << in.rdbuf();
-    return ConfigReader(path, diags).read(text.str());
+    return text.str();
+}
+
+std::optional<ServeConfig> load_serve_config(const std::string& path, Diagnostics& diags) {
+    auto text = read_config_file(path, diags);
+    if (!text) return std::nullopt;
+    return ConfigReader(path, diags).read(*text);
 }
 
 }  // namespace vigie

@@ -80,6 +80,8 @@ class ConfigReader {
 };
 
 // Reads the file at `path`; a file that cannot be read is an error in `diags`.
+// The file's text, or an error at the path when it cannot be read.
+std::optional<std::string> read_config_file(const std::string& path, Diagnostics& diags);
 std::optional<ServeConfig> load_serve_config(const std::string& path, Diagnostics& diags);
 
 }  // namespace vigie

@@ -4,9 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "config/config_reader.hpp"
 
@@ -119,16 +117,11 @@ FlatSettings settings_in_force(const FlatSettings& before, const FlatSettings& n
 
 std::optional<ServeConfig> load_serve_config(const std::string& path, Diagnostics& diags,
                                              FlatSettings& flat) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        diags.push_back({Severity::Error, {path, 0, 0}, {}, "cannot read the configuration file"});
-        return std::nullopt;
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    auto config = ConfigReader(path, diags).read(text.str());
+    auto text = read_config_file(path, diags);
+    if (!text) return std::nullopt;
+    auto config = ConfigReader(path, diags).read(*text);
     // Only once the reader accepted it: it was parsed under the nesting and alias bounds.
-    if (config) flatten(YAML::Load(text.str()), "", flat);
+    if (config) flatten(YAML::Load(*text), "", flat);
     return config;
 }
 
