@@ -19,7 +19,7 @@ FETCH_BATCH=16 write_config w1
 start_worker w1; W1=$LAST_PID
 # The injector learns the worker's inbox from its next (idle) fetch, then pulls for it.
 python3 "$SOURCE/tests/nats/nats_probe.py" late-pulls --server "127.0.0.1:$NATS_PORT" \
-    --batch 16 --interval 0.002 --timeout 8 > "$WORK/late-pulls.out" 2> "$WORK/late-pulls.log" &
+    --batch 16 --interval 0.005 --expires 1 --timeout 8 > "$WORK/late-pulls.out" 2> "$WORK/late-pulls.log" &
 INJECTOR=$!
 PIDS+=("$INJECTOR")
 "$TOOL" publish --url "$NATS_URL" --file "$SOURCE/samples/windows-sysmon.ndjson" --count "$EVENTS"

@@ -26,7 +26,7 @@ NATS library for Python, and vigie-nats-tool has no subscriber.
       With --no-reply: a plain message, flushed (PING/PONG); exit 0 unless refused.
 
   nats_probe.py late-pulls --server HOST:PORT --stream S --consumer C [--batch N]
-                          [--interval S] [--timeout S]
+                          [--interval S] [--expires S] [--timeout S]
       Waits for a pull request of a worker on the consumer (a copy of what it sends to
       $JS.API.CONSUMER.MSG.NEXT.S.C) to learn the inbox its fetches read, then, until the
       timeout, sends pull requests of its own (no_wait, N messages) with that inbox as the
@@ -240,7 +240,10 @@ def late_pulls(a):
             if len(parts) == 5:
                 inbox = parts[3]
     c.send(("UNSUB 1\r\n").encode())
-    request = json.dumps({"batch": a.batch, "no_wait": True}).encode()
+    pull = {"batch": a.batch, "no_wait": True}
+    if a.expires > 0:  # the server ends each request by then: none stays waiting for ever
+        pull["expires"] = int(a.expires * 1e9)
+    request = json.dumps(pull).encode()
     pulls = 0
     while time.monotonic() < deadline:
         c.send(("PUB %s %s %d\r\n" % (api, inbox, len(request))).encode() + request + b"\r\n")
@@ -273,6 +276,7 @@ def main():
     late.add_argument("--consumer", default="vigie")
     late.add_argument("--batch", type=int, default=64)
     late.add_argument("--interval", type=float, default=0.005)
+    late.add_argument("--expires", type=float, default=0, help="seconds; 0: none")
     a = p.parse_args()
     if a.command == "late-pulls":
         return late_pulls(a)
