@@ -5,7 +5,7 @@
 # 120 s timeout); this prints the figure. Usage: federation_stop.sh [BUILD_DIR]
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
-build=${1:-$here/build}
+build=$(cd "${1:-$here/build}" && pwd)
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 TIMINGS_OUT=$out "$here/tests/federation/two_peers_test.sh" "$build/vigie" "$here" > /dev/null
