@@ -237,6 +237,34 @@ HttpSettings metrics_http_settings(const ServeConfig& config) {
     return s;
 }
 
+// How long the indicators' last sightings flush may take at shutdown before the
+// federation's publisher is stopped under it (its transfer aborted).
+constexpr std::chrono::seconds kLastSightingsFlushGrace{5};
+
+// The indicators' last sightings flush publishes through the federation's publisher, so
+// the indicators stop (their threads joined, that flush made) while the federation still
+// runs; the federation stops after, at the latest kLastSightingsFlushGrace from now. Stopped
+// the other way round, the flush ran on a stopped (then freed) publisher and the sightings
+// of the last interval were lost.
+void stop_indicators_then_federation(ServeIndicators& indicators, ServeFederation& federation) {
+    std::mutex mutex;
+    std::condition_variable flushed_cv;
+    bool flushed = false;
+    std::thread guard([&] {
+        std::unique_lock lock(mutex);
+        if (!flushed_cv.wait_for(lock, kLastSightingsFlushGrace, [&] { return flushed; }))
+            federation.stop();  // a peer that does not answer: its transfer is aborted
+    });
+    indicators.stop();
+    {
+        std::lock_guard lock(mutex);
+        flushed = true;
+    }
+    flushed_cv.notify_all();
+    guard.join();
+    federation.stop();
+}
+
 std::vector<std::thread> start_io_threads(net::io_context& io, Logger& log, sigset_t signals) {
     std::vector<std::thread> threads;
     threads.reserve(2);
@@ -459,6 +487,8 @@ int run_serve(const ServeOptions& options) {
     if (nats) nats->stop();
     engine.drain();
     if (nats) nats->close();
+    // Every sighting is recorded now (the engine drained); no peer is polled from here on.
+    stop_indicators_then_federation(indicators, *federation);
     alert_pipeline.stop();
     if (pusher) {  // the final counts, for a hub that cannot scrape this worker
         metrics->publish(current_snapshot());
