@@ -151,7 +151,9 @@ MispFeedContent read_misp_feed(const std::string& location, const MispEventOptio
         const std::string name = std::string(uuid) + ".json";
         Fetched event = fetch(location, name, limits);
         MispEventOptions o = options;
-        o.origin = location + (location.ends_with('/') ? "" : "/") + name;
+        o.origin = location;
+        if (!location.ends_with('/')) o.origin += '/';
+        o.origin += name;
         if (!event.error.empty()) {
             problem(o.origin, event.error);
             continue;
