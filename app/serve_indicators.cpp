@@ -13,6 +13,8 @@
 #include "base/input_limits.hpp"
 #include "misp/misp_feed.hpp"
 #include "nats/indicator_exchange.hpp"
+#include "nats/jetstream_setup.hpp"
+#include "nats/startup_retry.hpp"
 #include "stix/bundle_reader.hpp"
 #include "stix/json_depth.hpp"
 
@@ -51,11 +53,42 @@ ServeIndicators::ServeIndicators(const ServeConfig& config, Logger& log)
         text << in.rdbuf();
         import(text.str(), file, file);
     }
-    for (const auto& feed : settings_.misp_feeds) import_misp(feed);
+    if (!settings_.misp_feeds.empty()) import_misp_at_start();
     if (!settings_.misp_feeds.empty() && settings_.misp_interval_seconds > 0) {
         misp_poller_ = std::thread(
             [this, interval = settings_.misp_interval_seconds] { misp_poll_loop(interval); });
     }
+}
+
+// Start-up runs with the stop signals blocked (they are handled once serving): a SIGTERM
+// that comes while a slow or hung feed is read cancels the read, as stop() does a poll's,
+// and start-up ends, instead of each event's transfer running to its 60 s limit.
+void ServeIndicators::import_misp_at_start() {
+    std::mutex mutex;
+    std::condition_variable done_cv;
+    bool done = false;
+    std::thread watch([&] {
+        std::unique_lock lock(mutex);
+        // A pending signal cannot be waited for without taking it: 100 ms is a poll interval.
+        while (!done_cv.wait_for(lock, std::chrono::milliseconds(100), [&] { return done; })) {
+            if (stop_signal_pending()) {
+                misp_cancel_ = true;
+                return;
+            }
+        }
+    });
+    for (const auto& feed : settings_.misp_feeds) {
+        if (misp_cancel_.load()) break;
+        import_misp(feed);
+    }
+    {
+        std::lock_guard lock(mutex);
+        done = true;
+    }
+    done_cv.notify_all();
+    watch.join();
+    if (misp_cancel_.load())
+        throw NatsStartupStopped("stopped while the MISP feeds were read at start-up");
 }
 
 // Reads the MISP feeds again every interval until stop(): the events new or changed

@@ -70,6 +70,8 @@ class ServeIndicators {
   private:
     void flush_loop(unsigned interval_seconds);
     void misp_poll_loop(unsigned interval_seconds);
+    // The feeds' first read; a SIGTERM meanwhile cancels it and throws NatsStartupStopped.
+    void import_misp_at_start();
     // Reads a MISP feed (only what changed since the last read); `polled`: not at start,
     // so a read that found nothing logs nothing.
     void import_misp(const std::string& location, bool polled = false);
