@@ -142,7 +142,9 @@ HttpAnswer IngestHandler::readiness() const {
     }
     // The rules in use, as the start-up log and the metrics count them (serve/rule_counts.hpp):
     // compiled rules whose product the mapping does not cover are inactive, said apart.
-    const Ruleset& rules = *engine_.ruleset();
+    // Held, not dereferenced in place: a reload may drop the engine's reference meanwhile.
+    const std::shared_ptr<const Ruleset> held = engine_.ruleset();
+    const Ruleset& rules = *held;
     std::string body = R"({"status":"ready","rules":)";
     append_uint(body, rules.active_rules());
     append_uint(body.append(R"(,"rules_inactive":)"), rules.rules().size() - rules.active_rules());
