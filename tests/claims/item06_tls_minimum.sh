@@ -57,7 +57,7 @@ get() {
 }
 
 # The control: an openssl server that accepts TLS 1.1 (client certificate check off).
-control_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+control_port=$(free_port)
 openssl s_server -accept "127.0.0.1:$control_port" -cert server.pem -key server.key -tls1_1 \
   -cipher "$old_ciphers" -www >control.log 2>&1 &
 control_pid=$!

@@ -12,9 +12,6 @@ source_dir=$2
 . "$source_dir/tests/serve/serve_lib.sh"
 command -v nats-server > /dev/null || { echo "SKIPPED: nats-server is not installed"; exit 77; }
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
 # Every secret is a distinct word, so that a hit names the setting it leaked from.
 nats_pass=NatsInputPass-7f3a1
 nats_token=NatsInputToken-5b9c2

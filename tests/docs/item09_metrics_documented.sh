@@ -12,7 +12,7 @@ source_dir=$2
 
 mkdir -p "$work/rules"
 cp "$source_dir"/rules/windows/*.yml "$work/rules/"
-dead=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+dead=$(free_port)
 printf %s not-a-real-token > "$work/token"
 cat > "$work/vigie.yaml" <<YML
 rules: {paths: [$work/rules], cache_dir: $work/cache}

@@ -50,7 +50,7 @@ cp -r "$here/misp" "$work/www/feed"
 cp "$here/misp/5f7c1a2e-0000-4000-8000-000000000001.json" "$work/www/gaps/"
 printf '%s\n' '{"5f7c1a2e-0000-4000-8000-0000000000ff": {"info": "gone"},' \
   ' "5f7c1a2e-0000-4000-8000-000000000001": {"info": "Phishing wave"}}' >"$work/www/gaps/manifest.json"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 python3 -m http.server "$port" --bind 127.0.0.1 --directory "$work/www" >/dev/null 2>&1 &
 server=$!
 wait_until 10 curl -sf -o /dev/null "http://127.0.0.1:$port/feed/manifest.json" ||

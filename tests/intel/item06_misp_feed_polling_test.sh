@@ -46,7 +46,7 @@ manifest "$work/dir-feed" 1:1764633600 2:1764633600 3:1764633600
 # The URL feed: event 5 (GREEN), event 8 missing (404).
 event_json 5 green 1764633600 five.misp.example >"$work/web-feed/$(uuid 5 0).json"
 manifest "$work/web-feed" 5:1764633600 8:1764633600
-web_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+web_port=$(free_port)
 python3 -m http.server "$web_port" --bind 127.0.0.1 --directory "$work/web-feed" >"$work/http.server.log" 2>&1 &
 check "the URL feed is served" wait_until 10 curl -sf -o /dev/null "http://127.0.0.1:$web_port/manifest.json"
 web="http://127.0.0.1:$web_port/"

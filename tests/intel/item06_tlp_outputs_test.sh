@@ -32,7 +32,7 @@ start_receiver webhook inhouse || exit 1
 start_receiver syslog syslog || exit 1
 hub_output=""
 if [ -n "$tool" ]; then
-  hub_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  hub_port=$(free_port)
   nats-server -js -a 127.0.0.1 -p "$hub_port" -sd "$work/hub-store" >"$work/hub.log" 2>&1 &
   wait_until 10 "$tool" hub-stream --url "nats://127.0.0.1:$hub_port" --stream ALERTS \
     --subjects 'alerts.>' >/dev/null 2>&1 || { echo "the hub did not start"; exit 1; }

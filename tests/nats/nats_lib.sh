@@ -5,8 +5,8 @@
 
 PIDS=()
 
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+free_port() {  # tests/support/free_port.py says why not bind(0)'s port
+    python3 "$(dirname "${BASH_SOURCE[0]}")/../support/free_port.py"
 }
 
 # test_setup: a test skips (exit 77) without nats-server, works in $WORK, cleans up at exit.

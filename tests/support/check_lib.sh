@@ -38,3 +38,7 @@ validate_ocsf() {
   [ "$status" -eq 0 ] || { echo "$out" | tail -n 40; return 1; }
   echo "$out" | tail -n 1
 }
+
+# free_port: a free loopback port for a test server (tests/support/free_port.py says why
+# not bind(0)'s).
+free_port() { python3 "$(dirname "${BASH_SOURCE[0]}")/free_port.py"; }
