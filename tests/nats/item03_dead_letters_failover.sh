@@ -59,8 +59,10 @@ wait_stream_current EVENTS 30 || { echo "FAIL: EVENTS replicas not current"; exi
 
 echo "== $RATE unknown-agency messages/s for $SECONDS_RUN s; the EVENTS leader killed twice"
 "$TOOL" publish --url "$CLUSTER_URLS" --agency unknown --file "$SAMPLE" --rate "$RATE" \
-    --duration "$SECONDS_RUN" > "$WORK/publish.json" 2> "$WORK/publish.err" &
-PUB=$!
+    --duration 600 --stop-file "$WORK/stop-publishing" \
+    > "$WORK/publish.json" 2> "$WORK/publish.err" &
+PUB=$! PUB_STARTED=$SECONDS
+PIDS+=("$PUB")  # a test that fails before the stop file must not leave it publishing
 for round in 1 2; do
     wait_dead_above $((RATE * 3 * round)) 60 || { echo "FAIL: no dead letters stored"; exit 1; }
     leader=$(wait_stream_leader EVENTS 30)
@@ -74,6 +76,11 @@ for round in 1 2; do
     restart_node "$leader"
     wait_stream_current EVENTS 60 || { echo "FAIL: EVENTS replicas not current"; exit 1; }
 done
+# The load lasts as long as the two rounds take (at least SECONDS_RUN), not a fixed time
+# that a slow machine could outlast.
+left=$((SECONDS_RUN - (SECONDS - PUB_STARTED)))
+[ "$left" -le 0 ] || sleep "$left"  # load length (the rest of SECONDS_RUN), not a synchronisation
+touch "$WORK/stop-publishing"
 pub_rc=0; wait "$PUB" || pub_rc=$?
 published=$(json_field "$(cat "$WORK/publish.json")" published)
 echo "  publisher: $(cat "$WORK/publish.json") (exit $pub_rc)"

@@ -162,6 +162,8 @@ int main(int argc, char** argv) {
                     "events to publish, cycling through the file (default: its lines)");
     pub->add_option("--start", po.start, "first seq");
     pub->add_option("--duration", po.duration, "publish for this many seconds");
+    pub->add_option("--stop-file", po.stop_file,
+                    "with --duration: stop earlier, as soon as this file exists");
     pub->add_option("--rate", po.rate, "events per second (default: as fast as possible)");
     pub->add_flag("--raw", po.raw, "publish the lines as they are (no Nats-Msg-Id by default)");
     pub->add_option("--id-prefix", po.id_prefix,

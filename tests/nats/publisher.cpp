@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <deque>
+#include <filesystem>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -259,7 +260,10 @@ int publish(const ToolServer& server, const PublishOptions& o) {
     uint64_t n = 0;
     bool settled = true;
     for (; n < count && settled; ++n) {
-        if (o.duration > 0 && (n & 255) == 0 && Clock::now() >= deadline) break;
+        if (o.duration > 0 && (n & 255) == 0 &&
+            (Clock::now() >= deadline ||
+             (!o.stop_file.empty() && std::filesystem::exists(o.stop_file))))
+            break;
         if (o.rate > 0 && (n & 63) == 0)  // paced: event n is due at n / rate seconds
             std::this_thread::sleep_until(
                 begin + std::chrono::duration_cast<std::chrono::nanoseconds>(

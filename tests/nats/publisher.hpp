@@ -14,6 +14,9 @@ struct PublishOptions {
     std::string prefix = "events", agency = "demo", file;
     uint64_t count = 0, start = 1;
     double duration = 0;
+    // With duration: also stop as soon as this file exists, so that a test can keep the
+    // load on for exactly as long as its own steps take, however slow the machine.
+    std::string stop_file;
     double rate = 0;  // events per second; 0: as fast as possible
     bool raw = false, sync = false, timestamps = false;
     // Nats-Msg-Id <id_prefix>-<n>; empty: <agency>-<n>, and --raw lines get no id (an id
