@@ -141,9 +141,21 @@ ApplyReport IndicatorCatalog::apply(const std::vector<stix::Indicator>& given, i
     return report;
 }
 
-// Rebuilds one segment from the store, then keeps the segments published meanwhile on
-// top of it, killing in the merged segment what those newer segments replace.
+// Merges until the segments are back within max_segments_: the updates applied during a
+// slow merge (a loaded machine, a large store) add segments that no apply would merge again
+// until the next update, and every event is matched against each segment.
 void IndicatorCatalog::merge_in_background() {
+    while (merge_once() > max_segments_) {
+    }
+    std::lock_guard lock(mutex_);
+    merging_ = false;
+    idle_.notify_all();
+}
+
+// Rebuilds one segment from the store, then keeps the segments published meanwhile on
+// top of it, killing in the merged segment what those newer segments replace. Returns how
+// many segments the published set holds.
+size_t IndicatorCatalog::merge_once() {
     size_t merged_count = 0;
     {
         std::lock_guard lock(mutex_);
@@ -170,8 +182,7 @@ void IndicatorCatalog::merge_in_background() {
     killed_during_merge_.clear();
     publish(next);
     ++generation_;
-    merging_ = false;
-    idle_.notify_all();
+    return next->segments.size();
 }
 
 void IndicatorCatalog::wait_idle() {

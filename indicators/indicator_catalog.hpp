@@ -72,6 +72,7 @@ class IndicatorCatalog {
     void kill(const IndicatorSet& set, const std::string& id);
     void publish(std::shared_ptr<const IndicatorSet> set);
     void merge_in_background();
+    size_t merge_once();
     void count_live(const IndicatorSet& set, IndicatorCounts& counts) const;
 
     IndicatorStore& store_;
