@@ -124,8 +124,9 @@ fuzz: deps
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
 
+# clang-tidy over every folder of the product (and the tools beside it).
 lint: $(BUILD)/vigie
-	clang-tidy -p $(BUILD) --quiet $$(git ls-files 'detector/*.cpp' 'ingest/*.cpp' 'alerts/*.cpp' 'metrics/*.cpp' 'runtime/*.cpp' 'bench/*.cpp' 'app/*.cpp' 'config/*.cpp' 'serve/*.cpp' 'http/*.cpp' 'nats/*.cpp' 'spool/*.cpp' 'outputs/*.cpp')
+	clang-tidy -p $(BUILD) --quiet $$(git ls-files 'core/*.cpp' 'detector/*.cpp' 'ingest/*.cpp' 'pipeline/*.cpp' 'delivery/*.cpp' 'federation/*.cpp' 'service/*.cpp' 'metrics/*.cpp' 'app/*.cpp' 'bench/*.cpp')
 
 clean:
 	rm -rf $(BUILD) $(ASAN) build-fuzz

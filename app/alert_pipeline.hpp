@@ -10,13 +10,13 @@
 #include <thread>
 #include <vector>
 
-#include "alerts/alert_format.hpp"
-#include "alerts/alert_suppressor.hpp"
-#include "config/serve_config.hpp"
+#include "app/config/serve_config.hpp"
+#include "core/logger.hpp"
+#include "delivery/outputs/alert_outputs.hpp"
 #include "metrics/serve_metrics.hpp"
-#include "outputs/alert_outputs.hpp"
-#include "runtime/batch_scanner.hpp"
-#include "serve/logger.hpp"
+#include "pipeline/alerts/alert_format.hpp"
+#include "pipeline/alerts/alert_suppressor.hpp"
+#include "pipeline/scan/batch_scanner.hpp"
 
 namespace vigie {
 

@@ -15,7 +15,7 @@ struct ScanOptions {
     std::string format;  // jsonl | table; empty: table on a terminal, else jsonl
     bool strict = false;
     size_t max_event_bytes = 1 << 20;
-    uint32_t max_nesting_depth = 64;  // base/input_limits.hpp
+    uint32_t max_nesting_depth = 64;  // core/input_limits.hpp
     std::string metrics_file;
     unsigned threads = 0;  // workers; 0: one per core
     size_t batch_bytes = InputReader::kChunkBytes;

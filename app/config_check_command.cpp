@@ -5,11 +5,11 @@
 #include <cstdio>
 
 #include "app/commands.hpp"
+#include "app/config/config_reader.hpp"
 #include "app/serve_startup.hpp"
-#include "base/input_limits.hpp"
-#include "config/config_reader.hpp"
-#include "nats/stream_config_check.hpp"
-#include "serve/rule_counts.hpp"
+#include "core/input_limits.hpp"
+#include "pipeline/engine/rule_counts.hpp"
+#include "service/nats/stream_config_check.hpp"
 
 namespace vigie {
 

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "app/indicator_loading.hpp"
-#include "stix/timestamp.hpp"
-#include "stix/tlp_granular.hpp"
+#include "federation/stix/timestamp.hpp"
+#include "federation/stix/tlp_granular.hpp"
 
 namespace vigie {
 

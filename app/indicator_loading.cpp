@@ -5,8 +5,8 @@
 #include <sstream>
 
 #include "app/commands.hpp"
-#include "misp/misp_feed.hpp"
-#include "stix/bundle_reader.hpp"
+#include "federation/misp/misp_feed.hpp"
+#include "federation/stix/bundle_reader.hpp"
 
 namespace vigie {
 

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "indicators/indicator_catalog.hpp"
-#include "indicators/indicator_store.hpp"
-#include "stix/tlp.hpp"
+#include "federation/indicators/indicator_catalog.hpp"
+#include "federation/indicators/indicator_store.hpp"
+#include "federation/stix/tlp.hpp"
 
 namespace vigie {
 

@@ -7,7 +7,7 @@
 #include "app/indicator_commands.hpp"
 #include "app/sigma_indicators.hpp"
 #include "app/stix_commands.hpp"
-#include "base/input_limits.hpp"
+#include "core/input_limits.hpp"
 #include "detector/database_cache.hpp"
 #include "generated/version.hpp"
 

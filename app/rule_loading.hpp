@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "detector/diagnostic.hpp"
+#include "core/diagnostic.hpp"
 #include "detector/ruleset.hpp"
 #include "detector/ruleset_compiler.hpp"
 

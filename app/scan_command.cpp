@@ -11,14 +11,14 @@
 #include <numeric>
 #include <thread>
 
-#include "alerts/alert_format.hpp"
 #include "app/commands.hpp"
 #include "app/indicator_loading.hpp"
-#include "base/input_limits.hpp"
+#include "core/input_limits.hpp"
 #include "generated/version.hpp"
 #include "metrics/scan_metrics.hpp"
-#include "runtime/progress_meter.hpp"
-#include "runtime/scan_pipeline.hpp"
+#include "pipeline/alerts/alert_format.hpp"
+#include "pipeline/scan/progress_meter.hpp"
+#include "pipeline/scan/scan_pipeline.hpp"
 
 namespace vigie {
 

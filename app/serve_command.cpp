@@ -14,22 +14,22 @@
 
 #include "app/alert_pipeline.hpp"
 #include "app/commands.hpp"
+#include "app/config/config_reader.hpp"
+#include "app/exit_report.hpp"
 #include "app/serve_federation.hpp"
 #include "app/serve_indicators.hpp"
 #include "app/serve_reload.hpp"
 #include "app/serve_startup.hpp"
-#include "base/input_limits.hpp"
-#include "config/config_reader.hpp"
+#include "core/input_limits.hpp"
+#include "federation/taxii/taxii_server.hpp"
 #include "generated/version.hpp"
-#include "http/http_listener.hpp"
-#include "http/metrics_handler.hpp"
 #include "metrics/metrics_pusher.hpp"
 #include "metrics/serve_metrics.hpp"
-#include "nats/jetstream_input.hpp"
-#include "nats/jetstream_setup.hpp"
-#include "serve/exit_report.hpp"
-#include "serve/rule_counts.hpp"
-#include "taxii/taxii_server.hpp"
+#include "pipeline/engine/rule_counts.hpp"
+#include "service/http/http_listener.hpp"
+#include "service/http/metrics_handler.hpp"
+#include "service/nats/jetstream_input.hpp"
+#include "service/nats/jetstream_setup.hpp"
 
 namespace vigie {
 
@@ -356,7 +356,9 @@ int run_serve(const ServeOptions& options) {
                                                    {"objects", uint64_t{objects.size()}}});
                 indicators.on_taxii_objects(collection, peer, objects);
             };
-        taxii_server = taxii::start_taxii_server(*config, log, std::move(taxii_stored), error);
+        taxii_server = taxii::start_taxii_server(
+            config->taxii, taxii::taxii_store_path(config->taxii, config->spool.directory),
+            config->http.max_body_bytes, log, std::move(taxii_stored), error);
         if (!taxii_server.handler) {
             log.error("not starting: the TAXII store cannot be opened", {{"error", error}});
             return 1;
@@ -440,7 +442,7 @@ int run_serve(const ServeOptions& options) {
         nats = std::make_unique<JetStreamInput>(
             config->nats, engine, log,
             [&live](std::string_view a) { return live.current()->agencies->known(a); });
-        try {  // retried up to nats.connect_retry_seconds (nats/jetstream_setup.hpp)
+        try {  // retried up to nats.connect_retry_seconds (service/nats/jetstream_setup.hpp)
             nats->start();
         } catch (const NatsStartupStopped& e) {
             log.info("stopped during start-up", {{"reason", e.what()}});

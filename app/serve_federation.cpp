@@ -3,7 +3,7 @@
 #include <chrono>
 #include <stdexcept>
 
-#include "taxii/peer_credentials.hpp"
+#include "federation/taxii/peer_credentials.hpp"
 
 namespace vigie {
 

@@ -6,12 +6,12 @@
 #include <chrono>
 #include <memory>
 
+#include "app/config/serve_config.hpp"
 #include "app/serve_indicators.hpp"
-#include "config/serve_config.hpp"
+#include "core/logger.hpp"
+#include "federation/taxii/federation_poller.hpp"
+#include "federation/taxii/taxii_publisher.hpp"
 #include "metrics/serve_metrics.hpp"
-#include "serve/logger.hpp"
-#include "taxii/federation_poller.hpp"
-#include "taxii/taxii_publisher.hpp"
 
 namespace vigie {
 

@@ -10,13 +10,13 @@
 #include <utility>
 
 #include "app/sigma_indicators.hpp"
-#include "base/input_limits.hpp"
-#include "misp/misp_feed.hpp"
-#include "nats/indicator_exchange.hpp"
-#include "nats/jetstream_setup.hpp"
-#include "nats/startup_retry.hpp"
-#include "stix/bundle_reader.hpp"
-#include "stix/json_depth.hpp"
+#include "core/input_limits.hpp"
+#include "federation/misp/misp_feed.hpp"
+#include "federation/stix/bundle_reader.hpp"
+#include "federation/stix/json_depth.hpp"
+#include "service/nats/indicator_exchange.hpp"
+#include "service/nats/jetstream_setup.hpp"
+#include "service/nats/startup_retry.hpp"
 
 namespace vigie {
 

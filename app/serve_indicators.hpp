@@ -12,13 +12,13 @@
 #include <thread>
 #include <vector>
 
-#include "config/serve_config.hpp"
-#include "indicators/indicator_catalog.hpp"
-#include "indicators/sighting_recorder.hpp"
+#include "app/config/serve_config.hpp"
+#include "core/logger.hpp"
+#include "federation/indicators/indicator_catalog.hpp"
+#include "federation/indicators/sighting_recorder.hpp"
+#include "federation/misp/misp_feed.hpp"
+#include "federation/stix/tlp.hpp"
 #include "metrics/serve_metrics.hpp"
-#include "misp/misp_feed.hpp"
-#include "serve/logger.hpp"
-#include "stix/tlp.hpp"
 
 namespace vigie {
 
@@ -59,7 +59,7 @@ class ServeIndicators {
         bool kept = true;    // false: the store failed and nothing of the page was kept
         std::string error;
     };
-    // Objects polled from a federation peer (taxii/taxii_client.hpp): checked and
+    // Objects polled from a federation peer (federation/taxii/taxii_client.hpp): checked and
     // imported like a bundle, `peer` recorded as their source, `page_url` naming them in
     // the logs.
     PeerImport import_from_peer(const std::string& peer, const std::string& page_url,

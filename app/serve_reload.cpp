@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <utility>
 
-#include "alerts/json_text.hpp"
 #include "app/serve_startup.hpp"
+#include "core/json_text.hpp"
 #include "detector/database_cache.hpp"
-#include "http/tls_context.hpp"
-#include "serve/rule_counts.hpp"
+#include "pipeline/engine/rule_counts.hpp"
+#include "service/http/tls_context.hpp"
 
 namespace vigie {
 

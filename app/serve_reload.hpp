@@ -3,9 +3,9 @@
 // configuration file and validates it as start-up does (the settings, the files they
 // name, the rules compiled): a file with an error changes nothing, and the answer and the
 // log say why, each error at its file:line:col. A valid file's live settings
-// (config/setting_classes.hpp: HTTP limits and timeouts, agencies, the admin token, the
+// (app/config/setting_classes.hpp: HTTP limits and timeouts, agencies, the admin token, the
 // rules, alerts.suppression, log.level) are applied together: all but the last two as one
-// new settings snapshot published with one swap (serve/live_settings.hpp), which requests
+// new settings snapshot published with one swap (service/http/live_settings.hpp), which requests
 // in flight do not see (they keep the one they began under); suppression and the log
 // level just after it, for the alerts and log lines made from then on.
 // Every other changed setting is named, in the answer and the log, as needing a restart,
@@ -24,14 +24,14 @@
 #include <thread>
 
 #include "app/alert_pipeline.hpp"
+#include "app/config/serve_config.hpp"
+#include "app/config/setting_classes.hpp"
 #include "app/rule_loading.hpp"
-#include "config/serve_config.hpp"
-#include "config/setting_classes.hpp"
-#include "http/ingest_handler.hpp"
-#include "serve/agency_registry.hpp"
-#include "serve/ingest_engine.hpp"
-#include "serve/live_settings.hpp"
-#include "serve/logger.hpp"
+#include "core/logger.hpp"
+#include "pipeline/engine/ingest_engine.hpp"
+#include "service/agencies/agency_registry.hpp"
+#include "service/http/ingest_handler.hpp"
+#include "service/http/live_settings.hpp"
 
 namespace vigie {
 

@@ -1,8 +1,8 @@
 #include "app/serve_startup.hpp"
 
+#include "app/config/startup_checks.hpp"
 #include "app/serve_reload.hpp"
-#include "config/startup_checks.hpp"
-#include "taxii/peer_credentials.hpp"
+#include "federation/taxii/peer_credentials.hpp"
 
 namespace vigie {
 

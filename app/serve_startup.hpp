@@ -5,9 +5,9 @@
 // is one serve starts with, and each refusal has the same message in both.
 #include <cstddef>
 
+#include "app/config/serve_config.hpp"
 #include "app/rule_loading.hpp"
-#include "config/serve_config.hpp"
-#include "detector/diagnostic.hpp"
+#include "core/diagnostic.hpp"
 
 namespace vigie {
 
@@ -18,7 +18,7 @@ struct StartupCheck {
     LoadedRuleset rules;  // compiled only when the configuration has no error
 };
 
-// The configuration (config/startup_checks.hpp), the federation peers' secret files (read
+// The configuration (app/config/startup_checks.hpp), the federation peers' secret files (read
 // as the poller reads them), then the rules, compiled as serve compiles them. Call after
 // configure_input_limits(config.limits), as serve does, so the rules meet the same bounds.
 StartupCheck check_serve_startup(const ServeConfig& config);

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "detector/diagnostic.hpp"
-#include "indicators/indicator_store.hpp"
-#include "stix/tlp.hpp"
+#include "core/diagnostic.hpp"
+#include "federation/indicators/indicator_store.hpp"
+#include "federation/stix/tlp.hpp"
 
 namespace vigie {
 

@@ -1,10 +1,10 @@
 #include <cstdio>
 
 #include "app/stix_commands.hpp"
-#include "stix/observation_set.hpp"
-#include "stix/pattern_ast.hpp"
-#include "stix/pattern_eval.hpp"
-#include "stix/pattern_parser.hpp"
+#include "federation/stix/observation_set.hpp"
+#include "federation/stix/pattern_ast.hpp"
+#include "federation/stix/pattern_eval.hpp"
+#include "federation/stix/pattern_parser.hpp"
 
 namespace vigie {
 

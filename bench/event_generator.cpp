@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "alerts/json_text.hpp"
+#include "core/json_text.hpp"
 
 namespace vigie::bench {
 

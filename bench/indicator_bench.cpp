@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "bench/indicator_generator.hpp"
-#include "indicators/indicator_catalog.hpp"
+#include "federation/indicators/indicator_catalog.hpp"
 
 namespace vigie::bench {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "stix/timestamp.hpp"
+#include "federation/stix/timestamp.hpp"
 
 namespace vigie::bench {
 

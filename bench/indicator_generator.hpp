@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-#include "stix/indicator.hpp"
+#include "federation/stix/indicator.hpp"
 
 namespace vigie::bench {
 

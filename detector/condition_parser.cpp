@@ -2,7 +2,7 @@
 
 #include <cctype>
 
-#include "base/input_limits.hpp"
+#include "core/input_limits.hpp"
 
 namespace vigie {
 

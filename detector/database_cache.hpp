@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "detector/diagnostic.hpp"
+#include "core/diagnostic.hpp"
 
 namespace vigie {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "detector/diagnostic.hpp"
+#include "core/diagnostic.hpp"
 #include "detector/field_paths.hpp"
 #include "detector/placeholders.hpp"
 #include "detector/rule.hpp"

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "detector/diagnostic.hpp"
+#include "core/diagnostic.hpp"
 
 namespace vigie {
 

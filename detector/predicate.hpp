@@ -7,9 +7,9 @@
 #include <string>
 #include <variant>
 
+#include "core/ip_network.hpp"
 #include "detector/event_fields.hpp"
 #include "detector/glob_matcher.hpp"
-#include "detector/ip_network.hpp"
 #include "detector/literal_set.hpp"
 #include "detector/regex.hpp"
 #include "detector/sigma_string.hpp"

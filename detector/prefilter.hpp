@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "core/diagnostic.hpp"
 #include "detector/database_cache.hpp"
-#include "detector/diagnostic.hpp"
 #include "detector/event_fields.hpp"
 #include "detector/exact_value_index.hpp"
 #include "detector/trigger.hpp"

@@ -7,14 +7,11 @@
 #include <string_view>
 #include <vector>
 
-#include "detector/diagnostic.hpp"
+#include "core/diagnostic.hpp"
+#include "core/level.hpp"
 #include "detector/predicate.hpp"
 
 namespace vigie {
-
-enum class Level : uint8_t { Informational, Low, Medium, High, Critical };
-std::optional<Level> parse_level(std::string_view text);
-std::string_view level_name(Level level);
 
 struct Logsource {
     std::string product;

@@ -9,7 +9,7 @@
 #include <set>
 #include <sstream>
 
-#include "base/input_limits.hpp"
+#include "core/input_limits.hpp"
 #include "detector/clause_builder.hpp"
 #include "detector/condition_parser.hpp"
 #include "detector/yaml_bounds.hpp"

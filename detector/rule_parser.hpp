@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "detector/diagnostic.hpp"
+#include "core/diagnostic.hpp"
 #include "detector/placeholders.hpp"
 #include "detector/rule.hpp"
 

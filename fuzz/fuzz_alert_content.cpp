@@ -6,10 +6,10 @@
 #include <string>
 #include <string_view>
 
-#include "alerts/alert_envelope.hpp"
-#include "alerts/event_details_reader.hpp"
-#include "alerts/event_time.hpp"
-#include "alerts/json_text.hpp"
+#include "core/json_text.hpp"
+#include "pipeline/alerts/alert_envelope.hpp"
+#include "pipeline/alerts/event_details_reader.hpp"
+#include "pipeline/alerts/event_time.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string_view text(reinterpret_cast<const char*>(data), size);

@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string>
 
-#include "config/config_reader.hpp"
+#include "app/config/config_reader.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     vigie::Diagnostics diags;

@@ -9,11 +9,11 @@
 #include <cstdlib>
 #include <memory>
 
-#include "alerts/alert_format.hpp"
-#include "alerts/alert_sink.hpp"
-#include "config/token_digest.hpp"
+#include "core/token_digest.hpp"
 #include "fuzz/fuzz_ruleset.hpp"
-#include "http/http_session.hpp"
+#include "pipeline/alerts/alert_format.hpp"
+#include "pipeline/alerts/alert_sink.hpp"
+#include "service/http/http_session.hpp"
 
 namespace {
 

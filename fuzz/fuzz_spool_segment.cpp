@@ -11,8 +11,8 @@
 #include <string>
 #include <string_view>
 
-#include "spool/alert_spool.hpp"
-#include "spool/spool_cursor.hpp"
+#include "delivery/spool/alert_spool.hpp"
+#include "delivery/spool/spool_cursor.hpp"
 
 namespace {
 

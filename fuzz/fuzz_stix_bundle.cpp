@@ -1,15 +1,15 @@
 // libFuzzer target: the feed parsers, on arbitrary bytes: STIX 2.1 bundles / envelopes /
-// arrays (stix/bundle_reader.hpp, with every indicator's pattern parsed and compiled into
-// a segment the way the catalogue does, then looked up), and MISP events
-// (misp/misp_event_reader.hpp), whose indicators go through the same compilation.
+// arrays (federation/stix/bundle_reader.hpp, with every indicator's pattern parsed and compiled
+// into a segment the way the catalogue does, then looked up), and MISP events
+// (federation/misp/misp_event_reader.hpp), whose indicators go through the same compilation.
 #include <cstdint>
 #include <string>
 #include <string_view>
 
-#include "indicators/indicator_segment.hpp"
-#include "misp/misp_event_reader.hpp"
-#include "stix/bundle_reader.hpp"
-#include "stix/pattern_parser.hpp"
+#include "federation/indicators/indicator_segment.hpp"
+#include "federation/misp/misp_event_reader.hpp"
+#include "federation/stix/bundle_reader.hpp"
+#include "federation/stix/pattern_parser.hpp"
 
 namespace {
 

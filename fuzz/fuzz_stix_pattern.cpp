@@ -7,11 +7,11 @@
 #include <string>
 #include <string_view>
 
-#include "stix/observation_set.hpp"
-#include "stix/pattern_ast.hpp"
-#include "stix/pattern_eval.hpp"
-#include "stix/pattern_parser.hpp"
-#include "stix/pattern_terms.hpp"
+#include "federation/stix/observation_set.hpp"
+#include "federation/stix/pattern_ast.hpp"
+#include "federation/stix/pattern_eval.hpp"
+#include "federation/stix/pattern_parser.hpp"
+#include "federation/stix/pattern_terms.hpp"
 
 namespace {
 

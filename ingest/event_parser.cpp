@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "base/input_limits.hpp"
+#include "core/input_limits.hpp"
 #include "ingest/json_padding.hpp"
 
 namespace vigie {

@@ -17,7 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include "config/output_settings.hpp"
+#include "metrics/pushgateway_settings.hpp"
 #include "metrics/serve_metrics.hpp"
 
 namespace vigie {

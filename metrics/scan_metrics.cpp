@@ -7,7 +7,7 @@
 
 #include <sstream>
 
-#include "metrics/ingest_figures.hpp"
+#include "pipeline/engine/ingest_figures.hpp"
 
 namespace vigie {
 

@@ -1,22 +1,17 @@
 #pragma once
 // The metrics of `vigie scan` (--metrics-file), by input file. Only this folder includes
-// prometheus-cpp. Hot-path counting stays in plain per-batch counters (ScanCounters) that
-// are folded in here once per batch, so that no event pays for a Prometheus update.
+// prometheus-cpp. Hot-path counting stays in plain per-batch counters (ScanCounters,
+// pipeline/scan/scan_counters.hpp) that are folded in here once per batch, so that no
+// event pays for a Prometheus update.
 // `vigie serve` exposes its own families (ServeMetrics), by agency and input.
 #include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
 
-namespace vigie {
+#include "pipeline/scan/scan_counters.hpp"
 
-struct ScanCounters {
-    uint64_t events = 0;
-    uint64_t rejected = 0;
-    uint64_t bytes = 0;
-    std::array<uint64_t, 5> alerts_by_level{};  // indexed by Level
-    uint64_t rule_evaluations = 0;              // rules the prefilter let through
-};
+namespace vigie {
 
 class ScanMetrics {
   public:

@@ -10,13 +10,13 @@
 #include <iostream>
 #include <string>
 
-#include "alerts/alert_format.hpp"
 #include "detector/field_mapping.hpp"
 #include "detector/rule_parser.hpp"
 #include "detector/ruleset_compiler.hpp"
 #include "metrics/metrics_pusher.hpp"
 #include "metrics/serve_metrics.hpp"
-#include "serve/ingest_engine.hpp"
+#include "pipeline/alerts/alert_format.hpp"
+#include "pipeline/engine/ingest_engine.hpp"
 
 namespace {
 

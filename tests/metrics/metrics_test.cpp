@@ -5,12 +5,12 @@
 
 #include <sstream>
 
-#include "alerts/alert_format.hpp"
-#include "config/token_digest.hpp"
-#include "http/ingest_handler.hpp"
+#include "core/token_digest.hpp"
 #include "metrics/metrics_pusher.hpp"
 #include "metrics/serve_metrics.hpp"
-#include "serve/ingest_engine.hpp"
+#include "pipeline/alerts/alert_format.hpp"
+#include "pipeline/engine/ingest_engine.hpp"
+#include "service/http/ingest_handler.hpp"
 #include "tests/support/sigma_harness.hpp"
 
 namespace vigie {

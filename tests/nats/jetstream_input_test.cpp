@@ -4,7 +4,7 @@
 // dead-lettered with the reason, a failed alert write is redelivered, and two inputs on
 // one consumer share the messages without processing any twice.
 #define DOCTEST_CONFIG_IMPLEMENT
-#include "nats/jetstream_input.hpp"
+#include "service/nats/jetstream_input.hpp"
 
 #include <doctest/doctest.h>
 #include <fcntl.h>
@@ -24,10 +24,10 @@
 #include <sstream>
 #include <thread>
 
-#include "alerts/alert_format.hpp"
-#include "alerts/alert_sink.hpp"
 #include "app/rule_loading.hpp"
-#include "nats/message_batch.hpp"
+#include "pipeline/alerts/alert_format.hpp"
+#include "pipeline/alerts/alert_sink.hpp"
+#include "service/nats/message_batch.hpp"
 #include "tests/nats/nats_test_server.hpp"
 
 using namespace vigie;

@@ -4,7 +4,7 @@
 // server ended at once, no server at all retried then given up with the servers and the
 // reason, and a stop asked for during the retries ending them. The cluster cases (replicas
 // 3, a node down, the cluster back during the retries) are in cluster_startup_test.sh.
-#include "nats/jetstream_setup.hpp"
+#include "service/nats/jetstream_setup.hpp"
 
 #include <arpa/inet.h>
 #include <doctest/doctest.h>
@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "nats/stream_config_check.hpp"
+#include "service/nats/stream_config_check.hpp"
 #include "tests/nats/nats_test_server.hpp"
 
 using namespace vigie;

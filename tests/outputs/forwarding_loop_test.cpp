@@ -13,9 +13,9 @@
 #include <sstream>
 #include <thread>
 
-#include "outputs/alert_outputs.hpp"
-#include "outputs/nats_forwarder.hpp"
-#include "outputs/webhook_forwarder.hpp"
+#include "delivery/outputs/alert_outputs.hpp"
+#include "delivery/outputs/nats_forwarder.hpp"
+#include "delivery/outputs/webhook_forwarder.hpp"
 #include "tests/outputs/hub_client.hpp"
 #include "tests/outputs/output_test_support.hpp"
 

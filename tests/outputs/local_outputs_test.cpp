@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "outputs/alert_delivery.hpp"
-#include "outputs/output_filter.hpp"
+#include "delivery/outputs/alert_delivery.hpp"
+#include "delivery/outputs/output_filter.hpp"
 #include "tests/outputs/output_test_support.hpp"
 
 using namespace vigie;
@@ -97,7 +97,7 @@ TEST_CASE("filter: an output leaving the organisation enforces the alert's TLP")
     amber_hub.tlp_amber = true;
     const char* tags[] = {"stix.indicator,tlp:clear", "stix.indicator,tlp:green",
                           "stix.indicator,tlp:amber", "stix.indicator,tlp:amber+strict",
-                          "stix.indicator,tlp:red", "attack.t1059"};
+                          "stix.indicator,tlp:red",   "attack.t1059"};
     // clear, green, amber, amber+strict, red, a Sigma rule without TLP
     const bool to_hub[] = {true, true, false, false, false, true};
     const bool to_amber_hub[] = {true, true, true, false, false, true};

@@ -14,7 +14,7 @@
 #include <set>
 #include <thread>
 
-#include "outputs/nats_forwarder.hpp"
+#include "delivery/outputs/nats_forwarder.hpp"
 #include "tests/outputs/nats_processes.hpp"
 
 using namespace vigie;

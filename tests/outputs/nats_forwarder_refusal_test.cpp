@@ -8,9 +8,9 @@
 #include <set>
 #include <sstream>
 
-#include "outputs/dead_letter_file.hpp"
-#include "outputs/forwarding_loop.hpp"
-#include "outputs/nats_forwarder.hpp"
+#include "delivery/outputs/dead_letter_file.hpp"
+#include "delivery/outputs/forwarding_loop.hpp"
+#include "delivery/outputs/nats_forwarder.hpp"
 #include "tests/outputs/nats_processes.hpp"
 
 using namespace vigie;

@@ -1,6 +1,6 @@
 // The NATS forwarder against a real nats-server with JetStream (loopback, free port):
 // subjects per agency, Nats-Msg-Id dedup by the hub stream, start-up with the hub down.
-#include "outputs/nats_forwarder.hpp"
+#include "delivery/outputs/nats_forwarder.hpp"
 
 #include <doctest/doctest.h>
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "outputs/alert_forwarder.hpp"
+#include "delivery/outputs/alert_forwarder.hpp"
 
 namespace vigie::test {
 

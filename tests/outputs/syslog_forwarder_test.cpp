@@ -1,7 +1,7 @@
 // The syslog forwarder against a TCP collector in the test: RFC 5424 messages framed by
 // octet counting (RFC 6587), PRI from the facility and the level, and a reconnection
 // when the collector closed the connection.
-#include "outputs/syslog_forwarder.hpp"
+#include "delivery/outputs/syslog_forwarder.hpp"
 
 #include <arpa/inet.h>
 #include <doctest/doctest.h>

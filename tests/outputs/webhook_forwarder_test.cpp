@@ -1,7 +1,7 @@
 // The webhook forwarder against tests/outputs/webhook_receiver.py (Python's http.server
 // on a loopback port): signed JSON batches, 503 with Retry-After, a dropped connection
 // and a 4xx are failures to retry, then delivery; the loop backs off and commits.
-#include "outputs/webhook_forwarder.hpp"
+#include "delivery/outputs/webhook_forwarder.hpp"
 
 #include <doctest/doctest.h>
 #include <unistd.h>
@@ -12,8 +12,8 @@
 #include <sstream>
 #include <thread>
 
-#include "outputs/forwarding_loop.hpp"
-#include "outputs/webhook_signature.hpp"
+#include "delivery/outputs/forwarding_loop.hpp"
+#include "delivery/outputs/webhook_signature.hpp"
 #include "tests/outputs/output_test_support.hpp"
 
 using namespace vigie;

@@ -10,8 +10,8 @@
 #include <future>
 #include <thread>
 
-#include "spool/alert_spool.hpp"
-#include "spool/spool_segment.hpp"
+#include "delivery/spool/alert_spool.hpp"
+#include "delivery/spool/spool_segment.hpp"
 #include "spool_test_util.hpp"
 
 using namespace vigie;

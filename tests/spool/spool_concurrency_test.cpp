@@ -6,7 +6,7 @@
 #include <map>
 #include <thread>
 
-#include "spool/alert_spool.hpp"
+#include "delivery/spool/alert_spool.hpp"
 #include "spool_test_util.hpp"
 
 using namespace vigie;

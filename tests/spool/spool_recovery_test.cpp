@@ -7,9 +7,9 @@
 
 #include <fstream>
 
-#include "spool/alert_spool.hpp"
-#include "spool/spool_cursor.hpp"
-#include "spool/spool_segment.hpp"
+#include "delivery/spool/alert_spool.hpp"
+#include "delivery/spool/spool_cursor.hpp"
+#include "delivery/spool/spool_segment.hpp"
 #include "spool_test_util.hpp"
 
 using namespace vigie;

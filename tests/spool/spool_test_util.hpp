@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "spool/alert_spool.hpp"
+#include "delivery/spool/alert_spool.hpp"
 
 namespace vigie::spool_test {
 

@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/diagnostic.hpp"
 #include "detector/detector.hpp"
-#include "detector/diagnostic.hpp"
 #include "detector/placeholders.hpp"
 #include "detector/ruleset_compiler.hpp"
 #include "ingest/event_parser.hpp"

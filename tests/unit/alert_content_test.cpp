@@ -6,14 +6,14 @@
 
 #include <string>
 
-#include "alerts/alert_envelope.hpp"
-#include "alerts/alert_format.hpp"
-#include "alerts/alert_id.hpp"
-#include "alerts/alert_suppressor.hpp"
-#include "alerts/attack_tags.hpp"
-#include "alerts/event_details_reader.hpp"
-#include "alerts/event_time.hpp"
 #include "ingest/event_parser.hpp"
+#include "pipeline/alerts/alert_envelope.hpp"
+#include "pipeline/alerts/alert_format.hpp"
+#include "pipeline/alerts/alert_id.hpp"
+#include "pipeline/alerts/alert_suppressor.hpp"
+#include "pipeline/alerts/attack_tags.hpp"
+#include "pipeline/alerts/event_details_reader.hpp"
+#include "pipeline/alerts/event_time.hpp"
 #include "tests/support/sigma_harness.hpp"
 
 using namespace vigie;

@@ -3,8 +3,8 @@
 #include <random>
 #include <string>
 
-#include "alerts/alert_format.hpp"
-#include "alerts/json_text.hpp"
+#include "core/json_text.hpp"
+#include "pipeline/alerts/alert_format.hpp"
 
 using namespace vigie;
 

@@ -1,7 +1,7 @@
 // Issue 19 item 8: no secret in any log line. The logger masks credentials in every URL a
 // record holds, whichever code wrote it; the end-to-end check is
 // tests/docs/item08_no_secret_in_logs.sh.
-#include "base/credential_redaction.hpp"
+#include "core/credential_redaction.hpp"
 
 #include <doctest/doctest.h>
 #include <unistd.h>
@@ -9,7 +9,7 @@
 #include <cstdio>
 #include <string>
 
-#include "serve/logger.hpp"
+#include "core/logger.hpp"
 
 using namespace vigie;
 

@@ -10,11 +10,11 @@
 #include <sstream>
 #include <string>
 
-#include "alerts/attack_tags.hpp"
-#include "base/input_limits.hpp"
-#include "config/config_reader.hpp"
-#include "config/startup_checks.hpp"
-#include "config/token_digest.hpp"
+#include "app/config/config_reader.hpp"
+#include "app/config/startup_checks.hpp"
+#include "core/input_limits.hpp"
+#include "core/token_digest.hpp"
+#include "pipeline/alerts/attack_tags.hpp"
 
 using namespace vigie;
 

@@ -10,15 +10,15 @@
 #include <string>
 #include <vector>
 
-#include "alerts/alert_format.hpp"
-#include "base/input_limits.hpp"
+#include "core/input_limits.hpp"
 #include "ingest/compact_document.hpp"
 #include "ingest/document_splitter.hpp"
 #include "ingest/event_parser.hpp"
 #include "ingest/input_reader.hpp"
 #include "ingest/json_padding.hpp"
-#include "nats/message_batch.hpp"
-#include "runtime/batch_scanner.hpp"
+#include "pipeline/alerts/alert_format.hpp"
+#include "pipeline/scan/batch_scanner.hpp"
+#include "service/nats/message_batch.hpp"
 #include "tests/support/sigma_harness.hpp"
 
 using namespace vigie;

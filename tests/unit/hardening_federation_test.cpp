@@ -3,9 +3,9 @@
 // points, and one batch holding several versions of an indicator.
 #include <doctest/doctest.h>
 
-#include "indicators/indicator_catalog.hpp"
-#include "stix/bundle_reader.hpp"
-#include "stix/tlp_granular.hpp"
+#include "federation/indicators/indicator_catalog.hpp"
+#include "federation/stix/bundle_reader.hpp"
+#include "federation/stix/tlp_granular.hpp"
 #include "tests/unit/taxii_test_objects.hpp"
 
 using namespace taxii_test;

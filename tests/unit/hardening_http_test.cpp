@@ -8,12 +8,12 @@
 #include <filesystem>
 #include <future>
 
-#include "alerts/alert_format.hpp"
-#include "config/config_reader.hpp"
-#include "config/token_digest.hpp"
-#include "http/ingest_handler.hpp"
-#include "serve/ingest_engine.hpp"
-#include "spool/alert_spool.hpp"
+#include "app/config/config_reader.hpp"
+#include "core/token_digest.hpp"
+#include "delivery/spool/alert_spool.hpp"
+#include "pipeline/alerts/alert_format.hpp"
+#include "pipeline/engine/ingest_engine.hpp"
+#include "service/http/ingest_handler.hpp"
 #include "tests/support/sigma_harness.hpp"
 
 namespace vigie {

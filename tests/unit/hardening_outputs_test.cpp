@@ -12,11 +12,11 @@
 #include <sstream>
 #include <thread>
 
-#include "alerts/alert_envelope.hpp"
-#include "alerts/alert_format.hpp"
-#include "outputs/dead_letter_file.hpp"
-#include "outputs/forwarding_loop.hpp"
-#include "spool/alert_spool.hpp"
+#include "delivery/outputs/dead_letter_file.hpp"
+#include "delivery/outputs/forwarding_loop.hpp"
+#include "delivery/spool/alert_spool.hpp"
+#include "pipeline/alerts/alert_envelope.hpp"
+#include "pipeline/alerts/alert_format.hpp"
 
 using namespace vigie;
 

@@ -7,13 +7,13 @@
 #include <string>
 #include <vector>
 
-#include "alerts/alert_format.hpp"
-#include "base/input_limits.hpp"
+#include "core/input_limits.hpp"
 #include "detector/regex_risk.hpp"
-#include "stix/observation_set.hpp"
-#include "stix/pattern_eval.hpp"
-#include "stix/pattern_parser.hpp"
-#include "stix/pattern_regex.hpp"
+#include "federation/stix/observation_set.hpp"
+#include "federation/stix/pattern_eval.hpp"
+#include "federation/stix/pattern_parser.hpp"
+#include "federation/stix/pattern_regex.hpp"
+#include "pipeline/alerts/alert_format.hpp"
 #include "tests/support/sigma_harness.hpp"
 
 using vigie::Severity;

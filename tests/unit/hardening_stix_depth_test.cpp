@@ -6,15 +6,15 @@
 
 #include <string>
 
-#include "base/input_limits.hpp"
-#include "misp/misp_event_reader.hpp"
-#include "stix/bundle_reader.hpp"
-#include "stix/json_depth.hpp"
-#include "stix/observation_set.hpp"
-#include "stix/pattern_eval.hpp"
-#include "stix/pattern_parser.hpp"
-#include "taxii/envelope_page.hpp"
-#include "taxii/envelope_reader.hpp"
+#include "core/input_limits.hpp"
+#include "federation/misp/misp_event_reader.hpp"
+#include "federation/stix/bundle_reader.hpp"
+#include "federation/stix/json_depth.hpp"
+#include "federation/stix/observation_set.hpp"
+#include "federation/stix/pattern_eval.hpp"
+#include "federation/stix/pattern_parser.hpp"
+#include "federation/taxii/envelope_page.hpp"
+#include "federation/taxii/envelope_reader.hpp"
 
 using namespace vigie;
 

@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "indicators/indicator_catalog.hpp"
-#include "indicators/indicator_store.hpp"
-#include "stix/bundle_reader.hpp"
-#include "stix/timestamp.hpp"
+#include "federation/indicators/indicator_catalog.hpp"
+#include "federation/indicators/indicator_store.hpp"
+#include "federation/stix/bundle_reader.hpp"
+#include "federation/stix/timestamp.hpp"
 
 using namespace vigie;
 

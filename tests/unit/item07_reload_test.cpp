@@ -3,12 +3,12 @@
 // snapshot it began under while a reload publishes another.
 #include <doctest/doctest.h>
 
-#include "alerts/alert_format.hpp"
-#include "config/setting_classes.hpp"
-#include "config/token_digest.hpp"
-#include "http/ingest_handler.hpp"
-#include "serve/ingest_engine.hpp"
-#include "serve/live_settings.hpp"
+#include "app/config/setting_classes.hpp"
+#include "core/token_digest.hpp"
+#include "pipeline/alerts/alert_format.hpp"
+#include "pipeline/engine/ingest_engine.hpp"
+#include "service/http/ingest_handler.hpp"
+#include "service/http/live_settings.hpp"
 #include "tests/support/sigma_harness.hpp"
 
 namespace vigie {

@@ -13,7 +13,7 @@
 #include <string>
 #include <thread>
 
-#include "http/http_exchange.hpp"
+#include "core/http_exchange.hpp"
 
 namespace taxii_test {
 

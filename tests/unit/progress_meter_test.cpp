@@ -1,5 +1,5 @@
 // The progress line's content and its erasure.
-#include "runtime/progress_meter.hpp"
+#include "pipeline/scan/progress_meter.hpp"
 
 #include <doctest/doctest.h>
 

@@ -4,10 +4,10 @@
 
 #include <string>
 
-#include "config/config_reader.hpp"
-#include "config/listen_address.hpp"
-#include "config/nats_servers.hpp"
-#include "config/token_digest.hpp"
+#include "app/config/config_reader.hpp"
+#include "core/listen_address.hpp"
+#include "core/nats_servers.hpp"
+#include "core/token_digest.hpp"
 
 using namespace vigie;
 

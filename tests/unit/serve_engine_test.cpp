@@ -6,10 +6,10 @@
 #include <future>
 #include <mutex>
 
-#include "alerts/alert_format.hpp"
-#include "config/token_digest.hpp"
-#include "http/ingest_handler.hpp"
-#include "serve/ingest_engine.hpp"
+#include "core/token_digest.hpp"
+#include "pipeline/alerts/alert_format.hpp"
+#include "pipeline/engine/ingest_engine.hpp"
+#include "service/http/ingest_handler.hpp"
 #include "tests/support/sigma_harness.hpp"
 
 namespace vigie {

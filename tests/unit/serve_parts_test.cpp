@@ -3,11 +3,11 @@
 #include <doctest/doctest.h>
 #include <zlib.h>
 
-#include "config/token_digest.hpp"
-#include "http/gzip_body.hpp"
-#include "http/ingest_handler.hpp"
-#include "serve/agency_registry.hpp"
-#include "serve/logger.hpp"
+#include "core/logger.hpp"
+#include "core/token_digest.hpp"
+#include "service/agencies/agency_registry.hpp"
+#include "service/http/gzip_body.hpp"
+#include "service/http/ingest_handler.hpp"
 
 namespace vigie {
 

@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "alerts/alert_envelope.hpp"
-#include "indicators/indicator_store.hpp"
-#include "indicators/sighting_recorder.hpp"
-#include "stix/bundle_reader.hpp"
+#include "federation/indicators/indicator_store.hpp"
+#include "federation/indicators/sighting_recorder.hpp"
+#include "federation/stix/bundle_reader.hpp"
+#include "pipeline/alerts/alert_envelope.hpp"
 
 using namespace vigie;
 

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "stix/timestamp.hpp"
-#include "stix/tlp.hpp"
+#include "federation/stix/timestamp.hpp"
+#include "federation/stix/tlp.hpp"
 
 using namespace vigie::stix;
 

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "stix/pattern_ast.hpp"
-#include "stix/pattern_parser.hpp"
+#include "federation/stix/pattern_ast.hpp"
+#include "federation/stix/pattern_parser.hpp"
 
 using namespace vigie::stix;
 

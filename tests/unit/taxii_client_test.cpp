@@ -1,7 +1,7 @@
 // The TAXII 2.1 client of the federation: the `federation:` configuration and its errors,
 // and polls against a real vigie TAXII handler over loopback HTTP (pagination, position,
 // TLP, the caps on bytes and objects, retries), and the publisher.
-#include "taxii/taxii_client.hpp"
+#include "federation/taxii/taxii_client.hpp"
 
 #include <doctest/doctest.h>
 
@@ -9,9 +9,9 @@
 #include <random>
 #include <string>
 
-#include "config/config_reader.hpp"
-#include "taxii/envelope_page.hpp"
-#include "taxii/taxii_publisher.hpp"
+#include "app/config/config_reader.hpp"
+#include "federation/taxii/envelope_page.hpp"
+#include "federation/taxii/taxii_publisher.hpp"
 #include "tests/unit/loopback_http_server.hpp"
 #include "tests/unit/taxii_test_objects.hpp"
 

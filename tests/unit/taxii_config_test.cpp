@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "config/config_reader.hpp"
+#include "app/config/config_reader.hpp"
 
 using namespace vigie;
 

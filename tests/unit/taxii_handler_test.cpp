@@ -1,7 +1,7 @@
 // The TAXII handler's endpoints and the status codes the specification gives them.
 #include <doctest/doctest.h>
 
-#include "taxii/media_type.hpp"
+#include "federation/taxii/media_type.hpp"
 #include "tests/unit/taxii_test_objects.hpp"
 
 using namespace taxii_test;

@@ -5,8 +5,8 @@
 
 #include <filesystem>
 
-#include "stix/timestamp.hpp"
-#include "taxii/stix_object.hpp"
+#include "federation/stix/timestamp.hpp"
+#include "federation/taxii/stix_object.hpp"
 #include "tests/unit/taxii_test_objects.hpp"
 
 using namespace taxii_test;

@@ -3,10 +3,10 @@
 #include <memory>
 #include <string>
 
-#include "config/token_digest.hpp"
-#include "stix/tlp.hpp"
-#include "taxii/collection_store.hpp"
-#include "taxii/taxii_handler.hpp"
+#include "core/token_digest.hpp"
+#include "federation/stix/tlp.hpp"
+#include "federation/taxii/collection_store.hpp"
+#include "federation/taxii/taxii_handler.hpp"
 
 namespace taxii_test {
 

@@ -1,0 +1,143 @@
+#include "delivery/outputs/alert_delivery.hpp"
+
+#include <chrono>
+
+#include "delivery/outputs/output_filter.hpp"
+#include "pipeline/alerts/alert_envelope.hpp"
+
+namespace vigie {
+
+namespace {
+
+int64_t steady_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+}  // namespace
+
+AlertDelivery::AlertDelivery(std::vector<std::unique_ptr<LocalOutput>> locals, AlertSpool* spool,
+                             OutputLog log)
+    : locals_(std::move(locals)), spool_(spool), log_(std::move(log)) {}
+
+// A full spool means the hub has been unreachable long enough that agencies are now being
+// refused: an operator must hear it at once, and again while it lasts, not once a day.
+void AlertDelivery::report_full() {
+    const int64_t now = steady_ms();
+    const bool first = !full_reported_.exchange(true);
+    int64_t last = full_logged_ms_.load();
+    if (first) {
+        full_logged_ms_.store(now);
+    } else if (now - last < kFullReminderSeconds * 1000 ||
+               !full_logged_ms_.compare_exchange_strong(last, now)) {
+        return;  // logged lately, or another worker is logging it now
+    }
+    if (!log_) return;
+    const SpoolStats s = spool_->stats();
+    log_(LogLevel::Error, "spool",
+         first ? "alert spool full: ingest refused (HTTP 503, NATS not acknowledged) until "
+                 "the forwarding outputs catch up"
+               : "alert spool still full: ingest still refused",
+         std::to_string(s.bytes) + " of " + std::to_string(s.max_bytes) + " bytes, " +
+             std::to_string(s.refused_full) + " appends refused since start");
+}
+
+void AlertDelivery::report_room() {
+    if (!full_reported_.exchange(false) || !log_) return;
+    const SpoolStats s = spool_->stats();
+    log_(LogLevel::Info, "spool", "alert spool has room again: ingest resumed",
+         std::to_string(s.bytes) + " of " + std::to_string(s.max_bytes) + " bytes");
+}
+
+bool AlertDelivery::fail(std::string error, bool for_good) {
+    std::lock_guard lock(mutex_);
+    error_ = std::move(error);
+    refused_for_good_ = for_good;
+    return false;
+}
+
+bool AlertDelivery::append_to_spool(const std::vector<std::string_view>& records) {
+    if (!spool_ || records.empty()) return true;
+    const AppendStatus status = spool_->append(records);
+    if (status == AppendStatus::Stored) {
+        if (full_reported_.load(std::memory_order_relaxed)) report_room();
+        return true;
+    }
+    spool_refusals_.fetch_add(1, std::memory_order_relaxed);
+    if (status == AppendStatus::TooLarge) {
+        // Not "spool full": the spool may be empty; these alerts alone are more than it holds.
+        uint64_t bytes = 0;
+        for (const std::string_view r : records) bytes += r.size();
+        return fail(std::to_string(records.size()) + " alerts (" + std::to_string(bytes) +
+                        " bytes) are more than the whole alert spool holds (spool.max_bytes " +
+                        std::to_string(spool_->stats().max_bytes) + ")",
+                    true);
+    }
+    if (status == AppendStatus::Full) {
+        report_full();
+        return fail("alert spool full (" + std::to_string(spool_->stats().max_bytes) +
+                    " bytes): ingest paused until the forwarding outputs catch up");
+    }
+    return fail("alert spool: I/O error while storing " + std::to_string(records.size()) +
+                " alerts (see the spool's log lines); input not acknowledged");
+}
+
+bool AlertDelivery::write(std::string_view envelopes) {
+    if (envelopes.empty()) return true;
+    std::vector<std::string_view> records;
+    std::vector<std::string> lines(locals_.size());
+    std::vector<uint64_t> taken(locals_.size(), 0);
+    EnvelopeReader reader(envelopes);
+    AlertRouting routing;
+    std::string_view alert, record;
+    while (reader.next(routing, alert, record)) {
+        records.push_back(record);
+        for (size_t i = 0; i < locals_.size(); ++i) {
+            if (!filter_accepts(locals_[i]->filter(), routing)) continue;
+            lines[i].append(alert).push_back('\n');
+            ++taken[i];
+        }
+    }
+    // A malformed envelope is a bug in the formatter: refuse loudly rather than lose it.
+    if (!reader.error().empty()) return fail("alert delivery: " + std::string(reader.error()));
+    if (!append_to_spool(records)) return false;
+    for (size_t i = 0; i < locals_.size(); ++i) {
+        OutputCounters& counters = locals_[i]->counters();
+        const WriteOutcome outcome = locals_[i]->write(lines[i]);
+        if (!outcome.ok) {
+            counters.record_failure(outcome.error);
+            return fail(outcome.error);
+        }
+        counters.set_ok(true);
+        counters.add_delivered(taken[i]);
+        counters.add_filtered(records.size() - taken[i]);
+    }
+    return true;
+}
+
+void AlertDelivery::flush() {
+    for (auto& local : locals_) local->flush();
+}
+
+std::string AlertDelivery::error() const {
+    std::lock_guard lock(mutex_);
+    return error_;
+}
+
+bool AlertDelivery::refused_for_good() const {
+    std::lock_guard lock(mutex_);
+    return refused_for_good_;
+}
+
+std::vector<OutputStats> AlertDelivery::stats() const {
+    std::vector<OutputStats> out;
+    for (const auto& local : locals_) out.push_back(local->stats());
+    return out;
+}
+
+uint64_t AlertDelivery::spool_refusals() const {
+    return spool_refusals_.load(std::memory_order_relaxed);
+}
+
+}  // namespace vigie

@@ -1,0 +1,60 @@
+#pragma once
+// The AlertSink of `vigie serve` once outputs are configured. For each job's buffer of
+// envelopes it (1) appends every envelope to the spool, durably, when a forwarding output
+// exists, then (2) writes to each local output (stdout, file) the alert lines its filter
+// takes. Only when both succeeded does write() return true and the engine acknowledge
+// the input. The spool goes first because a full spool is a long state (the hub is down)
+// during which the inputs come again and again: local files must not get a copy of the
+// alerts at each of those attempts.
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "delivery/outputs/alert_forwarder.hpp"
+#include "delivery/outputs/local_output.hpp"
+#include "delivery/spool/alert_spool.hpp"
+#include "pipeline/alerts/alert_sink.hpp"
+
+namespace vigie {
+
+class AlertDelivery final : public AlertSink {
+  public:
+    // `spool` is null when no forwarding output is configured; it must outlive this object.
+    // `log` hears, loudly, when the spool fills (ingest refused), every
+    // kFullReminderSeconds while it stays full, and when it has room again.
+    AlertDelivery(std::vector<std::unique_ptr<LocalOutput>> locals, AlertSpool* spool,
+                  OutputLog log = {});
+    static constexpr int64_t kFullReminderSeconds = 30;
+
+    // `envelopes`: whole envelopes (pipeline/alerts/alert_envelope.hpp). False when the spool
+    // refused them (full, I/O error), a local output failed, or an envelope is malformed.
+    bool write(std::string_view envelopes) override;
+    void flush() override;
+    [[nodiscard]] std::string error() const override;
+    [[nodiscard]] bool refused_for_good() const override;
+
+    [[nodiscard]] std::vector<OutputStats> stats() const;
+    [[nodiscard]] uint64_t spool_refusals() const;
+
+  private:
+    bool fail(std::string error, bool for_good = false);
+    bool append_to_spool(const std::vector<std::string_view>& records);
+    void report_full();
+    void report_room();
+
+    std::vector<std::unique_ptr<LocalOutput>> locals_;
+    AlertSpool* spool_;
+    std::atomic<uint64_t> spool_refusals_{0};
+    OutputLog log_;
+    // Whether the spool was last seen full, and when that was last logged (steady ms).
+    std::atomic<bool> full_reported_{false};
+    std::atomic<int64_t> full_logged_ms_{0};
+    mutable std::mutex mutex_;
+    std::string error_;
+    bool refused_for_good_ = false;  // error_ can never be cured by waiting
+};
+
+}  // namespace vigie

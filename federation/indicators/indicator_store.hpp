@@ -1,0 +1,106 @@
+#pragma once
+// The indicators vigie knows, in an SQLite file: every version of every indicator as
+// received (JSON), and the newest version's properties in a table of their own for
+// loading, expiry and eviction. Bounded: past `max_indicators`, revoked and expired
+// indicators go first, then the least recently added. Also keeps small key/value state
+// (a TAXII client's position per peer). One connection behind a mutex: writes are
+// batched by the callers (one transaction per bundle or poll page).
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "federation/stix/indicator.hpp"
+
+namespace vigie {
+
+enum class PutOutcome : uint8_t {
+    Added,    // a new indicator
+    Updated,  // a newer version of a known one
+    Stale     // this version, or a newer one, is already known: nothing changes
+};
+
+struct PutResult {
+    std::vector<PutOutcome> outcomes;  // one per indicator given
+    std::vector<std::string> evicted;  // ids dropped to stay within the bound
+};
+
+// Where an indicator came from and how it is marked.
+struct IndicatorOrigin {
+    std::string source;
+    stix::Tlp tlp = stix::Tlp::Amber;
+};
+
+// An indicator's sightings here, summed.
+struct SightingTotal {
+    int64_t first_seen_ms = 0;
+    int64_t last_seen_ms = 0;
+    uint64_t count = 0;
+};
+
+class IndicatorStore {
+  public:
+    // Opens (creating if needed) the store; nullptr with `error` set when it cannot.
+    // ":memory:" keeps it in memory (tests, `vigie scan --indicators`).
+    static std::unique_ptr<IndicatorStore> open(const std::string& path, size_t max_indicators,
+                                                std::string& error);
+    ~IndicatorStore();
+    IndicatorStore(const IndicatorStore&) = delete;
+    IndicatorStore& operator=(const IndicatorStore&) = delete;
+
+    // In one transaction. `now_us` is the time recorded as the indicators' arrival. On a
+    // storage failure (disk full) `error` is set and nothing of this call is kept.
+    PutResult put(std::span<const stix::Indicator> indicators, int64_t now_us, std::string& error);
+
+    // The newest version of every indicator (json left empty, to keep memory flat).
+    void for_each_current(const std::function<void(const stix::Indicator&)>& visit) const;
+    // Every version of an indicator, oldest first, as received.
+    [[nodiscard]] std::vector<std::string> versions(const std::string& id) const;
+    // The newest version's JSON of every indicator added after `after_us`, in order, with
+    // its TLP (its markings', or the default applied when it arrived).
+    void for_each_json(int64_t after_us,
+                       const std::function<void(const std::string& id, const std::string& json,
+                                                stix::Tlp tlp)>& visit) const;
+
+    [[nodiscard]] std::optional<IndicatorOrigin> origin(const std::string& id) const;
+    // Adds sightings to an indicator's total and returns the new total.
+    template <class Count>
+    SightingTotal add_sighting(const std::string& id, const Count& c) {
+        return add_sighting(id, c.first_seen_ms, c.last_seen_ms, c.count);
+    }
+    SightingTotal add_sighting(const std::string& id, int64_t first_ms, int64_t last_ms,
+                               uint64_t count);
+
+    [[nodiscard]] size_t count() const;
+    [[nodiscard]] uint64_t evictions() const { return evictions_; }
+    [[nodiscard]] size_t max_indicators() const { return max_; }
+
+    [[nodiscard]] std::optional<std::string> state(const std::string& key) const;
+    bool set_state(const std::string& key, const std::string& value, std::string& error);
+
+  private:
+    IndicatorStore(sqlite3* db, size_t max_indicators) : db_(db), max_(max_indicators) {}
+    bool exec(const char* sql, std::string& error) const;
+    sqlite3_stmt* prepare(const char* sql) const;
+    PutOutcome put_one(const stix::Indicator& ind, int64_t now_us, std::string& error);
+    void evict(size_t excess, int64_t now_us, std::vector<std::string>& evicted,
+               std::string& error);
+
+    sqlite3* db_;
+    // put_one's statements, prepared once: a million-indicator import is a million of each.
+    sqlite3_stmt* newest_ = nullptr;
+    sqlite3_stmt* insert_version_ = nullptr;
+    sqlite3_stmt* insert_current_ = nullptr;
+    size_t max_;
+    size_t count_ = 0;
+    uint64_t evictions_ = 0;
+    mutable std::mutex mutex_;
+};
+
+}  // namespace vigie

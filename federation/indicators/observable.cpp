@@ -1,0 +1,162 @@
+#include "federation/indicators/observable.hpp"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstring>
+
+namespace vigie {
+namespace {
+
+char lower(char c) {
+    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+}
+
+bool ends_with_value_ref(std::string_view path) {
+    return path.ends_with("_ref.value") || path.ends_with("_refs[*].value");
+}
+
+constexpr std::string_view kHashPrefix = "file:hashes.";
+
+}  // namespace
+
+std::optional<std::string_view> stix_hash_name(std::string_view name) {
+    // Compared with '-', '_' and quotes left out, so that Sysmon's SHA256, STIX's 'SHA-256'
+    // and sha_256 are one name; no allocation, since event Hashes fields come through here.
+    struct Name {
+        std::string_view squeezed;
+        std::string_view stix;
+    };
+    static constexpr std::array<Name, 7> kNames{{{"md5", "MD5"},
+                                                 {"sha1", "SHA-1"},
+                                                 {"sha256", "SHA-256"},
+                                                 {"sha512", "SHA-512"},
+                                                 {"sha3256", "SHA3-256"},
+                                                 {"ssdeep", "SSDEEP"},
+                                                 {"tlsh", "TLSH"}}};
+    for (const Name& n : kNames) {
+        size_t j = 0;
+        bool same = true;
+        for (char c : name) {
+            if (c == '-' || c == '_' || c == '\'') continue;
+            if (j >= n.squeezed.size() || lower(c) != n.squeezed[j]) {
+                same = false;
+                break;
+            }
+            ++j;
+        }
+        if (same && j == n.squeezed.size()) return n.stix;
+    }
+    return std::nullopt;
+}
+
+ValueKind kind_of_path(std::string_view path) {
+    if (path == "domain-name:value") return ValueKind::Domain;
+    if (path == "url:value") return ValueKind::Url;
+    if (path == "ipv4-addr:value" || path == "ipv6-addr:value") return ValueKind::Ip;
+    if (path.starts_with("network-traffic:") && ends_with_value_ref(path)) return ValueKind::Ip;
+    if (path == "email-addr:value" ||
+        (path.starts_with("email-message:") && ends_with_value_ref(path)))
+        return ValueKind::Email;
+    if (path.starts_with(kHashPrefix) || path.starts_with("artifact:hashes."))
+        return ValueKind::Hash;
+    return ValueKind::Text;
+}
+
+void canonical_key(std::string_view path, std::string& out) {
+    out.clear();
+    switch (kind_of_path(path)) {
+        case ValueKind::Ip:
+            out = "ip";
+            return;
+        case ValueKind::Email:
+            out = "email-addr:value";
+            return;
+        case ValueKind::Hash: {
+            auto algorithm = stix_hash_name(path.substr(path.find("hashes.") + 7));
+            out = kHashPrefix;
+            out += algorithm ? *algorithm : path.substr(path.find("hashes.") + 7);
+            return;
+        }
+        default:
+            out = path;
+            return;
+    }
+}
+
+bool normalize_value(ValueKind kind, std::string_view value, std::string& out) {
+    switch (kind) {
+        case ValueKind::Domain:
+        case ValueKind::Email:
+            if (value.ends_with('.')) value.remove_suffix(1);
+            if (value.empty()) return false;
+            for (char c : value) out += lower(c);
+            return true;
+        case ValueKind::Hash:
+            if (value.empty()) return false;
+            for (char c : value) {
+                if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
+                out += lower(c);
+            }
+            return true;
+        case ValueKind::Url: {
+            // Scheme and host are case-insensitive (RFC 3986), the path is not.
+            const size_t scheme = value.find("://");
+            const size_t host_end =
+                scheme == std::string_view::npos ? 0 : value.find_first_of("/?#", scheme + 3);
+            const size_t fold = scheme == std::string_view::npos     ? 0
+                                : host_end == std::string_view::npos ? value.size()
+                                                                     : host_end;
+            for (size_t i = 0; i < value.size(); ++i) out += i < fold ? lower(value[i]) : value[i];
+            return !value.empty();
+        }
+        case ValueKind::Ip:
+        case ValueKind::Text:
+            out.append(value);
+            return true;
+    }
+    return false;
+}
+
+std::optional<IpAddress> parse_ip(std::string_view text) {
+    char buf[INET6_ADDRSTRLEN + 1];
+    if (text.empty() || text.size() >= sizeof buf) return std::nullopt;
+    std::memcpy(buf, text.data(), text.size());
+    buf[text.size()] = 0;
+    IpAddress a;
+    if (inet_pton(AF_INET, buf, a.bytes.data()) == 1) return a;
+    a.v6 = true;
+    if (inet_pton(AF_INET6, buf, a.bytes.data()) == 1) return a;
+    return std::nullopt;
+}
+
+IpAddress mask_ip(const IpAddress& address, unsigned length) {
+    IpAddress out = address;
+    const unsigned bytes = address.v6 ? 16 : 4;
+    for (unsigned i = 0; i < bytes; ++i) {
+        const unsigned keep = length >= (i + 1) * 8 ? 8 : (length > i * 8 ? length - i * 8 : 0);
+        out.bytes[i] &= static_cast<uint8_t>(keep == 0 ? 0 : 0xFF << (8 - keep));
+    }
+    return out;
+}
+
+std::optional<IpPrefix> parse_ip_prefix(std::string_view text) {
+    const size_t slash = text.find('/');
+    auto address = parse_ip(text.substr(0, slash));
+    if (!address) return std::nullopt;
+    unsigned length = address->v6 ? 128 : 32;
+    if (slash != std::string_view::npos) {
+        const std::string_view digits = text.substr(slash + 1);
+        unsigned n = 0;
+        auto r = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+        if (digits.empty() || r.ec != std::errc() || r.ptr != digits.data() + digits.size() ||
+            n > length)
+            return std::nullopt;
+        length = n;
+    }
+    return IpPrefix{mask_ip(*address, length), length};
+}
+
+}  // namespace vigie

@@ -1,0 +1,93 @@
+#include "federation/stix/json_value.hpp"
+
+#include <simdjson.h>
+
+#include "federation/stix/json_depth.hpp"
+
+namespace vigie::stix {
+namespace {
+
+// Recurses once per level: parse_json lets no deeper document than the nesting limit here.
+void convert(simdjson::dom::element element, JsonValue& out) {
+    using simdjson::dom::element_type;
+    switch (element.type()) {
+        case element_type::ARRAY:
+            out.kind = JsonValue::Kind::Array;
+            for (simdjson::dom::element item : element.get_array())
+                convert(item, out.items.emplace_back());
+            break;
+        case element_type::OBJECT:
+            out.kind = JsonValue::Kind::Object;
+            for (auto field : element.get_object()) {
+                JsonMember& member = out.members.emplace_back();
+                member.key = std::string(field.key);
+                convert(field.value, member.value);
+            }
+            break;
+        case element_type::INT64:
+            out.kind = JsonValue::Kind::Int;
+            out.integer = element.get_int64().value_unsafe();
+            out.real = static_cast<double>(out.integer);
+            break;
+        case element_type::UINT64:  // beyond int64: kept as a number, compared as a double
+            out.kind = JsonValue::Kind::Float;
+            out.real = static_cast<double>(element.get_uint64().value_unsafe());
+            break;
+        case element_type::DOUBLE:
+            out.kind = JsonValue::Kind::Float;
+            out.real = element.get_double().value_unsafe();
+            break;
+        case element_type::STRING:
+            out.kind = JsonValue::Kind::String;
+            out.text = std::string(element.get_string().value_unsafe());
+            break;
+        case element_type::BOOL:
+            out.kind = JsonValue::Kind::Bool;
+            out.boolean = element.get_bool().value_unsafe();
+            break;
+        case element_type::NULL_VALUE:
+            out.kind = JsonValue::Kind::Null;
+            break;
+    }
+}
+
+}  // namespace
+
+const JsonValue* JsonValue::find(std::string_view key) const {
+    if (kind != Kind::Object) return nullptr;
+    for (const auto& [name, value] : members)
+        if (name == key) return &value;
+    return nullptr;
+}
+
+std::string_view JsonValue::string_or(std::string_view key, std::string_view fallback) const {
+    const JsonValue* v = find(key);
+    return v != nullptr && v->kind == Kind::String ? std::string_view(v->text) : fallback;
+}
+
+bool parse_json(std::string_view text, JsonValue& out, JsonError& error) {
+    simdjson::dom::parser parser;
+    if (!limit_json_depth(parser)) {
+        error.message = "out of memory";
+        return false;
+    }
+    simdjson::padded_string padded(text);
+    simdjson::dom::element root;
+    if (auto code = parser.parse(padded).get(root); code == simdjson::DEPTH_ERROR) {
+        NestingError nesting = nesting_error(text);
+        error.message = std::move(nesting.message);
+        if (nesting.offset) {
+            const TextPosition at = TextLocator(text).at(*nesting.offset);
+            error.at = std::pair{at.line, at.column};
+        }
+        return false;
+    } else if (code != simdjson::SUCCESS) {
+        error.message = std::string("invalid JSON: ") + simdjson::error_message(code);
+        return false;
+    }
+    out = JsonValue{};
+    convert(root, out);
+    return true;
+}
+
+}  // namespace vigie::stix

@@ -1,0 +1,43 @@
+#pragma once
+// An owned JSON tree: observed-data and SCOs as the evaluator walks them. (simdjson's DOM
+// lives only as long as its parser; an observation set gathers many files.)
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vigie::stix {
+
+struct JsonMember;
+
+struct JsonValue {
+    enum class Kind { Null, Bool, Int, Float, String, Array, Object };
+    Kind kind = Kind::Null;
+    bool boolean = false;
+    int64_t integer = 0;
+    double real = 0;
+    std::string text;
+    std::vector<JsonValue> items;     // Array
+    std::vector<JsonMember> members;  // Object, in document order
+
+    [[nodiscard]] const JsonValue* find(std::string_view key) const;
+    [[nodiscard]] std::string_view string_or(std::string_view key, std::string_view fallback) const;
+};
+
+// A member of an object. (Not std::pair: a pair needs JsonValue complete where it is named.)
+struct JsonMember {
+    std::string key;
+    JsonValue value;
+};
+
+struct JsonError {
+    std::string message;  // "invalid JSON: <simdjson's message>", "nested deeper than N levels"
+    std::optional<std::pair<uint32_t, uint32_t>> at;  // line and column, when known
+};
+
+// False with `error` set when `text` is not one JSON document, or nests deeper than
+// vigie::input_limits().max_nesting_depth (federation/stix/json_depth.hpp).
+bool parse_json(std::string_view text, JsonValue& out, JsonError& error);
+
+}  // namespace vigie::stix

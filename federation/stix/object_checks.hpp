@@ -1,0 +1,27 @@
+#pragma once
+// The checks one STIX object must pass before vigie keeps it: common properties for
+// every object (type, id, spec_version, timestamps, markings) and, for indicators, the
+// properties of STIX 2.1 section 4.7 and a pattern that parses. Internal to stix/.
+#include <simdjson.h>
+
+#include <optional>
+#include <string>
+
+#include "federation/stix/bundle_reader.hpp"
+#include "federation/stix/indicator.hpp"
+
+namespace vigie::stix {
+
+struct ObjectCheck {
+    std::string type;
+    std::string id;
+    std::string error;  // empty: the object is valid
+    std::optional<Indicator> indicator;
+};
+
+ObjectCheck check_object(const simdjson::dom::element& object, const BundleOptions& options);
+
+// "type--<RFC 4122 UUID>" with the given type.
+bool valid_stix_id(std::string_view id, std::string_view type);
+
+}  // namespace vigie::stix

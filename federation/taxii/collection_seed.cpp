@@ -1,0 +1,41 @@
+#include "federation/taxii/collection_seed.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include "federation/taxii/envelope_reader.hpp"
+
+namespace vigie::taxii {
+
+SeedResult seed_collection(CollectionStore& store, const CollectionSettings& collection,
+                           stix::Tlp default_tlp) {
+    SeedResult result;
+    std::ifstream in(collection.seed, std::ios::binary);
+    if (!in) {
+        result.error = "cannot read " + collection.seed;
+        return result;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    EnvelopeContents contents = read_envelope(text.str(), default_tlp);
+    if (contents.error != EnvelopeError::None) {
+        result.error = collection.seed + ": " + contents.message;
+        return result;
+    }
+    std::vector<StixObjectRecord> records;
+    for (auto& o : contents.objects) {
+        if (o.record) {
+            records.push_back(std::move(*o.record));
+            continue;
+        }
+        if (result.refused++ == 0) result.first_refusal = o.id + ": " + o.error;
+    }
+    for (AddOutcome outcome : store.add(collection.id, records)) {
+        if (outcome == AddOutcome::Added) ++result.added;
+        if (outcome == AddOutcome::AlreadyThere) ++result.already_there;
+        if (outcome == AddOutcome::Failed) ++result.refused;
+    }
+    return result;
+}
+
+}  // namespace vigie::taxii
