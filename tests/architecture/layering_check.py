@@ -22,7 +22,7 @@ import tempfile
 # Bottom up. A library may link libraries of its own layer (without a cycle) or of a lower one.
 LAYERS = [
     ("core", ["core"]),
-    ("engine", ["detector", "ingest"]),
+    ("detection", ["detector", "ingest"]),
     ("pipeline", ["pipeline/alerts", "pipeline/scan", "pipeline/engine"]),
     ("delivery and federation", ["delivery/spool", "delivery/outputs", "federation/stix",
                                  "federation/indicators", "federation/misp", "federation/taxii"]),
