@@ -1,12 +1,8 @@
 #include "delivery/outputs/webhook_forwarder.hpp"
 
-#include <curl/curl.h>
-
-#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
-#include <mutex>
 #include <stdexcept>
 
 #include "delivery/outputs/webhook_signature.hpp"
@@ -16,24 +12,6 @@ namespace vigie {
 namespace {
 
 constexpr size_t kResponseKept = 300;  // of an error response, for the log line
-
-size_t keep_start(char* data, size_t size, size_t count, void* closure) {
-    auto* out = static_cast<std::string*>(closure);
-    const size_t n = size * count;
-    if (out->size() < kResponseKept) out->append(data, std::min(n, kResponseKept - out->size()));
-    return n;
-}
-
-// Aborts a transfer in progress at shutdown.
-int check_interrupted(void* closure, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-    return static_cast<std::atomic<bool>*>(closure)->load() ? 1 : 0;
-}
-
-struct HeaderList {
-    curl_slist* list = nullptr;
-    ~HeaderList() { curl_slist_free_all(list); }
-    void add(const std::string& header) { list = curl_slist_append(list, header.c_str()); }
-};
 
 }  // namespace
 
@@ -46,15 +24,10 @@ WebhookForwarder::WebhookForwarder(std::string name, const WebhookOutputSettings
     if (auto problem = webhook_secret_problem(settings_.secret_env); !problem.empty())
         throw std::runtime_error("output " + name_ + ": secret_env: " + problem);
     if (!settings_.secret_env.empty()) secret_ = std::getenv(settings_.secret_env.c_str());
-    static std::once_flag curl_ready;
-    std::call_once(curl_ready, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-    curl_ = curl_easy_init();
-    if (!curl_) throw std::runtime_error("output " + name_ + ": curl_easy_init failed");
+    if (!client_.ready()) throw std::runtime_error("output " + name_ + ": curl_easy_init failed");
 }
 
-WebhookForwarder::~WebhookForwarder() {
-    curl_easy_cleanup(static_cast<CURL*>(curl_));
-}
+WebhookForwarder::~WebhookForwarder() = default;
 
 // What the receiver says of these alerts themselves (too large, not acceptable): sending
 // them again cannot help. 401, 403, 404... say the configuration is wrong instead, for
@@ -86,51 +59,34 @@ DeliveryResult WebhookForwarder::classify(long status, std::string_view response
 
 DeliveryResult WebhookForwarder::deliver(std::span<const ForwardedAlert> alerts) {
     if (interrupted_.load()) return DeliveryResult::failed(name_ + ": interrupted");
-    CURL* curl = static_cast<CURL*>(curl_);
     const std::string body = webhook_body(alerts);
     const std::string timestamp =
         std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
                            std::chrono::system_clock::now().time_since_epoch())
                            .count());
-    HeaderList headers;
-    headers.add("Content-Type: application/json");
-    headers.add("Expect:");  // no 100-continue round trip for large batches
-    headers.add("X-Vigie-Timestamp: " + timestamp);
+    HttpClientRequest request;
+    request.method = "POST";
+    request.url = settings_.url;
+    request.headers = {"Content-Type: application/json",
+                       "Expect:",  // no 100-continue round trip for large batches
+                       "X-Vigie-Timestamp: " + timestamp};
     if (!settings_.secret_env.empty())
-        headers.add("X-Vigie-Signature: " + webhook_signature(secret_, timestamp, body));
-    std::string response;
-    char curl_error[CURL_ERROR_SIZE] = "";
-    curl_easy_reset(curl);  // keeps the live connections and the DNS cache
-    curl_easy_setopt(curl, CURLOPT_URL, settings_.url.c_str());
-    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_POST, 1L);
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.list);
-    curl_easy_setopt(curl, CURLOPT_USERAGENT, "vigie");
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(settings_.timeout_ms));
-    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_error);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, keep_start);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response);
-    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, check_interrupted);
-    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &interrupted_);
-    if (!settings_.ca_file.empty())
-        curl_easy_setopt(curl, CURLOPT_CAINFO, settings_.ca_file.c_str());
-    const CURLcode code = curl_easy_perform(curl);
-    if (code != CURLE_OK) {
+        request.headers.push_back("X-Vigie-Signature: " +
+                                  webhook_signature(secret_, timestamp, body));
+    request.body = body;
+    request.timeout_ms = static_cast<long>(settings_.timeout_ms);
+    request.ca_file = settings_.ca_file;
+    request.kept_response_bytes = kResponseKept;
+    request.interrupt = &interrupted_;
+    const Result<HttpClientResponse> answer = client_.perform(request);
+    if (!answer) {
         connected_.store(false);
         if (interrupted_.load()) return DeliveryResult::failed(name_ + ": interrupted");
         return DeliveryResult::failed(name_ + ": POST " + settings_.url + ": " +
-                                      (*curl_error ? curl_error : curl_easy_strerror(code)));
+                                      answer.error().message);
     }
     connected_.store(true);
-    long status = 0;
-    curl_off_t retry_after = 0;
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_getinfo(curl, CURLINFO_RETRY_AFTER, &retry_after);
-    return classify(status, response, static_cast<long>(retry_after));
+    return classify(answer->status, answer->body, static_cast<long>(answer->retry_after_seconds));
 }
 
 std::string webhook_url_problem(const std::string& url) {

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <string>
 
+#include "core/http_client.hpp"
 #include "delivery/outputs/alert_forwarder.hpp"
 #include "delivery/outputs/output_settings.hpp"
 
@@ -40,7 +41,7 @@ class WebhookForwarder final : public AlertForwarder {
     WebhookOutputSettings settings_;
     size_t batch_;
     std::string secret_;
-    void* curl_ = nullptr;  // CURL*, reused so that the connection is kept alive
+    HttpClient client_;  // reused so that the connection is kept alive
     std::atomic<bool> interrupted_{false};
     std::atomic<bool> connected_{false};
 };
