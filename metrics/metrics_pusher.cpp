@@ -1,6 +1,5 @@
 #include "metrics/metrics_pusher.hpp"
 
-#include <curl/curl.h>
 #include <prometheus/collectable.h>
 #include <prometheus/metric_family.h>
 #include <prometheus/text_serializer.h>
@@ -11,6 +10,8 @@
 #include <climits>
 #include <stdexcept>
 #include <utility>
+
+#include "core/http_client.hpp"
 
 namespace vigie {
 
@@ -58,39 +59,22 @@ std::string host_name() {
     return name;
 }
 
-// Keeps the start of an answer, for the log; curl's default would write it to stdout.
-size_t keep_start(char* data, size_t size, size_t count, void* out) {
-    auto& answer = *static_cast<std::string*>(out);
-    const size_t room = 200 - std::min<size_t>(answer.size(), 200);
-    answer.append(data, std::min(size * count, room));
-    return size * count;
-}
-
 // PUTs `body`; empty when the Pushgateway answered 2xx, else why not.
 std::string http_put(const std::string& url, const std::string& body, long timeout_ms) {
-    std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
-    if (!curl) return "curl_easy_init failed";
-    std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(
-        curl_slist_append(nullptr, "Content-Type: text/plain; version=0.0.4; charset=utf-8"),
-        curl_slist_free_all);
-    std::string answer;
-    CURL* c = curl.get();
-    curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "PUT");
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, keep_start);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &answer);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);  // one thread of many: no SIGALRM
-    const CURLcode rc = curl_easy_perform(c);
-    if (rc != CURLE_OK) return curl_easy_strerror(rc);
-    long status = 0;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    if (status >= 200 && status < 300) return {};
-    std::replace(answer.begin(), answer.end(), '\n', ' ');
-    return "HTTP " + std::to_string(status) + (answer.empty() ? "" : ": " + answer);
+    HttpClientRequest request;
+    request.method = "PUT";
+    request.url = url;
+    request.headers = {"Content-Type: text/plain; version=0.0.4; charset=utf-8"};
+    request.body = body;
+    request.timeout_ms = timeout_ms;
+    request.kept_response_bytes = 200;  // the start of an answer, for the log
+    HttpClient client;
+    Result<HttpClientResponse> answer = client.perform(request);
+    if (!answer) return client.last_failure_summary();
+    if (answer->status >= 200 && answer->status < 300) return {};
+    std::string& start = answer->body;
+    std::replace(start.begin(), start.end(), '\n', ' ');
+    return "HTTP " + std::to_string(answer->status) + (start.empty() ? "" : ": " + start);
 }
 
 // The Pushgateway gives every pushed series the grouping key's labels, replacing labels of
@@ -149,12 +133,10 @@ MetricsPusher::MetricsPusher(ServeMetrics& metrics, const PushgatewaySettings& s
     if (group_url_.empty())
         throw std::invalid_argument("pushgateway url '" + settings.url +
                                     "' is not http://host[:port] or https://host[:port]");
-    curl_global_init(CURL_GLOBAL_DEFAULT);  // reference-counted; before the thread starts
 }
 
 MetricsPusher::~MetricsPusher() {
     stop();
-    curl_global_cleanup();
 }
 
 void MetricsPusher::start() {

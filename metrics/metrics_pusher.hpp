@@ -2,13 +2,13 @@
 // Pushes vigie serve's metrics to a Prometheus Pushgateway, for sites the national hub
 // cannot scrape (no inbound port): every interval, all the families of ServeMetrics are PUT
 // to /metrics/job/<job>/agency/<agency>/instance/<instance>, replacing that group's
-// previous push. The body is prometheus-cpp's text format; the request is libcurl's, not
-// prometheus-cpp's Gateway: the Gateway lets curl write the answer's body to stdout (where
-// vigie writes alerts) and sets no timeout (a hub that hangs would hang the shutdown). The metrics'
-// own agency label (the sender) is pushed as exported_agency: the grouping key's agency (the site)
-// would overwrite it. A failure is counted (vigie_pushgateway_errors_total) and logged once until a
-// push succeeds again; it never stops vigie. stop() pushes one last time, so that the hub keeps the
-// final counts of a worker that shut down.
+// previous push. The body is prometheus-cpp's text format; the request is vigie's HTTP client's
+// (core/http_client.hpp), not prometheus-cpp's Gateway: the Gateway lets curl write the answer's
+// body to stdout (where vigie writes alerts) and sets no timeout (a hub that hangs would hang the
+// shutdown). The metrics' own agency label (the sender) is pushed as exported_agency: the grouping
+// key's agency (the site) would overwrite it. A failure is counted (vigie_pushgateway_errors_total)
+// and logged once until a push succeeds again; it never stops vigie. stop() pushes one last time,
+// so that the hub keeps the final counts of a worker that shut down.
 #include <condition_variable>
 #include <functional>
 #include <memory>
