@@ -22,54 +22,28 @@ CREATE TABLE IF NOT EXISTS sightings(
   count INTEGER NOT NULL);
 )";
 
-std::string text_at(sqlite3_stmt* s, int i) {
-    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s, i));
-    return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(s, i))) : std::string();
+// The readers below answer "nothing" when the store fails under them (they have no
+// error to report to): a failed step ends the rows like the last one.
+bool has_row(sqlite::Statement& s) {
+    auto row = s.step();
+    return row.ok() && *row;
 }
 
-// A prepared statement: freed at the end of the scope, or (borrowed) reset for reuse.
-class Statement {
-  public:
-    explicit Statement(sqlite3_stmt* s, bool owned = true) : s_(s), owned_(owned) {}
-    ~Statement() {
-        if (owned_) {
-            sqlite3_finalize(s_);
-        } else {
-            sqlite3_reset(s_);
-            sqlite3_clear_bindings(s_);
-        }
-    }
-    Statement(const Statement&) = delete;
-    Statement& operator=(const Statement&) = delete;
-    sqlite3_stmt* get() const { return s_; }
-    void text(int i, const std::string& v) const {
-        sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    }
-    void integer(int i, int64_t v) const { sqlite3_bind_int64(s_, i, v); }
-    std::string column_text(int i) const { return text_at(s_, i); }
-
-  private:
-    sqlite3_stmt* s_;
-    bool owned_;
-};
-
 // A row of for_each_current's query, from column 1 (column 0 is the rowid).
-stix::Indicator read_current(sqlite3_stmt* s) {
+stix::Indicator read_current(const sqlite::Statement& s) {
     stix::Indicator ind;
-    ind.id = text_at(s, 1);
-    ind.modified_us = sqlite3_column_int64(s, 2);
-    ind.valid_from_us = sqlite3_column_int64(s, 3);
-    ind.valid_until_us = sqlite3_column_type(s, 4) == SQLITE_NULL
-                             ? std::nullopt
-                             : std::optional<int64_t>(sqlite3_column_int64(s, 4));
-    ind.revoked = sqlite3_column_int(s, 5) != 0;
-    ind.tlp = static_cast<stix::Tlp>(sqlite3_column_int(s, 6));
-    ind.confidence = sqlite3_column_int(s, 7);
-    ind.source = text_at(s, 8);
-    ind.pattern_type = text_at(s, 9);
-    ind.pattern = text_at(s, 10);
-    ind.name = text_at(s, 11);
-    ind.created_by_ref = text_at(s, 12);
+    ind.id = s.text(1);
+    ind.modified_us = s.integer(2);
+    ind.valid_from_us = s.integer(3);
+    ind.valid_until_us = s.optional_integer(4);
+    ind.revoked = s.integer(5) != 0;
+    ind.tlp = static_cast<stix::Tlp>(s.integer(6));
+    ind.confidence = static_cast<int>(s.integer(7));
+    ind.source = s.text(8);
+    ind.pattern_type = s.text(9);
+    ind.pattern = s.text(10);
+    ind.name = s.text(11);
+    ind.created_by_ref = s.text(12);
     return ind;
 }
 
@@ -77,77 +51,65 @@ stix::Indicator read_current(sqlite3_stmt* s) {
 
 std::unique_ptr<IndicatorStore> IndicatorStore::open(const std::string& path, size_t max_indicators,
                                                      std::string& error) {
-    sqlite3* db = nullptr;
-    if (sqlite3_open_v2(path.c_str(), &db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                        nullptr) != SQLITE_OK) {
-        error = "indicator store " + path + ": " + (db ? sqlite3_errmsg(db) : "cannot open");
-        sqlite3_close(db);
+    auto fail = [&](const Error& e) {
+        error = "indicator store " + path + ": " + e.message;
         return nullptr;
-    }
-    sqlite3_busy_timeout(db, 5000);
-    std::unique_ptr<IndicatorStore> store(new IndicatorStore(db, max_indicators));
-    if (!store->exec(kSchema, error)) {
-        error = "indicator store " + path + ": " + error;
-        return nullptr;
-    }
-    store->newest_ = store->prepare("SELECT modified FROM indicators WHERE id = ?1");
-    store->insert_version_ =
-        store->prepare("INSERT OR IGNORE INTO indicator_versions VALUES (?1, ?2, ?3, ?4)");
-    store->insert_current_ = store->prepare(
+    };
+    auto db = sqlite::Database::open(path, {.full_mutex = true, .busy_timeout_ms = 5000});
+    if (!db) return fail(db.error());
+    if (auto schema = db->exec(kSchema); !schema) return fail(schema.error());
+    auto newest = db->prepare("SELECT modified FROM indicators WHERE id = ?1", true);
+    if (!newest) return fail(newest.error());
+    auto insert_version =
+        db->prepare("INSERT OR IGNORE INTO indicator_versions VALUES (?1, ?2, ?3, ?4)", true);
+    if (!insert_version) return fail(insert_version.error());
+    auto insert_current = db->prepare(
         "INSERT OR REPLACE INTO indicators VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-        "?12, ?13)");
-    Statement count(store->prepare("SELECT count(*) FROM indicators"));
-    if (count.get() && sqlite3_step(count.get()) == SQLITE_ROW)
-        store->count_ = static_cast<size_t>(sqlite3_column_int64(count.get(), 0));
+        "?12, ?13)",
+        true);
+    if (!insert_current) return fail(insert_current.error());
+    auto count = db->prepare("SELECT count(*) FROM indicators");
+    if (!count) return fail(count.error());
+    auto row = count->step();
+    if (!row) return fail(row.error());
+    const auto known = static_cast<size_t>(*row ? count->integer(0) : 0);
+    std::unique_ptr<IndicatorStore> store(
+        new IndicatorStore(std::move(*db), std::move(*newest), std::move(*insert_version),
+                           std::move(*insert_current), max_indicators));
+    store->count_ = known;
     return store;
 }
 
-IndicatorStore::~IndicatorStore() {
-    for (sqlite3_stmt* s : {newest_, insert_version_, insert_current_}) sqlite3_finalize(s);
-    sqlite3_close(db_);
-}
-
-bool IndicatorStore::exec(const char* sql, std::string& error) const {
-    char* message = nullptr;
-    if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) == SQLITE_OK) return true;
-    error = message ? message : sqlite3_errmsg(db_);
-    sqlite3_free(message);
-    return false;
-}
-
-sqlite3_stmt* IndicatorStore::prepare(const char* sql) const {
-    sqlite3_stmt* s = nullptr;
-    sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, nullptr);
-    return s;
-}
-
 PutOutcome IndicatorStore::put_one(const stix::Indicator& ind, int64_t now_us, std::string& error) {
-    Statement newest(newest_, false);
-    newest.text(1, ind.id);
-    const bool known = sqlite3_step(newest.get()) == SQLITE_ROW;
-    if (known && sqlite3_column_int64(newest.get(), 0) >= ind.modified_us) return PutOutcome::Stale;
-    Statement version(insert_version_, false);
-    version.text(1, ind.id);
-    version.integer(2, ind.modified_us);
-    version.text(3, ind.source);
-    version.text(4, ind.json);
-    Statement current(insert_current_, false);
-    current.text(1, ind.id);
-    current.integer(2, ind.modified_us);
-    current.integer(3, now_us);
-    current.integer(4, ind.valid_from_us);
-    if (ind.valid_until_us) current.integer(5, *ind.valid_until_us);
-    current.integer(6, ind.revoked ? 1 : 0);
-    current.integer(7, static_cast<int64_t>(ind.tlp));
-    current.integer(8, ind.confidence);
-    current.text(9, ind.source);
-    current.text(10, ind.pattern_type);
-    current.text(11, ind.pattern);
-    current.text(12, ind.name);
-    current.text(13, ind.created_by_ref);
-    if (sqlite3_step(version.get()) != SQLITE_DONE || sqlite3_step(current.get()) != SQLITE_DONE) {
-        error = sqlite3_errmsg(db_);
+    const sqlite::ResetOnExit newest_done(newest_);
+    auto found = newest_.bind(1, ind.id).step();
+    if (!found) {
+        error = found.error().message;
+        return PutOutcome::Stale;
+    }
+    const bool known = *found;
+    if (known && newest_.integer(0) >= ind.modified_us) return PutOutcome::Stale;
+    const sqlite::ResetOnExit version_done(insert_version_);
+    insert_version_.bind(1, ind.id)
+        .bind(2, ind.modified_us)
+        .bind(3, ind.source)
+        .bind(4, ind.json);
+    const sqlite::ResetOnExit current_done(insert_current_);
+    insert_current_.bind(1, ind.id).bind(2, ind.modified_us).bind(3, now_us);
+    insert_current_.bind(4, ind.valid_from_us);
+    if (ind.valid_until_us) insert_current_.bind(5, *ind.valid_until_us);
+    insert_current_.bind(6, int64_t{ind.revoked ? 1 : 0})
+        .bind(7, static_cast<int64_t>(ind.tlp))
+        .bind(8, int64_t{ind.confidence})
+        .bind(9, ind.source)
+        .bind(10, ind.pattern_type)
+        .bind(11, ind.pattern)
+        .bind(12, ind.name)
+        .bind(13, ind.created_by_ref);
+    Status stored = insert_version_.run();
+    if (stored) stored = insert_current_.run();
+    if (!stored) {
+        error = stored.error().message;
         return PutOutcome::Stale;
     }
     if (!known) ++count_;
@@ -157,19 +119,25 @@ PutOutcome IndicatorStore::put_one(const stix::Indicator& ind, int64_t now_us, s
 void IndicatorStore::evict(size_t excess, int64_t now_us, std::vector<std::string>& evicted,
                            std::string& error) {
     // Revoked and expired first (they match nothing), then the least recently added.
-    Statement pick(
-        prepare("SELECT id FROM indicators ORDER BY (revoked = 1 OR (valid_until IS NOT NULL AND "
-                "valid_until <= ?1)) DESC, added ASC LIMIT ?2"));
-    pick.integer(1, now_us);
-    pick.integer(2, static_cast<int64_t>(excess));
-    while (sqlite3_step(pick.get()) == SQLITE_ROW) evicted.push_back(pick.column_text(0));
-    Statement drop(prepare("DELETE FROM indicators WHERE id = ?1"));
-    Statement drop_versions(prepare("DELETE FROM indicator_versions WHERE id = ?1"));
+    auto pick =
+        db_.prepare("SELECT id FROM indicators ORDER BY (revoked = 1 OR (valid_until IS NOT NULL AND "
+                    "valid_until <= ?1)) DESC, added ASC LIMIT ?2");
+    auto drop = db_.prepare("DELETE FROM indicators WHERE id = ?1");
+    auto drop_versions = db_.prepare("DELETE FROM indicator_versions WHERE id = ?1");
+    for (const auto* prepared : {&pick, &drop, &drop_versions}) {
+        if (!*prepared) {
+            error = prepared->error().message;
+            return;
+        }
+    }
+    pick->bind(1, now_us).bind(2, static_cast<int64_t>(excess));
+    Result<bool> row = false;
+    while ((row = pick->step()) && *row) evicted.push_back(pick->text(0));
+    if (!row) error = row.error().message;
     for (const auto& id : evicted) {
-        for (const Statement* s : {&drop, &drop_versions}) {
-            sqlite3_reset(s->get());
-            s->text(1, id);
-            if (sqlite3_step(s->get()) != SQLITE_DONE) error = sqlite3_errmsg(db_);
+        for (sqlite::Statement* s : {&*drop, &*drop_versions}) {
+            s->reset();
+            if (auto dropped = s->bind(1, id).run(); !dropped) error = dropped.error().message;
         }
     }
     count_ -= evicted.size();
@@ -182,15 +150,20 @@ PutResult IndicatorStore::put(std::span<const stix::Indicator> indicators, int64
     PutResult result;
     const size_t count_before = count_;
     const uint64_t evictions_before = evictions_;
-    if (!exec("BEGIN IMMEDIATE", error)) return result;
+    auto transaction = sqlite::Transaction::begin(db_);
+    if (!transaction) {
+        error = transaction.error().message;
+        return result;
+    }
     for (const auto& ind : indicators) {
         result.outcomes.push_back(put_one(ind, now_us, error));
         if (!error.empty()) break;
     }
     if (error.empty() && count_ > max_) evict(count_ - max_, now_us, result.evicted, error);
-    if (!error.empty() || !exec("COMMIT", error)) {
-        std::string ignored;
-        exec("ROLLBACK", ignored);
+    if (error.empty()) {
+        if (auto committed = transaction->commit(); !committed) error = committed.error().message;
+    }
+    if (!error.empty()) {  // the transaction is rolled back (commit did, or its guard will)
         count_ = count_before;
         evictions_ = evictions_before;
         return {};
@@ -211,15 +184,15 @@ void IndicatorStore::for_each_current(
         page.clear();
         {
             std::lock_guard lock(mutex_);
-            Statement s(prepare(
+            auto s = db_.prepare(
                 "SELECT rowid, id, modified, valid_from, valid_until, revoked, tlp, confidence, "
                 "source, pattern_type, pattern, name, created_by_ref FROM indicators "
-                "WHERE rowid > ?1 ORDER BY rowid LIMIT ?2"));
-            s.integer(1, after);
-            s.integer(2, kPage);
-            while (sqlite3_step(s.get()) == SQLITE_ROW) {
-                after = sqlite3_column_int64(s.get(), 0);
-                page.push_back(read_current(s.get()));
+                "WHERE rowid > ?1 ORDER BY rowid LIMIT ?2");
+            if (!s) return;
+            s->bind(1, after).bind(2, kPage);
+            while (has_row(*s)) {
+                after = s->integer(0);
+                page.push_back(read_current(*s));
             }
         }
         for (const auto& ind : page) visit(ind);
@@ -228,10 +201,11 @@ void IndicatorStore::for_each_current(
 
 std::vector<std::string> IndicatorStore::versions(const std::string& id) const {
     std::lock_guard lock(mutex_);
-    Statement s(prepare("SELECT json FROM indicator_versions WHERE id = ?1 ORDER BY modified"));
-    s.text(1, id);
     std::vector<std::string> out;
-    while (sqlite3_step(s.get()) == SQLITE_ROW) out.push_back(s.column_text(0));
+    auto s = db_.prepare("SELECT json FROM indicator_versions WHERE id = ?1 ORDER BY modified");
+    if (!s) return out;
+    s->bind(1, id);
+    while (has_row(*s)) out.push_back(s->text(0));
     return out;
 }
 
@@ -239,40 +213,33 @@ void IndicatorStore::for_each_json(
     int64_t after_us,
     const std::function<void(const std::string&, const std::string&, stix::Tlp)>& visit) const {
     std::lock_guard lock(mutex_);
-    Statement s(
-        prepare("SELECT i.id, v.json, i.tlp FROM indicators i JOIN indicator_versions v "
-                "ON v.id = i.id AND v.modified = i.modified WHERE i.added > ?1 ORDER BY i.added"));
-    s.integer(1, after_us);
-    while (sqlite3_step(s.get()) == SQLITE_ROW)
-        visit(s.column_text(0), s.column_text(1),
-              static_cast<stix::Tlp>(sqlite3_column_int(s.get(), 2)));
+    auto s =
+        db_.prepare("SELECT i.id, v.json, i.tlp FROM indicators i JOIN indicator_versions v "
+                    "ON v.id = i.id AND v.modified = i.modified WHERE i.added > ?1 ORDER BY i.added");
+    if (!s) return;
+    s->bind(1, after_us);
+    while (has_row(*s)) visit(s->text(0), s->text(1), static_cast<stix::Tlp>(s->integer(2)));
 }
 
 std::optional<IndicatorOrigin> IndicatorStore::origin(const std::string& id) const {
     std::lock_guard lock(mutex_);
-    Statement s(prepare("SELECT source, tlp FROM indicators WHERE id = ?1"));
-    s.text(1, id);
-    if (sqlite3_step(s.get()) != SQLITE_ROW) return std::nullopt;
-    return IndicatorOrigin{s.column_text(0),
-                           static_cast<stix::Tlp>(sqlite3_column_int(s.get(), 1))};
+    auto s = db_.prepare("SELECT source, tlp FROM indicators WHERE id = ?1");
+    if (!s || !has_row(s->bind(1, id))) return std::nullopt;
+    return IndicatorOrigin{s->text(0), static_cast<stix::Tlp>(s->integer(1))};
 }
 
 SightingTotal IndicatorStore::add_sighting(const std::string& id, int64_t first_ms, int64_t last_ms,
                                            uint64_t count) {
     std::lock_guard lock(mutex_);
-    Statement up(prepare(
+    SightingTotal total{first_ms, last_ms, count};
+    auto up = db_.prepare(
         "INSERT INTO sightings VALUES (?1, ?2, ?3, ?4) ON CONFLICT(indicator_id) DO UPDATE SET "
         "first_seen = min(first_seen, ?2), last_seen = max(last_seen, ?3), count = count + ?4 "
-        "RETURNING first_seen, last_seen, count"));
-    up.text(1, id);
-    up.integer(2, first_ms);
-    up.integer(3, last_ms);
-    up.integer(4, static_cast<int64_t>(count));
-    SightingTotal total{first_ms, last_ms, count};
-    if (sqlite3_step(up.get()) == SQLITE_ROW) {
-        total = {sqlite3_column_int64(up.get(), 0), sqlite3_column_int64(up.get(), 1),
-                 static_cast<uint64_t>(sqlite3_column_int64(up.get(), 2))};
-    }
+        "RETURNING first_seen, last_seen, count");
+    if (!up) return total;
+    up->bind(1, id).bind(2, first_ms).bind(3, last_ms).bind(4, static_cast<int64_t>(count));
+    if (has_row(*up))
+        total = {up->integer(0), up->integer(1), static_cast<uint64_t>(up->integer(2))};
     return total;
 }
 
@@ -283,20 +250,18 @@ size_t IndicatorStore::count() const {
 
 std::optional<std::string> IndicatorStore::state(const std::string& key) const {
     std::lock_guard lock(mutex_);
-    Statement s(prepare("SELECT value FROM state WHERE key = ?1"));
-    s.text(1, key);
-    if (sqlite3_step(s.get()) != SQLITE_ROW) return std::nullopt;
-    return s.column_text(0);
+    auto s = db_.prepare("SELECT value FROM state WHERE key = ?1");
+    if (!s || !has_row(s->bind(1, key))) return std::nullopt;
+    return s->text(0);
 }
 
 bool IndicatorStore::set_state(const std::string& key, const std::string& value,
                                std::string& error) {
     std::lock_guard lock(mutex_);
-    Statement s(prepare("INSERT OR REPLACE INTO state VALUES (?1, ?2)"));
-    s.text(1, key);
-    s.text(2, value);
-    if (sqlite3_step(s.get()) == SQLITE_DONE) return true;
-    error = sqlite3_errmsg(db_);
+    auto s = db_.prepare("INSERT OR REPLACE INTO state VALUES (?1, ?2)");
+    Status stored = s ? s->bind(1, key).bind(2, value).run() : Status(s.error());
+    if (stored) return true;
+    error = stored.error().message;
     return false;
 }
 

@@ -5,8 +5,6 @@
 // indicators go first, then the least recently added. Also keeps small key/value state
 // (a TAXII client's position per peer). One connection behind a mutex: writes are
 // batched by the callers (one transaction per bundle or poll page).
-#include <sqlite3.h>
-
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -14,8 +12,10 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "core/sqlite.hpp"
 #include "federation/stix/indicator.hpp"
 
 namespace vigie {
@@ -50,7 +50,7 @@ class IndicatorStore {
     // ":memory:" keeps it in memory (tests, `vigie scan --indicators`).
     static std::unique_ptr<IndicatorStore> open(const std::string& path, size_t max_indicators,
                                                 std::string& error);
-    ~IndicatorStore();
+    ~IndicatorStore() = default;
     IndicatorStore(const IndicatorStore&) = delete;
     IndicatorStore& operator=(const IndicatorStore&) = delete;
 
@@ -85,18 +85,24 @@ class IndicatorStore {
     bool set_state(const std::string& key, const std::string& value, std::string& error);
 
   private:
-    IndicatorStore(sqlite3* db, size_t max_indicators) : db_(db), max_(max_indicators) {}
-    bool exec(const char* sql, std::string& error) const;
-    sqlite3_stmt* prepare(const char* sql) const;
+    IndicatorStore(sqlite::Database db, sqlite::Statement newest, sqlite::Statement insert_version,
+                   sqlite::Statement insert_current, size_t max_indicators)
+        : db_(std::move(db)),
+          newest_(std::move(newest)),
+          insert_version_(std::move(insert_version)),
+          insert_current_(std::move(insert_current)),
+          max_(max_indicators) {}
     PutOutcome put_one(const stix::Indicator& ind, int64_t now_us, std::string& error);
     void evict(size_t excess, int64_t now_us, std::vector<std::string>& evicted,
                std::string& error);
 
-    sqlite3* db_;
+    // Declared first: destroyed after the statements prepared on it. Mutable: reading
+    // prepares statements; the mutex serialises every use.
+    mutable sqlite::Database db_;
     // put_one's statements, prepared once: a million-indicator import is a million of each.
-    sqlite3_stmt* newest_ = nullptr;
-    sqlite3_stmt* insert_version_ = nullptr;
-    sqlite3_stmt* insert_current_ = nullptr;
+    sqlite::Statement newest_;
+    sqlite::Statement insert_version_;
+    sqlite::Statement insert_current_;
     size_t max_;
     size_t count_ = 0;
     uint64_t evictions_ = 0;

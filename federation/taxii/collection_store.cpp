@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 
-#include "federation/taxii/sqlite_statement.hpp"
 
 namespace vigie::taxii {
 
@@ -43,8 +42,8 @@ class FilterSql {
         versions(collection, f);
     }
     [[nodiscard]] const std::string& sql() const { return sql_; }
-    [[nodiscard]] const std::vector<SqlValue>& values() const { return values_; }
-    std::string value(SqlValue v) {
+    [[nodiscard]] const std::vector<sqlite::Value>& values() const { return values_; }
+    std::string value(sqlite::Value v) {
         values_.push_back(std::move(v));
         return "?" + std::to_string(values_.size());
     }
@@ -94,7 +93,7 @@ class FilterSql {
     }
 
     std::string sql_;
-    std::vector<SqlValue> values_;
+    std::vector<sqlite::Value> values_;
     std::string mask_;
     bool revocations_ = true;
 };
@@ -110,41 +109,33 @@ uint32_t visible_tlp_mask(const stix::PeerClearance& peer) {
 
 std::unique_ptr<CollectionStore> CollectionStore::open(const std::string& path,
                                                        std::string& error) {
-    sqlite3* db = nullptr;
-    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
-        SQLITE_OK) {
-        error = "cannot open " + path + ": " + (db ? sqlite3_errmsg(db) : "out of memory");
-        sqlite3_close(db);
+    auto db = sqlite::Database::open(path, {.full_mutex = false, .busy_timeout_ms = 5000});
+    if (!db) {
+        error = "cannot open " + path + ": " + db.error().message;
         return nullptr;
     }
-    std::unique_ptr<CollectionStore> store(new CollectionStore(db));
-    sqlite3_busy_timeout(db, 5000);
-    if (!store->exec("PRAGMA journal_mode=WAL") || !store->exec("PRAGMA synchronous=NORMAL") ||
-        !store->exec(kSchema)) {
-        error = "cannot set up " + path + ": " + sqlite3_errmsg(db);
-        return nullptr;
+    for (const char* sql : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", kSchema}) {
+        if (auto done = db->exec(sql); !done) {
+            error = "cannot set up " + path + ": " + done.error().message;
+            return nullptr;
+        }
     }
-    return store;
+    return std::unique_ptr<CollectionStore>(new CollectionStore(std::move(*db)));
 }
 
-CollectionStore::~CollectionStore() {
-    sqlite3_close(db_);
-}
-
-bool CollectionStore::exec(const char* sql) {
-    return sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) == SQLITE_OK;
-}
-
-int64_t CollectionStore::next_date_added(const std::string& collection) {
-    SqlStatement read(db_, "SELECT last FROM collection_clock WHERE collection = ?1");
-    read.bind_all({collection});
-    const int64_t last = read.step() == SQLITE_ROW ? read.integer(0) : 0;
+// The clock row of the collection moved past now (and past its last value); nullopt when
+// the database fails.
+std::optional<int64_t> CollectionStore::next_date_added(const std::string& collection) {
+    auto read = db_.prepare("SELECT last FROM collection_clock WHERE collection = ?1");
+    if (!read) return std::nullopt;
+    auto row = read->bind(1, collection).step();
+    if (!row) return std::nullopt;
+    const int64_t last = *row ? read->integer(0) : 0;
     const int64_t next = std::max(now_us(), last + 1);
-    SqlStatement write(db_,
-                       "INSERT INTO collection_clock (collection, last) VALUES (?1, ?2) "
-                       "ON CONFLICT (collection) DO UPDATE SET last = excluded.last");
-    write.bind_all({collection, next});
-    write.step();
+    auto write = db_.prepare(
+        "INSERT INTO collection_clock (collection, last) VALUES (?1, ?2) "
+        "ON CONFLICT (collection) DO UPDATE SET last = excluded.last");
+    if (!write || !write->bind(1, collection).bind(2, next).run()) return std::nullopt;
     return next;
 }
 
@@ -152,26 +143,29 @@ AddOutcome CollectionStore::add_one(const std::string& collection, const StixObj
                                     int64_t& version) {
     // An object without created/modified (an SCO) has one version: its id is derived from
     // its content, so the same id posted again is the same object.
-    SqlStatement exists(db_, o.version ? "SELECT version FROM objects WHERE collection = ?1 AND "
-                                         "id = ?2 AND version = ?3"
-                                       : "SELECT version FROM objects WHERE collection = ?1 AND "
-                                         "id = ?2");
-    if (!exists.ok()) return AddOutcome::Failed;
-    exists.bind_all({collection, o.id, o.version.value_or(0)});
-    if (exists.step() == SQLITE_ROW) {
-        version = exists.integer(0);
+    auto exists = db_.prepare(o.version ? "SELECT version FROM objects WHERE collection = ?1 AND "
+                                          "id = ?2 AND version = ?3"
+                                        : "SELECT version FROM objects WHERE collection = ?1 AND "
+                                          "id = ?2");
+    if (!exists) return AddOutcome::Failed;
+    exists->bind(1, collection).bind(2, o.id);
+    if (o.version) exists->bind(3, *o.version);
+    auto row = exists->step();
+    if (!row) return AddOutcome::Failed;
+    if (*row) {
+        version = exists->integer(0);
         return AddOutcome::AlreadyThere;
     }
-    const int64_t date_added = next_date_added(collection);
-    version = o.version.value_or(date_added);
-    SqlStatement insert(db_,
-                        "INSERT INTO objects (collection, id, type, version, versioned, "
-                        "date_added, spec_version, tlp, json) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)");
-    if (!insert.ok()) return AddOutcome::Failed;
-    insert.bind_all({collection, o.id, o.type, o.version.value_or(date_added),
-                     int64_t{o.version ? 1 : 0}, date_added, o.spec_version,
-                     static_cast<int64_t>(o.tlp), o.json});
-    return insert.step() == SQLITE_DONE ? AddOutcome::Added : AddOutcome::Failed;
+    const auto date_added = next_date_added(collection);
+    if (!date_added) return AddOutcome::Failed;
+    version = o.version.value_or(*date_added);
+    auto insert = db_.prepare(
+        "INSERT INTO objects (collection, id, type, version, versioned, "
+        "date_added, spec_version, tlp, json) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)");
+    if (!insert) return AddOutcome::Failed;
+    insert->bind_all({collection, o.id, o.type, version, int64_t{o.version ? 1 : 0}, *date_added,
+                      o.spec_version, static_cast<int64_t>(o.tlp), o.json});
+    return insert->run() ? AddOutcome::Added : AddOutcome::Failed;
 }
 
 std::vector<AddOutcome> CollectionStore::add(const std::string& collection,
@@ -180,14 +174,12 @@ std::vector<AddOutcome> CollectionStore::add(const std::string& collection,
     std::lock_guard lock(mutex_);
     std::vector<AddOutcome> outcomes(objects.size(), AddOutcome::Failed);
     std::vector<int64_t> stored(objects.size(), 0);
-    if (!exec("BEGIN IMMEDIATE")) return outcomes;
+    auto transaction = sqlite::Transaction::begin(db_);
+    if (!transaction) return outcomes;
     for (size_t i = 0; i < objects.size(); ++i)
         outcomes[i] = add_one(collection, objects[i], stored[i]);
     if (versions != nullptr) *versions = stored;
-    if (!exec("COMMIT")) {
-        exec("ROLLBACK");
-        std::fill(outcomes.begin(), outcomes.end(), AddOutcome::Failed);
-    }
+    if (!transaction->commit()) std::fill(outcomes.begin(), outcomes.end(), AddOutcome::Failed);
     return outcomes;
 }
 
@@ -206,22 +198,23 @@ std::optional<ObjectPage> CollectionStore::query(const std::string& collection,
         revocation + " FROM objects o" + where.sql() + " ORDER BY o.date_added LIMIT " +
         where.value(int64_t{limit} + 1);
     std::lock_guard lock(mutex_);
-    SqlStatement select(db_, sql);
-    if (!select.ok()) return std::nullopt;
-    select.bind_all(where.values());
+    auto select = db_.prepare(sql);
+    if (!select) return std::nullopt;
+    select->bind_all(where.values());
     ObjectPage page;
-    int rc = SQLITE_ROW;
-    while ((rc = select.step()) == SQLITE_ROW) {
+    Result<bool> row = false;
+    while ((row = select->step()) && *row) {
         if (page.objects.size() == limit) {
             page.more = true;
             break;
         }
-        page.objects.push_back(
-            {select.text(0), select.text(1), select.integer(2), select.integer(3), select.text(4),
-             static_cast<stix::Tlp>(select.integer(5)), select.text(6), select.integer(7) != 0});
+        const sqlite::Statement& r = *select;
+        page.objects.push_back({r.text(0), r.text(1), r.integer(2), r.integer(3), r.text(4),
+                                static_cast<stix::Tlp>(r.integer(5)), r.text(6),
+                                r.integer(7) != 0});
         page.last_date_added = page.objects.back().date_added;
     }
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return std::nullopt;
+    if (!row) return std::nullopt;
     return page;
 }
 
@@ -233,30 +226,26 @@ std::optional<int64_t> CollectionStore::remove(const std::string& collection, Ob
     const std::string sql =
         "DELETE FROM objects WHERE rowid IN (SELECT o.rowid FROM objects o" + where.sql() + ")";
     std::lock_guard lock(mutex_);
-    SqlStatement remove(db_, sql);
-    if (!remove.ok()) return std::nullopt;
-    remove.bind_all(where.values());
-    if (remove.step() != SQLITE_DONE) return std::nullopt;
-    return sqlite3_changes(db_);
+    auto remove = db_.prepare(sql);
+    if (!remove || !remove->bind_all(where.values()).run()) return std::nullopt;
+    return db_.changes();
 }
 
 bool CollectionStore::save_status(const std::string& id, const std::string& owner,
                                   const std::string& json) {
     std::lock_guard lock(mutex_);
-    SqlStatement insert(db_, "INSERT OR REPLACE INTO statuses (id, owner, json) VALUES (?1,?2,?3)");
-    if (!insert.ok()) return false;
-    insert.bind_all({id, owner, json});
-    return insert.step() == SQLITE_DONE;
+    auto insert = db_.prepare("INSERT OR REPLACE INTO statuses (id, owner, json) VALUES (?1,?2,?3)");
+    return insert && insert->bind_all({id, owner, json}).run();
 }
 
 std::optional<std::string> CollectionStore::status(const std::string& id,
                                                    const std::string& owner) {
     std::lock_guard lock(mutex_);
-    SqlStatement select(db_, "SELECT json FROM statuses WHERE id = ?1 AND owner = ?2");
-    if (!select.ok()) return std::nullopt;
-    select.bind_all({id, owner});
-    if (select.step() != SQLITE_ROW) return std::nullopt;
-    return select.text(0);
+    auto select = db_.prepare("SELECT json FROM statuses WHERE id = ?1 AND owner = ?2");
+    if (!select) return std::nullopt;
+    auto row = select->bind_all({id, owner}).step();
+    if (!row || !*row) return std::nullopt;
+    return select->text(0);
 }
 
 }  // namespace vigie::taxii

@@ -8,15 +8,15 @@
 // revocation of that earlier version (StoredObject::revocation): the caller sends the
 // earlier version, revoked, with the revoking version's `modified`, and nothing of the
 // withheld version.
-#include <sqlite3.h>
-
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "core/sqlite.hpp"
 #include "federation/taxii/stix_object.hpp"
 
 namespace vigie::taxii {
@@ -66,7 +66,7 @@ class CollectionStore {
   public:
     // Opens (creating) the database; nullptr with `error` when it cannot.
     static std::unique_ptr<CollectionStore> open(const std::string& path, std::string& error);
-    ~CollectionStore();
+    ~CollectionStore() = default;
     CollectionStore(const CollectionStore&) = delete;
     CollectionStore& operator=(const CollectionStore&) = delete;
 
@@ -87,14 +87,13 @@ class CollectionStore {
     std::optional<std::string> status(const std::string& id, const std::string& owner);
 
   private:
-    explicit CollectionStore(sqlite3* db) : db_(db) {}
-    int64_t next_date_added(const std::string& collection);
+    explicit CollectionStore(sqlite::Database db) : db_(std::move(db)) {}
+    std::optional<int64_t> next_date_added(const std::string& collection);
     AddOutcome add_one(const std::string& collection, const StixObjectRecord& object,
                        int64_t& version);
-    bool exec(const char* sql);
 
     std::mutex mutex_;  // one connection, used by both io threads
-    sqlite3* db_ = nullptr;
+    sqlite::Database db_;
 };
 
 // The bit mask of ObjectFilter::visible_tlps for a peer, from stix::tlp_may_leave.
