@@ -1,11 +1,11 @@
 #include "federation/misp/misp_feed.hpp"
 
-#include <curl/curl.h>
 #include <simdjson.h>
 
 #include <fstream>
 #include <sstream>
 
+#include "core/http_client.hpp"
 #include "federation/stix/json_depth.hpp"
 
 namespace vigie::misp {
@@ -16,49 +16,28 @@ struct Fetched {
     std::string error;  // empty: fetched
 };
 
-size_t append_capped(char* data, size_t size, size_t n, void* user) {
-    auto* f = static_cast<std::pair<std::string*, size_t>*>(user);
-    if (f->first->size() + size * n > f->second) return 0;  // aborts the transfer
-    f->first->append(data, size * n);
-    return size * n;
-}
-
-// libcurl's progress callback: non-zero aborts the transfer.
-int abort_when_cancelled(void* cancel, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-    const auto* flag = static_cast<const std::atomic<bool>*>(cancel);
-    return flag != nullptr && flag->load() ? 1 : 0;
-}
-
 Fetched fetch_url(const std::string& url, const MispFeedLimits& limits) {
-    Fetched out;
-    CURL* curl = curl_easy_init();
-    if (curl == nullptr) return {{}, "libcurl cannot start"};
-    std::pair<std::string*, size_t> sink{&out.body, limits.max_event_bytes};
-    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append_capped);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT, limits.timeout_seconds);
-    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-    if (limits.cancel != nullptr) {
-        curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
-        curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, abort_when_cancelled);
-        curl_easy_setopt(curl, CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(limits.cancel));
+    HttpClientRequest request;
+    request.url = url;
+    request.timeout_ms = limits.timeout_seconds * 1000;
+    request.max_response_bytes = limits.max_event_bytes;
+    request.interrupt = limits.cancel;
+    HttpClient client;
+    Result<HttpClientResponse> answer = client.perform(request);
+    if (!answer) {
+        switch (client.last_failure()) {
+            case HttpFailure::cannot_start:
+                return {{}, "libcurl cannot start"};
+            case HttpFailure::interrupted:
+                return {{}, "stopped (vigie is stopping)"};
+            case HttpFailure::too_large:
+                return {{}, "over the " + std::to_string(limits.max_event_bytes) + "-byte limit"};
+            default:
+                return {{}, client.last_failure_summary()};
+        }
     }
-    const CURLcode code = curl_easy_perform(curl);
-    long status = 0;
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_cleanup(curl);
-    if (code == CURLE_ABORTED_BY_CALLBACK)
-        out.error = "stopped (vigie is stopping)";
-    else if (code == CURLE_WRITE_ERROR)
-        out.error = "over the " + std::to_string(limits.max_event_bytes) + "-byte limit";
-    else if (code != CURLE_OK)
-        out.error = curl_easy_strerror(code);
-    else if (status != 200)
-        out.error = "HTTP status " + std::to_string(status);
-    return out;
+    if (answer->status != 200) return {{}, "HTTP status " + std::to_string(answer->status)};
+    return {std::move(answer->body), {}};
 }
 
 Fetched read_file(const std::string& path, const MispFeedLimits& limits) {
