@@ -1,5 +1,5 @@
 #pragma once
-// One HTTP exchange with a TAXII 2.1 peer (libcurl): the TAXII media type, the peer's
+// One HTTP exchange with a TAXII 2.1 peer (core/http_client.hpp): the TAXII media type, the peer's
 // credentials (Basic or Bearer), its CA and client certificate (mTLS), timeouts, and a
 // body read no further than a cap, so that a peer cannot make vigie hold more than that
 // in memory. Errors are values. Redirects are not followed: the credentials would go
