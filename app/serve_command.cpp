@@ -16,11 +16,11 @@
 #include "app/commands.hpp"
 #include "app/config/config_reader.hpp"
 #include "app/exit_report.hpp"
-#include "app/serve_federation.hpp"
-#include "app/serve_indicators.hpp"
 #include "app/serve_reload.hpp"
 #include "app/serve_startup.hpp"
 #include "core/input_limits.hpp"
+#include "federation/sharing/serve_federation.hpp"
+#include "federation/sharing/serve_indicators.hpp"
 #include "federation/taxii/taxii_server.hpp"
 #include "generated/version.hpp"
 #include "metrics/metrics_pusher.hpp"
@@ -30,6 +30,8 @@
 #include "service/http/metrics_handler.hpp"
 #include "service/nats/jetstream_input.hpp"
 #include "service/nats/jetstream_setup.hpp"
+#include "service/nats/nats_indicator_channel.hpp"
+#include "service/nats/startup_retry.hpp"
 
 namespace vigie {
 
@@ -319,8 +321,15 @@ int run_serve(const ServeOptions& options) {
     engine_options.alerts = alert_pipeline.alert_options();
     std::unique_ptr<ServeIndicators> indicators_owner;
     try {  // with indicators.share_over_nats, it waits for NATS as the input does
-        indicators_owner = std::make_unique<ServeIndicators>(*config, log);
+        indicators_owner = std::make_unique<ServeIndicators>(
+            config->indicators,
+            ServeIndicatorsSetup{config->spool.directory, config->rules.paths,
+                                 nats_indicator_channel(config->nats, log), stop_signal_pending},
+            log);
     } catch (const NatsStartupStopped& e) {
+        log.info("stopped during start-up", {{"reason", e.what()}});
+        return 0;
+    } catch (const IndicatorStartupStopped& e) {
         log.info("stopped during start-up", {{"reason", e.what()}});
         return 0;
     }
@@ -382,7 +391,7 @@ int run_serve(const ServeOptions& options) {
     // woken, transfers aborted) before the indicators it feeds go.
     std::unique_ptr<ServeFederation> federation;
     try {
-        federation = std::make_unique<ServeFederation>(*config, indicators, log);
+        federation = std::make_unique<ServeFederation>(config->federation, indicators, log);
     } catch (const std::runtime_error& e) {
         log.error("not starting: federation", {{"error", e.what()}});
         return 1;

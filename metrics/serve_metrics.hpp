@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "federation/sharing/indicator_figures.hpp"
 #include "pipeline/engine/ingest_figures.hpp"
 
 namespace prometheus {
@@ -36,24 +37,6 @@ struct OutputFigures {
     uint64_t pending_alerts = 0;        // in the spool, not yet delivered by this output
     double oldest_pending_seconds = 0;  // age of the oldest of them; 0 when none
     uint64_t dead_lettered = 0;         // alerts the upstream refused for good, since start
-};
-
-// Threat indicators (indicators:, federation:).
-struct IndicatorFigures {
-    bool enabled = false;
-    struct Live {
-        std::string type, tlp, source;
-        int64_t count = 0;
-    };
-    std::vector<Live> live;    // matched per event, by object type, TLP and source
-    uint64_t stored = 0;       // in the store (every pattern type, matched or not)
-    uint64_t max_stored = 0;   // indicators.max_indicators
-    uint64_t evictions = 0;    // dropped to stay within the bound
-    uint64_t not_matched = 0;  // stored but outside the per-event subset
-    uint64_t rejected = 0;     // objects refused (invalid, over a limit)
-    uint64_t matches = 0;      // indicator alerts written
-    uint64_t sightings_published = 0;
-    std::vector<std::pair<std::string, double>> sync_lag_seconds;  // per polled peer
 };
 
 struct ServeSnapshot {

@@ -6,12 +6,12 @@
 #include <chrono>
 #include <memory>
 
-#include "app/config/serve_config.hpp"
-#include "app/serve_indicators.hpp"
 #include "core/logger.hpp"
+#include "federation/sharing/indicator_figures.hpp"
+#include "federation/sharing/serve_indicators.hpp"
+#include "federation/taxii/federation_config.hpp"
 #include "federation/taxii/federation_poller.hpp"
 #include "federation/taxii/taxii_publisher.hpp"
-#include "metrics/serve_metrics.hpp"
 
 namespace vigie {
 
@@ -19,7 +19,8 @@ class ServeFederation {
   public:
     // Nothing runs without federation.peers. Throws std::runtime_error when there are
     // peers but indicators are off, or a peer's secret file cannot be read.
-    ServeFederation(const ServeConfig& config, ServeIndicators& indicators, Logger& log);
+    ServeFederation(const taxii::FederationSettings& settings, ServeIndicators& indicators,
+                    Logger& log);
     ~ServeFederation();
 
     void start();

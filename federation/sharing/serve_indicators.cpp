@@ -1,57 +1,103 @@
-#include "app/serve_indicators.hpp"
+#include "federation/sharing/serve_indicators.hpp"
 
 #include <simdjson.h>
 
 #include <algorithm>
 #include <chrono>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 #include <utility>
 
-#include "app/sigma_indicators.hpp"
 #include "core/input_limits.hpp"
-#include "federation/misp/misp_feed.hpp"
-#include "federation/stix/bundle_reader.hpp"
+#include "federation/sharing/sigma_indicators.hpp"
 #include "federation/stix/json_depth.hpp"
-#include "service/nats/indicator_exchange.hpp"
-#include "service/nats/jetstream_setup.hpp"
-#include "service/nats/startup_retry.hpp"
 
 namespace vigie {
 
+namespace {
+
+// vigie serve's report of an import: every problem a log record with its place.
+class LoggedImportReport final : public ImportReport {
+  public:
+    // `polled`: a MISP feed read again, not at start: a read that found nothing says nothing.
+    LoggedImportReport(Logger& log, bool polled = false) : log_(log), polled_(polled) {}
+
+    void unreadable(const std::string& file) override {
+        log_.error("indicator bundle cannot be read", {{"file", file}});
+    }
+
+    void imported(const ImportOutcome& r) override {
+        const bool bundle = r.kind == IndicatorInput::Kind::Bundle;
+        for (const auto& d : r.read_problems)
+            log_.warn(bundle ? "indicator refused" : "MISP attribute refused",
+                      {{"problem", d.format()}});
+        if (!r.kept()) {
+            log_.error(bundle ? "indicator store failed; the objects were not kept"
+                              : "indicator store failed; the feed was not kept",
+                       {{"origin", r.origin}, {"error", r.applied.error}});
+            return;
+        }
+        for (const auto& d : r.applied.diagnostics)
+            log_.warn("indicator not matched per event", {{"problem", d.format()}});
+        if (bundle) {
+            log_.info("indicators imported", {{"origin", r.origin},
+                                              {"objects", uint64_t{r.objects}},
+                                              {"new", uint64_t{r.applied.added}},
+                                              {"updated", uint64_t{r.applied.updated}},
+                                              {"known", uint64_t{r.applied.stale}},
+                                              {"refused", uint64_t{r.refused}}});
+            return;
+        }
+        // A poll that found nothing new says nothing (every interval would log otherwise).
+        if (polled_ && r.events == 0 && r.read_problems.empty()) return;
+        log_.info("MISP feed imported", {{"origin", r.origin},
+                                         {"events", uint64_t{r.events}},
+                                         {"unchanged", uint64_t{r.unchanged}},
+                                         {"indicators", uint64_t{r.indicators.size()}},
+                                         {"new", uint64_t{r.applied.added}},
+                                         {"updated", uint64_t{r.applied.updated}},
+                                         {"skipped", uint64_t{r.skipped}}});
+    }
+
+  private:
+    Logger& log_;
+    bool polled_;
+};
+
+}  // namespace
+
 thread_local bool ServeIndicators::receiving_ = false;
 
-ServeIndicators::ServeIndicators(const ServeConfig& config, Logger& log)
-    : log_(log), settings_(config.indicators) {
+ServeIndicators::ServeIndicators(const IndicatorSettings& settings, ServeIndicatorsSetup setup,
+                                 Logger& log)
+    : log_(log), settings_(settings) {
     if (!settings_.enabled) return;
     default_tlp_ = stix::parse_tlp(settings_.default_tlp).value_or(stix::Tlp::Amber);
     const std::string path =
-        settings_.store.empty() ? config.spool.directory + "/indicators.sqlite" : settings_.store;
+        settings_.store.empty() ? setup.spool_directory + "/indicators.sqlite" : settings_.store;
     std::string error;
     store_ = IndicatorStore::open(path, settings_.max_indicators, error);
     if (!store_) throw std::runtime_error(error);
     catalog_ = std::make_unique<IndicatorCatalog>(*store_);
     sightings_ = std::make_unique<SightingRecorder>(*store_, "");
-    rule_paths_ = config.rules.paths;
+    rule_paths_ = std::move(setup.rule_paths);
+    stop_requested_ = std::move(setup.stop_requested);
     if (settings_.share_over_nats) {
-        exchange_ = std::make_unique<IndicatorExchange>(
-            config.nats, "VIGIE_INDICATORS", "vigie.indicators", log,
-            [this](const std::string& source, const std::string& objects) {
+        if (!setup.open_channel)
+            throw std::logic_error("indicators.share_over_nats without an indicator channel");
+        exchange_ =
+            setup.open_channel([this](const std::string& source, const std::string& objects) {
                 receive_shared(source, objects);
             });
     }
     log_.info("indicators loaded", {{"store", path}, {"indicators", uint64_t{store_->count()}}});
+    LoggedImportReport report(log_);
     for (const auto& file : settings_.bundles) {
-        std::ifstream in(file, std::ios::binary);
-        if (!in) {
-            log_.error("indicator bundle cannot be read", {{"file", file}});
+        auto text = read_bundle_file(file, report);
+        if (!text) {
             ++rejected_;
             continue;
         }
-        std::ostringstream text;
-        text << in.rdbuf();
-        import(text.str(), file, file);
+        import(std::move(*text), file, file);
     }
     if (!settings_.misp_feeds.empty()) import_misp_at_start();
     if (!settings_.misp_feeds.empty() && settings_.misp_interval_seconds > 0) {
@@ -71,7 +117,7 @@ void ServeIndicators::import_misp_at_start() {
         std::unique_lock lock(mutex);
         // A pending signal cannot be waited for without taking it: 100 ms is a poll interval.
         while (!done_cv.wait_for(lock, std::chrono::milliseconds(100), [&] { return done; })) {
-            if (stop_signal_pending()) {
+            if (stop_requested_ && stop_requested_()) {
                 misp_cancel_ = true;
                 return;
             }
@@ -88,7 +134,7 @@ void ServeIndicators::import_misp_at_start() {
     done_cv.notify_all();
     watch.join();
     if (misp_cancel_.load())
-        throw NatsStartupStopped("stopped while the MISP feeds were read at start-up");
+        throw IndicatorStartupStopped("stopped while the MISP feeds were read at start-up");
 }
 
 // Reads the MISP feeds again every interval until stop(): the events new or changed
@@ -107,67 +153,27 @@ void ServeIndicators::misp_poll_loop(unsigned interval_seconds) {
 }
 
 void ServeIndicators::import_misp(const std::string& location, bool polled) {
-    misp::MispEventOptions options;
-    options.origin = location;
-    options.source = location;
-    options.default_tlp = default_tlp_;
-    misp::MispFeedContent content =
-        misp::read_misp_feed(location, options, {.cancel = &misp_cancel_}, &misp_memory_[location]);
-    for (const auto& d : content.diagnostics)
-        log_.warn("MISP attribute refused", {{"problem", d.format()}});
-    rejected_ += content.diagnostics.size();
-    ApplyReport report = catalog_->apply(content.indicators, unix_now_us());
-    if (!report.error.empty()) {
-        log_.error("indicator store failed; the feed was not kept",
-                   {{"origin", location}, {"error", report.error}});
-        rejected_ += content.indicators.size();
-        return;
-    }
-    for (const auto& d : report.diagnostics)
-        log_.warn("indicator not matched per event", {{"problem", d.format()}});
-    if (!content.indicators.empty()) share(location, content.indicators);
-    // A poll that found nothing new says nothing (every interval would log otherwise).
-    if (polled && content.events == 0 && content.diagnostics.empty()) return;
-    log_.info("MISP feed imported", {{"origin", location},
-                                     {"events", uint64_t{content.events}},
-                                     {"unchanged", uint64_t{content.unchanged}},
-                                     {"indicators", uint64_t{content.indicators.size()}},
-                                     {"new", uint64_t{report.added}},
-                                     {"updated", uint64_t{report.updated}},
-                                     {"skipped", uint64_t{content.skipped}}});
+    LoggedImportReport report(log_, polled);
+    IndicatorInput feed = IndicatorInput::misp_feed(location, location, location, default_tlp_);
+    feed.cancel = &misp_cancel_;
+    feed.memory = &misp_memory_[location];
+    const ImportOutcome r = import_indicators(*catalog_, feed, report);
+    rejected_ += r.lost();
+    if (r.kept() && !r.indicators.empty()) share(location, r.indicators);
 }
 
-ServeIndicators::PeerImport ServeIndicators::import(const std::string& text,
-                                                    const std::string& origin,
+ServeIndicators::PeerImport ServeIndicators::import(std::string text, const std::string& origin,
                                                     const std::string& source) {
-    stix::BundleOptions options;
-    options.origin = origin;
-    options.source = source;
-    options.default_tlp = default_tlp_;
-    stix::BundleContent content = stix::read_bundle(text, options);
-    for (const auto& d : content.diagnostics)
-        log_.warn("indicator refused", {{"problem", d.format()}});
-    rejected_ += content.rejected;
-    ApplyReport report = catalog_->apply(content.indicators, unix_now_us());
-    if (!report.error.empty()) {
-        log_.error("indicator store failed; the objects were not kept",
-                   {{"origin", origin}, {"error", report.error}});
-        rejected_ += content.indicators.size();
-        return {content.rejected, false, report.error};
-    }
-    for (const auto& d : report.diagnostics)
-        log_.warn("indicator not matched per event", {{"problem", d.format()}});
-    log_.info("indicators imported", {{"origin", origin},
-                                      {"objects", uint64_t{content.objects}},
-                                      {"new", uint64_t{report.added}},
-                                      {"updated", uint64_t{report.updated}},
-                                      {"known", uint64_t{report.stale}},
-                                      {"refused", uint64_t{content.rejected}}});
-    if (report.added + report.updated > 0) {
+    LoggedImportReport report(log_);
+    const ImportOutcome r = import_indicators(
+        *catalog_, IndicatorInput::bundle(std::move(text), origin, source, default_tlp_), report);
+    rejected_ += r.lost();
+    if (!r.kept()) return {r.refused, false, r.applied.error};
+    if (r.applied.added + r.applied.updated > 0) {
         accept_sigma_rules(source);
-        share(source, content.indicators);
+        share(source, r.indicators);
     }
-    return {content.rejected, true, {}};
+    return {r.refused, true, {}};
 }
 
 void ServeIndicators::share(const std::string& source,
@@ -342,7 +348,7 @@ ServeIndicators::PeerImport ServeIndicators::import_from_peer(
     }
     array += ']';
     rejected_ += refused_here;
-    PeerImport r = import(array, origin, peer);
+    PeerImport r = import(std::move(array), origin, peer);
     r.refused += refused_here;
     return r;
 }

@@ -1,4 +1,4 @@
-#include "app/serve_federation.hpp"
+#include "federation/sharing/serve_federation.hpp"
 
 #include <chrono>
 #include <stdexcept>
@@ -36,9 +36,8 @@ std::vector<taxii::PeerCredentials> load_credentials(const taxii::FederationSett
 
 }  // namespace
 
-ServeFederation::ServeFederation(const ServeConfig& config, ServeIndicators& indicators,
+ServeFederation::ServeFederation(const taxii::FederationSettings& f, ServeIndicators& indicators,
                                  Logger& log) {
-    const taxii::FederationSettings& f = config.federation;
     if (f.peers.empty()) return;
     if (indicators.store() == nullptr)
         throw std::runtime_error(
@@ -51,9 +50,7 @@ ServeFederation::ServeFederation(const ServeConfig& config, ServeIndicators& ind
         const ServeIndicators::PeerImport r = indicators.import_from_peer(peer, page_url, objects);
         return taxii::SinkOutcome{r.refused, r.kept, r.error};
     };
-    const stix::Tlp default_tlp =
-        stix::parse_tlp(config.indicators.default_tlp).value_or(stix::Tlp::Amber);
-    publisher_ = std::make_unique<taxii::TaxiiPublisher>(f, credentials, default_tlp);
+    publisher_ = std::make_unique<taxii::TaxiiPublisher>(f, credentials, indicators.default_tlp());
     poller_ = std::make_unique<taxii::FederationPoller>(f, std::move(credentials), *positions_,
                                                         std::move(sink), log);
 }

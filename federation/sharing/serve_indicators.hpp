@@ -8,27 +8,47 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "app/config/serve_config.hpp"
 #include "core/logger.hpp"
 #include "federation/indicators/indicator_catalog.hpp"
+#include "federation/indicators/indicator_settings.hpp"
 #include "federation/indicators/sighting_recorder.hpp"
 #include "federation/misp/misp_feed.hpp"
+#include "federation/sharing/indicator_channel.hpp"
+#include "federation/sharing/indicator_figures.hpp"
+#include "federation/sharing/indicator_import.hpp"
 #include "federation/stix/tlp.hpp"
-#include "metrics/serve_metrics.hpp"
 
 namespace vigie {
 
-class IndicatorExchange;
+// The start-up was given up because the process was asked to stop while the MISP feeds
+// were read: not a failure of the configuration.
+struct IndicatorStartupStopped : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// What ServeIndicators needs besides the indicators: settings.
+struct ServeIndicatorsSetup {
+    std::string spool_directory;          // the store's default place (spool.directory)
+    std::vector<std::string> rule_paths;  // the local rules (rules.paths): accepted Sigma
+                                          // rules never replace one of them
+    // indicators.share_over_nats: opens the channel to the other workers.
+    IndicatorChannelOpener open_channel;
+    // Whether the process was asked to stop (start-up blocks the stop signals): polled
+    // while the MISP feeds are read at start; empty: never.
+    std::function<bool()> stop_requested;
+};
 
 class ServeIndicators {
   public:
-    // Disabled (catalog() null) unless indicators.enabled; throws std::runtime_error when
-    // the store cannot be opened (a start-up failure).
-    ServeIndicators(const ServeConfig& config, Logger& log);
+    // Disabled (catalog() null) unless settings.enabled; throws std::runtime_error when
+    // the store cannot be opened (a start-up failure), IndicatorStartupStopped when a stop
+    // was asked for during the start-up read of the MISP feeds.
+    ServeIndicators(const IndicatorSettings& settings, ServeIndicatorsSetup setup, Logger& log);
     ~ServeIndicators();
     ServeIndicators(const ServeIndicators&) = delete;
     ServeIndicators& operator=(const ServeIndicators&) = delete;
@@ -47,6 +67,8 @@ class ServeIndicators {
     void on_rules_accepted(std::function<void()> reload);
 
     [[nodiscard]] const IndicatorCatalog* catalog() const { return catalog_.get(); }
+    // indicators.default_tlp: the TLP of objects without a TLP marking.
+    [[nodiscard]] stix::Tlp default_tlp() const { return default_tlp_; }
     // Objects a TAXII peer posted into a collection: the indicators among them are matched
     // from now on (if the collection feeds detection).
     void on_taxii_objects(const std::string& collection, const std::string& peer,
@@ -79,8 +101,7 @@ class ServeIndicators {
     void reload_rules();
     void share(const std::string& source, const std::vector<stix::Indicator>& indicators);
     void receive_shared(const std::string& source, const std::string& objects);
-    PeerImport import(const std::string& text, const std::string& origin,
-                      const std::string& source);
+    PeerImport import(std::string text, const std::string& origin, const std::string& source);
 
     Logger& log_;
     IndicatorSettings settings_;
@@ -101,10 +122,11 @@ class ServeIndicators {
     std::thread misp_poller_;               // indicators.misp_interval_seconds
     std::map<std::string, misp::MispFeedMemory> misp_memory_;  // by feed; the poller's
     std::vector<std::string> rule_paths_;
+    std::function<bool()> stop_requested_;
     std::mutex rules_accepted_mutex_;  // the callback is set while the exchange may import
     std::function<void()> rules_accepted_;
-    bool rules_accepted_early_ = false;            // accepted before on_rules_accepted: reload then
-    std::unique_ptr<IndicatorExchange> exchange_;  // indicators.share_over_nats
+    bool rules_accepted_early_ = false;           // accepted before on_rules_accepted: reload then
+    std::unique_ptr<IndicatorChannel> exchange_;  // indicators.share_over_nats
     static thread_local bool receiving_;
 };
 
