@@ -111,7 +111,7 @@ bool IndicatorSegment::Builder::add_term(uint32_t slot, const stix::IndicatorTer
         return true;
     }
     if (kind == ValueKind::Ip) {
-        auto prefix = parse_ip_prefix(term.value);
+        auto prefix = IpNetwork::parse(term.value);
         if (!prefix) {
             why = path + ": '" + term.value + "' is not an IP address or network";
             return false;
@@ -190,7 +190,7 @@ void IndicatorSegment::compile_regexes() {
     }
 }
 
-void IndicatorSegment::cover_v4(const IpPrefix& prefix) {
+void IndicatorSegment::cover_v4(const IpNetwork& prefix) {
     if (v4_cover_.empty()) v4_cover_.assign((size_t{1} << 24) / 64, 0);
     const auto& b = prefix.network.bytes;
     const uint32_t first = uint32_t{b[0]} << 16 | uint32_t{b[1]} << 8 | b[2];

@@ -109,7 +109,7 @@ class IndicatorSegment {
     // event addresses are under no listed network, and the bit (2 MiB, mostly cached)
     // spares them a probe per prefix length.
     std::vector<uint64_t> v4_cover_;
-    void cover_v4(const IpPrefix& prefix);
+    void cover_v4(const IpNetwork& prefix);
     std::vector<RegexTerm> regex_terms_;  // kept for compaction
     std::vector<KeyDatabase> regex_dbs_;
     std::vector<hs_database_t*> databases_;
@@ -155,7 +155,7 @@ void IndicatorSegment::find_exact(std::string_view key, ValueKind kind, std::str
 }
 
 void IndicatorSegment::find_ip(std::string_view value, std::string& buffer, const auto& hit) const {
-    auto address = parse_ip(value);
+    auto address = IpAddress::parse(value);
     if (!address) return;
     const auto& b = address->bytes;
     const uint32_t slash24 = uint32_t{b[0]} << 16 | uint32_t{b[1]} << 8 | b[2];
@@ -163,7 +163,7 @@ void IndicatorSegment::find_ip(std::string_view value, std::string& buffer, cons
         address->v6 || (!v4_cover_.empty() && (v4_cover_[slash24 >> 6] >> (slash24 & 63) & 1) != 0);
     for (uint8_t length : address->v6 ? v6_lengths_ : v4_lengths_) {
         if (length < 32 && !covered) continue;
-        ip_lookup_text(mask_ip(*address, length), length, buffer);
+        ip_lookup_text(address->masked(length), length, buffer);
         values_.find(0, buffer, hit);
     }
 }

@@ -1,11 +1,8 @@
 #include "federation/indicators/observable.hpp"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
+#include <array>
 #include <cctype>
-#include <charconv>
-#include <cstring>
 
 namespace vigie {
 namespace {
@@ -118,45 +115,6 @@ bool normalize_value(ValueKind kind, std::string_view value, std::string& out) {
             return true;
     }
     return false;
-}
-
-std::optional<IpAddress> parse_ip(std::string_view text) {
-    char buf[INET6_ADDRSTRLEN + 1];
-    if (text.empty() || text.size() >= sizeof buf) return std::nullopt;
-    std::memcpy(buf, text.data(), text.size());
-    buf[text.size()] = 0;
-    IpAddress a;
-    if (inet_pton(AF_INET, buf, a.bytes.data()) == 1) return a;
-    a.v6 = true;
-    if (inet_pton(AF_INET6, buf, a.bytes.data()) == 1) return a;
-    return std::nullopt;
-}
-
-IpAddress mask_ip(const IpAddress& address, unsigned length) {
-    IpAddress out = address;
-    const unsigned bytes = address.v6 ? 16 : 4;
-    for (unsigned i = 0; i < bytes; ++i) {
-        const unsigned keep = length >= (i + 1) * 8 ? 8 : (length > i * 8 ? length - i * 8 : 0);
-        out.bytes[i] &= static_cast<uint8_t>(keep == 0 ? 0 : 0xFF << (8 - keep));
-    }
-    return out;
-}
-
-std::optional<IpPrefix> parse_ip_prefix(std::string_view text) {
-    const size_t slash = text.find('/');
-    auto address = parse_ip(text.substr(0, slash));
-    if (!address) return std::nullopt;
-    unsigned length = address->v6 ? 128 : 32;
-    if (slash != std::string_view::npos) {
-        const std::string_view digits = text.substr(slash + 1);
-        unsigned n = 0;
-        auto r = std::from_chars(digits.data(), digits.data() + digits.size(), n);
-        if (digits.empty() || r.ec != std::errc() || r.ptr != digits.data() + digits.size() ||
-            n > length)
-            return std::nullopt;
-        length = n;
-    }
-    return IpPrefix{mask_ip(*address, length), length};
 }
 
 }  // namespace vigie

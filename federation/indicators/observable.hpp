@@ -2,13 +2,15 @@
 // What an event value or an indicator's constant is, as an observable, and the one
 // spelling both sides are compared in: domains and e-mail addresses in lower case
 // without a final dot, hashes in lower-case hex under the STIX algorithm name, IP
-// addresses as bytes. An event field and an indicator meet when their canonical keys
-// and normalised values are equal (or, for IPs, the address is inside the network).
-#include <array>
+// addresses as bytes (core/ip_network.hpp). An event field and an indicator meet when
+// their canonical keys and normalised values are equal (or, for IPs, the address is
+// inside the network).
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "core/ip_network.hpp"
 
 namespace vigie {
 
@@ -31,19 +33,5 @@ std::optional<std::string_view> stix_hash_name(std::string_view name);
 // Appends the normalised value; false when the value cannot be of this kind (a hash
 // with a non-hex character, an empty domain).
 bool normalize_value(ValueKind kind, std::string_view value, std::string& out);
-
-struct IpAddress {
-    std::array<uint8_t, 16> bytes{};
-    bool v6 = false;
-};
-struct IpPrefix {
-    IpAddress network;  // masked
-    unsigned length = 0;
-};
-std::optional<IpAddress> parse_ip(std::string_view text);
-// "10.0.0.0/8", "2001:db8::/32" or a bare address (/32, /128). The host bits are masked.
-std::optional<IpPrefix> parse_ip_prefix(std::string_view text);
-// The first `length` bits of an address, the rest zero.
-IpAddress mask_ip(const IpAddress& address, unsigned length);
 
 }  // namespace vigie

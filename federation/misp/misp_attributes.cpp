@@ -13,7 +13,7 @@ std::string comparison(std::string_view path, std::string_view value) {
 }
 
 std::optional<std::string> ip_comparison(std::string_view value) {
-    auto prefix = parse_ip_prefix(value);
+    auto prefix = IpNetwork::parse(value);
     if (!prefix) return std::nullopt;
     const char* type = prefix->network.v6 ? "ipv6-addr:value" : "ipv4-addr:value";
     if (value.find('/') != std::string_view::npos)

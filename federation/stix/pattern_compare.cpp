@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "federation/stix/ip_network.hpp"
+#include "core/ip_network.hpp"
 #include "federation/stix/pattern_lexer.hpp"
 #include "federation/stix/timestamp.hpp"
 
@@ -177,11 +177,11 @@ const std::string* string_value(const Selected& v) {
 bool network_test(const Selected& v, const Comparison& c) {
     const std::string* s = string_value(v);
     if (s == nullptr) return false;
-    auto value = parse_ip_network(*s);
-    auto constant = parse_ip_network(c.values.front().text);
+    auto value = IpNetwork::parse(*s);
+    auto constant = IpNetwork::parse(c.values.front().text);
     if (!value || !constant) return false;
-    bool result = c.op == CompareOp::IsSubset ? network_contains(*constant, *value)
-                                              : network_contains(*value, *constant);
+    bool result = c.op == CompareOp::IsSubset ? constant->contains(*value)
+                                              : value->contains(*constant);
     return result != c.negated;
 }
 

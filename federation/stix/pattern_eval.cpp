@@ -10,7 +10,7 @@
 #include <algorithm>
 #include <limits>
 
-#include "federation/stix/ip_network.hpp"
+#include "core/ip_network.hpp"
 #include "federation/stix/pattern_compare.hpp"
 
 namespace vigie::stix {
@@ -255,7 +255,7 @@ std::string unsupported_part(const ComparisonExpr& expr) {
     if (expr.kind != ComparisonExpr::Kind::Leaf) return "";
     const Comparison& c = expr.leaf;
     if ((c.op == CompareOp::IsSubset || c.op == CompareOp::IsSuperset) &&
-        !parse_ip_network(c.values.front().text))
+        !IpNetwork::parse(c.values.front().text))
         return "column " + std::to_string(c.column) + ": " +
                (c.op == CompareOp::IsSubset ? "ISSUBSET" : "ISSUPERSET") +
                " on a constant that is not an IP address or CIDR network";

@@ -6,7 +6,7 @@
 #include <cctype>
 #include <string_view>
 
-#include "federation/stix/ip_network.hpp"
+#include "core/ip_network.hpp"
 #include "federation/stix/pattern_ast.hpp"
 
 namespace vigie::stix {
@@ -107,7 +107,7 @@ class TermCollector {
                     return refuse(c.column,
                                   "ISSUBSET is matched per event only on ipv4-addr:value and "
                                   "ipv6-addr:value");
-                if (!parse_ip_network(c.values.front().text))
+                if (!IpNetwork::parse(c.values.front().text))
                     return refuse(c.column, "ISSUBSET needs an IP address or CIDR network");
                 term.op = TermOp::InNetwork;
                 break;
