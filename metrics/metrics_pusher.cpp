@@ -136,7 +136,11 @@ MetricsPusher::MetricsPusher(ServeMetrics& metrics, const PushgatewaySettings& s
 }
 
 MetricsPusher::~MetricsPusher() {
-    stop();
+    try {
+        stop();
+    } catch (...) {  // NOLINT(bugprone-empty-catch): the last push is best effort, and a
+                     // destructor that throws ends the process
+    }
 }
 
 void MetricsPusher::start() {
