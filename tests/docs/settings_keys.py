@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Every setting `vigie serve` reads, as the configuration reader itself knows them.
 
-The reader (config/*_config_reader.cpp) declares a table of keys per section and answers an
-unknown key with "unknown setting PATH (known here: KEY, KEY...)". This walks those tables
-through `vigie config check`: a probe key in each section gives the section's keys; a probe
+The reader declares a table of keys per section (app/config/*_sections.cpp, read by the one
+SchemaReader of app/config/schema.hpp) and answers an unknown key with "unknown setting PATH
+(known here: KEY, KEY...)", the table's keys in its order. This walks those tables through
+`vigie config check` (the binary, so what is listed is what the reader really accepts, not
+what the source seems to say): a probe key in each section gives the section's keys; a probe
 under each key tells a section (mapping, or list of mappings) from a value. Alert outputs are
 walked once per output type. Prints one dotted path per line, lists as "[]":
     alerts.outputs[].secret_env
