@@ -19,7 +19,10 @@ namespace {
 class LoggedImportReport final : public ImportReport {
   public:
     // `polled`: a MISP feed read again, not at start: a read that found nothing says nothing.
-    LoggedImportReport(Logger& log, bool polled = false) : log_(log), polled_(polled) {}
+    // `kept`: called with what the store kept, before the feed's summary record.
+    LoggedImportReport(Logger& log, bool polled = false,
+                       std::function<void(const ImportOutcome&)> kept = {})
+        : log_(log), polled_(polled), kept_(std::move(kept)) {}
 
     void unreadable(const std::string& file) override {
         log_.error("indicator bundle cannot be read", {{"file", file}});
@@ -47,6 +50,7 @@ class LoggedImportReport final : public ImportReport {
                                               {"refused", uint64_t{r.refused}}});
             return;
         }
+        if (kept_) kept_(r);
         // A poll that found nothing new says nothing (every interval would log otherwise).
         if (polled_ && r.events == 0 && r.read_problems.empty()) return;
         log_.info("MISP feed imported", {{"origin", r.origin},
@@ -61,6 +65,7 @@ class LoggedImportReport final : public ImportReport {
   private:
     Logger& log_;
     bool polled_;
+    std::function<void(const ImportOutcome&)> kept_;
 };
 
 }  // namespace
@@ -153,13 +158,15 @@ void ServeIndicators::misp_poll_loop(unsigned interval_seconds) {
 }
 
 void ServeIndicators::import_misp(const std::string& location, bool polled) {
-    LoggedImportReport report(log_, polled);
+    // Published to the other workers before the feed's summary is logged.
+    LoggedImportReport report(log_, polled, [this, &location](const ImportOutcome& kept) {
+        if (!kept.indicators.empty()) share(location, kept.indicators);
+    });
     IndicatorInput feed = IndicatorInput::misp_feed(location, location, location, default_tlp_);
     feed.cancel = &misp_cancel_;
     feed.memory = &misp_memory_[location];
     const ImportOutcome r = import_indicators(*catalog_, feed, report);
     rejected_ += r.lost();
-    if (r.kept() && !r.indicators.empty()) share(location, r.indicators);
 }
 
 ServeIndicators::PeerImport ServeIndicators::import(std::string text, const std::string& origin,
