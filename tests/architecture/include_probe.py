@@ -29,6 +29,10 @@ CASES = [
     ("pipeline/scan/batch_scanner.cpp", "metrics/scan_metrics.hpp", False),
     ("delivery/outputs/alert_delivery.cpp", "app/config/serve_config.hpp", False),
     ("federation/taxii/taxii_server.cpp", "service/http/http_settings.hpp", False),
+    # federation/sharing reaches NATS through its IndicatorChannel, metrics through plain figures.
+    ("federation/sharing/serve_indicators.cpp", "federation/taxii/taxii_client.hpp", True),
+    ("federation/sharing/serve_indicators.cpp", "service/nats/indicator_exchange.hpp", False),
+    ("federation/sharing/serve_indicators.cpp", "metrics/serve_metrics.hpp", False),
     ("service/http/ingest_handler.cpp", "pipeline/engine/ingest_engine.hpp", True),
     ("service/http/ingest_handler.cpp", "metrics/serve_metrics.hpp", False),
     ("metrics/serve_metrics.cpp", "app/config/serve_config.hpp", False),
