@@ -1,8 +1,8 @@
 #pragma once
 // Where a TAXII client keeps how far it has read each peer's collection (the
 // added_after of its next poll), so that a restart does not download everything again.
-// vigie serve keeps it in the indicator store's state table (app/serve_federation.cpp);
-// tests keep it in memory.
+// vigie serve keeps it in the indicator store's state table
+// (federation/sharing/serve_federation.cpp); tests keep it in memory.
 #include <map>
 #include <optional>
 #include <string>
