@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """The HTTP server of tests/unit/http_client_test.cpp (loopback, standard library only).
 
-Binds 127.0.0.1 on a port the kernel picks (no gap between choosing and binding), writes it
-to --port-file, and answers:
+Binds 127.0.0.1 on a port the kernel picks (no gap between choosing and binding), prints
+it on a line of its own on stdout (the test reads it from a pipe), and answers:
   GET /bytes/N        200 with a body of N bytes
   GET /slow           headers at once, then nothing for 30 s (timeouts, interruption)
   GET /status/N       status N, body "busy\\nnow", Retry-After: 2, X-Extra: yes
@@ -10,9 +10,7 @@ to --port-file, and answers:
   any  /echo          200, a JSON object: method, body, authorization, content_type, the
                       client's port (the same port twice: the connection was kept alive)
 """
-import argparse
 import json
-import os
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -62,15 +60,9 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--port-file", required=True)
-    args = parser.parse_args()
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    tmp = args.port_file + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(str(server.server_address[1]))
-    os.rename(tmp, args.port_file)
+    print(server.server_address[1], flush=True)
     server.serve_forever()
 
 

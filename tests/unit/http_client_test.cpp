@@ -5,15 +5,13 @@
 #include "core/http_client.hpp"
 
 #include <doctest/doctest.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <limits>
 #include <string>
 #include <thread>
@@ -28,43 +26,60 @@ bool has(const std::string& text, const std::string& part) {
     return text.find(part) != std::string::npos;
 }
 
-// tests/unit/http_client_server.py in a child process, stopped (SIGTERM) and reaped when
-// the object goes.
+// tests/unit/http_client_server.py in a child process that prints its port on a pipe;
+// stopped (SIGTERM) and reaped when the object goes.
 class TestServer {
   public:
     TestServer() {
-        char pattern[] = "/tmp/vigie-http-client-XXXXXX";
-        REQUIRE(::mkdtemp(pattern) != nullptr);
-        dir_ = pattern;
-        const std::string port_file = dir_ + "/port";
+        int out[2];
+        REQUIRE(::pipe(out) == 0);
         pid_ = ::fork();
         REQUIRE(pid_ >= 0);
         if (pid_ == 0) {
+            ::dup2(out[1], STDOUT_FILENO);
+            ::close(out[0]);
+            ::close(out[1]);
             ::execlp("python3", "python3", VIGIE_SOURCE_DIR "/tests/unit/http_client_server.py",
-                     "--port-file", port_file.c_str(), static_cast<char*>(nullptr));
+                     static_cast<char*>(nullptr));
             ::_exit(127);
         }
-        const auto give_up = Clock::now() + std::chrono::seconds(15);
-        while (!std::filesystem::exists(port_file) && Clock::now() < give_up)
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        std::ifstream in(port_file);
-        std::string port;
-        REQUIRE(std::getline(in, port));
+        ::close(out[1]);
+        const std::string port = read_line(out[0], std::chrono::seconds(15));
+        ::close(out[0]);
+        if (port.empty()) stop();  // REQUIRE throws: the destructor would not run
+        REQUIRE_MESSAGE(!port.empty(), "the test server printed no port");
         base_ = "http://127.0.0.1:" + port;
     }
-    ~TestServer() {
-        ::kill(pid_, SIGTERM);
-        ::waitpid(pid_, nullptr, 0);
-        std::filesystem::remove_all(dir_);
-    }
+    ~TestServer() { stop(); }
     TestServer(const TestServer&) = delete;
     TestServer& operator=(const TestServer&) = delete;
 
     [[nodiscard]] std::string url(const std::string& path) const { return base_ + path; }
 
   private:
+    void stop() {
+        if (pid_ <= 0) return;
+        ::kill(pid_, SIGTERM);
+        ::waitpid(pid_, nullptr, 0);
+        pid_ = -1;
+    }
+
+    // The first line written to `fd`, "" when none came within `wait`.
+    static std::string read_line(int fd, std::chrono::seconds wait) {
+        std::string line;
+        const auto give_up = Clock::now() + wait;
+        while (Clock::now() < give_up) {
+            pollfd p{fd, POLLIN, 0};
+            if (::poll(&p, 1, 100) <= 0) continue;
+            char c = 0;
+            if (::read(fd, &c, 1) != 1) break;
+            if (c == '\n') return line;
+            line += c;
+        }
+        return {};
+    }
+
     pid_t pid_ = -1;
-    std::string dir_;
     std::string base_;
 };
 
