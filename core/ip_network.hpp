@@ -20,7 +20,7 @@ struct IpAddress {
 };
 
 struct IpNetwork {
-    IpAddress network;  // host bits zero
+    IpAddress network;    // host bits zero
     unsigned length = 0;  // 0..32 or 0..128
 
     // "10.0.0.0/8", "2001:db8::/32", or a bare address (a /32 or /128). Host bits set in

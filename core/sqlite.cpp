@@ -149,9 +149,8 @@ Status Database::exec(const char* sql) {
 
 Result<Statement> Database::prepare(std::string_view sql, bool persistent) {
     sqlite3_stmt* stmt = nullptr;
-    const int rc =
-        sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
-                           persistent ? SQLITE_PREPARE_PERSISTENT : 0, &stmt, nullptr);
+    const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                      persistent ? SQLITE_PREPARE_PERSISTENT : 0, &stmt, nullptr);
     if (rc != SQLITE_OK) return message_of(db_, rc);
     if (stmt == nullptr) return Error{"no SQL statement"};  // only blanks or a comment
     return Statement(db_, stmt);

@@ -90,10 +90,7 @@ PutOutcome IndicatorStore::put_one(const stix::Indicator& ind, int64_t now_us, s
     const bool known = *found;
     if (known && newest_.integer(0) >= ind.modified_us) return PutOutcome::Stale;
     const sqlite::ResetOnExit version_done(insert_version_);
-    insert_version_.bind(1, ind.id)
-        .bind(2, ind.modified_us)
-        .bind(3, ind.source)
-        .bind(4, ind.json);
+    insert_version_.bind(1, ind.id).bind(2, ind.modified_us).bind(3, ind.source).bind(4, ind.json);
     const sqlite::ResetOnExit current_done(insert_current_);
     insert_current_.bind(1, ind.id).bind(2, ind.modified_us).bind(3, now_us);
     insert_current_.bind(4, ind.valid_from_us);
@@ -119,9 +116,9 @@ PutOutcome IndicatorStore::put_one(const stix::Indicator& ind, int64_t now_us, s
 void IndicatorStore::evict(size_t excess, int64_t now_us, std::vector<std::string>& evicted,
                            std::string& error) {
     // Revoked and expired first (they match nothing), then the least recently added.
-    auto pick =
-        db_.prepare("SELECT id FROM indicators ORDER BY (revoked = 1 OR (valid_until IS NOT NULL AND "
-                    "valid_until <= ?1)) DESC, added ASC LIMIT ?2");
+    auto pick = db_.prepare(
+        "SELECT id FROM indicators ORDER BY (revoked = 1 OR (valid_until IS NOT NULL AND "
+        "valid_until <= ?1)) DESC, added ASC LIMIT ?2");
     auto drop = db_.prepare("DELETE FROM indicators WHERE id = ?1");
     auto drop_versions = db_.prepare("DELETE FROM indicator_versions WHERE id = ?1");
     for (const auto* prepared : {&pick, &drop, &drop_versions}) {
@@ -213,9 +210,9 @@ void IndicatorStore::for_each_json(
     int64_t after_us,
     const std::function<void(const std::string&, const std::string&, stix::Tlp)>& visit) const {
     std::lock_guard lock(mutex_);
-    auto s =
-        db_.prepare("SELECT i.id, v.json, i.tlp FROM indicators i JOIN indicator_versions v "
-                    "ON v.id = i.id AND v.modified = i.modified WHERE i.added > ?1 ORDER BY i.added");
+    auto s = db_.prepare(
+        "SELECT i.id, v.json, i.tlp FROM indicators i JOIN indicator_versions v "
+        "ON v.id = i.id AND v.modified = i.modified WHERE i.added > ?1 ORDER BY i.added");
     if (!s) return;
     s->bind(1, after_us);
     while (has_row(*s)) visit(s->text(0), s->text(1), static_cast<stix::Tlp>(s->integer(2)));

@@ -180,8 +180,8 @@ bool network_test(const Selected& v, const Comparison& c) {
     auto value = IpNetwork::parse(*s);
     auto constant = IpNetwork::parse(c.values.front().text);
     if (!value || !constant) return false;
-    bool result = c.op == CompareOp::IsSubset ? constant->contains(*value)
-                                              : value->contains(*constant);
+    bool result =
+        c.op == CompareOp::IsSubset ? constant->contains(*value) : value->contains(*constant);
     return result != c.negated;
 }
 
