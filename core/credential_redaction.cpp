@@ -4,6 +4,8 @@
 #include <array>
 #include <cctype>
 
+#include "core/text.hpp"
+
 namespace vigie {
 
 namespace {
@@ -23,9 +25,7 @@ bool secret_name(std::string_view name) {
     // The words service/http/ingest_admission.cpp's request-line redaction looks for, and pwd.
     static constexpr std::array<std::string_view, 11> kWords{
         "token", "key", "pass", "secret", "auth", "sig", "session", "cred", "jwt", "bearer", "pwd"};
-    std::string lower(name);
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const std::string lower = ascii_lower(name);
     return std::any_of(kWords.begin(), kWords.end(),
                        [&](std::string_view w) { return lower.find(w) != std::string::npos; });
 }

@@ -3,8 +3,9 @@
 #include <curl/curl.h>
 
 #include <algorithm>
-#include <cctype>
 #include <mutex>
+
+#include "core/text.hpp"
 
 namespace vigie {
 
@@ -40,13 +41,6 @@ std::string_view trimmed(std::string_view s) {
     return s;
 }
 
-bool same_name(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
-}
-
 // A wanted header's value replaces an earlier one (an interim answer's, a 100 Continue).
 size_t keep_header(char* data, size_t size, size_t count, void* closure) {
     auto* t = static_cast<Transfer*>(closure);
@@ -55,10 +49,11 @@ size_t keep_header(char* data, size_t size, size_t count, void* closure) {
     if (colon == std::string_view::npos || colon == 0) return size * count;
     const std::string_view name = line.substr(0, colon);
     for (const std::string& wanted : t->request->wanted_headers) {
-        if (!same_name(name, wanted)) continue;
+        if (!equals_ascii_nocase(name, wanted)) continue;
         auto& headers = t->response->headers;
-        auto known = std::find_if(headers.begin(), headers.end(),
-                                  [&](const auto& h) { return same_name(h.first, wanted); });
+        auto known = std::find_if(headers.begin(), headers.end(), [&](const auto& h) {
+            return equals_ascii_nocase(h.first, wanted);
+        });
         const std::string value(trimmed(line.substr(colon + 1)));
         if (known != headers.end())
             known->second = value;
@@ -131,7 +126,7 @@ void set_transfer(CURL* curl, const HttpClientRequest& r, Transfer& transfer) {
 
 std::string_view HttpClientResponse::header(std::string_view name) const {
     for (const auto& [known, value] : headers)
-        if (same_name(known, name)) return value;
+        if (equals_ascii_nocase(known, name)) return value;
     return {};
 }
 

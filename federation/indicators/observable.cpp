@@ -4,12 +4,10 @@
 #include <array>
 #include <cctype>
 
+#include "core/text.hpp"
+
 namespace vigie {
 namespace {
-
-char lower(char c) {
-    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-}
 
 bool ends_with_value_ref(std::string_view path) {
     return path.ends_with("_ref.value") || path.ends_with("_refs[*].value");
@@ -38,7 +36,7 @@ std::optional<std::string_view> stix_hash_name(std::string_view name) {
         bool same = true;
         for (char c : name) {
             if (c == '-' || c == '_' || c == '\'') continue;
-            if (j >= n.squeezed.size() || lower(c) != n.squeezed[j]) {
+            if (j >= n.squeezed.size() || ascii_lower(c) != n.squeezed[j]) {
                 same = false;
                 break;
             }
@@ -89,13 +87,13 @@ bool normalize_value(ValueKind kind, std::string_view value, std::string& out) {
         case ValueKind::Email:
             if (value.ends_with('.')) value.remove_suffix(1);
             if (value.empty()) return false;
-            for (char c : value) out += lower(c);
+            append_ascii_lower(out, value);
             return true;
         case ValueKind::Hash:
             if (value.empty()) return false;
             for (char c : value) {
                 if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
-                out += lower(c);
+                out += ascii_lower(c);
             }
             return true;
         case ValueKind::Url: {
@@ -106,7 +104,8 @@ bool normalize_value(ValueKind kind, std::string_view value, std::string& out) {
             const size_t fold = scheme == std::string_view::npos     ? 0
                                 : host_end == std::string_view::npos ? value.size()
                                                                      : host_end;
-            for (size_t i = 0; i < value.size(); ++i) out += i < fold ? lower(value[i]) : value[i];
+            for (size_t i = 0; i < value.size(); ++i)
+                out += i < fold ? ascii_lower(value[i]) : value[i];
             return !value.empty();
         }
         case ValueKind::Ip:

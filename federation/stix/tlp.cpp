@@ -2,7 +2,8 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
+
+#include "core/text.hpp"
 
 namespace vigie::stix {
 namespace {
@@ -26,13 +27,6 @@ constexpr std::array<TlpMarking, 9> kMarkings{{
     {"marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed", Tlp::Red},
 }};
 
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
-}
-
 }  // namespace
 
 std::string_view tlp_name(Tlp level) {
@@ -52,12 +46,12 @@ std::string_view tlp_name(Tlp level) {
 }
 
 std::optional<Tlp> parse_tlp(std::string_view text) {
-    if (text.size() > 4 && iequals(text.substr(0, 4), "tlp:")) text.remove_prefix(4);
-    if (iequals(text, "clear") || iequals(text, "white")) return Tlp::Clear;
-    if (iequals(text, "green")) return Tlp::Green;
-    if (iequals(text, "amber")) return Tlp::Amber;
-    if (iequals(text, "amber+strict")) return Tlp::AmberStrict;
-    if (iequals(text, "red")) return Tlp::Red;
+    if (text.size() > 4 && equals_ascii_nocase(text.substr(0, 4), "tlp:")) text.remove_prefix(4);
+    if (equals_ascii_nocase(text, "clear") || equals_ascii_nocase(text, "white")) return Tlp::Clear;
+    if (equals_ascii_nocase(text, "green")) return Tlp::Green;
+    if (equals_ascii_nocase(text, "amber")) return Tlp::Amber;
+    if (equals_ascii_nocase(text, "amber+strict")) return Tlp::AmberStrict;
+    if (equals_ascii_nocase(text, "red")) return Tlp::Red;
     return std::nullopt;
 }
 

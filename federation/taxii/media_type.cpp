@@ -2,17 +2,14 @@
 
 #include <string>
 
+#include "core/text.hpp"
+
 namespace vigie::taxii {
 
 namespace {
 
 std::string trimmed_lower(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    std::string out(s);
-    for (char& c : out)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return out;
+    return ascii_lower(trim_blanks(s));
 }
 
 // One media range ("application/taxii+json; version=2.1; q=0.9"): its type and the

@@ -2,6 +2,7 @@
 
 #include <openssl/crypto.h>
 
+#include "core/text.hpp"
 #include "core/token_digest.hpp"
 
 namespace vigie::taxii {
@@ -13,9 +14,8 @@ bool same_digest(const std::string& a, const std::string& b) {
 }
 
 std::string_view after_scheme(std::string_view authorization, std::string_view scheme) {
-    if (authorization.size() <= scheme.size()) return {};
-    for (size_t i = 0; i < scheme.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(authorization[i])) != scheme[i]) return {};
+    if (authorization.size() <= scheme.size() || !starts_with_ascii_nocase(authorization, scheme))
+        return {};
     return authorization.substr(scheme.size());
 }
 

@@ -3,9 +3,9 @@
 #include <openssl/crypto.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 
+#include "core/text.hpp"
 #include "core/token_digest.hpp"
 
 namespace vigie {
@@ -31,12 +31,6 @@ std::optional<TokenBucket::Clock::duration> TokenBucket::take(double n, Clock::t
 
 namespace {
 
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
-
 bool same_digest(const std::string& a, const std::string& b) {
     return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
@@ -44,9 +38,10 @@ bool same_digest(const std::string& a, const std::string& b) {
 }  // namespace
 
 AgencyTable::AgencyTable(const std::vector<Agency>& agencies, std::string admin_token_sha256)
-    : admin_digest_(lower(std::move(admin_token_sha256))) {
+    : admin_digest_(ascii_lower(admin_token_sha256)) {
     entries_.reserve(agencies.size());
-    for (const auto& a : agencies) entries_.push_back({a.id, lower(a.token_sha256), a.rate_limit});
+    for (const auto& a : agencies)
+        entries_.push_back({a.id, ascii_lower(a.token_sha256), a.rate_limit});
 }
 
 std::optional<std::string> AgencyTable::authenticate(std::string_view bearer_token) const {

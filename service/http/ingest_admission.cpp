@@ -3,18 +3,12 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/text.hpp"
 #include "service/http/ingest_handler.hpp"
 
 namespace vigie {
 
 namespace {
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
 
 std::string path_of(std::string_view target) {
     return std::string(target.substr(0, target.find('?')));
@@ -22,7 +16,7 @@ std::string path_of(std::string_view target) {
 
 // A query parameter's name that may carry a credential.
 bool credential_name(std::string_view name) {
-    const std::string n = lower(name);
+    const std::string n = ascii_lower(name);
     for (const char* word :
          {"token", "key", "pass", "secret", "auth", "sig", "session", "cred", "jwt", "bearer"})
         if (n.find(word) != std::string::npos) return true;
@@ -63,7 +57,7 @@ std::string redact_target(std::string_view target) {
 // A transfer coding other than chunked (gzip, deflate, "gzip, chunked"): 501, rather than
 // a gzip body read as if it were plain. Compression is Content-Encoding's business.
 std::optional<HttpAnswer> IngestHandler::refuse_transfer_coding(const HttpRequest& request) {
-    std::string coding = lower(request.transfer_encoding);
+    std::string coding = ascii_lower(request.transfer_encoding);
     std::erase_if(coding, [](char c) { return c == ' ' || c == '\t'; });
     if (coding.empty() || coding == "chunked") return std::nullopt;
     ++counters_.unsupported;

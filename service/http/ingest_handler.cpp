@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "core/json_text.hpp"
+#include "core/text.hpp"
 #include "service/http/gzip_body.hpp"
 
 namespace vigie {
@@ -18,16 +19,9 @@ namespace {
 // million bad lines must not produce a response larger than itself).
 constexpr size_t kMaxListedRejections = 1000;
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
 // The media type without parameters ("application/x-ndjson; charset=utf-8").
 std::string media_type(std::string_view content_type) {
-    std::string t = lower(content_type.substr(0, content_type.find(';')));
+    std::string t = ascii_lower(content_type.substr(0, content_type.find(';')));
     while (!t.empty() && t.back() == ' ') t.pop_back();
     return t;
 }
@@ -67,7 +61,7 @@ HttpAnswer error_answer(unsigned status, std::string_view message) {
 std::string_view bearer_token(std::string_view authorization) {
     constexpr std::string_view kScheme = "bearer ";
     if (authorization.size() <= kScheme.size()) return {};
-    if (lower(authorization.substr(0, kScheme.size())) != kScheme) return {};
+    if (!starts_with_ascii_nocase(authorization, kScheme)) return {};
     std::string_view token = authorization.substr(kScheme.size());
     while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
     while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
@@ -157,7 +151,7 @@ HttpAnswer IngestHandler::readiness() const {
 // Inflates a gzip body in place; refuses encodings it cannot read.
 bool IngestHandler::decode_body(HttpRequest& request, const HttpSettings& limits,
                                 HttpAnswer& refusal, RejectReason& reason) {
-    const std::string encoding = lower(request.content_encoding);
+    const std::string encoding = ascii_lower(request.content_encoding);
     if (encoding.empty() || encoding == "identity") return true;
     reason = RejectReason::UnreadableBody;
     if (encoding != "gzip" && encoding != "x-gzip") {
