@@ -3,17 +3,12 @@
 #include <algorithm>
 #include <chrono>
 
+#include "core/clock.hpp"
 #include "generated/version.hpp"
 
 namespace vigie {
 
 namespace {
-
-int64_t unix_now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 OutputLog output_log(Logger& log) {
     return [&log](LogLevel level, std::string_view output, std::string_view message,

@@ -1,7 +1,6 @@
 #include "federation/indicators/indicator_catalog.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -10,12 +9,6 @@
 #include "federation/stix/tlp_granular.hpp"
 
 namespace vigie {
-
-int64_t unix_now_us() {
-    return std::chrono::duration_cast<std::chrono::microseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 namespace {
 

@@ -17,6 +17,7 @@
 #include <tuple>
 #include <vector>
 
+#include "core/clock.hpp"  // unix_now_us(), the time apply() is given
 #include "core/diagnostic.hpp"
 #include "federation/indicators/indicator_segment.hpp"
 #include "federation/indicators/indicator_store.hpp"
@@ -93,8 +94,5 @@ class IndicatorCatalog final : public IndicatorSource {
     mutable uint64_t cached_generation_ = UINT64_MAX;
     mutable int64_t cached_at_us_ = 0;
 };
-
-// Microseconds since the Unix epoch, now.
-int64_t unix_now_us();
 
 }  // namespace vigie

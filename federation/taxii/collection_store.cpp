@@ -1,8 +1,8 @@
 #include "federation/taxii/collection_store.hpp"
 
 #include <algorithm>
-#include <chrono>
 
+#include "core/clock.hpp"
 
 namespace vigie::taxii {
 
@@ -21,12 +21,6 @@ CREATE UNIQUE INDEX IF NOT EXISTS objects_by_date_added ON objects (collection, 
 CREATE TABLE IF NOT EXISTS collection_clock (collection TEXT PRIMARY KEY, last INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS statuses (id TEXT PRIMARY KEY, owner TEXT NOT NULL, json TEXT NOT NULL);
 )";
-
-int64_t now_us() {
-    return std::chrono::duration_cast<std::chrono::microseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 // The WHERE clause of a filter, its values bound in order (?1, ?2, ...).
 class FilterSql {
@@ -131,7 +125,7 @@ std::optional<int64_t> CollectionStore::next_date_added(const std::string& colle
     auto row = read->bind(1, collection).step();
     if (!row) return std::nullopt;
     const int64_t last = *row ? read->integer(0) : 0;
-    const int64_t next = std::max(now_us(), last + 1);
+    const int64_t next = std::max(unix_now_us(), last + 1);
     auto write = db_.prepare(
         "INSERT INTO collection_clock (collection, last) VALUES (?1, ?2) "
         "ON CONFLICT (collection) DO UPDATE SET last = excluded.last");
@@ -234,7 +228,8 @@ std::optional<int64_t> CollectionStore::remove(const std::string& collection, Ob
 bool CollectionStore::save_status(const std::string& id, const std::string& owner,
                                   const std::string& json) {
     std::lock_guard lock(mutex_);
-    auto insert = db_.prepare("INSERT OR REPLACE INTO statuses (id, owner, json) VALUES (?1,?2,?3)");
+    auto insert =
+        db_.prepare("INSERT OR REPLACE INTO statuses (id, owner, json) VALUES (?1,?2,?3)");
     return insert && insert->bind_all({id, owner, json}).run();
 }
 

@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "core/clock.hpp"
+
 namespace vigie::taxii {
 
 FederationPoller::FederationPoller(const FederationSettings& settings,
@@ -70,9 +72,7 @@ void FederationPoller::report(const TaxiiClient& client, const PollReport& r,
                                               {"position", r.position}});
         return;
     }
-    counters.last_success_unix_s.store(std::chrono::duration_cast<std::chrono::seconds>(
-                                           std::chrono::system_clock::now().time_since_epoch())
-                                           .count());
+    counters.last_success_unix_s.store(unix_now_s());
     if (r.capped)
         log_.warn("federation: max_objects_per_poll reached; the rest waits for the next poll",
                   {{"peer", peer}, {"objects", uint64_t{r.objects}}, {"position", r.position}});

@@ -1,8 +1,8 @@
 // The object endpoints of the TAXII handler: objects, object by id, versions, manifest
 // (GET), POST of an envelope, DELETE of an object.
-#include <chrono>
 #include <random>
 
+#include "core/clock.hpp"
 #include "federation/stix/timestamp.hpp"
 #include "federation/stix/tlp_granular.hpp"
 #include "federation/taxii/envelope_reader.hpp"
@@ -31,12 +31,6 @@ std::string random_uuid() {
                   static_cast<unsigned>(lo >> 48),
                   static_cast<unsigned long long>(lo & 0xFFFFFFFFFFFFULL));
     return text;
-}
-
-int64_t now_us() {
-    return std::chrono::duration_cast<std::chrono::microseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
 }
 
 // 200 with the page. The X-TAXII-Date-Added headers bound the page (its rows, sent or
@@ -161,7 +155,7 @@ HttpAnswer TaxiiHandler::store_objects(const PeerSettings& peer, const ApiRootSe
         return taxii_error(400, "bad request", envelope.message);
     if (envelope.error == EnvelopeError::NotEnvelope)
         return taxii_error(422, "unprocessable entity", envelope.message);
-    StatusReport status{random_uuid(), now_us(), {}, {}};
+    StatusReport status{random_uuid(), unix_now_us(), {}, {}};
     // A failure without a version of its own is reported at the time it was received.
     const std::string received = stix::format_timestamp(status.request_timestamp, true);
     std::vector<StixObjectRecord> records;
