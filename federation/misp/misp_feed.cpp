@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "core/http_client.hpp"
+#include "core/identifiers.hpp"
 #include "federation/stix/json_depth.hpp"
 
 namespace vigie::misp {
@@ -59,18 +60,6 @@ Fetched fetch(const std::string& location, const std::string& name, const MispFe
     return is_url(location) ? fetch_url(base + name, limits) : read_file(base + name, limits);
 }
 
-bool valid_uuid(std::string_view s) {
-    if (s.size() != 36) return false;
-    for (size_t i = 0; i < s.size(); ++i) {
-        const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-        const char c = s[i];
-        if (dash ? c != '-'
-                 : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
-            return false;
-    }
-    return true;
-}
-
 // The manifest's "timestamp" of an event (MISP writes it as a string; a number is taken
 // too), or "" when there is none (such an event is read at every poll).
 std::string manifest_timestamp(simdjson::dom::element summary) {
@@ -114,7 +103,7 @@ MispFeedContent read_misp_feed(const std::string& location, const MispEventOptio
             break;
         }
         if (limits.cancel != nullptr && limits.cancel->load()) break;
-        if (!valid_uuid(uuid)) {
+        if (!is_uuid_text(uuid)) {
             problem(manifest_name, "'" + std::string(uuid) + "' is not an event uuid");
             continue;
         }

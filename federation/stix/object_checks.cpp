@@ -1,7 +1,5 @@
 #include "federation/stix/object_checks.hpp"
 
-#include <cctype>
-
 #include "federation/stix/pattern_parser.hpp"
 #include "federation/stix/timestamp.hpp"
 
@@ -9,10 +7,6 @@ namespace vigie::stix {
 namespace {
 
 namespace dom = simdjson::dom;
-
-bool hex(char c) {
-    return std::isxdigit(static_cast<unsigned char>(c)) != 0;
-}
 
 // What the checks of one object found so far; the first problem wins.
 class Checker {
@@ -137,19 +131,6 @@ void read_indicator(Checker& c, const BundleOptions& options, Indicator& ind) {
 }
 
 }  // namespace
-
-bool valid_stix_id(std::string_view id, std::string_view type) {
-    if (id.size() != type.size() + 2 + 36 || id.substr(0, type.size()) != type ||
-        id.substr(type.size(), 2) != "--") {
-        return false;
-    }
-    const std::string_view uuid = id.substr(type.size() + 2);
-    for (size_t i = 0; i < uuid.size(); ++i) {
-        const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-        if (dash ? uuid[i] != '-' : !hex(uuid[i])) return false;
-    }
-    return true;
-}
 
 ObjectCheck check_object(const dom::element& element, const BundleOptions& options) {
     ObjectCheck out;

@@ -9,6 +9,7 @@
 
 #include "federation/stix/bundle_reader.hpp"
 #include "federation/stix/indicator.hpp"
+#include "federation/stix/stix_id.hpp"  // valid_stix_id, for the checks' users
 
 namespace vigie::stix {
 
@@ -20,8 +21,5 @@ struct ObjectCheck {
 };
 
 ObjectCheck check_object(const simdjson::dom::element& object, const BundleOptions& options);
-
-// "type--<RFC 4122 UUID>" with the given type.
-bool valid_stix_id(std::string_view id, std::string_view type);
 
 }  // namespace vigie::stix

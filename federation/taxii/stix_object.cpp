@@ -4,6 +4,7 @@
 #include <string_view>
 #include <vector>
 
+#include "federation/stix/stix_id.hpp"
 #include "federation/stix/timestamp.hpp"
 #include "federation/stix/tlp_granular.hpp"
 
@@ -35,24 +36,6 @@ bool observable_type(std::string_view type) {
     for (auto t : kObservableTypes)
         if (t == type) return true;
     return false;
-}
-
-// STIX 2.1, 2.9: 3 to 250 characters, lower-case ASCII letters, digits and hyphens.
-bool valid_type_name(std::string_view type) {
-    if (type.size() < 3 || type.size() > 250) return false;
-    for (char c : type)
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
-    return type.find("--") == std::string_view::npos;
-}
-
-bool valid_uuid(std::string_view s) {
-    if (s.size() != 36) return false;
-    for (size_t i = 0; i < s.size(); ++i) {
-        const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-        if (dash != (s[i] == '-')) return false;
-        if (!dash && !((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) return false;
-    }
-    return true;
 }
 
 // Reads an optional timestamp property; false (with `error`) when present but not one.
@@ -117,12 +100,6 @@ bool read_version(simdjson::dom::object object, const std::string& type,
 
 }  // namespace
 
-bool valid_stix_id(std::string_view id) {
-    const size_t sep = id.find("--");
-    return sep != std::string_view::npos && valid_type_name(id.substr(0, sep)) &&
-           valid_uuid(id.substr(sep + 2));
-}
-
 CheckedObject check_stix_object(simdjson::dom::element element, stix::Tlp default_tlp) {
     CheckedObject out;
     simdjson::dom::object object;
@@ -135,9 +112,9 @@ CheckedObject check_stix_object(simdjson::dom::element element, stix::Tlp defaul
         object["created"].get_string().get(version) == simdjson::SUCCESS)
         out.version = std::string(version);
     std::string_view type;
-    if (object["type"].get_string().get(type) != simdjson::SUCCESS || !valid_type_name(type))
+    if (object["type"].get_string().get(type) != simdjson::SUCCESS || !stix::valid_type_name(type))
         return (out.error = "type is missing or not a STIX type name"), out;
-    if (!valid_stix_id(id) || id.substr(0, id.find("--")) != type)
+    if (!stix::valid_stix_id(id, HexCase::Lower) || id.substr(0, id.find("--")) != type)
         return (out.error = "id must be " + std::string(type) + "--<uuid>"), out;
     std::string_view spec_version;
     if (object["spec_version"].get_string().get(spec_version) != simdjson::SUCCESS ||

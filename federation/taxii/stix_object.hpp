@@ -38,7 +38,4 @@ struct CheckedObject {
 // granular_markings whose selectors resolve in the object.
 CheckedObject check_stix_object(simdjson::dom::element object, stix::Tlp default_tlp);
 
-// "<type>--<uuid>", the uuid in lower-case hex 8-4-4-4-12.
-bool valid_stix_id(std::string_view id);
-
 }  // namespace vigie::taxii
