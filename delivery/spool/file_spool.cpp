@@ -8,6 +8,7 @@
 #include <cstring>
 #include <utility>
 
+#include "core/clock.hpp"
 #include "delivery/spool/spool_cursor.hpp"
 
 namespace vigie {
@@ -20,12 +21,6 @@ std::unique_ptr<AlertSpool> AlertSpool::open(const SpoolSettings& settings,
 
 namespace spool {
 namespace {
-
-uint64_t now_unix_ms() {
-    using namespace std::chrono;
-    return static_cast<uint64_t>(
-        duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
-}
 
 std::string errno_text(int error) {
     return std::strerror(error);
@@ -77,7 +72,8 @@ AppendStatus FileSpool::append(std::span<const std::string_view> records) {
         full_ = true;
         return AppendStatus::Full;
     }
-    const AppendStatus written = write_records(records, framed, now_unix_ms());
+    const AppendStatus written =
+        write_records(records, framed, static_cast<uint64_t>(unix_now_ms()));
     if (written != AppendStatus::Stored) return written;
     if (!open_batch_) open_batch_ = std::make_shared<SyncBatch>();
     const std::shared_ptr<SyncBatch> batch = open_batch_;

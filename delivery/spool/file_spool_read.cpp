@@ -4,19 +4,11 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/clock.hpp"
 #include "delivery/spool/file_spool.hpp"
 #include "delivery/spool/spool_cursor.hpp"
 
 namespace vigie::spool {
-namespace {
-
-uint64_t now_unix_ms() {
-    using namespace std::chrono;
-    return static_cast<uint64_t>(
-        duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
-}
-
-}  // namespace
 
 // The map is filled at open and never changes: looking a cursor up needs no lock.
 FileSpool::Cursor* FileSpool::find_cursor(std::string_view name) const {
@@ -219,7 +211,7 @@ std::vector<CursorStats> FileSpool::cursor_stats() const {
         size_t i = 0;
         for (const auto& [name, cursor] : cursors_) out.push_back(pending(*cursor, heads[i++]));
     }
-    const uint64_t now = now_unix_ms();
+    const auto now = static_cast<uint64_t>(unix_now_ms());
     for (size_t i = 0; i < out.size(); ++i) {
         if (!heads[i].file) continue;
         char header[kRecordHeaderBytes];

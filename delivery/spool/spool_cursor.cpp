@@ -7,13 +7,10 @@
 #include <charconv>
 #include <cstdio>
 
+#include "core/identifiers.hpp"
+
 namespace vigie::spool {
 namespace {
-
-bool plain(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-           c == '-';
-}
 
 int hex_value(char c) {
     if (c >= '0' && c <= '9') return c - '0';
@@ -45,7 +42,7 @@ std::string cursor_file_name(std::string_view cursor) {
     std::string out;
     out.reserve(cursor.size() + kCursorSuffix.size());
     for (const char c : cursor) {
-        if (plain(c)) {
+        if (is_name_char(c)) {
             out.push_back(c);
         } else {
             char escaped[4];
@@ -63,7 +60,7 @@ std::optional<std::string> parse_cursor_file_name(std::string_view file_name) {
     std::string name;
     for (size_t i = 0; i < file_name.size(); ++i) {
         const char c = file_name[i];
-        if (plain(c)) {
+        if (is_name_char(c)) {
             name.push_back(c);
             continue;
         }
