@@ -20,8 +20,8 @@ bool output_name(std::string& name) {
     return config::name_token(name);
 }
 
-// The keys every output has: its name and type, and its filter (output_filter_index in
-// setting_classes.hpp lists the filter's keys: a reload applies them).
+// The keys every output has: its name and type, and its filter (live: a reload gives it
+// to the running output of that name, app/serve_reload.cpp).
 std::vector<KeySpec<OutputSettings>> common_output_keys() {
     using namespace keys;
     using O = OutputSettings;
@@ -33,13 +33,13 @@ std::vector<KeySpec<OutputSettings>> common_output_keys() {
     return {
         read_before("type"),
         text("name", &O::name, {"letters, digits, '-' or '_'", output_name}),
-        parsed("min_level", filter(&OutputFilter::min_level), parse_level,
-               "one of: informational, low, medium, high, critical"),
-        texts("agencies", filter(&OutputFilter::agencies), true),
-        texts("tags", filter(&OutputFilter::tags), true),
-        texts("exclude_rules", filter(&OutputFilter::exclude_rules), true),
-        flag("tlp_amber", filter(&OutputFilter::tlp_amber)),
-        flag("inside_organisation", filter(&OutputFilter::inside_organisation)),
+        live(parsed("min_level", filter(&OutputFilter::min_level), parse_level,
+                    "one of: informational, low, medium, high, critical")),
+        live(texts("agencies", filter(&OutputFilter::agencies), true)),
+        live(texts("tags", filter(&OutputFilter::tags), true)),
+        live(texts("exclude_rules", filter(&OutputFilter::exclude_rules), true)),
+        live(flag("tlp_amber", filter(&OutputFilter::tlp_amber))),
+        live(flag("inside_organisation", filter(&OutputFilter::inside_organisation))),
     };
 }
 
@@ -162,8 +162,8 @@ const Schema<ServeConfig>& alerts_schema() {
         texts("event_fields", content(&A::event_fields), true),
         texts("time_fields", content(&A::time_fields), true),
         texts("host_fields", content(&A::host_fields), true),
-        section("suppression", &C::suppression, suppression),
-        custom("outputs", read_outputs),
+        live(section("suppression", &C::suppression, suppression)),
+        items_like(custom("outputs", read_outputs), output_schema(OutputType::Stdout)),
     }};
     return schema;
 }

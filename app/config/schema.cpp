@@ -24,7 +24,31 @@ std::string join(const std::vector<std::string_view>& words) {
     return out;
 }
 
+// "[12]" at the front of `key`: what follows it, or nullopt when it is not an index.
+std::optional<std::string_view> after_index(std::string_view key) {
+    const size_t close = key.find(']');
+    if (key.empty() || key.front() != '[' || close == std::string_view::npos || close == 1)
+        return std::nullopt;
+    const std::string_view digits = key.substr(1, close - 1);
+    if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return std::nullopt;
+    return key.substr(close + 1);
+}
+
 }  // namespace
+
+bool SchemaShape::applies_live(std::string_view key) const {
+    const size_t end = key.find_first_of(".[");
+    const auto it = std::find(names_.begin(), names_.end(), key.substr(0, end));
+    if (it == names_.end()) return false;
+    const Entry& entry = entries_[static_cast<size_t>(it - names_.begin())];
+    if (entry.live) return true;
+    if (entry.shape == nullptr || end == std::string_view::npos) return false;
+    std::optional<std::string_view> rest = key.substr(end);
+    if (entry.list) rest = after_index(*rest);
+    if (!rest || rest->size() < 2 || rest->front() != '.') return false;
+    return entry.shape->applies_live(rest->substr(1));
+}
 
 void SchemaReader::error(const YAML::Node& at, std::string message) {
     diags_.push_back({Severity::Error, location(origin_, at.Mark()), {}, std::move(message)});

@@ -103,12 +103,41 @@ class SchemaReader {
     std::map<std::string, std::set<std::string>> claimed_;
 };
 
+// What a table says of its keys, whatever its settings type: their names, and which ones
+// a reload applies while vigie serve runs (app/config/setting_classes.hpp). A live key is
+// live with everything under it; the others are applied by a restart.
+class SchemaShape {
+  public:
+    [[nodiscard]] const std::vector<std::string_view>& names() const { return names_; }
+    // Whether a reload applies the setting at `key`, a key path below this table
+    // ("tls.certificate", "outputs[2].min_level"); false for a key it does not have.
+    [[nodiscard]] bool applies_live(std::string_view key) const;
+
+  protected:
+    struct Entry {
+        bool live = false;
+        bool list = false;                   // its value is a list of items of `shape`
+        const SchemaShape* shape = nullptr;  // a section's (or its items') table
+    };
+    void add(std::string_view name, Entry entry) {
+        names_.push_back(name);
+        entries_.push_back(entry);
+    }
+
+  private:
+    std::vector<std::string_view> names_;
+    std::vector<Entry> entries_;
+};
+
 // A row as the functions of `keys` build it, for a section of any type: it becomes the
 // KeySpec of the table it is written in.
 template <class Read>
 struct Row {
     std::string_view key;
     Read read;  // (SchemaReader&, const YAML::Node& value, const std::string& path, S&)
+    bool live = false;
+    bool list = false;
+    const SchemaShape* shape = nullptr;
 };
 template <class Read>
 Row<Read> make_row(std::string_view key, Read read) {
@@ -120,35 +149,40 @@ template <class S>
 struct KeySpec {
     template <class Read>
     KeySpec(Row<Read> row)  // NOLINT(google-explicit-constructor): rows are written in a table
-        : key(row.key), read(std::move(row.read)) {}
+        : key(row.key),
+          read(std::move(row.read)),
+          live(row.live),
+          list(row.list),
+          shape(row.shape) {}
 
     std::string_view key;
     std::function<void(SchemaReader&, const YAML::Node&, const std::string& path, S&)> read;
+    bool live;
+    bool list;
+    const SchemaShape* shape;
 };
 
 // A section: its keys, and a check of the section as a whole once they are read (pairs
 // that go together, uniqueness), run whether or not its keys were valid.
 template <class S>
-class Schema {
+class Schema : public SchemaShape {
   public:
     using Check = std::function<void(SchemaReader&, const YAML::Node&, const std::string&, S&)>;
 
     Schema(std::vector<KeySpec<S>> keys, Check after = {})
         : keys_(std::move(keys)), after_(std::move(after)) {
-        for (const auto& k : keys_) names_.push_back(k.key);
+        for (const auto& k : keys_) add(k.key, {k.live, k.list, k.shape});
     }
 
     void read(SchemaReader& r, const YAML::Node& map, const std::string& path, S& into) const {
-        r.each_key(map, path, names_, [&](size_t i, const YAML::Node& v, const std::string& p) {
+        r.each_key(map, path, names(), [&](size_t i, const YAML::Node& v, const std::string& p) {
             keys_[i].read(r, v, p, into);
         });
         if (after_) after_(r, map, path, into);
     }
-    [[nodiscard]] const std::vector<std::string_view>& names() const { return names_; }
 
   private:
     std::vector<KeySpec<S>> keys_;
-    std::vector<std::string_view> names_;
     Check after_;
 };
 
@@ -272,17 +306,18 @@ auto parsed(std::string_view key, Field field, std::optional<T> (*parse)(std::st
 // A section within the section, read with its own table.
 template <class Field, class Sub>
 auto section(std::string_view key, Field field, const Schema<Sub>& schema) {
-    return make_row(
-        key, [field, &schema](SchemaReader& r, const YAML::Node& v, const std::string& p, auto& s) {
-            schema.read(r, v, p, field_of(field, s));
-        });
+    auto row =
+        make_row(key, [field, &schema](SchemaReader& r, const YAML::Node& v, const std::string& p,
+                                       auto& s) { schema.read(r, v, p, field_of(field, s)); });
+    row.shape = &schema;
+    return row;
 }
 
 // A list of sections: each item is read with `item` and appended to the field.
 template <class Field, class T>
 auto list(std::string_view key, Field field, SchemaReader::ListRules rules, const Schema<T>& item) {
-    return make_row(key, [field, rules, &item](SchemaReader& r, const YAML::Node& v,
-                                               const std::string& p, auto& s) {
+    auto row = make_row(key, [field, rules, &item](SchemaReader& r, const YAML::Node& v,
+                                                   const std::string& p, auto& s) {
         auto& out = field_of(field, s);
         r.each_item(v, p, rules, [&](const YAML::Node& element, const std::string& q) {
             T value;
@@ -290,12 +325,31 @@ auto list(std::string_view key, Field field, SchemaReader::ListRules rules, cons
             out.push_back(std::move(value));
         });
     });
+    row.list = true;
+    row.shape = &item;
+    return row;
 }
 
 // A key read by a function of its own: (SchemaReader&, value, path, S&).
 template <class Read>
 auto custom(std::string_view key, Read read) {
     return make_row(key, std::move(read));
+}
+
+// A row that a reload applies while vigie serve runs (with everything under it).
+template <class Read>
+Row<Read> live(Row<Read> row) {
+    row.live = true;
+    return row;
+}
+
+// A row read by a function of its own whose value is a list of items like `shape`'s:
+// what is live in an item is known from `shape`.
+template <class Read>
+Row<Read> items_like(Row<Read> row, const SchemaShape& shape) {
+    row.list = true;
+    row.shape = &shape;
+    return row;
 }
 
 // A key read before the table is (its place is still recorded here).

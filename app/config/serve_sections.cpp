@@ -19,18 +19,18 @@ const Schema<HttpSettings>& http_schema() {
     using H = HttpSettings;
     static const Schema<TlsSettings> tls{{
         flag("enabled", &TlsSettings::enabled),
-        text("certificate", &TlsSettings::certificate),
-        text("private_key", &TlsSettings::private_key),
-        text("client_ca", &TlsSettings::client_ca),
+        live(text("certificate", &TlsSettings::certificate)),
+        live(text("private_key", &TlsSettings::private_key)),
+        live(text("client_ca", &TlsSettings::client_ca)),
     }};
     static const Schema<H> schema{{
         listen("listen", &H::listen),
-        number("max_body_bytes", &H::max_body_bytes, 1024, 1ULL << 30),
-        number("max_event_bytes", &H::max_event_bytes, 256, 1ULL << 30),
-        number("max_connections", &H::max_connections, 1, 1000000),
-        number("read_timeout_seconds", &H::read_timeout_seconds, 1, 3600),
-        number("header_timeout_seconds", &H::header_timeout_seconds, 1, 3600),
-        number("idle_timeout_seconds", &H::idle_timeout_seconds, 1, 3600),
+        live(number("max_body_bytes", &H::max_body_bytes, 1024, 1ULL << 30)),
+        live(number("max_event_bytes", &H::max_event_bytes, 256, 1ULL << 30)),
+        live(number("max_connections", &H::max_connections, 1, 1000000)),
+        live(number("read_timeout_seconds", &H::read_timeout_seconds, 1, 3600)),
+        live(number("header_timeout_seconds", &H::header_timeout_seconds, 1, 3600)),
+        live(number("idle_timeout_seconds", &H::idle_timeout_seconds, 1, 3600)),
         number("request_threads", &H::request_threads, 1, 64),
         section("tls", &H::tls, tls),
     }};
@@ -56,10 +56,10 @@ const Schema<ServeConfig>& metrics_schema() {
 const Schema<RuleSettings>& rules_schema() {
     using namespace keys;
     static const Schema<RuleSettings> schema{{
-        texts("paths", &RuleSettings::paths, false),
-        text("mapping", &RuleSettings::mapping),
-        text("placeholders", &RuleSettings::placeholders),
-        text("cache_dir", &RuleSettings::cache_dir),
+        live(texts("paths", &RuleSettings::paths, false)),
+        live(text("mapping", &RuleSettings::mapping)),
+        live(text("placeholders", &RuleSettings::placeholders)),
+        live(text("cache_dir", &RuleSettings::cache_dir)),
     }};
     return schema;
 }
@@ -90,7 +90,7 @@ const Schema<InputLimits>& limits_schema() {
 const Schema<ServeConfig>& admin_schema() {
     using namespace keys;
     static const Schema<ServeConfig> schema{{
-        digest("token_sha256", &ServeConfig::admin_token_sha256, kTokenDigest),
+        live(digest("token_sha256", &ServeConfig::admin_token_sha256, kTokenDigest)),
     }};
     return schema;
 }
@@ -101,11 +101,11 @@ const Schema<ServeConfig>& log_schema() {
         choice("format", &ServeConfig::log_format,
                std::vector<std::pair<std::string, LogFormat>>{{"json", LogFormat::Json},
                                                               {"logfmt", LogFormat::Logfmt}}),
-        choice("level", &ServeConfig::log_level,
-               std::vector<std::pair<std::string, LogLevel>>{{"debug", LogLevel::Debug},
-                                                             {"info", LogLevel::Info},
-                                                             {"warning", LogLevel::Warning},
-                                                             {"error", LogLevel::Error}}),
+        live(choice("level", &ServeConfig::log_level,
+                    std::vector<std::pair<std::string, LogLevel>>{{"debug", LogLevel::Debug},
+                                                                  {"info", LogLevel::Info},
+                                                                  {"warning", LogLevel::Warning},
+                                                                  {"error", LogLevel::Error}})),
     }};
     return schema;
 }
@@ -179,7 +179,7 @@ const Schema<ServeConfig>& serve_schema() {
             section("spool", &C::spool, spool_schema()),
             section("indicators", &C::indicators, indicators_schema()),
             section("nats", &C::nats, nats_schema()),
-            custom("agencies", read_agencies),
+            live(custom("agencies", read_agencies)),
             section("limits", &C::limits, limits_schema()),
             custom("taxii", [](SchemaReader& r, const YAML::Node& v, const std::string& p,
                                C& c) { read_taxii(r, v, p, c.taxii); }),

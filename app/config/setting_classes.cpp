@@ -7,31 +7,11 @@
 #include <set>
 
 #include "app/config/config_reader.hpp"
+#include "app/config/sections.hpp"
 
 namespace vigie {
 
 namespace {
-
-// The settings a reload applies: a key is live when it is one of these or under one.
-constexpr std::string_view kLive[] = {
-    "http.max_body_bytes",
-    "http.max_event_bytes",
-    "http.max_connections",
-    "http.read_timeout_seconds",
-    "http.header_timeout_seconds",
-    "http.idle_timeout_seconds",
-    "http.tls.certificate",
-    "http.tls.private_key",
-    "http.tls.client_ca",
-    "agencies",
-    "admin.token_sha256",
-    "rules.paths",
-    "rules.mapping",
-    "rules.placeholders",
-    "rules.cache_dir",
-    "alerts.suppression",
-    "log.level",
-};
 
 void flatten(const YAML::Node& node, const std::string& key, FlatSettings& out) {
     if (node.IsMap()) {
@@ -66,29 +46,16 @@ std::set<std::string> differing(const FlatSettings& a, const FlatSettings& b) {
 
 std::optional<size_t> output_filter_index(std::string_view key) {
     constexpr std::string_view kOutputs = "alerts.outputs[";
-    constexpr std::string_view kFilterFields[] = {
-        "min_level", "agencies", "tags", "exclude_rules", "tlp_amber", "inside_organisation"};
-    if (!key.starts_with(kOutputs)) return std::nullopt;
-    const size_t close = key.find("].");
-    if (close == std::string_view::npos) return std::nullopt;
+    // Within an output, only its filter's keys are live (alerts_sections.cpp).
+    if (!key.starts_with(kOutputs) || !applies_live(key)) return std::nullopt;
     size_t index = 0;
-    const std::string_view digits = key.substr(kOutputs.size(), close - kOutputs.size());
-    if (std::from_chars(digits.data(), digits.data() + digits.size(), index).ptr !=
-        digits.data() + digits.size())
-        return std::nullopt;
-    const std::string_view field = key.substr(close + 2);
-    for (std::string_view f : kFilterFields)
-        if (field.starts_with(f) && (field.size() == f.size() || field[f.size()] == '['))
-            return index;
-    return std::nullopt;
+    const std::string_view digits = key.substr(kOutputs.size());
+    std::from_chars(digits.data(), digits.data() + digits.size(), index);
+    return index;
 }
 
 bool applies_live(std::string_view key) {
-    if (output_filter_index(key)) return true;
-    return std::any_of(std::begin(kLive), std::end(kLive), [&](std::string_view live) {
-        return key.starts_with(live) &&
-               (key.size() == live.size() || key[live.size()] == '.' || key[live.size()] == '[');
-    });
+    return serve_schema().applies_live(key);
 }
 
 SettingChanges compare_settings(const FlatSettings& applied, const FlatSettings& started,

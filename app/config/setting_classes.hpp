@@ -14,7 +14,8 @@
 // once at start-up (a bound socket, whether TLS is on, thread pools, the spool, the
 // outputs and their connections, the NATS consumer, the TAXII store, the federation
 // pollers, the process-wide `limits:` every parser reads without a lock) and is named as
-// needing a restart.
+// needing a restart. Which is which is a column of the reader's tables (keys::live in
+// app/config/*_sections.cpp): a new setting is restart-only unless its row says live.
 #include <map>
 #include <optional>
 #include <string>
@@ -30,7 +31,8 @@ namespace vigie {
 // empty (null) are left out: they mean the default, as a missing key does.
 using FlatSettings = std::map<std::string, std::string>;
 
-// Whether a reload applies the setting at `key` (a FlatSettings key) at once.
+// Whether a reload applies the setting at `key` (a FlatSettings key) at once: its row, or
+// a row above it, is live in the reader's tables.
 bool applies_live(std::string_view key);
 // The output index of a key that is one of an output's filter settings
 // ("alerts.outputs[2].min_level" -> 2: min_level, agencies, tags, exclude_rules, tlp_amber,

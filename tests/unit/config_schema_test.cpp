@@ -33,10 +33,10 @@ struct Probe {
 
 const Schema<Probe>& probe_schema() {
     using namespace keys;
-    static const Schema<Inner> inner{{text("name", &Inner::name), flag("on", &Inner::on)}};
+    static const Schema<Inner> inner{{text("name", &Inner::name), live(flag("on", &Inner::on))}};
     static const Schema<Probe> schema{
         {
-            number("count", &Probe::count, 1, 10),
+            live(number("count", &Probe::count, 1, 10)),
             text("label", &Probe::label, {"not empty", [](std::string& s) { return !s.empty(); }}),
             text("title", &Probe::title, {}, NullText::KeepsDefault),
             choice("colour", &Probe::colour,
@@ -115,4 +115,18 @@ TEST_CASE("schema: a string's check, and what a null string means") {
     CHECK(read("title:\n").probe.title == "kept");  // its default
     CHECK(read("title: ''\n").probe.title.empty());
     CHECK(read("label: [a]\n").errors == "t.yaml:1:8: probe.label must be a string\n");
+}
+
+TEST_CASE("schema: a live row is live with all under it, in sections and list items") {
+    const SchemaShape& shape = probe_schema();
+    CHECK(shape.applies_live("count"));
+    CHECK(shape.applies_live("inner.on"));
+    CHECK(shape.applies_live("items[3].on"));
+    CHECK_FALSE(shape.applies_live("label"));
+    CHECK_FALSE(shape.applies_live("inner.name"));
+    CHECK_FALSE(shape.applies_live("inner"));
+    CHECK_FALSE(shape.applies_live("items[x].on"));  // an index is digits
+    CHECK_FALSE(shape.applies_live("items.on"));     // a list's items have an index
+    CHECK_FALSE(shape.applies_live("counts"));       // a prefix is not a parent
+    CHECK_FALSE(shape.applies_live("nothing.on"));
 }
