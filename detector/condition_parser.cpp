@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "core/input_limits.hpp"
+#include "core/text.hpp"
 
 namespace vigie {
 
@@ -43,11 +44,7 @@ std::vector<Token> tokenize(std::string_view s) {
 }
 
 bool keyword_is(const Token& t, std::string_view kw) {
-    if (t.kind != Token::Kind::Word || t.text.size() != kw.size()) return false;
-    for (size_t i = 0; i < kw.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(t.text[i])) != kw[i]) return false;
-    }
-    return true;
+    return t.kind == Token::Kind::Word && equals_ascii_nocase(t.text, kw);
 }
 
 // '*' and '?' over a selection name, without recursion or backtracking blow-up: on a

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "core/http_client.hpp"
+#include "core/identifiers.hpp"
 
 namespace vigie {
 
@@ -20,10 +21,8 @@ namespace {
 // Label values go into the URL path: any value that is not plainly safe there is sent in
 // the Pushgateway's base64url form (name@base64/value).
 bool path_safe(std::string_view value) {
-    return !value.empty() && std::all_of(value.begin(), value.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-               c == '-' || c == '_' || c == '.';
-    });
+    return !value.empty() && std::all_of(value.begin(), value.end(),
+                                         [](char c) { return is_name_char(c) || c == '.'; });
 }
 
 std::string base64url(std::string_view in) {

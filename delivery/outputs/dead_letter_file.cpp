@@ -5,11 +5,11 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <stdexcept>
 
+#include "core/clock.hpp"
 #include "core/json_text.hpp"
 
 namespace vigie {
@@ -44,10 +44,7 @@ bool DeadLetterFile::fail(std::string error) {
 bool DeadLetterFile::write(const AlertRouting& routing, std::string_view alert,
                            std::string_view reason) {
     std::string line = R"({"time":)";
-    append_json_number(
-        line, static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                        std::chrono::system_clock::now().time_since_epoch())
-                                        .count()));
+    append_json_number(line, static_cast<uint64_t>(unix_now_ms()));
     line += R"(,"output":)";
     append_json_string(line, output_);
     line += R"(,"uid":)";

@@ -7,10 +7,11 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
 #include <cstring>
 #include <ctime>
 #include <stdexcept>
+
+#include "core/clock.hpp"
 
 namespace vigie {
 
@@ -29,10 +30,7 @@ std::string header_field(std::string_view value, size_t max) {
 }
 
 std::string rfc3339(uint64_t unix_ms) {
-    if (unix_ms == 0)
-        unix_ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                            std::chrono::system_clock::now().time_since_epoch())
-                                            .count());
+    if (unix_ms == 0) unix_ms = static_cast<uint64_t>(unix_now_ms());
     const time_t seconds = static_cast<time_t>(unix_ms / 1000);
     tm utc{};
     gmtime_r(&seconds, &utc);

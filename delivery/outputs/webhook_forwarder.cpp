@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "core/clock.hpp"
 #include "delivery/outputs/webhook_signature.hpp"
 
 namespace vigie {
@@ -60,10 +61,7 @@ DeliveryResult WebhookForwarder::classify(long status, std::string_view response
 DeliveryResult WebhookForwarder::deliver(std::span<const ForwardedAlert> alerts) {
     if (interrupted_.load()) return DeliveryResult::failed(name_ + ": interrupted");
     const std::string body = webhook_body(alerts);
-    const std::string timestamp =
-        std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
-                           std::chrono::system_clock::now().time_since_epoch())
-                           .count());
+    const std::string timestamp = std::to_string(unix_now_s());
     HttpClientRequest request;
     request.method = "POST";
     request.url = settings_.url;

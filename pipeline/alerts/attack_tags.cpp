@@ -2,7 +2,8 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
+
+#include "core/text.hpp"
 
 namespace vigie {
 
@@ -64,7 +65,7 @@ std::optional<size_t> tactic_index(std::string_view tag) {
         if (want.size() != name.size()) continue;
         bool same = true;
         for (size_t i = 0; i < name.size() && same; ++i) {
-            char c = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
+            const char c = ascii_lower(name[i]);
             same = (c == '_' ? '-' : c) == want[i];
         }
         if (same) return t;
