@@ -116,8 +116,12 @@ void read_output(SchemaReader& r, const YAML::Node& n, const std::string& path, 
         r.error(n, path + " must be a mapping with at least name and type");
         return;
     }
-    std::vector<std::string> names;
-    for (const auto& [name, type] : kOutputTypes) names.push_back(name);
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> out;
+        out.reserve(kOutputTypes.size());
+        for (const auto& [name, type] : kOutputTypes) out.push_back(name);
+        return out;
+    }();
     const auto type = r.choice(n["type"], path + ".type", names);
     if (type) o.type = kOutputTypes[*type].second;
     output_schema(o.type).read(r, n, path, o);

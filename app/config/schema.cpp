@@ -71,7 +71,9 @@ void SchemaReader::each_key(const YAML::Node& map, const std::string& path,
     std::set<std::string> seen;
     for (const auto& entry : map) {
         const std::string key = entry.first.Scalar();
-        const std::string full = path.empty() ? key : path + "." + key;
+        std::string full = path;
+        if (!full.empty()) full += '.';
+        full += key;
         if (places_ != nullptr) places_->keys.emplace(full, location(origin_, entry.first.Mark()));
         if (!seen.insert(key).second) {  // yaml-cpp would keep the last one silently
             error(entry.first, "setting " + full + " is given twice");
