@@ -11,10 +11,12 @@
 //
 // A row is built by one of the functions of `keys` below, e.g.
 //     keys::number("max_connections", &HttpSettings::max_connections, 1, 1000000)
-// where the field is a member pointer or a function returning the field of an S.
+// where the field is a member pointer or a function returning the field of an S. A row
+// wrapped in keys::live(...) is one a reload applies while vigie serve runs
+// (SchemaShape::applies_live, app/config/setting_classes.hpp); every other is applied by a
+// restart.
 #include <cstdint>
 #include <functional>
-#include <initializer_list>
 #include <map>
 #include <optional>
 #include <set>
