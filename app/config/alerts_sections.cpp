@@ -2,8 +2,9 @@
 // suppression, the alert's content), spool and metrics.pushgateway.
 #include <yaml-cpp/yaml.h>
 
-#include "app/config/config_text.hpp"
 #include "app/config/sections.hpp"
+#include "core/identifiers.hpp"
+#include "core/text.hpp"
 
 namespace vigie {
 
@@ -17,7 +18,7 @@ const std::vector<std::pair<std::string, OutputType>> kOutputTypes{{"stdout", Ou
 
 // An output's name is a spool cursor's file name and a metrics label.
 bool output_name(std::string& name) {
-    return config::name_token(name);
+    return is_name_token(name);
 }
 
 // The keys every output has: its name and type, and its filter (live: a reload gives it

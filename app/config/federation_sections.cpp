@@ -3,8 +3,10 @@
 // credential without its pair are errors with their file:line:col.
 #include <yaml-cpp/yaml.h>
 
-#include "app/config/config_text.hpp"
 #include "app/config/sections.hpp"
+#include "core/identifiers.hpp"
+#include "core/text.hpp"
+#include "federation/stix/stix_id.hpp"
 
 namespace vigie {
 
@@ -15,8 +17,8 @@ using taxii::FederationSettings;
 
 // identity--<uuid>, lower-cased.
 bool identity_id(std::string& id) {
-    const std::string lowered = config::lower(id);
-    if (lowered.rfind("identity--", 0) != 0 || !config::uuid_text(lowered.substr(10))) return false;
+    const std::string lowered = ascii_lower(id);
+    if (!stix::valid_stix_id(lowered, "identity")) return false;
     id = lowered;
     return true;
 }
@@ -34,7 +36,7 @@ void check_credentials(SchemaReader& r, const YAML::Node& n, const std::string& 
 }
 
 void check_peer(SchemaReader& r, const YAML::Node& n, const std::string& path, FederationPeer& p) {
-    if (!config::name_token(p.id)) {
+    if (!is_name_token(p.id)) {
         r.error(n, path + ".id must be letters, digits, '-' or '_' (at most 64)");
     } else if (!r.claim("federation peer", p.id)) {
         r.error(n, path + ".id '" + p.id + "' is used twice");
@@ -44,11 +46,11 @@ void check_peer(SchemaReader& r, const YAML::Node& n, const std::string& path, F
     } else if (p.url.back() != '/') {
         p.url += '/';  // TAXII's API root URLs end with '/': collections/ is appended
     }
-    p.collection = config::lower(p.collection);
-    if (!config::uuid_text(p.collection))
+    p.collection = ascii_lower(p.collection);
+    if (!is_uuid_text(p.collection))
         r.error(n, path + ".collection must be a collection id (a UUID)");
-    p.sightings_collection = config::lower(p.sightings_collection);
-    if (!p.sightings_collection.empty() && !config::uuid_text(p.sightings_collection))
+    p.sightings_collection = ascii_lower(p.sightings_collection);
+    if (!p.sightings_collection.empty() && !is_uuid_text(p.sightings_collection))
         r.error(n, path + ".sightings_collection must be a collection id (a UUID)");
     check_credentials(r, n, path, p);
     if (p.max_objects_per_poll < p.page_limit)

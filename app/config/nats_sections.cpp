@@ -5,8 +5,9 @@
 
 #include <algorithm>
 
-#include "app/config/config_text.hpp"
 #include "app/config/sections.hpp"
+#include "core/identifiers.hpp"
+#include "core/text.hpp"
 
 namespace vigie {
 
@@ -14,7 +15,7 @@ namespace {
 
 // A JetStream stream or consumer name (also a subject token of its API).
 bool nats_name(std::string& name) {
-    return config::name_token(name);
+    return is_name_token(name);
 }
 
 // A subject of non-empty dot-separated tokens, without wildcards or white space.

@@ -4,8 +4,9 @@
 
 #include <functional>
 
-#include "app/config/config_text.hpp"
 #include "app/config/sections.hpp"
+#include "core/identifiers.hpp"
+#include "core/text.hpp"
 
 namespace vigie {
 
@@ -132,7 +133,7 @@ const Schema<Agency>& agency_schema() {
 
 // Agency ids become NATS subject tokens and label values: no dots, spaces or wildcards.
 void check_agency(SchemaReader& r, const YAML::Node& item, const Agency& a) {
-    if (!config::name_token(a.id)) {
+    if (!is_name_token(a.id)) {
         r.error(item, "an agency needs an id of letters, digits, '-' or '_' (at most 64)");
     } else if (!r.claim("agency id", a.id)) {
         r.error(item, "agency " + a.id + " is defined twice");

@@ -5,8 +5,9 @@
 
 #include <set>
 
-#include "app/config/config_text.hpp"
 #include "app/config/sections.hpp"
+#include "core/identifiers.hpp"
+#include "core/text.hpp"
 
 namespace vigie {
 
@@ -28,7 +29,7 @@ const std::set<std::string> kReservedRootPaths{"taxii2", "v1", "healthz", "ready
 
 void check_api_root(SchemaReader& r, const YAML::Node& n, const std::string& path,
                     ApiRootSettings& a) {
-    if (!config::name_token(a.path)) {
+    if (!is_name_token(a.path)) {
         r.error(n, path + ".path must be letters, digits, '-' or '_' (the URL is /<path>/)");
     } else if (kReservedRootPaths.count(a.path) > 0) {
         r.error(n, path + ".path '" + a.path + "' is a route of vigie serve already");
@@ -40,8 +41,8 @@ void check_api_root(SchemaReader& r, const YAML::Node& n, const std::string& pat
 
 void check_collection(SchemaReader& r, const YAML::Node& n, const std::string& path,
                       CollectionSettings& c) {
-    c.id = config::lower(c.id);
-    if (!config::uuid_text(c.id)) {
+    c.id = ascii_lower(c.id);
+    if (!is_uuid_text(c.id)) {
         r.error(n, path + ".id must be a UUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)");
     } else if (!r.claim(kCollectionIds, c.id)) {
         r.error(n, path + ".id " + c.id + " is used twice");
@@ -51,14 +52,14 @@ void check_collection(SchemaReader& r, const YAML::Node& n, const std::string& p
 
 void check_rights(SchemaReader& r, const YAML::Node& n, const std::string& path,
                   CollectionRights& rights) {
-    rights.collection = config::lower(rights.collection);
+    rights.collection = ascii_lower(rights.collection);
     if (!r.claimed(kCollectionIds, rights.collection))
         r.error(n,
                 path + ".id '" + rights.collection + "' is not a collection of taxii.collections");
 }
 
 void check_peer(SchemaReader& r, const YAML::Node& n, const std::string& path, PeerSettings& p) {
-    if (!config::name_token(p.id)) r.error(n, path + ".id must be letters, digits, '-' or '_'");
+    if (!is_name_token(p.id)) r.error(n, path + ".id must be letters, digits, '-' or '_'");
     if (!p.id.empty() && !r.claim("taxii peer", p.id))
         r.error(n, path + ".id '" + p.id + "' is used twice");
     if (p.user.empty() != p.password_sha256.empty())

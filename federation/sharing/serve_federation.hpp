@@ -6,6 +6,7 @@
 #include <chrono>
 #include <memory>
 
+#include "core/clock.hpp"
 #include "core/logger.hpp"
 #include "federation/sharing/indicator_figures.hpp"
 #include "federation/sharing/serve_indicators.hpp"
@@ -37,9 +38,7 @@ class ServeFederation {
     std::unique_ptr<taxii::PositionStore> positions_;
     std::unique_ptr<taxii::FederationPoller> poller_;
     std::unique_ptr<taxii::TaxiiPublisher> publisher_;
-    int64_t started_unix_s_ = std::chrono::duration_cast<std::chrono::seconds>(
-                                  std::chrono::system_clock::now().time_since_epoch())
-                                  .count();
+    int64_t started_unix_s_ = unix_now_s();
 };
 
 }  // namespace vigie

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/text.hpp"
 #include "detector/placeholders.hpp"
 #include "detector/rule_parser.hpp"
 
@@ -18,8 +19,7 @@ constexpr const char* kAcceptedKey = "sigma-accepted:";
 // YAML mapping (a rule that parsed is one).
 std::string with_tlp_tag(const std::string& yaml, stix::Tlp tlp) {
     std::string tag = "tlp:";
-    for (char c : stix::tlp_name(tlp).substr(4))
-        tag += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    append_ascii_lower(tag, stix::tlp_name(tlp).substr(4));
     try {
         YAML::Node doc = YAML::Load(yaml);
         if (!doc.IsMap()) return {};
