@@ -57,7 +57,6 @@ AlertPipeline::~AlertPipeline() {
 AlertOptions AlertPipeline::alert_options() const {
     AlertOptions options;
     options.content = content_;
-    options.envelopes = true;
     // Even while off (window 0): a reload may turn it on (its admit() is then one load).
     options.suppressor = suppressor_.get();
     return options;
@@ -106,9 +105,9 @@ void AlertPipeline::add_figures(ServeSnapshot& snapshot) const {
 }
 
 void AlertPipeline::write_summaries(bool all) {
-    suppressor_->take_closed(unix_now_ms(), all, *format_, true, pending_);
+    suppressor_->take_closed(unix_now_ms(), all, *format_, pending_);
     if (pending_.empty()) return;
-    if (outputs_->delivery().write(pending_)) {
+    if (outputs_->delivery().write(pending_.records())) {
         pending_.clear();
     } else {
         log_.warn("suppression summaries not written yet",

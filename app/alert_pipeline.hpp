@@ -33,7 +33,7 @@ class AlertPipeline {
 
     [[nodiscard]] const AlertFormat& format() const { return *format_; }
     [[nodiscard]] AlertSink& sink() { return outputs_->delivery(); }
-    // For the engine's workers: envelopes, the event details to read, the suppressor.
+    // For the engine's workers: the event details to read, the suppressor.
     [[nodiscard]] AlertOptions alert_options() const;
     void start();
     // After the engine drained: writes every open suppression summary, then stops the
@@ -67,7 +67,7 @@ class AlertPipeline {
     std::mutex mutex_;
     std::condition_variable wake_;
     bool stopping_ = false;
-    std::string pending_;  // summaries whose write failed (spool full): written again
+    AlertRecordBatch pending_;  // summaries whose write failed (spool full): written again
     std::thread summaries_;
 };
 

@@ -30,7 +30,7 @@ detection:
 )";
 
 // Alerts are formatted and discarded: the target checks the handling, not the output.
-class DiscardSink final : public AlertSink {
+class DiscardSink final : public TextAlertSink {
   public:
     bool write(std::string_view) override { return true; }
     void flush() override {}

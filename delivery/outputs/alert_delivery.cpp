@@ -57,8 +57,29 @@ bool AlertDelivery::fail(std::string error, bool for_good) {
     return false;
 }
 
-bool AlertDelivery::append_to_spool(const std::vector<std::string_view>& records) {
-    if (!spool_ || records.empty()) return true;
+// A worker's buffers, reused from job to job (AlertDelivery is shared by the workers).
+struct AlertDelivery::Scratch {
+    std::string stored;  // the records in the spool's form, one after the other
+    std::vector<size_t> ends;
+    std::vector<std::string_view> records;
+    std::vector<std::string> lines;  // per local output: the text of the alerts it takes
+    std::vector<uint64_t> taken;
+};
+
+bool AlertDelivery::append_to_spool(std::span<const AlertRecord> alerts, Scratch& scratch) {
+    if (!spool_ || alerts.empty()) return true;
+    scratch.stored.clear();
+    scratch.ends.clear();
+    for (const AlertRecord& alert : alerts) {
+        append_envelope(alert.routing(), alert.text, scratch.stored);
+        scratch.stored.pop_back();  // stored without the final newline
+        scratch.ends.push_back(scratch.stored.size());
+    }
+    scratch.records.clear();
+    const std::string_view stored = scratch.stored;
+    for (size_t i = 0, begin = 0; i < scratch.ends.size(); begin = scratch.ends[i++])
+        scratch.records.push_back(stored.substr(begin, scratch.ends[i] - begin));
+    const std::span<const std::string_view> records = scratch.records;
     const AppendStatus status = spool_->append(records);
     if (status == AppendStatus::Stored) {
         if (full_reported_.load(std::memory_order_relaxed)) report_room();
@@ -67,9 +88,8 @@ bool AlertDelivery::append_to_spool(const std::vector<std::string_view>& records
     spool_refusals_.fetch_add(1, std::memory_order_relaxed);
     if (status == AppendStatus::TooLarge) {
         // Not "spool full": the spool may be empty; these alerts alone are more than it holds.
-        uint64_t bytes = 0;
-        for (const std::string_view r : records) bytes += r.size();
-        return fail(std::to_string(records.size()) + " alerts (" + std::to_string(bytes) +
+        return fail(std::to_string(records.size()) + " alerts (" +
+                        std::to_string(scratch.stored.size()) +
                         " bytes) are more than the whole alert spool holds (spool.max_bytes " +
                         std::to_string(spool_->stats().max_bytes) + ")",
                     true);
@@ -83,35 +103,35 @@ bool AlertDelivery::append_to_spool(const std::vector<std::string_view>& records
                 " alerts (see the spool's log lines); input not acknowledged");
 }
 
-bool AlertDelivery::write(std::string_view envelopes) {
-    if (envelopes.empty()) return true;
-    std::vector<std::string_view> records;
-    std::vector<std::string> lines(locals_.size());
-    std::vector<uint64_t> taken(locals_.size(), 0);
-    EnvelopeReader reader(envelopes);
-    AlertRouting routing;
-    std::string_view alert, record;
-    while (reader.next(routing, alert, record)) {
-        records.push_back(record);
+bool AlertDelivery::write(std::span<const AlertRecord> alerts) {
+    if (alerts.empty()) return true;
+    thread_local Scratch scratch;
+    scratch.lines.resize(locals_.size());
+    scratch.taken.assign(locals_.size(), 0);
+    for (std::string& lines : scratch.lines) lines.clear();
+    for (const AlertRecord& alert : alerts) {
+        // One line each, or the spool could not store it: a bug in the formatter, refused
+        // loudly rather than lost.
+        if (alert.text.find('\n') != std::string::npos)
+            return fail("alert delivery: the text of alert " + alert.uid + " is not one line");
+        const AlertRouting routing = alert.routing();
         for (size_t i = 0; i < locals_.size(); ++i) {
             if (!filter_accepts(locals_[i]->filter(), routing)) continue;
-            lines[i].append(alert).push_back('\n');
-            ++taken[i];
+            scratch.lines[i].append(alert.text).push_back('\n');
+            ++scratch.taken[i];
         }
     }
-    // A malformed envelope is a bug in the formatter: refuse loudly rather than lose it.
-    if (!reader.error().empty()) return fail("alert delivery: " + std::string(reader.error()));
-    if (!append_to_spool(records)) return false;
+    if (!append_to_spool(alerts, scratch)) return false;
     for (size_t i = 0; i < locals_.size(); ++i) {
         OutputCounters& counters = locals_[i]->counters();
-        const WriteOutcome outcome = locals_[i]->write(lines[i]);
+        const WriteOutcome outcome = locals_[i]->write(scratch.lines[i]);
         if (!outcome.ok) {
             counters.record_failure(outcome.error);
             return fail(outcome.error);
         }
         counters.set_ok(true);
-        counters.add_delivered(taken[i]);
-        counters.add_filtered(records.size() - taken[i]);
+        counters.add_delivered(scratch.taken[i]);
+        counters.add_filtered(alerts.size() - scratch.taken[i]);
     }
     return true;
 }

@@ -1,14 +1,15 @@
 #pragma once
-// The AlertSink of `vigie serve` once outputs are configured. For each job's buffer of
-// envelopes it (1) appends every envelope to the spool, durably, when a forwarding output
-// exists, then (2) writes to each local output (stdout, file) the alert lines its filter
-// takes. Only when both succeeded does write() return true and the engine acknowledge
-// the input. The spool goes first because a full spool is a long state (the hub is down)
-// during which the inputs come again and again: local files must not get a copy of the
-// alerts at each of those attempts.
+// The AlertSink of `vigie serve` once outputs are configured. For each job's alert records
+// it (1) appends every record to the spool in its stored form (alert_envelope.hpp),
+// durably, when a forwarding output exists, then (2) writes to each local output (stdout,
+// file) the text of the records its filter takes (decided on the records' fields). Only
+// when both succeeded does write() return true and the engine acknowledge the input. The spool goes
+// first because a full spool is a long state (the hub is down) during which the inputs come again
+// and again: local files must not get a copy of the alerts at each of those attempts.
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,9 +30,9 @@ class AlertDelivery final : public AlertSink {
                   OutputLog log = {});
     static constexpr int64_t kFullReminderSeconds = 30;
 
-    // `envelopes`: whole envelopes (pipeline/alerts/alert_envelope.hpp). False when the spool
-    // refused them (full, I/O error), a local output failed, or an envelope is malformed.
-    bool write(std::string_view envelopes) override;
+    // False when the spool refused them (full, I/O error), a local output failed, or a
+    // record's text is not one line (the spool could not store it).
+    bool write(std::span<const AlertRecord> alerts) override;
     void flush() override;
     [[nodiscard]] std::string error() const override;
     [[nodiscard]] bool refused_for_good() const override;
@@ -41,7 +42,8 @@ class AlertDelivery final : public AlertSink {
 
   private:
     bool fail(std::string error, bool for_good = false);
-    bool append_to_spool(const std::vector<std::string_view>& records);
+    struct Scratch;
+    bool append_to_spool(std::span<const AlertRecord> alerts, Scratch& scratch);
     void report_full();
     void report_room();
 

@@ -12,9 +12,8 @@ bool contains(const std::vector<std::string>& list, std::string_view value) {
 
 bool accepts(const OutputFilter& filter, const AlertRouting& routing) {
     if (routing.level < filter.min_level) return false;
-    if (filter.leaves_organisation &&
-        (routing.has_tag("tlp:red") || routing.has_tag("tlp:amber+strict") ||
-         (!filter.tlp_amber && routing.has_tag("tlp:amber")))) {
+    if (filter.leaves_organisation && (routing.tlp >= AlertTlp::AmberStrict ||
+                                       (!filter.tlp_amber && routing.tlp == AlertTlp::Amber))) {
         return false;
     }
     if (!filter.agencies.empty() && !contains(filter.agencies, routing.agency)) return false;

@@ -4,7 +4,6 @@
 
 #include "core/json_text.hpp"
 #include "federation/stix/timestamp.hpp"
-#include "pipeline/alerts/alert_envelope.hpp"
 #include "pipeline/alerts/alert_id.hpp"
 
 namespace vigie {
@@ -97,14 +96,11 @@ size_t SightingRecorder::flush(int64_t now, const SightingPublisher& publish,
     return published;
 }
 
-bool SightingTap::write(std::string_view alerts) {
+bool SightingTap::write(std::span<const AlertRecord> alerts) {
     if (!inner_.write(alerts)) return false;
-    EnvelopeReader reader(alerts);
-    AlertRouting routing;
-    std::string_view alert, record;
     const int64_t now = now_ms();
-    while (reader.next(routing, alert, record)) {
-        if (routing.has_tag("stix.indicator")) recorder_.record(routing.rule_id, now);
+    for (const AlertRecord& alert : alerts) {
+        if (alert.is_indicator()) recorder_.record(alert.indicator_id, now);
     }
     return true;
 }

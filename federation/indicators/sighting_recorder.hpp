@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,13 +61,13 @@ class SightingRecorder {
     uint64_t recorded_ = 0;
 };
 
-// An AlertSink in front of the real one: every indicator alert (tag stix.indicator) that
-// was written is recorded as a sighting of its indicator (the routing's rule id).
+// An AlertSink in front of the real one: every indicator alert that was written is
+// recorded as a sighting of its indicator (the record's indicator id).
 class SightingTap final : public AlertSink {
   public:
     SightingTap(AlertSink& inner, SightingRecorder& recorder)
         : inner_(inner), recorder_(recorder) {}
-    bool write(std::string_view alerts) override;
+    bool write(std::span<const AlertRecord> alerts) override;
     void flush() override { inner_.flush(); }
     [[nodiscard]] std::string error() const override { return inner_.error(); }
     [[nodiscard]] bool refused_for_good() const override { return inner_.refused_for_good(); }

@@ -14,17 +14,6 @@ void append_routing_value(std::string& out, std::string_view value, bool keep_co
 
 }  // namespace
 
-bool AlertRouting::has_tag(std::string_view tag) const {
-    std::string_view rest = tags;
-    while (!rest.empty()) {
-        size_t comma = rest.find(',');
-        if (rest.substr(0, comma) == tag) return true;
-        if (comma == std::string_view::npos) break;
-        rest.remove_prefix(comma + 1);
-    }
-    return false;
-}
-
 void append_envelope(const AlertRouting& r, std::string_view alert_line, std::string& out) {
     append_routing_value(out, r.uid, false);
     out += '\t';
@@ -56,26 +45,6 @@ bool parse_envelope(std::string_view record, AlertRouting& routing, std::string_
     auto level = parse_level(parts[2]);
     if (!level || parts[0].empty()) return false;
     routing = AlertRouting{parts[0], parts[1], parts[3], parts[4], *level};
-    return true;
-}
-
-bool EnvelopeReader::next(AlertRouting& routing, std::string_view& alert,
-                          std::string_view& record) {
-    if (rest_.empty()) return false;
-    size_t first = rest_.find('\n');
-    size_t second = first == std::string_view::npos ? first : rest_.find('\n', first + 1);
-    if (second == std::string_view::npos) {
-        error_ = "envelope without its alert line";
-        rest_ = {};
-        return false;
-    }
-    record = rest_.substr(0, second);
-    rest_.remove_prefix(second + 1);
-    if (!parse_envelope(record, routing, alert)) {
-        error_ = "malformed envelope routing line";
-        rest_ = {};
-        return false;
-    }
     return true;
 }
 

@@ -9,6 +9,15 @@
 
 namespace vigie {
 
+// Called even without alerts, as the engine does for every batch: a sink may fail (or
+// wait) on any write.
+bool TextAlertSink::write(std::span<const AlertRecord> alerts) {
+    thread_local std::string lines;  // a worker's, reused: no allocation per job once warm
+    lines.clear();
+    for (const AlertRecord& alert : alerts) lines.append(alert.text).push_back('\n');
+    return write(std::string_view(lines));
+}
+
 FileAlertSink::FileAlertSink(const std::string& path, std::string_view header) : header_(header) {
     if (path == "-") {
         fd_ = STDOUT_FILENO;

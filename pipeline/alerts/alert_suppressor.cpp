@@ -2,7 +2,6 @@
 
 #include <functional>
 
-#include "pipeline/alerts/alert_envelope.hpp"
 #include "pipeline/alerts/alert_id.hpp"
 
 namespace vigie {
@@ -97,10 +96,10 @@ bool AlertSuppressor::admit(const Alert& a, std::string_view key, int64_t now_ms
 }
 
 size_t AlertSuppressor::take_closed(int64_t now_ms, bool all, const AlertFormat& format,
-                                    bool envelopes, std::string& out) {
+                                    AlertRecordBatch& out) {
     size_t emitted = 0;
     std::vector<MatchedField> matched;
-    std::string line, uid, seed;
+    std::string uid, seed;
     for (Shard& shard : shards_) {
         std::lock_guard lock(shard.mutex);
         for (auto it = shard.windows.begin(); it != shard.windows.end();) {
@@ -128,19 +127,7 @@ size_t AlertSuppressor::take_closed(int64_t now_ms, bool all, const AlertFormat&
                 a.include_event = w.include_event;
                 a.event_minified = w.event_minified;
                 a.event_subset = w.subset;
-                line.clear();
-                format.append(a, line);
-                if (envelopes) {
-                    if (!line.empty() && line.back() == '\n') line.pop_back();
-                    std::string tags;
-                    for (const auto& t : w.rule->tags) {
-                        if (!tags.empty()) tags += ',';
-                        tags += t;
-                    }
-                    append_envelope({uid, w.agency, w.rule->id, tags, w.rule->level}, line, out);
-                } else {
-                    out += line;
-                }
+                fill_record(a, format, out.add());
                 ++emitted;
             }
             it = shard.windows.erase(it);

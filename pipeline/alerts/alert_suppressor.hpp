@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "pipeline/alerts/alert_format.hpp"
+#include "pipeline/alerts/alert_record.hpp"
 #include "pipeline/alerts/alert_settings.hpp"
 
 namespace vigie {
@@ -51,11 +52,10 @@ class AlertSuppressor {
     bool admit(const Alert& alert, std::string_view key, int64_t now_ms,
                const std::shared_ptr<const void>& ruleset_owner);
 
-    // Formats the summaries of the windows closed at `now_ms` (all of them with `all`),
-    // as envelopes when `envelopes`, and appends them to `out`; returns how many. Windows
-    // without repeats close silently.
-    size_t take_closed(int64_t now_ms, bool all, const AlertFormat& format, bool envelopes,
-                       std::string& out);
+    // Formats the summaries of the windows closed at `now_ms` (all of them with `all`) and
+    // adds them to `out` as records; returns how many. Windows without repeats close
+    // silently.
+    size_t take_closed(int64_t now_ms, bool all, const AlertFormat& format, AlertRecordBatch& out);
     // (The caller keeps what it could not deliver and writes it again: nothing is lost.)
     [[nodiscard]] SuppressionStats stats() const;
 

@@ -208,6 +208,7 @@ IngestResult IngestEngine::scan_job(Worker& worker, IngestJob& job) {
     if (!worker.scanner || worker.rules != rules) {
         AlertOptions alert_options = options_.alerts;
         alert_options.min_level = options_.min_level;
+        alert_options.records = true;  // the sink takes records
         worker.scanner = std::make_unique<BatchScanner>(rules, format_, alert_options);
         worker.rules = std::move(rules);
     }
@@ -231,7 +232,7 @@ IngestResult IngestEngine::scan_job(Worker& worker, IngestJob& job) {
         for (uint64_t n : batch.counters.alerts_by_level) result.alerts += n;
         for (auto& r : batch.rejections) result.rejected.push_back({r.line, std::move(r.message)});
         // A refusal for good is the job's answer (413), whatever later batches meet.
-        if (!sink_.write(batch.alerts) && !result.output_refused_for_good) {
+        if (!sink_.write(batch.records.records()) && !result.output_refused_for_good) {
             result.output_error = sink_.error();
             result.output_refused_for_good = sink_.refused_for_good();
         }

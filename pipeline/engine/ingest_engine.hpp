@@ -32,8 +32,8 @@ struct IngestEngineOptions {
     size_t queue_capacity = 64;  // jobs waiting; beyond it submit() answers Full
     size_t max_event_bytes = 1 << 20;
     Level min_level = Level::Informational;
-    // What workers put in alerts (envelopes for the outputs, event details, suppression);
-    // its min_level is replaced by the one above.
+    // What workers put in alerts (event details, suppression); its min_level is replaced
+    // by the one above, and the alerts are always records (the sink takes records).
     AlertOptions alerts{};  // {}: aggregate initialisations may leave it out (-Wextra)
     // Rule ids each worker counts by name; matches of further rules count as "_other".
     size_t max_rule_labels = kDefaultMaxRuleLabels;

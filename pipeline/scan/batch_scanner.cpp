@@ -5,7 +5,6 @@
 #include <utility>
 
 #include "core/json_text.hpp"
-#include "pipeline/alerts/alert_envelope.hpp"
 #include "pipeline/alerts/alert_id.hpp"
 
 namespace vigie {
@@ -93,25 +92,16 @@ void BatchScanner::emit_alert(ScanBatch& batch, const RawDocument& doc, uint32_t
         return;
     }
     batch.matched_rules.push_back(&rule);
-    deliver(batch, alert, details);
+    deliver(batch, alert);
 }
 
-void BatchScanner::deliver(ScanBatch& batch, const Alert& alert, const EventDetails& details) {
-    const Rule& rule = alert.rule;
-    ++batch.counters.alerts_by_level[static_cast<size_t>(rule.level)];
-    if (!options_.envelopes) {
+void BatchScanner::deliver(ScanBatch& batch, const Alert& alert) {
+    ++batch.counters.alerts_by_level[static_cast<size_t>(alert.rule.level)];
+    if (options_.records) {
+        fill_record(alert, format_, batch.records.add());
+    } else {
         format_.append(alert, batch.alerts);
-        return;
     }
-    line_.clear();
-    format_.append(alert, line_);
-    if (!line_.empty() && line_.back() == '\n') line_.pop_back();
-    tags_.clear();
-    for (const auto& tag : rule.tags) {
-        if (!tags_.empty()) tags_ += ',';
-        tags_ += tag;
-    }
-    append_envelope({uid_, batch.agency, rule.id, tags_, rule.level}, line_, batch.alerts);
 }
 
 namespace {
@@ -143,7 +133,7 @@ void BatchScanner::emit_indicator_alert(ScanBatch& batch, const RawDocument& doc
     matched_fields_.assign(1, MatchedField{"indicator", hit.field, hit.value});
     Alert alert = make_alert(batch, doc, rule, details);
     alert.indicator = &v;
-    deliver(batch, alert, details);
+    deliver(batch, alert);
 }
 
 void BatchScanner::scan_document(ScanBatch& batch, const RawDocument& doc) {

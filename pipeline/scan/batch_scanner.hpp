@@ -21,8 +21,9 @@ namespace vigie {
 struct AlertOptions {
     Level min_level = Level::Informational;
     AlertContentSettings content;
-    // vigie serve: alerts as envelopes (pipeline/alerts/alert_envelope.hpp) for the outputs.
-    bool envelopes = false;
+    // vigie serve: alerts as records (pipeline/alerts/alert_record.hpp) in the batch's
+    // `records`, for the outputs to route by their fields; else text in `alerts`.
+    bool records = false;
     AlertSuppressor* suppressor = nullptr;  // shared by the workers; null: no suppression
     // Threat indicators matched on every event; null: none.
     const IndicatorSource* indicators = nullptr;
@@ -44,7 +45,7 @@ class BatchScanner {
                     const EventDetails& details);
     void emit_indicator_alert(ScanBatch& batch, const RawDocument& doc, const IndicatorHit& hit,
                               const EventDetails& details);
-    void deliver(ScanBatch& batch, const Alert& alert, const EventDetails& details);
+    void deliver(ScanBatch& batch, const Alert& alert);
     Alert make_alert(const ScanBatch& batch, const RawDocument& doc, const Rule& rule,
                      const EventDetails& details);
     static void reject(ScanBatch& batch, uint64_t line, std::string_view message);
@@ -62,8 +63,6 @@ class BatchScanner {
     Rule indicator_rule_;  // what an indicator alert says as its rule, filled per hit
     std::string minified_event_;
     std::string uid_;
-    std::string line_;
-    std::string tags_;
     int64_t batch_time_ms_ = 0;
 };
 

@@ -1,7 +1,8 @@
 #pragma once
 // One unit of work in the scan pipeline: a batch of documents from one input and what
 // scanning it produced (formatted alerts, located problems, counters). The output stage
-// writes these in input order; the batch then goes back to the pool.
+// writes these in input order; the batch then goes back to the pool. In `vigie serve` the
+// alerts are records instead (AlertOptions::records), which the engine hands its sink.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -9,6 +10,7 @@
 
 #include "detector/rule.hpp"
 #include "ingest/document_batch.hpp"
+#include "pipeline/alerts/alert_record.hpp"
 #include "pipeline/scan/scan_counters.hpp"
 
 namespace vigie {
@@ -20,8 +22,9 @@ struct ScanBatch {
     DocumentBatch input;
     std::string failure;  // why the input could not be opened or read; empty when fine
     // Results, filled by a worker.
-    std::string alerts;
-    std::string errors;  // "file:line: reason\n" per rejected document
+    std::string alerts;        // `vigie scan`: the formatted alerts, one after the other
+    AlertRecordBatch records;  // `vigie serve`: one record per alert, storage reused
+    std::string errors;        // "file:line: reason\n" per rejected document
     // When set, rejections are also kept as values (vigie serve answers with them).
     bool keep_rejections = false;
     std::vector<InputProblem> rejections;
@@ -35,6 +38,7 @@ struct ScanBatch {
 
     void clear_results() {
         alerts.clear();
+        records.clear();
         errors.clear();
         rejections.clear();
         counters = {};

@@ -22,7 +22,7 @@ namespace {
 
 using namespace vigie;
 
-class NullSink final : public AlertSink {
+class NullSink final : public TextAlertSink {
   public:
     bool write(std::string_view) override { return true; }
     void flush() override {}

@@ -23,7 +23,7 @@ std::string rule(const std::string& id, const std::string& needle, const char* l
            "\n  condition: sel\n";
 }
 
-class MemorySink final : public AlertSink {
+class MemorySink final : public TextAlertSink {
   public:
     explicit MemorySink(bool fail = false) : fail_(fail) {}
     bool write(std::string_view alerts) override {

@@ -137,7 +137,7 @@ auto only_demo = [](std::string_view agency) { return agency == "demo"; };
 
 // The alerts the engine gives for `body` without NATS: the reference.
 uint64_t reference_alerts(const std::string& body) {
-    struct NullSink final : AlertSink {
+    struct NullSink final : TextAlertSink {
         bool write(std::string_view) override { return true; }
         void flush() override {}
         std::string error() const override { return {}; }
@@ -150,7 +150,7 @@ uint64_t reference_alerts(const std::string& body) {
 }
 
 // A sink whose first `failures` writes fail, as a full disk would.
-struct FlakySink final : AlertSink {
+struct FlakySink final : TextAlertSink {
     FileAlertSink file;
     std::atomic<int> failures;
     FlakySink(const std::string& path, int n) : file(path), failures(n) {}
@@ -398,7 +398,7 @@ TEST_CASE(
 }
 
 // A sink that refuses every write while `refuse` is set, as a full spool does.
-struct FullSpoolSink final : AlertSink {
+struct FullSpoolSink final : TextAlertSink {
     FileAlertSink file;
     std::atomic<bool> refuse{true};
     explicit FullSpoolSink(const std::string& path) : file(path) {}
@@ -471,7 +471,7 @@ TEST_CASE("issue 18 item 4: a full spool pauses the input and max_deliver loses 
 
 // A sink that refuses for good the alerts that hold `marker`, as a spool does alerts more
 // than it holds in all.
-struct TooLargeSink final : AlertSink {
+struct TooLargeSink final : TextAlertSink {
     FileAlertSink file;
     explicit TooLargeSink(const std::string& path) : file(path) {}
     bool write(std::string_view alerts) override {
@@ -526,7 +526,7 @@ TEST_CASE("issue 18 item 4: a message whose alerts the spool can never hold is d
 }
 
 // A sink whose writes wait until release(): the engine behind it stops at its first alert.
-struct GatedSink final : AlertSink {
+struct GatedSink final : TextAlertSink {
     FileAlertSink file;
     std::mutex mutex;
     std::condition_variable cv;

@@ -234,9 +234,7 @@ TEST_CASE("alert outputs: local file and NATS hub from the settings, end to end"
     AlertOutputs outputs(settings, spool_in(dir));
     REQUIRE(outputs.spool() != nullptr);
     outputs.start();
-    std::string envelopes;
-    for (const std::string& r : make_alerts("e", 25).records) envelopes += r + "\n";
-    REQUIRE(outputs.delivery().write(envelopes));
+    REQUIRE(outputs.delivery().write(make_records("e", 25)));
     // Delivered once the loop has the acknowledgements (the stream may show them earlier).
     REQUIRE(eventually([&] { return outputs.stats()[1].delivered == 25; }, 20));
     outputs.stop();
@@ -324,9 +322,7 @@ TEST_CASE("serve 2: AlertOutputs::stop logs, per output, what stays in the spool
     spool.drain_seconds = 0;  // no grace: what is spooled at stop() stays there
     AlertOutputs outputs({unreachable_webhook()}, spool, log);
     outputs.start();
-    std::string envelopes;
-    for (const std::string& r : make_alerts("s", 7).records) envelopes += r + "\n";
-    REQUIRE(outputs.delivery().write(envelopes));
+    REQUIRE(outputs.delivery().write(make_records("s", 7)));
     outputs.stop();
     outputs.stop();  // idempotent: logged once
     size_t left = 0;

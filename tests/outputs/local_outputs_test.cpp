@@ -42,7 +42,10 @@ class FixedSpool final : public AlertSpool {
     explicit FixedSpool(AppendStatus status) : status_(status) {}
     void set(AppendStatus status) { status_ = status; }
     AppendStatus append(std::span<const std::string_view> records) override {
-        if (status_ == AppendStatus::Stored) stored += records.size();
+        if (status_ == AppendStatus::Stored) {
+            stored += records.size();
+            kept.insert(kept.end(), records.begin(), records.end());
+        }
         return status_;
     }
     SpoolBatch read(std::string_view, size_t, std::chrono::milliseconds) override { return {}; }
@@ -55,16 +58,23 @@ class FixedSpool final : public AlertSpool {
     [[nodiscard]] std::vector<CursorStats> cursor_stats() const override { return {}; }
     void wake_readers() override {}
     size_t stored = 0;
+    std::vector<std::string> kept;
 
   private:
     AppendStatus status_;
 };
 
-std::string envelopes(size_t n, Level level = Level::High, const std::string& agency = "demo") {
-    std::string out;
+std::vector<AlertRecord> alert_records(size_t n, Level level = Level::High,
+                                       const std::string& agency = "demo") {
+    std::vector<AlertRecord> out;
     for (size_t i = 0; i < n; ++i)
-        out += alert_record("u" + std::to_string(i), agency, level) + "\n";
+        out.push_back(make_record("u" + std::to_string(i), agency, level));
     return out;
+}
+
+std::vector<AlertRecord> operator+(std::vector<AlertRecord> a, const std::vector<AlertRecord>& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
 }
 
 }  // namespace
@@ -176,7 +186,7 @@ TEST_CASE("alert delivery: local outputs get the alert lines their filter takes"
     locals.push_back(std::make_unique<LocalOutput>(all));
     locals.push_back(std::make_unique<LocalOutput>(high));
     AlertDelivery delivery(std::move(locals), nullptr);  // no forwarding output: no spool
-    REQUIRE(delivery.write(envelopes(3, Level::High) + envelopes(2, Level::Low)));
+    REQUIRE(delivery.write(alert_records(3, Level::High) + alert_records(2, Level::Low)));
     CHECK(count_lines(read_text(dir.path + "/all")) == 5);
     const std::string high_text = read_text(dir.path + "/high");
     CHECK(count_lines(high_text) == 3);
@@ -184,8 +194,11 @@ TEST_CASE("alert delivery: local outputs get the alert lines their filter takes"
     const auto stats = delivery.stats();
     CHECK(stats[1].delivered == 3);
     CHECK(stats[1].filtered == 2);
-    CHECK_FALSE(delivery.write("not an envelope\n"));
-    CHECK(delivery.error().find("envelope") != std::string::npos);
+    // An alert the spool could not store as one record (its text over two lines).
+    std::vector<AlertRecord> two_lines = alert_records(1);
+    two_lines[0].text = "{}\n{}";
+    CHECK_FALSE(delivery.write(two_lines));
+    CHECK(delivery.error().find("not one line") != std::string::npos);
 }
 
 TEST_CASE("alert delivery: the spool first, full or failing refuses the input") {
@@ -198,12 +211,12 @@ TEST_CASE("alert delivery: the spool first, full or failing refuses the input") 
     };
     FixedSpool stored(AppendStatus::Stored);
     AlertDelivery ok(local(), &stored);
-    CHECK(ok.write(envelopes(4)));
+    CHECK(ok.write(alert_records(4)));
     CHECK(stored.stored == 4);
 
     FixedSpool full(AppendStatus::Full);
     AlertDelivery refused(local(), &full);
-    CHECK_FALSE(refused.write(envelopes(2)));
+    CHECK_FALSE(refused.write(alert_records(2)));
     CHECK(refused.error().find("alert spool full (1073741824 bytes)") != std::string::npos);
     CHECK(refused.spool_refusals() == 1);
     // Refused before the local outputs: nothing more than the first 4 lines in the file.
@@ -211,16 +224,39 @@ TEST_CASE("alert delivery: the spool first, full or failing refuses the input") 
 
     FixedSpool failing(AppendStatus::IoError);
     AlertDelivery io(local(), &failing);
-    CHECK_FALSE(io.write(envelopes(1)));
+    CHECK_FALSE(io.write(alert_records(1)));
     CHECK(io.error().find("I/O error") != std::string::npos);
 
     std::vector<std::unique_ptr<LocalOutput>> broken;
     broken.push_back(
         std::make_unique<LocalOutput>(file_output("/dev/full", 0, 5, FsyncPolicy::Never)));
     AlertDelivery disk_full(std::move(broken), &stored);
-    CHECK_FALSE(disk_full.write(envelopes(1)));
+    CHECK_FALSE(disk_full.write(alert_records(1)));
     CHECK(disk_full.error().find("/dev/full") != std::string::npos);
     CHECK(disk_full.stats()[0].failed_attempts == 1);
+}
+
+TEST_CASE("alert delivery: the spool stores records in the form earlier versions wrote") {
+    // A spool left by an older vigie is forwarded after an upgrade: the stored form of a
+    // record (routing line, then the alert line) is kept byte for byte.
+    FixedSpool spool(AppendStatus::Stored);
+    AlertDelivery delivery({}, &spool);
+    std::vector<AlertRecord> alerts{
+        make_record("u1", "demo", Level::High, "r\t1", "attack.t1059,tlp:amber"),
+        make_record("u2", "", Level::Low)};
+    REQUIRE(delivery.write(alerts));
+    REQUIRE(spool.kept.size() == 2);
+    CHECK(spool.kept[0] ==
+          "u1\tdemo\thigh\tr 1\tattack.t1059,tlp:amber\n{\"uid\":\"u1\",\"agency\":\"demo\"}");
+    CHECK(spool.kept[1] == "u2\t\tlow\trule-1\t\n{\"uid\":\"u2\",\"agency\":\"\"}");
+    // What the forwarding loop reads back: the same routing, the TLP from the tags.
+    AlertRouting routing;
+    std::string_view line;
+    REQUIRE(parse_envelope(spool.kept[0], routing, line));
+    CHECK(routing.uid == "u1");
+    CHECK(routing.rule_id == "r 1");
+    CHECK(routing.tlp == AlertTlp::Amber);
+    CHECK(line == alerts[0].text);
 }
 
 TEST_CASE("alert delivery: a full spool is logged as an error once, then its end once") {
@@ -235,17 +271,17 @@ TEST_CASE("alert delivery: a full spool is logged as an error once, then its end
     };
     FixedSpool spool(AppendStatus::Full);
     AlertDelivery delivery({}, &spool, log);
-    for (int i = 0; i < 5; ++i) CHECK_FALSE(delivery.write(envelopes(1)));
+    for (int i = 0; i < 5; ++i) CHECK_FALSE(delivery.write(alert_records(1)));
     REQUIRE(lines.size() == 1);  // the reminders come kFullReminderSeconds apart
     CHECK(lines[0].level == LogLevel::Error);
     CHECK(lines[0].message.find("alert spool full: ingest refused") == 0);
     spool.set(AppendStatus::Stored);
-    CHECK(delivery.write(envelopes(1)));
-    CHECK(delivery.write(envelopes(1)));
+    CHECK(delivery.write(alert_records(1)));
+    CHECK(delivery.write(alert_records(1)));
     REQUIRE(lines.size() == 2);
     CHECK(lines[1].level == LogLevel::Info);
     CHECK(lines[1].message.find("has room again") != std::string::npos);
     spool.set(AppendStatus::Full);
-    CHECK_FALSE(delivery.write(envelopes(1)));
+    CHECK_FALSE(delivery.write(alert_records(1)));
     CHECK(lines.size() == 3);  // full again: a new episode, logged at once
 }

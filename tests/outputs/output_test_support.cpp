@@ -59,13 +59,41 @@ bool eventually(const std::function<bool()>& done, double seconds) {
     return true;
 }
 
+namespace {
+
+std::string alert_line(const std::string& uid, const std::string& agency) {
+    return R"({"uid":")" + uid + R"(","agency":")" + agency + R"("})";
+}
+
+}  // namespace
+
 std::string alert_record(const std::string& uid, const std::string& agency, Level level,
                          const std::string& rule, const std::string& tags) {
     std::string out;
-    const std::string line = R"({"uid":")" + uid + R"(","agency":")" + agency + R"("})";
-    append_envelope(AlertRouting{uid, agency, rule, tags, level}, line, out);
+    append_envelope(AlertRouting{uid, agency, rule, tags, level}, alert_line(uid, agency), out);
     out.pop_back();  // the spool stores records without the final newline
     return out;
+}
+
+AlertRecord make_record(const std::string& uid, const std::string& agency, Level level,
+                        const std::string& rule, const std::string& tags) {
+    AlertRecord r;
+    r.uid = uid;
+    r.agency = agency;
+    r.rule_id = rule;
+    r.tags = tags;
+    r.level = level;
+    r.tlp = tlp_of_tags(tags);
+    r.text = alert_line(uid, agency);
+    return r;
+}
+
+std::vector<AlertRecord> make_records(const std::string& prefix, size_t n,
+                                      const std::string& agency, Level level) {
+    std::vector<AlertRecord> records;
+    for (size_t i = 0; i < n; ++i)
+        records.push_back(make_record(prefix + "-" + std::to_string(i), agency, level));
+    return records;
 }
 
 void parse_records(AlertBatch& batch) {

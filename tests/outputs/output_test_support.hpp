@@ -1,5 +1,6 @@
 #pragma once
-// Helpers of the outputs tests: temporary directories, envelopes, loopback ports, the
+// Helpers of the outputs tests: temporary directories, alert records (as workers hand them
+// over and as the spool stores them), loopback ports, the
 // nats-server hub that can be stopped and started again on its store, child processes.
 #include <sys/types.h>
 
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "delivery/outputs/alert_forwarder.hpp"
+#include "pipeline/alerts/alert_record.hpp"
 
 namespace vigie::test {
 
@@ -32,6 +34,13 @@ std::string alert_record(const std::string& uid, const std::string& agency, Leve
 AlertBatch make_alerts(const std::string& prefix, size_t n, const std::string& agency = "demo",
                        Level level = Level::High);
 void parse_records(AlertBatch& batch);
+// The record a serve worker hands the delivery for the alert alert_record() stores.
+AlertRecord make_record(const std::string& uid, const std::string& agency, Level level,
+                        const std::string& rule = "rule-1", const std::string& tags = "");
+// make_alerts' alerts as records.
+std::vector<AlertRecord> make_records(const std::string& prefix, size_t n,
+                                      const std::string& agency = "demo",
+                                      Level level = Level::High);
 
 // A nats-server with JetStream on a fixed free port and store, stoppable and restartable.
 class HubServer {

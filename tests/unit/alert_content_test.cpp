@@ -1,6 +1,6 @@
-// What an alert says: ATT&CK ids from tags, event times, the stable id, the envelope the
-// outputs route by, the details read from the event, why the rule matched, the OCSF form
-// and suppression windows.
+// What an alert says: ATT&CK ids from tags, event times, the stable id, the record the
+// outputs route by and its stored form in the spool, the details read from the event, why
+// the rule matched, the OCSF form and suppression windows.
 #include <doctest/doctest.h>
 #include <simdjson.h>
 
@@ -10,6 +10,7 @@
 #include "pipeline/alerts/alert_envelope.hpp"
 #include "pipeline/alerts/alert_format.hpp"
 #include "pipeline/alerts/alert_id.hpp"
+#include "pipeline/alerts/alert_record.hpp"
 #include "pipeline/alerts/alert_suppressor.hpp"
 #include "pipeline/alerts/attack_tags.hpp"
 #include "pipeline/alerts/event_details_reader.hpp"
@@ -71,15 +72,30 @@ TEST_CASE("the alert id depends on the rule, the agency and the event, nothing e
     CHECK(c != d);
 }
 
-TEST_CASE("envelopes round-trip and keep their routing line parseable") {
+namespace {
+
+// The first stored record of `buffer` ("routing\nalert\n"...), as the spool keeps it
+// ("routing\nalert"), and the rest after it.
+std::string_view take_record(std::string_view& buffer) {
+    const size_t first = buffer.find('\n');
+    const size_t second = first == std::string_view::npos ? first : buffer.find('\n', first + 1);
+    const std::string_view record = buffer.substr(0, second);
+    buffer.remove_prefix(second == std::string_view::npos ? buffer.size() : second + 1);
+    return record;
+}
+
+}  // namespace
+
+TEST_CASE("stored alert records round-trip and keep their routing line parseable") {
     std::string buffer;
     append_envelope({"u1", "demo", "rule\tid", "attack.t1059,attack.execution", Level::High},
                     R"({"a":1})", buffer);
     append_envelope({"u2", "", "r2", "", Level::Low}, R"({"b":2})", buffer);
-    EnvelopeReader reader(buffer);
+    std::string_view rest = buffer;
     AlertRouting routing;
-    std::string_view alert, record;
-    REQUIRE(reader.next(routing, alert, record));
+    std::string_view alert;
+    const std::string_view record = take_record(rest);
+    REQUIRE(parse_envelope(record, routing, alert));
     CHECK(routing.uid == "u1");
     CHECK(routing.rule_id == "rule id");
     CHECK(routing.level == Level::High);
@@ -90,15 +106,59 @@ TEST_CASE("envelopes round-trip and keep their routing line parseable") {
     std::string_view again_alert;
     REQUIRE(parse_envelope(record, again, again_alert));
     CHECK(again.agency == "demo");
-    REQUIRE(reader.next(routing, alert, record));
+    REQUIRE(parse_envelope(take_record(rest), routing, alert));
     CHECK(routing.agency.empty());
     CHECK(alert == R"({"b":2})");
-    CHECK_FALSE(reader.next(routing, alert, record));
-    CHECK(reader.error().empty());
-    EnvelopeReader bad("u\tdemo\tnot-a-level\tr\t\n{}\n");
-    CHECK_FALSE(bad.next(routing, alert, record));
-    CHECK_FALSE(bad.error().empty());
+    CHECK(rest.empty());
+    CHECK_FALSE(parse_envelope("u\tdemo\tnot-a-level\tr\t\n{}", routing, alert));
     CHECK_FALSE(parse_envelope("no routing line", routing, alert));
+    CHECK_FALSE(parse_envelope("u\tdemo\thigh\tr\t\n{}\n{}", routing, alert));
+}
+
+TEST_CASE("an alert record carries its routing: the TLP is its most restrictive tlp tag") {
+    CHECK(tlp_of_tags("") == AlertTlp::None);
+    CHECK(tlp_of_tags("attack.t1059") == AlertTlp::None);
+    CHECK(tlp_of_tags("stix.indicator,tlp:green") == AlertTlp::Green);
+    CHECK(tlp_of_tags("tlp:amber,tlp:red,tlp:green") == AlertTlp::Red);
+    CHECK(tlp_of_tags("tlp:amber+strict,tlp:amber") == AlertTlp::AmberStrict);
+    CHECK(tlp_of_tags("tlp:white") == AlertTlp::Clear);
+    CHECK(tlp_of_tags("tlp:redder,TLP:RED") == AlertTlp::None);  // exact names only
+    CHECK(AlertRouting("u", "a", "r", "x,tlp:amber", Level::Low).tlp == AlertTlp::Amber);
+
+    Rule rule;
+    rule.id = "r1";
+    rule.level = Level::High;
+    rule.tags = {"attack.t1059", "tlp:amber"};
+    Alert a{rule, "http", 0, 1, R"({"x":1})", "demo"};
+    a.uid = "u1";
+    AlertRecordBatch batch;
+    fill_record(a, JsonlAlertFormat(), batch.add());
+    AlertIndicator indicator{"indicator--1", "bad", "TLP:RED", "peer-a", 90};
+    a.indicator = &indicator;
+    fill_record(a, JsonlAlertFormat(), batch.add());
+    REQUIRE(batch.size() == 2);
+    const AlertRecord& r = batch.records()[0];
+    CHECK(r.uid == "u1");
+    CHECK(r.agency == "demo");
+    CHECK(r.rule_id == "r1");
+    CHECK(r.level == Level::High);
+    CHECK(r.tags == "attack.t1059,tlp:amber");
+    CHECK(r.tlp == AlertTlp::Amber);
+    CHECK_FALSE(r.is_indicator());
+    CHECK(r.text.find(R"("uid":"u1")") != std::string::npos);
+    CHECK(r.text.find('\n') == std::string::npos);
+    CHECK(batch.records()[1].indicator_id == "indicator--1");
+    CHECK(batch.records()[1].indicator_source == "peer-a");
+    // Cleared, the batch hands its slots out again, their strings' storage kept.
+    const char* storage = r.text.data();
+    batch.clear();
+    CHECK(batch.empty());
+    AlertRecord& again = batch.add();
+    CHECK(&again == &r);
+    a.indicator = nullptr;
+    fill_record(a, JsonlAlertFormat(), again);
+    CHECK(again.text.data() == storage);
+    CHECK(again.indicator_id.empty());
 }
 
 TEST_CASE("event details: time, host, flattened keys, the subset and the key") {
@@ -238,25 +298,22 @@ TEST_CASE("suppression: one alert at once, repeats counted, one summary when the
     other_agency.agency = "other";
     CHECK(suppressor.admit(other_agency, "bob", t0 + 2000, owner));
     JsonlAlertFormat format;
-    std::string out;
-    CHECK(suppressor.take_closed(t0 + 59'000, false, format, false, out) == 0);
+    AlertRecordBatch out;
+    CHECK(suppressor.take_closed(t0 + 59'000, false, format, out) == 0);
     CHECK(out.empty());
-    CHECK(suppressor.take_closed(t0 + 60'000, false, format, true, out) == 1);
-    AlertRouting routing;
-    std::string_view alert, record;
-    EnvelopeReader reader(out);
-    REQUIRE(reader.next(routing, alert, record));
-    CHECK(routing.rule_id == "noisy");
-    CHECK(routing.uid != a.uid);
-    CHECK(alert.find(R"("count":3)") != std::string_view::npos);
-    CHECK(alert.find(R"("start_time":1000,"end_time":5000)") != std::string_view::npos);
-    CHECK_FALSE(reader.next(routing, alert, record));
+    CHECK(suppressor.take_closed(t0 + 60'000, false, format, out) == 1);
+    REQUIRE(out.size() == 1);
+    const AlertRecord& summary = out.records()[0];
+    CHECK(summary.rule_id == "noisy");
+    CHECK(summary.uid != a.uid);
+    CHECK(summary.text.find(R"("count":3)") != std::string_view::npos);
+    CHECK(summary.text.find(R"("start_time":1000,"end_time":5000)") != std::string_view::npos);
     auto stats = suppressor.stats();
     CHECK(stats.suppressed == 2);
     CHECK(stats.summaries == 1);
     CHECK(stats.open_windows == 2);  // alice's and the other agency's, opened later
     out.clear();
-    CHECK(suppressor.take_closed(t0 + 62'000, false, format, false, out) == 0);  // single: silent
+    CHECK(suppressor.take_closed(t0 + 62'000, false, format, out) == 0);  // single: silent
     CHECK(suppressor.stats().open_windows == 0);
     // After the window, the same key opens a new one.
     CHECK(suppressor.admit(a, "bob", t0 + 61'000, owner));

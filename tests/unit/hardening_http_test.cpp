@@ -26,7 +26,7 @@ const std::string kRule =
 
 // An alert sink that refuses every write, for good or not, like a spool too small for a
 // job's alerts or a full one.
-class RefusingSink final : public AlertSink {
+class RefusingSink final : public TextAlertSink {
   public:
     explicit RefusingSink(bool for_good) : for_good_(for_good) {}
     bool write(std::string_view) override { return false; }
@@ -41,7 +41,7 @@ class RefusingSink final : public AlertSink {
     bool for_good_;
 };
 
-class NullSink final : public AlertSink {
+class NullSink final : public TextAlertSink {
   public:
     bool write(std::string_view) override { return true; }
     void flush() override {}

@@ -15,7 +15,7 @@ namespace vigie {
 
 namespace {
 
-class MemorySink final : public AlertSink {
+class MemorySink final : public TextAlertSink {
   public:
     bool write(std::string_view alerts) override {
         text += alerts;

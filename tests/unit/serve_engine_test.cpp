@@ -25,7 +25,7 @@ std::string rule(const std::string& id, const std::string& needle) {
 
 // Keeps alerts in memory; while `hold` is set, writes wait (a slow alert output), so a
 // test can fill the queue deterministically.
-class HeldSink final : public AlertSink {
+class HeldSink final : public TextAlertSink {
   public:
     bool write(std::string_view alerts) override {
         std::unique_lock lock(mutex_);

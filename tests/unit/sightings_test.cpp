@@ -11,7 +11,7 @@
 #include "federation/indicators/indicator_store.hpp"
 #include "federation/indicators/sighting_recorder.hpp"
 #include "federation/stix/bundle_reader.hpp"
-#include "pipeline/alerts/alert_envelope.hpp"
+#include "pipeline/alerts/alert_record.hpp"
 
 using namespace vigie;
 
@@ -35,7 +35,7 @@ void add_indicator(IndicatorStore& store, const std::string& tail, const char* m
     REQUIRE(error.empty());
 }
 
-class MemorySink final : public AlertSink {
+class MemorySink final : public TextAlertSink {
   public:
     bool write(std::string_view alerts) override {
         written += alerts;
@@ -46,6 +46,20 @@ class MemorySink final : public AlertSink {
     std::string written;
     bool ok = true;
 };
+
+void add_record(AlertRecordBatch& batch, const std::string& uid, const std::string& rule_id,
+                const std::string& tags, bool indicator) {
+    AlertRecord& r = batch.add();
+    r.uid = uid;
+    r.agency = "demo";
+    r.rule_id = rule_id;
+    r.tags = tags;
+    r.level = Level::High;
+    r.tlp = tlp_of_tags(tags);
+    r.indicator_id = indicator ? rule_id : "";
+    r.indicator_source = indicator ? "peer-a" : "";
+    r.text = "{}";
+}
 
 }  // namespace
 
@@ -62,12 +76,11 @@ TEST_CASE("sightings are published to the source peer only when the TLP allows i
     SightingRecorder recorder(*store, kIdentity);
     MemorySink inner;
     SightingTap tap(inner, recorder);
-    std::string envelopes;
-    append_envelope({"u1", "demo", green, "stix.indicator,tlp:green", Level::High}, "{}",
-                    envelopes);
-    append_envelope({"u2", "demo", red, "stix.indicator,tlp:red", Level::High}, "{}", envelopes);
-    append_envelope({"u3", "demo", "a-sigma-rule", "attack.t1059", Level::High}, "{}", envelopes);
-    REQUIRE(tap.write(envelopes));
+    AlertRecordBatch alerts;
+    add_record(alerts, "u1", green, "stix.indicator,tlp:green", true);
+    add_record(alerts, "u2", red, "stix.indicator,tlp:red", true);
+    add_record(alerts, "u3", "a-sigma-rule", "attack.t1059", false);
+    REQUIRE(tap.write(alerts.records()));
     CHECK(recorder.recorded() == 2);
     recorder.record(green, 1000, 2);
 
@@ -103,7 +116,7 @@ TEST_CASE("sightings are published to the source peer only when the TLP allows i
 
     // A failed write records nothing; a failed publication is offered again.
     inner.ok = false;
-    CHECK_FALSE(tap.write(envelopes));
+    CHECK_FALSE(tap.write(alerts.records()));
     recorder.record(green, 7000);
     CHECK(recorder.flush(
               8000, [](auto&, auto&) { return false; }, clearance) == 0);
