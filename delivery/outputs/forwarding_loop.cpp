@@ -172,6 +172,8 @@ void ForwardingLoop::forward() {
         uint64_t filtered = 0, malformed = 0;
         for (const SpoolRecord& record : batch.records) {
             ForwardedAlert alert;
+            // The record's stored form (alert_envelope.hpp), written by this or an earlier
+            // version: its routing line is read back, the alert line is sent as it is.
             if (!parse_envelope(record.data, alert.routing, alert.line)) {
                 ++malformed;
                 note(LogLevel::Error, "spool record is no alert envelope; skipped",
