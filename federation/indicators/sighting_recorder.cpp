@@ -2,18 +2,13 @@
 
 #include <chrono>
 
+#include "core/clock.hpp"
 #include "core/json_text.hpp"
 #include "federation/stix/timestamp.hpp"
 #include "pipeline/alerts/alert_id.hpp"
 
 namespace vigie {
 namespace {
-
-int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 // A name-based UUID (version 5 layout) from SHA-256 of the indicator and the identity.
 std::string sighting_id(const std::string& indicator_id, const std::string& identity) {
@@ -98,7 +93,7 @@ size_t SightingRecorder::flush(int64_t now, const SightingPublisher& publish,
 
 bool SightingTap::write(std::span<const AlertRecord> alerts) {
     if (!inner_.write(alerts)) return false;
-    const int64_t now = now_ms();
+    const int64_t now = unix_now_ms();
     for (const AlertRecord& alert : alerts) {
         if (alert.is_indicator()) recorder_.record(alert.indicator_id, now);
     }

@@ -4,7 +4,9 @@
 #include <charconv>
 #include <utility>
 
+#include "core/clock.hpp"
 #include "core/json_text.hpp"
+#include "core/text.hpp"
 #include "pipeline/alerts/alert_id.hpp"
 
 namespace vigie {
@@ -12,12 +14,6 @@ namespace vigie {
 namespace {
 
 const std::vector<std::string> kNoKeyFields;
-
-int64_t unix_now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 AlertOptions options_with_level(Level min_level) {
     AlertOptions options;
@@ -128,8 +124,7 @@ void BatchScanner::emit_indicator_alert(ScanBatch& batch, const RawDocument& doc
     rule.tags.resize(2);
     rule.tags[0] = "stix.indicator";
     rule.tags[1].assign("tlp:");
-    for (char c : v.tlp.substr(4))  // "TLP:AMBER" -> "amber"
-        rule.tags[1] += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    append_ascii_lower(rule.tags[1], v.tlp.substr(4));  // "TLP:AMBER" -> "amber"
     matched_fields_.assign(1, MatchedField{"indicator", hit.field, hit.value});
     Alert alert = make_alert(batch, doc, rule, details);
     alert.indicator = &v;
