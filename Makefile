@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 # vigie: the two commands a new user types are `make run` and `make test`.
 # Every package the build, the tests and the fuzzers need is installed here, so that a
 # fresh Debian 12 machine needs nothing but make, git and ca-certificates.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // What happens to alerts in `vigie serve`, built from the configuration: the format, the
 // suppression windows, the outputs (local ones written before an input is acknowledged,

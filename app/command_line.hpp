@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The `vigie` command line: every subcommand with its options and help text (CLI11), parsed
 // into the options of the command it runs. Adding a command is one add_* function here and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // vigie config check FILE: "valid" means vigie serve starts with FILE (from this working
 // directory, whose relative paths it resolves the same way): the same reading, the same
 // start-up checks (app/serve_startup.hpp), the same rules compiled under the same limits.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "app/exit_report.hpp"
 
 #include <unistd.h>

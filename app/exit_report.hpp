@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Why `vigie serve` ended, said in its own log whatever ended it, so that a worker that
 // vanishes (in production or in a test) leaves a reason behind:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "app/indicator_commands.hpp"
 
 #include <simdjson.h>

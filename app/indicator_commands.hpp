@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // `vigie indicators import` and `vigie indicators export`: the indicator store from the
 // command line (what vigie serve and vigie scan --indicator-store use).

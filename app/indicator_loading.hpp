@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Threat indicators for `vigie scan` and `vigie indicators import`: the import sequence of
 // federation/sharing/indicator_import.hpp, told on stderr (problems as

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // vigie: wires the command line to the libraries; no logic of its own.
 #include <cstdio>
 #include <exception>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Rule files + placeholders + mapping -> compiled Ruleset, with every diagnostic kept,
 // shared by `vigie scan` and `vigie rules check`.

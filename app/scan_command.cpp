@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include <unistd.h>
 
 #include <algorithm>
@@ -152,8 +153,10 @@ int run_scan(const ScanOptions& options) {
     LoadedIndicators indicators;
     if (!options.indicator_files.empty() || !options.indicator_store.empty()) {
         const auto start_indicators = std::chrono::steady_clock::now();
-        indicators = load_indicators(
-            {.store_path = options.indicator_store, .bundle_files = options.indicator_files});
+        IndicatorLoadOptions load;
+        load.store_path = options.indicator_store;
+        load.bundle_files = options.indicator_files;
+        indicators = load_indicators(load);
         if (!indicators.catalog) return 1;
         std::fprintf(
             stderr, "vigie: %zu indicators matched per event, loaded in %.1f s\n",

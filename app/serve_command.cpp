@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // vigie serve: wires the configuration, the engine, the HTTP listener, the NATS input,
 // metrics, reloads and signals together. The order of shutdown is the point of this
 // file: stop taking work, finish and answer what was taken, flush, exit 0.

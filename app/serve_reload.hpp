@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Hot reload for vigie serve (SIGHUP, POST /v1/admin/reload). A reload re-reads the whole
 // configuration file and validates it as start-up does (the settings, the files they

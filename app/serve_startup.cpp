@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "app/serve_startup.hpp"
 
 #include "app/config/startup_checks.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Everything vigie serve refuses to start on that is known before it starts, in one place:
 // serve runs it first and starts nothing when it finds an error; `vigie config check` runs

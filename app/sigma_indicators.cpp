@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "app/sigma_indicators.hpp"
 
 #include <cstdint>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // `vigie rules pending` and `vigie rules accept ID`: the Sigma rules peers sent as
 // indicators (federation/sharing/sigma_indicators.hpp), reviewed from the command line.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // vigie-bench: generates the benchmark corpus and measures vigie against the simdjson
 // floor, all in one run on the same file, so that ratios are comparable (`make bench`).
 #include <CLI/CLI.hpp>

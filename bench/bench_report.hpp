@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The benchmark's figures: one Measurement per run, printed as a table with the ratios
 // the targets are stated in, and written as JSON to <out>/results.json.

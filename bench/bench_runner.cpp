@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "bench/bench_runner.hpp"
 
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The benchmark proper: generates (or reuses) the corpus, times the floor pass in
 // process and vigie as a child process (wall time of its scan phase from its summary,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // A deterministic generator of realistic Windows events (Sysmon process creation,
 // network, file, registry, image load; Security logons) in the Event.System /

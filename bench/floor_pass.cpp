@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "bench/floor_pass.hpp"
 
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The benchmark's floor: what it costs simdjson On-Demand to visit every field of every
 // event and read (unescape) every string, with the file read in the same 4 MiB chunks

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # A hub outage under sustained load: a paced HTTP sender posts numbered events
 # (samples/windows-sysmon.ndjson with "seq":N, every one alerted by
 # tests/nats/rules/numbered_event.yml: one alert per event) to `vigie serve` at RATE

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The indicator benchmark's in-process half (`vigie-bench indicators`): imports N
 // generated indicators into a store, reopens it as vigie does at start, and times what

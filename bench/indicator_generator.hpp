@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Deterministic STIX 2.1 indicators for the benchmarks, in the mix IOC feeds send: IPv4
 // addresses and networks, IPv6 addresses, domains, URLs and file hashes.

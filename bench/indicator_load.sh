@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Threat indicators at line rate (`make bench`, issue 8): with COUNT generated indicators
 # loaded (30% IPv4, 5% IPv4 networks, 5% IPv6, 30% domains, 15% URLs, 15% hashes), event
 # throughput of `vigie scan` on the throughput corpus as a ratio of the same runs without

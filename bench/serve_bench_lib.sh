@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 # Shared by the vigie serve benchmarks (sourced): ports, clocks, the load's rules and
 # bodies, and starting `vigie serve` on free ports. Needs $here (the repository).
 

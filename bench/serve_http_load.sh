@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Load test of vigie serve's HTTP ingest: CLIENTS concurrent curl clients post NDJSON
 # bodies of BATCH events for SECONDS, against every SigmaHQ rule (when ../shared/sigma is
 # there, else the repository's rules) plus one marker rule that every event matches once.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Load test of `vigie serve` through NATS JetStream: 1 worker, then 2 workers on one
 # consumer, while vigie-nats-tool publishes numbered events (samples/windows-sysmon.ndjson
 # with "seq" and "ts_ns", the publish time) for SECONDS (default 60), twice per worker

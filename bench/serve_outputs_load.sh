@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # What the alert outputs cost `vigie serve`'s HTTP ingest: the load of
 # bench/serve_http_load.sh (CLIENTS concurrent curl clients posting BATCH-event NDJSON
 # bodies, SigmaHQ's rules when ../shared/sigma is there plus a marker rule every event

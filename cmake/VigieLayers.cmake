@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 # The layers of vigie (docs/architecture.md) as the build sees them.
 #
 # vigie_library(<name> <folder> SOURCES ... [PUBLIC deps...] [PRIVATE deps...])

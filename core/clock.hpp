@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Wall-clock time since the Unix epoch (system_clock), for what is written down or compared
 // with other machines: alert and sighting times, date_added, arrival times. Durations,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "core/credential_redaction.hpp"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Credentials written into URLs (http://user:password@host, nats://token@host,
 // https://host/hook?token=...) never reach a log line: the logger passes every record

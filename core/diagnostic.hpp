@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // A problem found in users' input (a rule, a mapping, an event), carried as a value with
 // the place it was found, so that callers can report, count and go on.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The one HTTP client of vigie (libcurl), for every exchange vigie starts itself: the
 // webhook output, TAXII peers, MISP feeds, the Pushgateway. One place decides what all of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // A request as the handlers see it, whatever the transport (plain TCP, TLS, or a fuzz
 // target feeding bytes), and the answer they give. Keeping Beast out of the handlers

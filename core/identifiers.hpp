@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The checks of names and identifiers that several parts read from their input.
 #include <algorithm>

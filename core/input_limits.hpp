@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Every bound vigie puts on untrusted input, in one struct (as Hyperscan keeps its tunables
 // in one place). Events, STIX bundles and patterns, TAXII bodies, MISP events, Sigma rules

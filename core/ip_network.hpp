@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // IPv4 and IPv6 addresses and CIDR networks, the one type for every place that reads them:
 // the Sigma `cidr` modifier (detector), STIX patterns' ISSUBSET / ISSUPERSET (STIX 2.1

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Appending JSON text to a reusable buffer: escaped strings and minified documents.
 #include <cstdint>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The severity of a detection, Sigma's `level`: rules, alerts, output filters and metrics
 // all speak of it, so it sits below all of them.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // A HOST:PORT to listen on ("127.0.0.1:8080", "[::1]:8080", "0.0.0.0:443").
 #include <cstdint>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Structured logs of vigie serve on stderr: one line per record, JSON
 //   {"ts":"2026-11-23T15:04:05.123Z","level":"info","msg":"reloaded","rules":3780}

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // How a NATS server list (nats.url, a nats output's url) is shown in logs, errors and dead
 // letters: a password or token in a URL (nats://user:password@host, nats://token@host)

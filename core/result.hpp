@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The one error style of vigie's fallible calls (docs/architecture.md, "Errors"): a call
 // that can fail returns Result<T>, a value or an Error (what is wrong, in words, and where

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "core/sqlite.hpp"
 
 #include <sqlite3.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The one SQLite wrapper of vigie (the indicator store, the TAXII collections): a database
 // handle, prepared statements with typed binds and column reads, a transaction guard, each

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // ASCII text helpers for protocol words compared without case (header and parameter names,
 // media types, authorization schemes, digests, observables). ASCII only, on purpose: these

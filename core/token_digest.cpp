@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "core/token_digest.hpp"
 
 #include <openssl/evp.h>

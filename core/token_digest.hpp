@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Agency and admin tokens are stored as SHA-256 digests, never in clear: a leaked
 // configuration file does not leak the credentials.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Turns one entry of a Sigma selection ("CommandLine|base64offset|contains: [...]") into
 // a FieldClause: parses the modifier chain, applies the transformations in order, and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "detector/condition_parser.hpp"
 
 #include <cctype>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Parses a Sigma condition ("selection and not 1 of filter_*") into a Condition tree.
 // Precedence: not > and > or; "N of X*", "all of them", parentheses.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "detector/database_cache.hpp"
 
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // An on-disk cache of compiled Hyperscan databases (hs_serialize_database), so that a
 // restart with unchanged rules skips the compilation. A file is named by a 128-bit hash

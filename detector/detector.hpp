@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The per-thread detection state over a shared Ruleset: the event's fields, the
 // prefilter and regex scratch. detect() allocates nothing once warmed up.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 # Writes OUTPUT, a C++ file holding every MAPPING_DIR/*.yml as a string, so that the
 # mappings shipped in rules/mappings/ are built into vigie.
 file(GLOB files "${MAPPING_DIR}/*.yml")

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "detector/event_fields.hpp"
 
 namespace vigie {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The values of one event that the loaded rules can look at, by path. Filled by the
 // event reader, read by the evaluator. Reused from event to event: reset() keeps the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "detector/exact_value_index.hpp"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The prefilter's whole-value literals of one field (Sigma equality, and the logsource's
 // EventID / Channel / Provider tests), looked up by hash instead of scanned for: for

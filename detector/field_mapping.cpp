@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "detector/field_mapping.hpp"
 
 #include <yaml-cpp/yaml.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // A field-mapping file (docs/mapping-format.md): where Sigma fields are in the JSON
 // events, and which events belong to each logsource.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Where fields live in a JSON event. A JSON path is a list of keys ("*" matches any one
 // key); every path any loaded rule can look at goes into one trie, so that reading an

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Exact Sigma string matching: a SigmaString anchored at both ends, '*' any run of
 // bytes, '?' one UTF-8 character, ASCII case folded unless `cased`.

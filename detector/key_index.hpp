@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The children of every path-trie node in one open-addressing table keyed by (parent
 // node, key): the event reader looks up each JSON key of each event here, so a lookup is

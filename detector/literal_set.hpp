@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The simple string values of one clause (equals, startswith, endswith, contains: one
 // literal, no inner wildcard) tested together by one Hyperscan scan of the field value,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "detector/match_explanation.hpp"
 
 #include "detector/rule_evaluator.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Why a rule fired, for the alert: the selections that held and were not negated in the
 // condition (filters that held are not reasons), and for each the fields of the map that

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Runs fn(i) for every i in [0, n) on up to one thread per core, the caller's included:
 // for start-up work (parsing rule files, compiling Hyperscan databases), never for the

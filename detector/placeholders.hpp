@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Values for the Sigma `expand` modifier: a YAML map from placeholder name to a list of
 // values, e.g. `Admins_Workstations: [WS-ADM-01, WS-ADM-02]`; `%Admins_Workstations%` in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // One value test of a Sigma selection, after its modifiers were applied, and the exact
 // evaluation of it on an event's field. The prefilter only chooses which rules to

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The Hyperscan prefilter: for every rule, a few trigger sets on its fields such that
 // the rule cannot match unless each set has a pattern that occurs (a literal with its

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Per-thread prefilter state and the per-event work: Hyperscan scans and exact lookups
 // of the event's field values, then the rules whose plans were hit.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // A PCRE2 regular expression, JIT-compiled, matched with a bounded match limit so that
 // no rule can stall the engine. The scratch (match data, JIT stack) is per thread.

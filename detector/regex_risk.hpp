@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Which regexes can backtrack badly, found from their text before any event is matched:
 // a group that repeats and holds a repetition of its own ((a+)+, (.*a){20}), or repeated

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The Sigma rule model: what the parser produces and the compiler turns into something
 // that runs. Field names are still Sigma's; the compiler resolves them with a mapping.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Exact evaluation of a compiled rule's condition on one event, in Kleene's three-valued
 // logic: a test that could not be decided (Truth::Unknown, a regex over its limit) stays

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Reads Sigma rule files (YAML, one or more documents each) into the rule model. Every
 // problem becomes a Diagnostic with file:line:col and the rule id; a wrong rule is left

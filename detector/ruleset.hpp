@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The compiled, immutable ruleset: rules with their fields resolved to JSON paths, the
 // path trie the event reader follows, and the Hyperscan prefilter. Shared read-only by

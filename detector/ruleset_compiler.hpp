@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Turns parsed rules and a field mapping into a Ruleset: resolves every Sigma field to
 // JSON paths, joins each rule with its logsource condition, and builds the prefilter.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "detector/sigma_string.hpp"
 
 namespace vigie {

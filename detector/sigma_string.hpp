@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // A Sigma string value once its escapes are resolved: literal bytes and the two
 // wildcards. Kept as parts so that encodings (utf16, windash) can transform the literal

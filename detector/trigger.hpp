@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // What the prefilter looks for on behalf of a rule: patterns on fields, grouped into sets
 // of which one must occur, and plans of sets that must all be hit.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Finds, for a compiled rule, what the prefilter can require of an event before the rule
 // is worth evaluating: a conjunction of trigger sets (the rule cannot match unless every

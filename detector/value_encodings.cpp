@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "detector/value_encodings.hpp"
 
 #include <array>

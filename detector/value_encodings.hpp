@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The Sigma transformation modifiers that rewrite a value before it is matched:
 // base64, base64offset, utf16le/utf16be/utf16/wide and windash.

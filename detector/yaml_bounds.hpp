@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The bounds a rule's YAML is held to before anything is built from it: how deep it nests
 // and how many nodes it expands to once aliases are resolved. yaml-cpp keeps an alias as

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // libFuzzer target: the parsers of the alert path, on arbitrary bytes: the reader of a
 // stored spool record (what the forwarding outputs decode from the spool), event times, and the
 // reader of an alerting event's details (time, host, subset, suppression key), and the minifier

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // libFuzzer target: arbitrary bytes as a `vigie serve` configuration file, through the
 // YAML reader and every setting's checks; the errors are formatted as they would be shown.
 #include <cstdint>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // libFuzzer target: arbitrary bytes as an input stream through the real reader
 // (InputReader over a memfd), the document splitter, simdjson and the event parser,
 // with a ruleset that needs every string (keyword rule) and the windows mapping's paths.

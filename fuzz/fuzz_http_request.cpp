@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // libFuzzer target: arbitrary bytes as an HTTP/1.1 request through the listener's own
 // steps: Beast's parser with the listener's header and body limits, the request as the
 // handlers see it, the header stage (IngestHandler::admit: auth, route, transfer coding,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // libFuzzer target: arbitrary bytes as a Sigma rule file, through the YAML reader (depth and
 // alias-expansion bounds), rule parser, modifier chain, condition parser and the compiler
 // with the windows mapping, and as a mapping file. The rules that compile are run on one

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The fuzz targets' rules: Sigma text compiled through the real parser and compiler
 // against the built-in windows mapping, once per process.

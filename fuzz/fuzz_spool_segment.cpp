@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // libFuzzer target: arbitrary bytes as a spool segment file (and as a cursor file's text).
 // The spool opens the directory and recovers it (cutting off what does not check), then
 // every record it hands out is read and committed, and one more is appended and read back.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // libFuzzer target: the feed parsers, on arbitrary bytes: STIX 2.1 bundles / envelopes /
 // arrays (federation/stix/bundle_reader.hpp, with every indicator's pattern parsed and compiled
 // into a segment the way the catalogue does, then looked up), and MISP events

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // libFuzzer target: the STIX 2.1 pattern parser on arbitrary bytes, then, for patterns it
 // accepts, line_rate_terms and the evaluator over a small fixed observation set (bounded
 // limits, so that a slow input is a finding rather than a hang). Checks that every error

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // libFuzzer target: arbitrary bytes as a TAXII request to the TaxiiHandler over an
 // in-memory SQLite store. The input is split into a first line "METHOD TARGET", header
 // lines "Name: value" up to an empty line, and the body. Every request must get an answer

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Runs a fuzz target over files (a corpus), without libFuzzer: every build compiles the
 // targets this way and ctest replays the seed corpus, so the targets never rot.
 #include <cstdint>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The UTF-8 byte order mark some writers (Windows editors, PowerShell's Out-File) put at
 // the start of a file. It is not JSON; at the start of an input it is skipped.

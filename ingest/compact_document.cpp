@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "ingest/compact_document.hpp"
 
 #include <cstdint>

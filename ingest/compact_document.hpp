@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The fast path of document splitting: an NDJSON line is, almost always, exactly one
 // compact JSON object. This checks that with 64-byte bit masks (simdjson's stage-1

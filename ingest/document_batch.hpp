@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // A batch of whole documents cut from one input: the bytes (padded for simdjson), where
 // each document lies, and the problems the reader found between them, in input order.

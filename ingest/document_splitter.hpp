@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Finds where each JSON document starts and ends in a stream of whitespace-separated
 // documents (NDJSON, or pretty-printed documents one after another) or a JSON array of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "ingest/event_parser.hpp"
 
 #include <algorithm>

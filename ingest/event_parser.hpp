@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Parses one JSON document with simdjson On-Demand and keeps, in EventFields, the values
 // at the paths the ruleset's trie names (and every string when keyword rules need them).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "ingest/input_reader.hpp"
 
 #include <unistd.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Reads one input (a file or stdin) in large chunks and cuts it into batches of whole
 // documents, each with its line and ordinal, and every problem (truncated, oversized,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // simdjson reads up to this many bytes past a document's end; every buffer a document
 // lives in keeps that much room after its data.

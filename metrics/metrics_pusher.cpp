@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "metrics/metrics_pusher.hpp"
 
 #include <prometheus/collectable.h>

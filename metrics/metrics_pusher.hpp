@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Pushes vigie serve's metrics to a Prometheus Pushgateway, for sites the national hub
 // cannot scrape (no inbound port): every interval, all the families of ServeMetrics are PUT

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Metrics pushed to a Prometheus Pushgateway (`alerts.pushgateway` in the configuration).
 #include <cstdint>

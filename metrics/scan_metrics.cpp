@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "metrics/scan_metrics.hpp"
 
 #include <prometheus/counter.h>

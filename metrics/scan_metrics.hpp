@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The metrics of `vigie scan` (--metrics-file), by input file. Only this folder includes
 // prometheus-cpp. Hot-path counting stays in plain per-batch counters (ScanCounters,

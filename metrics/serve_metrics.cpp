@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "metrics/serve_metrics.hpp"
 
 #include <prometheus/client_metric.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The metrics of vigie serve, served on GET /metrics (prometheus-cpp's Exposer) and pushed
 // to a Pushgateway (MetricsPusher). Nothing on the request or event path touches

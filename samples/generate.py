@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: EUPL-1.2
 """Generate vigie's sample event files (deterministic, no dependencies).
 
 Writes, next to this script:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The alerts section of the `vigie serve` configuration (alerts.outputs and their types,
 // suppression, the alert's content), spool and metrics.pushgateway.
 #include <yaml-cpp/yaml.h>

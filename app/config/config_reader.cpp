@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "app/config/config_reader.hpp"
 
 #include <yaml-cpp/depthguard.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Reads a `vigie serve` configuration file (YAML) into a ServeConfig. Strict: an unknown
 // key, a value of the wrong type or out of range, a duplicate agency or token is an

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The `federation:` section of the `vigie serve` configuration
 // (federation/taxii/federation_config.hpp): unknown keys, bad values, duplicate peer ids, a
 // credential without its pair are errors with their file:line:col.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The indicators section of the `vigie serve` configuration.
 #include "app/config/sections.hpp"
 #include "federation/stix/tlp.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The `nats` section (the JetStream input) and the NATS settings shared with the nats
 // alert outputs: server lists and inbox prefixes. Names and subjects are checked here, so
 // that a typo is a file:line:col error rather than a refusal by the server at start-up.

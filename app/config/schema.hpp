@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The one schema-driven reader of the `vigie serve` configuration. Each section is a
 // Schema<S>: a table of keys, one row a setting (its key, its type and bounds or allowed

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The tables of the sections of the `vigie serve` configuration, one per settings type
 // (schema.hpp says how a table reads). serve_schema() is the whole file; the others are

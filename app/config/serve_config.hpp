@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The settings of `vigie serve`, every one with a default, so that a missing file or a
 // missing key means "the documented default". samples/vigie.yaml shows and explains them.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The table of the whole `vigie serve` configuration file, and of its sections that are
 // small enough to sit here: http, metrics, rules, engine, agencies, admin, log, limits.
 #include <yaml-cpp/yaml.h>

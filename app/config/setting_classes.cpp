@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "app/config/setting_classes.hpp"
 
 #include <yaml-cpp/yaml.h>

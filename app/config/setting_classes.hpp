@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Which settings of `vigie serve` a reload (SIGHUP, POST /v1/admin/reload) applies while
 // it runs, and which only a restart applies; and what changed between two readings of

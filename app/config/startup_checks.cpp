@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "app/config/startup_checks.hpp"
 
 #include <openssl/err.h>

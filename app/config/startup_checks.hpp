@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // What `vigie serve` refuses to start on, known from the configuration and the files and
 // environment it names: checked by this one function, which serve runs before it starts

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The `taxii:` section of the `vigie serve` configuration (federation/taxii/taxii_config.hpp),
 // with the same strictness as the rest of the file: unknown keys, bad values, duplicate
 // ids and rights on unknown collections are errors with their file:line:col.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "app/config/yaml_guard.hpp"
 
 #include <yaml-cpp/eventhandler.h>

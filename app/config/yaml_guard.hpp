@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The bounds on a configuration's YAML, checked on the parser's events before any node
 // tree is built: how deep it nests (input_limits().max_nesting_depth) and how many nodes it

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Timing moved out of tests/federation/two_peers_test.sh (issue 19 item 3): how long CERT-B
 # takes from SIGTERM to exit while its poll of a peer that never answers is in progress.
 # The test asserts the behaviour (the stop interrupts the poll rather than waiting for its

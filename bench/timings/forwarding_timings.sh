@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Timings moved out of the outputs and serve tests (issue 19 item 3), which now assert the
 # behaviour only. A real vigie serve with one webhook output (batches of 4) and
 # tests/outputs/webhook_receiver.py on loopback; 10 alerts (samples/windows-sysmon.ndjson).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "delivery/outputs/alert_delivery.hpp"
 
 #include <chrono>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The AlertSink of `vigie serve` once outputs are configured. For each job's alert records
 // it (1) appends every record to the spool in its stored form (alert_envelope.hpp),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // A forwarding output (NATS hub, webhook, syslog): it delivers alerts read from the spool
 // to an upstream and says whether the upstream acknowledged all of them. The forwarding

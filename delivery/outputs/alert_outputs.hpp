@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Everything `alerts.outputs` configures, built and owned together: the local outputs
 // behind the AlertDelivery sink (what the engine writes to), the spool when at least one

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "delivery/outputs/dead_letter_file.hpp"
 
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Where a forwarding output puts the alerts its upstream refused for good (HTTP 413, 400,
 // 422; a NATS message over the hub's max_payload or its stream's max_msg_size), so that one

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // One thread per forwarding output: reads a batch from the output's spool cursor, skips
 // the alerts its filter refuses, delivers the rest through the forwarder, retries a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "delivery/outputs/local_output.hpp"
 
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The local outputs (stdout, file), written by the workers before the input that produced
 // the alerts is acknowledged. A file is appended to as NDJSON, rotated by size

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "delivery/outputs/nats_forwarder.hpp"
 
 #include <nats/nats.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Forwards alerts to the national hub's NATS JetStream: each alert is published to
 // `<subject_prefix>.<agency>` with header Nats-Msg-Id = the alert uid, so that the hub's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "delivery/outputs/nats_forwarder_shared.hpp"
 
 #include <vector>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Internal to the NATS forwarder: what the client library's callbacks (acknowledgements,
 // connection events, asynchronous server errors) share with the forwarder, and the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Which alerts an output takes (`filter` of an output in the configuration), decided on
 // the routing fields of the alert record (or of its stored form in the spool), whatever

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Where alerts go (`alerts.outputs` in the configuration), the local spool that holds them
 // until every forwarding output has delivered them, suppression, and the Pushgateway.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Counters of one alert output, for the metrics and the logs. Outputs update them from
 // their own threads (workers for the local outputs, the forwarding thread otherwise);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "delivery/outputs/syslog_forwarder.hpp"
 
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Forwards alerts to a syslog collector over TCP: RFC 5424 messages
 //   <PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID - MSG

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Forwards alerts to an HTTP(S) endpoint (a SIEM, a SOAR): one POST per batch, the body a
 // JSON array of the alert lines, signed (webhook_signature.hpp). 2xx is delivered.

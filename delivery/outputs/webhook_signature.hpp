@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // How a webhook receiver authenticates vigie's POSTs: the headers
 //   X-Vigie-Timestamp: <unix seconds>

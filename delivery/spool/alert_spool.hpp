@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The local store-and-forward spool of `vigie serve`: every alert is appended here, and
 // made durable, before the input that produced it is acknowledged; each forwarding output

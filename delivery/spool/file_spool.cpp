@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // FileSpool: appends and the group commit (see file_spool.hpp for the design).
 #include "delivery/spool/file_spool.hpp"
 

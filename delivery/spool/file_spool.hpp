@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The spool as a directory of segment files (spool_segment.hpp) and cursor files
 // (spool_cursor.hpp). Choices the interface leaves open:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // FileSpool: start-up. The directory is locked, every segment is scanned (so that sizes
 // and pending counts are exact after a restart) and cut at its first damaged record, and
 // the configured cursors are placed; everything unexpected is reported as a note.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // FileSpool: cursors (read, commit, the segments they free, their statistics).
 #include <unistd.h>
 

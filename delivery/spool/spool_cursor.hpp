@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Cursor files: one small file per cursor (forwarding output) in the spool directory,
 // <name>.cursor, holding the SpoolPosition the output has delivered up to, as the text

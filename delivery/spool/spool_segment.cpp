@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "delivery/spool/spool_segment.hpp"
 
 #include <fcntl.h>

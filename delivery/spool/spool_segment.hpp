@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The on-disk format of a spool segment, and the reader that checks it at start-up.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The store-and-forward spool (`alerts.spool` in the configuration).
 #include <cstdint>

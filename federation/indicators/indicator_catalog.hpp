@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The indicators in force, for the workers: the store (what is known, persistent) and
 // the compiled segments (what is matched). New and changed indicators are compiled into

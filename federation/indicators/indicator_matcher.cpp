@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "federation/indicators/indicator_matcher.hpp"
 
 #include <algorithm>

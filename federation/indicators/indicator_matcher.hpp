@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // A worker's indicator matching: the observable fields of each event (the mapping's
 // `observables`) looked up in the indicator set in force. One per thread; refresh() once a

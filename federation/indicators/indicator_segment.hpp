@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // A batch of indicators compiled for per-event matching, immutable once built except
 // for each indicator's "dead" flag (revoked, superseded or evicted: it stops matching at

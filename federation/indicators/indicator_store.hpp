@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The indicators vigie knows, in an SQLite file: every version of every indicator as
 // received (JSON), and the newest version's properties in a table of their own for

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "federation/indicators/observable.hpp"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // What an event value or an indicator's constant is, as an observable, and the one
 // spelling both sides are compared in: domains and e-mail addresses in lower case

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "federation/indicators/sighting_recorder.hpp"
 
 #include <chrono>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Sightings: when an indicator fires, this organisation saw it. The recorder counts hits
 // per indicator (first and last time), keeps them in the store, and at each flush turns

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // An open-addressing hash table from (observable key, value bytes) to indicator slots,
 // built once and read by every worker without locks. Values live in one string pool and

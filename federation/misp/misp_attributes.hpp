@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // MISP attribute types as STIX 2.1 patterns: what vigie can match of a MISP feed. Types
 // with two values ("domain|ip", "filename|sha256") give the observable parts; types with

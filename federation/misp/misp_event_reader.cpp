@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "federation/misp/misp_event_reader.hpp"
 
 #include <simdjson.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // A MISP event (a feed's <uuid>.json: {"Event":{...,"Attribute":[...],"Object":[...]}})
 // as STIX 2.1 indicators: each attribute marked for IDS (to_ids) whose type has an

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // A MISP feed: manifest.json (event uuid -> summary) and one <uuid>.json per event, from
 // a directory or an http(s) URL (MISP's "feed" export format). Each event is read on its

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // How the `vigie serve` workers of one deployment share the indicators each imported, so
 // that all of them match the same set (indicators.share_over_nats). ServeIndicators owns

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The threat indicators of vigie serve (indicators:, federation:) as plain values, without
 // Prometheus: ServeIndicators and ServeFederation fill them (add_figures), and

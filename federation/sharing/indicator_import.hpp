@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The one indicator import sequence of vigie: read a STIX bundle or a MISP feed, apply what
 // was read to the store and the catalogue the workers match from, and report it. `vigie

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // vigie serve's federation (`federation:` in the configuration): the pollers of the
 // peers' TAXII collections, feeding the indicators, with their positions kept in the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "federation/sharing/serve_indicators.hpp"
 
 #include <simdjson.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // vigie serve's threat indicators (`indicators:` in the configuration): the store opened
 // at start, the bundles imported, and what TAXII peers post fed to the same catalogue,

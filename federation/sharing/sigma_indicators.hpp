@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Sigma rules that arrive as indicators (pattern_type "sigma"): each is checked like a
 // rule file, and becomes a rule only when accepted, by an analyst (`vigie rules pending`,

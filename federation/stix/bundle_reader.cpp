@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "federation/stix/bundle_reader.hpp"
 
 #include <simdjson.h>

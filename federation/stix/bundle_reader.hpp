@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Reads STIX 2.1 content: a bundle ({"type":"bundle","objects":[...]}), a TAXII envelope
 // ({"objects":[...]}) or a JSON array of objects. Each object is checked on its own: a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // A STIX 2.1 indicator as vigie keeps it: the properties the store, the matcher and the
 // TLP checks need, and the object's JSON as received (what TAXII and exports send on).

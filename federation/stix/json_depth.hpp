@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The nesting bound (vigie::input_limits().max_nesting_depth) on the JSON of STIX bundles,
 // TAXII bodies and MISP events. simdjson's DOM parser builds its tape without recursion and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "federation/stix/json_value.hpp"
 
 #include <simdjson.h>

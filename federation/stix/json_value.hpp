@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // An owned JSON tree: observed-data and SCOs as the evaluator walks them. (simdjson's DOM
 // lives only as long as its parser; an observation set gathers many files.)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "federation/stix/object_checks.hpp"
 
 #include "federation/stix/pattern_parser.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The checks one STIX object must pass before vigie keeps it: common properties for
 // every object (type, id, spec_version, timestamps, markings) and, for indicators, the

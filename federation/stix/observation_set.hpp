@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The observation set a pattern is evaluated against (STIX 2.1 section 9.6): every
 // observed-data of every input file, each with its time window, its count and its SCOs.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The STIX 2.1 pattern AST, as federation/stix/pattern_parser.cpp builds it. Every node keeps the
 // 1-based column where it starts, so that later stages (line_rate_terms, the evaluator)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Comparison expressions against one observed-data (STIX 2.1 section 9.5, as the OASIS
 // reference matcher reads it): which of its SCOs ("roots") satisfy them. AND keeps the

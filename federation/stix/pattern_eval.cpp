@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Bindings, as in the reference matcher's MatchListener: for every observation expression
 // the list of tuples of observation indexes that satisfy it. An observed-data with
 // number_observed n gives n observations (capped at the largest binding the pattern can

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Evaluates a STIX pattern against an observation set (STIX 2.1 section 9.6), the way the
 // OASIS reference matcher does (oasis-open/cti-pattern-matcher): each observed-data counts

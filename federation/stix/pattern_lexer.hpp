@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Tokens of the STIX 2.1 patterning language. The lexer decodes constants as it reads them
 // (string escapes, base64, hex, timestamps), so the parser only sees checked values.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Recursive descent over the STIX 2.1 grammar (section 9, the ANTLR grammar of
 // oasis-open/cti-stix2-json-schemas), lowest precedence first:
 //   pattern      := obs_fb End

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The STIX 2.1 patterning language (specification section 9): text -> Pattern (the AST
 // in federation/stix/pattern_ast.hpp). Bad input of any kind is a value (column and reason), never

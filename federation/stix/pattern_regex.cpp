@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "federation/stix/pattern_regex.hpp"
 

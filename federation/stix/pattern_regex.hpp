@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // PCRE2 for MATCHES (and LIKE, translated), compiled once per comparison: UTF mode, JIT
 // when available, and a match limit so that no pattern / value pair can run away.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // line_rate_terms: flattens "[a] OR [b OR c]" into terms an event matcher tests one by
 // one; refuses, with the column, anything whose meaning needs more than one event value.
 #include "federation/stix/pattern_terms.hpp"

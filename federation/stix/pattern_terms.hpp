@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // What vigie can match per event at line rate: the subset of STIX patterns that is a plain
 // OR of single-value tests (an indicator feed's usual "[domain-name:value = 'x'] OR ...").

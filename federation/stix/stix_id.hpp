@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // STIX identifiers (STIX 2.1 section 2.9): "<object type>--<UUID>", checked the same way by
 // the bundle reader, MISP's conversion and the TAXII server.

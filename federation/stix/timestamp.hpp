@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // STIX 2.1 timestamps: RFC 3339 in UTC with a literal Z ("2016-05-12T08:17:27.000Z"),
 // strictly as the specification writes them (section 3.2), kept as microseconds since

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Traffic Light Protocol levels (TLP 2.0, with TLP 1.0's WHITE read as CLEAR) and the
 // STIX marking-definition ids that carry them. Every way out of vigie asks

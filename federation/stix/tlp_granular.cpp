@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "federation/stix/tlp_granular.hpp"
 
 #include <simdjson.h>

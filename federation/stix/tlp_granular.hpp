@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // TLP granular markings (STIX 2.1, section 7.2.3): a property of an object can carry a
 // stricter TLP than the object itself (a GREEN indicator whose `description` is RED). Every

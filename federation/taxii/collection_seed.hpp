@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // A collection's `seed`: a STIX bundle file loaded into it when vigie serve starts.
 // Objects already stored (same id and version) are not added again, so a restart with the

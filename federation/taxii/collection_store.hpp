@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The TAXII collections' objects, in one SQLite file (WAL), kept across restarts. Every
 // version of every object is a row; the peer's TLP clearance is part of every query, so

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // One page a TAXII peer answered to GET .../objects/: the envelope
 // {"more":bool,"next":"...","objects":[...]} read with simdjson, each object kept as its

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The objects of a posted TAXII envelope ({"objects":[...]}) or of a STIX bundle file
 // (the seed of a collection), each checked on its own: one bad object never refuses the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The `federation:` section of the vigie serve configuration: who this organisation is in
 // STIX (the identity its sightings are created by) and the TAXII 2.1 peers whose

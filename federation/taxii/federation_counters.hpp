@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // What the TAXII client did with each peer, for the metrics (read from any thread while
 // the pollers write them).

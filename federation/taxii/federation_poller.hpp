@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The federation's pollers: one thread per peer, each polling its peer's collection every
 // interval_seconds (from the end of one poll to the start of the next), logging what

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // TAXII 2.1's media type, application/taxii+json;version=2.1, in Accept and Content-Type.
 // The specification lets a client leave the version out ("application/taxii+json" means

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The query string of the TAXII object endpoints (added_after, limit, next, match[...]) as
 // a store filter. Percent-encoded keys and values are decoded (clients write match%5Bid%5D).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The secrets of a federation peer, read from the files its configuration names
 // (password_file, token_file): read once at start, so that a missing or unreadable file

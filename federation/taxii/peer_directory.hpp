@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Who is asking: the configured TAXII peer a request's credentials (HTTP Basic, Bearer
 // token, TLS client certificate) belong to, and what that peer may do.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Where a TAXII client keeps how far it has read each peer's collection (the
 // added_after of its next poll), so that a restart does not download everything again.

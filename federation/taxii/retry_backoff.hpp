@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // When to try a TAXII request again, and after how long: exponential backoff with full
 // jitter (a random wait between 0 and base * 2^attempt, capped), so that many clients

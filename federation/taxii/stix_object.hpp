@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // One posted STIX object, checked and reduced to what the collection store indexes: its
 // identity, its version, its strictest TLP, and its text. Errors are values: a bad object

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The TAXII 2.1 client of one federation peer: a poll reads the peer's collection from
 // where the previous one stopped (GET {url}collections/{id}/objects/?added_after=&limit=,

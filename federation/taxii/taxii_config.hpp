@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The `taxii:` section of the vigie serve configuration: the TAXII 2.1 server's API roots,
 // collections and peers, and what each peer may read, write and receive (TLP). Every

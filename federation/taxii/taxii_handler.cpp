@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "federation/taxii/taxii_handler.hpp"
 
 #include <utility>

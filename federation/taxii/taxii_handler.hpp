@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The TAXII 2.1 server of vigie serve: the discovery, API root, collection, object,
 // manifest, versions and status endpoints over the collection store. Every object that

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "federation/taxii/taxii_http.hpp"
 
 #include "core/http_client.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // One HTTP exchange with a TAXII 2.1 peer (core/http_client.hpp): the TAXII media type, the peer's
 // credentials (Basic or Bearer), its CA and client certificate (mTLS), timeouts, and a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The object endpoints of the TAXII handler: objects, object by id, versions, manifest
 // (GET), POST of an envelope, DELETE of an object.
 #include <random>

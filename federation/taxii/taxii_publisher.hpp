@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Publishing to federation peers: POST objects (our sightings) to a peer's TAXII 2.1
 // collection, as one envelope, and read back the status resource it answers.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The JSON bodies of TAXII 2.1's resources (section 4 to 6 of the specification):
 // discovery, API root, collection(s), envelope, manifest, versions, status and error.

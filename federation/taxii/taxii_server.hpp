@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // What vigie serve starts when taxii.enabled: the collection store (opened, or created,
 // where taxii.store says), each collection's seed loaded, and the handler over them.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // How the spool stores an alert record (pipeline/alerts/alert_record.hpp): its routing line
 // (what the forwarding outputs filter and route on, whatever the alert format) followed by

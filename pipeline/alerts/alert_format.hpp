@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // How an alert is written. One alert per (event, rule) match; `vigie scan` writes them
 // as JSON lines (for machines) or an aligned table (for a terminal). Formats append to

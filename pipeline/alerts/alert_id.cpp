@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "pipeline/alerts/alert_id.hpp"
 
 #include <openssl/evp.h>

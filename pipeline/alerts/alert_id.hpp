@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The stable id of an alert: the same rule on the same event from the same agency always
 // gets the same id, on every redelivery and on every worker, so that the hub drops

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // An alert on its way from a serve worker to the outputs: what the outputs route on
 // (uid, agency, level, rule id, tags, TLP, the indicator behind it) as fields, and the

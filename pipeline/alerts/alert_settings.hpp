@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // What alerts say and how often (`alerts:` in the configuration): suppression, and the
 // content read from the event.

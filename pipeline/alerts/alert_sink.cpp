@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "pipeline/alerts/alert_sink.hpp"
 
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Where the alerts of `vigie serve` go. Workers hand it each job's alert records
 // (pipeline/alerts/alert_record.hpp) at once; a sink writes them with one lock, so alerts

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Suppression of repeated alerts, so that a noisy rule cannot flood the hub: within a
 // window that opens with an alert, later alerts of the same rule and agency with the same

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // MITRE ATT&CK ids from Sigma tags: "attack.t1059.001" is technique T1059.001,
 // "attack.execution" is tactic TA0002 (Sigma writes tactics by name, hyphenated).

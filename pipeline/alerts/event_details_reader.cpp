@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "pipeline/alerts/event_details_reader.hpp"
 
 #include "core/json_text.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Reads, from the JSON of an event that raised an alert, what the alert reports about it:
 // when it happened, on which host, and the configured subset of its fields. Runs only for

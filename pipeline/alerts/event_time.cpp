@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "pipeline/alerts/event_time.hpp"
 
 #include <charconv>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The time an event happened, from the text or number a log source wrote it as.
 #include <cstdint>

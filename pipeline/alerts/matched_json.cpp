@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "pipeline/alerts/matched_json.hpp"
 
 #include "core/json_text.hpp"

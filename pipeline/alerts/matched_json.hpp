@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The "matched" part of an alert, shared by the jsonl and OCSF formats:
 // [{"selection":"sel","fields":[{"name":"Image","value":"..."}]}]

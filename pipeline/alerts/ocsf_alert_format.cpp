@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // OCSF 1.1.0 Detection Finding (class 2004): the attributes the class requires
 // (activity_id, category_uid, class_uid, type_uid, severity_id, time, metadata with
 // product and version, finding_info with uid and title) and the recommended ones vigie

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The long-running detection engine behind `vigie serve`: a bounded queue of ingest
 // jobs and a fixed pool of workers, each with its own BatchScanner (simdjson parser,

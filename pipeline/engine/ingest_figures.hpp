@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The ingest counters of vigie serve as plain values, without Prometheus: what the engine
 // and its inputs count (per worker, once per job), and what ServeMetrics folds and exposes

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // What the serve engine is given and what it answers: a body of NDJSON from one agency
 // (an HTTP request, or messages fetched from NATS), and, once its alerts are written,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // One count of the rules, said the same way by the start-up log, a reload, /readyz and the
 // metrics: "14 rules read, 12 in use, 2 inactive". A rule is in use when it can match;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "pipeline/scan/batch_scanner.hpp"
 
 #include <cctype>

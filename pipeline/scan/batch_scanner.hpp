@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // A worker's scanning state: its own simdjson parser, detector (Hyperscan and PCRE2
 // scratch) and match list over the shared, immutable ruleset. scan() parses, detects

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Threat indicators as the scanner sees them: a source shared by the workers that gives
 // each worker its own lookup, and what one event's observable fields hit. The scanner owns

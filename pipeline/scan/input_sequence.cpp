@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "pipeline/scan/input_sequence.hpp"
 
 #include <fcntl.h>

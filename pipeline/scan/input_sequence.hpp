@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Walks the scan's inputs (paths, or "-" for stdin) in order and cuts them into
 // batches, numbering the batches consecutively across inputs. An input that cannot be

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "pipeline/scan/progress_meter.hpp"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // A one-line progress display on a terminal: bytes done of the total, events per
 // second, alerts so far. Drawn at the first update, then at most every 200 ms; finish()

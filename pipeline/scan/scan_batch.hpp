@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // One unit of work in the scan pipeline: a batch of documents from one input and what
 // scanning it produced (formatted alerts, located problems, counters). The output stage

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // What a worker counts while it scans a batch, in plain values: the hot path pays for no
 // metrics library. `vigie scan` folds them into its metrics (metrics/scan_metrics.hpp) once

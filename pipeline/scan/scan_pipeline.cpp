@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "pipeline/scan/scan_pipeline.hpp"
 
 #include <condition_variable>

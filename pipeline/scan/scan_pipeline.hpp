@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The scan pipeline: a reader cuts the inputs into batches at document boundaries, N
 // workers (each with its own BatchScanner) parse, scan and evaluate them, and the

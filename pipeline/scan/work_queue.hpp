@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // A blocking FIFO between pipeline stages. It holds pointers into a fixed pool of
 // batches, so it never holds more than the pool: that is what bounds memory. Batches

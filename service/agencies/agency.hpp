@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // An agency allowed to send events (`agencies:` in the configuration).
 #include <string>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "service/agencies/agency_registry.hpp"
 
 #include <openssl/crypto.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Who may send events: each agency's token digest and rate limit, from the
 // configuration. A bearer token is identified by its SHA-256, compared in constant time,

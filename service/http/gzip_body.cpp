@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "service/http/gzip_body.hpp"
 
 #include <zlib.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Request bodies sent with Content-Encoding: gzip, inflated with zlib under a size
 // limit, so that a small compressed body cannot expand into gigabytes (a zip bomb).

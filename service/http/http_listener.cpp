@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "service/http/http_listener.hpp"
 
 #include <openssl/ssl.h>

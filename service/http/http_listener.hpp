@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The HTTP(S) listener of vigie serve (Boost.Beast over Asio, TLS with OpenSSL): at most
 // `max_connections` connections, where a newcomer at the limit takes the slot of the

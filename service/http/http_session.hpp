@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // One HTTP connection, plain or TLS (the Derived class supplies stream(), the way to close
 // it and whether it is plain). Internal to http/: included by http_listener.cpp only.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The HTTP(S) ingest listener (`http:` in the configuration).
 #include <cstdint>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The header stage of the ingest routes (IngestHandler::admit): what is refused before a
 // byte of a request's body is read, and the request line as logs may show it.
 #include <algorithm>

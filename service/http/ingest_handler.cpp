@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "service/http/ingest_handler.hpp"
 
 #include <algorithm>

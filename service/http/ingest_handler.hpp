@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The routes of vigie serve's HTTP listener:
 //   POST /v1/events        NDJSON from an agency (Bearer token), optionally gzip

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The settings vigie serve applies while it runs, in one immutable snapshot: the HTTP
 // limits and timeouts, the agencies (tokens, rate limits, the admin token) and the

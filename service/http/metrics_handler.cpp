@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "service/http/metrics_handler.hpp"
 
 namespace vigie {

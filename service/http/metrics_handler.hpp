@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // GET /metrics on vigie serve's metrics listener: an HttpListener like the ingest one, so
 // that it has the same slot policy (idle or half-open connections cannot keep a scraper

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // What an HttpListener serves: a handler that admits each request on its header alone
 // (before any body is read) and then answers it whole. The ingest routes (IngestHandler)

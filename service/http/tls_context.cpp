@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "service/http/tls_context.hpp"
 
 #include <boost/asio/ssl.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The TLS server context of the ingest listener (TLS 1.2 and later) from http.tls: built
 // at start-up, and again by each reload, so that certificate files renewed in place, or

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "service/nats/dead_letter_publisher.hpp"
 
 #include "service/nats/message_batch.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // A dead letter is a copy of a message the input will not evaluate (malformed, an unknown
 // agency, delivered too often, a line the engine rejected), with the reason in its headers

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Indicator updates shared by every `vigie serve` worker of one NATS JetStream: what a
 // worker imports (a bundle, a TAXII post, a poll, a MISP feed) it publishes on a stream

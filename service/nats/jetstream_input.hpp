@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The NATS JetStream input of `vigie serve`: a durable pull consumer on the events stream,
 // shared by every worker started with the same consumer name, so that the workers split

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The inside of JetStreamInput, shared by its two halves: jetstream_input.cpp (start, stop,
 // the fetch thread, sorting fetched messages into jobs) and jetstream_input_kept.cpp (what

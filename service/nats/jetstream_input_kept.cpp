@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // What the NATS input keeps instead of acknowledging (jetstream_input.hpp): jobs whose
 // alerts were not written (the input is paused meanwhile) and originals whose dead letter
 // no stream has stored yet. They get InProgress every retry pause and are tried again; the

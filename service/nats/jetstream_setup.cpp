@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "service/nats/jetstream_setup.hpp"
 
 #include <chrono>

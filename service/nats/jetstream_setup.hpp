@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Connecting to NATS and preparing JetStream for the input: the stream and the durable
 // pull consumer are created when missing (never deleted). The input's subscription is a

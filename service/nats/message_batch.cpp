@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "service/nats/message_batch.hpp"
 
 #include <algorithm>

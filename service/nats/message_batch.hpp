@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The pure part of the NATS input, kept apart from the client library so that it can be
 // tested without a server: the agency of a subject, the delivery count in a JetStream

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // federation/sharing's IndicatorChannel over NATS JetStream: the workers' indicator
 // updates on the VIGIE_INDICATORS stream, subject vigie.indicators (IndicatorExchange).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The NATS JetStream input (`nats:` in the configuration).
 #include <cstdint>

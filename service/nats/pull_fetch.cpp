@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "service/nats/pull_fetch.hpp"
 
 #include <cstring>

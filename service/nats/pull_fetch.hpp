@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The NATS input's own pull requests (fetches), read from a plain subscription on an inbox
 // of its own, and the acknowledgements of what they bring, replies to each message.

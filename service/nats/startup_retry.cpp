@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "service/nats/startup_retry.hpp"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // What the NATS start-up retries are made of (service/nats/jetstream_setup.cpp): which failures
 // waiting mends, the backoff and its limit, and a stop asked for while waiting.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "service/nats/stream_config_check.hpp"
 
 #include <stdexcept>

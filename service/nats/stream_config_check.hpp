@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The events stream as the server holds it against the stream the configuration describes
 // (nats.replicas, max_age_seconds, max_bytes, duplicate_window_seconds, subjects). vigie

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # The alert schema (docs/alert.schema.json) validates what vigie scan writes as jsonl, and
 # the official OCSF 1.1.0 definitions (tests/alerts/ocsf_validate.py reads them from
 # $OCSF_SCHEMA_DIR, else ../shared/specs/ocsf-1.1.0) what it writes as OCSF; both validators

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """The official OCSF schema definitions (ocsf/ocsf-schema: events/, objects/, profiles/,
 dictionary.json, categories.json), resolved the way the OCSF server compiles them: a class or
 object gets its parent's attributes (`extends`), then its `$include`s (profiles and

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: EUPL-1.2
 """Validates OCSF alerts (one JSON object a line) against the official OCSF schema
 definitions, read from their folder (events/, objects/, profiles/, dictionary.json), not
 against a JSON Schema of our own:

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: EUPL-1.2
 """Validates alert files (one JSON alert a line, every line: a blank, cut or non-JSON line
 is a problem, not something to skip) against a JSON Schema:
 usage  validate_alerts.py SCHEMA FILE... [--min N]

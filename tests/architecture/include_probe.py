@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: EUPL-1.2
 """The build refuses a wrong-way include: shown by compiling probes with a real library's flags.
 
 For each case, the compile command of a real source file of a lower layer is taken from

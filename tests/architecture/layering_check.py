@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: EUPL-1.2
 """The layering of vigie (docs/architecture.md), checked over the source tree.
 
 Reads every vigie_library(<name> <folder> ... PUBLIC/PRIVATE <libs>) call in the tree's

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Issue 19 item 6: "headers are limited to 16 KiB ... 431; connection closed" (README,
 # Security model). A real vigie serve and raw HTTP/1.1 over a socket (python3): header
 # fields of exactly 16,384 bytes (the blank line included) are served on a connection kept

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Issue 19 item 6: "A lost server is reconnected to forever" (README, NATS input). A real
 # nats-server (JetStream, its store in $WORK) and one `vigie serve` worker: 20 events are
 # alerted; nats-server is stopped (SIGTERM, then SIGKILL the second time) and, after an

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Issue 19 item 6: "beyond 1000 rejections only their number, rejected_not_listed"
 # (README, POST /v1/events). A real vigie serve and curl: one POST of 2 good events around
 # 1,205 malformed lines gets 200 with the 2 accepted, the first 1,000 rejections listed by

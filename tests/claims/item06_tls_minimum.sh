@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Issue 19 item 6: "TLS 1.2 and later" (README, http.tls). A real vigie serve over TLS and
 # the openssl and curl clients: a TLS 1.0 or 1.1 handshake is refused with a protocol
 # version alert, TLS 1.2 and TLS 1.3 are accepted. The clients are allowed the old

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # The scan pipeline gives the same answer whatever its shape: on a generated corpus
 # (with malformed documents mixed in), 1 thread, several threads with small batches
 # (so that batches finish out of order) and --no-prefilter (every rule evaluated on

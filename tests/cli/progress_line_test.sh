@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # The progress line of `vigie scan`: on a terminal (a pseudo-terminal from util-linux
 # `script`, in the essential bsdutils package) for a file input; never when stderr is not
 # a terminal or the input is stdin. Skipped (exit 77, reported as skipped by ctest) only

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Command-line behaviour of `vigie scan` and `vigie rules check`: bad input is reported
 # as file:line: reason and counted, the good documents around it are still scanned, bad
 # rules are reported as file:line:col: rule <id>: message, exit codes.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # vigie stix match: the printed observed-data ids and each exit status (0 match, 1 no match,
 # 2 invalid pattern or input, 3 outside what the evaluator supports), over tests/stix/.
 set -u

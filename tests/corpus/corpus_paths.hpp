@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Where the SigmaHQ snapshot is: $VIGIE_SIGMA_DIR, else the path configured at build
 // time (../shared/sigma beside the project). Tests that need it exit with 77 (ctest's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // For every regression_data/**/info.yml of the SigmaHQ snapshot: its rule must fire on
 // the sibling .json events at least match_count times (once when no count is given),
 // with the windows mapping and every rule of the snapshot loaded. Each event is also

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # `vigie rules check` over every rules*/ folder of the SigmaHQ snapshot must load every
 # rule (exit 0, "loaded N of N rules"). Skipped (77) when the snapshot is absent.
 set -u

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Issue 19 item 8: a cold `vigie rules check` (empty cache directory) over the project's own
 # rules, then over the SigmaHQ snapshot, writes every Hyperscan database to the cache and
 # prints no cache warning (the snapshot has many identical databases compiled at once, which is

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Issue 19 item 8: no secret in any log line. A real vigie serve runs with a secret in every
 # setting that can hold one (NATS input URL password and token, the NATS output's URL password,
 # webhook URL credentials and query token, the webhook's secret_env value, the Pushgateway URL

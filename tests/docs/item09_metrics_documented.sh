@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Issue 19 item 9: every metric family vigie exposes is documented in README. The families
 # are read from what vigie really exposes: GET /metrics of a running vigie serve (indicators,
 # a federation peer, a webhook output: their families too) and `vigie scan --metrics-file`;

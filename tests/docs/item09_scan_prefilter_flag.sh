@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Issue 19 item 9: `vigie scan --prefilter` is the default and uses the Hyperscan prefilter;
 # `--no-prefilter` evaluates every rule on every event; the help text says so (it used to
 # describe --no-prefilter under --prefilter's name). What each does is read from the

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: EUPL-1.2
 """Issue 19 item 9: the settings reference cannot drift from the reader.
 
 README says samples/vigie.yaml documents every `vigie serve` setting. This reads the keys

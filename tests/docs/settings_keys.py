@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: EUPL-1.2
 """Every setting `vigie serve` reads, as the configuration reader itself knows them.
 
 The reader declares a table of keys per section (app/config/*_sections.cpp, read by the one

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: EUPL-1.2
 """A hostile TAXII 2.1 peer for two_peers_test.sh, on 127.0.0.1 (port 0; the port is
 written to the file given as argument). Each collection misbehaves in its own way:
   ...0001  a 200 whose body is not JSON

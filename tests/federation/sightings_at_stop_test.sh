@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Sightings recorded shortly before SIGTERM reach their peer (review of issue 19's serve
 # changes). ServeIndicators makes one last flush of its sightings when it stops; that flush
 # publishes through the federation's publisher. vigie serve stopped (and freed) the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Federation of two vigie serve instances over TAXII 2.1, on loopback: CERT-A serves a
 # collection (a GREEN, an AMBER, an AMBER+STRICT and a RED indicator); CERT-B polls it
 # every second and matches what it received on its agencies' events. B, not cleared for

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: EUPL-1.2
 """Hostile HTTP clients for the hardening tests (loopback only, standard library only).
 
   hold PORT N KIND HOLD_FILE   open N connections of KIND and keep them open until

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Hardening item 1: deep JSON nesting. A 100,000-deep document between good lines used to
 # kill `vigie scan` (exit 139) and `vigie serve` (SIGSEGV). Now that line alone is rejected
 # with its reason ("nested deeper than N levels"), the good lines around it raise their

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Hardening item 1 over NATS: a message holding a 100,000-deep document used to kill the
 # vigie serve worker that fetched it, unacknowledged, so that every worker died on it in
 # turn. Now it is dead-lettered with the reason ("line 1: nested deeper than 64 levels"),

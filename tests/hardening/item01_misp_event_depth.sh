@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Hardening item 1, MISP events: `vigie indicators import --misp DIR` of a feed whose
 # manifest names two events, one nested 100000 levels deep. That event is refused with
 # "nested deeper than N levels" at FILE:LINE:COL, the process does not crash, and the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Hardening item 1, STIX bundles: `vigie indicators import --stix` of a bundle holding an
 # object nested 100000 levels deep between two good indicators. The deep object is refused
 # with "nested deeper than N levels" at FILE:LINE:COL (and its id); the process does not

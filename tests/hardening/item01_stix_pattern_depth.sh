@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Hardening item 1, STIX patterns and observation files: `vigie stix match` with a pattern
 # of 100000 nested parentheses, then with an observation file nested 100000 levels deep.
 # Each is refused (exit 2) with "nested deeper than N levels" at its column or

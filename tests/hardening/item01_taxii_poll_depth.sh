@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Hardening item 1, TAXII pages: a real vigie serve polls a peer (a python3 server on
 # loopback) whose page holds an indicator nested 100000 levels deep between two good ones.
 # The deep object is refused by name ("objects[1]: nested deeper than N levels", with the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Hardening item 1, TAXII bodies: a real vigie serve; a peer POSTs an envelope holding an
 # object nested 100000 levels deep between two good indicators. The POST is answered 202;
 # the status fails that object alone ("objects[1]: nested deeper than N levels at line 1,

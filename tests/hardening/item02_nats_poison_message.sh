@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Hardening item 2: a poison message can never loop. Against a real nats-server and real
 # `vigie serve` workers (nats.max_deliver 2, ack_wait 2 s, one message per fetch):
 #  0. a consumer created by a worker with max_deliver 5 is brought to the new setting by the

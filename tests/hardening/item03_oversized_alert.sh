@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Hardening item 3: one oversized alert must not stall a forwarding output. A real
 # `vigie serve` with four outputs: a file (archive), a nats-server hub with the default
 # max_payload (1 MiB), a second hub whose max_payload is 128 KiB, and a webhook receiver

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Hardening item 4: TLP granular markings. CERT-A (a real vigie serve) serves a collection
 # of GREEN indicators whose granular_markings put TLP:RED (or AMBER) on some properties.
 # A GREEN-only peer (curl, then CERT-B: a second vigie serve polling A) never receives a

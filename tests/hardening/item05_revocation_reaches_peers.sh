@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Hardening item 5: a revocation reaches the peers that received a version, and nothing
 # else of the withheld version does. CERT-A (vigie serve) serves a GREEN indicator; CERT-B
 # (vigie serve) polls it as a GREEN-only peer and alerts on it. A's owner then posts

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Hardening item 6: authentication on the header, before any body. A real vigie serve with
 # agencies, an admin token and a TAXII server. Without a valid credential, a request is
 # answered 401 on its header alone: curl with Expect: 100-continue gets 401, never 100, and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Hardening item 7: connection slots cannot be held without a token. A real vigie serve
 # with max_connections: 4. Four clients polling GET /healthz over keep-alive and 300
 # half-open sockets (a request line and half a header, never finished) are held open while

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Hardening item 8: heavy requests do not block the I/O threads. A real vigie serve with a
 # TAXII server. The test holds the TAXII store's write lock (as a slow disk would), then two
 # peers POST 4 MB envelopes: both are read, parsed and stuck storing (the metric

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Hardening item 9: a regex that hits its PCRE2 match limit was counted silently as "no
 # match", so padding a value evaded the rule ((.*a){20} missed 'a'*21+'!'). Against a real
 # vigie serve: that event now fires the rule (fail-closed) and its alert says

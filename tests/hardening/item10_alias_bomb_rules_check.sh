@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Hardening item 10: a 22 KB rule built with YAML aliases became 400,000 patterns (12 s,
 # 400 MB), and rules now arrive from peers. `vigie rules check` on such a rule beside a good
 # one: the bomb is refused with a located error naming the rule and the bound

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Hardening item 11: TAXII 2.1 conformance points, with curl against a real vigie serve.
 #  - section 5.7: DELETE needs read AND write: a write-only peer gets 403 for an object it
 #    never posted and for an unknown id alike (no existence oracle); a peer with neither

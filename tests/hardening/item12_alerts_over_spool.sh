@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Hardening item 12: one request whose alerts alone are more than the whole spool holds
 # gets 413 with the reason (it can never fit: retrying cannot help), not "503, retry later"
 # for ever; the log says so, not "spool full". A real vigie serve whose only output is a

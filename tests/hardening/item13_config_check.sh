@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Hardening item 13: `vigie config check` said "valid" for configurations `vigie serve` then
 # refused. Each bad configuration here is run through the real `vigie config check` (exit 1,
 # the problem at FILE:LINE:COL naming its key) and the real `vigie serve` (refuses to start,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Hardening item 14 (event content), against real vigie scan and vigie serve (HTTP): a UTF-8
 # byte order mark at the start of the input is skipped; a NUL byte is reported as such,
 # with its place; a line is never counted both rejected and accepted; with a repeated key

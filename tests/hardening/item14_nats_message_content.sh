@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Hardening item 14 over NATS: each message is an input of its own, so a UTF-8 byte order
 # mark at its start is skipped (the message is alerted, not dead-lettered); a message
 # with a NUL byte is dead-lettered with the reason naming it; a message whose line mixes a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Hardening item 14, transport parts. A real vigie serve with an agency and a TAXII server.
 # Transfer-Encoding other than chunked ("gzip, chunked", "gzip") gets 501 with the reason,
 # not a body read as if it were plain; chunked alone still works. A token sent in a query

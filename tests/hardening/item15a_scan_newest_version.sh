@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Hardening item 15a: `vigie scan --indicators BUNDLE` matches only the newest version of
 # each indicator. A bundle holding two versions of one indicator (either order) gives one
 # alert, naming the newest version; a bundle whose newest version is revoked gives none;

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Hardening item 15b: OCSF output gives each technique its own ATT&CK tactic(s), not the
 # rule's first tactic. A real `vigie scan --format ocsf` on events matching SigmaHQ's mshta
 # rule (T1218.005) and a rule whose first tactic is Command and Control.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Hardening item 15c: vigie serve logged 14 rules loaded where /readyz said 12. One count,
 # explained: a real vigie serve on the project's 14 rules under the windows mapping (the
 # Linux and cloud rules compile but are inactive) logs, answers /readyz, /metrics and a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Hardening item 16: refusals in the metrics. A real vigie serve whose only output is a
 # webhook that is down; its spool (1 MiB) fills until agencies get 503 + Retry-After. A
 # scrape right after the first 503 shows the spool as it is then (vigie_spool_full 1, the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Hardening item 17: delivery is at least once, and a receiver deduplicates on `uid`, as
 # docs/alerts.md says. A real vigie serve forwards alerts to a webhook receiver that takes
 # the first batch and never answers; vigie is killed (kill -9) while that batch is in

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # The hardening issue's service items replayed, as an attacker would, against ONE running
 # deployment on loopback: a real `vigie serve` (HTTP ingest, TAXII, NATS JetStream input,
 # alerts forwarded to a NATS hub and to a webhook through the spool), two real nats-servers

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # vigie indicators import/export: a MISP feed (directory, then the same feed over HTTP
 # from a local python3 http.server) mapped to STIX indicators with MISP's TLP tags (an
 # attribute's tag over its event's); attributes not for IDS skipped, bad ones refused

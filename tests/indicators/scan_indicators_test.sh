@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Threat indicators matched on every event by `vigie scan --indicators`: a domain (case
 # and final dot ignored), an IP inside a CIDR, a SHA-256 inside Sysmon's Hashes list; an
 # expired and a revoked indicator never fire; a broken pattern is refused with its place;

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Sigma rules received as indicators (pattern_type sigma): held for review, listed with
 # their problems and id clashes by `vigie rules pending`, written as rule files by `vigie
 # rules accept` only when they check clean and no local rule has their id.

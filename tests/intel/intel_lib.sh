@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 # Shared by the tests/intel shell tests (sourced after tests/serve/serve_lib.sh, which gives
 # $work, check, wait_until, log_has and start_serve): loopback receivers for the forwarding
 # outputs, /metrics reads, and what a set of delivered alerts says about their indicators.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Issue 19 item 6, `indicators.misp_feeds` polled by vigie serve: two feeds, a directory
 # and a URL (python3 http.server on loopback), read at start and again every
 # misp_interval_seconds (1 here). At start, a broken entry (an event file that is not

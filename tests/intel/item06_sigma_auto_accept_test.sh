@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Issue 19 item 6, `indicators.sigma_auto_accept` in vigie serve: Sigma rules received as
 # indicators (pattern_type sigma) from a source listed there are written into
 # sigma_rules_dir and the rules reloaded, so they fire on the next events; from any other

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Issue 19 item 6, TLP of indicator alerts on the forwarding outputs, end to end: a STIX
 # bundle with one indicator per TLP level (CLEAR, GREEN, AMBER, AMBER+STRICT, RED, and one
 # unmarked, which takes default_tlp: amber) loaded by `vigie serve`, one event per

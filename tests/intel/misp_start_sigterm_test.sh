@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # SIGTERM while vigie serve reads its MISP feeds at start-up (review of issue 19's serve
 # changes). Start-up runs with the stop signals blocked (they are handled once serving),
 # and the first read of indicators.misp_feeds had no way to be cancelled: with a hung feed

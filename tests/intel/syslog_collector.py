@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: EUPL-1.2
 """A TCP syslog collector for the intel tests (loopback, standard library only).
 
 Binds 127.0.0.1 on a free port, writes the port to --port-file, reads RFC 5424 messages

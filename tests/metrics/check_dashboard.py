@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: EUPL-1.2
 """Checks a Grafana dashboard against a /metrics exposition: valid JSON, a Prometheus
 datasource variable, and every vigie_ metric its queries name is exposed.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Issue 19 item 5: the metrics of a real vigie serve, with counts that follow from what the
 # test sent (no injected figures). Indicators from tests/indicators/bundle.json (7 objects:
 # 1 refused, 1 outside the per-event subset, 1 expired, 1 revoked; max_indicators 5), then

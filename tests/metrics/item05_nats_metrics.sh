@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Issue 19 item 5: vigie_nats_messages_total and the NATS input's event counts of a real
 # `vigie serve` worker on a real nats-server, with counts that follow from what the test
 # published (no injected figures): 30 numbered events of agency demo, 2 of an unknown

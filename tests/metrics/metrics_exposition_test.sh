@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # The metrics of vigie serve over real HTTP, loopback only: a ServeMetrics exposer with
 # every family populated (vigie-metrics-fixture) is scraped with curl and linted with
 # promtool; its MetricsPusher pushes to Debian's prometheus-pushgateway, whose /metrics

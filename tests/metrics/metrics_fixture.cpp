@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // A ServeMetrics exposer with every family populated, for metrics_exposition_test.sh (curl,
 // promtool, the Grafana dashboard check) and, given a Pushgateway, a MetricsPusher pushing
 // every second. Real engine jobs fill the ingest families; the other figures are a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The metrics of vigie serve with real components: the engine and the HTTP handler count
 // by agency, input and reason; ServeMetrics exposes them (a real exposer on a loopback
 // port) with the rule label cap; a Pushgateway that cannot be reached is counted, not fatal.

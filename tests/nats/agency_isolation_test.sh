@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Issue 18 item 7: one agency can neither publish as, nor read the alerts of, nor receive
 # the publish acknowledgements of another. The national network of samples/nats/ on
 # loopback: the hub (hub.conf, one node), agency demo's leaf node (agency-leaf.conf) with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "tests/nats/alert_tracker.hpp"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Reads the alert files of `vigie serve` workers and accounts for every numbered event:
 // which seqs have an alert, which none, which more than one (redelivered after a worker

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Issue 18, acceptance 1: failover under load on a 3-node JetStream cluster (real
 # nats-server processes on loopback, tests/nats/cluster_lib.sh).
 #  - the events stream (EVENTS, 3 replicas, created by vigie from nats.replicas) and the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 # A JetStream cluster of real nats-server processes on loopback, for the NATS shell tests
 # (sourced after nats_lib.sh, which gives free_port, wait_port, PIDS and the clean-up).
 # Needs: WORK (test_setup), python3 and curl (the monitoring endpoint is read for the

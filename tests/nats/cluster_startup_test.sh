@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Issue 18 items 1 and 2 on a real 3-node JetStream cluster (nats-server processes on
 # loopback, tests/nats/cluster_lib.sh) and real `vigie serve` workers given the server list:
 #  item 2: the input creates the events stream with the configured replicas, max age, max

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // vigie-nats-tool's hub subcommands: the stream that receives the alerts `vigie serve`
 // forwards (a nats output), and the check that every alert reached it exactly once.

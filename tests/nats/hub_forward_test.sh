@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Forwarding of alerts to a NATS JetStream hub through the spool (alerts.outputs with a
 # file output and a nats output): a real nats-server as the hub (its own store, restarted
 # on the same port and store), `vigie serve` fed numbered events ({"seq":N,...}) over HTTP.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Several vigie serve workers on one NATS match the same indicators (indicators.
 # share_over_nats): w1 imports a bundle at start and publishes it on the VIGIE_INDICATORS
 # stream; w2, started after, replays the stream and matches w1's indicators; with both

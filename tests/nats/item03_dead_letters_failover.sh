@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Issue 18 item 3: no dead letter is lost in a failover. A 3-node JetStream cluster on
 # loopback (tests/nats/cluster_lib.sh), EVENTS with 3 replicas (the dead-letter subject
 # events.dead is inside it), one `vigie serve` worker given the three servers. Messages of

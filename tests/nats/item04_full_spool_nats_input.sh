@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Issue 18 item 4: a full spool with the NATS input neither spins nor loses events.
 # WORKERS `vigie serve` workers (1 or 2, on one consumer) with the NATS input
 # (ack_wait_seconds 2, max_deliver 1: the server gives a message up after 3 deliveries)

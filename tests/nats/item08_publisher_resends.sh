@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Issue 18 item 8: `vigie-nats-tool publish` resends a refused message under the same
 # Nats-Msg-Id until the stream acknowledges it, for a bounded time. A real nats-server on
 # a free loopback port:

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Issue 19 item 10: a worker vanished in CI. Its cause: libnats 3.4.1 (Debian 12) writes past
 # the array of a fetch that starts with messages already queued on the subscription while
 # more keep coming (nats.c #749), and messages are queued that way whenever a fetch gave up

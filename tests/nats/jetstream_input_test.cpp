@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The NATS JetStream input against a real nats-server (loopback, free port, temporary
 // store) and the real engine over the repository's rules: alerts carry the agency of the
 // subject, every message is acknowledged, malformed ones and unknown agencies are

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Issue 18 items 1 and 2 in process: the events stream created with the configured
 // settings on a real nats-server, an existing stream that differs left as it is and each
 // difference said (log, `config check` diagnostics at the key's place), a refusal of the

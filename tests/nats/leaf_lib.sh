@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 # shellcheck shell=bash
 # The national network of samples/nats/ on loopback, for the agency tests (sourced after
 # nats_lib.sh and test_setup): a one-node hub (samples/nats/hub.conf without its cluster

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Issue 18 acceptance: an agency leaf node with the hub down and back. The national network
 # of samples/nats/ on loopback (leaf_lib.sh): the hub (hub.conf, one node, its store kept),
 # agency demo's leaf node (agency-leaf.conf) and demo's `vigie serve` (vigie-agency.yaml:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The NATS C client's handles of one connection, released in the order the library wants
 // (JetStream context, connection, options). Shared by the test tools.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 # Shared by the NATS shell tests and bench/serve_nats_load.sh (sourced, not run): a real
 # nats-server on a free loopback port, `vigie serve` workers with generated
 # configurations, and clean-up of everything started here (by process id).

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: EUPL-1.2
 """A minimal NATS client (the text protocol over a socket, standard library only) for the
 tests that check what a user may and may not do on a nats-server: Debian 12 packages no
 NATS library for Python, and vigie-nats-tool has no subscriber.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "tests/nats/nats_test_server.hpp"
 
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // A real nats-server with JetStream for the in-process tests: loopback only, a free port,
 // a temporary store, killed (and its store removed) when the object goes.

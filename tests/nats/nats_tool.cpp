@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // vigie-nats-tool: what the NATS shell tests and the NATS load test need around a
 // nats-server and `vigie serve` workers: publishing numbered events to JetStream, reading
 // a consumer's state, waiting for it to drain, counting a subject's messages in the

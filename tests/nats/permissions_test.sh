@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # samples/nats-server.conf, the configuration README shows: a `vigie serve` worker reads
 # the stream as user vigie; agency demo may publish on events.demo (alerted with agency
 # demo) and nats-server refuses its publishes on events.other (another agency's subject)

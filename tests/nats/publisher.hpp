@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // vigie-nats-tool publish: numbered events to JetStream, each under its own Nats-Msg-Id,
 // resent with that same id until the stream acknowledges it. A stream leader election

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Two `vigie serve` workers on one durable JetStream consumer, against a real nats-server
 # on a free loopback port. Every event carries a unique "seq" that the test rule alerts on.
 #  1. normal run: 100,000 events, every seq alerted exactly once across both workers;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // How vigie-nats-tool reaches NATS: one server or a cluster's list, as the tests give it.
 #include <nats/nats.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Forwarding loops over the real spool (spool/): the NATS hub killed and restarted while
 // the loop runs (every alert arrives, none twice), the webhook's retries with backoff,
 // filtered records committed, a stop that abandons the attempt without committing, the

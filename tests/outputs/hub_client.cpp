@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "tests/outputs/hub_client.hpp"
 
 #include <stdexcept>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // A client of the test hub: creates the alerts stream with a duplicate window and reads
 // back what it holds.

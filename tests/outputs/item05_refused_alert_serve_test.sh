@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Issue 18 item 5, with a real `vigie serve`: one alert the hub refuses must not block the
 # others. The hub (a nats-server with users) lets vigie's user "forwarder" publish on
 # alerts.demo only; vigie serves two agencies, demo and other, and forwards every alert to

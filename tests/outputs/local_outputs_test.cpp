@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Filters, the file output (rotation, fsync policies, write errors as values) and the
 // AlertDelivery sink: spool first, then local outputs; a full spool refuses the input.
 #include <doctest/doctest.h>

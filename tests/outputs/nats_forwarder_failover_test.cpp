@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Issue 18, the hub output against real nats-server processes on loopback:
 //   item 6: the hub killed (SIGKILL) during the output's first connection, many times; once
 //           the hub is back the output delivers within a bound (the watchdog rebuilds a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Issue 18 item 5: an alert whose subject the hub refuses to vigie's user (publish
 // permissions) must not block the others. A real nats-server with users: the forwarder's
 // user may publish alerts.demo, not alerts.other; the refused alert goes to the output's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The NATS forwarder against a real nats-server with JetStream (loopback, free port):
 // subjects per agency, Nats-Msg-Id dedup by the hub stream, start-up with the hub down.
 #include "delivery/outputs/nats_forwarder.hpp"

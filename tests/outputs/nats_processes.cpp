@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "tests/outputs/nats_processes.hpp"
 
 #include <arpa/inet.h>

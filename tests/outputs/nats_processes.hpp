@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // nats-server processes for the forwarder's failure tests: a server from a configuration
 // the test writes (users and permissions), killable with SIGKILL and restartable on the same

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "tests/outputs/output_test_support.hpp"
 
 #include <arpa/inet.h>

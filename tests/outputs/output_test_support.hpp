@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Helpers of the outputs tests: temporary directories, alert records (as workers hand them
 // over and as the spool stores them), loopback ports, the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The syslog forwarder against a TCP collector in the test: RFC 5424 messages framed by
 // octet counting (RFC 6587), PRI from the facility and the level, and a reconnection
 // when the collector closed the connection.

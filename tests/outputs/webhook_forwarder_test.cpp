@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The webhook forwarder against tests/outputs/webhook_receiver.py (Python's http.server
 // on a loopback port): signed JSON batches, 503 with Retry-After, a dropped connection
 // and a 4xx are failures to retry, then delivery; the loop backs off and commits.

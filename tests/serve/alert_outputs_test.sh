@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # vigie serve's alert outputs end to end (curl in, files and a webhook out): several
 # outputs at once with their filters, suppression windows, the webhook's retries and
 # signature, the OCSF format; every alert written validates against its schema.

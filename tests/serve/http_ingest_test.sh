@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # vigie serve's HTTP ingest, end to end: a real vigie serve process on free loopback
 # ports, driven with curl. Auth, every status code, gzip, a malformed line among good
 # ones, rate limits, limits on bodies, events, connections and slow clients, reloads

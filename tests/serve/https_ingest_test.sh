@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # vigie serve over TLS: a certificate authority, a server certificate and two client
 # certificates made with openssl here; curl as the client. With http.tls.client_ca set, a
 # client must present a certificate the CA signed, and its common name must be the

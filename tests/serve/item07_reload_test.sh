@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Issue 19 item 7: a reload applies every setting that can change at run time, at once,
 # and names every changed setting that needs a restart. A real vigie serve, driven with
 # curl and SIGHUP: the HTTP limits, agencies and their rate limits, the admin token and

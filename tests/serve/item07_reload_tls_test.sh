@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Issue 19 item 7, TLS: a reload re-reads the certificate files (renewed in place, or other
 # files the configuration now names) and http.tls.client_ca; connections opened after it
 # handshake with the new ones. Turning TLS on or off is named restart_required.

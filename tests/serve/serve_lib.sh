@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 # Shared by the vigie serve tests: start a vigie serve process on free loopback ports
 # (port 0; the ports are read back from its "serving" log line), send it requests with
 # curl, stop it. Source it after setting $vigie; it makes $work, removed at exit with

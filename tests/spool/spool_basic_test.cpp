@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The spool's contract: order, cursors, restart, deletion of passed segments, Full.
 #include <doctest/doctest.h>
 #include <sys/syscall.h>

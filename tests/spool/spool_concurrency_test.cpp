@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Many appenders and one reader per cursor at once: nothing lost, nothing twice, order
 // kept, and the group commit shares its fsyncs.
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Recovery after a crash: torn and corrupt segment tails, damaged cursor files, disk
 // errors as values. And the on-disk formats themselves.
 #include <doctest/doctest.h>

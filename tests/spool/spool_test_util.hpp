@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Helpers of the spool tests: a temporary directory, settings, one-record appends.
 #include <stdlib.h>

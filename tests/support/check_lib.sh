@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 # Shared by the shell tests (sourced): counted checks, so that a test reports every
 # failing check, not only the first, and exits non-zero when any failed.
 failures=0

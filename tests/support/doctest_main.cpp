@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The main of the doctest executables. ctest runs each TEST_CASE on its own with
 // --test-case=NAME (doctest_discover_tests); a name that no longer selects its test case
 // (CMake splits names at ';', doctest filters split at unescaped ',') would run nothing

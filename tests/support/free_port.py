@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 """Prints a free loopback TCP port for a test server, chosen below the kernel's ephemeral
 range: a port from bind(("127.0.0.1", 0)) is in that range, and between the probe and the
 server's own bind any outgoing connection on the machine (another test's client, under

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "tests/support/sigma_harness.hpp"
 
 #include <doctest/doctest.h>

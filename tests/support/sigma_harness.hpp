@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Test support: compiles Sigma rule text against a mapping and tells whether JSON events
 // match, through the real parser, compiler, prefilter, reader and evaluator. Every

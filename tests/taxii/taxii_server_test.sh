@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # vigie serve's TAXII 2.1 server, end to end: a real vigie serve on free loopback ports,
 # driven with curl. Discovery, collections, the seeded bundle, pagination with next over
 # more than two pages, added_after, match filters, POST and its status, every status code,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // What an alert says: ATT&CK ids from tags, event times, the stable id, the record the
 // outputs route by and its stored form in the spool, the details read from the event, why
 // the rule matched, the OCSF form and suppression windows.

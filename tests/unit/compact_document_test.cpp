@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The vectorized whole-line check against a byte-by-byte reference, on random lines made
 // of the bytes that matter (quotes, backslash runs, brackets) across 64-byte blocks.
 // Backslashes appear only inside strings, as in JSON: outside, the line is invalid

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Every condition form of the Sigma specification (sigma-rules-specification.md,
 // "Condition"): and, or, not, brackets, precedence (or < and < not < x of < brackets),
 // 1/all of a pattern, 1/all of them (without the names starting with '_'), and a list of

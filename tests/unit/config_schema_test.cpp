@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The schema-driven reader every section of the serve configuration is read with
 // (app/config/schema.hpp), on a small table of its own: what a table does by itself,
 // whatever section it describes.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // core/text.hpp, core/identifiers.hpp, core/clock.hpp: the small helpers every layer shares.
 #include <doctest/doctest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Issue 19 item 8: no secret in any log line. The logger masks credentials in every URL a
 // record holds, whichever code wrote it; the end-to-end check is
 // tests/docs/item08_no_secret_in_logs.sh.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The on-disk cache of Hyperscan databases: a hit gives a working database, a corrupt,
 // truncated or foreign file is a miss, and a restart with unchanged rules compiles
 // nothing while matching the same.

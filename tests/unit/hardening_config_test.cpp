@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Hardening issue, the configuration's items: ATT&CK tactics per technique (15b), the
 // configuration's depth bound and limits section (1), what `config check` checks (13).
 #include <doctest/doctest.h>

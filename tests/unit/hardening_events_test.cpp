@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Hardening items 1 and 14, on event content: deep nesting is refused at the limit with its
 // reason (and nothing recurses past it), a byte order mark starts an input harmlessly, a
 // NUL byte is named with its place, a line is accepted or rejected whole, and with a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Hardening items 4, 5, 11 and 15a (issue 17), on the parts: granular markings
 // (stix/tlp_granular), revocations through the collection store, the TAXII 2.1 conformance
 // points, and one batch holding several versions of an indicator.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Hardening items 6, 12, 14 and 16 at the handler, without a network: what the listener's
 // header stage (IngestHandler::admit) lets through to a body read, the transfer codings it
 // refuses, credentials in query strings kept out of request lines, and the answer and the

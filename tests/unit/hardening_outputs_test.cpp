@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Hardening item 3: one oversized alert must not stall a forwarding output. Alerts have a
 // size bound (the event and the matched values cut and marked, with their original sizes),
 // and an alert an upstream refuses for good goes to the output's dead-letter file, with the

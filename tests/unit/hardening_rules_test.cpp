@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Issue 17, items 1, 9 and 10, for Sigma rules: conditions and YAML nested too deep, a regex
 // that runs into its match limit, and a rule that YAML aliases expand past its bounds.
 // Every refusal is a located error naming the rule; nothing crashes or stalls.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Hardening item 1 for the federation's inputs: STIX bundles and patterns, observation
 // files, TAXII bodies and pages, MISP events. Every walk is bounded by
 // vigie::input_limits().max_nesting_depth; an input 100000 levels deep is refused with

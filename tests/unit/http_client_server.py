@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: EUPL-1.2
 """The HTTP server of tests/unit/http_client_test.cpp (loopback, standard library only).
 
 Binds 127.0.0.1 on a port the kernel picks (no gap between choosing and binding), prints

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The one HTTP client (core/http_client.hpp) against a real server on loopback
 // (tests/unit/http_client_server.py, Python's http.server, started here on a port the
 // kernel picks): the bound on the body, the timeout, a non-2xx answer, the interrupt flag,

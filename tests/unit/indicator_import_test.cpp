@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The one indicator import sequence (federation/sharing/indicator_import.hpp): what it reads,
 // what it applies, and that each import is told once to its report.
 #include "federation/sharing/indicator_import.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The indicator side of STIX federation: reading bundles (one bad object never costs the
 // good ones), the SQLite store (versions, newest wins, bound, restart) and the compiled
 // sets the workers match from (exact values, IP networks, regexes; revocation, update,

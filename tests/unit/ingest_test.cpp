@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The reader: documents located across reads of any size, problems located, and the
 // event parser keeping exactly the values at the trie's paths.
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // core/ip_network.hpp, the one IP network type of the detector's cidr modifier, STIX
 // patterns' ISSUBSET / ISSUPERSET and the indicator segments' prefix tables.
 #include "core/ip_network.hpp"

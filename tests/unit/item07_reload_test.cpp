@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Issue 19 item 7: which settings a reload applies live and which wait for a restart,
 // what changed between two readings of the file, and a request keeping the settings
 // snapshot it began under while a reload publishes another.

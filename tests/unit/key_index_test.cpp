@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The path trie's key table: every edge found after growth, keys told apart by parent,
 // length and bytes.
 #include "detector/key_index.hpp"

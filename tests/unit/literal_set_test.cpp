@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Clauses with many simple values are tested by one Hyperscan scan (LiteralSet): the
 // answers must be exactly those of the value-by-value glob matching, anchors included.
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // A minimal HTTP/1.1 server on 127.0.0.1 (an ephemeral port) for the TAXII client's unit
 // tests: one connection at a time, one request per connection (Connection: close), each

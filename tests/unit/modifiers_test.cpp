@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Every value modifier of the Sigma specification (sigma-appendix-modifiers.md) with the
 // examples the specification gives, positive and negative; pySigma's behaviour where the
 // specification leaves details open (base64offset cuts, windash word boundaries, \% in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The prefilter's plans: which trigger sets a rule requires, with their anchors, and
 // that anchored literals and conjunctions never cost a match (each matches() call also
 // evaluates without the prefilter and fails on a disagreement).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The progress line's content and its erasure.
 #include "pipeline/scan/progress_meter.hpp"
 

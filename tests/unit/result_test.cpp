@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "core/result.hpp"
 
 #include <doctest/doctest.h>

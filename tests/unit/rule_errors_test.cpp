@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Bad rules: each problem is one error "file:line:col: rule <id>: message" pointing at the
 // place in the YAML text (1-based line and column), the bad rule is left out, and the
 // rules before and after it in the same multi-document text still load and match.

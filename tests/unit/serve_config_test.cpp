@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The `vigie serve` configuration: defaults, the sample file, and the exact error (with
 // file:line:col) each kind of mistake gives.
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The serve engine and the HTTP handler over it, without a network: jobs, answers,
 // reloads while running, back-pressure (503) and draining, auth and limits.
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The small parts of vigie serve: gzip bodies, token buckets, agencies and their
 // tokens, bearer headers, log records.
 #include <doctest/doctest.h>

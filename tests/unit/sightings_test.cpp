@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Sightings: indicator alerts are counted per indicator, turned into STIX 2.1 Sightings
 // (one id per indicator and identity, a new version each flush) and published to the
 // indicator's source only when its TLP lets them go there.

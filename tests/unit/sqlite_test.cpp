@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // core/sqlite.hpp: failures come back as values with SQLite's message (a bad statement, a
 // failed bind, a constraint), a transaction not committed is rolled back, a statement
 // prepared once is used again after reset().

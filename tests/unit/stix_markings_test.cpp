@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // TLP levels and their marking-definition ids, the rule of who may receive what, and
 // STIX timestamps.
 #include <doctest/doctest.h>

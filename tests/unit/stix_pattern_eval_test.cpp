@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The STIX pattern evaluator over small observation sets, modelled on the OASIS reference
 // matcher's tests (stix2matcher/test/v21): comparisons, IN, LIKE, MATCHES, ISSUBSET,
 // references, observation operators, qualifiers; and line_rate_terms.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The STIX 2.1 pattern parser: the specification's examples (section 9.9) and patterns
 // from the OASIS reference matcher's tests parse; bad patterns fail at an exact column
 // with an exact message; the AST keeps what was written.

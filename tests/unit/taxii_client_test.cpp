@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The TAXII 2.1 client of the federation: the `federation:` configuration and its errors,
 // and polls against a real vigie TAXII handler over loopback HTTP (pagination, position,
 // TLP, the caps on bytes and objects, retries), and the publisher.

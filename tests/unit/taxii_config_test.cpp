@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The `taxii:` section of the serve configuration: the sample, defaults, and errors.
 #include <doctest/doctest.h>
 

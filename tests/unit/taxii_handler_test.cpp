@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The TAXII handler's endpoints and the status codes the specification gives them.
 #include <doctest/doctest.h>
 

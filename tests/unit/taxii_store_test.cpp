@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The TAXII collection store: versions, duplicates, date_added order, pagination,
 // added_after, deletion and persistence across reopening.
 #include <doctest/doctest.h>

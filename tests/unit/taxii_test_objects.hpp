@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // STIX objects and a TAXII handler over an in-memory store, for the taxii_*_test.cpp files.
 #include <memory>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // TLP on the TAXII server: every TLP level against every kind of peer, on every way an
 // object can go out (list, object by id, versions, manifest), and pages that count only
 // what the peer may see.

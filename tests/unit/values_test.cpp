@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Plain values of the Sigma specification (sigma-rules-specification.md, "Detection"):
 // case-insensitive whole-value equality, wildcards and their escaping, special values,
 // numbers, lists, maps, keyword searches and nested fields with the flat mapping.

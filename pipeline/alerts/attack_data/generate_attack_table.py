@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: EUPL-1.2
 """Writes pipeline/alerts/attack_techniques.inc: every ATT&CK Enterprise technique id with the
 tactics ATT&CK places it under, for the OCSF output (one attack object per tactic).
 
