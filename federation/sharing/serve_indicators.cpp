@@ -346,8 +346,9 @@ ServeIndicators::PeerImport ServeIndicators::import_from_peer(
     for (size_t i = 0; i < objects.size(); ++i) {
         const std::string why = peer_refusal(*store_, parser, objects[i], peer);
         if (!why.empty()) {
-            log_.warn("indicator refused",
-                      {{"problem", origin + ": objects[" + std::to_string(i) + "]: " + why}});
+            std::string problem = origin;
+            problem.append(": objects[").append(std::to_string(i)).append("]: ").append(why);
+            log_.warn("indicator refused", {{"problem", problem}});
             ++refused_here;
             continue;
         }
