@@ -134,6 +134,22 @@ void print_summary(const ScanCounters& total, const LoadedRuleset& loaded, doubl
         static_cast<double>(total.bytes) / 1e6, scan_seconds);
 }
 
+// --indicators / --indicator-store: the indicators matched on every event; false when the
+// store cannot be opened (said on stderr). Nothing to load is not a failure.
+bool scan_indicators(const ScanOptions& options, LoadedIndicators& indicators) {
+    if (options.indicator_files.empty() && options.indicator_store.empty()) return true;
+    const auto start = std::chrono::steady_clock::now();
+    IndicatorLoadOptions load;
+    load.store_path = options.indicator_store;
+    load.bundle_files = options.indicator_files;
+    indicators = load_indicators(load);
+    if (!indicators.catalog) return false;
+    std::fprintf(stderr, "vigie: %zu indicators matched per event, loaded in %.1f s\n",
+                 indicators.catalog->counts().matched_per_event,
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    return true;
+}
+
 }  // namespace
 
 int run_scan(const ScanOptions& options) {
@@ -151,19 +167,7 @@ int run_scan(const ScanOptions& options) {
     LoadedRuleset loaded = load_ruleset(options.rules);
     // Loaded before the scan's clock starts: the summary's scan rate is the scan's alone.
     LoadedIndicators indicators;
-    if (!options.indicator_files.empty() || !options.indicator_store.empty()) {
-        const auto start_indicators = std::chrono::steady_clock::now();
-        IndicatorLoadOptions load;
-        load.store_path = options.indicator_store;
-        load.bundle_files = options.indicator_files;
-        indicators = load_indicators(load);
-        if (!indicators.catalog) return 1;
-        std::fprintf(
-            stderr, "vigie: %zu indicators matched per event, loaded in %.1f s\n",
-            indicators.catalog->counts().matched_per_event,
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - start_indicators)
-                .count());
-    }
+    if (!scan_indicators(options, indicators)) return 1;
     auto loaded_at = std::chrono::steady_clock::now();
     print_diagnostics(loaded.diagnostics);
     if (!loaded.ruleset) return 1;
