@@ -27,20 +27,19 @@ std::optional<ServeConfig> serve_config(const ServeOptions& options) {
         if (!read) return std::nullopt;
         config = std::move(*read);
     }
-    std::string error;
     if (!options.http_listen.empty()) {
-        auto a = parse_listen_address(options.http_listen, error);
+        auto a = parse_listen_address(options.http_listen);
         if (!a) {
-            std::fprintf(stderr, "vigie: --http-listen: %s\n", error.c_str());
+            std::fprintf(stderr, "vigie: --http-listen: %s\n", a.error().message.c_str());
             return std::nullopt;
         }
         config.http.listen = *a;
         config.places.keys.erase("http.listen");  // not the file's any more
     }
     if (!options.metrics_listen.empty()) {
-        auto a = parse_listen_address(options.metrics_listen, error);
+        auto a = parse_listen_address(options.metrics_listen);
         if (!a) {
-            std::fprintf(stderr, "vigie: --metrics-listen: %s\n", error.c_str());
+            std::fprintf(stderr, "vigie: --metrics-listen: %s\n", a.error().message.c_str());
             return std::nullopt;
         }
         config.metrics_listen = *a;

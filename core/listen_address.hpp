@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/result.hpp"
+
 namespace vigie {
 
 struct ListenAddress {
@@ -17,8 +19,8 @@ struct ListenAddress {
     [[nodiscard]] bool loopback() const;
 };
 
-// nullopt with `error` set when `text` is not HOST:PORT with HOST an IP address (no name
-// lookup) and a port in 0..65535 (0: any free port).
-std::optional<ListenAddress> parse_listen_address(std::string_view text, std::string& error);
+// An error when `text` is not HOST:PORT with HOST an IP address (no name lookup) and a port
+// in 0..65535 (0: any free port).
+Result<ListenAddress> parse_listen_address(std::string_view text);
 
 }  // namespace vigie

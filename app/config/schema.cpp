@@ -153,10 +153,12 @@ std::optional<ListenAddress> SchemaReader::listen(const YAML::Node& n, const std
         error(n, path + " must be HOST:PORT");
         return std::nullopt;
     }
-    std::string why;
-    auto address = parse_listen_address(n.Scalar(), why);
-    if (!address) error(n, path + ": " + why);
-    return address;
+    Result<ListenAddress> address = parse_listen_address(n.Scalar());
+    if (!address) {
+        error(n, path + ": " + address.error().message);
+        return std::nullopt;
+    }
+    return std::move(address).value();
 }
 
 std::optional<std::vector<std::string>> SchemaReader::texts(const YAML::Node& n,
