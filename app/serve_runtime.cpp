@@ -266,7 +266,6 @@ std::optional<int> ServeRuntime::start_indicators() {
 // roots. Objects posted by peers go to the indicators.
 std::optional<int> ServeRuntime::start_taxii() {
     if (!config_.taxii.enabled) return std::nullopt;
-    std::string error;
     taxii::TaxiiHandler::ObjectsStored stored = [this](const std::string& collection,
                                                        const std::string& peer,
                                                        const std::vector<std::string>& objects) {
@@ -275,13 +274,15 @@ std::optional<int> ServeRuntime::start_taxii() {
             {{"collection", collection}, {"peer", peer}, {"objects", uint64_t{objects.size()}}});
         indicators_->on_taxii_objects(collection, peer, objects);
     };
-    taxii_server_ = taxii::start_taxii_server(
+    auto started = taxii::start_taxii_server(
         config_.taxii, taxii::taxii_store_path(config_.taxii, config_.spool.directory),
-        config_.http.max_body_bytes, log_, std::move(stored), error);
-    if (!taxii_server_.handler) {
-        log_.error("not starting: the TAXII store cannot be opened", {{"error", error}});
+        config_.http.max_body_bytes, log_, std::move(stored));
+    if (!started) {
+        log_.error("not starting: the TAXII store cannot be opened",
+                   {{"error", started.error().message}});
         return 1;
     }
+    taxii_server_ = std::move(started).value();
     taxii::TaxiiHandler& taxii = *taxii_server_.handler;
     taxii_routes_ = {[&taxii](std::string_view path) { return taxii.owns(path); },
                      [&taxii](const HttpRequest& request) { return taxii.handle(request); }};

@@ -35,9 +35,9 @@ struct Fixture {
             {"amber", "u", sha256_hex("p"), "", "", true, {{kCollection, true, true}}});
         s.peers.push_back(
             {"green", "", "", sha256_hex("tok"), "", false, {{kCollection, true, true}}});
-        std::string error;
-        store = CollectionStore::open(":memory:", error);
-        if (!store) std::abort();
+        auto opened = CollectionStore::open(":memory:");
+        if (!opened) std::abort();
+        store = std::move(opened).value();
         handler = std::make_unique<TaxiiHandler>(s, *store, 1 << 16);
         HttpRequest seed;
         seed.method = "POST";

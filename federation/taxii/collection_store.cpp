@@ -102,18 +102,12 @@ uint32_t visible_tlp_mask(const stix::PeerClearance& peer) {
     return mask;
 }
 
-std::unique_ptr<CollectionStore> CollectionStore::open(const std::string& path,
-                                                       std::string& error) {
+Result<std::unique_ptr<CollectionStore>> CollectionStore::open(const std::string& path) {
     auto db = sqlite::Database::open(path, {.full_mutex = false, .busy_timeout_ms = 5000});
-    if (!db) {
-        error = "cannot open " + path + ": " + db.error().message;
-        return nullptr;
-    }
+    if (!db) return Error{"cannot open " + path + ": " + db.error().message};
     for (const char* sql : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", kSchema}) {
-        if (auto done = db->exec(sql); !done) {
-            error = "cannot set up " + path + ": " + done.error().message;
-            return nullptr;
-        }
+        if (auto done = db->exec(sql); !done)
+            return Error{"cannot set up " + path + ": " + done.error().message};
     }
     return std::unique_ptr<CollectionStore>(new CollectionStore(std::move(*db)));
 }

@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/result.hpp"
 #include "core/sqlite.hpp"
 #include "federation/taxii/stix_object.hpp"
 
@@ -65,8 +66,8 @@ enum class AddOutcome { Added, AlreadyThere, Failed };
 
 class CollectionStore {
   public:
-    // Opens (creating) the database; nullptr with `error` when it cannot.
-    static std::unique_ptr<CollectionStore> open(const std::string& path, std::string& error);
+    // Opens (creating) the database.
+    static Result<std::unique_ptr<CollectionStore>> open(const std::string& path);
     ~CollectionStore() = default;
     CollectionStore(const CollectionStore&) = delete;
     CollectionStore& operator=(const CollectionStore&) = delete;

@@ -36,15 +36,16 @@ void seed_all(const TaxiiSettings& settings, CollectionStore& store, Logger& log
 
 }  // namespace
 
-TaxiiServer start_taxii_server(const TaxiiSettings& settings, const std::string& path,
-                               uint64_t max_body_bytes, Logger& log,
-                               TaxiiHandler::ObjectsStored on_stored, std::string& error) {
+Result<TaxiiServer> start_taxii_server(const TaxiiSettings& settings, const std::string& path,
+                                       uint64_t max_body_bytes, Logger& log,
+                                       TaxiiHandler::ObjectsStored on_stored) {
     TaxiiServer server;
     std::error_code ec;
     const auto parent = std::filesystem::path(path).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-    server.store = CollectionStore::open(path, error);
-    if (!server.store) return server;
+    auto opened = CollectionStore::open(path);
+    if (!opened) return opened.error();
+    server.store = std::move(opened).value();
     seed_all(settings, *server.store, log);
     server.handler = std::make_unique<TaxiiHandler>(settings, *server.store, max_body_bytes,
                                                     std::move(on_stored));

@@ -20,11 +20,11 @@ struct TaxiiServer {
 // The store file: taxii.store, else taxii.sqlite in the spool directory.
 std::string taxii_store_path(const TaxiiSettings& settings, const std::string& spool_directory);
 
-// nullopt-like: a server without a handler, and `error` set, when the store cannot be
-// opened. A seed that cannot be read is logged, not fatal: the collection starts as it is.
-// `max_body_bytes`: the HTTP listener's bound on a request body (http.max_body_bytes).
-TaxiiServer start_taxii_server(const TaxiiSettings& settings, const std::string& store_path,
-                               uint64_t max_body_bytes, Logger& log,
-                               TaxiiHandler::ObjectsStored on_stored, std::string& error);
+// An error when the store cannot be opened. A seed that cannot be read is logged, not
+// fatal: the collection starts as it is. `max_body_bytes`: the HTTP listener's bound on a
+// request body (http.max_body_bytes).
+Result<TaxiiServer> start_taxii_server(const TaxiiSettings& settings, const std::string& store_path,
+                                       uint64_t max_body_bytes, Logger& log,
+                                       TaxiiHandler::ObjectsStored on_stored);
 
 }  // namespace vigie::taxii

@@ -29,10 +29,9 @@ ObjectFilter everything() {
 }
 
 std::unique_ptr<CollectionStore> memory_store() {
-    std::string error;
-    auto store = CollectionStore::open(":memory:", error);
-    REQUIRE_MESSAGE(store, error);
-    return store;
+    auto store = CollectionStore::open(":memory:");
+    REQUIRE_MESSAGE(store.ok(), store.error().message);
+    return std::move(store).value();
 }
 
 }  // namespace
@@ -122,16 +121,16 @@ TEST_CASE("taxii store: objects and statuses survive reopening the file") {
     std::filesystem::remove(path);
     int64_t last_added = 0;
     {
-        std::string error;
-        auto store = CollectionStore::open(path.string(), error);
-        REQUIRE_MESSAGE(store, error);
+        auto opened = CollectionStore::open(path.string());
+        REQUIRE_MESSAGE(opened.ok(), opened.error().message);
+        auto& store = *opened;
         store->add(kCollection, {record(indicator(1)), record(indicator(2))});
         last_added = store->query(kCollection, everything(), 10, false)->objects.back().date_added;
         CHECK(store->save_status("s1", "api1/peer", R"({"id":"s1"})"));
     }
-    std::string error;
-    auto store = CollectionStore::open(path.string(), error);
-    REQUIRE(store);
+    auto opened = CollectionStore::open(path.string());
+    REQUIRE(opened.ok());
+    auto& store = *opened;
     CHECK(store->query(kCollection, everything(), 10, true)->objects.size() == 2);
     CHECK(store->add(kCollection, {record(indicator(1))})[0] == AddOutcome::AlreadyThere);
     store->add(kCollection, {record(indicator(3))});

@@ -64,8 +64,7 @@ struct Server {
     std::vector<std::string> hooked;  // objects given to the ingest hook
 
     explicit Server(TaxiiSettings s = settings()) {
-        std::string error;
-        store = CollectionStore::open(":memory:", error);
+        store = CollectionStore::open(":memory:").value();
         handler = std::make_unique<TaxiiHandler>(
             std::move(s), *store, 1 << 20,
             [this](const std::string&, const std::string&, const std::vector<std::string>& o) {
