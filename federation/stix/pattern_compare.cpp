@@ -279,11 +279,13 @@ void CompiledRegexes::collect(const ComparisonExpr& expr) {
     for (const auto& child : expr.children) collect(child);
     if (expr.kind != ComparisonExpr::Kind::Leaf) return;
     const Comparison& c = expr.leaf;
-    std::string error;  // the parser already compiled MATCHES expressions once
     if (c.op == CompareOp::Like)
         by_comparison_[&c] = PatternRegex::from_like(c.values.front().text);
     if (c.op != CompareOp::Matches) return;
-    by_comparison_[&c] = PatternRegex::compile(c.values.front().text, error);
+    // The parser already compiled MATCHES expressions once: a refusal cannot come here, and
+    // a null regex would only never match.
+    auto compiled = PatternRegex::compile(c.values.front().text);
+    by_comparison_[&c] = compiled ? std::move(compiled).value() : nullptr;
     if (auto latin1 = string_as_bytes(c.values.front().text))
         binary_[&c] = PatternRegex::compile_binary(*latin1);
 }

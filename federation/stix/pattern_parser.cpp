@@ -312,9 +312,9 @@ class Parser {
             fail(tok_.column,
                  std::string(name) + " needs a string constant, found " + describe_token(tok_));
         if (c.op == CompareOp::Matches && !failed_) {
-            std::string why;
-            if (!PatternRegex::compile(tok_.text, why))
-                fail(tok_.column, "invalid regular expression for MATCHES: " + why);
+            if (auto compiled = PatternRegex::compile(tok_.text); !compiled)
+                fail(tok_.column,
+                     "invalid regular expression for MATCHES: " + compiled.error().message);
         }
         c.values.push_back(constant(""));
     }

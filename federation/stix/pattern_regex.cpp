@@ -11,8 +11,8 @@ namespace {
 
 constexpr uint32_t kMatchLimit = 100000;
 
-pcre2_code* compile_code(std::string_view expression, std::string& error,
-                         uint32_t options = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF) {
+Result<pcre2_code*> compile_code(std::string_view expression,
+                                 uint32_t options = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF) {
     int code = 0;
     PCRE2_SIZE offset = 0;
     pcre2_code* re = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(expression.data()),
@@ -20,9 +20,8 @@ pcre2_code* compile_code(std::string_view expression, std::string& error,
     if (re == nullptr) {
         PCRE2_UCHAR buf[256];
         pcre2_get_error_message(code, buf, sizeof buf);
-        error = reinterpret_cast<const char*>(buf);
-        error += " at offset " + std::to_string(offset);
-        return nullptr;
+        return Error{std::string(reinterpret_cast<const char*>(buf)) + " at offset " +
+                     std::to_string(offset)};
     }
     pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);  // falls back to the interpreter when refused
     return re;
@@ -30,18 +29,16 @@ pcre2_code* compile_code(std::string_view expression, std::string& error,
 
 }  // namespace
 
-std::shared_ptr<const PatternRegex> PatternRegex::compile(std::string_view expression,
-                                                          std::string& error) {
-    pcre2_code* re = compile_code(expression, error);
-    if (re == nullptr) return nullptr;
-    return std::shared_ptr<const PatternRegex>(new PatternRegex(re));
+Result<std::shared_ptr<const PatternRegex>> PatternRegex::compile(std::string_view expression) {
+    auto re = compile_code(expression);
+    if (!re) return re.error();
+    return std::shared_ptr<const PatternRegex>(new PatternRegex(*re));
 }
 
 std::shared_ptr<const PatternRegex> PatternRegex::compile_binary(std::string_view latin1) {
-    std::string error;
-    pcre2_code* re = compile_code(latin1, error, 0);
-    if (re == nullptr) return nullptr;
-    return std::shared_ptr<const PatternRegex>(new PatternRegex(re));
+    auto re = compile_code(latin1, 0);
+    if (!re) return nullptr;  // code points < 256 that PCRE2 refuses as bytes: no binary match
+    return std::shared_ptr<const PatternRegex>(new PatternRegex(*re));
 }
 
 std::shared_ptr<const PatternRegex> PatternRegex::from_like(std::string_view like) {
@@ -64,8 +61,8 @@ std::shared_ptr<const PatternRegex> PatternRegex::from_like(std::string_view lik
     }
     flush();
     expression += "\\z";
-    std::string error;
-    return compile(expression, error);
+    auto compiled = compile(expression);  // quoted literals: PCRE2 refuses none of these
+    return compiled ? std::move(compiled).value() : nullptr;
 }
 
 PatternRegex::~PatternRegex() {

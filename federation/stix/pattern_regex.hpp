@@ -7,13 +7,14 @@
 #include <string>
 #include <string_view>
 
+#include "core/result.hpp"
+
 namespace vigie::stix {
 
 class PatternRegex {
   public:
-    // Null with `error` set when PCRE2 refuses the expression.
-    static std::shared_ptr<const PatternRegex> compile(std::string_view expression,
-                                                       std::string& error);
+    // An error (PCRE2's words and the offset) when PCRE2 refuses the expression.
+    static Result<std::shared_ptr<const PatternRegex>> compile(std::string_view expression);
     // For *_hex / *_bin values: `latin1` is the expression with each code point as one byte
     // (the reference matcher's rule: only expressions whose code points are all < 256 can
     // match binary data), matched byte by byte without UTF.
