@@ -390,9 +390,10 @@ ServeSnapshot ServeRuntime::current_snapshot() {
 }
 
 int ServeRuntime::serve_until_stopped(sigset_t signals) {
-    ticker_ = std::make_unique<MetricsTicker>(net::steady_timer(io_), [this] {
-        if (metrics_) metrics_->publish(current_snapshot());
-    });
+    // new + braces: an aggregate (clang 14 has no parenthesised aggregate initialisation).
+    ticker_.reset(new MetricsTicker{net::steady_timer(io_), [this] {
+                                        if (metrics_) metrics_->publish(current_snapshot());
+                                    }});
     stop_ = std::make_unique<StopRequest>();
     signals_ = std::make_unique<net::signal_set>(io_, SIGTERM, SIGINT, SIGHUP);
     watch_signals(*signals_, *reloader_, *stop_, log_);
