@@ -70,6 +70,7 @@ serving_or_gone() { log_has "$1" '"msg":"serving"' || ! kill -0 "$2" 2> /dev/nul
 
 # start NAME: sets LAST_PID once the worker serves (signals handled, NATS input started).
 start() {
+    : > "$WORK/$1.log"  # not a previous run's: the child truncates it only when it runs
     "$VIGIE" serve --config "$WORK/$1.yaml" > /dev/null 2> "$WORK/$1.log" &
     LAST_PID=$!
     PIDS+=("$LAST_PID")

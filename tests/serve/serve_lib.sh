@@ -16,6 +16,10 @@ serving_or_gone() { log_has "$2" '"msg":"serving"' || ! kill -0 "$1" 2>/dev/null
 start_serve() {
   local name=$1 config=$2
   shift 2
+  # Emptied here, not only by the child's redirection: the background child truncates the
+  # file when it gets to run, and a restart under load (the same NAME) found the previous
+  # run's "serving" line, then an empty log, and said "did not start".
+  : > "$work/$name.log"
   "$vigie" serve --config "$config" --http-listen 127.0.0.1:0 --metrics-listen 127.0.0.1:0 "$@" \
     2> "$work/$name.log" &
   local pid=$! line=""
