@@ -43,7 +43,7 @@ bool Detector::undecided(uint32_t rule) const {
 
 void Detector::explain(uint32_t rule, std::vector<MatchedField>& out) {
     EvalContext ctx{event_, ruleset_->fields(), regex_, ruleset_->literal_sets(), literal_scratch_};
-    explain_match(ruleset_->rules()[rule].rule, ctx, out);
+    explain_match(ruleset_->rules()[rule].rule, ctx, explained_selections_, out);
 }
 
 }  // namespace vigie

@@ -45,6 +45,7 @@ class Detector {
     hs_scratch_t* literal_scratch_ = nullptr;
     std::vector<uint32_t> limit_rules_;  // reused: no allocation once warmed up
     std::vector<uint32_t> undecided_;
+    std::vector<bool> explained_selections_;  // explain_match's scratch, reused per alert
 };
 
 }  // namespace vigie

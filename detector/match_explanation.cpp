@@ -58,10 +58,11 @@ void explain_selection(const Selection& selection, EvalContext& ctx,
 
 }  // namespace
 
-void explain_match(const Rule& rule, EvalContext& ctx, std::vector<MatchedField>& out) {
+void explain_match(const Rule& rule, EvalContext& ctx, std::vector<bool>& positive,
+                   std::vector<MatchedField>& out) {
     out.clear();
     if (rule.condition.nodes.empty()) return;
-    std::vector<bool> positive(rule.selections.size(), false);
+    positive.assign(rule.selections.size(), false);
     mark_positive(rule, rule.condition.root, false, positive);
     for (size_t s = 0; s < rule.selections.size(); ++s) {
         // The mapping's logsource conditions (field_mapping.cpp) say where the event comes

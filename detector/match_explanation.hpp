@@ -18,7 +18,10 @@ struct MatchedField {
     std::string_view value;  // the event's value that matched (views into the event)
 };
 
-// Appends to `out` (cleared first); valid until the event is replaced.
-void explain_match(const Rule& rule, EvalContext& ctx, std::vector<MatchedField>& out);
+// Appends to `out` (cleared first); valid until the event is replaced. `positive` is the
+// caller's reused scratch (one flag a selection), so that explaining an alert allocates
+// nothing once the scratch has grown to the largest rule.
+void explain_match(const Rule& rule, EvalContext& ctx, std::vector<bool>& positive,
+                   std::vector<MatchedField>& out);
 
 }  // namespace vigie

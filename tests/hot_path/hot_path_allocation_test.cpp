@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: EUPL-1.2
+// The brief's promise, checked: once a worker has warmed up, the hot path (parse -> scan ->
+// evaluate -> alert) allocates nothing per event. A batch of events, over half of them raising
+// alerts through every kind of string test the prefilter and PCRE2 take, is scanned once to
+// warm up, then again while every allocation of the process is counted.
+//
+// Under AddressSanitizer (make test) the sanitizer's malloc hooks count every allocation:
+// operator new, malloc, the aligned allocations of simdjson, Hyperscan's and PCRE2's. In a
+// build without it, operator new is replaced, which sees the C++ allocations only.
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+#include <string>
+
+#include "ingest/input_reader.hpp"
+#include "pipeline/alerts/alert_format.hpp"
+#include "pipeline/scan/batch_scanner.hpp"
+#include "tests/support/sigma_harness.hpp"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define VIGIE_COUNT_WITH_SANITIZER 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define VIGIE_COUNT_WITH_SANITIZER 1
+#endif
+#endif
+
+namespace {
+
+std::atomic<bool> counting{false};
+std::atomic<uint64_t> allocations{0};
+
+void count_one() {
+    if (counting.load(std::memory_order_relaxed)) {
+        allocations.fetch_add(1, std::memory_order_relaxed);
+    }
+}
+
+}  // namespace
+
+#ifdef VIGIE_COUNT_WITH_SANITIZER
+#include <sanitizer/allocator_interface.h>
+
+namespace {
+void on_malloc(const volatile void* /*ptr*/, size_t /*size*/) {
+    count_one();
+}
+void on_free(const volatile void* /*ptr*/) {}
+const int hooks_installed = __sanitizer_install_malloc_and_free_hooks(on_malloc, on_free);
+const char* const kCounted = "every allocation (AddressSanitizer's malloc hooks)";
+}  // namespace
+#else
+void* operator new(std::size_t size) {
+    count_one();
+    if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+    throw std::bad_alloc();
+}
+void* operator new[](std::size_t size) {
+    return operator new(size);
+}
+void* operator new(std::size_t size, std::align_val_t align) {
+    count_one();
+    const auto a = static_cast<std::size_t>(align);
+    if (void* p = std::aligned_alloc(a, (size + a - 1) / a * a)) return p;
+    throw std::bad_alloc();
+}
+void* operator new[](std::size_t size, std::align_val_t align) {
+    return operator new(size, align);
+}
+void operator delete(void* p) noexcept {
+    std::free(p);
+}
+void operator delete[](void* p) noexcept {
+    std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+    std::free(p);
+}
+void operator delete[](void* p, std::size_t) noexcept {
+    std::free(p);
+}
+void operator delete(void* p, std::align_val_t) noexcept {
+    std::free(p);
+}
+void operator delete[](void* p, std::align_val_t) noexcept {
+    std::free(p);
+}
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept {
+    std::free(p);
+}
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept {
+    std::free(p);
+}
+namespace {
+const int hooks_installed = 1;
+const char* const kCounted = "operator new only (build without AddressSanitizer)";
+}  // namespace
+#endif
+
+namespace vigie {
+namespace {
+
+// One rule for each way a string test is run: literals the prefilter finds (contains,
+// startswith, endswith, exact, all), a regex PCRE2 confirms, a case-sensitive one, CIDR,
+// numbers, keywords, a field that must be absent, and conditions with NOT and "1 of".
+const char* const kRules = R"(title: contains
+id: r-contains
+level: high
+tags: [attack.execution, tlp:green]
+logsource: {product: p}
+detection:
+  sel: {CommandLine|contains: whoami}
+  condition: sel
+---
+title: starts ends
+id: r-startsends
+level: medium
+logsource: {product: p}
+detection:
+  a: {Image|endswith: '\powershell.exe'}
+  b: {CommandLine|startswith: 'powershell -enc'}
+  condition: a and b
+---
+title: regex
+id: r-regex
+level: critical
+logsource: {product: p}
+detection:
+  sel: {CommandLine|re: 'net\s+user\s+\w+\s+/add'}
+  condition: sel
+---
+title: cased all
+id: r-all
+level: low
+logsource: {product: p}
+detection:
+  sel: {CommandLine|contains|all: [vssadmin, delete, shadows]}
+  filter: {User: SYSTEM}
+  condition: sel and not filter
+---
+title: cidr and numbers
+id: r-network
+level: high
+logsource: {product: p}
+detection:
+  net: {DestinationIp|cidr: 10.0.0.0/8}
+  port: {DestinationPort|gte: 4444}
+  condition: net and port
+---
+title: keywords
+id: r-keywords
+level: informational
+logsource: {product: p}
+detection:
+  keywords: [mimikatz, sekurlsa]
+  condition: keywords
+---
+title: one of
+id: r-oneof
+level: medium
+logsource: {product: p}
+detection:
+  sel_a: {ParentImage|endswith: '\winword.exe'}
+  sel_b: {ParentImage|endswith: '\excel.exe'}
+  child: {Image|endswith: ['\cmd.exe', '\wscript.exe']}
+  absent: {Hashes: null}
+  condition: 1 of sel_* and child and not absent
+)";
+
+// 300 events: 7 of every 12 raise an alert (one rule each), the others are near misses.
+std::string make_events() {
+    const char* const events[] = {
+        R"({"CommandLine":"cmd /c whoami /all","Image":"C:\\Windows\\System32\\cmd.exe","User":"alice"})",
+        R"({"CommandLine":"notepad.exe report.txt","Image":"C:\\Windows\\notepad.exe","User":"bob"})",
+        R"({"DestinationIp":"192.168.1.5","DestinationPort":443,"Image":"chrome.exe"})",
+        R"({"CommandLine":"powershell -enc SQBFAFgA","Image":"C:\\Windows\\powershell.exe"})",
+        R"({"CommandLine":"net  user  eve /add","User":"admin","nested":{"a":[1,2,{"b":"c"}]}})",
+        R"({"CommandLine":"vssadmin list shadows","User":"carol"})",
+        R"({"CommandLine":"vssadmin delete shadows /all /quiet","User":"carol"})",
+        R"({"DestinationIp":"10.1.2.3","DestinationPort":80,"Image":"svchost.exe"})",
+        R"({"Message":"started explorer","Image":"explorer.exe"})",
+        R"({"DestinationIp":"10.20.30.40","DestinationPort":4444,"Image":"nc.exe"})",
+        R"({"ParentImage":"C:\\Program Files\\Office\\winword.exe","Image":"C:\\Windows\\cmd.exe","Hashes":"SHA256=AB"})",
+        R"({"Message":"user ran sekurlsa::logonpasswords","Image":"m.exe"})",
+    };
+    std::string body;
+    for (int i = 0; i < 25; ++i) {
+        for (const char* e : events) {
+            body += e;
+            body += '\n';
+        }
+    }
+    return body;
+}
+
+struct PassFigures {
+    uint64_t events = 0;
+    uint64_t alerts = 0;
+    uint64_t allocations = 0;
+};
+
+// Scans `body` in batches with `scanner`, counting allocations inside scan() only: reading
+// the input is not the scanner's.
+PassFigures scan_pass(BatchScanner& scanner, ScanBatch& batch, const std::string& body) {
+    PassFigures figures;
+    InputReader reader(body, 1 << 20);
+    while (InputReader::filled(reader.next_batch(batch.input))) {
+        batch.clear_results();
+        const uint64_t before = allocations.load();
+        counting = true;
+        scanner.scan(batch);
+        counting = false;
+        figures.allocations += allocations.load() - before;
+        figures.events += batch.counters.events;
+        figures.alerts += batch.matched_rules.size();
+    }
+    return figures;
+}
+
+void check_no_allocation_after_warm_up(bool records) {
+    REQUIRE(hooks_installed != 0);
+    MESSAGE("counting ", std::string(kCounted));
+    test::SigmaHarness rules(kRules);
+    REQUIRE(rules.errors().empty());
+    REQUIRE(rules.rules_loaded() == 7);
+    JsonlAlertFormat format;
+    AlertOptions options;
+    options.records = records;
+    BatchScanner scanner(rules.ruleset(), format, options);
+    const std::string source = "events.jsonl";
+    ScanBatch batch;
+    batch.source = &source;
+    batch.agency = "ministry-a";
+    const std::string body = make_events();
+
+    const PassFigures warm = scan_pass(scanner, batch, body);
+    CHECK(warm.events == 300);
+    // Each rule fires on one of the 12 events, 25 times over.
+    CHECK(warm.alerts == 25 * 7);
+    for (int pass = 0; pass < 3; ++pass) {
+        const PassFigures figures = scan_pass(scanner, batch, body);
+        CHECK(figures.events == warm.events);
+        CHECK(figures.alerts == warm.alerts);
+        CHECK_MESSAGE(figures.allocations == 0, "pass ", pass, ": ", figures.allocations,
+                      " allocations for ", figures.events, " events and ", figures.alerts,
+                      " alerts");
+    }
+}
+
+TEST_CASE("hot path of vigie scan: no allocation per event once warmed up (alerts as text)") {
+    check_no_allocation_after_warm_up(false);
+}
+
+TEST_CASE("hot path of vigie serve: no allocation per event once warmed up (alert records)") {
+    check_no_allocation_after_warm_up(true);
+}
+
+TEST_CASE("hot path allocation count: sees an allocation (the checks above can fail)") {
+    REQUIRE(hooks_installed != 0);
+    const uint64_t before = allocations.load();
+    counting = true;
+    auto* grown = new std::string(1000, 'x');
+    counting = false;
+    CHECK(allocations.load() - before >= 1);
+    delete grown;
+}
+
+}  // namespace
+}  // namespace vigie
