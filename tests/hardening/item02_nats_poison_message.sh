@@ -65,18 +65,10 @@ wait_metric() {  # port outcome value: waits 30 s at most
     exit 1
 }
 
-# serving_or_gone LOG PID: the worker logged "serving", or it has exited (no use waiting).
-serving_or_gone() { log_has "$1" '"msg":"serving"' || ! kill -0 "$2" 2> /dev/null; }
-
 # start NAME: sets LAST_PID once the worker serves (signals handled, NATS input started).
 start() {
-    : > "$WORK/$1.log"  # not a previous run's: the child truncates it only when it runs
-    "$VIGIE" serve --config "$WORK/$1.yaml" > /dev/null 2> "$WORK/$1.log" &
-    LAST_PID=$!
-    PIDS+=("$LAST_PID")
-    wait_until 30 serving_or_gone "$WORK/$1.log" "$LAST_PID" || true
-    log_has "$WORK/$1.log" '"msg":"serving"' && return 0
-    cat "$WORK/$1.log"; echo "FAIL: worker $1 did not start"; exit 1
+    start_vigie_serve "$WORK/$1.log" "$VIGIE" --config "$WORK/$1.yaml" > /dev/null || exit 1
+    LAST_PID=$SERVE_PID
 }
 
 consumer_field() { json_field "$("$TOOL" consumer-info --url "$NATS_URL")" "$1"; }

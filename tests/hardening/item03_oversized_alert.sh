@@ -60,17 +60,9 @@ agencies:
     token_sha256: $(printf %s "$TOKEN" | sha256sum | cut -d' ' -f1)
 log: {level: info}
 YAML
-"$VIGIE" serve --config "$WORK/vigie.yaml" --http-listen 127.0.0.1:0 --metrics-listen 127.0.0.1:0 \
-    > /dev/null 2> "$WORK/vigie.log" &
-VIGIE_PID=$!
-PIDS+=("$VIGIE_PID")
-# serving_or_gone: vigie logged "serving", or it has exited (no use waiting).
-serving_or_gone() { log_has "$WORK/vigie.log" '"msg":"serving"' || ! kill -0 "$VIGIE_PID" 2> /dev/null; }
-wait_until 30 serving_or_gone || true
-line=$(grep -m1 '"msg":"serving"' "$WORK/vigie.log" || true)
-[ -n "$line" ] || { cat "$WORK/vigie.log"; echo "FAIL: vigie serve did not start"; exit 1; }
-HTTP=$(sed -E 's/.*"http":"[^"]*:([0-9]+)".*/\1/' <<< "$line")
-METRICS=$(sed -E 's/.*"metrics":"[^"]*:([0-9]+)".*/\1/' <<< "$line")
+start_vigie_serve "$WORK/vigie.log" "$VIGIE" --config "$WORK/vigie.yaml" --http-listen 127.0.0.1:0 \
+    --metrics-listen 127.0.0.1:0 > /dev/null || exit 1
+VIGIE_PID=$SERVE_PID HTTP=$SERVE_HTTP METRICS=$SERVE_METRICS
 
 post() {  # FILE: the status code
     curl -s -o "$WORK/answer" -w '%{http_code}' -X POST -H "Authorization: Bearer $TOKEN" \

@@ -94,15 +94,9 @@ STARTS=0
 start_vigie() {  # sets VIGIE_PID, HTTP, METRICS, LOG
     STARTS=$((STARTS + 1))
     LOG=$WORK/vigie-$STARTS.log
-    HOOK_SECRET=s3cret "$VIGIE" serve --config "$WORK/vigie.yaml" --http-listen 127.0.0.1:0 \
-        --metrics-listen 127.0.0.1:0 > /dev/null 2> "$LOG" &
-    VIGIE_PID=$!
-    PIDS+=("$VIGIE_PID")
-    until_true 60 grep -q '"msg":"serving"' "$LOG" || { cat "$LOG"; echo "FAIL: vigie serve did not start"; exit 1; }
-    local line
-    line=$(grep -m1 '"msg":"serving"' "$LOG")
-    HTTP=$(sed -E 's/.*"http":"[^"]*:([0-9]+)".*/\1/' <<< "$line")
-    METRICS=$(sed -E 's/.*"metrics":"[^"]*:([0-9]+)".*/\1/' <<< "$line")
+    HOOK_SECRET=s3cret start_vigie_serve "$LOG" "$VIGIE" --config "$WORK/vigie.yaml" \
+        --http-listen 127.0.0.1:0 --metrics-listen 127.0.0.1:0 > /dev/null || exit 1
+    VIGIE_PID=$SERVE_PID HTTP=$SERVE_HTTP METRICS=$SERVE_METRICS
 }
 
 # post FILE [curl options]: CODE, the answer in $WORK/answer.
@@ -199,11 +193,9 @@ poison_worker() {  # N: a worker whose alerts go to the FIFO; sets POISON_PID, P
         -e '/^taxii:/,/^agencies:/{/^agencies:/!d}' -e '/^indicators:/d' \
         "$WORK/vigie.yaml" > "$WORK/poison$1.yaml"
     printf 'metrics: {listen: "127.0.0.1:%s"}\n' "$POISON_METRICS" >> "$WORK/poison$1.yaml"
-    "$VIGIE" serve --config "$WORK/poison$1.yaml" > /dev/null 2> "$WORK/poison$1.log" &
-    POISON_PID=$!
-    PIDS+=("$POISON_PID")
-    until_true 60 grep -q '"msg":"serving"' "$WORK/poison$1.log" ||
-        { cat "$WORK/poison$1.log"; echo "FAIL: poison worker $1 did not start"; failures=$((failures + 1)); }
+    start_vigie_serve "$WORK/poison$1.log" "$VIGIE" --config "$WORK/poison$1.yaml" > /dev/null ||
+        failures=$((failures + 1))
+    POISON_PID=$SERVE_PID
 }
 fetched() { curl -s "http://127.0.0.1:$POISON_METRICS/metrics" | grep -q '^vigie_nats_messages_total{outcome="fetched"} [1-9]'; }
 before_dead=$(dead_letters)

@@ -71,10 +71,8 @@ cluster_config() {
 
 # serve NAME: starts `vigie serve` (no wait); LAST_PID.
 serve() {
-    : > "$WORK/$1.log"  # not a previous run's: the child truncates it only when it runs
-    "$VIGIE" serve --config "$WORK/$1.yaml" > "$WORK/$1.out" 2> "$WORK/$1.log" &
-    LAST_PID=$!
-    PIDS+=("$LAST_PID")
+    launch_vigie_serve "$WORK/$1.log" "$VIGIE" --config "$WORK/$1.yaml" > "$WORK/$1.out"
+    LAST_PID=$SERVE_PID
 }
 
 # publish_and_check URL WORKERS...: $BATCH more numbered events through node URL; every

@@ -71,20 +71,9 @@ STARTS=0
 start_vigie() {
     STARTS=$((STARTS + 1))
     LOG=$WORK/vigie-$STARTS.log
-    "$VIGIE" serve --config "$WORK/$1.yaml" --http-listen 127.0.0.1:0 --metrics-listen 127.0.0.1:0 \
-        > /dev/null 2> "$LOG" &
-    VIGIE_PID=$!
-    PIDS+=("$VIGIE_PID")
-    local line=""
-    for _ in $(seq 600); do
-        line=$(grep -m1 '"msg":"serving"' "$LOG" 2> /dev/null || true)
-        [ -n "$line" ] && break
-        kill -0 "$VIGIE_PID" 2> /dev/null || break
-        sleep 0.1  # poll interval of this bounded wait for the "serving" line
-    done
-    [ -n "$line" ] || { cat "$LOG"; echo "FAIL: vigie serve did not start"; exit 1; }
-    HTTP=$(sed -E 's/.*"http":"[^"]*:([0-9]+)".*/\1/' <<< "$line")
-    METRICS=$(sed -E 's/.*"metrics":"[^"]*:([0-9]+)".*/\1/' <<< "$line")
+    start_vigie_serve "$LOG" "$VIGIE" --config "$WORK/$1.yaml" --http-listen 127.0.0.1:0 \
+        --metrics-listen 127.0.0.1:0 > /dev/null || exit 1
+    VIGIE_PID=$SERVE_PID HTTP=$SERVE_HTTP METRICS=$SERVE_METRICS
 }
 stop_vigie() {  # SIGTERM: exit status in STATUS
     kill -TERM "$VIGIE_PID"

@@ -151,15 +151,9 @@ start_agency_vigie() {
         -e "s|/var/lib/vigie/spool|$WORK/$agency-spool|" \
         "$SOURCE/samples/nats/vigie-agency.yaml" > "$WORK/vigie-$agency.yaml"
     LOG=$WORK/vigie-$agency.log
-    "$VIGIE" serve --config "$WORK/vigie-$agency.yaml" --http-listen 127.0.0.1:0 \
-        --metrics-listen 127.0.0.1:0 > /dev/null 2>> "$LOG" &
-    VIGIE_PID=$!
-    PIDS+=("$VIGIE_PID")
-    wait_log "$LOG" '"msg":"serving"' 60 || { cat "$LOG"; echo "FAIL: vigie serve did not start"; exit 1; }
-    local line
-    line=$(grep -m1 '"msg":"serving"' "$LOG")
-    HTTP=$(sed -E 's/.*"http":"[^"]*:([0-9]+)".*/\1/' <<< "$line")
-    METRICS=$(sed -E 's/.*"metrics":"[^"]*:([0-9]+)".*/\1/' <<< "$line")
+    start_vigie_serve "$LOG" "$VIGIE" --config "$WORK/vigie-$agency.yaml" \
+        --http-listen 127.0.0.1:0 --metrics-listen 127.0.0.1:0 > /dev/null || exit 1
+    VIGIE_PID=$SERVE_PID HTTP=$SERVE_HTTP METRICS=$SERVE_METRICS
 }
 stop_agency_vigie() {  # SIGTERM: exit status in STATUS
     kill -TERM "$VIGIE_PID"

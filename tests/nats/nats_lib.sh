@@ -5,10 +5,9 @@
 # Needs: VIGIE, TOOL, WORK (a temporary directory), SOURCE (the repository).
 
 PIDS=()
-
-free_port() {  # tests/support/free_port.py says why not bind(0)'s port
-    python3 "$(dirname "${BASH_SOURCE[0]}")/../support/free_port.py"
-}
+# free_port, wait_until, log_has, check and the vigie serve launcher (launch_vigie_serve,
+# start_vigie_serve).
+. "$(dirname "${BASH_SOURCE[0]}")/../support/check_lib.sh"
 
 # test_setup: a test skips (exit 77) without nats-server, works in $WORK, cleans up at exit.
 test_setup() {
@@ -103,9 +102,8 @@ YAML
 # start_worker NAME: sets LAST_PID; waits until its NATS input is up (the stream exists).
 start_worker() {
     local name=$1
-    "$VIGIE" serve --config "$WORK/$name.yaml" > "$WORK/$name.out" 2> "$WORK/$name.log" &
-    LAST_PID=$!
-    PIDS+=("$LAST_PID")
+    launch_vigie_serve "$WORK/$name.log" "$VIGIE" --config "$WORK/$name.yaml" > "$WORK/$name.out"
+    LAST_PID=$SERVE_PID
     for _ in $(seq 100); do
         if "$TOOL" consumer-info --url "$NATS_URL" > /dev/null 2>&1; then return 0; fi
         if ! kill -0 "$LAST_PID" 2>/dev/null; then break; fi

@@ -62,16 +62,9 @@ log: {level: info}
 YAML
 
 LOG=$WORK/vigie.log
-"$VIGIE" serve --config "$WORK/vigie.yaml" --http-listen 127.0.0.1:0 --metrics-listen 127.0.0.1:0 \
-    > /dev/null 2> "$LOG" &
-VIGIE_PID=$!
-PIDS+=("$VIGIE_PID")
-serving_or_gone() { log_has "$LOG" '"msg":"serving"' || ! kill -0 "$VIGIE_PID" 2> /dev/null; }
-wait_until 60 serving_or_gone
-line=$(grep -m1 '"msg":"serving"' "$LOG" 2> /dev/null || true)
-[ -n "$line" ] || { cat "$LOG"; echo "FAIL: vigie serve did not start"; exit 1; }
-HTTP=$(sed -E 's/.*"http":"[^"]*:([0-9]+)".*/\1/' <<< "$line")
-METRICS=$(sed -E 's/.*"metrics":"[^"]*:([0-9]+)".*/\1/' <<< "$line")
+start_vigie_serve "$LOG" "$VIGIE" --config "$WORK/vigie.yaml" --http-listen 127.0.0.1:0 \
+    --metrics-listen 127.0.0.1:0 > /dev/null || exit 1
+VIGIE_PID=$SERVE_PID HTTP=$SERVE_HTTP METRICS=$SERVE_METRICS
 
 # post TOKEN FROM TO: events FROM..TO ({"seq":N}), one POST.
 post() {
