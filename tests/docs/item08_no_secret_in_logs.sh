@@ -40,8 +40,7 @@ nats-server -a 127.0.0.1 -p "$nats_port" -js -sd "$work/nats-store" --user vigie
 dead=$(free_port)  # nothing listens here: every client of it fails and logs why
 printf %s "$fed_password" > "$work/password"
 printf %s "$fed_token" > "$work/token"
-mkdir -p "$work/rules"
-cp "$source_dir"/rules/windows/*.yml "$work/rules/"
+copy_windows_rules
 collection=91a7b528-80eb-42ed-a74d-c6fbd5a26116
 cat > "$work/vigie.yaml" <<YML
 rules: {paths: [$work/rules], cache_dir: $work/cache}

@@ -11,8 +11,7 @@ vigie=$1
 source_dir=$2
 . "$source_dir/tests/serve/serve_lib.sh"
 
-mkdir -p "$work/rules"
-cp "$source_dir"/rules/windows/*.yml "$work/rules/"
+copy_windows_rules
 dead=$(free_port)
 printf %s not-a-real-token > "$work/token"
 cat > "$work/vigie.yaml" <<YML
@@ -27,9 +26,7 @@ federation:
   identity: identity--b0000000-0000-4000-8000-00000000000b
   peers:
     - {id: peer, url: "http://127.0.0.1:$dead/api1/", collection: 91a7b528-80eb-42ed-a74d-c6fbd5a26116, token_file: $work/token}
-agencies:
-  - id: demo
-    token_sha256: $(digest demo-token)
+$(demo_agency)
 YML
 start_serve A "$work/vigie.yaml" || exit 1
 check "events accepted" equals "$(post "$HTTP_A" demo-token "$source_dir/samples/windows-sysmon.ndjson")" 200

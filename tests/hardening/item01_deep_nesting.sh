@@ -10,8 +10,7 @@ source_dir=$2
 . "$source_dir/tests/serve/serve_lib.sh"
 
 sample="$source_dir/samples/windows-sysmon.ndjson"
-mkdir -p "$work/rules"
-cp "$source_dir"/rules/windows/*.yml "$work/rules/"
+copy_windows_rules
 grep -m2 'comsvcs' "$sample" > "$work/good.ndjson"
 check "two alerting sample events" equals "$(wc -l < "$work/good.ndjson")" 2
 deep() {  # deep DEPTH: {"a":[[[...]]]} nested DEPTH+1 levels
@@ -48,16 +47,10 @@ cat > "$work/vigie.yaml" <<YML
 http:
   max_body_bytes: 4000000
   max_event_bytes: 1048576
-rules:
-  paths: [$work/rules]
-  mapping: windows
-  cache_dir: $work/cache
+rules: {paths: [$work/rules], mapping: windows, cache_dir: $work/cache}
 engine: {threads: 2}
 alerts: {output: $work/alerts.jsonl}
-agencies:
-  - id: demo
-    token_sha256: $(digest demo-token)
-    rate_limit: {events_per_second: 1000000, burst: 1000000}
+$(demo_agency unlimited)
 YML
 start_serve A "$work/vigie.yaml" || exit 1
 port=$HTTP_A

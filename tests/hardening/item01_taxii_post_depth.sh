@@ -13,31 +13,16 @@ source_dir=$2
 
 collection=91a7b528-80eb-42ed-a74d-c6fbd5a26116
 cat > "$work/vigie.yaml" <<YAML
-rules:
-  paths: [$source_dir/rules/windows]
-  cache_dir: $work/cache
+rules: {paths: [$source_dir/rules/windows], cache_dir: $work/cache}
 alerts: {output: $work/alerts.jsonl}
 spool: {directory: $work/spool}
-taxii:
-  enabled: true
-  store: $work/taxii.sqlite
-  api_roots:
-    - {path: api1, title: Test root, max_content_length: 4194304}
-  collections:
-    - {id: $collection, title: Indicators}
-  peers:
-    - id: amber
-      user: amber
-      password_sha256: $(digest cert-amber-pw)
-      tlp_amber: true
-      collections:
-        - {id: $collection, read: true, write: true}
+$(taxii_for_amber "$collection" "read: true, write: true" "max_content_length: 4194304" "tlp_amber: true")
 YAML
 start_serve A "$work/vigie.yaml" || exit 1
 media='application/taxii+json;version=2.1'
 objects="http://127.0.0.1:$HTTP_A/api1/collections/$collection/objects/"
 taxii() {  # taxii [curl options...]: the status on stdout, the body in $work/body
-  curl -s -o "$work/body" -w '%{http_code}' -u amber:cert-amber-pw -H "Accept: $media" "$@"
+  curl -s -o "$work/body" -w '%{http_code}' -u amber:amber-pw -H "Accept: $media" "$@"
 }
 
 python3 - "$work" <<'PY'

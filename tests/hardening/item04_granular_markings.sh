@@ -112,23 +112,7 @@ for secret in SECRET-RED-DESCRIPTION SECRET-RED-PHASE SECRET-RED-NAME secret-pat
 done
 
 # CERT-B, a second vigie serve polling A as the GREEN peer: what it stores and alerts on.
-printf 'green-token' > "$work/green-token"
-cat > "$work/b.yaml" <<YAML
-rules: {paths: [$source_dir/rules/windows], cache_dir: $work/cache}
-alerts: {output: $work/b-alerts.jsonl}
-spool: {directory: $work/b-spool}
-indicators: {enabled: true, store: $work/b-indicators.sqlite}
-agencies:
-  - {id: hospital, token_sha256: $(digest hospital-token)}
-federation:
-  identity: identity--b0000000-0000-4000-8000-00000000000b
-  peers:
-    - id: cert-a
-      url: http://127.0.0.1:$HTTP_A/api1/
-      collection: $collection
-      token_file: $work/green-token
-      interval_seconds: 1
-YAML
+cert_b_config "$collection" > "$work/b.yaml"
 start_serve B "$work/b.yaml" || exit 1
 wait_until 10 log_has "$work/B.log" '"msg":"federation: polled"'
 check "B polled A" has "$work/B.log" '"msg":"federation: polled","peer":"cert-a"'

@@ -14,28 +14,11 @@ source_dir=$2
 
 collection=91a7b528-80eb-42ed-a74d-c6fbd5a26116
 cat > "$work/vigie.yaml" <<YAML
-rules:
-  paths: [$source_dir/rules/windows]
-  cache_dir: $work/cache
+rules: {paths: [$source_dir/rules/windows], cache_dir: $work/cache}
 alerts: {output: $work/alerts.jsonl}
-agencies:
-  - id: demo
-    token_sha256: $(digest demo-token)
-admin:
-  token_sha256: $(digest admin-token)
-taxii:
-  enabled: true
-  store: $work/taxii.sqlite
-  api_roots:
-    - {path: api1, title: Test root}
-  collections:
-    - {id: $collection, title: Indicators}
-  peers:
-    - id: amber
-      user: amber
-      password_sha256: $(digest amber-pw)
-      collections:
-        - {id: $collection, read: true, write: true}
+$(demo_agency)
+admin: {token_sha256: $(digest admin-token)}
+$(taxii_for_amber "$collection" "read: true, write: true")
 YAML
 start_serve A "$work/vigie.yaml" || exit 1
 base="http://127.0.0.1:$HTTP_A"

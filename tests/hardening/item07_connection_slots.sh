@@ -16,13 +16,9 @@ source_dir=$2
 cat > "$work/vigie.yaml" <<YAML
 http:
   max_connections: 4
-rules:
-  paths: [$source_dir/rules/windows]
-  cache_dir: $work/cache
+rules: {paths: [$source_dir/rules/windows], cache_dir: $work/cache}
 alerts: {output: $work/alerts.jsonl}
-agencies:
-  - id: demo
-    token_sha256: $(digest demo-token)
+$(demo_agency)
 YAML
 start_serve A "$work/vigie.yaml" || exit 1
 

@@ -25,14 +25,9 @@ detection:
   condition: sel
 YML
 cat > "$work/vigie.yaml" <<YML
-rules:
-  paths: [$work/rules]
-  mapping: flat
-  cache_dir: $work/cache
+rules: {paths: [$work/rules], mapping: flat, cache_dir: $work/cache}
 alerts: {output: $work/alerts.jsonl}
-agencies:
-  - id: demo
-    token_sha256: $(digest demo-token)
+$(demo_agency)
 YML
 padded=$(printf 'a%.0s' $(seq 1 21))!
 for i in 1 2 3; do printf '{"CommandLine":"%s","n":%d}\n' "$padded" "$i"; done > "$work/padded.ndjson"

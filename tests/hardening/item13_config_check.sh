@@ -12,8 +12,7 @@ vigie=$1
 source_dir=$2
 . "$source_dir/tests/serve/serve_lib.sh"
 
-mkdir -p "$work/rules"
-cp "$source_dir"/rules/windows/*.yml "$work/rules/"
+copy_windows_rules
 printf 'not a certificate\n' > "$work/garbage.pem"
 unset VIGIE_TEST_UNSET_SECRET
 # base EXTRA_YAML...: a valid configuration on free loopback ports, plus the lines given.

@@ -10,8 +10,7 @@ source_dir=$2
 . "$source_dir/tests/serve/serve_lib.sh"
 
 sample="$source_dir/samples/windows-sysmon.ndjson"
-mkdir -p "$work/rules"
-cp "$source_dir"/rules/windows/*.yml "$work/rules/"
+copy_windows_rules
 good=$(grep -m1 'comsvcs' "$sample")
 bom=$'\xEF\xBB\xBF'
 scan() { "$vigie" scan --rules "$work/rules" --format jsonl "$@"; }
@@ -66,15 +65,9 @@ check "dup: matched never shows the decoy" equals \
 
 # --- vigie serve, HTTP: the same bodies
 cat > "$work/vigie.yaml" <<YML
-rules:
-  paths: [$work/rules]
-  mapping: windows
-  cache_dir: $work/cache
+rules: {paths: [$work/rules], mapping: windows, cache_dir: $work/cache}
 alerts: {output: $work/alerts.jsonl}
-agencies:
-  - id: demo
-    token_sha256: $(digest demo-token)
-    rate_limit: {events_per_second: 1000000, burst: 1000000}
+$(demo_agency unlimited)
 YML
 start_serve A "$work/vigie.yaml" || exit 1
 port=$HTTP_A

@@ -10,17 +10,7 @@ vigie=$1
 source_dir=$2
 . "$source_dir/tests/serve/serve_lib.sh"
 
-cat > "$work/vigie.yaml" <<YAML
-rules: {paths: [$source_dir/rules/windows], mapping: windows, cache_dir: $work/cache}
-alerts:
-  outputs:
-    - {name: hook, type: webhook, url: "http://127.0.0.1:9/hook", retry_initial_ms: 100, retry_max_ms: 1000}
-spool: {directory: $work/spool, max_bytes: 1048576, drain_seconds: 0}  # the webhook is down: no drain at stop
-agencies:
-  - id: demo
-    token_sha256: $(digest demo-token)
-    rate_limit: {events_per_second: 1000000, burst: 1000000}
-YAML
+webhook_down_config > "$work/vigie.yaml"
 start_serve A "$work/vigie.yaml" || exit 1
 sample="$source_dir/samples/windows-sysmon.ndjson"
 metric() {  # metric NAME_AND_LABELS: its value (integer part) in $work/metrics

@@ -10,8 +10,7 @@ vigie=$1
 source_dir=$2
 . "$source_dir/tests/serve/serve_lib.sh"
 
-mkdir -p "$work/rules"
-cp "$source_dir"/rules/windows/*.yml "$work/rules/"
+copy_windows_rules
 sample="$source_dir/samples/windows-sysmon.ndjson"
 sample_events=$(grep -c . "$sample")
 cat > "$work/vigie.yaml" <<YML
@@ -20,16 +19,10 @@ http:
   max_event_bytes: 8192
   max_connections: 3
   read_timeout_seconds: 4
-rules:
-  paths: [$work/rules]
-  mapping: windows
-  cache_dir: $work/cache
+rules: {paths: [$work/rules], mapping: windows, cache_dir: $work/cache}
 engine: {threads: 2}
 alerts: {output: $work/alerts.jsonl}
-agencies:
-  - id: demo
-    token_sha256: $(digest demo-token)
-    rate_limit: {events_per_second: 1000000, burst: 1000000}
+$(demo_agency unlimited)
   - id: tight
     token_sha256: $(digest tight-token)
     rate_limit: {events_per_second: 1, burst: 300}

@@ -11,8 +11,7 @@ vigie=$1
 source_dir=$2
 . "$source_dir/tests/serve/serve_lib.sh"
 
-mkdir -p "$work/rules"
-cp "$source_dir"/rules/windows/*.yml "$work/rules/"
+copy_windows_rules
 sample="$source_dir/samples/windows-sysmon.ndjson"
 # A body of about 300 KB, of ordinary events.
 while [ "$(stat -c %s "$work/big.ndjson" 2>/dev/null || echo 0)" -lt 300000 ]; do
