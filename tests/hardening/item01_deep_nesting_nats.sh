@@ -10,9 +10,6 @@ VIGIE=$1 TOOL=$2 SOURCE=$3
 . "$SOURCE/tests/nats/nats_lib.sh"
 test_setup
 
-start_nats
-write_config w
-start_worker w; W=$LAST_PID
 python3 - "$WORK/events.ndjson" <<'PY'
 import sys
 d = 100000
@@ -21,9 +18,7 @@ with open(sys.argv[1], "w") as f:
     f.write('{"seq":2,"a":' + '[' * d + ']' * d + '}\n')
     f.write('{"seq":3,"EventID":3}\n')
 PY
-"$TOOL" publish --url "$NATS_URL" --file "$WORK/events.ndjson" --raw --sync --agency demo ||
-    { echo "FAIL: publish"; exit 1; }
-"$TOOL" wait-drained --url "$NATS_URL" --timeout 60 || { echo "FAIL: not drained"; tail "$WORK/w.log"; exit 1; }
+one_worker_takes "$WORK/events.ndjson"
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 kill -0 "$W" 2>/dev/null || fail "the worker died"

@@ -10,14 +10,9 @@ VIGIE=$1 TOOL=$2 SOURCE=$3
 . "$SOURCE/tests/nats/nats_lib.sh"
 test_setup
 
-start_nats
-write_config w
-start_worker w; W=$LAST_PID
 printf '\xEF\xBB\xBF{"seq":1,"EventID":1}\n{"seq":2,"x":"a\0b"}\n{"seq":3} }\n{"seq":4,"EventID":4}\n' \
     > "$WORK/events.ndjson"
-"$TOOL" publish --url "$NATS_URL" --file "$WORK/events.ndjson" --raw --sync --agency demo ||
-    { echo "FAIL: publish"; exit 1; }
-"$TOOL" wait-drained --url "$NATS_URL" --timeout 60 || { echo "FAIL: not drained"; tail "$WORK/w.log"; exit 1; }
+one_worker_takes "$WORK/events.ndjson"
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 "$TOOL" dead-letters --url "$NATS_URL" --subject events.dead > "$WORK/dead.txt" 2>&1 || fail "dead-letters"

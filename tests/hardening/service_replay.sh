@@ -42,11 +42,8 @@ grown() { test "$("$1")" -gt "$2"; }
 
 # --- the deployment: input and hub nats-servers, the webhook receiver, vigie serve
 start_nats
-HUB_PORT=$(free_port)
-HUB_URL="nats://127.0.0.1:$HUB_PORT"
-nats-server -js -a 127.0.0.1 -p "$HUB_PORT" -sd "$WORK/hub-store" > "$WORK/hub.log" 2>&1 &
-PIDS+=($!)
-wait_port "$HUB_PORT" 10 || { cat "$WORK/hub.log"; echo "FAIL: the hub did not start"; exit 1; }
+hub_port
+start_hub
 "$TOOL" hub-stream --url "$HUB_URL" --stream ALERTS --subjects 'alerts.>' --duplicate-window 600 ||
     { echo "FAIL: hub stream"; exit 1; }
 # The webhook refuses bodies over 256 KiB for good (413), as a proxy in front of it would.

@@ -35,16 +35,7 @@ hub_count() {  # alerts in the hub's stream now ("" while it cannot answer)
     "$TOOL" subject-count --url "$CLUSTER_URLS" --stream ALERTS --subject 'alerts.>' 2> /dev/null
 }
 # wait_hub_above N SECONDS: until the hub holds more than N alerts; false if never.
-wait_hub_above() {
-    local tries=$(($2 * 10)) n
-    while :; do
-        n=$(hub_count)
-        [ -n "$n" ] && [ "$n" -gt "$1" ] && return 0
-        tries=$((tries - 1))
-        [ "$tries" -le 0 ] && return 1
-        sleep 0.1  # poll interval of a bounded wait on the condition checked above, not a synchronisation
-    done
-}
+wait_hub_above() { wait_until "$2" count_above "$1" hub_count; }
 
 # cluster_config NAME: the worker NAME, input and hub output on every node of the cluster.
 cluster_config() {

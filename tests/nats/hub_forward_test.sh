@@ -27,16 +27,8 @@ BATCH=${BATCH:-100}
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN {printf "%.1f", b - a}'; }
 
-# The hub: one port and one store for the whole test, stopped with kill -9.
-HUB_PORT=$(free_port)
-HUB_URL="nats://127.0.0.1:$HUB_PORT"
-start_hub() {
-    nats-server -js -a 127.0.0.1 -p "$HUB_PORT" -sd "$WORK/hub-store" >> "$WORK/hub.log" 2>&1 &
-    HUB_PID=$!
-    PIDS+=("$HUB_PID")
-    wait_port "$HUB_PORT" 10 || { cat "$WORK/hub.log"; echo "FAIL: the hub did not start"; exit 1; }
-}
-stop_hub() { kill -9 "$HUB_PID" 2> /dev/null; wait "$HUB_PID" 2> /dev/null; }
+# The hub: one port and one store for the whole test, stopped with kill -9 (nats_lib.sh).
+hub_port
 
 # The Pushgateway the main configuration pushes to (every second), persisting nothing.
 PG_PORT=$(free_port)

@@ -23,16 +23,8 @@ SAMPLE=$SOURCE/samples/windows-sysmon.ndjson
 dead_count() {  # dead letters in EVENTS now ("" while the stream cannot answer)
     "$TOOL" subject-count --url "$CLUSTER_URLS" --subject events.dead 2> /dev/null
 }
-wait_dead_above() {  # N SECONDS: until the stream holds more than N dead letters
-    local tries=$(($2 * 10)) n
-    while :; do
-        n=$(dead_count)
-        [ -n "$n" ] && [ "$n" -gt "$1" ] && return 0
-        tries=$((tries - 1))
-        [ "$tries" -le 0 ] && return 1
-        sleep 0.1  # poll interval of a bounded wait on the condition checked above, not a synchronisation
-    done
-}
+# wait_dead_above N SECONDS: until the stream holds more than N dead letters.
+wait_dead_above() { wait_until "$2" count_above "$1" dead_count; }
 
 start_cluster 3
 NATS_URL=$CLUSTER_URLS  # start_worker waits on the consumer through it

@@ -23,15 +23,7 @@ test_setup
 SAMPLE=$SOURCE/samples/windows-sysmon.ndjson
 NAMES=$(seq -f 'w%g' "$WORKERS")
 
-HUB_PORT=$(free_port)
-HUB_URL="nats://127.0.0.1:$HUB_PORT"
-start_hub() {
-    nats-server -js -a 127.0.0.1 -p "$HUB_PORT" -sd "$WORK/hub-store" >> "$WORK/hub.log" 2>&1 &
-    HUB_PID=$!
-    PIDS+=("$HUB_PID")
-    wait_port "$HUB_PORT" 10 || { cat "$WORK/hub.log"; echo "FAIL: the hub did not start"; exit 1; }
-}
-stop_hub() { kill -9 "$HUB_PID" 2> /dev/null; wait "$HUB_PID" 2> /dev/null; }
+hub_port  # start_hub and stop_hub: nats_lib.sh
 
 declare -A METRICS_PORT PID
 worker_config() {  # NAME

@@ -114,6 +114,34 @@ start_worker() {
     exit 1
 }
 
+# A hub for alerts of the test's own (a JetStream nats-server), on one port and one store
+# for the whole test, so that it can be killed (-9) and started again on them: hub_port
+# sets HUB_PORT and HUB_URL; start_hub (HUB_PID; its log appended to $WORK/hub.log) and
+# stop_hub. leaf_lib.sh's start_hub (the hub of samples/nats/) replaces this one.
+hub_port() {
+    HUB_PORT=$(free_port)
+    HUB_URL="nats://127.0.0.1:$HUB_PORT"
+}
+start_hub() {
+    nats-server -js -a 127.0.0.1 -p "$HUB_PORT" -sd "$WORK/hub-store" >> "$WORK/hub.log" 2>&1 &
+    HUB_PID=$!
+    PIDS+=("$HUB_PID")
+    wait_port "$HUB_PORT" 10 || { cat "$WORK/hub.log"; echo "FAIL: the hub did not start"; exit 1; }
+}
+stop_hub() { kill -9 "$HUB_PID" 2> /dev/null; wait "$HUB_PID" 2> /dev/null; }
+
+# one_worker_takes FILE: a nats-server, one worker (w: write_config's, W its pid), FILE's
+# lines published raw as agency demo, and every message handled (the consumer drained).
+one_worker_takes() {
+    start_nats
+    write_config w
+    start_worker w; W=$LAST_PID
+    "$TOOL" publish --url "$NATS_URL" --file "$1" --raw --sync --agency demo ||
+        { echo "FAIL: publish"; exit 1; }
+    "$TOOL" wait-drained --url "$NATS_URL" --timeout 60 ||
+        { echo "FAIL: not drained"; tail "$WORK/w.log"; exit 1; }
+}
+
 stop_nats() {  # kill -9 and a fresh store for the next start_nats
     kill -9 "$NATS_PID" 2> /dev/null || true
     wait "$NATS_PID" 2> /dev/null || true
@@ -141,6 +169,14 @@ stop_worker() {
         echo "FAIL: worker $1 exited after SIGTERM with $(exit_reason "$rc")"
         exit 1
     fi
+}
+
+# count_above N COMMAND...: COMMAND prints a count above N (nothing while what it asks cannot
+# answer yet: not above). For wait_until.
+count_above() {
+    local n
+    n=$("${@:2}") || true
+    [ -n "$n" ] && [ "$n" -gt "$1" ]
 }
 
 json_field() {  # json key
