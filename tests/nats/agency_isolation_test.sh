@@ -51,6 +51,34 @@ start_leaf other rogue
 start_leaf legacy rogue
 DEMO_LEAF=127.0.0.1:${LEAF_PORT[demo]} OTHER_LEAF=127.0.0.1:${LEAF_PORT[other]}
 
+# start_listener NAME SERVER SUBJECTS MARKER [OPTION...]: a probe on SERVER listening to
+# SUBJECTS until it receives MARKER, in the background (LAST_PID, added to PIDS), its
+# findings in $WORK/NAME.out; returns once it is ready.
+start_listener() {
+    local name=$1 server=$2 subjects=$3 marker=$4
+    shift 4
+    probe listen --server "$server" "$@" --subjects "$subjects" --marker "$marker" --timeout 120 \
+        > "$WORK/$name.out" 2> "$WORK/$name.err" &
+    LAST_PID=$!
+    PIDS+=("$LAST_PID")
+    wait_log "$WORK/$name.out" '"ready"' 10 || { cat "$WORK/$name.err"; echo "FAIL: $name"; exit 1; }
+}
+# hub_publish SUBJECT PAYLOAD: the SOC's user publishes PAYLOAD on SUBJECT at the hub.
+hub_publish() {
+    probe publish --server "127.0.0.1:$HUB_PORT" "${SOC[@]}" --subject "$1" --no-reply \
+        --payload "$2" > /dev/null
+}
+# sync_listener NAME MARKER: publishes MARKER until listener NAME has it (10 s at most): the
+# hub knows the listener's subscriptions once it routes a marker to it (a leaf node sends
+# its interest in order, the marker's last).
+sync_listener() {
+    for _ in $(seq 100); do
+        hub_publish "$2" sync
+        grep -q '"synced"' "$WORK/$1.out" && return 0
+        sleep 0.1  # poll interval of a bounded wait on the condition checked above, not a synchronisation
+    done
+}
+
 echo "== item 7.1: leaf-other's credentials are refused to a client of the hub"
 probe listen --server "127.0.0.1:$HUB_PORT" --user leaf-other --password leaf-other-password-change-me \
     --subjects 'alerts.>' --timeout 5 > "$WORK/direct.out" 2> "$WORK/direct.err"
@@ -62,41 +90,21 @@ check "7.1: the hub says why" has "$WORK/hub1.log" 'authentication error - User 
 echo "== item 7.2: other listens on its own leaf node while demo works"
 SUBJECTS='alerts.demo,alerts.>,events.demo,events.>,_INBOX_demo.>,_INBOX.>,>'
 MARKER=_INBOX_other.isolation-marker
-probe listen --server "$OTHER_LEAF" --subjects "$SUBJECTS" --marker "$MARKER" --timeout 120 \
-    > "$WORK/listen.out" 2> "$WORK/listen.err" &
-LISTENER=$!
-PIDS+=("$LISTENER")
-wait_log "$WORK/listen.out" '"ready"' 10 || { cat "$WORK/listen.err"; echo "FAIL: listener"; exit 1; }
-# The hub knows other's subscriptions once it routes a marker to the listener (other's leaf
-# node sends its interest in order, the marker's last).
-for _ in $(seq 100); do
-    probe publish --server "127.0.0.1:$HUB_PORT" "${SOC[@]}" --subject "$MARKER" --no-reply \
-        --payload sync > /dev/null
-    grep -q '"synced"' "$WORK/listen.out" && break
-    sleep 0.1  # poll interval of a bounded wait on the condition checked above, not a synchronisation
-done
+start_listener listen "$OTHER_LEAF" "$SUBJECTS" "$MARKER"
+LISTENER=$LAST_PID
+sync_listener listen "$MARKER"
 check "7.2: the hub routes to other's listener" has "$WORK/listen.out" '"synced"'
 # The counter-check: a client on legacy's leaf node listens to the default inbox.
 LEGACY_MARKER=_INBOX.legacy-marker
-probe listen --server "127.0.0.1:${LEAF_PORT[legacy]}" --subjects '_INBOX.>' \
-    --marker "$LEGACY_MARKER" --timeout 120 > "$WORK/legacy.out" 2> "$WORK/legacy.err" &
-LEGACY=$!
-PIDS+=("$LEGACY")
-wait_log "$WORK/legacy.out" '"ready"' 10 || { cat "$WORK/legacy.err"; echo "FAIL: legacy"; exit 1; }
-for _ in $(seq 100); do
-    probe publish --server "127.0.0.1:$HUB_PORT" "${SOC[@]}" --subject "$LEGACY_MARKER" --no-reply \
-        --payload sync > /dev/null
-    grep -q '"synced"' "$WORK/legacy.out" && break
-    sleep 0.1  # poll interval of a bounded wait on the condition checked above, not a synchronisation
-done
+start_listener legacy "127.0.0.1:${LEAF_PORT[legacy]}" '_INBOX.>' "$LEGACY_MARKER"
+LEGACY=$LAST_PID
+sync_listener legacy "$LEGACY_MARKER"
 check "7.2: the hub routes to legacy's listener" has "$WORK/legacy.out" '"synced"'
 # The control: the same listener as the SOC's user, on the hub, sees demo's traffic.
 SOC_MARKER=_INBOX_soc.isolation-marker
-probe listen --server "127.0.0.1:$HUB_PORT" "${SOC[@]}" --subjects 'alerts.demo,_INBOX_demo.>,_INBOX.>' \
-    --marker "$SOC_MARKER" --timeout 120 > "$WORK/control.out" 2> "$WORK/control.err" &
-CONTROL=$!
-PIDS+=("$CONTROL")
-wait_log "$WORK/control.out" '"ready"' 10 || { cat "$WORK/control.err"; echo "FAIL: control"; exit 1; }
+start_listener control "127.0.0.1:$HUB_PORT" 'alerts.demo,_INBOX_demo.>,_INBOX.>' "$SOC_MARKER" \
+    "${SOC[@]}"
+CONTROL=$LAST_PID
 
 # The hub's vigie worker (user vigie of hub.conf) evaluates the agencies' events; the
 # events it fetches come back to it on _INBOX.>, which other listens to as well.
@@ -135,12 +143,7 @@ check "7.2: the hub's worker fetched and acknowledged them all" \
 check "7.2: the hub's worker alerted on $N events of agency demo" equals \
     "$(grep -c '"agency":"demo"' "$WORK/hub-worker.alerts")" "$N"
 
-probe publish --server "127.0.0.1:$HUB_PORT" "${SOC[@]}" --subject "$MARKER" --no-reply \
-    --payload end > /dev/null
-probe publish --server "127.0.0.1:$HUB_PORT" "${SOC[@]}" --subject "$SOC_MARKER" --no-reply \
-    --payload end > /dev/null
-probe publish --server "127.0.0.1:$HUB_PORT" "${SOC[@]}" --subject "$LEGACY_MARKER" --no-reply \
-    --payload end > /dev/null
+for marker in "$MARKER" "$SOC_MARKER" "$LEGACY_MARKER"; do hub_publish "$marker" end; done
 wait "$LISTENER" "$CONTROL" "$LEGACY"
 legacy=$(tail -n 1 "$WORK/legacy.out")
 echo "  legacy's listener (the leaf user of before item 7): $legacy"

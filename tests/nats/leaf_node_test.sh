@@ -62,8 +62,9 @@ in_hub() {
     "$TOOL" subject-count --url "$HUB_URL" "${SOC[@]}" --stream ALERTS --subject alerts.demo \
         2> /dev/null || echo 0
 }
-# wait_until DESCRIPTION SECONDS COMMAND...: polls COMMAND every 0.2 s.
-wait_until() {
+# wait_or_say DESCRIPTION SECONDS COMMAND...: polls COMMAND every 0.2 s; says DESCRIPTION when
+# SECONDS pass first (named apart from check_lib.sh's wait_until, which the shared helpers use).
+wait_or_say() {
     local what=$1 tries=$(( $2 * 5 ))
     shift 2
     until "$@"; do
@@ -74,13 +75,22 @@ wait_until() {
 }
 hub_holds() { [ "$(in_hub)" -ge "$1" ]; }
 posted_at_least() { [ "$(last_posted)" -ge "$1" ]; }
+# check_every_alert_once WHAT: every POST of the load was accepted, and the hub-check result
+# $HUB has the alert of each of the $N events once (WHAT begins the checks' names).
+check_every_alert_once() {
+    check "$1: every POST accepted" equals "$(wc -l < "$WORK/load.refused")" 0
+    check "$1: $N alerts in the hub" equals "$(json_field "$HUB" messages)" "$N"
+    check "$1: distinct uids == events" equals "$(json_field "$HUB" distinct_ids)" "$N"
+    check "$1: none missing" equals "$(json_field "$HUB" missing_seqs)" 0
+    check "$1: none twice" equals "$(json_field "$HUB" duplicate_seqs)" 0
+}
 
 echo "== load: $RATE events/s in POSTs of $BATCH; $HUB_NODES hub node(s), one down $OUTAGE s in the middle"
 load &
 LOADER=$!
 PIDS+=("$LOADER")
-wait_until "alerts reach the hub under load" 60 posted_at_least $((RATE * BEFORE))
-wait_until "the hub holds the first alerts" 60 hub_holds $((RATE * BEFORE / 2))
+wait_or_say "alerts reach the hub under load" 60 posted_at_least $((RATE * BEFORE))
+wait_or_say "the hub holds the first alerts" 60 hub_holds $((RATE * BEFORE / 2))
 before=$(in_hub)
 leaf_links=$(grep -c 'Leafnode connection created' "$WORK/leaf-demo.log")
 leaf_links_over() { [ "$(grep -c 'Leafnode connection created' "$WORK/leaf-demo.log")" -gt "$1" ]; }
@@ -95,7 +105,7 @@ fi
 down_at=$(now)
 echo "  $what killed with $before alerts in the hub, $(last_posted) events posted"
 if [ "$HUB_NODES" != 1 ]; then
-    check "the leaf node moves to another hub node" wait_until "leaf failover" 30 leaf_links_over "$leaf_links"
+    check "the leaf node moves to another hub node" wait_or_say "leaf failover" 30 leaf_links_over "$leaf_links"
     echo "  the leaf node reattached $(since "$down_at") s after the kill"
 fi
 
@@ -112,13 +122,13 @@ if [ "$HUB_NODES" = 1 ]; then
     check "the alerts waited in the spool while the hub was down" test "$peak" -gt 0
     start_hub
     up_at=$(now)
-    check "the leaf node reconnects to the hub" wait_until "leaf reconnection" 30 leaf_links_over "$leaf_links"
+    check "the leaf node reconnects to the hub" wait_or_say "leaf reconnection" 30 leaf_links_over "$leaf_links"
     echo "  the leaf node reconnected $(since "$up_at") s after the hub restarted"
 else
     start_hub_node "$victim"
     up_at=$(now)
 fi
-wait_until "load after the restart" 60 posted_at_least $((posted_down + RATE * AFTER))
+wait_or_say "load after the restart" 60 posted_at_least $((posted_down + RATE * AFTER))
 touch "$WORK/stop-load"
 wait "$LOADER"
 N=$(last_posted)
@@ -127,11 +137,7 @@ echo "  load stopped: $N events posted"
 HUB=$("$TOOL" hub-check --url "$HUB_URL" "${SOC[@]}" --stream ALERTS --expect "$N" --timeout 120)
 caught_up=$(since "$up_at")
 echo "  hub ALERTS: $HUB"
-check "every POST accepted, the hub down or not" equals "$(wc -l < "$WORK/load.refused")" 0
-check "$N alerts in the hub" equals "$(json_field "$HUB" messages)" "$N"
-check "distinct uids == events" equals "$(json_field "$HUB" distinct_ids)" "$N"
-check "none missing" equals "$(json_field "$HUB" missing_seqs)" 0
-check "none twice" equals "$(json_field "$HUB" duplicate_seqs)" 0
+check_every_alert_once "hub down"
 check "Nats-Msg-Id == alert uid" equals "$(json_field "$HUB" id_mismatch)" 0
 pending=""
 for _ in $(seq 50); do  # vigie folds its figures into /metrics about once a second
@@ -172,7 +178,7 @@ if [ "$HUB_NODES" = 1 ] && [ "$LEAF_OUTAGE" -gt 0 ]; then
     load "$first" &
     LOADER=$!
     PIDS+=("$LOADER")
-    wait_until "load before the leaf node's kill" 60 posted_at_least $((N + RATE * 2))
+    wait_or_say "load before the leaf node's kill" 60 posted_at_least $((N + RATE * 2))
     kill -9 "${LEAF_PID[demo]}"
     wait "${LEAF_PID[demo]}" 2> /dev/null
     leaf_down_at=$(now)
@@ -188,22 +194,18 @@ if [ "$HUB_NODES" = 1 ] && [ "$LEAF_OUTAGE" -gt 0 ]; then
     restart_leaf demo
     leaf_up_at=$(now)
     check "the leaf node is attached to the hub again" \
-        wait_until "leaf node attached" 30 leaf_links_over "$leaf_links"
+        wait_or_say "leaf node attached" 30 leaf_links_over "$leaf_links"
     check "vigie reconnects to its leaf node" wait_log "$LOG" '"msg":"hub reconnected"' 30
     echo "  vigie reconnected $(since "$leaf_up_at") s after the leaf node restarted"
     posted_down=$(last_posted)
-    wait_until "load after the leaf node's restart" 60 posted_at_least $((posted_down + RATE * 3))
+    wait_or_say "load after the leaf node's restart" 60 posted_at_least $((posted_down + RATE * 3))
     touch "$WORK/stop-load"
     wait "$LOADER"
     N=$(last_posted)
     HUB=$("$TOOL" hub-check --url "$HUB_URL" "${SOC[@]}" --stream ALERTS --expect "$N" --timeout 120)
     leaf_caught_up=$(since "$leaf_up_at")
     echo "  hub ALERTS: $HUB"
-    check "leaf down: every POST accepted" equals "$(wc -l < "$WORK/load.refused")" 0
-    check "leaf down: $N alerts in the hub" equals "$(json_field "$HUB" messages)" "$N"
-    check "leaf down: distinct uids == events" equals "$(json_field "$HUB" distinct_ids)" "$N"
-    check "leaf down: none missing" equals "$(json_field "$HUB" missing_seqs)" 0
-    check "leaf down: none twice" equals "$(json_field "$HUB" duplicate_seqs)" 0
+    check_every_alert_once "leaf down"
     FIGURES_LEAF="; then the leaf node down ${LEAF_OUTAGE} s: events $N in all, alerts in the\
  hub $(json_field "$HUB" messages), missing $(json_field "$HUB" missing_seqs), duplicates\
  $(json_field "$HUB" duplicate_seqs), spool peak $leaf_peak alerts, every alert in the hub\
