@@ -4,12 +4,17 @@
 # outputs, /metrics reads, and what a set of delivered alerts says about their indicators.
 intel_dir=$(dirname "${BASH_SOURCE[0]}")
 
-# start_receiver KIND NAME: runs alert_receiver.py (KIND webhook) or syslog_collector.py
-# (KIND syslog) in the background, logging to $work/NAME.received; sets PORT_<NAME>.
+# start_receiver KIND NAME: runs tests/outputs/webhook_receiver.py (KIND webhook: it checks
+# the signature with the secret the intel tests give vigie, HOOK_SECRET=s3cret) or
+# syslog_collector.py (KIND syslog) in the background, the alerts it receives in
+# $work/NAME.received; sets PORT_<NAME>.
 start_receiver() {
-  local script=alert_receiver.py
-  [ "$1" = syslog ] && script=syslog_collector.py
-  python3 "$intel_dir/$script" --port-file "$work/$2.port" --log "$work/$2.received" &
+  if [ "$1" = syslog ]; then
+    python3 "$intel_dir/syslog_collector.py" --port-file "$work/$2.port" --log "$work/$2.received" &
+  else
+    python3 "$intel_dir/../outputs/webhook_receiver.py" --port-file "$work/$2.port" \
+      --log "$work/$2.requests" --secret s3cret --alerts "$work/$2.received" &
+  fi
   wait_until 10 test -s "$work/$2.port" || { echo "receiver $2 did not start"; return 1; }
   printf -v "PORT_$2" '%s' "$(cat "$work/$2.port")"
 }

@@ -9,7 +9,11 @@ message as one line to --log (flushed at once, so a test can wait on it).
 import argparse
 import os
 import socketserver
+import sys
 import threading
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import loopback_server  # noqa: E402 (found through the path above)
 
 lock = threading.Lock()
 args = None
@@ -35,13 +39,7 @@ def main():
     parser.add_argument("--port-file", required=True)
     parser.add_argument("--log", required=True)
     args = parser.parse_args()
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    tmp = args.port_file + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(str(server.server_address[1]))
-    os.rename(tmp, args.port_file)
-    server.serve_forever()
+    loopback_server.serve_forever(socketserver.ThreadingTCPServer, Handler, args.port_file)
 
 
 if __name__ == "__main__":

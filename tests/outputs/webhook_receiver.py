@@ -10,6 +10,8 @@ then 200 for every later request whose signature verifies (401 otherwise). With
 --max-body N, a body over N bytes gets 413 for good, as a proxy in front of a hub would.
 Each request is recorded as one JSON line in --log:
   {"n": 1, "time": <unix float>, "answer": "503", "signature_ok": true, "uids": [...]}
+With --alerts FILE, each alert of a body answered 200 is appended whole, as one line, to
+FILE (so that a test can read what was delivered on the wire, not only that it was).
 """
 import argparse
 import hashlib
@@ -17,9 +19,13 @@ import hmac
 import json
 import os
 import socket
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import loopback_server  # noqa: E402 (found through the path above)
 
 args = None
 lock = threading.Lock()
@@ -53,15 +59,21 @@ class Handler(BaseHTTPRequestHandler):
         ok = signature_ok(self.headers, body)
         if answer == "200" and not ok:
             answer = "401"
-        uids = []
+        alerts = []
         try:
-            uids = [a.get("uid") for a in json.loads(body)]
+            alerts = json.loads(body)
         except ValueError:
             answer = "400"
         record = {"n": n, "time": time.time(), "answer": answer, "signature_ok": ok,
-                  "content_type": self.headers.get("Content-Type"), "uids": uids}
-        with lock, open(args.log, "a") as log:
-            log.write(json.dumps(record) + "\n")
+                  "content_type": self.headers.get("Content-Type"),
+                  "uids": [a.get("uid") for a in alerts]}
+        with lock:
+            with open(args.log, "a") as log:
+                log.write(json.dumps(record) + "\n")
+            if args.alerts and answer == "200":
+                with open(args.alerts, "a") as delivered:
+                    for alert in alerts:
+                        delivered.write(json.dumps(alert, separators=(",", ":")) + "\n")
         if answer == "drop":
             self.connection.shutdown(socket.SHUT_RDWR)
             self.close_connection = True
@@ -93,15 +105,10 @@ def main():
     parser.add_argument("--plan", default="")
     parser.add_argument("--retry-after", default="")
     parser.add_argument("--max-body", type=int, default=0)
+    parser.add_argument("--alerts", default="")
     args = parser.parse_args()
     args.plan = [p for p in args.plan.split(",") if p]
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    tmp = args.port_file + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(str(server.server_address[1]))
-    os.rename(tmp, args.port_file)
-    server.serve_forever()
+    loopback_server.serve_forever(ThreadingHTTPServer, Handler, args.port_file)
 
 
 if __name__ == "__main__":
