@@ -41,18 +41,7 @@ indicator() {
 python3 -m json.tool "$work/bundle.json" > /dev/null || { echo "FAIL: the test bundle is not JSON"; exit 1; }
 
 cat > "$work/a.yaml" <<YAML
-rules: {paths: [$source_dir/rules/windows], cache_dir: $work/cache}
-alerts: {output: $work/a-alerts.jsonl}
-spool: {directory: $work/a-spool}
-taxii:
-  enabled: true
-  store: $work/a-taxii.sqlite
-  api_roots: [{path: api1, title: CERT-A}]
-  collections: [{id: $collection, title: Indicators, seed: $work/bundle.json}]
-  peers:
-    - id: green-peer
-      token_sha256: $(digest green-token)
-      collections: [{id: $collection, read: true}]
+$(cert_a_config "$collection" "$work/bundle.json")
     - id: amber-peer
       token_sha256: $(digest amber-token)
       tlp_amber: true

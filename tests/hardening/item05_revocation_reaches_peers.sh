@@ -28,18 +28,7 @@ printf '{"type":"bundle","id":"bundle--a5000000-0000-4000-8000-000000000000","ob
   "$(indicator 2 sentinel.example "$green" 2026-01-01T00:00:00.000Z)" > "$work/seed.json"
 
 cat > "$work/a.yaml" <<YAML
-rules: {paths: [$source_dir/rules/windows], cache_dir: $work/cache}
-alerts: {output: $work/a-alerts.jsonl}
-spool: {directory: $work/a-spool}
-taxii:
-  enabled: true
-  store: $work/a-taxii.sqlite
-  api_roots: [{path: api1, title: CERT-A}]
-  collections: [{id: $collection, title: Indicators, seed: $work/seed.json}]
-  peers:
-    - id: green-peer
-      token_sha256: $(digest green-token)
-      collections: [{id: $collection, read: true}]
+$(cert_a_config "$collection" "$work/seed.json")
     - id: owner
       token_sha256: $(digest owner-token)
       tlp_amber: true

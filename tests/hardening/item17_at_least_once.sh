@@ -11,7 +11,7 @@ set -u
 vigie=$1
 src=$2
 . "$src/tests/serve/serve_lib.sh"
-token=demo-token-change-me
+token=demo-token  # demo_agency's
 
 python3 "$src/tests/outputs/webhook_receiver.py" --port-file "$work/hook.port" --log "$work/hook.log" \
   --secret s3cret --plan hang &
@@ -27,9 +27,7 @@ alerts:
     - {name: hook, type: webhook, url: "http://127.0.0.1:$hook_port/hook", secret_env: HOOK_SECRET,
        retry_initial_ms: 100, retry_max_ms: 500}
 spool: {directory: $work/spool}
-agencies:
-  - id: demo
-    token_sha256: $(digest "$token")
+$(demo_agency)
 YAML
 HOOK_SECRET=s3cret start_serve a "$work/serve.yaml" || exit 1
 check "events accepted" equals "$(post "$HTTP_a" "$token" "$src/samples/windows-sysmon.ndjson")" 200

@@ -8,7 +8,7 @@ set -u
 vigie=$1
 src=$2
 . "$src/tests/serve/serve_lib.sh"
-token=demo-token-change-me
+token=demo-token  # demo_agency's
 validate() { python3 "$src/tests/alerts/validate_alerts.py" "$@" > "$work/validate.out" || { cat "$work/validate.out"; return 1; }; }
 levels() { grep -o '"level":"[a-z]*"' "$1" | sort -u | tr '\n' ' '; }
 
@@ -29,9 +29,7 @@ alerts:
     - {name: hook, type: webhook, url: "http://127.0.0.1:$hook_port/hook", secret_env: HOOK_SECRET,
        retry_initial_ms: 100, retry_max_ms: 1000}
 spool: {directory: $work/spool}
-agencies:
-  - id: demo
-    token_sha256: $(digest "$token")
+$(demo_agency)
 YAML
 HOOK_SECRET=s3cret start_serve a "$work/serve.yaml" || exit 1
 check "events accepted" equals "$(post "$HTTP_a" "$token" "$src/samples/windows-sysmon.ndjson")" 200
@@ -76,9 +74,7 @@ alerts:
     - {name: hook, type: webhook, url: "$1", secret_env: HOOK_SECRET,
        retry_initial_ms: 100, retry_max_ms: 1000}
 spool: {directory: $work/spool-left, drain_seconds: 1}
-agencies:
-  - id: demo
-    token_sha256: $(digest "$token")
+$(demo_agency)
 YAML
 }
 write_left_config "http://127.0.0.1:9/hook"  # the discard port: nothing listens on loopback

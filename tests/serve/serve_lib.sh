@@ -72,6 +72,26 @@ taxii:
 YAML
 }
 
+# cert_a_config COLLECTION SEED: CERT-A, a vigie serve whose TAXII server holds COLLECTION
+# (root api1, seeded from the bundle SEED) for the peer green-peer (token green-token, read
+# only); its files are $work/a-*. More peers may follow as list items.
+cert_a_config() {
+  cat <<YAML
+rules: {paths: [$source_dir/rules/windows], cache_dir: $work/cache}
+alerts: {output: $work/a-alerts.jsonl}
+spool: {directory: $work/a-spool}
+taxii:
+  enabled: true
+  store: $work/a-taxii.sqlite
+  api_roots: [{path: api1, title: CERT-A}]
+  collections: [{id: $1, title: Indicators, seed: $2}]
+  peers:
+    - id: green-peer
+      token_sha256: $(digest green-token)
+      collections: [{id: $1, read: true}]
+YAML
+}
+
 # cert_b_config COLLECTION: CERT-B, a second vigie serve (indicators on, agency hospital)
 # polling CERT-A's COLLECTION (root api1 at $HTTP_A) every second with the token
 # green-token (in $work/green-token); its files are $work/b-*.
