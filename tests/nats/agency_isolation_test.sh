@@ -200,9 +200,4 @@ check "7.3: events.demo holds demo's $N events only" equals \
 stop_agency_vigie
 check "demo's vigie exits 0 after SIGTERM" equals "$STATUS" 0
 stop_worker "$WORKER"
-if [ "$failures" -gt 0 ]; then
-    for f in "$WORK"/*.log; do echo "--- $f (last lines)"; tail -n 15 "$f"; done
-fi
-echo "$pass checks passed, $failures failed"
-[ "$failures" -eq 0 ] && echo PASS
-[ "$failures" -eq 0 ]
+checks_result

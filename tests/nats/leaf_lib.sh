@@ -26,6 +26,7 @@
 #   post AGENCY FROM TO      one POST of numbered events FROM..TO: CODE.
 #   metric NAME [LABEL_MATCH]  a figure of the agency vigie's /metrics.
 #   probe ...                tests/nats/nats_probe.py.
+#   checks_result            the test's last line: the check counts, its exit status.
 
 SOC=(--user soc --password soc-password-change-me)
 HUB_NODES=${HUB_NODES:-1}
@@ -173,4 +174,15 @@ post() {  # AGENCY FROM TO
 metric() {  # NAME [LABEL_MATCH]
     curl -s "http://127.0.0.1:$METRICS/metrics" |
         grep -E "^$1(\{[^}]*${2:-}[^}]*\})? " | head -1 | awk '{printf "%.0f", $2}'
+}
+
+# checks_result: the counts of check (check_lib.sh), after the last lines of every log under
+# $WORK when a check failed; its status is the test's: 0 when every check passed.
+checks_result() {
+    if [ "$failures" -gt 0 ]; then
+        for f in "$WORK"/*.log; do echo "--- $f (last lines)"; tail -n 15 "$f"; done
+    fi
+    echo "$pass checks passed, $failures failed"
+    [ "$failures" -eq 0 ] && echo PASS
+    [ "$failures" -eq 0 ]
 }

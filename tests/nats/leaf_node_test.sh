@@ -219,9 +219,4 @@ lacks() { ! grep -qF -- "$2" "$1"; }
 check "vigie's log never shows the leaf node password" lacks "$LOG" vigie-demo-password-change-me
 
 echo "FIGURES: ${FIGURES_HUB}${FIGURES_LEAF:-}"
-if [ "$failures" -gt 0 ]; then
-    for f in "$WORK"/*.log; do echo "--- $f (last lines)"; tail -n 15 "$f"; done
-fi
-echo "$pass checks passed, $failures failed"
-[ "$failures" -eq 0 ] && echo PASS
-[ "$failures" -eq 0 ]
+checks_result
