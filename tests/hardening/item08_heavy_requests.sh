@@ -43,19 +43,8 @@ for n in (1, 2):
         f.write('{"objects":[' + ",".join(objs) + ']}')
 PY
 
-# The store's write lock, held until $work/release appears (bounded).
-cat > "$work/lock.py" <<'PY'
-import os, sqlite3, sys, time
-db = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
-db.execute("BEGIN IMMEDIATE")
-open(sys.argv[2] + "/locked", "w").close()
-for _ in range(1200):
-    if os.path.exists(sys.argv[2] + "/release"):
-        break
-    time.sleep(0.05)  # poll interval: the condition is the release file
-db.execute("COMMIT")
-PY
-python3 "$work/lock.py" "$work/taxii.sqlite" "$work" &
+# The store's write lock, held until $work/release appears (60 s at most).
+python3 "$source_dir/tests/support/hold_sqlite_lock.py" "$work/taxii.sqlite" "$work" 60 &
 locker=$!
 wait_until 30 test -f "$work/locked"
 check "the TAXII store's write lock is held" test -f "$work/locked"

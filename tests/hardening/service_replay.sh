@@ -288,17 +288,7 @@ taxii_post() {
 }
 # The TAXII store's write lock is held (as a slow disk would) so that both POSTs are
 # deterministically in their parse-and-store phase while the rest of the server is tried.
-python3 - "$WORK/taxii.sqlite" "$WORK" << 'PY' &
-import os, sqlite3, sys, time
-db = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=30)
-db.execute("BEGIN IMMEDIATE")
-open(sys.argv[2] + "/locked", "w").close()
-for _ in range(2400):
-    if os.path.exists(sys.argv[2] + "/release"):
-        break
-    time.sleep(0.05)  # poll interval: the condition is the release file
-db.execute("COMMIT")
-PY
+python3 "$SOURCE/tests/support/hold_sqlite_lock.py" "$WORK/taxii.sqlite" "$WORK" 120 &
 LOCKER=$!
 check "item 8: the TAXII store's write lock is held" until_true 30 test -f "$WORK/locked"
 taxii_post 1 & P1=$!
