@@ -125,10 +125,10 @@ bool AlertDelivery::write(std::span<const AlertRecord> alerts) {
     if (!append_to_spool(alerts, scratch)) return false;
     for (size_t i = 0; i < locals_.size(); ++i) {
         OutputCounters& counters = locals_[i]->counters();
-        const WriteOutcome outcome = locals_[i]->write(scratch.lines[i]);
-        if (!outcome.ok) {
-            counters.record_failure(outcome.error);
-            return fail(outcome.error);
+        const Status written = locals_[i]->write(scratch.lines[i]);
+        if (!written) {
+            counters.record_failure(written.error().message);
+            return fail(written.error().message);
         }
         counters.set_ok(true);
         counters.add_delivered(scratch.taken[i]);

@@ -37,13 +37,8 @@ DeadLetterFile::~DeadLetterFile() {
     if (fd_ >= 0) ::close(fd_);
 }
 
-bool DeadLetterFile::fail(std::string error) {
-    error_ = std::move(error);
-    return false;
-}
-
-bool DeadLetterFile::write(const AlertRouting& routing, std::string_view alert,
-                           std::string_view reason) {
+Status DeadLetterFile::write(const AlertRouting& routing, std::string_view alert,
+                             std::string_view reason) {
     std::string line = R"({"time":)";
     append_json_number(line, static_cast<uint64_t>(unix_now_ms()));
     line += R"(,"output":)";
@@ -57,24 +52,19 @@ bool DeadLetterFile::write(const AlertRouting& routing, std::string_view alert,
     line += "}\n";
     std::lock_guard lock(mutex_);
     if (bytes_ + line.size() > max_bytes_)
-        return fail("dead-letter file " + path_ + " is full (" + std::to_string(bytes_) + " of " +
-                    std::to_string(max_bytes_) +
-                    " bytes, spool.dead_letter_max_bytes): move it away");
+        return Error{"dead-letter file " + path_ + " is full (" + std::to_string(bytes_) + " of " +
+                     std::to_string(max_bytes_) +
+                     " bytes, spool.dead_letter_max_bytes): move it away"};
     for (size_t done = 0; done < line.size();) {
         const ssize_t n = ::write(fd_, line.data() + done, line.size() - done);
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return fail("dead-letter file " + path_ + ": " + std::strerror(errno));
+        if (n <= 0) return Error{"dead-letter file " + path_ + ": " + std::strerror(errno)};
         done += static_cast<size_t>(n);
         bytes_ += static_cast<uint64_t>(n);
     }
     if (::fsync(fd_) != 0)
-        return fail("dead-letter file " + path_ + ": fsync: " + std::strerror(errno));
-    return true;
-}
-
-std::string DeadLetterFile::error() const {
-    std::lock_guard lock(mutex_);
-    return error_;
+        return Error{"dead-letter file " + path_ + ": fsync: " + std::strerror(errno)};
+    return {};
 }
 
 }  // namespace vigie

@@ -6,13 +6,14 @@
 // one JSON object a line:
 //   {"time":<unix ms>,"output":"hub","uid":"...","reason":"...","alert":<the alert>}
 // made durable (fsync) before the output's cursor moves past the alert. Bounded: an alert
-// that would take the file past max_bytes is not written (write() is false), and the output
+// that would take the file past max_bytes is not written (write() is an error), and the output
 // retries it like any failure, until an operator moves the file away (nothing is dropped).
 #include <cstdint>
 #include <mutex>
 #include <string>
 #include <string_view>
 
+#include "core/result.hpp"
 #include "pipeline/alerts/alert_envelope.hpp"
 
 namespace vigie {
@@ -25,21 +26,17 @@ class DeadLetterFile {
     DeadLetterFile(const DeadLetterFile&) = delete;
     DeadLetterFile& operator=(const DeadLetterFile&) = delete;
 
-    // Appends one refused alert; false (and error() says why) when full or on I/O error.
-    bool write(const AlertRouting& routing, std::string_view alert, std::string_view reason);
+    // Appends one refused alert; an error (naming the file) when full or on I/O error.
+    Status write(const AlertRouting& routing, std::string_view alert, std::string_view reason);
     [[nodiscard]] const std::string& path() const { return path_; }
-    [[nodiscard]] std::string error() const;
 
   private:
-    bool fail(std::string error);
-
     const std::string output_;
     const uint64_t max_bytes_;
     std::string path_;
     int fd_ = -1;
     uint64_t bytes_ = 0;
-    mutable std::mutex mutex_;
-    std::string error_;
+    std::mutex mutex_;
 };
 
 }  // namespace vigie

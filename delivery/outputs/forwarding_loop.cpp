@@ -126,18 +126,18 @@ bool ForwardingLoop::deliver_until_done(std::span<const ForwardedAlert> alerts) 
 }
 
 bool ForwardingLoop::deliver_one_by_one(std::span<const ForwardedAlert> alerts,
-                                        const std::string& error) {
+                                        const std::string& refusal) {
     note(LogLevel::Warning, "batch refused for good; sending its alerts one by one",
-         error + " (" + std::to_string(alerts.size()) + " alerts)");
+         refusal + " (" + std::to_string(alerts.size()) + " alerts)");
     for (size_t i = 0; i < alerts.size(); ++i)
         if (!deliver_until_done(alerts.subspan(i, 1))) return false;
     return true;
 }
 
 bool ForwardingLoop::dead_letter(const ForwardedAlert& alert, const std::string& reason) {
-    if (!dead_letters_->write(alert.routing, alert.line, reason)) {
+    if (Status stored = dead_letters_->write(alert.routing, alert.line, reason); !stored) {
         note(LogLevel::Error, "alert refused for good but not dead-lettered; retrying",
-             dead_letters_->error());
+             stored.error().message);
         return false;
     }
     counters_.add_dead_lettered();

@@ -65,8 +65,9 @@ class ForwardingLoop {
     void forward();
     // Delivers until the upstream acknowledged (true) or stop was requested (false).
     bool deliver_until_done(std::span<const ForwardedAlert> alerts);
-    // A batch refused for good: each alert alone (false when stop was requested).
-    bool deliver_one_by_one(std::span<const ForwardedAlert> alerts, const std::string& error);
+    // A batch refused for good (`refusal`: the upstream's words): each alert alone (false
+    // when stop was requested).
+    bool deliver_one_by_one(std::span<const ForwardedAlert> alerts, const std::string& refusal);
     // True when the refused alert is in the dead-letter file.
     bool dead_letter(const ForwardedAlert& alert, const std::string& reason);
     void report_failure(const DeliveryResult& result, uint32_t failures);

@@ -23,95 +23,85 @@ LocalOutput::LocalOutput(const OutputSettings& settings)
         fd_ = STDOUT_FILENO;
         return;
     }
-    std::string error;
-    if (!open_file(error)) throw std::runtime_error(error);
+    if (Status opened = open_file(); !opened) throw std::runtime_error(opened.error().message);
 }
 
 LocalOutput::~LocalOutput() {
     if (is_file_ && fd_ >= 0) ::close(fd_);
 }
 
-std::string LocalOutput::describe(std::string_view what) const {
-    return "output " + name_ + " (" + (is_file_ ? file_.path : std::string("stdout")) +
-           "): " + std::string(what) + ": " + std::strerror(errno);
+Error LocalOutput::describe(std::string_view what) const {
+    return Error{"output " + name_ + " (" + (is_file_ ? file_.path : std::string("stdout")) +
+                 "): " + std::string(what) + ": " + std::strerror(errno)};
 }
 
-bool LocalOutput::open_file(std::string& error) {
+Status LocalOutput::open_file() {
     fd_ = ::open(file_.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-    if (fd_ < 0) {
-        error = describe("cannot open");
-        return false;
-    }
+    if (fd_ < 0) return describe("cannot open");
     struct stat st {};
     size_ = ::fstat(fd_, &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
-    return true;
+    return {};
 }
 
-bool LocalOutput::write_chunk(std::string_view bytes, std::string& error) {
+Status LocalOutput::write_chunk(std::string_view bytes) {
     const uint64_t before = size_;
     while (!bytes.empty()) {
         const ssize_t n = ::write(fd_, bytes.data(), bytes.size());
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
             if (n == 0) errno = EIO;
-            error = describe("write");
+            Error error = describe("write");
             // Cut the partial chunk off so that the alerts written again after the retry
             // start on a line of their own.
             if (is_file_ && ::ftruncate(fd_, static_cast<off_t>(before)) == 0) size_ = before;
-            return false;
+            return error;
         }
         size_ += static_cast<uint64_t>(n);
         bytes.remove_prefix(static_cast<size_t>(n));
     }
-    return true;
+    return {};
 }
 
-bool LocalOutput::sync(std::string& error) {
-    if (!is_file_) return true;
-    if (::fsync(fd_) != 0) {
-        error = describe("fsync");
-        return false;
-    }
+Status LocalOutput::sync() {
+    if (!is_file_) return {};
+    if (::fsync(fd_) != 0) return describe("fsync");
     ++fsyncs_;
-    return true;
+    return {};
 }
 
 // path.(k) -> path.(k+1) from the oldest kept down, then path -> path.1; rename() replaces
 // the oldest. With keep_files 0 the full file is simply removed.
-bool LocalOutput::rotate(std::string& error) {
+Status LocalOutput::rotate() {
     ::close(fd_);
     fd_ = -1;
     const std::string& path = file_.path;
+    Status renamed;  // the last rename that failed, if any
     if (file_.keep_files == 0) {
-        if (::unlink(path.c_str()) != 0 && errno != ENOENT) error = describe("remove for rotation");
+        if (::unlink(path.c_str()) != 0 && errno != ENOENT)
+            renamed = describe("remove for rotation");
     } else {
         for (uint32_t k = file_.keep_files - 1; k >= 1; --k) {
             const std::string from = path + "." + std::to_string(k);
             const std::string to = path + "." + std::to_string(k + 1);
             if (::rename(from.c_str(), to.c_str()) != 0 && errno != ENOENT)
-                error = describe("rotate " + from);
+                renamed = describe("rotate " + from);
         }
         if (::rename(path.c_str(), (path + ".1").c_str()) != 0 && errno != ENOENT)
-            error = describe("rotate");
+            renamed = describe("rotate");
     }
     ++rotations_;
-    std::string open_error;
-    if (!open_file(open_error)) {
-        error = open_error;
-        return false;
-    }
+    if (Status opened = open_file(); !opened) return opened;
     // A failed rename leaves the old file in place (appended to, over the size): the
     // alerts still go somewhere, and the error is reported once.
-    return error.empty();
+    return renamed;
 }
 
-WriteOutcome LocalOutput::write(std::string_view lines) {
-    WriteOutcome out;
-    if (lines.empty()) return out;
+// Every step's error ends the write: the lines after it are not written.
+Status LocalOutput::write(std::string_view lines) {
+    if (lines.empty()) return {};
     std::lock_guard lock(mutex_);
-    if (fd_ < 0 && !open_file(out.error)) {
-        out.ok = false;
-        return out;
+    if (fd_ < 0) {
+        if (Status opened = open_file(); !opened) return opened;
     }
     const bool rotating = is_file_ && file_.rotate_bytes > 0;
     const bool each_line = is_file_ && file_.fsync == FsyncPolicy::Always;
@@ -121,30 +111,30 @@ WriteOutcome LocalOutput::write(std::string_view lines) {
         end = end == std::string_view::npos ? lines.size() : end + 1;
         const uint64_t pending = size_ + (pos - start);
         if (rotating && pending > 0 && pending + (end - pos) > file_.rotate_bytes) {
-            if (!write_chunk(lines.substr(start, pos - start), out.error)) break;
-            if (file_.fsync != FsyncPolicy::Never && !sync(out.error)) break;
-            if (!rotate(out.error)) break;
+            if (Status s = write_chunk(lines.substr(start, pos - start)); !s) return s;
+            if (file_.fsync != FsyncPolicy::Never) {
+                if (Status s = sync(); !s) return s;
+            }
+            if (Status s = rotate(); !s) return s;
             start = pos;
         }
         if (each_line) {
-            if (!write_chunk(lines.substr(start, end - start), out.error) || !sync(out.error))
-                break;
+            if (Status s = write_chunk(lines.substr(start, end - start)); !s) return s;
+            if (Status s = sync(); !s) return s;
             start = end;
         }
         pos = end;
     }
-    if (out.error.empty() && start < lines.size()) {
-        if (write_chunk(lines.substr(start), out.error) && file_.fsync == FsyncPolicy::Batch)
-            sync(out.error);
+    if (start < lines.size()) {
+        if (Status s = write_chunk(lines.substr(start)); !s) return s;
+        if (file_.fsync == FsyncPolicy::Batch) return sync();
     }
-    out.ok = out.error.empty();
-    return out;
+    return {};
 }
 
 void LocalOutput::flush() {
     std::lock_guard lock(mutex_);
-    std::string ignored;
-    if (fd_ >= 0) sync(ignored);
+    if (fd_ >= 0) (void)sync();  // best effort: flush() has no caller to tell
 }
 
 uint64_t LocalOutput::fsync_count() const {

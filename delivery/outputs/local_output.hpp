@@ -12,15 +12,11 @@
 #include <string>
 #include <string_view>
 
+#include "core/result.hpp"
 #include "delivery/outputs/output_settings.hpp"
 #include "delivery/outputs/output_stats.hpp"
 
 namespace vigie {
-
-struct WriteOutcome {
-    bool ok = true;
-    std::string error;  // "output <name> (<path>): <what failed>: <strerror>"
-};
 
 class LocalOutput {
   public:
@@ -32,8 +28,9 @@ class LocalOutput {
     LocalOutput& operator=(const LocalOutput&) = delete;
 
     // Writes complete alert lines (each ending with '\n'). Thread-safe: one buffer is
-    // written under one lock, so buffers of different jobs never interleave.
-    WriteOutcome write(std::string_view lines);
+    // written under one lock, so buffers of different jobs never interleave. An error says
+    // "output <name> (<path>): <what failed>: <strerror>"; a success holds no text.
+    Status write(std::string_view lines);
     // Pushes everything to disk (files; a no-op for stdout).
     void flush();
 
@@ -45,11 +42,11 @@ class LocalOutput {
     [[nodiscard]] uint64_t rotations() const;
 
   private:
-    bool write_chunk(std::string_view bytes, std::string& error);
-    bool sync(std::string& error);
-    bool rotate(std::string& error);
-    bool open_file(std::string& error);
-    [[nodiscard]] std::string describe(std::string_view what) const;
+    Status write_chunk(std::string_view bytes);
+    Status sync();
+    Status rotate();
+    Status open_file();
+    [[nodiscard]] Error describe(std::string_view what) const;
 
     const std::string name_;
     const OutputFilter filter_;

@@ -95,26 +95,26 @@ NatsForwarder::NatsForwarder(std::string name, const NatsOutputSettings& setting
     if (s == NATS_OK && !settings_.credentials.empty())
         s = natsOptions_SetUserCredentialsFromFiles(options_, settings_.credentials.c_str(),
                                                     nullptr);
-    std::string error;
-    if (s != NATS_OK) error = "nats " + servers_text() + ": " + describe(s);
-    const bool opened = s == NATS_OK && open(connection_, js_, error);
+    Result<Handles> opened =
+        s == NATS_OK ? open() : Error{"nats " + servers_text() + ": " + describe(s)};
     if (!opened) {
         natsOptions_Destroy(options_);
-        throw std::runtime_error("output " + name_ + ": " + error);
+        throw std::runtime_error("output " + name_ + ": " + opened.error().message);
     }
+    connection_ = opened->connection;
+    js_ = opened->js;
     if (natsConnection_Status(connection_) != NATS_CONN_STATUS_CONNECTED)
         shared_->note(LogLevel::Warning, "hub unreachable at start-up; retrying", servers_text());
     built_at_ = std::chrono::steady_clock::now();
     if (rebuild_after_.count() > 0) watchdog_ = std::thread([this] { watch(); });
 }
 
-bool NatsForwarder::open(natsConnection*& connection, jsCtx*& js, std::string& error) {
+Result<NatsForwarder::Handles> NatsForwarder::open() {
     // NATS_NOT_YET_CONNECTED: the hub is down, the library retries in the background.
+    natsConnection* connection = nullptr;
     natsStatus s = natsConnection_Connect(&connection, options_);
-    if (s != NATS_OK && s != NATS_NOT_YET_CONNECTED) {
-        error = "cannot connect to " + servers_text() + ": " + describe(s);
-        return false;
-    }
+    if (s != NATS_OK && s != NATS_NOT_YET_CONNECTED)
+        return Error{"cannot connect to " + servers_text() + ": " + describe(s)};
     shared_->current.store(connection);
     jsOptions jo;
     jsOptions_Init(&jo);
@@ -122,14 +122,13 @@ bool NatsForwarder::open(natsConnection*& connection, jsCtx*& js, std::string& e
     jo.PublishAsync.MaxPending = static_cast<int64_t>(batch_);
     jo.PublishAsync.AckHandler = nats_forwarder_on_ack;
     jo.PublishAsync.AckHandlerClosure = shared_;
+    jsCtx* js = nullptr;
     s = natsConnection_JetStream(&js, connection, &jo);
     if (s != NATS_OK) {
-        error = "JetStream context: " + describe(s);
         natsConnection_Destroy(connection);
-        connection = nullptr;
-        return false;
+        return Error{"JetStream context: " + describe(s)};
     }
-    return true;
+    return Handles{connection, js};
 }
 
 NatsForwarder::~NatsForwarder() {
@@ -189,23 +188,21 @@ void NatsForwarder::rebuild() {
                           ", made " + std::to_string(age.count()) + " s ago (rebuild " +
                           std::to_string(n) + ")");
     }
-    natsConnection* fresh = nullptr;
-    jsCtx* fresh_js = nullptr;
-    std::string error;
     built_at_ = std::chrono::steady_clock::now();
-    if (!open(fresh, fresh_js, error)) {
+    const Result<Handles> fresh = open();
+    if (!fresh) {
         shared_->current.store(connection_);
         if (worth_logging(n))
             shared_->note(LogLevel::Error, "cannot make a new hub connection; keeping the old",
-                          error);
+                          fresh.error().message);
         return;
     }
     natsConnection* old = connection_;
     jsCtx* old_js = js_;
     {
         std::lock_guard lock(handles_mutex_);
-        connection_ = fresh;
-        js_ = fresh_js;
+        connection_ = fresh->connection;
+        js_ = fresh->js;
     }
     came_up_ = false;
     jsCtx_Destroy(old_js);

@@ -22,6 +22,7 @@
 #include <string_view>
 #include <thread>
 
+#include "core/result.hpp"
 #include "delivery/outputs/alert_forwarder.hpp"
 #include "delivery/outputs/output_settings.hpp"
 
@@ -65,9 +66,13 @@ class NatsForwarder final : public AlertForwarder {
     struct Shared;  // what the client library's callbacks see
 
   private:
-    // Connects (or starts retrying in the background); false with `error` when the library
-    // refuses (the hub being down is not a failure).
-    bool open(__natsConnection*& connection, __jsCtx*& js, std::string& error);
+    struct Handles {
+        __natsConnection* connection = nullptr;
+        __jsCtx* js = nullptr;
+    };
+    // Connects (or starts retrying in the background); an error when the library refuses
+    // (the hub being down is not a failure).
+    Result<Handles> open();
     void watch();
     void check_connection();
     void rebuild();

@@ -112,15 +112,13 @@ DeliveryResult SyslogForwarder::failure(const std::string& what) {
 }
 
 // Non-blocking connect, waited for in slices so that interrupt() is seen.
-bool SyslogForwarder::open_connection(std::string& error) {
+Status SyslogForwarder::open_connection() {
     addrinfo hints{};
     hints.ai_socktype = SOCK_STREAM;
     addrinfo* found = nullptr;
-    if (const int rc = ::getaddrinfo(host_.c_str(), port_.c_str(), &hints, &found); rc != 0) {
-        error = std::string("resolve: ") + gai_strerror(rc);
-        return false;
-    }
-    error = "connect: no address";
+    if (const int rc = ::getaddrinfo(host_.c_str(), port_.c_str(), &hints, &found); rc != 0)
+        return Error{std::string("resolve: ") + gai_strerror(rc)};
+    Error error{"connect: no address"};
     for (addrinfo* a = found; a; a = a->ai_next) {
         const int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (fd < 0) continue;
@@ -140,14 +138,14 @@ bool SyslogForwarder::open_connection(std::string& error) {
         if (rc == 0) {
             fd_.store(fd);
             ::freeaddrinfo(found);
-            return true;
+            return {};
         }
-        error =
+        error.message =
             std::string("connect: ") + (errno == EINPROGRESS ? "timed out" : std::strerror(errno));
         ::close(fd);
     }
     ::freeaddrinfo(found);
-    return false;
+    return error;
 }
 
 // A collector that closed its end (restarted) shows as readable with nothing to read:
@@ -161,43 +159,35 @@ bool SyslogForwarder::peer_closed() const {
     return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
 }
 
-bool SyslogForwarder::send_all(std::string_view bytes, std::string& error) {
+Status SyslogForwarder::send_all(std::string_view bytes) {
     int idle_ms = 0;
     while (!bytes.empty()) {
-        if (interrupted_.load()) {
-            error = "interrupted";
-            return false;
-        }
+        if (interrupted_.load()) return Error{"interrupted"};
         const ssize_t n = ::send(fd_.load(), bytes.data(), bytes.size(), MSG_NOSIGNAL);
         if (n > 0) {
             bytes.remove_prefix(static_cast<size_t>(n));
             idle_ms = 0;
             continue;
         }
-        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-            error = std::string("send: ") + std::strerror(errno);
-            return false;
-        }
+        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+            return Error{std::string("send: ") + std::strerror(errno)};
         pollfd p{fd_.load(), POLLOUT, 0};
-        if (::poll(&p, 1, kSliceMs) == 0 && (idle_ms += kSliceMs) >= kSendTimeoutMs) {
-            error = "send: the collector reads nothing (timed out)";
-            return false;
-        }
+        if (::poll(&p, 1, kSliceMs) == 0 && (idle_ms += kSliceMs) >= kSendTimeoutMs)
+            return Error{"send: the collector reads nothing (timed out)"};
     }
-    return true;
+    return {};
 }
 
 DeliveryResult SyslogForwarder::deliver(std::span<const ForwardedAlert> alerts) {
     if (interrupted_.load()) return DeliveryResult::failed(name_ + ": interrupted");
     if (fd_.load() >= 0 && peer_closed()) close_connection();
-    std::string error;
     if (fd_.load() < 0) {
-        if (!open_connection(error)) return failure(error);
+        if (Status opened = open_connection(); !opened) return failure(opened.error().message);
         if (log_) log_(LogLevel::Info, name_, "syslog collector connected", host_ + ":" + port_);
     }
     std::string frames;
     for (const ForwardedAlert& alert : alerts) frames += syslog_frame(identity_, alert);
-    if (!send_all(frames, error)) return failure(error);
+    if (Status sent = send_all(frames); !sent) return failure(sent.error().message);
     return DeliveryResult::ok();
 }
 

@@ -13,6 +13,7 @@
 #include <atomic>
 #include <string>
 
+#include "core/result.hpp"
 #include "delivery/outputs/alert_forwarder.hpp"
 #include "delivery/outputs/output_settings.hpp"
 
@@ -46,9 +47,9 @@ class SyslogForwarder final : public AlertForwarder {
     [[nodiscard]] bool connected() const override { return fd_.load() >= 0; }
 
   private:
-    bool open_connection(std::string& error);
+    Status open_connection();
     bool peer_closed() const;
-    bool send_all(std::string_view bytes, std::string& error);
+    Status send_all(std::string_view bytes);
     void close_connection();
     DeliveryResult failure(const std::string& what);
 

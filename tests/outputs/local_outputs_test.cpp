@@ -125,7 +125,7 @@ TEST_CASE("file output: rotation by size keeps keep_files files") {
     const std::string path = dir.path + "/alerts.ndjson";
     LocalOutput out(file_output(path, 100, 2, FsyncPolicy::Never));
     const std::string line = std::string(29, 'x') + "\n";  // 30 bytes: 3 per file
-    for (int i = 0; i < 10; ++i) REQUIRE(out.write(line).ok);
+    for (int i = 0; i < 10; ++i) REQUIRE(out.write(line).ok());
     CHECK(out.rotations() == 3);
     CHECK(std::filesystem::file_size(path) == 30);
     CHECK(std::filesystem::file_size(path + ".1") == 90);
@@ -135,7 +135,7 @@ TEST_CASE("file output: rotation by size keeps keep_files files") {
     // A buffer larger than the limit is cut at line boundaries.
     std::string many;
     for (int i = 0; i < 7; ++i) many += line;
-    REQUIRE(out.write(many).ok);
+    REQUIRE(out.write(many).ok());
     CHECK(std::filesystem::file_size(path) == 60);
     CHECK(count_lines(read_text(path + ".1")) == 3);
 }
@@ -143,9 +143,13 @@ TEST_CASE("file output: rotation by size keeps keep_files files") {
 TEST_CASE("file output: a reopened file continues its size, keep_files 0 drops it") {
     TempDir dir;
     const std::string path = dir.path + "/a.ndjson";
-    { LocalOutput(file_output(path, 0, 5, FsyncPolicy::Never)).write(std::string(80, 'a') + "\n"); }
+    {
+        REQUIRE(LocalOutput(file_output(path, 0, 5, FsyncPolicy::Never))
+                    .write(std::string(80, 'a') + "\n")
+                    .ok());
+    }
     LocalOutput out(file_output(path, 100, 0, FsyncPolicy::Never));
-    REQUIRE(out.write(std::string(29, 'b') + "\n").ok);
+    REQUIRE(out.write(std::string(29, 'b') + "\n").ok());
     CHECK(out.rotations() == 1);
     CHECK(read_text(path) == std::string(29, 'b') + "\n");
     CHECK_FALSE(std::filesystem::exists(path + ".1"));
@@ -158,8 +162,8 @@ TEST_CASE("file output: fsync never, batch, always") {
     LocalOutput batch(file_output(dir.path + "/b", 0, 5, FsyncPolicy::Batch));
     LocalOutput always(file_output(dir.path + "/a", 0, 5, FsyncPolicy::Always));
     for (LocalOutput* o : {&never, &batch, &always}) {
-        REQUIRE(o->write(three).ok);
-        REQUIRE(o->write(three).ok);
+        REQUIRE(o->write(three).ok());
+        REQUIRE(o->write(three).ok());
     }
     CHECK(never.fsync_count() == 0);
     CHECK(batch.fsync_count() == 2);
@@ -169,10 +173,10 @@ TEST_CASE("file output: fsync never, batch, always") {
 
 TEST_CASE("file output: a write error is a value naming the output and the file") {
     LocalOutput out(file_output("/dev/full", 0, 5, FsyncPolicy::Never));
-    const WriteOutcome w = out.write("{\"a\":1}\n");
-    CHECK_FALSE(w.ok);
-    CHECK(w.error.find("output file (/dev/full)") != std::string::npos);
-    CHECK(w.error.find("No space left") != std::string::npos);
+    const Status w = out.write("{\"a\":1}\n");
+    REQUIRE_FALSE(w.ok());
+    CHECK(w.error().message.find("output file (/dev/full)") != std::string::npos);
+    CHECK(w.error().message.find("No space left") != std::string::npos);
     CHECK_THROWS_AS(LocalOutput(file_output("/nonexistent/dir/x", 0, 5, FsyncPolicy::Never)),
                     std::runtime_error);
 }
