@@ -28,13 +28,10 @@ class Inflater {
 
 }  // namespace
 
-InflateStatus gunzip(std::string_view in, size_t max_bytes, std::string& out, std::string& error) {
+Result<InflateStatus> gunzip(std::string_view in, size_t max_bytes, std::string& out) {
     out.clear();
     Inflater inflater;
-    if (!inflater.ok()) {
-        error = "cannot start zlib";
-        return InflateStatus::Corrupt;
-    }
+    if (!inflater.ok()) return Error{"cannot start zlib"};
     z_stream& zs = inflater.stream();
     zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
     zs.avail_in = static_cast<uInt>(in.size());
@@ -57,18 +54,13 @@ InflateStatus gunzip(std::string_view in, size_t max_bytes, std::string& out, st
             if (out.size() > max_bytes) return InflateStatus::TooLarge;
             return InflateStatus::Ok;
         }
-        if (rc == Z_BUF_ERROR && zs.avail_in == 0) {
-            error = "the gzip stream ends early";
-            return InflateStatus::Corrupt;
-        }
+        if (rc == Z_BUF_ERROR && zs.avail_in == 0) return Error{"the gzip stream ends early"};
         if (rc != Z_OK && rc != Z_BUF_ERROR) {
-            error = std::string("the body is not valid gzip: ") +
-                    (zs.msg != nullptr ? zs.msg : "zlib error");
-            return InflateStatus::Corrupt;
+            return Error{std::string("the body is not valid gzip: ") +
+                         (zs.msg != nullptr ? zs.msg : "zlib error")};
         }
     }
-    error = "the body is not valid gzip";
-    return InflateStatus::Corrupt;
+    return Error{"the body is not valid gzip"};
 }
 
 }  // namespace vigie

@@ -162,8 +162,12 @@ bool IngestHandler::decode_body(HttpRequest& request, const HttpSettings& limits
         return false;
     }
     std::string plain;
-    std::string error;
-    switch (gunzip(request.body, limits.max_body_bytes, plain, error)) {
+    const Result<InflateStatus> inflated = gunzip(request.body, limits.max_body_bytes, plain);
+    if (!inflated) {
+        refusal = error_answer(400, inflated.error().message);
+        return false;
+    }
+    switch (*inflated) {
         case InflateStatus::Ok:
             request.body = std::move(plain);
             return true;
@@ -173,9 +177,6 @@ bool IngestHandler::decode_body(HttpRequest& request, const HttpSettings& limits
             refusal = error_answer(413, "the body inflates to more than " +
                                             std::to_string(limits.max_body_bytes) +
                                             " bytes (http.max_body_bytes)");
-            return false;
-        case InflateStatus::Corrupt:
-            refusal = error_answer(400, error);
             return false;
     }
     return false;
