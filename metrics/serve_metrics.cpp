@@ -164,10 +164,12 @@ void collect_indicators(Builder& b, const IndicatorFigures& f) {
     for (const auto& l : f.live)
         add_gauge(live, {{"type", l.type}, {"tlp", l.tlp}, {"source", l.source}}, num(l.count));
     add_gauge(b.gauge("vigie_indicators_stored", "Indicators in the store"), {}, num(f.stored));
-    add_gauge(b.gauge("vigie_indicators_max", "Size of the store's bound (indicators.max_indicators)"),
-              {}, num(f.max_stored));
-    add_counter(b.counter("vigie_indicator_evictions_total", "Indicators evicted to stay within the bound"),
-                {}, num(f.evictions));
+    add_gauge(
+        b.gauge("vigie_indicators_max", "Size of the store's bound (indicators.max_indicators)"),
+        {}, num(f.max_stored));
+    add_counter(
+        b.counter("vigie_indicator_evictions_total", "Indicators evicted to stay within the bound"),
+        {}, num(f.evictions));
     add_counter(b.counter("vigie_indicators_not_matched_total",
                           "Indicators stored whose pattern is outside the per-event subset"),
                 {}, num(f.not_matched));
@@ -181,7 +183,8 @@ void collect_indicators(Builder& b, const IndicatorFigures& f) {
     if (f.sync_lag_seconds.empty()) return;
     auto& lag = b.gauge("vigie_federation_sync_lag_seconds",
                         "Seconds since the last successful poll of a peer's collection");
-    for (const auto& [peer, seconds] : f.sync_lag_seconds) add_gauge(lag, {{"peer", peer}}, seconds);
+    for (const auto& [peer, seconds] : f.sync_lag_seconds)
+        add_gauge(lag, {{"peer", peer}}, seconds);
 }
 
 void collect_outputs(Builder& b, const std::vector<OutputFigures>& outputs) {
@@ -324,7 +327,7 @@ class ServeMetrics::Families final : public pm::Collectable {
 };
 
 struct ServeMetrics::Impl {
-    Impl(const std::string& address, IngestSource ingest, ServeMetricsOptions options) try
+    Impl(const std::string& address, IngestSource ingest, const ServeMetricsOptions& options) try
         : families(std::make_shared<Families>(std::move(ingest), options)) {
         if (options.serve_http) exposer = std::make_unique<pm::Exposer>(exposer_options(address));
     } catch (const std::exception& e) {
@@ -337,8 +340,8 @@ struct ServeMetrics::Impl {
 };
 
 ServeMetrics::ServeMetrics(const std::string& address, IngestSource ingest,
-                           ServeMetricsOptions options)
-    : impl_(std::make_unique<Impl>(address, std::move(ingest), std::move(options))) {
+                           const ServeMetricsOptions& options)
+    : impl_(std::make_unique<Impl>(address, std::move(ingest), options)) {
     if (impl_->exposer) impl_->exposer->RegisterCollectable(impl_->families);
 }
 

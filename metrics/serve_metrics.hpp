@@ -94,7 +94,8 @@ class ServeMetrics {
     // at each scrape and push, from the exposer's or the pusher's thread: it must be
     // thread-safe and outlive this object. Throws std::runtime_error when it cannot listen
     // (a start-up failure).
-    ServeMetrics(const std::string& address, IngestSource ingest, ServeMetricsOptions options);
+    ServeMetrics(const std::string& address, IngestSource ingest,
+                 const ServeMetricsOptions& options);
     ~ServeMetrics();
     ServeMetrics(const ServeMetrics&) = delete;
     ServeMetrics& operator=(const ServeMetrics&) = delete;
