@@ -39,7 +39,8 @@ bool same_digest(const std::string& a, const std::string& b) {
 }  // namespace
 
 AgencyTable::AgencyTable(const std::vector<Agency>& agencies, std::string admin_token_sha256)
-    : admin_digest_(ascii_lower(admin_token_sha256)) {
+    : admin_digest_(std::move(admin_token_sha256)) {
+    for (char& c : admin_digest_) c = ascii_lower(c);
     entries_.reserve(agencies.size());
     for (const auto& a : agencies)
         entries_.push_back({a.id, ascii_lower(a.token_sha256), a.rate_limit});
