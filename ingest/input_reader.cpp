@@ -190,8 +190,8 @@ bool InputReader::awaiting_byte_order_mark(DocumentBatch& batch) {
     return false;
 }
 
-InputReader::Status InputReader::next_batch(DocumentBatch& batch) {
-    if (finished_) return Status::End;
+Result<InputReader::Next> InputReader::next_batch(DocumentBatch& batch) {
+    if (finished_) return Next::End;
     prepare(batch);
     size_t pos = batch.length_;  // the carried bytes were scanned already
     char* bytes = batch.bytes_.get();
@@ -201,9 +201,8 @@ InputReader::Status InputReader::next_batch(DocumentBatch& batch) {
             n = read_some(bytes + batch.length_, capacity_ - batch.length_);
         } while (n < 0 && errno == EINTR);
         if (n < 0) {
-            error_ = std::strerror(errno);
             finished_ = true;
-            return Status::Error;
+            return Error{std::strerror(errno)};
         }
         eof_ = n == 0;
         batch.length_ += static_cast<size_t>(n);
@@ -230,14 +229,15 @@ InputReader::Status InputReader::next_batch(DocumentBatch& batch) {
         splitter_.rebase(keep);
         for (auto& span : held_) span.offset -= keep;
     }
-    return batch.empty() ? Status::End : Status::Batch;
+    return batch.empty() ? Next::End : Next::Batch;
 }
 
-bool InputReader::read_all(InputSink& sink) {
+Status InputReader::read_all(InputSink& sink) {
     DocumentBatch batch;
     for (;;) {
-        Status s = next_batch(batch);
-        if (s != Status::Batch) return s == Status::End;
+        Result<Next> next = next_batch(batch);
+        if (!next) return next.error();
+        if (*next == Next::End) return {};
         size_t problem = 0;
         const auto& problems = batch.problems();
         for (size_t d = 0; d <= batch.document_count(); ++d) {

@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/result.hpp"
 #include "ingest/document_batch.hpp"
 #include "ingest/document_splitter.hpp"
 
@@ -44,16 +45,17 @@ class InputReader {
     InputReader(const InputReader&) = delete;
     InputReader& operator=(const InputReader&) = delete;
 
-    enum class Status : uint8_t { Batch, End, Error };
+    enum class Next : uint8_t { Batch, End };
     // Refills `batch` (its buffer is allocated on first use and then reused) with the
     // next documents and problems. Batch: at least one of either; End: the input is
-    // exhausted; Error: an I/O error (see error()).
-    Status next_batch(DocumentBatch& batch);
+    // exhausted; an Error (strerror's words) on an I/O error, after which it is End.
+    Result<Next> next_batch(DocumentBatch& batch);
+    // Whether next_batch() filled a batch (neither the end nor an error).
+    static bool filled(const Result<Next>& next) { return next && *next == Next::Batch; }
 
-    // Reads to the end, one document or problem at a time. False on an I/O error;
+    // Reads to the end, one document or problem at a time. An error on an I/O error;
     // everything before it was delivered.
-    bool read_all(InputSink& sink);
-    [[nodiscard]] const std::string& error() const { return error_; }
+    Status read_all(InputSink& sink);
 
   private:
     void prepare(DocumentBatch& batch);
@@ -82,7 +84,6 @@ class InputReader {
     bool eof_ = false;
     bool finished_ = false;
     bool start_checked_ = false;  // the byte order mark, if any, is behind us
-    std::string error_;
 };
 
 }  // namespace vigie

@@ -225,7 +225,7 @@ IngestResult IngestEngine::scan_job(Worker& worker, IngestJob& job) {
                                        ? job.max_event_bytes
                                        : max_event_bytes_.load(std::memory_order_relaxed);
     InputReader reader(std::string_view(job.body), max_event_bytes);
-    while (reader.next_batch(batch.input) == InputReader::Status::Batch) {
+    while (InputReader::filled(reader.next_batch(batch.input))) {  // a body: no I/O error
         worker.scanner->scan(batch);
         for (const Rule* rule : batch.regex_limit_rules) ++worker.job_regex_limits[rule];
         if (options_.count_figures) count_batch(batch, worker.job_counts, worker.job_rules);

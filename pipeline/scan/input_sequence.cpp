@@ -47,13 +47,13 @@ bool InputSequence::open_current(ScanBatch& batch) {
 bool InputSequence::next(ScanBatch& batch) {
     while (current_ < inputs_.size()) {
         if (!reader_ && !open_current(batch)) return true;
-        InputReader::Status status = reader_->next_batch(batch.input);
-        if (status == InputReader::Status::Batch) {
+        const Result<InputReader::Next> next = reader_->next_batch(batch.input);
+        if (InputReader::filled(next)) {
             stamp(batch, {});
             return true;
         }
-        if (status == InputReader::Status::Error) {
-            stamp(batch, names_[current_] + ": read error: " + reader_->error());
+        if (!next) {
+            stamp(batch, names_[current_] + ": read error: " + next.error().message);
             reader_.reset();
             ++current_;
             return true;

@@ -72,7 +72,7 @@ Read read_fd(const std::string& text, size_t chunk, size_t max_event = 1 << 20) 
     Read r;
     Collect sink(r);
     InputReader reader(fd, max_event, chunk);
-    CHECK(reader.read_all(sink));
+    CHECK(reader.read_all(sink).ok());
     return r;
 }
 
@@ -119,7 +119,7 @@ Scanned scan_body(const std::string& rules_yaml, const std::string& body) {
     batch.source = &source;
     Scanned out;
     InputReader reader(body, 1 << 20);
-    while (reader.next_batch(batch.input) == InputReader::Status::Batch) {
+    while (InputReader::filled(reader.next_batch(batch.input))) {
         scanner.scan(batch);
         out.events += batch.counters.events;
         out.rejected += batch.counters.rejected;

@@ -53,7 +53,7 @@ Collected read_text(const std::string& text, size_t max_event, size_t chunk) {
     Collected c;
     CollectingSink sink(c);
     InputReader reader(fd, max_event, chunk);
-    CHECK(reader.read_all(sink));
+    CHECK(reader.read_all(sink).ok());
     return c;
 }
 
