@@ -114,8 +114,9 @@ class JetStreamInput::Impl {
     bool set_aside(natsMsg* msg, std::string_view agency, const std::string& too_often);
     void submit(const std::shared_ptr<NatsJob>& job);
     void finish(const std::shared_ptr<NatsJob>& held, IngestResult&& result);
-    bool hold(const std::shared_ptr<NatsJob>& job, const std::string& error);
-    void refused_for_good(const std::shared_ptr<NatsJob>& job, const std::string& error);
+    // `output_error`: the outputs' words for the alerts they did not write (an input).
+    bool hold(const std::shared_ptr<NatsJob>& job, const std::string& output_error);
+    void refused_for_good(const std::shared_ptr<NatsJob>& job, const std::string& output_error);
     void written();
     void settle_dead_letter(natsMsg* msg, const std::string& reason);
     bool store_dead_letter(natsMsg* msg, const std::string& reason, uint64_t attempts);

@@ -92,7 +92,8 @@ void JetStreamInput::Impl::retry_dead_letters() {
 // On an engine worker thread: keeps a job whose alerts were not written and pauses the
 // input (no fetch) until one is; false when stopping. Logs the pause when it starts (once
 // a minute at most, however often the outputs refuse and take again).
-bool JetStreamInput::Impl::hold(const std::shared_ptr<NatsJob>& job, const std::string& error) {
+bool JetStreamInput::Impl::hold(const std::shared_ptr<NatsJob>& job,
+                                const std::string& output_error) {
     std::unique_lock lock(flight_mutex_);
     if (stopping_) return false;
     held_.push_back(job);
@@ -109,7 +110,7 @@ bool JetStreamInput::Impl::hold(const std::shared_ptr<NatsJob>& job, const std::
     log_.error(
         "alerts not written: nats input paused, no fetch; its messages kept (not "
         "acknowledged, InProgress) and evaluated again until the outputs take them",
-        {{"error", error}, {"held_messages", held}});
+        {{"error", output_error}, {"held_messages", held}});
     return true;
 }
 
@@ -117,12 +118,12 @@ bool JetStreamInput::Impl::hold(const std::shared_ptr<NatsJob>& job, const std::
 // evaluating it again cannot help. A job of several messages is split, each message
 // evaluated again alone, at once; a message alone is dead-lettered (its alerts lost, said).
 void JetStreamInput::Impl::refused_for_good(const std::shared_ptr<NatsJob>& job,
-                                            const std::string& error) {
+                                            const std::string& output_error) {
     if (job->messages.size() == 1) {
         natsMsg* msg = job->messages.front();
         engine_.count_refused(job->agency, IngestInput::Nats, RejectReason::OutputError, 1,
                               static_cast<uint64_t>(natsMsg_GetDataLength(msg)));
-        settle_dead_letter(msg, "alerts not written: " + error);
+        settle_dead_letter(msg, "alerts not written: " + output_error);
         job->messages.clear();
         return;
     }
