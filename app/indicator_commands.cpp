@@ -64,12 +64,12 @@ int run_indicators_import(const IndicatorImportOptions& o) {
 }
 
 int run_indicators_export(const IndicatorExportOptions& o) {
-    std::string error;
-    auto store = IndicatorStore::open(o.store, SIZE_MAX, error);
-    if (!store) {
-        std::fprintf(stderr, "vigie: %s\n", error.c_str());
+    auto opened = IndicatorStore::open(o.store, SIZE_MAX);
+    if (!opened) {
+        std::fprintf(stderr, "vigie: %s\n", opened.error().message.c_str());
         return 1;
     }
+    auto& store = *opened;
     const stix::PeerClearance receiver{true, o.amber};
     size_t written = 0, withheld = 0;
     std::fputs(

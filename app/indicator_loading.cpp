@@ -38,9 +38,12 @@ void PrintedImportReport::imported(const ImportOutcome& r) {
 
 LoadedIndicators load_indicators(const IndicatorLoadOptions& options) {
     PrintedImportReport report;
-    LoadedIndicators out = load_indicators(options, report);
-    if (!out.store) std::fprintf(stderr, "vigie: %s\n", out.error.c_str());
-    return out;
+    Result<LoadedIndicators> loaded = load_indicators(options, report);
+    if (!loaded) {
+        std::fprintf(stderr, "vigie: %s\n", loaded.error().message.c_str());
+        return {};
+    }
+    return std::move(loaded).value();
 }
 
 }  // namespace vigie

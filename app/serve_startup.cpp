@@ -12,12 +12,12 @@ StartupCheck check_serve_startup(const ServeConfig& config) {
     out.errors = check_serve_config(config, out.diagnostics);
     const auto& peers = config.federation.peers;
     for (size_t i = 0; i < peers.size(); ++i) {
-        std::string error;
-        if (!taxii::load_peer_credentials(peers[i], error)) {
-            out.diagnostics.push_back({Severity::Error,
-                                       config.places.of("federation"),
-                                       {},
-                                       "federation.peers[" + std::to_string(i) + "]: " + error});
+        if (auto loaded = taxii::load_peer_credentials(peers[i]); !loaded) {
+            out.diagnostics.push_back(
+                {Severity::Error,
+                 config.places.of("federation"),
+                 {},
+                 "federation.peers[" + std::to_string(i) + "]: " + loaded.error().message});
             ++out.errors;
         }
     }

@@ -9,9 +9,9 @@
 namespace vigie {
 
 int run_rules_pending(const RulesPendingOptions& o) {
-    std::string error;
-    auto store = IndicatorStore::open(o.store, SIZE_MAX, error);
-    if (!store) return std::fprintf(stderr, "vigie: %s\n", error.c_str()), 1;
+    auto opened = IndicatorStore::open(o.store, SIZE_MAX);
+    if (!opened) return std::fprintf(stderr, "vigie: %s\n", opened.error().message.c_str()), 1;
+    auto& store = *opened;
     const auto local = local_rule_ids(o.rule_paths);
     size_t pending = 0;
     for (const auto& s : sigma_indicators(*store)) {
@@ -31,9 +31,9 @@ int run_rules_pending(const RulesPendingOptions& o) {
 }
 
 int run_rules_accept(const RulesAcceptOptions& o) {
-    std::string error;
-    auto store = IndicatorStore::open(o.store, SIZE_MAX, error);
-    if (!store) return std::fprintf(stderr, "vigie: %s\n", error.c_str()), 1;
+    auto opened = IndicatorStore::open(o.store, SIZE_MAX);
+    if (!opened) return std::fprintf(stderr, "vigie: %s\n", opened.error().message.c_str()), 1;
+    auto& store = *opened;
     for (const auto& s : sigma_indicators(*store)) {
         if (s.indicator_id != o.indicator_id) continue;
         AcceptOutcome r = accept_sigma_indicator(*store, s, o.into, o.rule_paths);

@@ -39,9 +39,9 @@ double rss_mib() {
 
 double import(const IndicatorBenchConfig& c) {
     std::filesystem::remove(c.store);
-    std::string error;
-    auto store = IndicatorStore::open(c.store, c.count + c.arrivals + 16, error);
-    if (!store) throw std::runtime_error(error);
+    auto opened = IndicatorStore::open(c.store, c.count + c.arrivals + 16);
+    if (!opened) throw std::runtime_error(opened.error().message);
+    auto& store = *opened;
     std::ofstream bundle;
     if (!c.bundle.empty()) {
         bundle.open(c.bundle, std::ios::binary);
@@ -55,8 +55,8 @@ double import(const IndicatorBenchConfig& c) {
     for (uint64_t n = 0; n < c.count; n += batch.size()) {
         batch.clear();
         for (uint64_t i = n; i < std::min(c.count, n + 20000); ++i) batch.push_back(gen.make(i));
-        store->put(batch, unix_now_us(), error);
-        if (!error.empty()) throw std::runtime_error(error);
+        if (auto stored = store->put(batch, unix_now_us()); !stored)
+            throw std::runtime_error(stored.error().message);
         for (size_t i = 0; bundle.is_open() && i < batch.size(); ++i) {
             bundle << (n + i == 0 ? "" : ",\n") << batch[i].json;
         }
@@ -82,9 +82,9 @@ int run_indicator_bench(const IndicatorBenchConfig& c) {
     std::printf("import: %llu indicators into %s in %.1f s (%.0f/s)\n",
                 static_cast<unsigned long long>(c.count), c.store.c_str(), import_s,
                 static_cast<double>(c.count) / import_s);
-    std::string error;
-    auto store = IndicatorStore::open(c.store, c.count + c.arrivals + 16, error);
-    if (!store) throw std::runtime_error(error);
+    auto opened = IndicatorStore::open(c.store, c.count + c.arrivals + 16);
+    if (!opened) throw std::runtime_error(opened.error().message);
+    auto& store = *opened;
     const double rss_before = rss_mib();
     auto start = Clock::now();
     IndicatorCatalog catalog(*store);

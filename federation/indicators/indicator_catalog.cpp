@@ -96,8 +96,12 @@ ApplyReport IndicatorCatalog::apply(const std::vector<stix::Indicator>& given, i
     ApplyReport report;
     std::unique_lock lock(mutex_);
     ++generation_;
-    PutResult put = store_.put(indicators, now_us, report.error);
-    if (!report.error.empty()) return report;
+    Result<PutResult> stored = store_.put(indicators, now_us);
+    if (!stored) {
+        report.error = stored.error().message;
+        return report;
+    }
+    const PutResult& put = *stored;
     // Several versions of one indicator in one batch: the store kept them in order, and
     // only the newest kept is matched (the others are superseded within the batch).
     std::unordered_map<std::string_view, size_t> newest;

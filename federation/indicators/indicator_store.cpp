@@ -50,12 +50,9 @@ stix::Indicator read_current(const sqlite::Statement& s) {
 
 }  // namespace
 
-std::unique_ptr<IndicatorStore> IndicatorStore::open(const std::string& path, size_t max_indicators,
-                                                     std::string& error) {
-    auto fail = [&](const Error& e) {
-        error = "indicator store " + path + ": " + e.message;
-        return nullptr;
-    };
+Result<std::unique_ptr<IndicatorStore>> IndicatorStore::open(const std::string& path,
+                                                             size_t max_indicators) {
+    auto fail = [&](const Error& e) { return Error{"indicator store " + path + ": " + e.message}; };
     auto db = sqlite::Database::open(path, {.full_mutex = true, .busy_timeout_ms = 5000});
     if (!db) return fail(db.error());
     if (auto schema = db->exec(kSchema); !schema) return fail(schema.error());
@@ -81,13 +78,10 @@ std::unique_ptr<IndicatorStore> IndicatorStore::open(const std::string& path, si
     return store;
 }
 
-PutOutcome IndicatorStore::put_one(const stix::Indicator& ind, int64_t now_us, std::string& error) {
+Result<PutOutcome> IndicatorStore::put_one(const stix::Indicator& ind, int64_t now_us) {
     const sqlite::ResetOnExit newest_done(newest_);
     auto found = newest_.bind(1, ind.id).step();
-    if (!found) {
-        error = found.error().message;
-        return PutOutcome::Stale;
-    }
+    if (!found) return found.error();
     const bool known = *found;
     if (known && newest_.integer(0) >= ind.modified_us) return PutOutcome::Stale;
     const sqlite::ResetOnExit version_done(insert_version_);
@@ -106,66 +100,61 @@ PutOutcome IndicatorStore::put_one(const stix::Indicator& ind, int64_t now_us, s
         .bind(13, ind.created_by_ref);
     Status stored = insert_version_.run();
     if (stored) stored = insert_current_.run();
-    if (!stored) {
-        error = stored.error().message;
-        return PutOutcome::Stale;
-    }
+    if (!stored) return stored.error();
     if (!known) ++count_;
     return known ? PutOutcome::Updated : PutOutcome::Added;
 }
 
-void IndicatorStore::evict(size_t excess, int64_t now_us, std::vector<std::string>& evicted,
-                           std::string& error) {
+// The first failure ends it: put rolls the whole transaction back, counts included.
+Status IndicatorStore::evict(size_t excess, int64_t now_us, std::vector<std::string>& evicted) {
     // Revoked and expired first (they match nothing), then the least recently added.
     auto pick = db_.prepare(
         "SELECT id FROM indicators ORDER BY (revoked = 1 OR (valid_until IS NOT NULL AND "
         "valid_until <= ?1)) DESC, added ASC LIMIT ?2");
     auto drop = db_.prepare("DELETE FROM indicators WHERE id = ?1");
     auto drop_versions = db_.prepare("DELETE FROM indicator_versions WHERE id = ?1");
-    for (const auto* prepared : {&pick, &drop, &drop_versions}) {
-        if (!*prepared) {
-            error = prepared->error().message;
-            return;
-        }
-    }
+    for (const auto* prepared : {&pick, &drop, &drop_versions})
+        if (!*prepared) return prepared->error();
     pick->bind(1, now_us).bind(2, static_cast<int64_t>(excess));
     Result<bool> row = false;
     while ((row = pick->step()) && *row) evicted.push_back(pick->text(0));
-    if (!row) error = row.error().message;
+    if (!row) return row.error();
     for (const auto& id : evicted) {
         for (sqlite::Statement* s : {&*drop, &*drop_versions}) {
             s->reset();
-            if (auto dropped = s->bind(1, id).run(); !dropped) error = dropped.error().message;
+            if (auto dropped = s->bind(1, id).run(); !dropped) return dropped.error();
         }
     }
     count_ -= evicted.size();
     evictions_ += evicted.size();
+    return {};
 }
 
-PutResult IndicatorStore::put(std::span<const stix::Indicator> indicators, int64_t now_us,
-                              std::string& error) {
+Result<PutResult> IndicatorStore::put(std::span<const stix::Indicator> indicators, int64_t now_us) {
     std::lock_guard lock(mutex_);
     PutResult result;
     const size_t count_before = count_;
     const uint64_t evictions_before = evictions_;
     auto transaction = sqlite::Transaction::begin(db_);
-    if (!transaction) {
-        error = transaction.error().message;
-        return result;
-    }
-    for (const auto& ind : indicators) {
-        result.outcomes.push_back(put_one(ind, now_us, error));
-        if (!error.empty()) break;
-    }
-    if (error.empty() && count_ > max_) evict(count_ - max_, now_us, result.evicted, error);
-    if (error.empty()) {
-        if (auto committed = transaction->commit(); !committed) error = committed.error().message;
-    }
-    if (!error.empty()) {  // the transaction is rolled back (commit did, or its guard will)
+    if (!transaction) return transaction.error();
+    // On a failure the transaction is rolled back (by commit, or by its guard) and the
+    // counts with it.
+    auto failed = [&](const Error& e) -> Result<PutResult> {
         count_ = count_before;
         evictions_ = evictions_before;
-        return {};
+        return e;
+    };
+    result.outcomes.reserve(indicators.size());
+    for (const auto& ind : indicators) {
+        auto outcome = put_one(ind, now_us);
+        if (!outcome) return failed(outcome.error());
+        result.outcomes.push_back(*outcome);
     }
+    if (count_ > max_) {
+        if (auto evicted = evict(count_ - max_, now_us, result.evicted); !evicted)
+            return failed(evicted.error());
+    }
+    if (auto committed = transaction->commit(); !committed) return failed(committed.error());
     return result;
 }
 
@@ -253,14 +242,11 @@ std::optional<std::string> IndicatorStore::state(const std::string& key) const {
     return s->text(0);
 }
 
-bool IndicatorStore::set_state(const std::string& key, const std::string& value,
-                               std::string& error) {
+Status IndicatorStore::set_state(const std::string& key, const std::string& value) {
     std::lock_guard lock(mutex_);
     auto s = db_.prepare("INSERT OR REPLACE INTO state VALUES (?1, ?2)");
-    Status stored = s ? s->bind(1, key).bind(2, value).run() : Status(s.error());
-    if (stored) return true;
-    error = stored.error().message;
-    return false;
+    if (!s) return s.error();
+    return s->bind(1, key).bind(2, value).run();
 }
 
 }  // namespace vigie

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/result.hpp"
 #include "core/sqlite.hpp"
 #include "federation/stix/indicator.hpp"
 
@@ -47,17 +48,17 @@ struct SightingTotal {
 
 class IndicatorStore {
   public:
-    // Opens (creating if needed) the store; nullptr with `error` set when it cannot.
-    // ":memory:" keeps it in memory (tests, `vigie scan --indicators`).
-    static std::unique_ptr<IndicatorStore> open(const std::string& path, size_t max_indicators,
-                                                std::string& error);
+    // Opens (creating if needed) the store; an error ("indicator store PATH: why") when it
+    // cannot. ":memory:" keeps it in memory (tests, `vigie scan --indicators`).
+    static Result<std::unique_ptr<IndicatorStore>> open(const std::string& path,
+                                                        size_t max_indicators);
     ~IndicatorStore() = default;
     IndicatorStore(const IndicatorStore&) = delete;
     IndicatorStore& operator=(const IndicatorStore&) = delete;
 
     // In one transaction. `now_us` is the time recorded as the indicators' arrival. On a
-    // storage failure (disk full) `error` is set and nothing of this call is kept.
-    PutResult put(std::span<const stix::Indicator> indicators, int64_t now_us, std::string& error);
+    // storage failure (disk full) an error, and nothing of this call is kept.
+    Result<PutResult> put(std::span<const stix::Indicator> indicators, int64_t now_us);
 
     // The newest version of every indicator (json left empty, to keep memory flat).
     void for_each_current(const std::function<void(const stix::Indicator&)>& visit) const;
@@ -83,7 +84,7 @@ class IndicatorStore {
     [[nodiscard]] size_t max_indicators() const { return max_; }
 
     [[nodiscard]] std::optional<std::string> state(const std::string& key) const;
-    bool set_state(const std::string& key, const std::string& value, std::string& error);
+    Status set_state(const std::string& key, const std::string& value);
 
   private:
     IndicatorStore(sqlite::Database db, sqlite::Statement newest, sqlite::Statement insert_version,
@@ -93,9 +94,8 @@ class IndicatorStore {
           insert_version_(std::move(insert_version)),
           insert_current_(std::move(insert_current)),
           max_(max_indicators) {}
-    PutOutcome put_one(const stix::Indicator& ind, int64_t now_us, std::string& error);
-    void evict(size_t excess, int64_t now_us, std::vector<std::string>& evicted,
-               std::string& error);
+    Result<PutOutcome> put_one(const stix::Indicator& ind, int64_t now_us);
+    Status evict(size_t excess, int64_t now_us, std::vector<std::string>& evicted);
 
     // Declared first: destroyed after the statements prepared on it. Mutable: reading
     // prepares statements; the mutex serialises every use.

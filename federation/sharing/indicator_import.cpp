@@ -88,11 +88,13 @@ std::optional<std::string> read_bundle_file(const std::string& file, ImportRepor
     return std::move(text).str();
 }
 
-LoadedIndicators load_indicators(const IndicatorLoadOptions& options, ImportReport& report) {
+Result<LoadedIndicators> load_indicators(const IndicatorLoadOptions& options,
+                                         ImportReport& report) {
+    auto opened = IndicatorStore::open(options.store_path.empty() ? ":memory:" : options.store_path,
+                                       options.max_indicators);
+    if (!opened) return opened.error();
     LoadedIndicators out;
-    out.store = IndicatorStore::open(options.store_path.empty() ? ":memory:" : options.store_path,
-                                     options.max_indicators, out.error);
-    if (!out.store) return out;
+    out.store = std::move(opened).value();
     out.catalog = std::make_unique<IndicatorCatalog>(*out.store);
     for (const auto& file : options.bundle_files) {
         auto text = read_bundle_file(file, report);

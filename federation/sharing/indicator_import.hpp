@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/diagnostic.hpp"
+#include "core/result.hpp"
 #include "federation/indicators/indicator_catalog.hpp"
 #include "federation/indicators/indicator_store.hpp"
 #include "federation/misp/misp_feed.hpp"
@@ -74,7 +75,6 @@ struct LoadedIndicators {
     std::unique_ptr<IndicatorStore> store;
     std::unique_ptr<IndicatorCatalog> catalog;
     size_t rejected = 0;  // objects refused in the bundle files and feeds
-    std::string error;    // why the store could not be opened (store null)
 };
 
 struct IndicatorLoadOptions {
@@ -85,8 +85,8 @@ struct IndicatorLoadOptions {
     stix::Tlp default_tlp = stix::Tlp::Amber;
 };
 
-// The store opened (null, with the error, when it cannot be), then the bundle files and
-// the MISP feeds imported into it, each told to `report`.
-LoadedIndicators load_indicators(const IndicatorLoadOptions& options, ImportReport& report);
+// The store opened (an error when it cannot be), then the bundle files and the MISP feeds
+// imported into it, each told to `report`.
+Result<LoadedIndicators> load_indicators(const IndicatorLoadOptions& options, ImportReport& report);
 
 }  // namespace vigie

@@ -16,8 +16,8 @@ class IndicatorStatePositions final : public taxii::PositionStore {
   public:
     explicit IndicatorStatePositions(IndicatorStore& store) : store_(store) {}
     std::optional<std::string> load(const std::string& key) override { return store_.state(key); }
-    bool save(const std::string& key, const std::string& position, std::string& error) override {
-        return store_.set_state(key, position, error);
+    Status save(const std::string& key, const std::string& position) override {
+        return store_.set_state(key, position);
     }
 
   private:
@@ -27,9 +27,8 @@ class IndicatorStatePositions final : public taxii::PositionStore {
 std::vector<taxii::PeerCredentials> load_credentials(const taxii::FederationSettings& f) {
     std::vector<taxii::PeerCredentials> out;
     for (const auto& peer : f.peers) {
-        std::string error;
-        auto c = taxii::load_peer_credentials(peer, error);
-        if (!c) throw std::runtime_error(error);
+        auto c = taxii::load_peer_credentials(peer);
+        if (!c) throw std::runtime_error(c.error().message);
         out.push_back(std::move(*c));
     }
     return out;

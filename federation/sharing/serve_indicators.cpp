@@ -80,9 +80,9 @@ ServeIndicators::ServeIndicators(const IndicatorSettings& settings, ServeIndicat
     default_tlp_ = stix::parse_tlp(settings_.default_tlp).value_or(stix::Tlp::Amber);
     const std::string path =
         settings_.store.empty() ? setup.spool_directory + "/indicators.sqlite" : settings_.store;
-    std::string error;
-    store_ = IndicatorStore::open(path, settings_.max_indicators, error);
-    if (!store_) throw std::runtime_error(error);
+    auto opened = IndicatorStore::open(path, settings_.max_indicators);
+    if (!opened) throw std::runtime_error(opened.error().message);
+    store_ = std::move(opened).value();
     catalog_ = std::make_unique<IndicatorCatalog>(*store_);
     sightings_ = std::make_unique<SightingRecorder>(*store_, "");
     rule_paths_ = std::move(setup.rule_paths);

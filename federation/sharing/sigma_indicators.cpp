@@ -101,9 +101,8 @@ AcceptOutcome accept_sigma_indicator(IndicatorStore& store, const SigmaIndicator
     std::ofstream out(target, std::ios::binary | std::ios::trunc);
     out << "# From " << rule.source << ", indicator " << rule.indicator_id << "\n" << yaml;
     if (!out.flush()) return {false, target.string() + ": cannot write"};
-    std::string error;
-    if (!store.set_state(kAcceptedKey + rule.indicator_id, rule.rule_id, error))
-        return {false, error};
+    if (auto kept = store.set_state(kAcceptedKey + rule.indicator_id, rule.rule_id); !kept)
+        return {false, kept.error().message};
     return {true, "rule " + rule.rule_id + " written to " + target.string()};
 }
 

@@ -2,6 +2,7 @@
 #include "federation/taxii/peer_credentials.hpp"
 
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 namespace vigie::taxii {
@@ -22,8 +23,7 @@ std::optional<std::string> read_secret(const std::string& path) {
 
 }  // namespace
 
-std::optional<PeerCredentials> load_peer_credentials(const FederationPeer& peer,
-                                                     std::string& error) {
+Result<PeerCredentials> load_peer_credentials(const FederationPeer& peer) {
     PeerCredentials c;
     c.user = peer.user;
     for (const auto& [file, out] :
@@ -31,9 +31,8 @@ std::optional<PeerCredentials> load_peer_credentials(const FederationPeer& peer,
         if (file->empty()) continue;
         auto secret = read_secret(*file);
         if (!secret) {
-            error = "federation peer " + peer.id + ": cannot read the secret in " + *file +
-                    " (missing, unreadable or empty)";
-            return std::nullopt;
+            return Error{"federation peer " + peer.id + ": cannot read the secret in " + *file +
+                         " (missing, unreadable or empty)"};
         }
         *out = std::move(*secret);
     }

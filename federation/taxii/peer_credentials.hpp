@@ -3,9 +3,9 @@
 // The secrets of a federation peer, read from the files its configuration names
 // (password_file, token_file): read once at start, so that a missing or unreadable file
 // stops vigie serve there rather than failing every poll later.
-#include <optional>
 #include <string>
 
+#include "core/result.hpp"
 #include "federation/taxii/federation_config.hpp"
 
 namespace vigie::taxii {
@@ -16,9 +16,8 @@ struct PeerCredentials {
     std::string token;     // Bearer
 };
 
-// nullopt with `error` set when a named file cannot be read or is empty. One trailing
-// newline (echo SECRET > file) is not part of the secret.
-std::optional<PeerCredentials> load_peer_credentials(const FederationPeer& peer,
-                                                     std::string& error);
+// An error when a named file cannot be read or is empty. One trailing newline
+// (echo SECRET > file) is not part of the secret.
+Result<PeerCredentials> load_peer_credentials(const FederationPeer& peer);
 
 }  // namespace vigie::taxii

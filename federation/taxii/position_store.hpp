@@ -8,15 +8,17 @@
 #include <optional>
 #include <string>
 
+#include "core/result.hpp"
+
 namespace vigie::taxii {
 
 class PositionStore {
   public:
     virtual ~PositionStore() = default;
     [[nodiscard]] virtual std::optional<std::string> load(const std::string& key) = 0;
-    // False with `error` set when it could not be kept (the next start re-reads from the
-    // previous position: objects come again and are found already known).
-    virtual bool save(const std::string& key, const std::string& position, std::string& error) = 0;
+    // An error when it could not be kept (the next start re-reads from the previous
+    // position: objects come again and are found already known).
+    virtual Status save(const std::string& key, const std::string& position) = 0;
 };
 
 // "taxii-position:<peer>:<collection>"
@@ -31,9 +33,9 @@ class MemoryPositionStore final : public PositionStore {
         if (it == positions_.end()) return std::nullopt;
         return it->second;
     }
-    bool save(const std::string& key, const std::string& position, std::string&) override {
+    Status save(const std::string& key, const std::string& position) override {
         positions_[key] = position;
-        return true;
+        return {};
     }
 
   private:

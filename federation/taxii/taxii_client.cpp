@@ -67,9 +67,8 @@ std::optional<std::string> TaxiiClient::advanced(const std::string& current,
 }
 
 bool TaxiiClient::save_position(const std::string& position, PollReport& report) {
-    std::string error;
-    if (!positions_.save(position_key(peer_.id, peer_.collection), position, error)) {
-        report.error = "the position could not be saved: " + error;
+    if (auto saved = positions_.save(position_key(peer_.id, peer_.collection), position); !saved) {
+        report.error = "the position could not be saved: " + saved.error().message;
         return false;
     }
     report.position = position;

@@ -180,9 +180,9 @@ TEST_CASE("hardening 11: match[version] an object lacks is an empty envelope, To
 
 TEST_CASE(
     "hardening 15a: of several versions of an indicator in one batch, only the newest matches") {
-    std::string error;
-    auto store = IndicatorStore::open(":memory:", 100, error);
-    REQUIRE(store);
+    auto opened = IndicatorStore::open(":memory:", 100);
+    REQUIRE(opened.ok());
+    auto& store = *opened;
     IndicatorCatalog catalog(*store);
     std::string v2 = indicator(1, "2024-02-01T00:00:00.000Z");
     stix::BundleOptions options;

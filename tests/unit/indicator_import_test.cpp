@@ -32,7 +32,9 @@ const char* kBundle = R"({"type":"bundle","id":"bundle--00000000-0000-4000-8000-
 TEST_CASE("indicator import: a bundle is read, applied and told once, refusals counted") {
     RecordedReport report;
     IndicatorLoadOptions none;
-    LoadedIndicators loaded = load_indicators(none, report);
+    Result<LoadedIndicators> opened = load_indicators(none, report);
+    REQUIRE_MESSAGE(opened.ok(), opened.error().message);
+    LoadedIndicators& loaded = *opened;
     REQUIRE(loaded.catalog);
     const ImportOutcome r = import_indicators(
         *loaded.catalog, IndicatorInput::bundle(kBundle, "feed.json", "peer-a", stix::Tlp::Green),
@@ -61,7 +63,9 @@ TEST_CASE("indicator import: a bundle file that cannot be read is told and count
     RecordedReport report;
     IndicatorLoadOptions options;
     options.bundle_files = {"/nonexistent/bundle.json"};
-    LoadedIndicators loaded = load_indicators(options, report);
+    Result<LoadedIndicators> opened = load_indicators(options, report);
+    REQUIRE_MESSAGE(opened.ok(), opened.error().message);
+    LoadedIndicators& loaded = *opened;
     REQUIRE(loaded.catalog);
     CHECK(loaded.rejected == 1);
     CHECK(report.unreadable_files == std::vector<std::string>{"/nonexistent/bundle.json"});
@@ -73,7 +77,9 @@ TEST_CASE("indicator import: a MISP feed is named by its location") {
     IndicatorLoadOptions options;
     const std::string feed = std::string(VIGIE_SOURCE_DIR) + "/tests/indicators/misp";
     options.misp_feeds = {feed};
-    LoadedIndicators loaded = load_indicators(options, report);
+    Result<LoadedIndicators> opened = load_indicators(options, report);
+    REQUIRE_MESSAGE(opened.ok(), opened.error().message);
+    LoadedIndicators& loaded = *opened;
     REQUIRE(loaded.catalog);
     REQUIRE(report.outcomes.size() == 1);
     const ImportOutcome& r = report.outcomes[0];
@@ -89,8 +95,10 @@ TEST_CASE("indicator import: a store that cannot be opened is an error, not a cr
     RecordedReport report;
     IndicatorLoadOptions options;
     options.store_path = "/nonexistent/dir/indicators.sqlite";
-    LoadedIndicators loaded = load_indicators(options, report);
-    CHECK_FALSE(loaded.store);
-    CHECK_FALSE(loaded.catalog);
-    CHECK_FALSE(loaded.error.empty());
+    Result<LoadedIndicators> loaded = load_indicators(options, report);
+    // No store, so no catalog: the error is all there is.
+    REQUIRE_FALSE(loaded.ok());
+    CHECK_FALSE(loaded.error().message.empty());
+    CHECK(loaded.error().message.rfind("indicator store /nonexistent/dir/indicators.sqlite: ", 0) ==
+          0);
 }

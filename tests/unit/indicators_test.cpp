@@ -111,25 +111,26 @@ TEST_CASE("a document that is not STIX content gives one located error") {
 TEST_CASE("the store keeps every version, the newest wins, and survives a reopen") {
     const auto path = std::filesystem::temp_directory_path() / "vigie_indicator_store_test.sqlite";
     std::filesystem::remove(path);
-    std::string error;
     {
-        auto store = IndicatorStore::open(path.string(), 100, error);
-        REQUIRE(store);
+        auto opened = IndicatorStore::open(path.string(), 100);
+        REQUIRE_MESSAGE(opened.ok(), opened.error().message);
+        auto& store = *opened;
         auto v1 =
             read_indicators(indicator_json("000000000001", "[domain-name:value = 'a.example']"));
         auto v2 = read_indicators(indicator_json(
             "000000000001", "[domain-name:value = 'b.example']", "2025-02-01T00:00:00.000Z"));
-        auto r = store->put(v1, kNow, error);
-        CHECK(r.outcomes == std::vector<PutOutcome>{PutOutcome::Added});
-        CHECK(store->put(v2, kNow, error).outcomes == std::vector<PutOutcome>{PutOutcome::Updated});
-        CHECK(store->put(v1, kNow, error).outcomes == std::vector<PutOutcome>{PutOutcome::Stale});
-        CHECK(store->put(v2, kNow, error).outcomes == std::vector<PutOutcome>{PutOutcome::Stale});
+        auto r = store->put(v1, kNow);
+        REQUIRE(r.ok());
+        CHECK(r->outcomes == std::vector<PutOutcome>{PutOutcome::Added});
+        CHECK(store->put(v2, kNow)->outcomes == std::vector<PutOutcome>{PutOutcome::Updated});
+        CHECK(store->put(v1, kNow)->outcomes == std::vector<PutOutcome>{PutOutcome::Stale});
+        CHECK(store->put(v2, kNow)->outcomes == std::vector<PutOutcome>{PutOutcome::Stale});
         CHECK(store->versions(id("000000000001")).size() == 2);
-        CHECK(store->set_state("poll:peer-a", "2025-02-01T00:00:00.000Z", error));
-        CHECK(error.empty());
+        CHECK(store->set_state("poll:peer-a", "2025-02-01T00:00:00.000Z").ok());
     }
-    auto store = IndicatorStore::open(path.string(), 100, error);
-    REQUIRE(store);
+    auto opened = IndicatorStore::open(path.string(), 100);
+    REQUIRE(opened.ok());
+    auto& store = *opened;
     CHECK(store->count() == 1);
     std::vector<std::string> patterns;
     store->for_each_current([&](const stix::Indicator& i) { patterns.push_back(i.pattern); });
@@ -139,9 +140,9 @@ TEST_CASE("the store keeps every version, the newest wins, and survives a reopen
 }
 
 TEST_CASE("the store's bound evicts revoked and expired indicators first, then the oldest") {
-    std::string error;
-    auto store = IndicatorStore::open(":memory:", 2, error);
-    REQUIRE(store);
+    auto opened = IndicatorStore::open(":memory:", 2);
+    REQUIRE(opened.ok());
+    auto& store = *opened;
     IndicatorCatalog catalog(*store);
     catalog.apply(
         read_indicators(indicator_json("000000000001", "[domain-name:value = 'one.example']")),
@@ -168,8 +169,9 @@ TEST_CASE("the store's bound evicts revoked and expired indicators first, then t
 }
 
 TEST_CASE("indicators match exact values, networks and hashes in their normal forms") {
-    std::string error;
-    auto store = IndicatorStore::open(":memory:", 100, error);
+    auto opened = IndicatorStore::open(":memory:", 100);
+    REQUIRE(opened.ok());
+    auto& store = *opened;
     IndicatorCatalog catalog(*store);
     auto report = catalog.apply(
         read_indicators(
@@ -215,8 +217,9 @@ TEST_CASE("indicators match exact values, networks and hashes in their normal fo
 }
 
 TEST_CASE("revocation and a new version stop the old match at once, expiry is checked per hit") {
-    std::string error;
-    auto store = IndicatorStore::open(":memory:", 100, error);
+    auto opened = IndicatorStore::open(":memory:", 100);
+    REQUIRE(opened.ok());
+    auto& store = *opened;
     IndicatorCatalog catalog(*store);
     catalog.apply(
         read_indicators(
@@ -251,8 +254,9 @@ TEST_CASE("revocation and a new version stop the old match at once, expiry is ch
 }
 
 TEST_CASE("segments are merged in the background without losing updates") {
-    std::string error;
-    auto store = IndicatorStore::open(":memory:", 1000, error);
+    auto opened = IndicatorStore::open(":memory:", 1000);
+    REQUIRE(opened.ok());
+    auto& store = *opened;
     IndicatorCatalog catalog(*store, 2);
     for (int i = 0; i < 20; ++i) {
         char tail[13];

@@ -31,9 +31,8 @@ void add_indicator(IndicatorStore& store, const std::string& tail, const char* m
     options.source = source;
     auto content = stix::read_bundle("[" + json + "]", options);
     REQUIRE(content.indicators.size() == 1);
-    std::string error;
-    store.put(content.indicators, 0, error);
-    REQUIRE(error.empty());
+    auto stored = store.put(content.indicators, 0);
+    REQUIRE_MESSAGE(stored.ok(), stored.error().message);
 }
 
 class MemorySink final : public TextAlertSink {
@@ -65,9 +64,9 @@ void add_record(AlertRecordBatch& batch, const std::string& uid, const std::stri
 }  // namespace
 
 TEST_CASE("sightings are published to the source peer only when the TLP allows it") {
-    std::string error;
-    auto store = IndicatorStore::open(":memory:", 100, error);
-    REQUIRE(store);
+    auto opened = IndicatorStore::open(":memory:", 100);
+    REQUIRE(opened.ok());
+    auto& store = *opened;
     const std::string green = "indicator--00000000-0000-4000-8000-000000000001";
     const std::string red = "indicator--00000000-0000-4000-8000-000000000002";
     add_indicator(*store, "000000000001",
