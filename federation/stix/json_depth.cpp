@@ -34,15 +34,16 @@ simdjson::error_code element_text(od::value element, std::string_view& out) {
     return simdjson::SUCCESS;
 }
 
-std::string spans_of(od::array array, const char* base, std::vector<ElementSpan>& out) {
+Result<std::vector<ElementSpan>> spans_of(od::array array, const char* base) {
+    std::vector<ElementSpan> out;
     for (auto element : array) {
         od::value value;
         std::string_view text;
         if (element.get(value) || element_text(value, text))
-            return "malformed JSON in the array of objects";
+            return Error{"malformed JSON in the array of objects"};
         out.push_back({size_t(text.data() - base), text.size()});
     }
-    return "";
+    return out;
 }
 
 }  // namespace
@@ -97,25 +98,25 @@ NestingError nesting_error(std::string_view json, uint32_t wrapper_levels) {
     return out;
 }
 
-std::string object_spans(std::string_view json, std::vector<ElementSpan>& out) {
+Result<std::vector<ElementSpan>> object_spans(std::string_view json) {
     const simdjson::padded_string padded(json);
     od::parser parser;
     od::document doc;
     if (auto e = parser.iterate(padded).get(doc))
-        return std::string("not JSON: ") + simdjson::error_message(e);
+        return Error{std::string("not JSON: ") + simdjson::error_message(e)};
     od::json_type type;
-    if (doc.type().get(type)) return "not JSON";
+    if (doc.type().get(type)) return Error{"not JSON"};
     od::array array;
     if (type == od::json_type::array) {
-        if (doc.get_array().get(array)) return "malformed JSON (an unclosed array?)";
+        if (doc.get_array().get(array)) return Error{"malformed JSON (an unclosed array?)"};
     } else if (type == od::json_type::object) {
         auto field = doc.find_field_unordered("objects");
-        if (field.error() == simdjson::NO_SUCH_FIELD) return "";
-        if (field.get_array().get(array)) return "\"objects\" is not a list";
+        if (field.error() == simdjson::NO_SUCH_FIELD) return std::vector<ElementSpan>{};
+        if (field.get_array().get(array)) return Error{"\"objects\" is not a list"};
     } else {
-        return "neither an object nor an array";
+        return Error{"neither an object nor an array"};
     }
-    return spans_of(array, padded.data(), out);
+    return spans_of(array, padded.data());
 }
 
 namespace {

@@ -17,6 +17,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/result.hpp"
+
 namespace vigie::stix {
 
 // Sets `parser` to refuse, with simdjson::DEPTH_ERROR, documents nested deeper than the
@@ -60,9 +62,9 @@ struct ElementSpan {
 };
 
 // The elements of `json`'s array of objects: `json` itself when it is an array, else its
-// "objects" member. Nothing is parsed inside the elements. Returns "" or what is wrong with
-// the document's structure (then `out` holds the elements read before the problem).
-std::string object_spans(std::string_view json, std::vector<ElementSpan>& out);
+// "objects" member. Nothing is parsed inside the elements. An error: what is wrong with the
+// document's structure.
+Result<std::vector<ElementSpan>> object_spans(std::string_view json);
 
 // A top-level string member of one JSON object ("id"), read without parsing the other
 // members' values; "" when absent or not a string.

@@ -29,7 +29,7 @@ SeedResult seed_collection(CollectionStore& store, const CollectionSettings& col
             records.push_back(std::move(*o.record));
             continue;
         }
-        if (result.refused++ == 0) result.first_refusal = o.id + ": " + o.error;
+        if (result.refused++ == 0) result.first_refusal = o.id + ": " + o.record.error().message;
     }
     for (AddOutcome outcome : store.add(collection.id, records)) {
         if (outcome == AddOutcome::Added) ++result.added;

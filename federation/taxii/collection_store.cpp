@@ -112,19 +112,20 @@ Result<std::unique_ptr<CollectionStore>> CollectionStore::open(const std::string
     return std::unique_ptr<CollectionStore>(new CollectionStore(std::move(*db)));
 }
 
-// The clock row of the collection moved past now (and past its last value); nullopt when
-// the database fails.
-std::optional<int64_t> CollectionStore::next_date_added(const std::string& collection) {
+// The clock row of the collection moved past now (and past its last value).
+Result<int64_t> CollectionStore::next_date_added(const std::string& collection) {
     auto read = db_.prepare("SELECT last FROM collection_clock WHERE collection = ?1");
-    if (!read) return std::nullopt;
+    if (!read) return read.error();
     auto row = read->bind(1, collection).step();
-    if (!row) return std::nullopt;
+    if (!row) return row.error();
     const int64_t last = *row ? read->integer(0) : 0;
     const int64_t next = std::max(unix_now_us(), last + 1);
     auto write = db_.prepare(
         "INSERT INTO collection_clock (collection, last) VALUES (?1, ?2) "
         "ON CONFLICT (collection) DO UPDATE SET last = excluded.last");
-    if (!write || !write->bind(1, collection).bind(2, next).run()) return std::nullopt;
+    if (!write) return write.error();
+    if (auto written = write->bind(1, collection).bind(2, next).run(); !written)
+        return written.error();
     return next;
 }
 
@@ -172,9 +173,8 @@ std::vector<AddOutcome> CollectionStore::add(const std::string& collection,
     return outcomes;
 }
 
-std::optional<ObjectPage> CollectionStore::query(const std::string& collection,
-                                                 const ObjectFilter& filter, uint32_t limit,
-                                                 bool with_json) {
+Result<ObjectPage> CollectionStore::query(const std::string& collection, const ObjectFilter& filter,
+                                          uint32_t limit, bool with_json) {
     FilterSql where(collection, filter);
     // One row more than the page tells whether there is more.
     const std::string revocation = "NOT " + where.cleared("o");
@@ -188,7 +188,7 @@ std::optional<ObjectPage> CollectionStore::query(const std::string& collection,
         where.value(int64_t{limit} + 1);
     std::lock_guard lock(mutex_);
     auto select = db_.prepare(sql);
-    if (!select) return std::nullopt;
+    if (!select) return select.error();
     select->bind_all(where.values());
     ObjectPage page;
     Result<bool> row = false;
@@ -203,11 +203,11 @@ std::optional<ObjectPage> CollectionStore::query(const std::string& collection,
                                 r.integer(7) != 0});
         page.last_date_added = page.objects.back().date_added;
     }
-    if (!row) return std::nullopt;
+    if (!row) return row.error();
     return page;
 }
 
-std::optional<int64_t> CollectionStore::remove(const std::string& collection, ObjectFilter filter) {
+Result<int64_t> CollectionStore::remove(const std::string& collection, ObjectFilter filter) {
     // Only versions the peer is cleared for: a revocation it sees stands for a version it
     // may not touch.
     filter.revocations = false;
@@ -216,16 +216,18 @@ std::optional<int64_t> CollectionStore::remove(const std::string& collection, Ob
         "DELETE FROM objects WHERE rowid IN (SELECT o.rowid FROM objects o" + where.sql() + ")";
     std::lock_guard lock(mutex_);
     auto remove = db_.prepare(sql);
-    if (!remove || !remove->bind_all(where.values()).run()) return std::nullopt;
+    if (!remove) return remove.error();
+    if (auto removed = remove->bind_all(where.values()).run(); !removed) return removed.error();
     return db_.changes();
 }
 
-bool CollectionStore::save_status(const std::string& id, const std::string& owner,
-                                  const std::string& json) {
+Status CollectionStore::save_status(const std::string& id, const std::string& owner,
+                                    const std::string& json) {
     std::lock_guard lock(mutex_);
     auto insert =
         db_.prepare("INSERT OR REPLACE INTO statuses (id, owner, json) VALUES (?1,?2,?3)");
-    return insert && insert->bind_all({id, owner, json}).run();
+    if (!insert) return insert.error();
+    return insert->bind_all({id, owner, json}).run();
 }
 
 std::optional<std::string> CollectionStore::status(const std::string& id,

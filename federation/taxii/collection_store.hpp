@@ -78,19 +78,19 @@ class CollectionStore {
     std::vector<AddOutcome> add(const std::string& collection,
                                 const std::vector<StixObjectRecord>& objects,
                                 std::vector<int64_t>* versions = nullptr);
-    // At most `limit` objects matching `filter`; nullopt when the database fails.
-    std::optional<ObjectPage> query(const std::string& collection, const ObjectFilter& filter,
-                                    uint32_t limit, bool with_json);
-    // Removes the versions matching `filter`; the number removed, nullopt on failure.
-    std::optional<int64_t> remove(const std::string& collection, ObjectFilter filter);
+    // At most `limit` objects matching `filter`; an error when the database fails.
+    Result<ObjectPage> query(const std::string& collection, const ObjectFilter& filter,
+                             uint32_t limit, bool with_json);
+    // Removes the versions matching `filter`; the number removed.
+    Result<int64_t> remove(const std::string& collection, ObjectFilter filter);
 
-    bool save_status(const std::string& id, const std::string& owner, const std::string& json);
+    Status save_status(const std::string& id, const std::string& owner, const std::string& json);
     // The status resource, if it exists and `owner` posted it.
     std::optional<std::string> status(const std::string& id, const std::string& owner);
 
   private:
     explicit CollectionStore(sqlite::Database db) : db_(std::move(db)) {}
-    std::optional<int64_t> next_date_added(const std::string& collection);
+    Result<int64_t> next_date_added(const std::string& collection);
     AddOutcome add_one(const std::string& collection, const StixObjectRecord& object,
                        int64_t& version);
 

@@ -28,27 +28,28 @@ void note_date_added(simdjson::dom::element object, EnvelopePage& page, int64_t&
     note_date_added(text, page, greatest);
 }
 
+Error too_many(size_t objects, size_t max_objects) {
+    return Error{"the page holds " + std::to_string(objects) + " objects, over the limit asked (" +
+                 std::to_string(max_objects) + ")"};
+}
+
 // A page that nests deeper than the limit somewhere: its objects one by one. An object too
 // deep is passed on as it came, for the sink's check (under the same limit) to refuse it
 // with the page's place, so that the page's other objects are kept and the poll goes on.
 // When no object is the one too deep, the envelope itself is: the page is refused.
-EnvelopePage read_objects_one_by_one(std::string_view body, size_t max_objects) {
+Result<EnvelopePage> read_objects_one_by_one(std::string_view body, size_t max_objects) {
     EnvelopePage page;
     const size_t start = body.find_first_not_of(" \t\r\n");
     if (start == std::string_view::npos || body[start] != '{')
-        return (page.error = "the page is not a TAXII envelope (not a JSON object)"), page;
-    std::vector<stix::ElementSpan> spans;
-    if (auto problem = stix::object_spans(body, spans); !problem.empty())
-        return (page.error = "the page is not JSON (" + problem + ")"), page;
-    if (spans.size() > max_objects)
-        return (page.error = "the page holds " + std::to_string(spans.size()) +
-                             " objects, over the limit asked (" + std::to_string(max_objects) +
-                             ")"),
-               page;
+        return Error{"the page is not a TAXII envelope (not a JSON object)"};
+    auto read = stix::object_spans(body);
+    if (!read) return Error{"the page is not JSON (" + read.error().message + ")"};
+    const std::vector<stix::ElementSpan>& spans = *read;
+    if (spans.size() > max_objects) return too_many(spans.size(), max_objects);
     page.more = stix::top_level_bool(body, "more").value_or(false);
     page.next = stix::top_level_string(body, "next");
     simdjson::dom::parser parser;
-    if (!stix::limit_json_depth(parser)) return (page.error = "out of memory"), page;
+    if (!stix::limit_json_depth(parser)) return Error{"out of memory"};
     bool too_deep = false;
     int64_t greatest = INT64_MIN;
     for (const stix::ElementSpan& span : spans) {
@@ -61,34 +62,32 @@ EnvelopePage read_objects_one_by_one(std::string_view body, size_t max_objects) 
             note_date_added(stix::top_level_string(text, "date_added"), page, greatest);
             continue;
         }
-        if (code != simdjson::SUCCESS) return (page.error = "the page is not JSON"), page;
+        if (code != simdjson::SUCCESS) return Error{"the page is not JSON"};
         page.objects.push_back(simdjson::minify(object));
         if (object.is_object()) note_date_added(object, page, greatest);
     }
     if (!too_deep) {
         const stix::NestingError nesting = stix::nesting_error(body, kEnvelopeLevels);
         const stix::TextPosition at = stix::TextLocator(body).at(nesting.offset.value_or(0));
-        page = EnvelopePage{};
-        page.error = "the page is " + nesting.message + " at line " + std::to_string(at.line) +
-                     ", column " + std::to_string(at.column);
+        return Error{"the page is " + nesting.message + " at line " + std::to_string(at.line) +
+                     ", column " + std::to_string(at.column)};
     }
     return page;
 }
 
 }  // namespace
 
-EnvelopePage read_envelope_page(std::string_view body, size_t max_objects) {
+Result<EnvelopePage> read_envelope_page(std::string_view body, size_t max_objects) {
     EnvelopePage page;
     simdjson::dom::parser parser;
-    if (!stix::limit_json_depth(parser, kEnvelopeLevels))
-        return (page.error = "out of memory"), page;
+    if (!stix::limit_json_depth(parser, kEnvelopeLevels)) return Error{"out of memory"};
     simdjson::dom::element root;
     const auto code = parser.parse(body.data(), body.size()).get(root);
     if (code == simdjson::DEPTH_ERROR) return read_objects_one_by_one(body, max_objects);
-    if (code != simdjson::SUCCESS) return (page.error = "the page is not JSON"), page;
+    if (code != simdjson::SUCCESS) return Error{"the page is not JSON"};
     simdjson::dom::object envelope;
     if (root.get_object().get(envelope) != simdjson::SUCCESS)
-        return (page.error = "the page is not a TAXII envelope (not a JSON object)"), page;
+        return Error{"the page is not a TAXII envelope (not a JSON object)"};
     bool more = false;
     if (envelope["more"].get_bool().get(more) == simdjson::SUCCESS) page.more = more;
     std::string_view next;
@@ -97,12 +96,8 @@ EnvelopePage read_envelope_page(std::string_view body, size_t max_objects) {
     if (envelope["objects"].get(objects_value) != simdjson::SUCCESS) return page;  // empty page
     simdjson::dom::array objects;
     if (objects_value.get_array().get(objects) != simdjson::SUCCESS)
-        return (page.error = "the envelope's objects is not a list"), page;
-    if (objects.size() > max_objects)
-        return (page.error = "the page holds " + std::to_string(objects.size()) +
-                             " objects, over the limit asked (" + std::to_string(max_objects) +
-                             ")"),
-               page;
+        return Error{"the envelope's objects is not a list"};
+    if (objects.size() > max_objects) return too_many(objects.size(), max_objects);
     int64_t greatest = INT64_MIN;
     page.objects.reserve(objects.size());
     for (simdjson::dom::element object : objects) {

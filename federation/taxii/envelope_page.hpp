@@ -8,10 +8,11 @@
 #include <string_view>
 #include <vector>
 
+#include "core/result.hpp"
+
 namespace vigie::taxii {
 
 struct EnvelopePage {
-    std::string error;  // set: the page is refused whole (not JSON, not an envelope, too many)
     bool more = false;
     std::string next;                  // the peer's token for the next page, if it gave one
     std::vector<std::string> objects;  // minified, in the peer's order
@@ -20,7 +21,8 @@ struct EnvelopePage {
     std::string greatest_date_added;
 };
 
-// A page of more than `max_objects` objects is refused: the peer ignores our limit=.
-EnvelopePage read_envelope_page(std::string_view body, size_t max_objects);
+// An error: the page is refused whole (not JSON, not an envelope, too many objects). A page
+// of more than `max_objects` objects is refused: the peer ignores our limit=.
+Result<EnvelopePage> read_envelope_page(std::string_view body, size_t max_objects);
 
 }  // namespace vigie::taxii

@@ -36,12 +36,16 @@ CheckedObject check_span(std::string_view body, stix::ElementSpan span, size_t i
     if (code == simdjson::SUCCESS) return check_stix_object(element, default_tlp);
     CheckedObject out;
     out.id = stix::top_level_string(text, "id");
-    out.error = "objects[" + std::to_string(index) + "]: ";
-    if (code != simdjson::DEPTH_ERROR) return (out.error += "not JSON"), out;
+    std::string why = "objects[" + std::to_string(index) + "]: ";
+    if (code != simdjson::DEPTH_ERROR) {
+        out.record = Error{why + "not JSON"};
+        return out;
+    }
     too_deep = true;
     const stix::NestingError nesting = stix::nesting_error(text);
-    out.error += nesting.message + " at " +
-                 where(locator.at(span.offset + nesting.offset.value_or(0))) + " of the body";
+    why += nesting.message + " at " + where(locator.at(span.offset + nesting.offset.value_or(0))) +
+           " of the body";
+    out.record = Error{std::move(why)};
     return out;
 }
 
@@ -52,9 +56,11 @@ EnvelopeContents read_objects_one_by_one(std::string_view body, stix::Tlp defaul
     if (start == std::string_view::npos || body[start] != '{')
         return refused(EnvelopeError::NotEnvelope,
                        R"(the body is not an envelope: {"objects":[...]})");
-    std::vector<stix::ElementSpan> spans;
-    if (auto problem = stix::object_spans(body, spans); !problem.empty())
-        return refused(EnvelopeError::NotJson, "the body is not JSON (" + problem + ")");
+    auto read = stix::object_spans(body);
+    if (!read)
+        return refused(EnvelopeError::NotJson,
+                       "the body is not JSON (" + read.error().message + ")");
+    const std::vector<stix::ElementSpan>& spans = *read;
     simdjson::dom::parser parser;
     if (!stix::limit_json_depth(parser))
         return refused(EnvelopeError::NotJson, "out of memory reading the body");

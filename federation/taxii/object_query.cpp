@@ -57,8 +57,8 @@ void later_bound(std::optional<int64_t>& bound, int64_t value) {
     if (!bound || value > *bound) bound = value;
 }
 
-bool parse_versions(const std::string& value, VersionMatch& out, std::string& error) {
-    out = VersionMatch{};
+Result<VersionMatch> parse_versions(const std::string& value) {
+    VersionMatch out;
     for (const auto& v : split_commas(value)) {
         if (v == "all") {
             out.all = true;
@@ -69,49 +69,49 @@ bool parse_versions(const std::string& value, VersionMatch& out, std::string& er
         } else if (auto ts = stix::parse_timestamp(v)) {
             out.exact.push_back(*ts);
         } else {
-            error = "match[version] takes last, first, all or a timestamp, not '" + v + "'";
-            return false;
+            return Error{"match[version] takes last, first, all or a timestamp, not '" + v + "'"};
         }
     }
-    return true;
+    return out;
 }
 
-// One key=value of the query; false with query.error when it is malformed.
-bool apply_parameter(const std::string& key, const std::string& value, uint32_t max_limit,
-                     ObjectQuery& q) {
+// One key=value of the query; an error when it is malformed.
+Status apply_parameter(const std::string& key, const std::string& value, uint32_t max_limit,
+                       ObjectQuery& q) {
     ObjectFilter& f = q.filter;
     if (key == "added_after") {
         auto ts = stix::parse_timestamp(value);
-        if (!ts) return (q.error = "added_after is not a timestamp: '" + value + "'"), false;
+        if (!ts) return Error{"added_after is not a timestamp: '" + value + "'"};
         later_bound(f.added_after, *ts);
     } else if (key == "next") {
         uint64_t after = 0;
         if (!parse_uint(value, after) || after > INT64_MAX)
-            return (q.error = "next is not a value this server gave"), false;
+            return Error{"next is not a value this server gave"};
         later_bound(f.added_after, static_cast<int64_t>(after));
     } else if (key == "limit") {
         uint64_t limit = 0;
         if (!parse_uint(value, limit) || limit == 0)
-            return (q.error = "limit must be a positive whole number"), false;
+            return Error{"limit must be a positive whole number"};
         q.limit = static_cast<uint32_t>(std::min<uint64_t>(limit, max_limit));
     } else if (key == "match[id]" || key == "match[type]" || key == "match[spec_version]") {
         std::vector<std::string> values = split_commas(value);
-        if (values.size() > kMaxMatchValues)
-            return (q.error = key + " lists more than 100 values"), false;
+        if (values.size() > kMaxMatchValues) return Error{key + " lists more than 100 values"};
         auto& list = key == "match[id]" ? f.ids : key == "match[type]" ? f.types : f.spec_versions;
         list.insert(list.end(), values.begin(), values.end());
     } else if (key == "match[version]") {
-        return parse_versions(value, f.versions, q.error);
+        auto versions = parse_versions(value);
+        if (!versions) return versions.error();
+        f.versions = std::move(versions).value();
     }
     // Other parameters (match[relationships], ...) are not supported and, as TAXII says
     // of unknown ones, ignored.
-    return true;
+    return {};
 }
 
 }  // namespace
 
-ObjectQuery parse_object_query(std::string_view query, uint32_t default_limit, uint32_t max_limit,
-                               DefaultVersions default_versions) {
+Result<ObjectQuery> parse_object_query(std::string_view query, uint32_t default_limit,
+                                       uint32_t max_limit, DefaultVersions default_versions) {
     ObjectQuery q;
     q.limit = std::min(default_limit, max_limit);
     if (default_versions == DefaultVersions::Last) q.filter.versions.last = true;
@@ -127,7 +127,8 @@ ObjectQuery parse_object_query(std::string_view query, uint32_t default_limit, u
         const std::string key = percent_decode(pair.substr(0, eq));
         const std::string value =
             eq == std::string_view::npos ? std::string() : percent_decode(pair.substr(eq + 1));
-        if (!apply_parameter(key, value, max_limit, q)) return q;
+        if (auto applied = apply_parameter(key, value, max_limit, q); !applied)
+            return applied.error();
     }
     return q;
 }

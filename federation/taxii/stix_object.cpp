@@ -39,64 +39,78 @@ bool observable_type(std::string_view type) {
     return false;
 }
 
-// Reads an optional timestamp property; false (with `error`) when present but not one.
-bool read_timestamp(simdjson::dom::object object, const char* key, std::optional<int64_t>& out,
-                    std::string& error) {
+// An optional timestamp property: nullopt when absent, an error when present but not one.
+Result<std::optional<int64_t>> read_timestamp(simdjson::dom::object object, const char* key) {
     simdjson::dom::element value;
-    if (object[key].get(value) != simdjson::SUCCESS) return true;
+    if (object[key].get(value) != simdjson::SUCCESS) return std::optional<int64_t>{};
     std::string_view text;
     std::optional<int64_t> parsed;
     if (value.get_string().get(text) == simdjson::SUCCESS) parsed = stix::parse_timestamp(text);
-    if (!parsed) {
-        error = std::string(key) + " is not a STIX timestamp (YYYY-MM-DDTHH:MM:SS[.s+]Z)";
-        return false;
-    }
-    out = parsed;
-    return true;
+    if (!parsed)
+        return Error{std::string(key) + " is not a STIX timestamp (YYYY-MM-DDTHH:MM:SS[.s+]Z)"};
+    return parsed;
 }
 
-// The strictest TLP of object_marking_refs, else the default; false when the property is
+// The strictest TLP of object_marking_refs, else the default; an error when the property is
 // malformed (a list of marking ids is required).
-bool read_tlp(simdjson::dom::object object, stix::Tlp default_tlp, stix::Tlp& out,
-              std::string& error) {
-    out = default_tlp;
+Result<stix::Tlp> read_tlp(simdjson::dom::object object, stix::Tlp default_tlp) {
     simdjson::dom::element refs;
-    if (object["object_marking_refs"].get(refs) != simdjson::SUCCESS) return true;
+    if (object["object_marking_refs"].get(refs) != simdjson::SUCCESS) return default_tlp;
+    const Error malformed{"object_marking_refs must be a list of marking-definition ids"};
     simdjson::dom::array list;
-    if (refs.get_array().get(list) != simdjson::SUCCESS) {
-        error = "object_marking_refs must be a list of marking-definition ids";
-        return false;
-    }
+    if (refs.get_array().get(list) != simdjson::SUCCESS) return malformed;
     std::vector<std::string> ids;
     for (simdjson::dom::element ref : list) {
         std::string_view id;
-        if (ref.get_string().get(id) != simdjson::SUCCESS) {
-            error = "object_marking_refs must be a list of marking-definition ids";
-            return false;
-        }
+        if (ref.get_string().get(id) != simdjson::SUCCESS) return malformed;
         ids.emplace_back(id);
     }
-    if (auto strictest = stix::strictest_tlp(ids)) out = *strictest;
-    return true;
+    return stix::strictest_tlp(ids).value_or(default_tlp);
 }
 
-// The versioning properties: created and modified where the type has them.
-bool read_version(simdjson::dom::object object, const std::string& type,
-                  std::optional<int64_t>& version, std::string& error) {
-    std::optional<int64_t> created;
-    std::optional<int64_t> modified;
-    if (!read_timestamp(object, "created", created, error) ||
-        !read_timestamp(object, "modified", modified, error))
-        return false;
+// The version (modified, else created), from the versioning properties the type has.
+Result<std::optional<int64_t>> read_version(simdjson::dom::object object, const std::string& type) {
+    auto created = read_timestamp(object, "created");
+    if (!created) return created.error();
+    auto modified = read_timestamp(object, "modified");
+    if (!modified) return modified.error();
     if (!observable_type(type)) {
-        if (!created) return (error = "a " + type + " needs created"), false;
+        if (!*created) return Error{"a " + type + " needs created"};
         // A marking definition is never versioned: it has created only.
-        if (!modified && type != "marking-definition")
-            return (error = "a " + type + " needs modified"), false;
-        if (modified && *modified < *created) return (error = "modified is before created"), false;
+        if (!*modified && type != "marking-definition")
+            return Error{"a " + type + " needs modified"};
+        if (*modified && **modified < **created) return Error{"modified is before created"};
     }
-    version = modified ? modified : created;
-    return true;
+    return *modified ? *modified : *created;
+}
+
+// STIX 2.1's rules that matter to a collection, on an object.
+Result<StixObjectRecord> check_record(simdjson::dom::element element, simdjson::dom::object object,
+                                      stix::Tlp default_tlp) {
+    std::string_view type;
+    if (object["type"].get_string().get(type) != simdjson::SUCCESS || !stix::valid_type_name(type))
+        return Error{"type is missing or not a STIX type name"};
+    std::string_view id;
+    if (object["id"].get_string().get(id) != simdjson::SUCCESS ||
+        !stix::valid_stix_id(id, HexCase::Lower) || id.substr(0, id.find("--")) != type)
+        return Error{"id must be " + std::string(type) + "--<uuid>"};
+    std::string_view spec_version;
+    if (object["spec_version"].get_string().get(spec_version) != simdjson::SUCCESS ||
+        spec_version != "2.1")
+        return Error{"spec_version must be \"2.1\""};
+    StixObjectRecord record;
+    record.id = std::string(id);
+    record.type = std::string(type);
+    auto versioned = read_version(object, record.type);
+    if (!versioned) return versioned.error();
+    record.version = *versioned;
+    auto tlp = read_tlp(object, default_tlp);
+    if (!tlp) return tlp.error();
+    record.json = simdjson::minify(element);
+    const stix::MarkingSummary markings = stix::summarize_markings(record.json, *tlp);
+    if (!markings.problem.empty()) return Error{markings.problem};
+    record.tlp = markings.required;
+    return record;
 }
 
 }  // namespace
@@ -104,34 +118,17 @@ bool read_version(simdjson::dom::object object, const std::string& type,
 CheckedObject check_stix_object(simdjson::dom::element element, stix::Tlp default_tlp) {
     CheckedObject out;
     simdjson::dom::object object;
-    if (element.get_object().get(object) != simdjson::SUCCESS)
-        return (out.error = "not a JSON object"), out;
+    if (element.get_object().get(object) != simdjson::SUCCESS) {
+        out.record = Error{"not a JSON object"};
+        return out;
+    }
     std::string_view id;
     if (object["id"].get_string().get(id) == simdjson::SUCCESS) out.id = std::string(id);
     std::string_view version;
     if (object["modified"].get_string().get(version) == simdjson::SUCCESS ||
         object["created"].get_string().get(version) == simdjson::SUCCESS)
         out.version = std::string(version);
-    std::string_view type;
-    if (object["type"].get_string().get(type) != simdjson::SUCCESS || !stix::valid_type_name(type))
-        return (out.error = "type is missing or not a STIX type name"), out;
-    if (!stix::valid_stix_id(id, HexCase::Lower) || id.substr(0, id.find("--")) != type)
-        return (out.error = "id must be " + std::string(type) + "--<uuid>"), out;
-    std::string_view spec_version;
-    if (object["spec_version"].get_string().get(spec_version) != simdjson::SUCCESS ||
-        spec_version != "2.1")
-        return (out.error = "spec_version must be \"2.1\""), out;
-    StixObjectRecord record;
-    record.id = std::string(id);
-    record.type = std::string(type);
-    if (!read_version(object, record.type, record.version, out.error) ||
-        !read_tlp(object, default_tlp, record.tlp, out.error))
-        return out;
-    record.json = simdjson::minify(element);
-    const stix::MarkingSummary markings = stix::summarize_markings(record.json, record.tlp);
-    if (!markings.problem.empty()) return (out.error = markings.problem), out;
-    record.tlp = markings.required;
-    out.record = std::move(record);
+    out.record = check_record(element, object, default_tlp);
     return out;
 }
 

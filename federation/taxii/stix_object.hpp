@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "core/result.hpp"
 #include "federation/stix/tlp.hpp"
 
 namespace vigie::taxii {
@@ -27,11 +28,13 @@ struct StixObjectRecord {
     std::string json;  // minified
 };
 
+// The id and version are read even from an object refused: a TAXII status names the
+// failures by them.
 struct CheckedObject {
-    std::optional<StixObjectRecord> record;  // set when the object is acceptable
-    std::string id;                          // as posted, for the status ("" when absent)
+    // The object as a collection keeps it, or why it is refused.
+    Result<StixObjectRecord> record = Error{"not checked"};
+    std::string id;       // as posted, for the status ("" when absent)
     std::string version;  // its modified, else created, as posted ("" when absent)
-    std::string error;    // why it is refused
 };
 
 // STIX 2.1's rules that matter to a collection: a JSON object, a type, an id of that type

@@ -92,13 +92,14 @@ PollReport TaxiiClient::poll(const std::atomic<bool>& stop, const StopWait& wait
             return failed(report, url,
                           r.status == 0 ? r.error : "HTTP " + std::to_string(r.status));
         }
-        EnvelopePage page = read_envelope_page(r.body, peer_.page_limit);
+        Result<EnvelopePage> read = read_envelope_page(r.body, peer_.page_limit);
         r.body.clear();
         r.body.shrink_to_fit();
-        if (!page.error.empty()) {
+        if (!read) {
             ++counters_.pages_refused;
-            return failed(report, url, page.error);
+            return failed(report, url, read.error().message);
         }
+        const EnvelopePage& page = *read;
         if (report.objects + page.objects.size() > peer_.max_objects_per_poll) {
             ++counters_.polls_capped;
             return (report.capped = true), report;

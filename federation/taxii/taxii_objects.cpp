@@ -71,9 +71,10 @@ void TaxiiHandler::disclose_page(ObjectPage& page, const PeerSettings& peer) con
 HttpAnswer TaxiiHandler::get_objects(const HttpRequest& request, const PeerSettings& peer,
                                      const CollectionSettings& c, bool manifest) {
     if (!may_read(peer, c.id)) return taxii_error(403, "forbidden", "no read right");
-    ObjectQuery q = parse_object_query(query_of(request.target), settings_.page_size,
-                                       settings_.max_page_size, DefaultVersions::Last);
-    if (!q.error.empty()) return taxii_error(400, "bad request", q.error);
+    auto parsed = parse_object_query(query_of(request.target), settings_.page_size,
+                                     settings_.max_page_size, DefaultVersions::Last);
+    if (!parsed) return taxii_error(400, "bad request", parsed.error().message);
+    ObjectQuery& q = *parsed;
     q.filter.visible_tlps = visible_tlp_mask(clearance(peer));
     auto page = store_.query(c.id, q.filter, q.limit, !manifest);
     if (!page) return taxii_error(500, "internal error", "the collection store failed");
@@ -86,10 +87,11 @@ HttpAnswer TaxiiHandler::get_object(const HttpRequest& request, const PeerSettin
                                     const CollectionSettings& c, const std::string& object_id,
                                     bool versions) {
     if (!may_read(peer, c.id)) return taxii_error(403, "forbidden", "no read right");
-    ObjectQuery q =
+    auto parsed =
         parse_object_query(query_of(request.target), settings_.page_size, settings_.max_page_size,
                            versions ? DefaultVersions::All : DefaultVersions::Last);
-    if (!q.error.empty()) return taxii_error(400, "bad request", q.error);
+    if (!parsed) return taxii_error(400, "bad request", parsed.error().message);
+    ObjectQuery& q = *parsed;
     if (versions) q.filter.versions = VersionMatch{true, false, false, {}};  // all versions, always
     q.filter.ids = {object_id};
     q.filter.types.clear();
@@ -121,9 +123,10 @@ HttpAnswer TaxiiHandler::delete_object(const HttpRequest& request, const PeerSet
                                        const CollectionSettings& c, const std::string& object_id) {
     if (!may_read(peer, c.id) || !may_write(peer, c.id))
         return taxii_error(403, "forbidden", "deleting needs the read and the write right");
-    ObjectQuery q = parse_object_query(query_of(request.target), settings_.page_size,
-                                       settings_.max_page_size, DefaultVersions::All);
-    if (!q.error.empty()) return taxii_error(400, "bad request", q.error);
+    auto parsed = parse_object_query(query_of(request.target), settings_.page_size,
+                                     settings_.max_page_size, DefaultVersions::All);
+    if (!parsed) return taxii_error(400, "bad request", parsed.error().message);
+    ObjectQuery& q = *parsed;
     q.filter.ids = {object_id};
     q.filter.types.clear();
     q.filter.added_after.reset();
@@ -164,7 +167,8 @@ HttpAnswer TaxiiHandler::store_objects(const PeerSettings& peer, const ApiRootSe
     for (size_t i = 0; i < envelope.objects.size(); ++i) {
         CheckedObject& o = envelope.objects[i];
         if (!o.record) {
-            status.failures.push_back({o.id, o.version.empty() ? received : o.version, o.error});
+            status.failures.push_back(
+                {o.id, o.version.empty() ? received : o.version, o.record.error().message});
             continue;
         }
         positions.push_back(i);

@@ -123,12 +123,12 @@ TEST_CASE("hardening 1: a TAXII body's object nested too deep fails alone, with 
     taxii::EnvelopeContents contents = taxii::read_envelope(body, stix::Tlp::Green);
     REQUIRE(contents.error == taxii::EnvelopeError::None);
     REQUIRE(contents.objects.size() == 3);
-    CHECK(contents.objects[0].record.has_value());
-    CHECK(contents.objects[2].record.has_value());
+    CHECK(contents.objects[0].record.ok());
+    CHECK(contents.objects[2].record.ok());
     const taxii::CheckedObject& refused = contents.objects[1];
-    CHECK_FALSE(refused.record.has_value());
+    REQUIRE_FALSE(refused.record.ok());
     CHECK(refused.id == "x-deep--00000000-0000-4000-8000-000000000001");
-    CHECK(refused.error ==
+    CHECK(refused.record.error().message ==
           "objects[1]: " + std::string(nesting_error_text()) + " at line 1, column " +
               std::to_string(too_deep_column(prefix.size() + 1, deep)) + " of the body");
 }
@@ -146,8 +146,9 @@ TEST_CASE("hardening 1: a TAXII page keeps its objects beside one nested too dee
     const std::string deep = deep_object(kDeep);
     const std::string body = R"({"more":true,"next":"n2","objects":[)" + indicator(1) + "," + deep +
                              "," + indicator(2) + "]}";
-    taxii::EnvelopePage page = taxii::read_envelope_page(body, 10);
-    CHECK(page.error.empty());
+    Result<taxii::EnvelopePage> read = taxii::read_envelope_page(body, 10);
+    REQUIRE_MESSAGE(read.ok(), read.error().message);
+    const taxii::EnvelopePage& page = *read;
     CHECK(page.more);
     CHECK(page.next == "n2");
     REQUIRE(page.objects.size() == 3);

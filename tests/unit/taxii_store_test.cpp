@@ -17,7 +17,7 @@ namespace {
 StixObjectRecord record(const std::string& json, stix::Tlp default_tlp = stix::Tlp::Amber) {
     simdjson::dom::parser parser;
     CheckedObject c = check_stix_object(parser.parse(json), default_tlp);
-    REQUIRE_MESSAGE(c.record, c.error);
+    REQUIRE_MESSAGE(c.record.ok(), c.record.error().message);
     return *c.record;
 }
 
