@@ -16,8 +16,8 @@ int run_stix_match(const StixMatchOptions& options) {
         return 2;
     }
     stix::ObservationSet set;
-    if (auto error = stix::load_observation_files(options.files, set); !error.empty()) {
-        std::fprintf(stderr, "vigie: %s\n", error.c_str());
+    if (auto loaded = stix::load_observation_files(options.files, set); !loaded) {
+        std::fprintf(stderr, "vigie: %s\n", loaded.error().message.c_str());
         return 2;
     }
     if (set.unresolved_refs() > 0)

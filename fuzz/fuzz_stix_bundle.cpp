@@ -16,12 +16,11 @@ namespace {
 
 void compile_and_look_up(const std::vector<vigie::stix::Indicator>& indicators) {
     vigie::IndicatorSegment::Builder builder;
-    std::string why;
     for (const auto& ind : indicators) {
         auto parsed = vigie::stix::parse_pattern(ind.pattern);
         if (!parsed.ok()) continue;
         auto terms = vigie::stix::line_rate_terms(*parsed.pattern);
-        if (terms.unsupported.empty()) (void)builder.add(ind, terms.any_of, why);
+        if (terms.unsupported.empty()) (void)builder.add(ind, terms.any_of);
     }
     auto segment = builder.build();
     std::string buffer;

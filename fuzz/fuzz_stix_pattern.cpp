@@ -19,7 +19,7 @@ namespace {
 const vigie::stix::ObservationSet& observations() {
     static const vigie::stix::ObservationSet set = [] {
         vigie::stix::ObservationSet s;
-        std::string error = s.add_document(R"({"type":"bundle","objects":[
+        vigie::Status added = s.add_document(R"({"type":"bundle","objects":[
           {"type":"ipv4-addr","id":"ipv4-addr--1","value":"10.0.0.1"},
           {"type":"ipv6-addr","id":"ipv6-addr--1","value":"2001:db8::1"},
           {"type":"domain-name","id":"domain-name--1","value":"a.example","resolves_to_refs":["ipv4-addr--1"]},
@@ -30,7 +30,7 @@ const vigie::stix::ObservationSet& observations() {
           {"type":"observed-data","id":"od-2","first_observed":"2020-01-01T00:02:00Z","last_observed":"2020-01-01T00:02:00Z","number_observed":1,"object_refs":["domain-name--1","ipv6-addr--1"]},
           {"type":"observed-data","id":"od-3","first_observed":"2020-01-01T00:00:30Z","last_observed":"2020-01-01T00:00:30Z","number_observed":2,"objects":{"0":{"type":"file","name":"y","parent_directory_ref":"1"},"1":{"type":"directory","path":"/tmp"}}}
         ]})");
-        if (!error.empty()) std::abort();
+        if (!added) std::abort();
         s.finish();
         return s;
     }();

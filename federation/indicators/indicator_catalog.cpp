@@ -62,8 +62,7 @@ void IndicatorCatalog::compile(IndicatorSegment::Builder& builder, const stix::I
     if (!parsed.ok()) return not_matched("pattern: " + parsed.error.message);
     stix::LineRateTerms terms = stix::line_rate_terms(*parsed.pattern);
     if (!terms.unsupported.empty()) return not_matched(terms.unsupported);
-    std::string why;
-    if (!builder.add(ind, terms.any_of, why)) not_matched(why);
+    if (auto added = builder.add(ind, terms.any_of); !added) not_matched(added.error().message);
 }
 
 std::shared_ptr<IndicatorSegment> IndicatorCatalog::build_from_store(Diagnostics& diags) {

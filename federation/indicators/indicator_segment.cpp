@@ -87,8 +87,7 @@ uint32_t IndicatorSegment::Builder::add_info(const IndicatorView& v, int64_t val
     return static_cast<uint32_t>(s.infos_.size() - 1);
 }
 
-bool IndicatorSegment::Builder::add_term(uint32_t slot, const stix::IndicatorTerm& term,
-                                         std::string& why) {
+Status IndicatorSegment::Builder::add_term(uint32_t slot, const stix::IndicatorTerm& term) {
     const std::string path = term.object_type + ":" + term.object_path;
     canonical_key(path, key_);
     const ValueKind kind = kind_of_path(path);
@@ -102,44 +101,36 @@ bool IndicatorSegment::Builder::add_term(uint32_t slot, const stix::IndicatorTer
         hs_compile_error_t* error = nullptr;
         if (hs_compile(expression.c_str(), kRegexFlags, HS_MODE_BLOCK, nullptr, &db, &error) !=
             HS_SUCCESS) {
-            why = path + ": regex not matched per event (Hyperscan: " +
-                  std::string(error ? error->message : "unknown error") + ")";
+            Error refused{path + ": regex not matched per event (Hyperscan: " +
+                          std::string(error ? error->message : "unknown error") + ")"};
             hs_free_compile_error(error);
-            return false;
+            return refused;
         }
         hs_free_database(db);
         s.regex_terms_.push_back({key_, std::move(expression), slot});
-        return true;
+        return {};
     }
     if (kind == ValueKind::Ip) {
         auto prefix = IpNetwork::parse(term.value);
-        if (!prefix) {
-            why = path + ": '" + term.value + "' is not an IP address or network";
-            return false;
-        }
+        if (!prefix) return Error{path + ": '" + term.value + "' is not an IP address or network"};
         add_length(prefix->network.v6 ? s.v6_lengths_ : s.v4_lengths_, prefix->length);
         if (!prefix->network.v6 && prefix->length < 32) s.cover_v4(*prefix);
         ip_lookup_text(prefix->network, prefix->length, value_);
         s.values_.add(0, value_, slot);
-        return true;
+        return {};
     }
-    if (term.op == stix::TermOp::InNetwork) {
-        why = path + ": ISSUBSET on something that is not an IP address";
-        return false;
-    }
+    if (term.op == stix::TermOp::InNetwork)
+        return Error{path + ": ISSUBSET on something that is not an IP address"};
     std::string normalized;
-    if (!normalize_value(kind, term.value, normalized)) {
-        why = path + ": '" + term.value + "' is not a valid value for this property";
-        return false;
-    }
+    if (!normalize_value(kind, term.value, normalized))
+        return Error{path + ": '" + term.value + "' is not a valid value for this property"};
     exact_lookup_text(key_, normalized, value_);
     s.values_.add(0, value_, slot);
-    return true;
+    return {};
 }
 
-bool IndicatorSegment::Builder::add(const stix::Indicator& ind,
-                                    const std::vector<stix::IndicatorTerm>& terms,
-                                    std::string& why) {
+Status IndicatorSegment::Builder::add(const stix::Indicator& ind,
+                                      const std::vector<stix::IndicatorTerm>& terms) {
     const IndicatorView view{ind.id,
                              ind.name,
                              ind.source,
@@ -150,8 +141,16 @@ bool IndicatorSegment::Builder::add(const stix::Indicator& ind,
     const uint32_t slot = add_info(view, ind.valid_from_us);
     segment_->ids_.add(0, ind.id, slot);
     size_t usable = 0;
-    for (const auto& term : terms) usable += add_term(slot, term, why) ? 1 : 0;
-    return usable > 0;
+    // No term at all is refused too, with no reason of its own (line_rate_terms gives none).
+    Status last_refused = Error{};
+    for (const auto& term : terms) {
+        Status added = add_term(slot, term);
+        if (added)
+            ++usable;
+        else
+            last_refused = std::move(added);
+    }
+    return usable > 0 ? Status{} : last_refused;
 }
 
 std::shared_ptr<IndicatorSegment> IndicatorSegment::Builder::build() {

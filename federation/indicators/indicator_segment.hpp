@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/result.hpp"
 #include "federation/indicators/observable.hpp"
 #include "federation/indicators/value_table.hpp"
 #include "federation/stix/indicator.hpp"
@@ -36,16 +37,16 @@ class IndicatorSegment {
   public:
     class Builder {
       public:
-        // False (with the reason) when no term of the indicator can be matched per event.
-        bool add(const stix::Indicator& indicator, const std::vector<stix::IndicatorTerm>& terms,
-                 std::string& why);
+        // An error (why its last term cannot be) when no term of the indicator can be
+        // matched per event; the indicator is then in the segment, matching nothing.
+        Status add(const stix::Indicator& indicator, const std::vector<stix::IndicatorTerm>& terms);
         [[nodiscard]] size_t size() const { return segment_->infos_.size(); }
         // Throws on a Hyperscan failure of the whole set (a start-up failure).
         std::shared_ptr<IndicatorSegment> build();
 
       private:
         uint32_t add_info(const IndicatorView& view, int64_t valid_from_us);
-        bool add_term(uint32_t slot, const stix::IndicatorTerm& term, std::string& why);
+        Status add_term(uint32_t slot, const stix::IndicatorTerm& term);
         std::unique_ptr<IndicatorSegment> segment_ = std::make_unique<IndicatorSegment>();
         std::string key_;
         std::string value_;

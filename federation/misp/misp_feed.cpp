@@ -8,17 +8,14 @@
 
 #include "core/http_client.hpp"
 #include "core/identifiers.hpp"
+#include "core/result.hpp"
 #include "federation/stix/json_depth.hpp"
 
 namespace vigie::misp {
 namespace {
 
-struct Fetched {
-    std::string body;
-    std::string error;  // empty: fetched
-};
-
-Fetched fetch_url(const std::string& url, const MispFeedLimits& limits) {
+// A feed file's text, or why it could not be had.
+Result<std::string> fetch_url(const std::string& url, const MispFeedLimits& limits) {
     HttpClientRequest request;
     request.url = url;
     request.timeout_ms = limits.timeout_seconds * 1000;
@@ -29,33 +26,34 @@ Fetched fetch_url(const std::string& url, const MispFeedLimits& limits) {
     if (!answer) {
         switch (client.last_failure()) {
             case HttpFailure::cannot_start:
-                return {{}, "libcurl cannot start"};
+                return Error{"libcurl cannot start"};
             case HttpFailure::interrupted:
-                return {{}, "stopped (vigie is stopping)"};
+                return Error{"stopped (vigie is stopping)"};
             case HttpFailure::too_large:
-                return {{}, "over the " + std::to_string(limits.max_event_bytes) + "-byte limit"};
+                return Error{"over the " + std::to_string(limits.max_event_bytes) + "-byte limit"};
             default:
-                return {{}, client.last_failure_summary()};
+                return Error{client.last_failure_summary()};
         }
     }
-    if (answer->status != 200) return {{}, "HTTP status " + std::to_string(answer->status)};
-    return {std::move(answer->body), {}};
+    if (answer->status != 200) return Error{"HTTP status " + std::to_string(answer->status)};
+    return std::move(answer->body);
 }
 
-Fetched read_file(const std::string& path, const MispFeedLimits& limits) {
+Result<std::string> read_file(const std::string& path, const MispFeedLimits& limits) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) return {{}, "cannot read"};
+    if (!in) return Error{"cannot read"};
     std::ostringstream text;
     text << in.rdbuf();
-    if (text.str().size() > limits.max_event_bytes) return {{}, "over the size limit"};
-    return {text.str(), {}};
+    if (text.str().size() > limits.max_event_bytes) return Error{"over the size limit"};
+    return std::move(text).str();
 }
 
 bool is_url(const std::string& s) {
     return s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0;
 }
 
-Fetched fetch(const std::string& location, const std::string& name, const MispFeedLimits& limits) {
+Result<std::string> fetch(const std::string& location, const std::string& name,
+                          const MispFeedLimits& limits) {
     std::string base = location;
     if (!base.empty() && base.back() != '/') base += '/';
     return is_url(location) ? fetch_url(base + name, limits) : read_file(base + name, limits);
@@ -82,15 +80,15 @@ MispFeedContent read_misp_feed(const std::string& location, const MispEventOptio
     };
     const std::string manifest_name =
         location + (location.ends_with('/') ? "" : "/") + "manifest.json";
-    Fetched manifest = fetch(location, "manifest.json", limits);
-    if (!manifest.error.empty()) return problem(manifest_name, manifest.error), out;
+    Result<std::string> fetched = fetch(location, "manifest.json", limits);
+    if (!fetched) return problem(manifest_name, fetched.error().message), out;
+    const std::string& manifest = *fetched;
     simdjson::dom::parser parser;
     simdjson::dom::object events;
     if (!stix::limit_json_depth(parser)) return problem(manifest_name, "out of memory"), out;
-    if (auto error = parser.parse(manifest.body).get(events); error == simdjson::DEPTH_ERROR) {
-        const stix::NestingError nesting = stix::nesting_error(manifest.body);
-        const stix::TextPosition at =
-            stix::TextLocator(manifest.body).at(nesting.offset.value_or(0));
+    if (auto error = parser.parse(manifest).get(events); error == simdjson::DEPTH_ERROR) {
+        const stix::NestingError nesting = stix::nesting_error(manifest);
+        const stix::TextPosition at = stix::TextLocator(manifest).at(nesting.offset.value_or(0));
         out.diagnostics.push_back(
             {Severity::Error, {manifest_name, at.line, at.column}, "", nesting.message});
         return out;
@@ -118,17 +116,17 @@ MispFeedContent read_misp_feed(const std::string& location, const MispEventOptio
         }
         ++out.events;
         const std::string name = std::string(uuid) + ".json";
-        Fetched event = fetch(location, name, limits);
+        Result<std::string> event = fetch(location, name, limits);
         MispEventOptions o = options;
         o.origin = location;
         if (!location.ends_with('/')) o.origin += '/';
         o.origin += name;
-        if (!event.error.empty()) {
-            problem(o.origin, event.error);
+        if (!event) {
+            problem(o.origin, event.error().message);
             continue;
         }
         if (memory && !timestamp.empty()) memory->event_timestamps[std::string(uuid)] = timestamp;
-        MispEventContent content = read_misp_event(event.body, o);
+        MispEventContent content = read_misp_event(*event, o);
         out.attributes += content.attributes;
         out.skipped += content.skipped;
         for (auto& i : content.indicators) out.indicators.push_back(std::move(i));

@@ -66,29 +66,26 @@ std::string_view JsonValue::string_or(std::string_view key, std::string_view fal
     return v != nullptr && v->kind == Kind::String ? std::string_view(v->text) : fallback;
 }
 
-bool parse_json(std::string_view text, JsonValue& out, JsonError& error) {
+Result<JsonValue> parse_json(std::string_view text) {
     simdjson::dom::parser parser;
-    if (!limit_json_depth(parser)) {
-        error.message = "out of memory";
-        return false;
-    }
+    if (!limit_json_depth(parser)) return Error{"out of memory"};
     simdjson::padded_string padded(text);
     simdjson::dom::element root;
     if (auto code = parser.parse(padded).get(root); code == simdjson::DEPTH_ERROR) {
         NestingError nesting = nesting_error(text);
-        error.message = std::move(nesting.message);
+        Error error{std::move(nesting.message)};
         if (nesting.offset) {
             const TextPosition at = TextLocator(text).at(*nesting.offset);
-            error.at = std::pair{at.line, at.column};
+            error.where.line = at.line;
+            error.where.column = at.column;
         }
-        return false;
+        return error;
     } else if (code != simdjson::SUCCESS) {
-        error.message = std::string("invalid JSON: ") + simdjson::error_message(code);
-        return false;
+        return Error{std::string("invalid JSON: ") + simdjson::error_message(code)};
     }
-    out = JsonValue{};
+    JsonValue out;
     convert(root, out);
-    return true;
+    return out;
 }
 
 }  // namespace vigie::stix

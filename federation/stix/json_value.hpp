@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/result.hpp"
+
 namespace vigie::stix {
 
 struct JsonMember;
@@ -32,13 +34,9 @@ struct JsonMember {
     JsonValue value;
 };
 
-struct JsonError {
-    std::string message;  // "invalid JSON: <simdjson's message>", "nested deeper than N levels"
-    std::optional<std::pair<uint32_t, uint32_t>> at;  // line and column, when known
-};
-
-// False with `error` set when `text` is not one JSON document, or nests deeper than
-// vigie::input_limits().max_nesting_depth (federation/stix/json_depth.hpp).
-bool parse_json(std::string_view text, JsonValue& out, JsonError& error);
+// An error ("invalid JSON: <simdjson's message>", "nested deeper than N levels", with the
+// line and column in `where` when known, no file) when `text` is not one JSON document, or
+// nests deeper than vigie::input_limits().max_nesting_depth (federation/stix/json_depth.hpp).
+Result<JsonValue> parse_json(std::string_view text);
 
 }  // namespace vigie::stix

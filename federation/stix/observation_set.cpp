@@ -16,36 +16,39 @@ std::string object_label(const JsonValue& object) {
 }
 
 // first_observed / last_observed: required STIX timestamps, first <= last.
-std::string read_window(const JsonValue& object, ObservedData& out) {
-    auto read = [&](const char* key, int64_t& us) -> std::string {
+Status read_window(const JsonValue& object, ObservedData& out) {
+    auto read = [&](const char* key, int64_t& us) -> Status {
         auto ts = parse_timestamp(object.string_or(key, ""));
-        if (!ts) return object_label(object) + ": " + key + " is missing or not a STIX timestamp";
+        if (!ts)
+            return Error{object_label(object) + ": " + key + " is missing or not a STIX timestamp"};
         us = *ts;
-        return "";
+        return {};
     };
-    if (auto e = read("first_observed", out.first_observed_us); !e.empty()) return e;
-    if (auto e = read("last_observed", out.last_observed_us); !e.empty()) return e;
+    if (auto read_first = read("first_observed", out.first_observed_us); !read_first)
+        return read_first;
+    if (auto read_last = read("last_observed", out.last_observed_us); !read_last) return read_last;
     if (out.first_observed_us > out.last_observed_us)
-        return object_label(object) + ": first_observed is after last_observed";
-    return "";
+        return Error{object_label(object) + ": first_observed is after last_observed"};
+    return {};
 }
 
 }  // namespace
 
-std::string ObservationSet::add_object(const JsonValue& object) {
-    if (object.kind != JsonValue::Kind::Object) return "an element that is not a JSON object";
+Status ObservationSet::add_object(const JsonValue& object) {
+    if (object.kind != JsonValue::Kind::Object)
+        return Error{"an element that is not a JSON object"};
     std::string_view type = object.string_or("type", "");
     std::string_view id = object.string_or("id", "");
     if (type != "observed-data") {
         if (!id.empty()) sco_by_id_.emplace(std::string(id), &object);
-        return "";
+        return {};
     }
     ObservedData data;
     data.id = object_label(object);
-    if (auto e = read_window(object, data); !e.empty()) return e;
+    if (auto window = read_window(object, data); !window) return window;
     const JsonValue* count = object.find("number_observed");
     if (count == nullptr || count->kind != JsonValue::Kind::Int || count->integer < 1)
-        return data.id + ": number_observed must be an integer >= 1";
+        return Error{data.id + ": number_observed must be an integer >= 1"};
     data.number_observed = count->integer;
     if (const JsonValue* embedded = object.find("objects");
         embedded != nullptr && embedded->kind == JsonValue::Kind::Object)
@@ -56,40 +59,42 @@ std::string ObservationSet::add_object(const JsonValue& object) {
             if (ref.kind == JsonValue::Kind::String) data.object_refs.push_back(ref.text);
     }
     if (data.embedded_objects == nullptr && data.object_refs.empty())
-        return data.id + ": neither object_refs (STIX 2.1) nor objects (STIX 2.0)";
+        return Error{data.id + ": neither object_refs (STIX 2.1) nor objects (STIX 2.0)"};
     observed_.push_back(std::move(data));
-    return "";
+    return {};
 }
 
-std::string ObservationSet::add_document(std::string_view json_text, const std::string& origin) {
+Status ObservationSet::add_document(std::string_view json_text, const std::string& origin) {
     const std::string prefix = origin.empty() ? "" : origin + ": ";
-    JsonValue& doc = documents_.emplace_back();
-    JsonError error;
-    if (!parse_json(json_text, doc, error)) {
-        if (!error.at) return prefix + error.message;
-        const std::string line = std::to_string(error.at->first);
-        const std::string column = std::to_string(error.at->second);
-        return (origin.empty() ? "line " + line + ", column " + column
-                               : origin + ":" + line + ":" + column) +
-               ": " + error.message;
+    Result<JsonValue> parsed = parse_json(json_text);
+    if (!parsed) {
+        const Error& error = parsed.error();
+        if (error.where.line == 0) return Error{prefix + error.message};
+        const std::string line = std::to_string(error.where.line);
+        const std::string column = std::to_string(error.where.column);
+        return Error{(origin.empty() ? "line " + line + ", column " + column
+                                     : origin + ":" + line + ":" + column) +
+                     ": " + error.message};
     }
-    if (auto e = add_objects(doc); !e.empty()) return prefix + e;
-    return "";
+    const JsonValue& doc = documents_.emplace_back(std::move(parsed).value());
+    if (auto added = add_objects(doc); !added) return Error{prefix + added.error().message};
+    return {};
 }
 
-std::string ObservationSet::add_objects(const JsonValue& doc) {
+Status ObservationSet::add_objects(const JsonValue& doc) {
     const JsonValue* objects = &doc;
     if (doc.kind == JsonValue::Kind::Object) {
         if (doc.string_or("type", "") != "bundle")
-            return "expected a STIX bundle ({\"type\": \"bundle\", ...}) or an array of objects";
+            return Error{
+                "expected a STIX bundle ({\"type\": \"bundle\", ...}) or an array of objects"};
         objects = doc.find("objects");
-        if (objects == nullptr) return "";  // an empty bundle
+        if (objects == nullptr) return {};  // an empty bundle
     }
     if (objects->kind != JsonValue::Kind::Array)
-        return "expected a STIX bundle or a JSON array of objects";
+        return Error{"expected a STIX bundle or a JSON array of objects"};
     for (const JsonValue& object : objects->items)
-        if (auto e = add_object(object); !e.empty()) return e;
-    return "";
+        if (auto added = add_object(object); !added) return added;
+    return {};
 }
 
 void ObservationSet::finish() {
@@ -115,19 +120,19 @@ const JsonValue* ObservationSet::resolve(const ObservedData& from, std::string_v
     return it == sco_by_id_.end() ? nullptr : it->second;
 }
 
-std::string load_observation_files(const std::vector<std::string>& paths, ObservationSet& set) {
+Status load_observation_files(const std::vector<std::string>& paths, ObservationSet& set) {
     for (const std::string& path : paths) {
         std::error_code ec;
-        if (std::filesystem::is_directory(path, ec)) return path + ": is a directory";
+        if (std::filesystem::is_directory(path, ec)) return Error{path + ": is a directory"};
         std::ifstream in(path, std::ios::binary);
-        if (!in) return path + ": cannot be read";
+        if (!in) return Error{path + ": cannot be read"};
         std::ostringstream text;
         text << in.rdbuf();
-        if (in.bad()) return path + ": read error";
-        if (auto e = set.add_document(text.str(), path); !e.empty()) return e;
+        if (in.bad()) return Error{path + ": read error"};
+        if (auto added = set.add_document(text.str(), path); !added) return added;
     }
     set.finish();
-    return "";
+    return {};
 }
 
 }  // namespace vigie::stix

@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/result.hpp"
 #include "federation/stix/json_value.hpp"
 
 namespace vigie::stix {
@@ -29,9 +30,9 @@ struct ObservedData {
 class ObservationSet {
   public:
     // Adds the observed-data and SCOs of one document: a bundle or a JSON array of objects.
-    // Returns an empty string, or what is wrong, after `origin` ("FILE: observed-data--1:
+    // An error says what is wrong, after `origin` ("FILE: observed-data--1:
     // first_observed ...", "FILE:1:40: nested deeper than 64 levels").
-    std::string add_document(std::string_view json_text, const std::string& origin = "");
+    Status add_document(std::string_view json_text, const std::string& origin = "");
     // Resolves object_refs once every document is in. Unresolved ids are counted, not fatal.
     void finish();
 
@@ -42,8 +43,8 @@ class ObservationSet {
     [[nodiscard]] size_t unresolved_refs() const { return unresolved_refs_; }
 
   private:
-    std::string add_objects(const JsonValue& doc);
-    std::string add_object(const JsonValue& object);
+    Status add_objects(const JsonValue& doc);
+    Status add_object(const JsonValue& object);
 
     std::deque<JsonValue> documents_;  // stable addresses for the pointers below
     std::vector<ObservedData> observed_;
@@ -51,7 +52,7 @@ class ObservationSet {
     size_t unresolved_refs_ = 0;
 };
 
-// Reads every file into one set. Returns "" or "FILE: what is wrong".
-std::string load_observation_files(const std::vector<std::string>& paths, ObservationSet& set);
+// Reads every file into one set. An error: "FILE: what is wrong".
+Status load_observation_files(const std::vector<std::string>& paths, ObservationSet& set);
 
 }  // namespace vigie::stix

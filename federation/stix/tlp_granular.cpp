@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/input_limits.hpp"
+#include "core/result.hpp"
 #include "federation/stix/timestamp.hpp"
 
 namespace vigie::stix {
@@ -157,13 +158,12 @@ struct Markings {
 };
 
 // `budget`: the selectors that may still be resolved (input_limits), spent here.
-bool read_entry(dom::element element, dom::element root, GranularEntry& entry, size_t& budget,
-                std::string& problem) {
+Status read_entry(dom::element element, dom::element root, GranularEntry& entry, size_t& budget) {
     dom::object o;
     dom::array selectors;
     if (element.get_object().get(o) != simdjson::SUCCESS ||
         o["selectors"].get_array().get(selectors) != simdjson::SUCCESS || selectors.size() == 0)
-        return (problem = "granular_markings: an entry without a list of selectors"), false;
+        return Error{"granular_markings: an entry without a list of selectors"};
     std::string_view text;
     if (o["marking_ref"].get_string().get(text) == simdjson::SUCCESS) {
         entry.marking_ref = std::string(text);
@@ -171,22 +171,20 @@ bool read_entry(dom::element element, dom::element root, GranularEntry& entry, s
     }
     if (o["lang"].get_string().get(text) == simdjson::SUCCESS) entry.lang = std::string(text);
     if (entry.marking_ref.empty() && entry.lang.empty())
-        return (problem = "granular_markings: an entry with neither marking_ref nor lang"), false;
+        return Error{"granular_markings: an entry with neither marking_ref nor lang"};
     for (dom::element s : selectors) {
         if (budget-- == 0)
-            return (problem = "granular_markings: more than " +
-                              std::to_string(input_limits().max_granular_selectors) + " selectors"),
-                   false;
+            return Error{"granular_markings: more than " +
+                         std::to_string(input_limits().max_granular_selectors) + " selectors"};
         std::string_view selector;
         std::optional<Path> path;
         if (s.get_string().get(selector) == simdjson::SUCCESS) path = parse_selector(selector);
         if (!path || !resolves(root, *path))
-            return (problem = "granular_markings: selector '" + std::string(selector) +
-                              "' does not resolve in the object"),
-                   false;
+            return Error{"granular_markings: selector '" + std::string(selector) +
+                         "' does not resolve in the object"};
         entry.selectors.push_back(std::move(*path));
     }
-    return true;
+    return {};
 }
 
 Markings read_markings(dom::object object, dom::element root, Tlp default_tlp) {
@@ -215,7 +213,8 @@ Markings read_markings(dom::object object, dom::element root, Tlp default_tlp) {
     size_t budget = input_limits().max_granular_selectors;
     for (dom::element e : list) {
         GranularEntry entry;
-        if (!read_entry(e, root, entry, budget, m.problem)) return m;
+        if (auto read = read_entry(e, root, entry, budget); !read)
+            return (m.problem = read.error().message), m;
         m.entries.push_back(std::move(entry));
     }
     return m;

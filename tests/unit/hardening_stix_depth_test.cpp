@@ -95,10 +95,11 @@ TEST_CASE("hardening 1: a STIX pattern nested too deep is refused at its column"
 TEST_CASE("hardening 1: an observation file nested too deep is refused with its line and column") {
     const std::string deep = deep_object(kDeep);
     stix::ObservationSet set;
-    const std::string error = set.add_document("[\n" + deep + "]", "obs.json");
+    const Status added = set.add_document("[\n" + deep + "]", "obs.json");
     // An observation file is one document: its array is the first level.
-    CHECK(error == "obs.json:2:" + std::to_string(too_deep_column(1, deep) - 1) + ": " +
-                       nesting_error_text());
+    REQUIRE_FALSE(added.ok());
+    CHECK(added.error().message == "obs.json:2:" + std::to_string(too_deep_column(1, deep) - 1) +
+                                       ": " + nesting_error_text());
 }
 
 TEST_CASE("hardening 1: REPEATS many times is evaluated without recursion per repetition") {
@@ -107,7 +108,7 @@ TEST_CASE("hardening 1: REPEATS many times is evaluated without recursion per re
         R"([{"type":"observed-data","id":"od-1","first_observed":"2020-01-01T00:00:00Z",)"
         R"("last_observed":"2020-01-01T00:00:00Z","number_observed":5000,"object_refs":["x--1"]},)"
         R"({"type":"x","id":"x--1","v":1}])";
-    REQUIRE(set.add_document(doc).empty());
+    REQUIRE(set.add_document(doc).ok());
     set.finish();
     stix::PatternParse parse = stix::parse_pattern("[x:v = 1] REPEATS 5000 TIMES");
     REQUIRE(parse.ok());
@@ -201,7 +202,7 @@ TEST_CASE(
         R"("last_observed":"2020-01-01T00:00:00Z","number_observed":1,"object_refs":["x--1"]},)"
         R"({"type":"x","id":"x--1","v":1,"deep":)" +
         std::string(n - 2, '[') + "1" + std::string(n - 2, ']') + "}]";
-    CHECK(set.add_document(doc).empty());
+    CHECK(set.add_document(doc).ok());
     set.finish();
     if (parse.ok())
         CHECK(stix::evaluate(*parse.pattern, set).status == stix::EvalResult::Status::Match);

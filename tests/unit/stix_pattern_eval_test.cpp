@@ -64,8 +64,8 @@ EvalResult run(const std::string& pattern, const ObservationSet& set) {
 const ObservationSet& fixture() {
     static const ObservationSet set = [] {
         ObservationSet s;
-        std::string error = s.add_document(bundle());
-        REQUIRE_MESSAGE(error.empty(), error);
+        vigie::Status added = s.add_document(bundle());
+        REQUIRE_MESSAGE(added.ok(), added.error().message);
         s.finish();
         return s;
     }();
@@ -232,7 +232,7 @@ TEST_CASE("the reference matcher's temporal qualifier table") {
             R"(","first_observed":")" + times[i] + R"(","last_observed":")" + times[i] +
             R"(","number_observed":1,"object_refs":["person--)" + std::to_string(i) + R"("]})";
     }
-    REQUIRE(set.add_document(objects + "]").empty());
+    REQUIRE(set.add_document(objects + "]").ok());
     set.finish();
     const std::string t50 = "t'1994-11-29T13:37:50Z'", t52 = "t'1994-11-29T13:37:52Z'",
                       t57 = "t'1994-11-29T13:37:57Z'", t58 = "t'1994-11-29T13:37:58Z'",
@@ -287,11 +287,11 @@ TEST_CASE("the reference matcher's temporal qualifier table") {
 
 TEST_CASE("STIX 2.0 observed-data with an embedded objects dictionary") {
     ObservationSet set;
-    std::string error = set.add_document(R"([{"type":"observed-data","id":"od-20",
+    vigie::Status added = set.add_document(R"([{"type":"observed-data","id":"od-20",
         "first_observed":"2020-01-01T00:00:00Z","last_observed":"2020-01-01T00:00:00Z",
         "number_observed":1,"objects":{"0":{"type":"ipv4-addr","value":"10.1.2.3"},
         "1":{"type":"network-traffic","dst_ref":"0","dst_port":22}}}])");
-    REQUIRE(error.empty());
+    REQUIRE(added.ok());
     set.finish();
     CHECK(run("[network-traffic:dst_ref.value ISSUBSET '10.0.0.0/8']", set).observed_data_ids ==
           std::vector<std::string>{"od-20"});
@@ -301,11 +301,11 @@ TEST_CASE("STIX 2.0 observed-data with an embedded objects dictionary") {
 TEST_CASE("binary properties (*_bin, *_hex) compare and MATCHES as bytes") {
     ObservationSet set;
     // payload_bin: d4 c3 b2 a1 02 00 04 00, a pcap header (the specification's example)
-    std::string error = set.add_document(R"([{"type":"artifact","id":"artifact--1",
+    vigie::Status added = set.add_document(R"([{"type":"artifact","id":"artifact--1",
         "mime_type":"application/vnd.tcpdump.pcap","payload_bin":"1MOyoQIABAA="},
         {"type":"observed-data","id":"od-b","first_observed":"2020-01-01T00:00:00Z",
          "last_observed":"2020-01-01T00:00:00Z","number_observed":1,"object_refs":["artifact--1"]}])");
-    REQUIRE(error.empty());
+    REQUIRE(added.ok());
     set.finish();
     CHECK(
         run(R"([artifact:mime_type = 'application/vnd.tcpdump.pcap' AND artifact:payload_bin MATCHES '\\xd4\\xc3\\xb2\\xa1\\x02\\x00\\x04\\x00'])",
@@ -320,15 +320,20 @@ TEST_CASE("binary properties (*_bin, *_hex) compare and MATCHES as bytes") {
 
 TEST_CASE("bad observation input is refused with a reason") {
     ObservationSet set;
-    CHECK(set.add_document("{").rfind("invalid JSON", 0) == 0);
-    CHECK(set.add_document(R"({"type":"indicator"})") ==
+    // The refusal's words (an empty string for a success: these would fail then).
+    auto refusal = [&](const std::string& json) {
+        vigie::Status added = set.add_document(json);
+        return added.ok() ? std::string() : added.error().message;
+    };
+    CHECK(refusal("{").rfind("invalid JSON", 0) == 0);
+    CHECK(refusal(R"({"type":"indicator"})") ==
           R"(expected a STIX bundle ({"type": "bundle", ...}) or an array of objects)");
     CHECK(
-        set.add_document(
+        refusal(
             R"([{"type":"observed-data","id":"od-x","first_observed":"2020","last_observed":"2020-01-01T00:00:00Z","number_observed":1,"object_refs":[]}])") ==
         "od-x: first_observed is missing or not a STIX timestamp");
     CHECK(
-        set.add_document(
+        refusal(
             R"([{"type":"observed-data","id":"od-y","first_observed":"2020-01-01T00:00:00Z","last_observed":"2020-01-01T00:00:00Z","number_observed":0,"object_refs":["a"]}])") ==
         "od-y: number_observed must be an integer >= 1");
 }
@@ -338,7 +343,7 @@ TEST_CASE("the evaluator's work is bounded, and unsupported parts are named") {
     std::string objects = R"([{"type":"ipv4-addr","id":"ip--1","value":"10.0.0.1"})";
     for (int i = 0; i < 200; ++i) objects += "," + observed(i, i % 59 + 1, R"("ip--1")");
     objects += "," + observed(999, 0, R"("ip--1")", 1000000) + "]";
-    REQUIRE(set.add_document(objects).empty());
+    REQUIRE(set.add_document(objects).ok());
     set.finish();
     PatternParse parse = parse_pattern(
         "[ipv4-addr:value = '10.0.0.1'] AND [ipv4-addr:value = '10.0.0.1'] AND [ipv4-addr:value = "
