@@ -26,12 +26,13 @@ std::optional<YAML::Node> parse(const std::string& origin, const std::string& so
                                 Diagnostics& diags) {
     try {
         const InputLimits& limits = input_limits();
-        if (auto passed = check_yaml_bounds_on_events(source, limits.max_nesting_depth,
-                                                      limits.max_rule_nodes)) {
-            diags.push_back({Severity::Error,
-                             location(origin, passed->mark),
-                             {},
-                             "the configuration is " + passed->message});
+        if (Status bounds = check_yaml_bounds_on_events(source, limits.max_nesting_depth,
+                                                        limits.max_rule_nodes);
+            !bounds) {
+            SourceLocation where = bounds.error().where;
+            where.file = origin;
+            diags.push_back(
+                {Severity::Error, where, {}, "the configuration is " + bounds.error().message});
             return std::nullopt;
         }
         return YAML::Load(source);

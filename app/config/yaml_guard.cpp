@@ -2,6 +2,7 @@
 #include "app/config/yaml_guard.hpp"
 
 #include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/mark.h>
 #include <yaml-cpp/parser.h>
 
 #include <sstream>
@@ -16,7 +17,8 @@ namespace {
 
 // Thrown from the handler to stop the parser where the bound is passed.
 struct BoundPassed {
-    YamlGuardError error;
+    YAML::Mark mark;
+    std::string message;
 };
 
 class BoundsHandler final : public YAML::EventHandler {
@@ -55,9 +57,9 @@ class BoundsHandler final : public YAML::EventHandler {
     void count(const YAML::Mark& mark, uint64_t nodes) {
         total_ += nodes;
         if (total_ > max_nodes_)
-            throw BoundPassed{{mark, "the configuration expands to more than " +
-                                         std::to_string(max_nodes_) +
-                                         " YAML nodes once its aliases are resolved"}};
+            throw BoundPassed{mark, "the configuration expands to more than " +
+                                        std::to_string(max_nodes_) +
+                                        " YAML nodes once its aliases are resolved"};
     }
     void leaf(const YAML::Mark& mark, YAML::anchor_t anchor, uint64_t nodes) {
         count(mark, nodes);
@@ -65,7 +67,7 @@ class BoundsHandler final : public YAML::EventHandler {
         if (!open_.empty()) open_.back().nodes += nodes;
     }
     void open(const YAML::Mark& mark, YAML::anchor_t anchor) {
-        if (open_.size() + 1 > max_depth_) throw BoundPassed{{mark, nesting_error_text()}};
+        if (open_.size() + 1 > max_depth_) throw BoundPassed{mark, nesting_error_text()};
         count(mark, 1);
         open_.push_back({anchor, 1});
     }
@@ -85,17 +87,20 @@ class BoundsHandler final : public YAML::EventHandler {
 
 }  // namespace
 
-std::optional<YamlGuardError> check_yaml_bounds_on_events(const std::string& text,
-                                                          uint32_t max_depth, uint64_t max_nodes) {
+Status check_yaml_bounds_on_events(const std::string& text, uint32_t max_depth,
+                                   uint64_t max_nodes) {
     std::istringstream in(text);
     YAML::Parser parser(in);
     BoundsHandler handler(max_depth, max_nodes);
     try {
         parser.HandleNextDocument(handler);
     } catch (const BoundPassed& passed) {
-        return passed.error;
+        return Error{passed.message,
+                     {{},
+                      static_cast<uint32_t>(passed.mark.line + 1),
+                      static_cast<uint32_t>(passed.mark.column + 1)}};
     }
-    return std::nullopt;
+    return {};
 }
 
 }  // namespace vigie

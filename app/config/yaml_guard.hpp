@@ -6,22 +6,16 @@
 // check stops the parser at the bound (yaml-cpp's own recursion never goes deeper) and an
 // alias costs one step whatever it expands to: a billion-laughs file is measured, not
 // expanded.
-#include <yaml-cpp/mark.h>
-
 #include <cstdint>
-#include <optional>
 #include <string>
+
+#include "core/result.hpp"
 
 namespace vigie {
 
-struct YamlGuardError {
-    YAML::Mark mark;      // where the bound was passed
-    std::string message;  // nesting_error_text(), or the expansion
-};
-
-// nullopt when the first document of `text` is within both bounds. A syntax error is
+// An error (nesting_error_text(), or the expansion; its line and column where the bound was
+// passed, no file) when the first document of `text` passes a bound. A syntax error is
 // thrown as YAML::ParserException, as YAML::Load would.
-std::optional<YamlGuardError> check_yaml_bounds_on_events(const std::string& text,
-                                                          uint32_t max_depth, uint64_t max_nodes);
+Status check_yaml_bounds_on_events(const std::string& text, uint32_t max_depth, uint64_t max_nodes);
 
 }  // namespace vigie
