@@ -27,9 +27,9 @@ std::string dead_letter_id(std::string_view stream, uint64_t sequence) {
     return id;
 }
 
-DeadLetterOutcome publish_dead_letter(jsCtx* js, const std::string& subject, natsMsg* original,
-                                      const std::string& reason, int64_t wait_ms) {
-    DeadLetterOutcome out;
+Result<StoredDeadLetter> publish_dead_letter(jsCtx* js, const std::string& subject,
+                                             natsMsg* original, const std::string& reason,
+                                             int64_t wait_ms) {
     natsMsg* copy = nullptr;
     natsStatus s = natsMsg_Create(&copy, subject.c_str(), nullptr, natsMsg_GetData(original),
                                   natsMsg_GetDataLength(original));
@@ -48,16 +48,13 @@ DeadLetterOutcome publish_dead_letter(jsCtx* js, const std::string& subject, nat
     jsErrCode jerr{};
     if (s == NATS_OK) s = js_PublishMsg(&ack, js, copy, &options, &jerr);
     natsMsg_Destroy(copy);
-    if (s == NATS_OK && ack) {
-        out.stored = true;
-        out.duplicate = ack->Duplicate;
-        out.stream = ack->Stream ? ack->Stream : "";
-        out.sequence = ack->Sequence;
-    } else {
-        out.error = describe(s, jerr);
+    if (s != NATS_OK || !ack) {
+        jsPubAck_Destroy(ack);
+        return Error{describe(s, jerr)};
     }
+    StoredDeadLetter stored{ack->Duplicate, ack->Stream ? ack->Stream : "", ack->Sequence};
     jsPubAck_Destroy(ack);
-    return out;
+    return stored;
 }
 
 bool no_stream_stores(jsCtx* js, const std::string& subject) {

@@ -15,23 +15,25 @@
 #include <string>
 #include <string_view>
 
+#include "core/result.hpp"
+
 namespace vigie {
 
-struct DeadLetterOutcome {
-    bool stored = false;     // acknowledged by a stream: the original may be acknowledged
+// A dead letter a stream acknowledged: its original may be acknowledged.
+struct StoredDeadLetter {
     bool duplicate = false;  // the stream already held it (an earlier attempt landed)
-    std::string stream;      // with stored: the stream that holds it, and where
+    std::string stream;      // the stream that holds it, and where
     uint64_t sequence = 0;
-    std::string error;  // without stored: why (no responders, timeout, ...)
 };
 
 // "dl-<stream>-<sequence>": the dead letter's Nats-Msg-Id for the original at `sequence`.
 std::string dead_letter_id(std::string_view stream, uint64_t sequence);
 
 // Publishes the copy of `original` to `subject` and waits up to `wait_ms` for the stream's
-// acknowledgement.
-DeadLetterOutcome publish_dead_letter(jsCtx* js, const std::string& subject, natsMsg* original,
-                                      const std::string& reason, int64_t wait_ms);
+// acknowledgement; an error saying why it was not stored (no responders, timeout, ...).
+Result<StoredDeadLetter> publish_dead_letter(jsCtx* js, const std::string& subject,
+                                             natsMsg* original, const std::string& reason,
+                                             int64_t wait_ms);
 
 // True when the server says that no stream stores `subject` (false when it cannot tell):
 // a dead letter published there would wait, its original kept, until a stream does.

@@ -237,17 +237,17 @@ void JetStreamInput::Impl::settle_dead_letter(natsMsg* msg, const std::string& r
 // retried; a line when a wait starts and a reminder a minute).
 bool JetStreamInput::Impl::store_dead_letter(natsMsg* msg, const std::string& reason,
                                              uint64_t attempts) {
-    const DeadLetterOutcome out = publish_dead_letter(handles_.js, settings_.dead_letter_subject,
-                                                      msg, reason, dead_letter_wait_ms_);
+    const Result<StoredDeadLetter> out = publish_dead_letter(
+        handles_.js, settings_.dead_letter_subject, msg, reason, dead_letter_wait_ms_);
     const char* subject = natsMsg_GetSubject(msg);
-    if (out.stored) {
+    if (out) {
         ++dead_;
         log_.warn("nats message dead-lettered",
                   {{"subject", subject},
                    {"reason", reason},
                    {"dead_letter_subject", settings_.dead_letter_subject},
-                   {"stored", out.stream + " " + std::to_string(out.sequence) +
-                                  (out.duplicate ? " (already there)" : "")},
+                   {"stored", out->stream + " " + std::to_string(out->sequence) +
+                                  (out->duplicate ? " (already there)" : "")},
                    {"attempts", attempts}});
         return true;
     }
@@ -260,7 +260,7 @@ bool JetStreamInput::Impl::store_dead_letter(natsMsg* msg, const std::string& re
               {{"subject", subject},
                {"reason", reason},
                {"dead_letter_subject", settings_.dead_letter_subject},
-               {"error", out.error}});
+               {"error", out.error().message}});
     return false;
 }
 
