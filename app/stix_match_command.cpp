@@ -12,7 +12,7 @@ namespace vigie {
 int run_stix_match(const StixMatchOptions& options) {
     stix::PatternParse parse = stix::parse_pattern(options.pattern);
     if (!parse.ok()) {
-        std::fprintf(stderr, "vigie: invalid pattern: %s\n", parse.error.message.c_str());
+        std::fprintf(stderr, "vigie: invalid pattern: %s\n", parse.error().message.c_str());
         return 2;
     }
     stix::ObservationSet set;
@@ -23,7 +23,7 @@ int run_stix_match(const StixMatchOptions& options) {
     if (set.unresolved_refs() > 0)
         std::fprintf(stderr, "vigie: %zu object_refs name no object of the input (ignored)\n",
                      set.unresolved_refs());
-    stix::EvalResult result = stix::evaluate(*parse.pattern, set);
+    stix::EvalResult result = stix::evaluate(**parse, set);
     switch (result.status) {
         case stix::EvalResult::Status::Match:
             std::printf("match\n");

@@ -19,7 +19,7 @@ void compile_and_look_up(const std::vector<vigie::stix::Indicator>& indicators) 
     for (const auto& ind : indicators) {
         auto parsed = vigie::stix::parse_pattern(ind.pattern);
         if (!parsed.ok()) continue;
-        auto terms = vigie::stix::line_rate_terms(*parsed.pattern);
+        auto terms = vigie::stix::line_rate_terms(**parsed);
         if (terms.unsupported.empty()) (void)builder.add(ind, terms.any_of);
     }
     auto segment = builder.build();

@@ -43,17 +43,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string_view text(reinterpret_cast<const char*>(data), size);
     vigie::stix::PatternParse parse = vigie::stix::parse_pattern(text);
     if (!parse.ok()) {
-        const auto& e = parse.error;
-        std::string prefix = "column " + std::to_string(e.column) + ": ";
-        if (e.column < 1 || e.column > size + 1 || e.message.rfind(prefix, 0) != 0) std::abort();
+        const vigie::Error& e = parse.error();
+        const uint32_t column = e.where.column;
+        std::string prefix = "column " + std::to_string(column) + ": ";
+        if (column < 1 || column > size + 1 || e.message.rfind(prefix, 0) != 0) std::abort();
         return 0;
     }
-    vigie::stix::LineRateTerms terms = vigie::stix::line_rate_terms(*parse.pattern);
+    vigie::stix::LineRateTerms terms = vigie::stix::line_rate_terms(**parse);
     if (!terms.unsupported.empty() && !terms.any_of.empty()) std::abort();
     vigie::stix::EvalLimits limits;
     limits.max_steps = 20000;
     limits.max_bindings = 2000;
-    vigie::stix::EvalResult result = vigie::stix::evaluate(*parse.pattern, observations(), limits);
+    vigie::stix::EvalResult result = vigie::stix::evaluate(**parse, observations(), limits);
     bool matched = result.status == vigie::stix::EvalResult::Status::Match;
     if (matched == result.observed_data_ids.empty()) std::abort();
     return 0;

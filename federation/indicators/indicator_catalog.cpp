@@ -59,8 +59,8 @@ void IndicatorCatalog::compile(IndicatorSegment::Builder& builder, const stix::I
                          "stored, not matched per event: " + why});
     };
     stix::PatternParse parsed = stix::parse_pattern(ind.pattern);
-    if (!parsed.ok()) return not_matched("pattern: " + parsed.error.message);
-    stix::LineRateTerms terms = stix::line_rate_terms(*parsed.pattern);
+    if (!parsed.ok()) return not_matched("pattern: " + parsed.error().message);
+    stix::LineRateTerms terms = stix::line_rate_terms(**parsed);
     if (!terms.unsupported.empty()) return not_matched(terms.unsupported);
     if (auto added = builder.add(ind, terms.any_of); !added) not_matched(added.error().message);
 }

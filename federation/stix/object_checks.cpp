@@ -126,7 +126,7 @@ void read_indicator(Checker& c, const BundleOptions& options, Indicator& ind) {
     if (ind.pattern_type == "stix") {
         PatternParse parsed = parse_pattern(ind.pattern);
         if (!parsed.ok()) {
-            c.fail("pattern: " + parsed.error.message);
+            c.fail("pattern: " + parsed.error().message);
         }
     }
 }

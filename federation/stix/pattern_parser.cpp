@@ -41,14 +41,14 @@ class Parser {
         return root;
     }
 
-    PatternError error;
+    Error error;
     [[nodiscard]] bool failed() const { return failed_; }
 
   private:
     void fail(uint32_t column, std::string message) {
         if (!failed_) {
             failed_ = true;
-            error.column = column;
+            error.where.column = column;
             error.message = "column " + std::to_string(column) + ": " + std::move(message);
         }
         tok_.kind = TokenKind::Error;
@@ -449,17 +449,12 @@ class Parser {
 }  // namespace
 
 PatternParse parse_pattern(std::string_view text) {
-    PatternParse result;
     Parser parser(text);
     auto pattern = std::make_shared<Pattern>();
     pattern->root = parser.parse_all();
-    if (parser.failed()) {
-        result.error = parser.error;
-        return result;
-    }
+    if (parser.failed()) return parser.error;
     pattern->text = std::string(text);
-    result.pattern = std::move(pattern);
-    return result;
+    return std::shared_ptr<const Pattern>(std::move(pattern));
 }
 
 }  // namespace vigie::stix

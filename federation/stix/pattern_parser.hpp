@@ -10,20 +10,16 @@
 #include <string>
 #include <string_view>
 
+#include "core/result.hpp"
+
 namespace vigie::stix {
 
 struct Pattern;  // the AST, in federation/stix/pattern_ast.hpp
 
-struct PatternError {
-    uint32_t column = 0;  // 1-based, in bytes; where the problem was found
-    std::string message;  // "column 17: expected ']' to close the observation expression ..."
-};
-
-struct PatternParse {
-    std::shared_ptr<const Pattern> pattern;  // null on error
-    PatternError error;
-    [[nodiscard]] bool ok() const { return pattern != nullptr; }
-};
+// The pattern, or an Error: its message says where ("column 17: expected ']' to close the
+// observation expression ...") and where.column is that column (1-based, in bytes; no file,
+// no line: a pattern is one line of its own).
+using PatternParse = Result<std::shared_ptr<const Pattern>>;
 
 PatternParse parse_pattern(std::string_view text);
 

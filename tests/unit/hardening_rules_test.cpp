@@ -218,7 +218,7 @@ TEST_CASE("hardening item 9: a STIX MATCHES over its limit holds, NOT MATCHES to
         CAPTURE(pattern);
         PatternParse parse = parse_pattern(pattern);
         REQUIRE(parse.ok());
-        CHECK(evaluate(*parse.pattern, set).status == EvalResult::Status::Match);
+        CHECK(evaluate(**parse, set).status == EvalResult::Status::Match);
     }
     CHECK(PatternRegex::limit_hits() >= before + 2);
 }

@@ -57,8 +57,8 @@ struct Case {
 
 EvalResult run(const std::string& pattern, const ObservationSet& set) {
     PatternParse parse = parse_pattern(pattern);
-    REQUIRE_MESSAGE(parse.ok(), parse.error.message);
-    return evaluate(*parse.pattern, set);
+    REQUIRE_MESSAGE(parse.ok(), parse.error().message);
+    return evaluate(**parse, set);
 }
 
 const ObservationSet& fixture() {
@@ -349,7 +349,7 @@ TEST_CASE("the evaluator's work is bounded, and unsupported parts are named") {
         "[ipv4-addr:value = '10.0.0.1'] AND [ipv4-addr:value = '10.0.0.1'] AND [ipv4-addr:value = "
         "'10.0.0.1']");
     REQUIRE(parse.ok());
-    EvalResult r = evaluate(*parse.pattern, set, EvalLimits{100000, 1000000});
+    EvalResult r = evaluate(**parse, set, EvalLimits{100000, 1000000});
     CHECK(r.status == EvalResult::Status::LimitHit);
     CHECK(r.detail.find("AND") != std::string::npos);
     CHECK(r.observed_data_ids.empty());
@@ -360,7 +360,7 @@ TEST_CASE("the evaluator's work is bounded, and unsupported parts are named") {
               .observed_data_ids == std::vector<std::string>{"od-999"});
     parse = parse_pattern("[ipv4-addr:value = '10.0.0.1'] REPEATS 150 TIMES");
     REQUIRE(parse.ok());
-    CHECK(evaluate(*parse.pattern, set, EvalLimits{100000, 1000000}).status ==
+    CHECK(evaluate(**parse, set, EvalLimits{100000, 1000000}).status ==
           EvalResult::Status::LimitHit);
 
     r = run("[ipv4-addr:value ISSUBSET 'not-a-network']", fixture());
@@ -372,8 +372,8 @@ TEST_CASE("the evaluator's work is bounded, and unsupported parts are named") {
 TEST_CASE("line_rate_terms: the per-event subset") {
     auto terms = [](const std::string& text) {
         PatternParse parse = parse_pattern(text);
-        REQUIRE_MESSAGE(parse.ok(), parse.error.message);
-        return line_rate_terms(*parse.pattern);
+        REQUIRE_MESSAGE(parse.ok(), parse.error().message);
+        return line_rate_terms(**parse);
     };
     LineRateTerms t = terms(
         "[domain-name:value = 'evil.example'] OR [file:hashes.'sha256' = 'AA' OR file:hashes.md5 "

@@ -131,7 +131,7 @@ TEST_CASE("the specification's and the reference matcher's patterns parse") {
     for (const std::string& text : kValidPatterns) {
         CAPTURE(text);
         PatternParse parse = parse_pattern(text);
-        CHECK_MESSAGE(parse.ok(), parse.error.message);
+        CHECK_MESSAGE(parse.ok(), parse.error().message);
     }
 }
 
@@ -140,8 +140,8 @@ TEST_CASE("bad patterns fail at an exact column with an exact reason") {
         CAPTURE(bad.text);
         PatternParse parse = parse_pattern(bad.text);
         REQUIRE_FALSE(parse.ok());
-        CHECK(parse.error.column == bad.column);
-        CHECK(parse.error.message == bad.message);
+        CHECK(parse.error().where.column == bad.column);
+        CHECK(parse.error().message == bad.message);
     }
 }
 
@@ -154,7 +154,7 @@ TEST_CASE("precedence: FOLLOWEDBY below OR below AND, qualifiers bind to the ato
     PatternParse parse =
         parse_pattern("[a:b = 1] AND [a:c = 2] OR [a:d = 3] FOLLOWEDBY [a:e = 4] WITHIN 5 SECONDS");
     REQUIRE(parse.ok());
-    const ObservationExpr& root = parse.pattern->root;
+    const ObservationExpr& root = (*parse)->root;
     REQUIRE(root.kind == ObservationExpr::Kind::FollowedBy);
     REQUIRE(root.children.size() == 2);
     CHECK(root.qualifiers.empty());
@@ -167,7 +167,7 @@ TEST_CASE("precedence: FOLLOWEDBY below OR below AND, qualifiers bind to the ato
 
     parse = parse_pattern("[a:b = 1 OR a:c = 2 AND a:d = 3]");
     REQUIRE(parse.ok());
-    const ComparisonExpr& cmp = parse.pattern->root.comparison;
+    const ComparisonExpr& cmp = (*parse)->root.comparison;
     REQUIRE(cmp.kind == ComparisonExpr::Kind::Or);
     CHECK(cmp.children[0].kind == ComparisonExpr::Kind::Leaf);
     CHECK(cmp.children[1].kind == ComparisonExpr::Kind::And);
@@ -177,7 +177,7 @@ TEST_CASE("the AST keeps paths, operators and decoded constants") {
     PatternParse parse = parse_pattern(
         R"([file:extensions.'windows-pebinary-ext'.sections[*].name NOT LIKE 'a\'b%'])");
     REQUIRE(parse.ok());
-    const Comparison& c = parse.pattern->root.comparison.leaf;
+    const Comparison& c = (*parse)->root.comparison.leaf;
     CHECK(c.path.object_type == "file");
     REQUIRE(c.path.steps.size() == 5);
     CHECK(c.path.steps[1].key == "windows-pebinary-ext");
@@ -189,7 +189,7 @@ TEST_CASE("the AST keeps paths, operators and decoded constants") {
 
     parse = parse_pattern("[a:b IN (h'ff00', b'AQI=', t'2016-01-01T00:00:00.5Z', -3, 2.5, true)]");
     REQUIRE(parse.ok());
-    const auto& v = parse.pattern->root.comparison.leaf.values;
+    const auto& v = (*parse)->root.comparison.leaf.values;
     REQUIRE(v.size() == 6);
     CHECK(v[0].kind == Constant::Kind::Hex);
     CHECK(v[0].text == std::string("\xff\x00", 2));
@@ -202,7 +202,7 @@ TEST_CASE("the AST keeps paths, operators and decoded constants") {
     parse = parse_pattern(
         "[a:b = 1] START t'2016-01-01T00:00:00Z' STOP t'2016-01-02T00:00:00Z' REPEATS 3 TIMES");
     REQUIRE(parse.ok());
-    const auto& q = parse.pattern->root.qualifiers;
+    const auto& q = (*parse)->root.qualifiers;
     REQUIRE(q.size() == 2);
     CHECK(q[0].kind == Qualifier::Kind::StartStop);
     CHECK(q[0].stop_us - q[0].start_us == 86400000000LL);
@@ -214,5 +214,5 @@ TEST_CASE("long flat chains do not deepen the tree") {
     for (int i = 1; i < 5000; ++i) text += " OR [a:b = " + std::to_string(i) + "]";
     PatternParse parse = parse_pattern(text);
     REQUIRE(parse.ok());
-    CHECK(parse.pattern->root.children.size() == 5000);
+    CHECK((*parse)->root.children.size() == 5000);
 }
