@@ -36,9 +36,10 @@ int run_rules_accept(const RulesAcceptOptions& o) {
     auto& store = *opened;
     for (const auto& s : sigma_indicators(*store)) {
         if (s.indicator_id != o.indicator_id) continue;
-        AcceptOutcome r = accept_sigma_indicator(*store, s, o.into, o.rule_paths);
-        std::fprintf(r.ok ? stdout : stderr, "%s%s\n", r.ok ? "" : "vigie: ", r.message.c_str());
-        return r.ok ? 0 : 1;
+        Result<std::string> r = accept_sigma_indicator(*store, s, o.into, o.rule_paths);
+        if (!r) return std::fprintf(stderr, "vigie: %s\n", r.error().message.c_str()), 1;
+        std::fprintf(stdout, "%s\n", r->c_str());
+        return 0;
     }
     std::fprintf(stderr, "vigie: %s: no such Sigma indicator in %s\n", o.indicator_id.c_str(),
                  o.store.c_str());

@@ -210,14 +210,14 @@ void ServeIndicators::accept_sigma_rules(const std::string& source) {
     size_t accepted = 0;
     for (const auto& rule : sigma_indicators(*store_)) {
         if (rule.source != source || rule.accepted) continue;
-        AcceptOutcome r =
+        Result<std::string> r =
             accept_sigma_indicator(*store_, rule, settings_.sigma_rules_dir, rule_paths_);
-        if (r.ok) {
+        if (r) {
             ++accepted;
-            log_.info("Sigma rule from a peer accepted", {{"source", source}, {"rule", r.message}});
+            log_.info("Sigma rule from a peer accepted", {{"source", source}, {"rule", *r}});
         } else {
             log_.warn("Sigma rule from a peer not accepted",
-                      {{"source", source}, {"why", r.message}});
+                      {{"source", source}, {"why", r.error().message}});
         }
     }
     if (accepted > 0) reload_rules();

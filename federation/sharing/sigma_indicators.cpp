@@ -76,34 +76,34 @@ std::vector<SigmaIndicator> sigma_indicators(const IndicatorStore& store) {
     return out;
 }
 
-AcceptOutcome accept_sigma_indicator(IndicatorStore& store, const SigmaIndicator& rule,
-                                     const std::string& rules_dir,
-                                     const std::vector<std::string>& local_rule_paths) {
+Result<std::string> accept_sigma_indicator(IndicatorStore& store, const SigmaIndicator& rule,
+                                           const std::string& rules_dir,
+                                           const std::vector<std::string>& local_rule_paths) {
     if (rule.rule_id.empty() || !rule.problems.empty()) {
-        return {false,
-                rule.indicator_id + ": the rule has problems (vigie rules pending lists them)"};
+        return Error{rule.indicator_id +
+                     ": the rule has problems (vigie rules pending lists them)"};
     }
     const std::filesystem::path target = std::filesystem::path(rules_dir) / (rule.rule_id + ".yml");
     for (const auto& [id, file] : local_rule_ids(local_rule_paths)) {
         std::error_code ec;
         if (id == rule.rule_id && !std::filesystem::equivalent(file, target, ec)) {
-            return {false, rule.indicator_id + ": rule " + rule.rule_id +
-                               " already exists locally in " + file + "; not replaced"};
+            return Error{rule.indicator_id + ": rule " + rule.rule_id +
+                         " already exists locally in " + file + "; not replaced"};
         }
     }
     const std::string yaml = with_tlp_tag(rule.yaml, rule.tlp);
     if (yaml.empty()) {
-        return {false, rule.indicator_id +
-                           ": the rule's TLP cannot be added to its tags (not one YAML mapping)"};
+        return Error{rule.indicator_id +
+                     ": the rule's TLP cannot be added to its tags (not one YAML mapping)"};
     }
     std::error_code ec;
     std::filesystem::create_directories(rules_dir, ec);
     std::ofstream out(target, std::ios::binary | std::ios::trunc);
     out << "# From " << rule.source << ", indicator " << rule.indicator_id << "\n" << yaml;
-    if (!out.flush()) return {false, target.string() + ": cannot write"};
+    if (!out.flush()) return Error{target.string() + ": cannot write"};
     if (auto kept = store.set_state(kAcceptedKey + rule.indicator_id, rule.rule_id); !kept)
-        return {false, kept.error().message};
-    return {true, "rule " + rule.rule_id + " written to " + target.string()};
+        return kept.error();
+    return "rule " + rule.rule_id + " written to " + target.string();
 }
 
 }  // namespace vigie

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/diagnostic.hpp"
+#include "core/result.hpp"
 #include "federation/indicators/indicator_store.hpp"
 #include "federation/stix/tlp.hpp"
 
@@ -34,17 +35,13 @@ std::vector<SigmaIndicator> sigma_indicators(const IndicatorStore& store);
 std::vector<std::pair<std::string, std::string>> local_rule_ids(
     const std::vector<std::string>& paths);
 
-struct AcceptOutcome {
-    bool ok = false;
-    std::string message;  // what was written, or why not
-};
-
 // Writes the rule into `rules_dir` (created) and marks it accepted; refused when it has
 // problems or when a rule with its id already exists in `local_rule_paths` (other than the
 // file this would write). The rule is written with the indicator's TLP among its tags
-// ("tlp:red"), so that its alerts keep the TLP the forwarding outputs enforce.
-AcceptOutcome accept_sigma_indicator(IndicatorStore& store, const SigmaIndicator& rule,
-                                     const std::string& rules_dir,
-                                     const std::vector<std::string>& local_rule_paths);
+// ("tlp:red"), so that its alerts keep the TLP the forwarding outputs enforce. The value
+// says what was written ("rule ID written to FILE"); an error, why not.
+Result<std::string> accept_sigma_indicator(IndicatorStore& store, const SigmaIndicator& rule,
+                                           const std::string& rules_dir,
+                                           const std::vector<std::string>& local_rule_paths);
 
 }  // namespace vigie
