@@ -95,13 +95,13 @@ class BundleWalker {
             return;
         }
         ObjectCheck check = check_object(element, options_);
-        if (!check.error.empty()) {
+        if (!check.checked) {
             ++out_.rejected;
-            fail_at(raw, check.id, check.error);
+            fail_at(raw, check.id, check.checked.error().message);
             return;
         }
-        if (check.indicator) {
-            out_.indicators.push_back(std::move(*check.indicator));
+        if (std::optional<Indicator>& indicator = *check.checked) {
+            out_.indicators.push_back(std::move(*indicator));
         } else {
             out_.others.push_back(
                 {std::move(check.type), std::move(check.id), simdjson::minify(element)});

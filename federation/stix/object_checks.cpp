@@ -137,14 +137,14 @@ ObjectCheck check_object(const dom::element& element, const BundleOptions& optio
     ObjectCheck out;
     dom::object object;
     if (element.get(object)) {
-        out.error = "not a JSON object";
+        out.checked = Error{"not a JSON object"};
         return out;
     }
     Checker c(object);
     out.type = c.string("type", true).value_or("");
     out.id = c.string("id", true).value_or("");
     if (!c.error.empty()) {
-        out.error = c.error;
+        out.checked = Error{c.error};
         return out;
     }
     if (!valid_stix_id(out.id, out.type))
@@ -157,6 +157,7 @@ ObjectCheck check_object(const dom::element& element, const BundleOptions& optio
         if (!valid_stix_id(m, "marking-definition"))
             c.fail("object_marking_refs: '" + m + "' is not a marking-definition id");
     }
+    std::optional<Indicator> indicator;
     if (out.type == "indicator" && c.error.empty()) {
         Indicator ind;
         ind.id = out.id;
@@ -165,12 +166,15 @@ ObjectCheck check_object(const dom::element& element, const BundleOptions& optio
         ind.tlp = strictest_tlp(ind.marking_refs).value_or(options.default_tlp);
         ind.source = options.source;
         ind.json = simdjson::minify(element);
-        if (c.error.empty()) out.indicator = std::move(ind);
+        if (c.error.empty()) indicator = std::move(ind);
     } else if (c.error.empty()) {
         c.timestamp("created", false);
         c.timestamp("modified", false);
     }
-    out.error = c.error;
+    if (!c.error.empty())
+        out.checked = Error{std::move(c.error)};
+    else
+        out.checked = std::move(indicator);
     return out;
 }
 

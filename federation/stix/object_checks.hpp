@@ -8,17 +8,19 @@
 #include <optional>
 #include <string>
 
+#include "core/result.hpp"
 #include "federation/stix/bundle_reader.hpp"
 #include "federation/stix/indicator.hpp"
 #include "federation/stix/stix_id.hpp"  // valid_stix_id, for the checks' users
 
 namespace vigie::stix {
 
+// The type and id are read even from a refused object: its diagnostic names it.
 struct ObjectCheck {
     std::string type;
     std::string id;
-    std::string error;  // empty: the object is valid
-    std::optional<Indicator> indicator;
+    // The indicator (nullopt: a valid object that is not one), or why the object is refused.
+    Result<std::optional<Indicator>> checked = Error{"not checked"};
 };
 
 ObjectCheck check_object(const simdjson::dom::element& object, const BundleOptions& options);
