@@ -66,13 +66,11 @@ std::optional<std::string> TaxiiClient::advanced(const std::string& current,
     return candidate;
 }
 
-bool TaxiiClient::save_position(const std::string& position, PollReport& report) {
-    if (auto saved = positions_.save(position_key(peer_.id, peer_.collection), position); !saved) {
-        report.error = "the position could not be saved: " + saved.error().message;
-        return false;
-    }
+Status TaxiiClient::save_position(const std::string& position, PollReport& report) {
+    if (auto saved = positions_.save(position_key(peer_.id, peer_.collection), position); !saved)
+        return Error{"the position could not be saved: " + saved.error().message};
     report.position = position;
-    return true;
+    return {};
 }
 
 PollReport TaxiiClient::poll(const std::atomic<bool>& stop, const StopWait& wait) {
@@ -116,7 +114,10 @@ PollReport TaxiiClient::poll(const std::atomic<bool>& stop, const StopWait& wait
         }
         const auto position =
             advanced(report.position, r.date_added_last, page.greatest_date_added);
-        if (position && !save_position(*position, report)) return failed(report, url, report.error);
+        if (position) {
+            if (auto saved = save_position(*position, report); !saved)
+                return failed(report, url, saved.error().message);
+        }
         if (!page.more || page.objects.empty()) break;
         if (!page.next.empty()) {
             query_after = added_after;

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "core/result.hpp"
 #include "federation/taxii/federation_config.hpp"
 #include "federation/taxii/federation_counters.hpp"
 #include "federation/taxii/peer_credentials.hpp"
@@ -64,7 +65,8 @@ class TaxiiClient {
     static std::optional<std::string> advanced(const std::string& current,
                                                const std::string& header,
                                                const std::string& greatest);
-    bool save_position(const std::string& position, PollReport& report);
+    // Keeps `position` and sets report.position to it; an error when it cannot be kept.
+    Status save_position(const std::string& position, PollReport& report);
 
     FederationPeer peer_;
     PeerEndpoint endpoint_;
