@@ -67,6 +67,9 @@ TEST_CASE("the alert id depends on the rule, the agency and the event, nothing e
     CHECK(a == b);
     CHECK(a != c);
     CHECK(a != d);
+    // The documented definition (docs/alert.schema.json), computed apart with Python's
+    // hashlib: sha256(b'r1\x00demo\x00{"x":1}').hexdigest()[:32].
+    CHECK(a == "d1a41ac33487635d6584b86335716faf");
     // The separator keeps ("r1", "xdemo") and ("r1x", "demo") apart.
     compute_alert_id("r1x", "demo", "{}", c);
     compute_alert_id("r1", "xdemo", "{}", d);
