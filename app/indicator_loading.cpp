@@ -13,13 +13,13 @@ void PrintedImportReport::unreadable(const std::string& file) {
 
 void PrintedImportReport::imported(const ImportOutcome& r) {
     print_diagnostics(r.read_problems);
-    print_diagnostics(r.applied.diagnostics);
     if (!r.kept()) {
         std::fprintf(stderr, "vigie: %s: indicator store: %s\n", r.origin.c_str(),
-                     r.applied.error.c_str());
+                     r.applied.error().message.c_str());
         return;
     }
-    const ApplyReport& a = r.applied;
+    const ApplyReport& a = *r.applied;
+    print_diagnostics(a.diagnostics);
     if (r.kind == IndicatorInput::Kind::Bundle) {
         std::fprintf(stderr,
                      "vigie: %s: %zu objects, %zu indicators (%zu new, %zu updated, %zu already "

@@ -101,8 +101,8 @@ int run_indicator_bench(const IndicatorBenchConfig& c) {
         const std::string domain = "arrival-" + std::to_string(i) + ".example";
         ind.pattern = "[domain-name:value = '" + domain + "']";
         start = Clock::now();
-        ApplyReport report = catalog.apply({ind}, unix_now_us());
-        if (!report.error.empty() || !matches_now(catalog, domain))
+        Result<ApplyReport> report = catalog.apply({ind}, unix_now_us());
+        if (!report || !matches_now(catalog, domain))
             throw std::runtime_error("arrival " + std::to_string(i) + " does not match");
         latencies.push_back(seconds_since(start));
         // Spread out, so that arrivals also land while a merge rereads the store.

@@ -82,7 +82,8 @@ void IndicatorCatalog::publish(std::shared_ptr<const IndicatorSet> set) {
     current_.store(std::move(set), std::memory_order_release);
 }
 
-ApplyReport IndicatorCatalog::apply(const std::vector<stix::Indicator>& given, int64_t now_us) {
+Result<ApplyReport> IndicatorCatalog::apply(const std::vector<stix::Indicator>& given,
+                                            int64_t now_us) {
     // Copied only when some indicator carries granular markings (rare): a million-indicator
     // feed without them is not copied.
     std::vector<stix::Indicator> marked;
@@ -96,10 +97,7 @@ ApplyReport IndicatorCatalog::apply(const std::vector<stix::Indicator>& given, i
     std::unique_lock lock(mutex_);
     ++generation_;
     Result<PutResult> stored = store_.put(indicators, now_us);
-    if (!stored) {
-        report.error = stored.error().message;
-        return report;
-    }
+    if (!stored) return stored.error();
     const PutResult& put = *stored;
     // Several versions of one indicator in one batch: the store kept them in order, and
     // only the newest kept is matched (the others are superseded within the batch).

@@ -20,6 +20,7 @@
 
 #include "core/clock.hpp"  // unix_now_us(), the time apply() is given
 #include "core/diagnostic.hpp"
+#include "core/result.hpp"
 #include "federation/indicators/indicator_segment.hpp"
 #include "federation/indicators/indicator_store.hpp"
 #include "pipeline/scan/indicator_source.hpp"
@@ -38,7 +39,6 @@ struct ApplyReport {
     size_t not_matched = 0;  // stored, but not matched per event (kept in diagnostics)
     size_t evicted = 0;
     Diagnostics diagnostics;  // why an indicator is not matched per event
-    std::string error;        // the store failed: nothing of this batch was applied
 };
 
 // What the metrics show, by TLP and source peer.
@@ -59,7 +59,7 @@ class IndicatorCatalog final : public IndicatorSource {
     IndicatorCatalog(const IndicatorCatalog&) = delete;
     IndicatorCatalog& operator=(const IndicatorCatalog&) = delete;
 
-    ApplyReport apply(const std::vector<stix::Indicator>& indicators, int64_t now_us);
+    Result<ApplyReport> apply(const std::vector<stix::Indicator>& indicators, int64_t now_us);
     [[nodiscard]] std::shared_ptr<const IndicatorSet> current() const {
         return current_.load(std::memory_order_acquire);
     }

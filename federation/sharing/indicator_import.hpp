@@ -48,9 +48,9 @@ struct ImportOutcome {
     size_t refused = 0;  // refused by the reader (a bundle's objects, a feed's attributes)
     size_t objects = 0;  // Bundle: objects in it
     size_t events = 0, unchanged = 0, attributes = 0, skipped = 0;  // MispFeed
-    ApplyReport applied;  // applied.error not empty: the store failed, nothing was kept
+    Result<ApplyReport> applied = ApplyReport{};  // an error: the store failed, nothing was kept
 
-    [[nodiscard]] bool kept() const { return applied.error.empty(); }
+    [[nodiscard]] bool kept() const { return applied.ok(); }
     // Objects lost to this import: refused, or read but not kept.
     [[nodiscard]] size_t lost() const { return refused + (kept() ? 0 : indicators.size()); }
 };

@@ -37,17 +37,18 @@ class LoggedImportReport final : public ImportReport {
         if (!r.kept()) {
             log_.error(bundle ? "indicator store failed; the objects were not kept"
                               : "indicator store failed; the feed was not kept",
-                       {{"origin", r.origin}, {"error", r.applied.error}});
+                       {{"origin", r.origin}, {"error", r.applied.error().message}});
             return;
         }
-        for (const auto& d : r.applied.diagnostics)
+        const ApplyReport& applied = *r.applied;
+        for (const auto& d : applied.diagnostics)
             log_.warn("indicator not matched per event", {{"problem", d.format()}});
         if (bundle) {
             log_.info("indicators imported", {{"origin", r.origin},
                                               {"objects", uint64_t{r.objects}},
-                                              {"new", uint64_t{r.applied.added}},
-                                              {"updated", uint64_t{r.applied.updated}},
-                                              {"known", uint64_t{r.applied.stale}},
+                                              {"new", uint64_t{applied.added}},
+                                              {"updated", uint64_t{applied.updated}},
+                                              {"known", uint64_t{applied.stale}},
                                               {"refused", uint64_t{r.refused}}});
             return;
         }
@@ -58,8 +59,8 @@ class LoggedImportReport final : public ImportReport {
                                          {"events", uint64_t{r.events}},
                                          {"unchanged", uint64_t{r.unchanged}},
                                          {"indicators", uint64_t{r.indicators.size()}},
-                                         {"new", uint64_t{r.applied.added}},
-                                         {"updated", uint64_t{r.applied.updated}},
+                                         {"new", uint64_t{applied.added}},
+                                         {"updated", uint64_t{applied.updated}},
                                          {"skipped", uint64_t{r.skipped}}});
     }
 
@@ -176,8 +177,8 @@ ServeIndicators::PeerImport ServeIndicators::import(std::string text, const std:
     const ImportOutcome r = import_indicators(
         *catalog_, IndicatorInput::bundle(std::move(text), origin, source, default_tlp_), report);
     rejected_ += r.lost();
-    if (!r.kept()) return {r.refused, false, r.applied.error};
-    if (r.applied.added + r.applied.updated > 0) {
+    if (!r.kept()) return {r.refused, false, r.applied.error().message};
+    if (r.applied->added + r.applied->updated > 0) {
         accept_sigma_rules(source);
         share(source, r.indicators);
     }

@@ -189,8 +189,9 @@ TEST_CASE(
     const stix::BundleContent content =
         stix::read_bundle(envelope({indicator(1), v2, indicator(2)}), options);
     REQUIRE(content.indicators.size() == 3);
-    const ApplyReport report = catalog.apply(content.indicators, unix_now_us());
-    CHECK(report.added == 2);
-    CHECK(report.updated == 1);
+    const Result<ApplyReport> report = catalog.apply(content.indicators, unix_now_us());
+    REQUIRE(report.ok());
+    CHECK(report->added == 2);
+    CHECK(report->updated == 1);
     CHECK(catalog.counts().matched_per_event == 2);
 }

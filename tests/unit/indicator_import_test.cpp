@@ -46,7 +46,7 @@ TEST_CASE("indicator import: a bundle is read, applied and told once, refusals c
     REQUIRE(r.indicators.size() == 1);
     CHECK(r.indicators[0].source == "peer-a");
     CHECK(r.kept());
-    CHECK(r.applied.added == 1);
+    CHECK(r.applied->added == 1);
     CHECK(r.lost() == 1);
     REQUIRE(report.outcomes.size() == 1);
     CHECK(report.outcomes[0].read_problems.size() == 1);
@@ -55,8 +55,9 @@ TEST_CASE("indicator import: a bundle is read, applied and told once, refusals c
     const ImportOutcome again = import_indicators(
         *loaded.catalog, IndicatorInput::bundle(kBundle, "feed.json", "peer-a", stix::Tlp::Green),
         report);
-    CHECK(again.applied.added == 0);
-    CHECK(again.applied.stale == 1);
+    REQUIRE(again.kept());
+    CHECK(again.applied->added == 0);
+    CHECK(again.applied->stale == 1);
 }
 
 TEST_CASE("indicator import: a bundle file that cannot be read is told and counted") {
@@ -88,7 +89,7 @@ TEST_CASE("indicator import: a MISP feed is named by its location") {
     CHECK(r.events > 0);
     CHECK(r.kept());
     CHECK(loaded.rejected == r.refused);
-    CHECK(loaded.store->count() == r.applied.added);
+    CHECK(loaded.store->count() == r.applied->added);
 }
 
 TEST_CASE("indicator import: a store that cannot be opened is an error, not a crash") {
