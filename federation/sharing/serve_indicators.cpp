@@ -316,22 +316,23 @@ void ServeIndicators::on_taxii_objects(const std::string& collection, const std:
 
 namespace {
 
-// Why an object from `peer` is refused before it is read as STIX, or "" when it is not:
-// not a JSON object (the bundle reader would stop there and lose the objects after it),
-// or an id that another source gave us (a peer may not replace, nor revoke, the
-// indicators of another peer or of a bundle file).
-std::string peer_refusal(const IndicatorStore& store, simdjson::dom::parser& parser,
-                         const std::string& object, const std::string& peer) {
+// An error when an object from `peer` is refused before it is read as STIX: not a JSON
+// object (the bundle reader would stop there and lose the objects after it), or an id that
+// another source gave us (a peer may not replace, nor revoke, the indicators of another
+// peer or of a bundle file).
+Status peer_admits(const IndicatorStore& store, simdjson::dom::parser& parser,
+                   const std::string& object, const std::string& peer) {
     simdjson::dom::object o;
     const auto code = parser.parse(object).get_object().get(o);
-    if (code == simdjson::DEPTH_ERROR) return nesting_error_text();
-    if (code != simdjson::SUCCESS) return "not a JSON object";
+    if (code == simdjson::DEPTH_ERROR) return Error{nesting_error_text()};
+    if (code != simdjson::SUCCESS) return Error{"not a JSON object"};
     std::string_view id;
-    if (o["id"].get_string().get(id) != simdjson::SUCCESS) return "";  // the reader says why
+    if (o["id"].get_string().get(id) != simdjson::SUCCESS) return {};  // the reader says why
     const auto held = store.origin(std::string(id));
     if (held && held->source != peer)
-        return std::string(id) + " came from " + held->source + ", which alone may change it";
-    return "";
+        return Error{std::string(id) + " came from " + held->source +
+                     ", which alone may change it"};
+    return {};
 }
 
 }  // namespace
@@ -345,10 +346,12 @@ ServeIndicators::PeerImport ServeIndicators::import_from_peer(
     size_t refused_here = 0;
     std::string array = "[";
     for (size_t i = 0; i < objects.size(); ++i) {
-        const std::string why = peer_refusal(*store_, parser, objects[i], peer);
-        if (!why.empty()) {
+        if (Status admitted = peer_admits(*store_, parser, objects[i], peer); !admitted) {
             std::string problem = origin;
-            problem.append(": objects[").append(std::to_string(i)).append("]: ").append(why);
+            problem.append(": objects[")
+                .append(std::to_string(i))
+                .append("]: ")
+                .append(admitted.error().message);
             log_.warn("indicator refused", {{"problem", problem}});
             ++refused_here;
             continue;

@@ -8,21 +8,16 @@
 
 namespace vigie::taxii {
 
-SeedResult seed_collection(CollectionStore& store, const CollectionSettings& collection,
-                           stix::Tlp default_tlp) {
-    SeedResult result;
+Result<SeedResult> seed_collection(CollectionStore& store, const CollectionSettings& collection,
+                                   stix::Tlp default_tlp) {
     std::ifstream in(collection.seed, std::ios::binary);
-    if (!in) {
-        result.error = "cannot read " + collection.seed;
-        return result;
-    }
+    if (!in) return Error{"cannot read " + collection.seed};
     std::ostringstream text;
     text << in.rdbuf();
     EnvelopeContents contents = read_envelope(text.str(), default_tlp);
-    if (contents.error != EnvelopeError::None) {
-        result.error = collection.seed + ": " + contents.message;
-        return result;
-    }
+    if (contents.error != EnvelopeError::None)
+        return Error{collection.seed + ": " + contents.message};
+    SeedResult result;
     std::vector<StixObjectRecord> records;
     for (auto& o : contents.objects) {
         if (o.record) {

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <string>
 
+#include "core/result.hpp"
 #include "federation/taxii/collection_store.hpp"
 #include "federation/taxii/taxii_config.hpp"
 
@@ -15,11 +16,11 @@ struct SeedResult {
     size_t added = 0;
     size_t already_there = 0;
     size_t refused = 0;         // objects that are not valid STIX 2.1
-    std::string error;          // the file could not be read or is not a bundle
     std::string first_refusal;  // "id: why", for the log
 };
 
-SeedResult seed_collection(CollectionStore& store, const CollectionSettings& collection,
-                           stix::Tlp default_tlp);
+// An error when the file cannot be read or is not a bundle (nothing is added then).
+Result<SeedResult> seed_collection(CollectionStore& store, const CollectionSettings& collection,
+                                   stix::Tlp default_tlp);
 
 }  // namespace vigie::taxii

@@ -17,12 +17,13 @@ namespace {
 void seed_all(const TaxiiSettings& settings, CollectionStore& store, Logger& log) {
     for (const auto& c : settings.collections) {
         if (c.seed.empty()) continue;
-        const SeedResult r = seed_collection(store, c, settings.default_tlp);
-        if (!r.error.empty()) {
+        const Result<SeedResult> seeded = seed_collection(store, c, settings.default_tlp);
+        if (!seeded) {
             log.error("taxii: collection seed not loaded",
-                      {{"collection", c.id}, {"error", r.error}});
+                      {{"collection", c.id}, {"error", seeded.error().message}});
             continue;
         }
+        const SeedResult& r = *seeded;
         log.info("taxii: collection seeded", {{"collection", c.id},
                                               {"file", c.seed},
                                               {"added", uint64_t{r.added}},
