@@ -2,9 +2,12 @@
 // The reader: documents located across reads of any size, problems located, and the
 // event parser keeping exactly the values at the trie's paths.
 #include <doctest/doctest.h>
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -155,6 +158,30 @@ std::string parse_into(Parsed& p, const std::string& json, bool strings = false)
 }
 
 }  // namespace
+
+TEST_CASE("an input that cannot be read is an error in strerror's words, then the end") {
+    // A directory opens but does not read (EISDIR): the I/O error path of vigie scan.
+    const int fd = ::open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    REQUIRE(fd >= 0);
+    InputReader reader(fd, 1024, 64);
+    DocumentBatch batch;
+    const Result<InputReader::Next> first = reader.next_batch(batch);
+    REQUIRE_FALSE(first.ok());
+    CHECK(first.error().message == std::strerror(EISDIR));
+    CHECK_FALSE(InputReader::filled(first));
+    const Result<InputReader::Next> then = reader.next_batch(batch);
+    REQUIRE(then.ok());
+    CHECK(*then == InputReader::Next::End);
+
+    const int again = ::open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    REQUIRE(again >= 0);
+    Collected c;
+    CollectingSink sink(c);
+    const Status all = InputReader(again, 1024, 64).read_all(sink);
+    REQUIRE_FALSE(all.ok());
+    CHECK(all.error().message == std::strerror(EISDIR));
+    CHECK(c.docs.empty());
+}
 
 TEST_CASE("the event parser keeps the values at the trie's paths only") {
     Parsed p(true);
