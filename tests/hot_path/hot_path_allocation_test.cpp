@@ -14,6 +14,10 @@
 #include <new>
 #include <string>
 
+#include "core/clock.hpp"
+#include "federation/indicators/indicator_catalog.hpp"
+#include "federation/indicators/indicator_store.hpp"
+#include "federation/stix/bundle_reader.hpp"
 #include "ingest/input_reader.hpp"
 #include "pipeline/alerts/alert_format.hpp"
 #include "pipeline/scan/batch_scanner.hpp"
@@ -124,6 +128,7 @@ namespace {
 // One rule for each way a string test is run: literals the prefilter finds (contains,
 // startswith, endswith, exact, all), a regex PCRE2 confirms, a case-sensitive one, CIDR,
 // numbers, keywords, a field that must be absent, and conditions with NOT and "1 of".
+// With indicators, the serve case also looks every event's observables up.
 const char* const kRules = R"(title: contains
 id: r-contains
 level: high
@@ -188,7 +193,8 @@ detection:
   condition: 1 of sel_* and child and not absent
 )";
 
-// 300 events: 7 of every 12 raise an alert (one rule each), the others are near misses.
+// 325 events: 7 of every 13 raise a rule's alert (one rule each), 2 carry a threat
+// indicator (the 10th and the 13th), the others are near misses.
 std::string make_events() {
     const char* const events[] = {
         R"({"CommandLine":"cmd /c whoami /all","Image":"C:\\Windows\\System32\\cmd.exe","User":"alice"})",
@@ -203,6 +209,7 @@ std::string make_events() {
         R"({"DestinationIp":"10.20.30.40","DestinationPort":4444,"Image":"nc.exe"})",
         R"({"ParentImage":"C:\\Program Files\\Office\\winword.exe","Image":"C:\\Windows\\cmd.exe","Hashes":"SHA256=AB"})",
         R"({"Message":"user ran sekurlsa::logonpasswords","Image":"m.exe"})",
+        R"({"QueryName":"c2.evil.example","Image":"dns.exe"})",
     };
     std::string body;
     for (int i = 0; i < 25; ++i) {
@@ -233,20 +240,75 @@ PassFigures scan_pass(BatchScanner& scanner, ScanBatch& batch, const std::string
         counting = false;
         figures.allocations += allocations.load() - before;
         figures.events += batch.counters.events;
-        figures.alerts += batch.matched_rules.size();
+        for (uint64_t n : batch.counters.alerts_by_level) figures.alerts += n;
     }
     return figures;
 }
 
-void check_no_allocation_after_warm_up(bool records) {
+// The flat mapping with observables (as rules/mappings/flat.yml names them), for indicators.
+constexpr std::string_view kObservablesMapping =
+    "name: flat\nproducts: ['*']\nfield_defaults: ['{field}']\nobservables:\n"
+    "  domain-name:value: [QueryName]\n  ipv4-addr:value: [DestinationIp]\n"
+    "  file:hashes.SHA-256: [sha256]\n";
+
+// Threat indicators on every event, as vigie serve has them: a catalogue over an in-memory
+// store, two of its indicators in the events.
+class IndicatorFixture {
+  public:
+    IndicatorFixture() {
+        auto opened = IndicatorStore::open(":memory:", 100);
+        REQUIRE(opened.ok());
+        store_ = std::move(*opened);
+        catalog_ = std::make_unique<IndicatorCatalog>(*store_);
+        stix::BundleOptions options;
+        options.origin = "hot-path.json";
+        options.source = "peer-a";
+        const auto content = stix::read_bundle(bundle(), options);
+        REQUIRE(content.rejected == 0);
+        REQUIRE(content.indicators.size() == 3);
+        REQUIRE(catalog_->apply(content.indicators, unix_now_us()).ok());
+    }
+    [[nodiscard]] const IndicatorSource* source() const { return catalog_.get(); }
+
+  private:
+    static std::string indicator(const char* tail, const char* pattern) {
+        return std::string(
+                   R"({"type":"indicator","spec_version":"2.1","id":"indicator--00000000-0000-4000-8000-)") +
+               tail +
+               R"(","created":"2025-01-01T00:00:00.000Z","modified":"2025-01-01T00:00:00.000Z",)"
+               R"("valid_from":"2025-01-01T00:00:00Z","pattern_type":"stix","pattern":")" +
+               pattern + R"("})";
+    }
+    static std::string bundle() {
+        return R"({"type":"bundle","id":"bundle--1","objects":[)" +
+               indicator("000000000001", "[domain-name:value = 'c2.evil.example']") + "," +
+               indicator("000000000002", "[ipv4-addr:value = '10.20.30.0/24']") + "," +
+               indicator("000000000003",
+                         "[file:hashes.'SHA-256' = "
+                         "'aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f']") +
+               "]}";
+    }
+    std::unique_ptr<IndicatorStore> store_;
+    std::unique_ptr<IndicatorCatalog> catalog_;
+};
+
+struct HotPathCase {
+    bool records = false;                         // serve's alert records, else scan's text
+    const IndicatorSource* indicators = nullptr;  // serve with threat indicators
+    std::string_view mapping = test::kFlatMapping;
+    uint64_t expected_alerts = 25 * 7;  // each rule fires on one of the 13 events
+};
+
+void check_no_allocation_after_warm_up(const HotPathCase& c) {
     REQUIRE(hooks_installed != 0);
     MESSAGE("counting ", std::string(kCounted));
-    test::SigmaHarness rules(kRules);
+    test::SigmaHarness rules(kRules, c.mapping);
     REQUIRE(rules.errors().empty());
     REQUIRE(rules.rules_loaded() == 7);
     JsonlAlertFormat format;
     AlertOptions options;
-    options.records = records;
+    options.records = c.records;
+    options.indicators = c.indicators;
     BatchScanner scanner(rules.ruleset(), format, options);
     const std::string source = "events.jsonl";
     ScanBatch batch;
@@ -255,9 +317,8 @@ void check_no_allocation_after_warm_up(bool records) {
     const std::string body = make_events();
 
     const PassFigures warm = scan_pass(scanner, batch, body);
-    CHECK(warm.events == 300);
-    // Each rule fires on one of the 12 events, 25 times over.
-    CHECK(warm.alerts == 25 * 7);
+    CHECK(warm.events == 25 * 13);
+    CHECK(warm.alerts == c.expected_alerts);
     tracing = true;
     for (int pass = 0; pass < 3; ++pass) {
         const PassFigures figures = scan_pass(scanner, batch, body);
@@ -271,11 +332,20 @@ void check_no_allocation_after_warm_up(bool records) {
 }
 
 TEST_CASE("hot path of vigie scan: no allocation per event once warmed up (alerts as text)") {
-    check_no_allocation_after_warm_up(false);
+    check_no_allocation_after_warm_up({});
 }
 
 TEST_CASE("hot path of vigie serve: no allocation per event once warmed up (alert records)") {
-    check_no_allocation_after_warm_up(true);
+    check_no_allocation_after_warm_up({.records = true});
+}
+
+TEST_CASE("hot path of vigie serve with threat indicators: no allocation per event") {
+    IndicatorFixture fixture;
+    // The domain and the /24 each hit one of the 13 events: 2 more alerts every 13.
+    check_no_allocation_after_warm_up({.records = true,
+                                       .indicators = fixture.source(),
+                                       .mapping = kObservablesMapping,
+                                       .expected_alerts = 25 * (7 + 2)});
 }
 
 TEST_CASE("hot path allocation count: sees an allocation (the checks above can fail)") {
