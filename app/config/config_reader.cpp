@@ -31,8 +31,7 @@ std::optional<YAML::Node> parse(const std::string& origin, const std::string& so
             !bounds) {
             SourceLocation where = bounds.error().where;
             where.file = origin;
-            diags.push_back(
-                {Severity::Error, where, {}, "the configuration is " + bounds.error().message});
+            diags.push_back({Severity::Error, where, {}, bounds.error().message});
             return std::nullopt;
         }
         return YAML::Load(source);

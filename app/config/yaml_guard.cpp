@@ -67,7 +67,8 @@ class BoundsHandler final : public YAML::EventHandler {
         if (!open_.empty()) open_.back().nodes += nodes;
     }
     void open(const YAML::Mark& mark, YAML::anchor_t anchor) {
-        if (open_.size() + 1 > max_depth_) throw BoundPassed{mark, nesting_error_text()};
+        if (open_.size() + 1 > max_depth_)
+            throw BoundPassed{mark, std::string("the configuration is ") + nesting_error_text()};
         count(mark, 1);
         open_.push_back({anchor, 1});
     }
