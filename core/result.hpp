@@ -7,6 +7,7 @@
 // input (a rule file, a configuration) report them all into Diagnostics instead; exceptions
 // stay for programmer errors and start-up failures.
 #include <cassert>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -16,9 +17,18 @@
 
 namespace vigie {
 
+// What retrying can do about an Error: the callers that retry (an ingest job sent again,
+// a NATS message redelivered) need to know, and only the call that failed can tell.
+enum class ErrorKind : uint8_t {
+    Failed,   // nothing more is known: the same input may succeed later (retry it)
+    Refused,  // this input can never succeed, however often it is sent again
+};
+
 struct Error {
     std::string message;
     SourceLocation where{};  // file empty: no place (a network peer, a system call)
+    // Last and defaulted, so that Error{message} and Error{message, where} stay Failed.
+    ErrorKind kind = ErrorKind::Failed;
 
     // "file:line:col: message", the parts that are known.
     [[nodiscard]] std::string format() const {

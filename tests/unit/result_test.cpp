@@ -48,3 +48,18 @@ TEST_CASE("Result: move-only values and Status") {
     REQUIRE_FALSE(failed);
     CHECK(failed.error().message == "the spool directory is not writable");
 }
+
+TEST_CASE("Error: its kind says whether the same input may succeed later") {
+    // Existing initialisations leave the kind out: Failed, the one that may be retried.
+    const Error plain{"alert spool full", {"spool", 1, 0}};
+    CHECK(plain.kind == ErrorKind::Failed);
+    CHECK(plain.format() == "spool:1: alert spool full");
+
+    const Status refused = Error{"more than the whole spool holds", {}, ErrorKind::Refused};
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().kind == ErrorKind::Refused);
+    CHECK(refused.error().format() == "more than the whole spool holds");  // the kind is no word
+    // Passed on to a caller's Result unchanged.
+    const Result<int> carried = refused.error();
+    CHECK(carried.error().kind == ErrorKind::Refused);
+}
