@@ -16,8 +16,10 @@
 #include "core/input_limits.hpp"
 #include "core/token_digest.hpp"
 #include "pipeline/alerts/attack_tags.hpp"
+#include "tests/unit/config_errors.hpp"
 
 using namespace vigie;
+using vigie::test::config_errors;
 
 namespace {
 
@@ -49,16 +51,6 @@ std::set<std::string> sigmahq_techniques() {
     return out;
 }
 
-// The formatted diagnostics of reading `yaml`, one per line.
-std::string read_errors(const std::string& yaml) {
-    Diagnostics diags;
-    auto config = ConfigReader("vigie.yaml", diags).read(yaml);
-    std::string out;
-    for (const auto& d : diags) out += d.format() + "\n";
-    CHECK(config.has_value() == out.empty());
-    return out;
-}
-
 std::string nested(size_t depth) {
     return "log: " + std::string(depth, '[') + std::string(depth, ']') + "\n";
 }
@@ -83,15 +75,15 @@ struct LimitsRestored {
 }  // namespace
 
 TEST_CASE("hardening 1: a configuration nested deeper than the limit is refused at its place") {
-    CHECK(read_errors(nested(60)).find("nested") == std::string::npos);
-    CHECK(read_errors(nested(100)) ==
+    CHECK(config_errors(nested(60)).find("nested") == std::string::npos);
+    CHECK(config_errors(nested(100)) ==
           "vigie.yaml:1:69: the configuration is nested deeper than 64 levels\n");
     // The key, the sequence: a mapping counts as a level too.
-    CHECK(read_errors("http: " + std::string(70, '{') + std::string(70, '}') + "\n")
+    CHECK(config_errors("http: " + std::string(70, '{') + std::string(70, '}') + "\n")
               .starts_with("vigie.yaml:1:"));
     LimitsRestored restore;
     configure_input_limits({.max_nesting_depth = 8});
-    CHECK(read_errors(nested(8)).find("nested") != std::string::npos);
+    CHECK(config_errors(nested(8)).find("nested") != std::string::npos);
 }
 
 TEST_CASE("hardening 1: past yaml-cpp's own bound (DeepRecursion) the error is located") {
@@ -99,7 +91,7 @@ TEST_CASE("hardening 1: past yaml-cpp's own bound (DeepRecursion) the error is l
     InputLimits wide = input_limits();
     wide.max_nesting_depth = 100000;  // out of the settable range: only to reach yaml-cpp's
     configure_input_limits(wide);
-    const std::string errors = read_errors(nested(3000));
+    const std::string errors = config_errors(nested(3000));
     CHECK(errors.starts_with("vigie.yaml:1:"));
     CHECK(errors.find("the configuration is nested deeper than") != std::string::npos);
 }
@@ -111,13 +103,13 @@ TEST_CASE("hardening 1: an alias bomb in the configuration is refused without be
         for (int k = 0; k < 10; ++k) yaml += (k ? ", *a" : "*a") + std::to_string(i - 1);
         yaml += "]\n";
     }
-    const std::string errors = read_errors(yaml);  // 10^12 nodes expanded: instant
+    const std::string errors = config_errors(yaml);  // 10^12 nodes expanded: instant
     // Right after the place: once "the configuration is the configuration expands".
     CHECK(errors.find(": the configuration expands to more than 100000 YAML nodes once its "
                       "aliases are resolved") != std::string::npos);
     CHECK(errors.starts_with("vigie.yaml:"));
     // A few aliases are fine.
-    CHECK(read_errors("http: {listen: &l '127.0.0.1:0'}\nmetrics: {listen: *l}\n").empty());
+    CHECK(config_errors("http: {listen: &l '127.0.0.1:0'}\nmetrics: {listen: *l}\n").empty());
 }
 
 TEST_CASE("hardening 1: the limits section sets every input limit") {
@@ -133,21 +125,21 @@ TEST_CASE("hardening 1: the limits section sets every input limit") {
     auto d = ConfigReader("vigie.yaml", diags).read("");
     REQUIRE(d.has_value());
     CHECK(d->limits.max_nesting_depth == InputLimits{}.max_nesting_depth);
-    CHECK(read_errors("limits: {max_nesting_depth: 5000}\n") ==
+    CHECK(config_errors("limits: {max_nesting_depth: 5000}\n") ==
           "vigie.yaml:1:29: limits.max_nesting_depth must be a whole number from 1 to 256\n");
-    CHECK(read_errors("limits: {max_depth: 5}\n")
+    CHECK(config_errors("limits: {max_depth: 5}\n")
               .starts_with("vigie.yaml:1:10: unknown setting limits.max_depth (known here: "
                            "max_nesting_depth"));
 }
 
 TEST_CASE("hardening 13: a listen address is an IP address, refused at its place otherwise") {
-    CHECK(read_errors("http: {listen: '999.1.1.1:8080'}\n") ==
+    CHECK(config_errors("http: {listen: '999.1.1.1:8080'}\n") ==
           "vigie.yaml:1:16: http.listen: '999.1.1.1' is not an IP address (IPv4 such as "
           "127.0.0.1 or 0.0.0.0, or IPv6 in brackets such as [::1]; host names are not looked "
           "up)\n");
-    CHECK(read_errors("metrics: {listen: 'example.org:9464'}\n")
+    CHECK(config_errors("metrics: {listen: 'example.org:9464'}\n")
               .starts_with("vigie.yaml:1:19: metrics.listen: 'example.org' is not an IP"));
-    CHECK(read_errors("http: {listen: '[::1]:8080'}\nmetrics: {listen: '0.0.0.0:0'}\n").empty());
+    CHECK(config_errors("http: {listen: '[::1]:8080'}\nmetrics: {listen: '0.0.0.0:0'}\n").empty());
 }
 
 TEST_CASE("hardening 13: start-up checks name the file:line:col and key of each problem") {

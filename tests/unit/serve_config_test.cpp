@@ -9,22 +9,10 @@
 #include "core/listen_address.hpp"
 #include "core/nats_servers.hpp"
 #include "core/token_digest.hpp"
+#include "tests/unit/config_errors.hpp"
 
 using namespace vigie;
-
-namespace {
-
-// The formatted errors of reading `yaml`, one per line; "" when it is valid.
-std::string errors_of(const std::string& yaml) {
-    Diagnostics diags;
-    auto config = ConfigReader("vigie.yaml", diags).read(yaml);
-    std::string out;
-    for (const auto& d : diags) out += d.format() + "\n";
-    CHECK(config.has_value() == out.empty());
-    return out;
-}
-
-}  // namespace
+using vigie::test::config_errors;
 
 TEST_CASE("an empty file gives every default") {
     Diagnostics diags;
@@ -77,53 +65,53 @@ TEST_CASE("values are read with their types") {
 
 TEST_CASE("each mistake is an error at its place") {
     const std::string digest = sha256_hex("t");
-    CHECK(errors_of("http:\n  lisen: 1.2.3.4:80\n") ==
+    CHECK(config_errors("http:\n  lisen: 1.2.3.4:80\n") ==
           "vigie.yaml:2:3: unknown setting http.lisen (known here: listen, max_body_bytes, "
           "max_event_bytes, max_connections, read_timeout_seconds, header_timeout_seconds, "
           "idle_timeout_seconds, request_threads, tls)\n");
-    CHECK(errors_of("http: {listen: localhost}\n") ==
+    CHECK(config_errors("http: {listen: localhost}\n") ==
           "vigie.yaml:1:16: http.listen: expected HOST:PORT, e.g. 127.0.0.1:8080 or "
           "[::1]:8080\n");
-    CHECK(errors_of("http: {listen: '::1:80'}\n") ==
+    CHECK(config_errors("http: {listen: '::1:80'}\n") ==
           "vigie.yaml:1:16: http.listen: an IPv6 host is written in brackets: [::1]:8080\n");
-    CHECK(errors_of("metrics: {listen: '127.0.0.1:70000'}\n") ==
+    CHECK(config_errors("metrics: {listen: '127.0.0.1:70000'}\n") ==
           "vigie.yaml:1:19: metrics.listen: the port must be a number from 0 (any free port) to "
           "65535\n");
-    CHECK(errors_of("http: {max_connections: -3}\n") ==
+    CHECK(config_errors("http: {max_connections: -3}\n") ==
           "vigie.yaml:1:25: http.max_connections must be a whole number from 1 to 1000000\n");
-    CHECK(errors_of("nats: {enabled: yes please}\n") ==
+    CHECK(config_errors("nats: {enabled: yes please}\n") ==
           "vigie.yaml:1:17: nats.enabled must be true or false\n");
-    CHECK(errors_of("log: {level: loud}\n") ==
+    CHECK(config_errors("log: {level: loud}\n") ==
           "vigie.yaml:1:14: log.level must be one of: debug, info, warning, error\n");
-    CHECK(errors_of("agencies:\n  - id: demo\n    token: secret\n") ==
+    CHECK(config_errors("agencies:\n  - id: demo\n    token: secret\n") ==
           "vigie.yaml:3:12: store the token's SHA-256 as token_sha256 (printf %s TOKEN | "
           "sha256sum), never the token itself\nvigie.yaml:2:5: agency demo has no token_sha256\n");
-    CHECK(errors_of("agencies:\n  - id: demo\n    token_sha256: abc\n") ==
+    CHECK(config_errors("agencies:\n  - id: demo\n    token_sha256: abc\n") ==
           "vigie.yaml:3:19: agencies[0].token_sha256 must be the 64 hex digits of the token's "
           "SHA-256 (printf %s TOKEN | sha256sum)\n");
-    CHECK(errors_of("agencies:\n  - {id: a, token_sha256: " + digest +
-                    "}\n  - {id: a, token_sha256: " + sha256_hex("u") + "}\n") ==
+    CHECK(config_errors("agencies:\n  - {id: a, token_sha256: " + digest +
+                        "}\n  - {id: a, token_sha256: " + sha256_hex("u") + "}\n") ==
           "vigie.yaml:3:5: agency a is defined twice\n");
-    CHECK(errors_of("agencies:\n  - {id: a, token_sha256: " + digest +
-                    "}\n  - {id: b, token_sha256: " + digest + "}\n") ==
+    CHECK(config_errors("agencies:\n  - {id: a, token_sha256: " + digest +
+                        "}\n  - {id: b, token_sha256: " + digest + "}\n") ==
           "vigie.yaml:3:5: agency b has the token of another agency\n");
-    CHECK(errors_of("agencies:\n  - {id: 'events.*', token_sha256: " + digest + "}\n") ==
+    CHECK(config_errors("agencies:\n  - {id: 'events.*', token_sha256: " + digest + "}\n") ==
           "vigie.yaml:2:5: an agency needs an id of letters, digits, '-' or '_' (at most 64)\n");
-    CHECK(errors_of("http: {tls: {enabled: true}}\n") ==
+    CHECK(config_errors("http: {tls: {enabled: true}}\n") ==
           "vigie.yaml: http.tls.enabled needs http.tls.certificate and http.tls.private_key\n");
-    CHECK(errors_of("http: [\n") == "vigie.yaml:2:1: end of sequence flow not found\n");
-    CHECK(errors_of("http: {read_timeout_seconds: 08}\n") == "");  // base 10, not octal
-    CHECK(errors_of("http: {read_timeout_seconds: 0x10}\n") ==
+    CHECK(config_errors("http: [\n") == "vigie.yaml:2:1: end of sequence flow not found\n");
+    CHECK(config_errors("http: {read_timeout_seconds: 08}\n") == "");  // base 10, not octal
+    CHECK(config_errors("http: {read_timeout_seconds: 0x10}\n") ==
           "vigie.yaml:1:30: http.read_timeout_seconds must be a whole number from 1 to 3600\n");
-    CHECK(errors_of("http: {listen: '127.0.0.1:80'}\nhttp: {max_connections: 2}\n") ==
+    CHECK(config_errors("http: {listen: '127.0.0.1:80'}\nhttp: {max_connections: 2}\n") ==
           "vigie.yaml:2:1: setting http is given twice\n");
-    CHECK(errors_of("agencies:\n  - {id: a, token_sha256: " + digest + "}\n  -\n") ==
+    CHECK(config_errors("agencies:\n  - {id: a, token_sha256: " + digest + "}\n  -\n") ==
           "vigie.yaml:2:3: agencies[1] is empty\n");
-    CHECK(
-        errors_of("metrics:\n  enabled: false\n  pushgateway: {url: 'http://127.0.0.1:9091'}\n") ==
-        "vigie.yaml:2:3: metrics.pushgateway needs metrics.enabled: true (it pushes them)\n");
-    CHECK(errors_of("metrics: {enabled: false}\n") == "");
-    CHECK(errors_of("- just a list\n") ==
+    CHECK(config_errors(
+              "metrics:\n  enabled: false\n  pushgateway: {url: 'http://127.0.0.1:9091'}\n") ==
+          "vigie.yaml:2:3: metrics.pushgateway needs metrics.enabled: true (it pushes them)\n");
+    CHECK(config_errors("metrics: {enabled: false}\n") == "");
+    CHECK(config_errors("- just a list\n") ==
           "vigie.yaml:1:1: the configuration must be a mapping of settings\n");
 }
 
@@ -187,33 +175,33 @@ TEST_CASE("nats settings: defaults, values and each mistake at its place") {
     REQUIRE(listed.has_value());
     CHECK(listed->nats.servers == std::vector<std::string>{"nats://a:4222", "nats://b:4222"});
 
-    CHECK(errors_of("nats: {subjects: events.*}\n") ==
+    CHECK(config_errors("nats: {subjects: events.*}\n") ==
           "vigie.yaml:1:18: nats.subjects must be a subject prefix and .> (events.>)\n");
-    CHECK(errors_of("nats: {subjects: '>'}\n") ==
+    CHECK(config_errors("nats: {subjects: '>'}\n") ==
           "vigie.yaml:1:18: nats.subjects must be a subject prefix and .> (events.>)\n");
-    CHECK(errors_of("nats: {consumer: my.consumer}\n") ==
+    CHECK(config_errors("nats: {consumer: my.consumer}\n") ==
           "vigie.yaml:1:18: nats.consumer must be a name of letters, digits, '-' or '_'\n");
-    CHECK(errors_of("nats: {stream: ''}\n") ==
+    CHECK(config_errors("nats: {stream: ''}\n") ==
           "vigie.yaml:1:16: nats.stream must be a name of letters, digits, '-' or '_'\n");
-    CHECK(errors_of("nats: {dead_letter_subject: dead.>}\n") ==
+    CHECK(config_errors("nats: {dead_letter_subject: dead.>}\n") ==
           "vigie.yaml:1:29: nats.dead_letter_subject must be a subject without wildcards\n");
-    CHECK(errors_of("nats: {url: [{a: b}]}\n") ==
+    CHECK(config_errors("nats: {url: [{a: b}]}\n") ==
           "vigie.yaml:1:14: nats.url must list server URLs (strings)\n");
-    CHECK(errors_of("nats: {url: 'nats://a:4222,http://b:4222'}\n") ==
+    CHECK(config_errors("nats: {url: 'nats://a:4222,http://b:4222'}\n") ==
           "vigie.yaml:1:13: nats.url: server URL 'http://b:4222' must be nats:// or tls://\n");
-    CHECK(errors_of("nats: {url: 'nats://a:4222,,nats://c:4222'}\n") ==
+    CHECK(config_errors("nats: {url: 'nats://a:4222,,nats://c:4222'}\n") ==
           "vigie.yaml:1:13: nats.url: an empty server URL\n");
-    CHECK(errors_of("nats: {inbox_prefix: '_INBOX.>'}\n") ==
+    CHECK(config_errors("nats: {inbox_prefix: '_INBOX.>'}\n") ==
           "vigie.yaml:1:22: nats.inbox_prefix must be a subject without wildcards (_INBOX_demo)\n");
-    CHECK(errors_of("nats: {replicas: 7}\n") ==
+    CHECK(config_errors("nats: {replicas: 7}\n") ==
           "vigie.yaml:1:18: nats.replicas must be a whole number from 1 to 5\n");
-    CHECK(errors_of("nats: {max_age_seconds: 60, duplicate_window_seconds: 120}\n") ==
+    CHECK(config_errors("nats: {max_age_seconds: 60, duplicate_window_seconds: 120}\n") ==
           "vigie.yaml:1:7: nats.duplicate_window_seconds must not exceed max_age_seconds\n");
-    CHECK(errors_of("nats:\n  ack_wait_seconds: 0\n") ==
+    CHECK(config_errors("nats:\n  ack_wait_seconds: 0\n") ==
           "vigie.yaml:2:21: nats.ack_wait_seconds must be a whole number from 1 to 3600\n");
-    CHECK(errors_of("nats: {fetch_batch: 20000}\n") ==
+    CHECK(config_errors("nats: {fetch_batch: 20000}\n") ==
           "vigie.yaml:1:21: nats.fetch_batch must be a whole number from 1 to 10000\n");
-    CHECK(errors_of("nats: {max_ack_pending: 0}\n") ==
+    CHECK(config_errors("nats: {max_ack_pending: 0}\n") ==
           "vigie.yaml:1:25: nats.max_ack_pending must be a whole number from 1 to 1000000\n");
 }
 
@@ -262,24 +250,24 @@ TEST_CASE("alert outputs, spool, suppression and pushgateway are read with their
 }
 
 TEST_CASE("each output mistake is an error at its place") {
-    CHECK(errors_of("alerts:\n  outputs:\n    - {name: a, type: kafka}\n") ==
+    CHECK(config_errors("alerts:\n  outputs:\n    - {name: a, type: kafka}\n") ==
           "vigie.yaml:3:23: alerts.outputs[0].type must be one of: stdout, file, nats, "
           "webhook, syslog\n");
-    CHECK(errors_of("alerts:\n  outputs:\n    - {name: a, type: nats, path: /x}\n") ==
+    CHECK(config_errors("alerts:\n  outputs:\n    - {name: a, type: nats, path: /x}\n") ==
           "vigie.yaml:3:29: unknown setting alerts.outputs[0].path (known here: type, name, "
           "min_level, agencies, tags, exclude_rules, tlp_amber, inside_organisation, url, "
           "inbox_prefix, subject_prefix, credentials, batch, ack_timeout_ms)\n");
-    CHECK(errors_of("alerts:\n  outputs:\n    - {name: a, type: file}\n") ==
+    CHECK(config_errors("alerts:\n  outputs:\n    - {name: a, type: file}\n") ==
           "vigie.yaml:3:7: alerts.outputs[0]: a file output needs a path\n");
-    CHECK(errors_of("alerts:\n  outputs:\n    - {name: a, type: stdout}\n    - {name: a, type: "
-                    "stdout}\n") ==
+    CHECK(config_errors("alerts:\n  outputs:\n    - {name: a, type: stdout}\n    - {name: a, type: "
+                        "stdout}\n") ==
           "vigie.yaml:4:7: alerts.outputs[1]: output name 'a' is used twice\n");
-    CHECK(errors_of("alerts:\n  outputs:\n    - {name: a, type: stdout, min_level: loud}\n") ==
+    CHECK(config_errors("alerts:\n  outputs:\n    - {name: a, type: stdout, min_level: loud}\n") ==
           "vigie.yaml:3:42: alerts.outputs[0].min_level must be one of: informational, "
           "low, medium, high, critical\n");
-    CHECK(errors_of("alerts:\n  outputs:\n    - {type: stdout}\n") ==
+    CHECK(config_errors("alerts:\n  outputs:\n    - {type: stdout}\n") ==
           "vigie.yaml:3:7: alerts.outputs[0] must be a mapping with at least name and type\n");
-    CHECK(errors_of("spool: {max_bytes: 10}\n") ==
+    CHECK(config_errors("spool: {max_bytes: 10}\n") ==
           "vigie.yaml:1:20: spool.max_bytes must be a whole number from 1048576 to "
           "17592186044416\n");
 }

@@ -13,23 +13,16 @@
 #include "app/config/config_reader.hpp"
 #include "federation/taxii/envelope_page.hpp"
 #include "federation/taxii/taxii_publisher.hpp"
+#include "tests/unit/config_errors.hpp"
 #include "tests/unit/loopback_http_server.hpp"
 #include "tests/unit/taxii_test_objects.hpp"
 
 using namespace taxii_test;
+using vigie::test::config_errors;
 
 namespace {
 
 const std::string kIdentity = "identity--5b1c7a1e-9a43-4a5c-9d1e-0f2a3b4c5d6e";
-
-std::string config_errors(const std::string& yaml) {
-    Diagnostics diags;
-    auto config = ConfigReader("vigie.yaml", diags).read(yaml);
-    std::string out;
-    for (const auto& d : diags) out += d.format() + "\n";
-    CHECK(config.has_value() == out.empty());
-    return out;
-}
 
 std::string peer_yaml(const std::string& extra) {
     return "federation:\n  identity: " + kIdentity +

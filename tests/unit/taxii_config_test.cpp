@@ -5,21 +5,14 @@
 #include <string>
 
 #include "app/config/config_reader.hpp"
+#include "tests/unit/config_errors.hpp"
 
 using namespace vigie;
+using vigie::test::config_errors;
 
 namespace {
 
 const std::string kDigest = "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8";
-
-std::string errors_of(const std::string& yaml) {
-    Diagnostics diags;
-    auto config = ConfigReader("vigie.yaml", diags).read(yaml);
-    std::string out;
-    for (const auto& d : diags) out += d.format() + "\n";
-    CHECK(config.has_value() == out.empty());
-    return out;
-}
 
 }  // namespace
 
@@ -58,20 +51,21 @@ taxii:
 }
 
 TEST_CASE("taxii config: mistakes are errors with their place") {
-    CHECK(errors_of("taxii:\n  enabeld: true\n")
+    CHECK(config_errors("taxii:\n  enabeld: true\n")
               .find("vigie.yaml:2:3: unknown setting taxii.enabeld") != std::string::npos);
-    CHECK(errors_of("taxii:\n  default_tlp: purple\n").find("taxii.default_tlp must be") !=
+    CHECK(config_errors("taxii:\n  default_tlp: purple\n").find("taxii.default_tlp must be") !=
           std::string::npos);
-    CHECK(errors_of("taxii:\n  api_roots: [{path: v1}]\n").find("is a route of vigie serve") !=
+    CHECK(config_errors("taxii:\n  api_roots: [{path: v1}]\n").find("is a route of vigie serve") !=
           std::string::npos);
-    CHECK(errors_of("taxii:\n  collections: [{id: nope}]\n").find("must be a UUID") !=
+    CHECK(config_errors("taxii:\n  collections: [{id: nope}]\n").find("must be a UUID") !=
           std::string::npos);
-    CHECK(errors_of("taxii:\n  peers: [{id: p}]\n").find("needs a credential") !=
+    CHECK(config_errors("taxii:\n  peers: [{id: p}]\n").find("needs a credential") !=
           std::string::npos);
-    CHECK(errors_of("taxii:\n  peers: [{id: p, token_sha256: " + kDigest +
-                    ", collections: [{id: 91a7b528-80eb-42ed-a74d-c6fbd5a26116, read: true}]}]\n")
-              .find("is not a collection of taxii.collections") != std::string::npos);
-    CHECK(errors_of("taxii:\n  peers: [{id: p, token_sha256: " + kDigest +
-                    "}, {id: q, token_sha256: " + kDigest + "}]\n")
+    CHECK(
+        config_errors("taxii:\n  peers: [{id: p, token_sha256: " + kDigest +
+                      ", collections: [{id: 91a7b528-80eb-42ed-a74d-c6fbd5a26116, read: true}]}]\n")
+            .find("is not a collection of taxii.collections") != std::string::npos);
+    CHECK(config_errors("taxii:\n  peers: [{id: p, token_sha256: " + kDigest +
+                        "}, {id: q, token_sha256: " + kDigest + "}]\n")
               .find("another peer's") != std::string::npos);
 }
