@@ -78,7 +78,7 @@ std::optional<int64_t> parse_timestamp(std::string_view s) {
     // A leap second is read as the last microsecond of its minute's 59th second.
     const int64_t secs =
         days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 +
-        hour * 3600 + minute * 60 + (second == 60 ? 59 : second);
+        int64_t{hour} * 3600 + int64_t{minute} * 60 + (second == 60 ? 59 : second);
     return secs * 1000000 + (second == 60 ? 999999 : micros);
 }
 
