@@ -9,7 +9,7 @@ namespace vigie::taxii {
 
 FederationPoller::FederationPoller(const FederationSettings& settings,
                                    std::vector<PeerCredentials> credentials,
-                                   PositionStore& positions, ObjectSink sink, Logger& log)
+                                   PositionStore& positions, const ObjectSink& sink, Logger& log)
     : log_(log) {
     for (size_t i = 0; i < settings.peers.size(); ++i) {
         const FederationPeer& peer = settings.peers[i];

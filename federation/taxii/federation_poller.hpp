@@ -24,7 +24,7 @@ class FederationPoller {
   public:
     // `credentials` holds one entry per peer of `settings.peers`, in order.
     FederationPoller(const FederationSettings& settings, std::vector<PeerCredentials> credentials,
-                     PositionStore& positions, ObjectSink sink, Logger& log);
+                     PositionStore& positions, const ObjectSink& sink, Logger& log);
     ~FederationPoller();
     FederationPoller(const FederationPoller&) = delete;
     FederationPoller& operator=(const FederationPoller&) = delete;
