@@ -108,11 +108,11 @@ void AlertPipeline::add_figures(ServeSnapshot& snapshot) const {
 void AlertPipeline::write_summaries(bool all) {
     suppressor_->take_closed(unix_now_ms(), all, *format_, pending_);
     if (pending_.empty()) return;
-    if (outputs_->delivery().write(pending_.records())) {
+    const Status written = outputs_->delivery().write(pending_.records());
+    if (written) {
         pending_.clear();
     } else {
-        log_.warn("suppression summaries not written yet",
-                  {{"error", outputs_->delivery().error()}});
+        log_.warn("suppression summaries not written yet", {{"error", written.error().message}});
     }
 }
 

@@ -33,9 +33,8 @@ detection:
 // Alerts are formatted and discarded: the target checks the handling, not the output.
 class DiscardSink final : public TextAlertSink {
   public:
-    bool write(std::string_view) override { return true; }
+    Status write(std::string_view) override { return {}; }
     void flush() override {}
-    [[nodiscard]] std::string error() const override { return {}; }
 };
 
 struct Fixture {

@@ -51,13 +51,6 @@ void AlertDelivery::report_room() {
          std::to_string(s.bytes) + " of " + std::to_string(s.max_bytes) + " bytes");
 }
 
-bool AlertDelivery::fail(std::string error, bool for_good) {
-    std::lock_guard lock(mutex_);
-    error_ = std::move(error);
-    refused_for_good_ = for_good;
-    return false;
-}
-
 // A worker's buffers, reused from job to job (AlertDelivery is shared by the workers).
 struct AlertDelivery::Scratch {
     std::string stored;  // the records in the spool's form, one after the other
@@ -67,8 +60,8 @@ struct AlertDelivery::Scratch {
     std::vector<uint64_t> taken;
 };
 
-bool AlertDelivery::append_to_spool(std::span<const AlertRecord> alerts, Scratch& scratch) {
-    if (!spool_ || alerts.empty()) return true;
+Status AlertDelivery::append_to_spool(std::span<const AlertRecord> alerts, Scratch& scratch) {
+    if (!spool_ || alerts.empty()) return {};
     scratch.stored.clear();
     scratch.ends.clear();
     for (const AlertRecord& alert : alerts) {
@@ -84,28 +77,29 @@ bool AlertDelivery::append_to_spool(std::span<const AlertRecord> alerts, Scratch
     const AppendStatus status = spool_->append(records);
     if (status == AppendStatus::Stored) {
         if (full_reported_.load(std::memory_order_relaxed)) report_room();
-        return true;
+        return {};
     }
     spool_refusals_.fetch_add(1, std::memory_order_relaxed);
     if (status == AppendStatus::TooLarge) {
         // Not "spool full": the spool may be empty; these alerts alone are more than it holds.
-        return fail(std::to_string(records.size()) + " alerts (" +
-                        std::to_string(scratch.stored.size()) +
-                        " bytes) are more than the whole alert spool holds (spool.max_bytes " +
-                        std::to_string(spool_->stats().max_bytes) + ")",
-                    true);
+        return Error{std::to_string(records.size()) + " alerts (" +
+                         std::to_string(scratch.stored.size()) +
+                         " bytes) are more than the whole alert spool holds (spool.max_bytes " +
+                         std::to_string(spool_->stats().max_bytes) + ")",
+                     {},
+                     ErrorKind::Refused};
     }
     if (status == AppendStatus::Full) {
         report_full();
-        return fail("alert spool full (" + std::to_string(spool_->stats().max_bytes) +
-                    " bytes): ingest paused until the forwarding outputs catch up");
+        return Error{"alert spool full (" + std::to_string(spool_->stats().max_bytes) +
+                     " bytes): ingest paused until the forwarding outputs catch up"};
     }
-    return fail("alert spool: I/O error while storing " + std::to_string(records.size()) +
-                " alerts (see the spool's log lines); input not acknowledged");
+    return Error{"alert spool: I/O error while storing " + std::to_string(records.size()) +
+                 " alerts (see the spool's log lines); input not acknowledged"};
 }
 
-bool AlertDelivery::write(std::span<const AlertRecord> alerts) {
-    if (alerts.empty()) return true;
+Status AlertDelivery::write(std::span<const AlertRecord> alerts) {
+    if (alerts.empty()) return {};
     thread_local Scratch scratch;
     scratch.lines.resize(locals_.size());
     scratch.taken.assign(locals_.size(), 0);
@@ -114,7 +108,7 @@ bool AlertDelivery::write(std::span<const AlertRecord> alerts) {
         // One line each, or the spool could not store it: a bug in the formatter, refused
         // loudly rather than lost.
         if (alert.text.find('\n') != std::string::npos)
-            return fail("alert delivery: the text of alert " + alert.uid + " is not one line");
+            return Error{"alert delivery: the text of alert " + alert.uid + " is not one line"};
         const AlertRouting routing = alert.routing();
         for (size_t i = 0; i < locals_.size(); ++i) {
             if (!filter_accepts(locals_[i]->filter(), routing)) continue;
@@ -122,33 +116,23 @@ bool AlertDelivery::write(std::span<const AlertRecord> alerts) {
             ++scratch.taken[i];
         }
     }
-    if (!append_to_spool(alerts, scratch)) return false;
+    if (Status spooled = append_to_spool(alerts, scratch); !spooled) return spooled;
     for (size_t i = 0; i < locals_.size(); ++i) {
         OutputCounters& counters = locals_[i]->counters();
-        const Status written = locals_[i]->write(scratch.lines[i]);
+        Status written = locals_[i]->write(scratch.lines[i]);
         if (!written) {
             counters.record_failure(written.error().message);
-            return fail(written.error().message);
+            return written;
         }
         counters.set_ok(true);
         counters.add_delivered(scratch.taken[i]);
         counters.add_filtered(alerts.size() - scratch.taken[i]);
     }
-    return true;
+    return {};
 }
 
 void AlertDelivery::flush() {
     for (auto& local : locals_) local->flush();
-}
-
-std::string AlertDelivery::error() const {
-    std::lock_guard lock(mutex_);
-    return error_;
-}
-
-bool AlertDelivery::refused_for_good() const {
-    std::lock_guard lock(mutex_);
-    return refused_for_good_;
 }
 
 std::vector<OutputStats> AlertDelivery::stats() const {

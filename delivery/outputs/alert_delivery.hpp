@@ -4,12 +4,11 @@
 // it (1) appends every record to the spool in its stored form (alert_envelope.hpp),
 // durably, when a forwarding output exists, then (2) writes to each local output (stdout,
 // file) the text of the records its filter takes (decided on the records' fields). Only
-// when both succeeded does write() return true and the engine acknowledge the input. The spool goes
-// first because a full spool is a long state (the hub is down) during which the inputs come again
-// and again: local files must not get a copy of the alerts at each of those attempts.
+// when both succeeded does write() return success and the engine acknowledge the input. The spool
+// goes first because a full spool is a long state (the hub is down) during which the inputs come
+// again and again: local files must not get a copy of the alerts at each of those attempts.
 #include <atomic>
 #include <memory>
-#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -31,20 +30,19 @@ class AlertDelivery final : public AlertSink {
                   OutputLog log = {});
     static constexpr int64_t kFullReminderSeconds = 30;
 
-    // False when the spool refused them (full, I/O error), a local output failed, or a
-    // record's text is not one line (the spool could not store it).
-    bool write(std::span<const AlertRecord> alerts) override;
+    // An Error when the spool refused them (full, I/O error), a local output failed, or a
+    // record's text is not one line (the spool could not store it); of kind Refused when
+    // they alone are more than the whole spool holds. Each call's own: the workers share
+    // this object, so nothing of a failure is kept here for a later read.
+    Status write(std::span<const AlertRecord> alerts) override;
     void flush() override;
-    [[nodiscard]] std::string error() const override;
-    [[nodiscard]] bool refused_for_good() const override;
 
     [[nodiscard]] std::vector<OutputStats> stats() const;
     [[nodiscard]] uint64_t spool_refusals() const;
 
   private:
-    bool fail(std::string error, bool for_good = false);
     struct Scratch;
-    bool append_to_spool(std::span<const AlertRecord> alerts, Scratch& scratch);
+    Status append_to_spool(std::span<const AlertRecord> alerts, Scratch& scratch);
     void report_full();
     void report_room();
 
@@ -55,9 +53,6 @@ class AlertDelivery final : public AlertSink {
     // Whether the spool was last seen full, and when that was last logged (steady ms).
     std::atomic<bool> full_reported_{false};
     std::atomic<int64_t> full_logged_ms_{0};
-    mutable std::mutex mutex_;
-    std::string error_;
-    bool refused_for_good_ = false;  // error_ can never be cured by waiting
 };
 
 }  // namespace vigie

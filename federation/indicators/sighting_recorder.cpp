@@ -92,13 +92,14 @@ size_t SightingRecorder::flush(int64_t now, const SightingPublisher& publish,
     return published;
 }
 
-bool SightingTap::write(std::span<const AlertRecord> alerts) {
-    if (!inner_.write(alerts)) return false;
+Status SightingTap::write(std::span<const AlertRecord> alerts) {
+    Status written = inner_.write(alerts);
+    if (!written) return written;
     const int64_t now = unix_now_ms();
     for (const AlertRecord& alert : alerts) {
         if (alert.is_indicator()) recorder_.record(alert.indicator_id, now);
     }
-    return true;
+    return written;
 }
 
 }  // namespace vigie

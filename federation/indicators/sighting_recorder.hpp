@@ -68,10 +68,9 @@ class SightingTap final : public AlertSink {
   public:
     SightingTap(AlertSink& inner, SightingRecorder& recorder)
         : inner_(inner), recorder_(recorder) {}
-    bool write(std::span<const AlertRecord> alerts) override;
+    // The inner sink's Status, unchanged; sightings only of alerts that were written.
+    Status write(std::span<const AlertRecord> alerts) override;
     void flush() override { inner_.flush(); }
-    [[nodiscard]] std::string error() const override { return inner_.error(); }
-    [[nodiscard]] bool refused_for_good() const override { return inner_.refused_for_good(); }
 
   private:
     AlertSink& inner_;

@@ -12,7 +12,7 @@ namespace vigie {
 
 // Called even without alerts, as the engine does for every batch: a sink may fail (or
 // wait) on any write.
-bool TextAlertSink::write(std::span<const AlertRecord> alerts) {
+Status TextAlertSink::write(std::span<const AlertRecord> alerts) {
     thread_local std::string lines;  // a worker's, reused: no allocation per job once warm
     lines.clear();
     for (const AlertRecord& alert : alerts) lines.append(alert.text).push_back('\n');
@@ -34,24 +34,26 @@ FileAlertSink::~FileAlertSink() {
     if (owns_fd_) ::close(fd_);
 }
 
-bool FileAlertSink::write_all(std::string_view bytes) {
+Status FileAlertSink::write_all(std::string_view bytes) {
     while (!bytes.empty()) {
         ssize_t n = ::write(fd_, bytes.data(), bytes.size());
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            error_ = std::string("alert output: ") + (n < 0 ? std::strerror(errno) : "short write");
-            return false;
-        }
+        if (n <= 0)
+            return Error{std::string("alert output: ") +
+                         (n < 0 ? std::strerror(errno) : "short write")};
         bytes_written_ += static_cast<uint64_t>(n);
         bytes.remove_prefix(static_cast<size_t>(n));
     }
-    return true;
+    return {};
 }
 
-bool FileAlertSink::write(std::string_view alerts) {
-    if (alerts.empty()) return true;
+Status FileAlertSink::write(std::string_view alerts) {
+    if (alerts.empty()) return {};
     std::lock_guard lock(mutex_);
-    if (!header_written_ && !header_.empty() && !write_all(header_)) return false;
+    if (!header_written_ && !header_.empty()) {
+        Status header = write_all(header_);
+        if (!header) return header;
+    }
     header_written_ = true;
     return write_all(alerts);
 }
@@ -59,11 +61,6 @@ bool FileAlertSink::write(std::string_view alerts) {
 void FileAlertSink::flush() {
     std::lock_guard lock(mutex_);
     if (owns_fd_) ::fsync(fd_);
-}
-
-std::string FileAlertSink::error() const {
-    std::lock_guard lock(mutex_);
-    return error_;
 }
 
 uint64_t FileAlertSink::bytes_written() const {

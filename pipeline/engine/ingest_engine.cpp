@@ -232,10 +232,13 @@ IngestResult IngestEngine::scan_job(Worker& worker, IngestJob& job) {
         result.accepted += batch.counters.events;
         for (uint64_t n : batch.counters.alerts_by_level) result.alerts += n;
         for (auto& r : batch.rejections) result.rejected.push_back({r.line, std::move(r.message)});
+        // The words and the kind come from this write's own Status: the sink is shared by
+        // the workers, another job's failure must not become this job's answer.
+        const Status written = sink_.write(batch.records.records());
         // A refusal for good is the job's answer (413), whatever later batches meet.
-        if (!sink_.write(batch.records.records()) && !result.output_refused_for_good) {
-            result.output_error = sink_.error();
-            result.output_refused_for_good = sink_.refused_for_good();
+        if (!written && !result.output_refused_for_good) {
+            result.output_error = written.error().message;
+            result.output_refused_for_good = written.error().kind == ErrorKind::Refused;
         }
     }
     return result;

@@ -25,9 +25,8 @@ using namespace vigie;
 
 class NullSink final : public TextAlertSink {
   public:
-    bool write(std::string_view) override { return true; }
+    Status write(std::string_view) override { return {}; }
     void flush() override {}
-    [[nodiscard]] std::string error() const override { return {}; }
 };
 
 const char* const kRules =

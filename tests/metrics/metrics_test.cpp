@@ -27,12 +27,12 @@ std::string rule(const std::string& id, const std::string& needle, const char* l
 class MemorySink final : public TextAlertSink {
   public:
     explicit MemorySink(bool fail = false) : fail_(fail) {}
-    bool write(std::string_view alerts) override {
+    Status write(std::string_view alerts) override {
         text_ += alerts;
-        return !fail_;
+        if (fail_) return Error{"disk full"};
+        return {};
     }
     void flush() override {}
-    [[nodiscard]] std::string error() const override { return fail_ ? "disk full" : ""; }
 
   private:
     bool fail_;

@@ -139,9 +139,8 @@ auto only_demo = [](std::string_view agency) { return agency == "demo"; };
 // The alerts the engine gives for `body` without NATS: the reference.
 uint64_t reference_alerts(const std::string& body) {
     struct NullSink final : TextAlertSink {
-        bool write(std::string_view) override { return true; }
+        Status write(std::string_view) override { return {}; }
         void flush() override {}
-        std::string error() const override { return {}; }
     } sink;
     JsonlAlertFormat format;
     IngestEngine engine(rules(), format, sink, {.threads = 0});
@@ -155,12 +154,11 @@ struct FlakySink final : TextAlertSink {
     FileAlertSink file;
     std::atomic<int> failures;
     FlakySink(const std::string& path, int n) : file(path), failures(n) {}
-    bool write(std::string_view alerts) override {
-        if (failures.fetch_sub(1) > 0) return false;
+    Status write(std::string_view alerts) override {
+        if (failures.fetch_sub(1) > 0) return Error{"disk full (test)"};
         return file.write(alerts);
     }
     void flush() override { file.flush(); }
-    std::string error() const override { return "disk full (test)"; }
 };
 
 }  // namespace
@@ -403,9 +401,11 @@ struct FullSpoolSink final : TextAlertSink {
     FileAlertSink file;
     std::atomic<bool> refuse{true};
     explicit FullSpoolSink(const std::string& path) : file(path) {}
-    bool write(std::string_view alerts) override { return !refuse && file.write(alerts); }
+    Status write(std::string_view alerts) override {
+        if (refuse) return Error{"alert spool full (test)"};
+        return file.write(alerts);
+    }
     void flush() override { file.flush(); }
-    std::string error() const override { return "alert spool full (test)"; }
 };
 
 // Issue 18 item 4: input A's alerts cannot be written (a full spool) for longer than
@@ -475,13 +475,12 @@ TEST_CASE("issue 18 item 4: a full spool pauses the input and max_deliver loses 
 struct TooLargeSink final : TextAlertSink {
     FileAlertSink file;
     explicit TooLargeSink(const std::string& path) : file(path) {}
-    bool write(std::string_view alerts) override {
-        return alerts.find("TOO-LARGE-FOR-THE-SPOOL") == std::string_view::npos &&
-               file.write(alerts);
+    Status write(std::string_view alerts) override {
+        if (alerts.find("TOO-LARGE-FOR-THE-SPOOL") != std::string_view::npos)
+            return Error{"more than the whole alert spool holds (test)", {}, ErrorKind::Refused};
+        return file.write(alerts);
     }
     void flush() override { file.flush(); }
-    std::string error() const override { return "more than the whole alert spool holds (test)"; }
-    bool refused_for_good() const override { return true; }
 };
 
 // Issue 18 item 4: alerts the spool can never take must not pause the input for ever. The
@@ -533,13 +532,12 @@ struct GatedSink final : TextAlertSink {
     std::condition_variable cv;
     bool open = false;
     explicit GatedSink(const std::string& path) : file(path) {}
-    bool write(std::string_view alerts) override {
+    Status write(std::string_view alerts) override {
         std::unique_lock lock(mutex);
         cv.wait(lock, [&] { return open; });
         return file.write(alerts);
     }
     void flush() override { file.flush(); }
-    std::string error() const override { return {}; }
     void release() {
         {
             std::lock_guard lock(mutex);

@@ -202,8 +202,9 @@ TEST_CASE("alert delivery: local outputs get the alert lines their filter takes"
     // An alert the spool could not store as one record (its text over two lines).
     std::vector<AlertRecord> two_lines = alert_records(1);
     two_lines[0].text = "{}\n{}";
-    CHECK_FALSE(delivery.write(two_lines));
-    CHECK(delivery.error().find("not one line") != std::string::npos);
+    const Status not_one_line = delivery.write(two_lines);
+    REQUIRE_FALSE(not_one_line);
+    CHECK(not_one_line.error().message.find("not one line") != std::string::npos);
 }
 
 TEST_CASE("alert delivery: the spool first, full or failing refuses the input") {
@@ -221,23 +222,27 @@ TEST_CASE("alert delivery: the spool first, full or failing refuses the input") 
 
     FixedSpool full(AppendStatus::Full);
     AlertDelivery refused(local(), &full);
-    CHECK_FALSE(refused.write(alert_records(2)));
-    CHECK(refused.error().find("alert spool full (1073741824 bytes)") != std::string::npos);
+    const Status spool_full = refused.write(alert_records(2));
+    REQUIRE_FALSE(spool_full);
+    CHECK(spool_full.error().message.find("alert spool full (1073741824 bytes)") !=
+          std::string::npos);
     CHECK(refused.spool_refusals() == 1);
     // Refused before the local outputs: nothing more than the first 4 lines in the file.
     CHECK(count_lines(read_text(dir.path + "/f")) == 4);
 
     FixedSpool failing(AppendStatus::IoError);
     AlertDelivery io(local(), &failing);
-    CHECK_FALSE(io.write(alert_records(1)));
-    CHECK(io.error().find("I/O error") != std::string::npos);
+    const Status io_error = io.write(alert_records(1));
+    REQUIRE_FALSE(io_error);
+    CHECK(io_error.error().message.find("I/O error") != std::string::npos);
 
     std::vector<std::unique_ptr<LocalOutput>> broken;
     broken.push_back(
         std::make_unique<LocalOutput>(file_output("/dev/full", 0, 5, FsyncPolicy::Never)));
     AlertDelivery disk_full(std::move(broken), &stored);
-    CHECK_FALSE(disk_full.write(alert_records(1)));
-    CHECK(disk_full.error().find("/dev/full") != std::string::npos);
+    const Status local_failed = disk_full.write(alert_records(1));
+    REQUIRE_FALSE(local_failed);
+    CHECK(local_failed.error().message.find("/dev/full") != std::string::npos);
     CHECK(disk_full.stats()[0].failed_attempts == 1);
 }
 

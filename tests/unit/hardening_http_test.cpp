@@ -30,13 +30,14 @@ const std::string kRule =
 class RefusingSink final : public TextAlertSink {
   public:
     explicit RefusingSink(bool for_good) : for_good_(for_good) {}
-    bool write(std::string_view) override { return false; }
-    void flush() override {}
-    [[nodiscard]] std::string error() const override {
-        return for_good_ ? "3 alerts (900 bytes) are more than the whole alert spool holds"
-                         : "alert spool full";
+    Status write(std::string_view) override {
+        if (for_good_)
+            return Error{"3 alerts (900 bytes) are more than the whole alert spool holds",
+                         {},
+                         ErrorKind::Refused};
+        return Error{"alert spool full"};
     }
-    [[nodiscard]] bool refused_for_good() const override { return for_good_; }
+    void flush() override {}
 
   private:
     bool for_good_;
@@ -44,9 +45,8 @@ class RefusingSink final : public TextAlertSink {
 
 class NullSink final : public TextAlertSink {
   public:
-    bool write(std::string_view) override { return true; }
+    Status write(std::string_view) override { return {}; }
     void flush() override {}
-    [[nodiscard]] std::string error() const override { return {}; }
 };
 
 HttpRequest head(std::string method, std::string target, std::string authorization = {}) {

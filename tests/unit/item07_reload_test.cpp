@@ -18,12 +18,11 @@ namespace {
 
 class MemorySink final : public TextAlertSink {
   public:
-    bool write(std::string_view alerts) override {
+    Status write(std::string_view alerts) override {
         text += alerts;
-        return true;
+        return {};
     }
     void flush() override {}
-    [[nodiscard]] std::string error() const override { return {}; }
     std::string text;
 };
 

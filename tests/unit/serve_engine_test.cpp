@@ -28,13 +28,13 @@ std::string rule(const std::string& id, const std::string& needle) {
 // test can fill the queue deterministically.
 class HeldSink final : public TextAlertSink {
   public:
-    bool write(std::string_view alerts) override {
+    Status write(std::string_view alerts) override {
         std::unique_lock lock(mutex_);
         ++held_writes_;
         cv_.notify_all();
         cv_.wait(lock, [&] { return !hold_; });
         text_ += alerts;
-        return true;
+        return {};
     }
     // Until a job is blocked in write(): its alerts are made, so its rules were chosen.
     void wait_for_held_write() {
@@ -42,7 +42,6 @@ class HeldSink final : public TextAlertSink {
         cv_.wait(lock, [&] { return held_writes_ > 0; });
     }
     void flush() override {}
-    [[nodiscard]] std::string error() const override { return {}; }
     void hold(bool on) {
         {
             std::lock_guard lock(mutex_);

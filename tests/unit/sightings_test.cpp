@@ -37,12 +37,12 @@ void add_indicator(IndicatorStore& store, const std::string& tail, const char* m
 
 class MemorySink final : public TextAlertSink {
   public:
-    bool write(std::string_view alerts) override {
+    Status write(std::string_view alerts) override {
         written += alerts;
-        return ok;
+        if (!ok) return Error{"disk full"};
+        return {};
     }
     void flush() override {}
-    [[nodiscard]] std::string error() const override { return ok ? "" : "disk full"; }
     std::string written;
     bool ok = true;
 };
