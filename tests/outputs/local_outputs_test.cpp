@@ -246,6 +246,33 @@ TEST_CASE("alert delivery: the spool first, full or failing refuses the input") 
     CHECK(disk_full.stats()[0].failed_attempts == 1);
 }
 
+TEST_CASE("alert delivery: each write returns its own failure, nothing kept for the next") {
+    // The workers share one AlertDelivery: a job answered from a failure kept in it could
+    // get another job's (a 413 for a job that only met a full spool, or the reverse).
+    FixedSpool spool(AppendStatus::Full);
+    AlertDelivery delivery({}, &spool);
+    const Status full = delivery.write(alert_records(1));
+    spool.set(AppendStatus::TooLarge);
+    const Status too_large = delivery.write(alert_records(3));
+    spool.set(AppendStatus::IoError);
+    const Status io_error = delivery.write(alert_records(2));
+    REQUIRE_FALSE(full);
+    CHECK(full.error().kind == ErrorKind::Failed);
+    CHECK(full.error().message.find("alert spool full (1073741824 bytes)") == 0);
+    REQUIRE_FALSE(too_large);
+    CHECK(too_large.error().kind == ErrorKind::Refused);
+    CHECK(too_large.error().message.find("3 alerts (") == 0);
+    CHECK(too_large.error().message.find(
+              "are more than the whole alert spool holds (spool.max_bytes 1073741824)") !=
+          std::string::npos);
+    REQUIRE_FALSE(io_error);
+    CHECK(io_error.error().kind == ErrorKind::Failed);  // a refusal for good does not stick
+    CHECK(io_error.error().message.find("I/O error while storing 2 alerts") != std::string::npos);
+    spool.set(AppendStatus::Stored);
+    CHECK(delivery.write(alert_records(1)));
+    CHECK(delivery.spool_refusals() == 3);
+}
+
 TEST_CASE("alert delivery: the spool stores records in the form earlier versions wrote") {
     // A spool left by an older vigie is forwarded after an upgrade: the stored form of a
     // record (routing line, then the alert line) is kept byte for byte.

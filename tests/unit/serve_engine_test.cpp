@@ -3,11 +3,15 @@
 // reloads while running, back-pressure (503) and draining, auth and limits.
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <condition_variable>
+#include <filesystem>
 #include <future>
 #include <mutex>
 
 #include "core/token_digest.hpp"
+#include "delivery/outputs/alert_delivery.hpp"
+#include "delivery/spool/alert_spool.hpp"
 #include "pipeline/alerts/alert_format.hpp"
 #include "pipeline/engine/ingest_engine.hpp"
 #include "service/http/ingest_handler.hpp"
@@ -60,6 +64,32 @@ class HeldSink final : public TextAlertSink {
     bool hold_ = false;
     int held_writes_ = 0;
     std::string text_;
+};
+
+// In front of the sink the workers share: a write that failed returns only once `parties`
+// writes have failed, so every job has met its failure before any job reads its answer.
+// With the failure kept in the shared sink and read after write() (the old AlertSink), all
+// of them would read the last one.
+class RendezvousSink final : public AlertSink {
+  public:
+    RendezvousSink(AlertSink& inner, int parties) : inner_(inner), parties_(parties) {}
+    Status write(std::span<const AlertRecord> alerts) override {
+        Status written = inner_.write(alerts);
+        if (written) return written;
+        std::unique_lock lock(mutex_);
+        ++failed_;
+        met_.notify_all();
+        met_.wait_for(lock, std::chrono::seconds(10), [&] { return failed_ >= parties_; });
+        return written;
+    }
+    void flush() override { inner_.flush(); }
+
+  private:
+    AlertSink& inner_;
+    const int parties_;
+    std::mutex mutex_;
+    std::condition_variable met_;
+    int failed_ = 0;
 };
 
 IngestResult run(IngestEngine& engine, std::string agency, std::string body) {
@@ -210,6 +240,64 @@ TEST_CASE("the HTTP handler refuses what it cannot take, with the status the iss
     CHECK(answer("POST", "/v1/admin/reload", "Bearer adm", "").status == 501);  // no reloader here
     CHECK(handler.counters().unauthorized == 4);
     CHECK(handler.counters().rate_limited == 1);
+}
+
+TEST_CASE("two workers over one small spool: each job is answered with its own failure") {
+    // Job A meets the spool full (503: retry later); job B's alerts alone are more than
+    // the whole spool (413: never resend). Both fail before either is answered.
+    const auto dir = std::filesystem::temp_directory_path() / "vigie-serve-engine-own-failure";
+    std::filesystem::remove_all(dir);
+    {
+        SpoolSettings settings;
+        settings.directory = dir.string();
+        settings.max_bytes = 2048;
+        settings.segment_bytes = 1 << 20;
+        auto spool = AlertSpool::open(settings, {"hub"});
+        for (size_t size = 1024; size > 0; size /= 2) {  // full: not even one byte more fits
+            const std::string filler(size, 'f');
+            const std::string_view one[] = {filler};
+            while (spool->append(one) == AppendStatus::Stored) {
+            }
+        }
+        REQUIRE(spool->stats().full);
+        AlertDelivery delivery({}, spool.get());
+        RendezvousSink sink(delivery, 2);
+        test::SigmaHarness rules(rule("r1", "whoami"));
+        JsonlAlertFormat format;
+        IngestEngine engine(rules.ruleset(), format, sink, {2, 4});
+        AgencyRegistry agencies({Agency{"demo", sha256_hex("tok"), {1e6, 1e6}}});
+        Logger log(LogFormat::Json, LogLevel::Error);
+        HttpSettings http;
+        IngestHandler handler(engine, agencies, http, log);
+        auto post = [&](std::string body, std::promise<HttpAnswer>& answer) {
+            HttpRequest r;
+            r.method = "POST";
+            r.target = "/v1/events";
+            r.authorization = "Bearer tok";
+            r.body = std::move(body);
+            handler.handle(std::move(r),
+                           [&answer](HttpAnswer&& a) { answer.set_value(std::move(a)); });
+        };
+        const std::string event = "{\"cmd\":\"whoami\"}\n";
+        std::string large;
+        for (int i = 0; i < 40; ++i) large += event;  // 40 alerts, far over 2048 bytes
+        std::promise<HttpAnswer> a_answer;
+        std::promise<HttpAnswer> b_answer;
+        post(event, a_answer);
+        post(large, b_answer);
+        const HttpAnswer a = a_answer.get_future().get();
+        const HttpAnswer b = b_answer.get_future().get();
+        CHECK(a.status == 503);
+        CHECK(a.retry_after_seconds == 5);
+        CHECK(a.body.find("alert spool full (2048 bytes)") != std::string::npos);
+        CHECK(a.body.find("more than the whole alert spool") == std::string::npos);
+        CHECK(b.status == 413);
+        CHECK(b.body.find("40 alerts (") != std::string::npos);
+        CHECK(b.body.find("are more than the whole alert spool holds") != std::string::npos);
+        CHECK(handler.counters().overloaded == 1);
+        CHECK(handler.counters().too_large == 1);
+    }  // the engine, then the spool, closed
+    std::filesystem::remove_all(dir);
 }
 
 }  // namespace vigie
