@@ -17,10 +17,7 @@
 
 namespace vigie::test {
 
-namespace {
-
-// A port the kernel has just found free on loopback (bound to port 0, then released).
-int free_port() {
+int free_loopback_port() {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;
@@ -32,8 +29,6 @@ int free_port() {
     ::close(fd);
     return ntohs(a.sin_port);
 }
-
-}  // namespace
 
 bool loopback_port_accepts(int port) {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -65,7 +60,7 @@ NatsTestServer::NatsTestServer() {
     char dir[] = "/tmp/vigie-nats-XXXXXX";
     if (!::mkdtemp(dir)) throw std::runtime_error("mkdtemp failed");
     dir_ = dir;
-    const int port = free_port();
+    const int port = free_loopback_port();
     url_ = "nats://127.0.0.1:" + std::to_string(port);
     const std::string port_text = std::to_string(port);
     pid_ = ::fork();

@@ -14,6 +14,9 @@ std::string find_nats_server();
 // Whether something listens on this loopback port (a server started and ready).
 bool loopback_port_accepts(int port);
 
+// A port the kernel has just found free on loopback (bound to port 0, then released).
+int free_loopback_port();
+
 class NatsTestServer {
   public:
     NatsTestServer();  // throws std::runtime_error when the server does not come up

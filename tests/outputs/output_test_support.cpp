@@ -1,11 +1,8 @@
 // SPDX-License-Identifier: EUPL-1.2
 #include "tests/outputs/output_test_support.hpp"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,8 +12,6 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
-
-#include "tests/nats/nats_test_server.hpp"
 
 namespace vigie::test {
 
@@ -36,19 +31,6 @@ std::string read_text(const std::string& path) {
     std::ostringstream s;
     s << in.rdbuf();
     return s.str();
-}
-
-int free_loopback_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0)
-        throw std::runtime_error("cannot find a free loopback port");
-    ::close(fd);
-    return ntohs(a.sin_port);
 }
 
 bool eventually(const std::function<bool()>& done, double seconds) {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Helpers of the outputs tests: temporary directories, alert records (as workers hand them
-// over and as the spool stores them), loopback ports, the
-// nats-server hub that can be stopped and started again on its store, child processes.
+// over and as the spool stores them), the nats-server hub that can be stopped and started
+// again on its store, child processes. Free loopback ports: tests/nats/nats_test_server.hpp.
 #include <sys/types.h>
 
 #include <functional>
@@ -11,6 +11,7 @@
 
 #include "delivery/outputs/alert_forwarder.hpp"
 #include "pipeline/alerts/alert_record.hpp"
+#include "tests/nats/nats_test_server.hpp"  // free_loopback_port, find_nats_server
 
 namespace vigie::test {
 
@@ -21,7 +22,6 @@ struct TempDir {
 };
 
 std::string read_text(const std::string& path);
-int free_loopback_port();
 bool eventually(const std::function<bool()>& done, double seconds = 20);
 
 // Alerts as the spool holds them: records "routing\nalert", and their parsed views.
