@@ -55,7 +55,7 @@ TEST_CASE("loop: the hub killed and restarted mid-way, every alert once in the s
     TempDir dir;
     HubServer hub;
     HubClient client(hub.url());
-    client.create_stream();
+    REQUIRE(client.create_stream());
     const OutputSettings output = nats_output(hub);
     auto spool = AlertSpool::open(spool_in(dir), {"hub"});
     ForwardingLoop loop(output, std::make_unique<NatsForwarder>("hub", output.nats), *spool,
@@ -102,7 +102,7 @@ TEST_CASE("loop: records the filter refuses are skipped and committed") {
     TempDir dir;
     HubServer hub;
     HubClient client(hub.url());
-    client.create_stream();
+    REQUIRE(client.create_stream());
     OutputSettings output = nats_output(hub);
     output.filter.min_level = Level::High;
     auto spool = AlertSpool::open(spool_in(dir), {"hub"});
@@ -226,7 +226,7 @@ TEST_CASE("alert outputs: local file and NATS hub from the settings, end to end"
     TempDir dir;
     HubServer hub;
     HubClient client(hub.url());
-    client.create_stream();
+    REQUIRE(client.create_stream());
     OutputSettings file;
     file.name = "file";
     file.type = OutputType::File;

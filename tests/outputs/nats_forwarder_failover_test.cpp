@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "delivery/outputs/nats_forwarder.hpp"
+#include "tests/outputs/hub_client.hpp"
 #include "tests/outputs/nats_processes.hpp"
 
 using namespace vigie;
@@ -61,7 +62,7 @@ TEST_CASE(
     NatsProcess hub(free_loopback_port(), "jetstream { store_dir: \"$STORE\" }");
     hub.start();
     {
-        HubConnection admin(hub.url());
+        HubClient admin(hub.url());
         REQUIRE(admin.create_stream(1));
     }
     hub.kill();
@@ -117,7 +118,7 @@ TEST_CASE(
     "nats item 1: a hub output given a 3-node cluster's servers keeps delivering through "
     "the others when its node is killed and starts with that node down") {
     NatsCluster cluster(3);
-    HubConnection admin(cluster.url_list());
+    HubClient admin(cluster.url_list());
     REQUIRE(admin.create_stream(3, 60));
     NatsOutputSettings settings;
     settings.servers = cluster.urls();  // tried in this order: it connects to n1

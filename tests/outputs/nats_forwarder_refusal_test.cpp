@@ -12,6 +12,7 @@
 #include "delivery/outputs/dead_letter_file.hpp"
 #include "delivery/outputs/forwarding_loop.hpp"
 #include "delivery/outputs/nats_forwarder.hpp"
+#include "tests/outputs/hub_client.hpp"
 #include "tests/outputs/nats_processes.hpp"
 
 using namespace vigie;
@@ -42,10 +43,10 @@ accounts {
 
 struct PermissionsHub {
     NatsProcess server{free_loopback_port(), kHubConfig};
-    std::unique_ptr<HubConnection> admin;
+    std::unique_ptr<HubClient> admin;
     PermissionsHub() {
         server.start();
-        admin = std::make_unique<HubConnection>(server.url(), "admin", "admin-pw");
+        admin = std::make_unique<HubClient>(server.url(), "admin", "admin-pw");
         REQUIRE(admin->create_stream(1));
     }
     [[nodiscard]] NatsOutputSettings output() const {

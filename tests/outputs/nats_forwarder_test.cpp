@@ -35,7 +35,7 @@ TEST_CASE("nats: subjects per agency, an alert without agency goes to <prefix>.u
 TEST_CASE("nats: alerts published with their uid, the same uid twice is one stream message") {
     HubServer hub;
     HubClient client(hub.url());
-    client.create_stream();
+    REQUIRE(client.create_stream());
     NatsForwarder forwarder("hub", settings_for(hub));
     REQUIRE(eventually([&] { return forwarder.connected(); }, 10));
     AlertBatch batch = make_alerts("n", 100, "demo");
@@ -66,7 +66,7 @@ TEST_CASE("nats: starts with the hub down, delivers once it is up") {
     CHECK(down.error.find("hub: " + hub.url()) != std::string::npos);
     hub.start();
     HubClient client(hub.url());
-    client.create_stream();
+    REQUIRE(client.create_stream());
     REQUIRE(eventually([&] { return forwarder.connected(); }, 15));
     const DeliveryResult up = forwarder.deliver(batch.alerts);
     CHECK_MESSAGE(up.delivered, up.error);

@@ -3,7 +3,6 @@
 // nats-server processes for the forwarder's failure tests: a server from a configuration
 // the test writes (users and permissions), killable with SIGKILL and restartable on the same
 // ports and store, and a JetStream cluster of such servers on loopback.
-#include <nats/nats.h>
 #include <sys/types.h>
 
 #include <memory>
@@ -51,27 +50,6 @@ class NatsCluster {
 
   private:
     std::vector<std::unique_ptr<NatsProcess>> nodes_;
-};
-
-// A client of a hub (one URL or a comma list) that reconnects forever.
-class HubConnection {
-  public:
-    explicit HubConnection(const std::string& urls, const std::string& user = "",
-                           const std::string& password = "");
-    ~HubConnection();
-    HubConnection(const HubConnection&) = delete;
-    HubConnection& operator=(const HubConnection&) = delete;
-
-    // Stream HUB on alerts.> with this many replicas; retried (a cluster elects its
-    // JetStream leader after start) until `seconds` pass: false then.
-    bool create_stream(int replicas, double seconds = 30);
-    uint64_t stream_messages();              // 0 when unknown
-    std::string stream_leader();             // its server name (n1 ...); "" when unknown
-    std::vector<std::string> stream_uids();  // Nats-Msg-Id of every message, by sequence
-
-  private:
-    natsConnection* nc_ = nullptr;
-    jsCtx* js_ = nullptr;
 };
 
 }  // namespace vigie::test
