@@ -14,25 +14,10 @@ VIGIE=$1 TOOL=$2 SOURCE=$3
 test_setup
 
 HUB_PORT=$(free_port)
-cat > "$WORK/hub.conf" <<CONF
-listen: 127.0.0.1:$HUB_PORT
-jetstream { store_dir: "$WORK/hub-store" }
-accounts {
-  HUB {
-    jetstream: enabled
-    users: [
-      { user: admin, password: admin-pw }
-      {
-        user: forwarder, password: forwarder-pw
-        permissions: {
-          publish: { allow: ["alerts.demo"] }
-          subscribe: { allow: ["_INBOX_fwd.>"] }
-        }
-      }
-    ]
-  }
-}
-CONF
+{
+    echo "listen: 127.0.0.1:$HUB_PORT"
+    sed "s|\$STORE|$WORK/hub-store|" "$SOURCE/tests/outputs/permissions_hub.conf"
+} > "$WORK/hub.conf"
 nats-server -c "$WORK/hub.conf" > "$WORK/hub.log" 2>&1 &
 PIDS+=($!)
 wait_port "$HUB_PORT" 10 || { cat "$WORK/hub.log"; echo "FAIL: the hub did not start"; exit 1; }

@@ -21,25 +21,9 @@ using namespace vigie::test;
 namespace {
 
 // The forwarder's user publishes its agencies' alerts, here demo's only, and reads its
-// acknowledgements on its own inbox prefix; admin creates and reads the stream.
-constexpr const char* kHubConfig = R"(
-jetstream { store_dir: "$STORE" }
-accounts {
-  HUB {
-    jetstream: enabled
-    users: [
-      { user: admin, password: admin-pw }
-      {
-        user: forwarder, password: forwarder-pw
-        permissions: {
-          publish: { allow: ["alerts.demo"] }
-          subscribe: { allow: ["_INBOX_fwd.>"] }
-        }
-      }
-    ]
-  }
-}
-)";
+// acknowledgements on its own inbox prefix; admin creates and reads the stream. The same
+// hub as item05_refused_alert_serve_test.sh's.
+const std::string kHubConfig = read_text(VIGIE_SOURCE_DIR "/tests/outputs/permissions_hub.conf");
 
 struct PermissionsHub {
     NatsProcess server{free_loopback_port(), kHubConfig};
