@@ -143,13 +143,19 @@ struct WebhookReceiver {
     }
 };
 
-OutputSettings webhook_output(const WebhookReceiver& receiver) {
+// A webhook output named soc to `url`, signing with the secret s3cret.
+OutputSettings webhook_to(const std::string& url) {
     ::setenv("VIGIE_TEST_LOOP_SECRET", "s3cret", 1);
     OutputSettings o;
     o.name = "soc";
     o.type = OutputType::Webhook;
-    o.webhook.url = receiver.url;
+    o.webhook.url = url;
     o.webhook.secret_env = "VIGIE_TEST_LOOP_SECRET";
+    return o;
+}
+
+OutputSettings webhook_output(const WebhookReceiver& receiver) {
+    OutputSettings o = webhook_to(receiver.url);
     o.webhook.batch = 4;
     o.webhook.timeout_ms = 10000;
     o.webhook.retry_initial_ms = 100;
@@ -256,12 +262,8 @@ namespace {
 
 // A webhook output to a loopback port nothing listens on: every attempt fails.
 OutputSettings unreachable_webhook() {
-    ::setenv("VIGIE_TEST_LOOP_SECRET", "s3cret", 1);
-    OutputSettings o;
-    o.name = "soc";
-    o.type = OutputType::Webhook;
-    o.webhook.url = "http://127.0.0.1:" + std::to_string(free_loopback_port()) + "/alerts";
-    o.webhook.secret_env = "VIGIE_TEST_LOOP_SECRET";
+    OutputSettings o =
+        webhook_to("http://127.0.0.1:" + std::to_string(free_loopback_port()) + "/alerts");
     o.webhook.retry_initial_ms = 50;
     o.webhook.retry_max_ms = 200;
     return o;
