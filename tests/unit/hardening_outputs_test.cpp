@@ -168,65 +168,64 @@ bool eventually(const std::function<bool()>& done) {
     return done();
 }
 
-}  // namespace
-
-TEST_CASE("hardening 3: an alert refused for good is dead-lettered, and forwarding goes on") {
+// The spool of output "hook" holding records_with_one_oversized() (uid-2 is refused for
+// good), and a loop forwarding them to a RefusingForwarder, with a dead-letter file of
+// `dead_letter_bytes` at the most. Not started.
+struct RefusedAlertLoop {
     TempDir dir;
     SpoolSettings spool_settings;
-    spool_settings.directory = (dir.path / "spool").string();
-    auto spool = AlertSpool::open(spool_settings, {"hook"});
-    const auto records = records_with_one_oversized();
-    std::vector<std::string_view> views(records.begin(), records.end());
-    REQUIRE(spool->append(views) == AppendStatus::Stored);
-
+    std::unique_ptr<AlertSpool> spool;
     std::vector<std::string> accepted;
     std::mutex mutex;
     OutputSettings output;
-    output.name = "hook";
-    output.type = OutputType::Webhook;
-    ForwardingLoop loop(
-        output, std::make_unique<RefusingForwarder>(accepted, mutex), *spool,
-        RetryPolicy{std::chrono::milliseconds(1), std::chrono::milliseconds(5)}, {},
-        std::make_unique<DeadLetterFile>(spool_settings.directory, "hook", 1 << 20));
+    std::unique_ptr<ForwardingLoop> loop;
+
+    explicit RefusedAlertLoop(uint64_t dead_letter_bytes) {
+        spool_settings.directory = (dir.path / "spool").string();
+        spool = AlertSpool::open(spool_settings, {"hook"});
+        const auto records = records_with_one_oversized();
+        std::vector<std::string_view> views(records.begin(), records.end());
+        REQUIRE(spool->append(views) == AppendStatus::Stored);
+        output.name = "hook";
+        output.type = OutputType::Webhook;
+        loop = std::make_unique<ForwardingLoop>(
+            output, std::make_unique<RefusingForwarder>(accepted, mutex), *spool,
+            RetryPolicy{std::chrono::milliseconds(1), std::chrono::milliseconds(5)}, OutputLog{},
+            std::make_unique<DeadLetterFile>(spool_settings.directory, "hook", dead_letter_bytes));
+    }
+};
+
+}  // namespace
+
+TEST_CASE("hardening 3: an alert refused for good is dead-lettered, and forwarding goes on") {
+    RefusedAlertLoop run(1 << 20);
+    ForwardingLoop& loop = *run.loop;
     loop.start();
     REQUIRE(eventually([&] { return loop.stats().delivered == 4; }));
     loop.stop();
     {
-        std::lock_guard lock(mutex);
-        CHECK(accepted == std::vector<std::string>{"uid-0", "uid-1", "uid-3", "uid-4"});
+        std::lock_guard lock(run.mutex);
+        CHECK(run.accepted == std::vector<std::string>{"uid-0", "uid-1", "uid-3", "uid-4"});
     }
     const OutputStats stats = loop.stats();
     CHECK(stats.dead_lettered == 1);
-    const std::string dead = read_all(dir.path / "spool" / "dead-letters" / "hook.jsonl");
+    const std::string dead = read_all(run.dir.path / "spool" / "dead-letters" / "hook.jsonl");
     CHECK(std::count(dead.begin(), dead.end(), '\n') == 1);
     CHECK(valid_json(dead));
     CHECK(dead.find(R"("output":"hook","uid":"uid-2","reason":"test: HTTP 413: too large")") !=
           std::string::npos);
     CHECK(dead.find(R"("alert":{"uid":"uid-2","pad":"xxxx)") != std::string::npos);
-    CHECK(spool->cursor_stats().front().pending_records == 0);
+    CHECK(run.spool->cursor_stats().front().pending_records == 0);
 }
 
 TEST_CASE("hardening 3: a full dead-letter file holds the output back, nothing is dropped") {
-    TempDir dir;
-    SpoolSettings spool_settings;
-    spool_settings.directory = (dir.path / "spool").string();
-    auto spool = AlertSpool::open(spool_settings, {"hook"});
-    const auto records = records_with_one_oversized();
-    std::vector<std::string_view> views(records.begin(), records.end());
-    REQUIRE(spool->append(views) == AppendStatus::Stored);
-    std::vector<std::string> accepted;
-    std::mutex mutex;
-    OutputSettings output;
-    output.name = "hook";
-    output.type = OutputType::Webhook;
-    ForwardingLoop loop(output, std::make_unique<RefusingForwarder>(accepted, mutex), *spool,
-                        RetryPolicy{std::chrono::milliseconds(1), std::chrono::milliseconds(5)}, {},
-                        std::make_unique<DeadLetterFile>(spool_settings.directory, "hook", 100));
+    RefusedAlertLoop run(100);
+    ForwardingLoop& loop = *run.loop;
     loop.start();
     REQUIRE(eventually([&] { return loop.stats().failed_attempts >= 3; }));
     loop.stop();
     const OutputStats stats = loop.stats();
     CHECK(stats.dead_lettered == 0);
     CHECK(stats.last_error.find("HTTP 413") != std::string::npos);
-    CHECK(spool->cursor_stats().front().pending_records == 5);  // not committed
+    CHECK(run.spool->cursor_stats().front().pending_records == 5);  // not committed
 }
