@@ -16,21 +16,13 @@
 #include "federation/stix/pattern_regex.hpp"
 #include "pipeline/alerts/alert_format.hpp"
 #include "tests/support/sigma_harness.hpp"
+#include "tests/unit/good_rule_after.hpp"
 
 using vigie::Severity;
+using vigie::test::kGoodAfter;
 using vigie::test::SigmaHarness;
 
 namespace {
-
-constexpr std::string_view kGoodAfter = R"(---
-title: good after
-id: good-2
-logsource: {product: test}
-detection:
-  sel:
-    B: '1'
-  condition: sel
-)";
 
 std::string repeat(std::string_view s, size_t n) {
     std::string out;

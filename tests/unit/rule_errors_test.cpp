@@ -10,8 +10,10 @@
 #include <vector>
 
 #include "tests/support/sigma_harness.hpp"
+#include "tests/unit/good_rule_after.hpp"
 
 using vigie::Severity;
+using vigie::test::kGoodAfter;
 using vigie::test::SigmaHarness;
 
 namespace {
@@ -25,16 +27,6 @@ detection:
     A: '1'
   condition: sel
 ---
-)";
-
-constexpr std::string_view kGoodAfter = R"(---
-title: good after
-id: good-2
-logsource: {product: test}
-detection:
-  sel:
-    B: '1'
-  condition: sel
 )";
 
 size_t error_count(const SigmaHarness& h) {
