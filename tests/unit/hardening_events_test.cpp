@@ -4,7 +4,6 @@
 // NUL byte is named with its place, a line is accepted or rejected whole, and with a
 // repeated key the alert shows the value the rule matched.
 #include <doctest/doctest.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <memory>
@@ -21,6 +20,7 @@
 #include "pipeline/scan/batch_scanner.hpp"
 #include "service/nats/message_batch.hpp"
 #include "tests/support/sigma_harness.hpp"
+#include "tests/unit/memory_file.hpp"
 
 using namespace vigie;
 
@@ -65,10 +65,7 @@ class Collect final : public InputSink {
 };
 
 Read read_fd(const std::string& text, size_t chunk, size_t max_event = 1 << 20) {
-    int fd = memfd_create("t", MFD_CLOEXEC);
-    REQUIRE(fd >= 0);
-    REQUIRE(write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()));
-    lseek(fd, 0, SEEK_SET);
+    const int fd = test::memory_file(text);
     Read r;
     Collect sink(r);
     InputReader reader(fd, max_event, chunk);

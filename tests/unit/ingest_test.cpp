@@ -3,7 +3,6 @@
 // event parser keeping exactly the values at the trie's paths.
 #include <doctest/doctest.h>
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -18,6 +17,7 @@
 #include "ingest/event_parser.hpp"
 #include "ingest/input_reader.hpp"
 #include "ingest/json_padding.hpp"
+#include "tests/unit/memory_file.hpp"
 
 using namespace vigie;
 
@@ -49,10 +49,7 @@ class CollectingSink final : public InputSink {
 };
 
 Collected read_text(const std::string& text, size_t max_event, size_t chunk) {
-    int fd = memfd_create("t", MFD_CLOEXEC);
-    REQUIRE(fd >= 0);
-    REQUIRE(write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()));
-    lseek(fd, 0, SEEK_SET);
+    const int fd = test::memory_file(text);
     Collected c;
     CollectingSink sink(c);
     InputReader reader(fd, max_event, chunk);
