@@ -30,6 +30,8 @@ class Receiver {
         : log_(dir_.path + "/requests.ndjson") {
         const std::string port_file = dir_.path + "/port";
         process_ = std::make_unique<ChildProcess>(std::vector<std::string>{
+            // VIGIE_SOURCE_DIR "/tests/..." joins two literals into one path on purpose.
+            // NOLINTNEXTLINE(bugprone-suspicious-missing-comma)
             "python3", VIGIE_SOURCE_DIR "/tests/outputs/webhook_receiver.py", "--port-file",
             port_file, "--log", log_, "--secret", "s3cret", "--plan", plan, "--retry-after",
             retry_after});
