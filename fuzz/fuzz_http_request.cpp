@@ -45,10 +45,11 @@ struct Fixture {
         engine = std::make_unique<IngestEngine>(ruleset, format, sink, IngestEngineOptions{0, 1});
         agencies = std::make_unique<AgencyRegistry>(
             std::vector<Agency>{{"demo", sha256_hex("tok"), {1e9, 1e9}}}, sha256_hex("adm"));
-        handler = std::make_unique<IngestHandler>(*engine, *agencies, settings, log,
-                                                  [](std::function<void(ReloadOutcome &&)> done) {
-                                                      done({true, "{}"});
-                                                  });
+        handler =
+            std::make_unique<IngestHandler>(*engine, *agencies, settings, log,
+                                            [](const std::function<void(ReloadOutcome &&)>& done) {
+                                                done({true, "{}"});
+                                            });
     }
     JsonlAlertFormat format;
     DiscardSink sink;

@@ -113,6 +113,7 @@ int hub_stream(const HubOptions& o) {
     if (!connect(o, h)) return 1;
     const std::vector<std::string> subjects = split(o.subjects);
     std::vector<const char*> names;
+    names.reserve(subjects.size());
     for (const auto& s : subjects) names.push_back(s.c_str());
     jsStreamConfig sc;
     jsStreamConfig_Init(&sc);

@@ -47,7 +47,7 @@ std::string find_nats_server() {
     for (size_t start = 0; start <= dirs.size();) {
         size_t end = dirs.find(':', start);
         if (end == std::string::npos) end = dirs.size();
-        const std::string candidate = dirs.substr(start, end - start) + "/nats-server";
+        std::string candidate = dirs.substr(start, end - start) + "/nats-server";
         if (end > start && ::access(candidate.c_str(), X_OK) == 0) return candidate;
         start = end + 1;
     }

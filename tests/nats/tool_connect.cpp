@@ -13,6 +13,7 @@ bool tool_options(const ToolServer& server, natsOptions*& options) {
         if (comma > from) urls.push_back(server.url.substr(from, comma - from));
     if (from < server.url.size()) urls.push_back(server.url.substr(from));
     std::vector<const char*> list;
+    list.reserve(urls.size());
     for (const auto& url : urls) list.push_back(url.c_str());
     natsStatus s = natsOptions_Create(&options);
     if (s == NATS_OK)

@@ -102,6 +102,7 @@ namespace {
 
 pid_t spawn(const std::vector<std::string>& argv, bool quiet) {
     std::vector<char*> args;
+    args.reserve(argv.size() + 1);
     for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
     const pid_t pid = ::fork();

@@ -134,7 +134,7 @@ TEST_CASE("spool: two cursors are independent, a segment goes when both passed i
     const SpoolBatch siem = spool->read("siem", 3, 0ms);
     spool->commit("siem", siem.next);
     CHECK(segment_files(dir).size() == 2);  // the three siem passed
-    CHECK(spool->stats().bytes == full_bytes - 3 * (8 + 60));
+    CHECK(spool->stats().bytes == full_bytes - uint64_t{3} * (8 + 60));
     CHECK(spool->read("siem", 10, 0ms).records.size() == 2);
     CHECK(spool->read("hub", 10, 0ms).records.empty());
 
@@ -178,7 +178,7 @@ TEST_CASE("spool: cursor statistics count what is pending and its age") {
                             std::chrono::system_clock::now().time_since_epoch())
                             .count();
     std::string segment(vigie::spool::kSegmentMagic);
-    vigie::spool::encode_record(segment, "old", static_cast<uint64_t>(now_ms - 3600 * 1000));
+    vigie::spool::encode_record(segment, "old", static_cast<uint64_t>(now_ms - 3600L * 1000));
     std::ofstream(segment_files(dir).at(0), std::ios::binary | std::ios::app)
         << segment.substr(vigie::spool::kSegmentHeaderBytes);
     spool = AlertSpool::open(settings_for(dir), {"hub"});

@@ -147,7 +147,7 @@ std::string big(int i) {
 std::vector<std::filesystem::path> nine_records(const TempDir& dir) {
     auto spool = AlertSpool::open(settings_for(dir), {"hub"});
     for (int i = 0; i < 9; ++i) REQUIRE(append_one(*spool, big(i)) == AppendStatus::Stored);
-    const auto segments = segment_files(dir);
+    auto segments = segment_files(dir);
     REQUIRE(segments.size() == 3);
     return segments;
 }

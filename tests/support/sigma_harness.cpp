@@ -59,6 +59,7 @@ std::vector<std::string> SigmaHarness::matching_ids(std::string_view event_json)
     auto without = run(*unfiltered_detector_, *unfiltered_parser_, event_json);
     CHECK_MESSAGE(with == without, "the prefilter changed the result for " << event_json);
     std::vector<std::string> ids;
+    ids.reserve(with.size());
     for (uint32_t r : with) ids.push_back(ruleset_->rules()[r].rule.id);
     return ids;
 }

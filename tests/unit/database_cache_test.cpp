@@ -203,6 +203,7 @@ TEST_CASE("issue 19 item 8: threads storing the same database at once all succee
         std::vector<Diagnostics> diags(kWriters);
         std::latch start(kWriters);
         std::vector<std::thread> writers;
+        writers.reserve(kWriters);
         for (int i = 0; i < kWriters; ++i) {
             writers.emplace_back([&, i] {
                 start.arrive_and_wait();  // every writer stores at the same moment

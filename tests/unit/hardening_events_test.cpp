@@ -153,7 +153,10 @@ TEST_CASE("hardening item 1: deep JSON nesting is rejected with its reason, not 
     CHECK(parse_one(nested(64)) == "");
     CHECK(parse_one(nested(65)) == "nested deeper than 64 levels");
     std::string objects = "{\"a\":1";
-    for (int i = 1; i < 64; ++i) objects = "{\"a\":" + objects + "}";
+    for (int i = 1; i < 64; ++i) {
+        objects.insert(0, "{\"a\":");
+        objects += '}';
+    }
     CHECK(parse_one(objects + "}") == "");
     CHECK(parse_one("{\"a\":" + objects + "}}") == "nested deeper than 64 levels");
 }

@@ -101,8 +101,15 @@ TEST_CASE("hardening item 10: a billion-laughs rule is refused while it is walke
         "l0: &l0 ['a','b','c','d','e','f','g','h','i','j']\n";
     for (int level = 1; level <= 7; ++level) {
         const std::string prev = "*l" + std::to_string(level - 1);
-        rule += "l" + std::to_string(level) + ": &l" + std::to_string(level) + " [" +
-                repeat(prev + ",", 9) + prev + "]\n";
+        const std::string name = std::to_string(level);
+        rule += 'l';
+        rule += name;
+        rule += ": &l";
+        rule += name;
+        rule += " [";
+        rule += repeat(prev + ",", 9);
+        rule += prev;
+        rule += "]\n";
     }
     rule += "detection:\n  sel:\n    A: *l7\n  condition: sel\n";
     SigmaHarness h(rule + std::string(kGoodAfter));

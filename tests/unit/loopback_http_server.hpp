@@ -4,6 +4,7 @@
 // tests: one connection at a time, one request per connection (Connection: close), each
 // answered by a function over vigie's HttpRequest/HttpAnswer, as the TAXII handler is.
 #include <arpa/inet.h>
+#include <doctest/doctest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -27,7 +28,7 @@ class LoopbackHttpServer {
         sockaddr_in a{};
         a.sin_family = AF_INET;
         a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+        REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
         ::listen(fd_, 16);
         socklen_t len = sizeof a;
         ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
@@ -94,13 +95,23 @@ class LoopbackHttpServer {
         ::close(c);
     }
     static void write_answer(int c, const vigie::HttpAnswer& a) {
-        std::string out =
-            "HTTP/1.1 " + std::to_string(a.status) + " X\r\nContent-Type: " + a.content_type +
-            "\r\nContent-Length: " + std::to_string(a.body.size()) + "\r\nConnection: close\r\n";
+        std::string out = "HTTP/1.1 ";
+        out += std::to_string(a.status);
+        out += " X\r\nContent-Type: ";
+        out += a.content_type;
+        out += "\r\nContent-Length: ";
+        out += std::to_string(a.body.size());
+        out += "\r\nConnection: close\r\n";
         if (a.retry_after_seconds > 0)
             out += "Retry-After: " + std::to_string(a.retry_after_seconds) + "\r\n";
-        for (const auto& [k, v] : a.headers) out += k + ": " + v + "\r\n";
-        out += "\r\n" + a.body;
+        for (const auto& [k, v] : a.headers) {
+            out += k;
+            out += ": ";
+            out += v;
+            out += "\r\n";
+        }
+        out += "\r\n";
+        out += a.body;
         for (size_t sent = 0; sent < out.size();) {
             const ssize_t n = ::send(c, out.data() + sent, out.size() - sent, MSG_NOSIGNAL);
             if (n <= 0) return;

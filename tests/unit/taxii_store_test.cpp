@@ -74,6 +74,7 @@ TEST_CASE("taxii store: an observable without versions is stored once by id") {
 TEST_CASE("taxii store: pages follow date_added, which strictly increases") {
     auto store = memory_store();
     std::vector<StixObjectRecord> records;
+    records.reserve(25);
     for (int i = 0; i < 25; ++i) records.push_back(record(indicator(i)));
     store->add(kCollection, records);
     ObjectFilter f = everything();

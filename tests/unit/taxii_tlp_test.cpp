@@ -43,6 +43,7 @@ bool sees_everywhere(Server& s, const std::string& peer, int n, bool expected) {
 TEST_CASE("taxii TLP: each level against each kind of peer") {
     Server s;
     std::vector<std::string> objects;
+    objects.reserve(6);
     for (int i = 0; i < 6; ++i)
         objects.push_back(indicator(i, "2024-01-01T00:00:00.000Z", kTable[i].marking));
     REQUIRE(s.request("POST", objects_path(), "amber", envelope(objects)).status == 202);
@@ -69,6 +70,7 @@ TEST_CASE("taxii TLP: pages and 'more' count only what the peer may see") {
     settings.api_roots[0].max_content_length = 1 << 20;
     Server s(settings);
     std::vector<std::string> objects;
+    objects.reserve(20);
     // GREEN, RED, GREEN, RED, ...: the green peer's pages hold GREEN objects only.
     for (int i = 0; i < 20; ++i)
         objects.push_back(indicator(i, "2024-01-01T00:00:00.000Z",
