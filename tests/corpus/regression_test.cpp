@@ -7,6 +7,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstdio>
+#include <exception>
 #include <filesystem>
 #include <map>
 
@@ -75,7 +76,7 @@ size_t required_matches(const YAML::Node& info) {
 
 }  // namespace
 
-int main() {
+static int run() {
     auto dirs = test::sigma_rule_dirs();
     fs::path data = fs::path(test::sigma_dir()) / "regression_data";
     if (dirs.empty() || !fs::is_directory(data)) {
@@ -125,4 +126,14 @@ int main() {
     std::printf("prefilter differential: %zu events, %zu disagreements\n", events, disagreements);
     std::printf("regression: %zu of %zu\n", passed, infos.size());
     return passed == infos.size() && disagreements == 0 ? 0 : 1;
+}
+
+// An exception (file system, parsing, allocation) is a failed run with its message, not an abort.
+int main() {
+    try {
+        return run();
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "regression_test: %s\n", e.what());
+        return 1;
+    }
 }

@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
+#include <exception>
 #include <string>
 #include <thread>
 #include <vector>
@@ -142,7 +143,7 @@ int subject_count(const Server& server, const std::string& stream, const std::st
 
 }  // namespace
 
-int main(int argc, char** argv) {
+static int run(int argc, char** argv) {
     CLI::App app{"vigie NATS test tool"};
     app.require_subcommand(1);
     Server server;
@@ -236,4 +237,14 @@ int main(int argc, char** argv) {
     print_consumer(ci);
     jsConsumerInfo_Destroy(ci);
     return 0;
+}
+
+// An exception (file system, parsing, allocation) is a failed run with its message, not an abort.
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "nats_tool: %s\n", e.what());
+        return 1;
+    }
 }
