@@ -296,7 +296,7 @@ struct HotPathCase {
     bool records = false;                         // serve's alert records, else scan's text
     const IndicatorSource* indicators = nullptr;  // serve with threat indicators
     std::string_view mapping = test::kFlatMapping;
-    uint64_t expected_alerts = 25 * 7;  // each rule fires on one of the 13 events
+    uint64_t expected_alerts = uint64_t{25} * 7;  // each rule fires on one of the 13 events
 };
 
 void check_no_allocation_after_warm_up(const HotPathCase& c) {
@@ -345,7 +345,7 @@ TEST_CASE("hot path of vigie serve with threat indicators: no allocation per eve
     check_no_allocation_after_warm_up({.records = true,
                                        .indicators = fixture.source(),
                                        .mapping = kObservablesMapping,
-                                       .expected_alerts = 25 * (7 + 2)});
+                                       .expected_alerts = uint64_t{25} * (7 + 2)});
 }
 
 TEST_CASE("hot path allocation count: sees an allocation (the checks above can fail)") {
