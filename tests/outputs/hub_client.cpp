@@ -22,6 +22,7 @@ HubClient::HubClient(const std::string& urls, const std::string& user,
         start = end + 1;
     }
     std::vector<const char*> servers;
+    servers.reserve(list.size());
     for (const std::string& url : list) servers.push_back(url.c_str());
     natsOptions_SetServers(o, servers.data(), static_cast<int>(servers.size()));
     if (!user.empty()) natsOptions_SetUserInfo(o, user.c_str(), password.c_str());
