@@ -127,7 +127,7 @@ format:
 
 # clang-tidy over every folder of the product (and the tools beside it).
 lint: $(BUILD)/vigie
-	clang-tidy -p $(BUILD) --quiet $$(git ls-files 'core/*.cpp' 'detector/*.cpp' 'ingest/*.cpp' 'pipeline/*.cpp' 'delivery/*.cpp' 'federation/*.cpp' 'service/*.cpp' 'metrics/*.cpp' 'app/*.cpp' 'bench/*.cpp')
+	clang-tidy -p $(BUILD) --quiet $$(git ls-files 'core/*.cpp' 'detector/*.cpp' 'ingest/*.cpp' 'pipeline/*.cpp' 'delivery/*.cpp' 'federation/*.cpp' 'service/*.cpp' 'metrics/*.cpp' 'app/*.cpp' 'bench/*.cpp' 'tests/*.cpp' 'fuzz/*.cpp')
 
 clean:
 	rm -rf $(BUILD) $(ASAN) build-fuzz
