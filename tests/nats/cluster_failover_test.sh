@@ -122,24 +122,15 @@ wait_stream_current EVENTS 30 && wait_stream_current ALERTS 30 ||
 echo "== $RATE events/s for at least $SECONDS_RUN s; the leaders of EVENTS, ALERTS, the consumer killed"
 : > "$WORK/rounds.md"
 t_pub=$(now)
-"$TOOL" publish --url "$CLUSTER_URLS" --file "$SAMPLE" --rate "$RATE" \
-    --duration 600 --stop-file "$WORK/stop-publishing" \
-    > "$WORK/publish.json" 2> "$WORK/publish.err" &
-PUB=$! PUB_STARTED=$SECONDS
-PIDS+=("$PUB")  # a test that fails before the stop file must not leave it publishing
+start_load --file "$SAMPLE" --rate "$RATE"
 wait_hub_above $((RATE * 3)) 60 || { echo "FAIL: no alerts reach the hub"; exit 1; }
 round=0
 for what in EVENTS ALERTS consumer; do
     round=$((round + 1))
     kill_leader "$round" "$what"
 done
-# The load lasts as long as the three rounds take (at least SECONDS_RUN), not a fixed time
-# that a slow machine could outlast: on a loaded run the first two rounds took 45 s and
-# round 3 found the publisher finished ("round 3 under load" failed, nothing else did).
-left=$((SECONDS_RUN - (SECONDS - PUB_STARTED)))
-[ "$left" -le 0 ] || sleep "$left"  # load length (the rest of SECONDS_RUN), not a synchronisation
-touch "$WORK/stop-publishing"
-pub_rc=0; wait "$PUB" || pub_rc=$?
+end_load "$SECONDS_RUN"  # as long as the three rounds take, at least SECONDS_RUN
+pub_rc=$PUB_RC
 published=$(json_field "$(cat "$WORK/publish.json")" published)
 echo "  publisher ($(since "$t_pub") s): $(cat "$WORK/publish.json") (exit $pub_rc)"
 grep -v '^vigie-nats-tool: a message was refused' "$WORK/publish.err" | head -5

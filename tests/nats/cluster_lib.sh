@@ -267,3 +267,24 @@ for account in data.get("account_details") or []:
         fi
     done
 }
+
+# start_load PUBLISH_ARGS...: `$TOOL publish` in the background at the cluster, until
+# end_load; its JSON line to $WORK/publish.json, its stderr to $WORK/publish.err; sets PUB.
+# The load lasts as long as the test's rounds take, never a fixed time that a slow machine
+# could outlast (a loaded run once found its publisher finished before its last kill).
+start_load() {
+    rm -f "$WORK/stop-publishing"
+    "$TOOL" publish --url "$CLUSTER_URLS" --duration 600 --stop-file "$WORK/stop-publishing" \
+        "$@" > "$WORK/publish.json" 2> "$WORK/publish.err" &
+    PUB=$! LOAD_STARTED=$SECONDS
+    PIDS+=("$PUB")  # a test that fails before end_load must not leave it publishing
+}
+
+# end_load MIN_SECONDS: stops the load once it has lasted MIN_SECONDS, waits for the
+# publisher and sets PUB_RC (0: every message acknowledged).
+end_load() {
+    local left=$(($1 - (SECONDS - LOAD_STARTED)))
+    [ "$left" -le 0 ] || sleep "$left"  # load length (the rest of MIN_SECONDS), not a synchronisation
+    touch "$WORK/stop-publishing"
+    PUB_RC=0; wait "$PUB" || PUB_RC=$?
+}

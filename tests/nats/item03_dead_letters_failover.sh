@@ -51,11 +51,7 @@ W=$LAST_PID
 wait_stream_current EVENTS 30 || { echo "FAIL: EVENTS replicas not current"; exit 1; }
 
 echo "== $RATE unknown-agency messages/s for $SECONDS_RUN s; the EVENTS leader killed twice"
-"$TOOL" publish --url "$CLUSTER_URLS" --agency unknown --file "$SAMPLE" --rate "$RATE" \
-    --duration 600 --stop-file "$WORK/stop-publishing" \
-    > "$WORK/publish.json" 2> "$WORK/publish.err" &
-PUB=$! PUB_STARTED=$SECONDS
-PIDS+=("$PUB")  # a test that fails before the stop file must not leave it publishing
+start_load --agency unknown --file "$SAMPLE" --rate "$RATE"
 for round in 1 2; do
     wait_dead_above $((RATE * 3 * round)) 60 || { echo "FAIL: no dead letters stored"; exit 1; }
     leader=$(wait_stream_leader EVENTS 30)
@@ -69,12 +65,8 @@ for round in 1 2; do
     restart_node "$leader"
     wait_stream_current EVENTS 60 || { echo "FAIL: EVENTS replicas not current"; exit 1; }
 done
-# The load lasts as long as the two rounds take (at least SECONDS_RUN), not a fixed time
-# that a slow machine could outlast.
-left=$((SECONDS_RUN - (SECONDS - PUB_STARTED)))
-[ "$left" -le 0 ] || sleep "$left"  # load length (the rest of SECONDS_RUN), not a synchronisation
-touch "$WORK/stop-publishing"
-pub_rc=0; wait "$PUB" || pub_rc=$?
+end_load "$SECONDS_RUN"  # as long as the two rounds take, at least SECONDS_RUN
+pub_rc=$PUB_RC
 published=$(json_field "$(cat "$WORK/publish.json")" published)
 echo "  publisher: $(cat "$WORK/publish.json") (exit $pub_rc)"
 # Its stderr (which message it gave up on, after how many tries, why) is no *.log that a
